@@ -1,0 +1,14 @@
+/* The module's entry: its magic block and load-time set-up of every room.
+ * src/shegu.c */
+#include "postgres.h"
+#include "fmgr.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/* Called once when a backend loads shegu.so. */
+void
+_PG_init(void)
+{
+}
