@@ -67,3 +67,8 @@ fuzz: $(FUZZ_TARGETS)
 	done; exit $$status
 
 .PHONY: unittest fuzz
+
+# The rooms in install order, for tools/demo.sh.
+print-rooms:
+	@echo $(ROOMS)
+.PHONY: print-rooms

@@ -36,7 +36,7 @@ tally $((ran - bad > 0 ? ran - bad : 0)) "$bad"
 
 say "pgTAP: behaviour and invariants (test/pgtap)"
 run_psql -d postgres -c "DROP DATABASE IF EXISTS shegu_tap" -c "CREATE DATABASE shegu_tap"
-run_psql -d shegu_tap -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu" -c "CREATE EXTENSION pgtap"
+run_psql -d shegu_tap -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu" -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION dblink"
 out=$(pg_prove -d shegu_tap --ext .sql -r "$SHEGU_TOP/test/pgtap" 2>&1); status=$?
 echo "$out"
 tests=$(echo "$out" | sed -nE 's/^Files=[0-9]+, Tests=([0-9]+).*/\1/p')
