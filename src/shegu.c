@@ -13,6 +13,7 @@
 #include "utils/fmgroids.h"
 #include "utils/syscache.h"
 
+#include "lookup.h"
 #include "shegu.h"
 
 PG_MODULE_MAGIC;
@@ -23,6 +24,7 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	shegu_lookup_init();
 }
 
 Oid
