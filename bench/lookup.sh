@@ -76,6 +76,7 @@ q <<-SQL
 	CREATE TABLE vans AS SELECT p.id, shegu.locate(p.pt) AS got, $oracle AS want FROM vpts p;
 SQL
 q -F ' ' <<-SQL
+	SET search_path = shegu, public;
 	SELECT 'random points compared:', count(*),
 	       ' located:', count(s.code),
 	       ' disagreeing:', count(*) FILTER (WHERE s.code IS DISTINCT FROM g.code),

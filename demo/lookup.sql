@@ -18,11 +18,16 @@ SELECT ancestor(g, 4) AS township, ancestor(g, 5) AS community, g AS grid,
        (SELECT name FROM grid WHERE code = g) AS name
 FROM (SELECT locate(ST_SetSRID(ST_MakePoint(110.95, 26.6), 4326)) AS g) s;
 
--- A WeChat report arrives in GCJ-02; read as WGS-84 it would land in another grid.
-SELECT locate(110.95, 26.6, 'wgs84') AS true_grid,
+-- A WeChat report arrives in GCJ-02 (here: the first of some points along a street where the
+-- ~500 m offset matters); read as WGS-84 it lands in another grid, converted it does not.
+SELECT round(ST_X(p)::numeric, 5) AS lon, round(ST_Y(p)::numeric, 5) AS lat,
+       locate(p) AS true_grid,
        locate(ST_X(w), ST_Y(w), 'gcj02') AS from_wechat_converted,
        locate(w) AS from_wechat_unconverted
-FROM (SELECT wgs84_to_gcj02(ST_SetSRID(ST_MakePoint(110.95, 26.6), 4326)) AS w) s;
+FROM (SELECT p, wgs84_to_gcj02(p) AS w
+      FROM (SELECT ST_SetSRID(ST_MakePoint(110.9 + i * 0.001, 26.6), 4326) AS p FROM generate_series(0, 100) AS i) s) t
+WHERE locate(p) IS DISTINCT FROM locate(w)
+LIMIT 1;
 
 -- Redrawing (调整区划): the grid holding the point is closed on 2026-01-01 and its area handed
 -- to a new grid; the old answer stays right for earlier dates.
