@@ -60,9 +60,17 @@ typedef struct geo_entry
 	uint32_t	pad;
 } geo_entry;
 
+/* What a direct answer needs of its shape. */
+typedef struct geo_answer
+{
+	int64_t		code;
+	int32_t		from;
+	int32_t		to;
+} geo_answer;
+
 /* Raster values: a node index, or a direct answer. */
 #define RASTER_NONE		0xffffffffu	/* no grid covers any point of the cell, on any day */
-#define RASTER_DIRECT	0x80000000u	/* | shape index: that grid, on every day */
+#define RASTER_DIRECT	0x80000000u	/* | shape index: that grid on the days it is valid */
 
 typedef struct geo_node
 {
@@ -122,7 +130,7 @@ struct shegu_geo_index
 	uint32_t	raster_nx,		/* cells a row, rows */
 				raster_ny;
 	int64_t		raster_direct;	/* raster cells answered without the tree */
-	int64_t    *codes;			/* code of each shape */
+	struct geo_answer *answers;	/* code and period of each shape, for direct answers */
 	int64_t		leaves;
 	int64_t		boundary_entries;
 	bool		failed;			/* an allocation failed during build */
@@ -954,7 +962,7 @@ index_free_parts(shegu_geo_index *ix)
 	release(&ix->a, ix->entries);
 	release(&ix->a, ix->refs);
 	release(&ix->a, ix->raster);
-	release(&ix->a, ix->codes);
+	release(&ix->a, ix->answers);
 }
 
 /* Shrink an array to its length (when the allocator gives the memory back). */
@@ -1048,8 +1056,9 @@ raster_cell_of(const shegu_geo_index *ix, double x, double y, uint32_t *i, uint3
 }
 
 /*
- * The answer for every point of box b of leaf n, on every day, when there is one: walk the leaf's
- * entries in answer order; one whose edges miss b is inside or outside all of b.
+ * The grid that answers for every point of box b of leaf n on the days it is valid, when there is
+ * one: walk the leaf's entries in answer order; one whose edges miss b is inside or outside all of
+ * b.  On other days the tree answers.
  */
 static uint32_t
 direct_answer(const shegu_geo_index *ix, const geo_node *n, box b)
@@ -1059,8 +1068,6 @@ direct_answer(const shegu_geo_index *ix, const geo_node *n, box b)
 
 	for (; e < end; e++)
 	{
-		bool		always = e->from == SHEGU_GEO_DAY_MIN && e->to == SHEGU_GEO_DAY_MAX;
-
 		if (e->n_refs > 0)
 		{
 			uint32_t	k;
@@ -1079,7 +1086,7 @@ direct_answer(const shegu_geo_index *ix, const geo_node *n, box b)
 			if (!covered(ix->v, ix->refs + e->ref_off, e->n_refs, b.x0, b.y0))
 				continue;		/* outside all of b on every day */
 		}
-		return always ? (RASTER_DIRECT | e->shape) : 0;
+		return RASTER_DIRECT | e->shape;
 	}
 	return RASTER_NONE;
 }
@@ -1230,11 +1237,15 @@ build_raster(shegu_geo_index *ix)
 	root.x1 = ix->x1;
 	root.y1 = ix->y1;
 	raster_fill(ix, 0, root, 0);
-	ix->codes = ix->a.alloc(ix->a.ctx, ix->ns * sizeof(int64_t));
-	if (ix->codes == NULL)
+	ix->answers = ix->a.alloc(ix->a.ctx, ix->ns * sizeof(geo_answer));
+	if (ix->answers == NULL)
 		return false;
 	for (k = 0; k < ix->ns; k++)
-		ix->codes[k] = ix->shapes[k].code;
+	{
+		ix->answers[k].code = ix->shapes[k].code;
+		ix->answers[k].from = ix->shapes[k].from;
+		ix->answers[k].to = ix->shapes[k].to;
+	}
 	return true;
 }
 
@@ -1412,12 +1423,21 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 			if (v == RASTER_NONE)
 				return 0;
 			if (v & RASTER_DIRECT)
-				return ix->codes[v & ~RASTER_DIRECT];
-			n = &ix->nodes[v];
-			x0 = cx0;
-			y0 = cy0;
-			x1 = cx0 + ix->raster_cell;
-			y1 = cy0 + ix->raster_cell;
+			{
+				const geo_answer *a = &ix->answers[v & ~RASTER_DIRECT];
+
+				if (valid_on(a->from, a->to, day))
+					return a->code;
+				/* another day: the tree, from the root */
+			}
+			else
+			{
+				n = &ix->nodes[v];
+				x0 = cx0;
+				y0 = cy0;
+				x1 = cx0 + ix->raster_cell;
+				y1 = cy0 + ix->raster_cell;
+			}
 		}
 	}
 	while (n->child != 0)
@@ -1490,7 +1510,7 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 		+ ix->ns * sizeof(geo_shape) + ix->capn * sizeof(geo_node)
 		+ ix->capent * sizeof(geo_entry) + ix->capref * sizeof(uint32_t)
 		+ (ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny * sizeof(uint32_t)
-		   + ix->ns * sizeof(int64_t) : 0);
+		   + ix->ns * sizeof(geo_answer) : 0);
 	out->raster_cells = ix->raster_bits ? (int64_t) ix->raster_nx * ix->raster_ny : 0;
 	out->raster_bits = ix->raster_bits;
 	out->raster_direct = ix->raster_direct;
