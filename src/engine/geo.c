@@ -70,7 +70,10 @@ typedef struct geo_answer
 
 /* Raster values: a node index, or a direct answer. */
 #define RASTER_NONE		0xffffffffu	/* no grid covers any point of the cell, on any day */
+#define RASTER_KIND		0xc0000000u
 #define RASTER_DIRECT	0x80000000u	/* | shape index: that grid on the days it is valid */
+#define RASTER_SUB		0xc0000000u	/* | block: the cell's four quarters are in sub[4 * block] */
+#define RASTER_INDEX	0x3fffffffu
 
 typedef struct geo_node
 {
@@ -130,6 +133,10 @@ struct shegu_geo_index
 	uint32_t	raster_nx,		/* cells a row, rows */
 				raster_ny;
 	int64_t		raster_direct;	/* raster cells answered without the tree */
+	uint32_t   *sub;			/* quarters of raster cells a boundary crosses, 4 a block */
+	size_t		nsub,
+				capsub;
+	int64_t		sub_direct;		/* quarters answered without the tree */
 	struct geo_answer *answers;	/* code and period of each shape, for direct answers */
 	int64_t		leaves;
 	int64_t		boundary_entries;
@@ -963,6 +970,7 @@ index_free_parts(shegu_geo_index *ix)
 	release(&ix->a, ix->refs);
 	release(&ix->a, ix->raster);
 	release(&ix->a, ix->answers);
+	release(&ix->a, ix->sub);
 }
 
 /* Shrink an array to its length (when the allocator gives the memory back). */
@@ -1086,7 +1094,7 @@ direct_answer(const shegu_geo_index *ix, const geo_node *n, box b)
 			if (!covered(ix->v, ix->refs + e->ref_off, e->n_refs, b.x0, b.y0))
 				continue;		/* outside all of b on every day */
 		}
-		return RASTER_DIRECT | e->shape;
+		return e->shape <= RASTER_INDEX ? (RASTER_DIRECT | e->shape) : 0;
 	}
 	return RASTER_NONE;
 }
@@ -1153,6 +1161,71 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 				ix->raster[(size_t) j * ix->raster_nx + i] = v;
 			}
 	}
+}
+
+/*
+ * A raster cell that a boundary crosses is split once more where that helps: its quarters (the
+ * tree's cells one level down) get their own direct answers when one grid covers them.
+ */
+static bool
+build_sub(shegu_geo_index *ix)
+{
+	size_t		k,
+				n = (size_t) ix->raster_nx * ix->raster_ny;
+	double		half = ix->raster_cell * 0.5;
+
+	for (k = 0; k < n; k++)
+	{
+		uint32_t	v = ix->raster[k];
+		const geo_node *node;
+		uint32_t	quarter[4];
+		bool		any = false;
+		double		cx0,
+					cy0;
+		int			q;
+
+		if (v & RASTER_DIRECT)
+			continue;			/* direct, none or (not yet) sub */
+		node = &ix->nodes[v];
+		cx0 = ix->raster_x0 + (double) (k % ix->raster_nx) * ix->raster_cell;
+		cy0 = ix->raster_y0 + (double) (k / ix->raster_nx) * ix->raster_cell;
+		for (q = 0; q < 4; q++)
+		{
+			box			qb;
+			uint32_t	qn = v,
+						d;
+			const geo_node *leaf = node;
+
+			qb.x0 = (q & 1) ? cx0 + half : cx0;
+			qb.y0 = (q & 2) ? cy0 + half : cy0;
+			qb.x1 = qb.x0 + half;
+			qb.y1 = qb.y0 + half;
+			if (node->child != 0)
+			{
+				qn = node->child + (uint32_t) q;
+				leaf = &ix->nodes[qn];
+			}
+			quarter[q] = qn;
+			if (leaf->child == 0 && (d = direct_answer(ix, leaf, qb)) != 0)
+			{
+				quarter[q] = d;
+				any = true;
+			}
+		}
+		if (!any || ix->nsub / 4 >= RASTER_INDEX)
+			continue;
+		if (!grow(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub + 4, sizeof(uint32_t)))
+			return false;
+		ix->raster[k] = RASTER_SUB | (uint32_t) (ix->nsub / 4);
+		for (q = 0; q < 4; q++)
+		{
+			ix->sub[ix->nsub++] = quarter[q];
+			if (quarter[q] & RASTER_DIRECT)
+				ix->sub_direct++;
+		}
+	}
+	shrink(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub, sizeof(uint32_t));
+	return true;
 }
 
 /*
@@ -1237,6 +1310,8 @@ build_raster(shegu_geo_index *ix)
 	root.x1 = ix->x1;
 	root.y1 = ix->y1;
 	raster_fill(ix, 0, root, 0);
+	if (!build_sub(ix))
+		return false;
 	ix->answers = ix->a.alloc(ix->a.ctx, ix->ns * sizeof(geo_answer));
 	if (ix->answers == NULL)
 		return false;
@@ -1419,7 +1494,28 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 
 		if (raster_cell_of(ix, x, y, &i, &j, &cx0, &cy0))
 		{
+			double		cell = ix->raster_cell;
+
 			v = ix->raster[(size_t) j * ix->raster_nx + i];
+			if ((v & RASTER_KIND) == RASTER_SUB && v != RASTER_NONE)
+			{
+				/* the quarter of the cell, with the tree's own split rule */
+				double		half = cell * 0.5;
+				uint32_t	q = 0;
+
+				if (x > cx0 + half)
+				{
+					q = 1;
+					cx0 += half;
+				}
+				if (y > cy0 + half)
+				{
+					q |= 2;
+					cy0 += half;
+				}
+				cell = half;
+				v = ix->sub[(size_t) (v & RASTER_INDEX) * 4 + q];
+			}
 			if (v == RASTER_NONE)
 				return 0;
 			if (v & RASTER_DIRECT)
@@ -1435,8 +1531,8 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 				n = &ix->nodes[v];
 				x0 = cx0;
 				y0 = cy0;
-				x1 = cx0 + ix->raster_cell;
-				y1 = cy0 + ix->raster_cell;
+				x1 = cx0 + cell;
+				y1 = cy0 + cell;
 			}
 		}
 	}
@@ -1510,7 +1606,9 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 		+ ix->ns * sizeof(geo_shape) + ix->capn * sizeof(geo_node)
 		+ ix->capent * sizeof(geo_entry) + ix->capref * sizeof(uint32_t)
 		+ (ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny * sizeof(uint32_t)
-		   + ix->ns * sizeof(geo_answer) : 0);
+		   + ix->ns * sizeof(geo_answer) + ix->capsub * sizeof(uint32_t) : 0);
+	out->raster_sub_cells = (int64_t) ix->nsub;
+	out->raster_sub_direct = ix->sub_direct;
 	out->raster_cells = ix->raster_bits ? (int64_t) ix->raster_nx * ix->raster_ny : 0;
 	out->raster_bits = ix->raster_bits;
 	out->raster_direct = ix->raster_direct;
