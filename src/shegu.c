@@ -3,6 +3,8 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "worktime.h"
+
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
@@ -11,4 +13,5 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	shegu_worktime_init();
 }
