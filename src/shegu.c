@@ -3,6 +3,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "worktime.h"
 #include "incident.h"
 
 PG_MODULE_MAGIC;
@@ -13,5 +14,6 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	shegu_worktime_init();
 	shegu_incident_init();
 }
