@@ -875,7 +875,7 @@ apply_action(Row *r)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot %s incident " INT64_FORMAT " at %s, before its last step at %s", an, id,
-						timestamptz_to_str(at), timestamptz_to_str(since))));
+						pstrdup(timestamptz_to_str(at)), pstrdup(timestamptz_to_str(since)))));
 	}
 
 	if (a == A_OVERDUE_ESCALATE &&
@@ -1351,7 +1351,7 @@ incident_refuse(PG_FUNCTION_ARGS)
 				 errdetail("Incidents and their history are kept."),
 				 errhint("Reject or close it with shegu.act() instead.")));
 	}
-	PG_RETURN_NULL();
+	return PointerGetDatum(NULL);
 }
 
 PG_FUNCTION_INFO_V1(incident_category_changed);
@@ -1362,7 +1362,7 @@ incident_category_changed(PG_FUNCTION_ARGS)
 	TriggerData *td = trigger_check(fcinfo, "incident_category_changed");
 
 	CacheInvalidateRelcache(td->tg_relation);
-	PG_RETURN_NULL();
+	return PointerGetDatum(NULL);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -16,11 +16,13 @@ CREATE TABLE shegu.incident_category (
     accept_basis    text NOT NULL DEFAULT 'working' CHECK (accept_basis IN ('working', 'natural')),
     dispose_limit   interval NOT NULL CHECK (dispose_limit > interval '0'),
     dispose_basis   text NOT NULL DEFAULT 'working' CHECK (dispose_basis IN ('working', 'natural')),
-    schedule        text NOT NULL DEFAULT 'default' CHECK (length(schedule) BETWEEN 1 AND 63),
+    schedule        text NOT NULL DEFAULT 'default' CHECK (length(schedule) <= 63)
+                    REFERENCES shegu.work_schedule (name) ON UPDATE CASCADE,
     yellow_share    float8 NOT NULL DEFAULT 0.8 CHECK (yellow_share > 0 AND yellow_share < 1),
     shipped         boolean NOT NULL DEFAULT false,
     CHECK (parent IS DISTINCT FROM code)
 );
+COMMENT ON INDEX shegu.incident_category_pkey IS 'categories by code';
 COMMENT ON TABLE shegu.incident_category IS
     'incident categories and their time limits: the tiered handling list (矛盾问题分级处置清单); rows with shipped = false are the user''s and are kept by pg_dump';
 COMMENT ON COLUMN shegu.incident_category.code IS 'category code, dotted by parent: dispute.neighbour';
@@ -39,38 +41,38 @@ COMMENT ON COLUMN shegu.incident_category.shipped IS 'true for the rows CREATE E
 
 SELECT pg_catalog.pg_extension_config_dump('shegu.incident_category', 'WHERE NOT shipped');
 
--- The shipped tree.  Working limits are working hours of the schedule (a working day of the
--- default schedule has 7 hours); natural limits are wall-clock time.
+-- The shipped tree.  Working limits count working time of the schedule (a day is one working
+-- day: 7 hours in the default schedule); natural limits are wall-clock time.
 INSERT INTO shegu.incident_category
     (code, parent, name_zh, name_en, handling_level, accept_limit, accept_basis, dispose_limit, dispose_basis, schedule, shipped)
 VALUES
-    ('dispute',              NULL,           '矛盾纠纷',         'Disputes',                         'community', '4 hours',  'working', '35 hours', 'working', 'default', true),
-    ('dispute.neighbour',    'dispute',      '邻里纠纷',         'Neighbour dispute',                'grid',      '2 hours',  'working', '14 hours', 'working', 'default', true),
-    ('dispute.family',       'dispute',      '婚姻家庭纠纷',     'Marriage and family dispute',      'community', '4 hours',  'working', '21 hours', 'working', 'default', true),
-    ('dispute.land',         'dispute',      '土地山林纠纷',     'Land and forest dispute',          'township',  '7 hours',  'working', '70 hours', 'working', 'default', true),
-    ('dispute.labour',       'dispute',      '劳资纠纷',         'Labour and wage dispute',          'township',  '4 hours',  'working', '35 hours', 'working', 'default', true),
+    ('dispute',              NULL,           '矛盾纠纷',         'Disputes',                         'community', '4 hours',  'working', '5 days',   'working', 'default', true),
+    ('dispute.neighbour',    'dispute',      '邻里纠纷',         'Neighbour dispute',                'grid',      '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('dispute.family',       'dispute',      '婚姻家庭纠纷',     'Marriage and family dispute',      'community', '4 hours',  'working', '3 days',   'working', 'default', true),
+    ('dispute.land',         'dispute',      '土地山林纠纷',     'Land and forest dispute',          'township',  '7 hours',  'working', '10 days',  'working', 'default', true),
+    ('dispute.labour',       'dispute',      '劳资纠纷',         'Labour and wage dispute',          'township',  '4 hours',  'working', '5 days',   'working', 'default', true),
     ('hazard',               NULL,           '安全隐患',         'Public safety hazards',            'community', '1 hour',   'natural', '24 hours', 'natural', 'default', true),
     ('hazard.fire',          'hazard',       '消防安全隐患',     'Fire hazard',                      'community', '1 hour',   'natural', '24 hours', 'natural', 'default', true),
     ('hazard.road',          'hazard',       '道路交通安全隐患', 'Road traffic hazard',              'township',  '2 hours',  'natural', '48 hours', 'natural', 'default', true),
     ('hazard.production',    'hazard',       '安全生产隐患',     'Workplace safety hazard',          'township',  '2 hours',  'natural', '72 hours', 'natural', 'default', true),
     ('hazard.gas',           'hazard',       '燃气安全隐患',     'Gas safety hazard',                'community', '30 minutes', 'natural', '12 hours', 'natural', 'default', true),
-    ('environment',          NULL,           '环境卫生',         'Environment and sanitation',       'grid',      '2 hours',  'working', '14 hours', 'working', 'default', true),
-    ('environment.garbage',  'environment',  '垃圾乱堆乱放',     'Garbage dumping',                  'grid',      '2 hours',  'working', '7 hours',  'working', 'default', true),
-    ('environment.sewage',   'environment',  '污水外溢',         'Sewage overflow',                  'community', '2 hours',  'working', '14 hours', 'working', 'default', true),
-    ('environment.air',      'environment',  '大气污染',         'Air pollution',                    'township',  '4 hours',  'working', '35 hours', 'working', 'default', true),
-    ('construction',         NULL,           '违法建设',         'Illegal construction',             'township',  '4 hours',  'working', '70 hours', 'working', 'default', true),
-    ('construction.building','construction', '违章搭建',         'Unauthorised building',            'township',  '4 hours',  'working', '70 hours', 'working', 'default', true),
-    ('construction.land_use','construction', '违法占地',         'Illegal land use',                 'county',    '7 hours',  'working', '140 hours','working', 'default', true),
-    ('special',              NULL,           '特殊人群',         'Special populations',              'community', '2 hours',  'working', '14 hours', 'working', 'default', true),
-    ('special.correction',   'special',      '社区矫正人员',     'Person under community correction','community', '2 hours',  'working', '14 hours', 'working', 'default', true),
-    ('special.released',     'special',      '刑满释放人员',     'Released prisoner',                'community', '2 hours',  'working', '14 hours', 'working', 'default', true),
-    ('special.drug',         'special',      '吸毒人员',         'Drug user',                        'community', '2 hours',  'working', '14 hours', 'working', 'default', true),
+    ('environment',          NULL,           '环境卫生',         'Environment and sanitation',       'grid',      '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('environment.garbage',  'environment',  '垃圾乱堆乱放',     'Garbage dumping',                  'grid',      '2 hours',  'working', '1 day',    'working', 'default', true),
+    ('environment.sewage',   'environment',  '污水外溢',         'Sewage overflow',                  'community', '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('environment.air',      'environment',  '大气污染',         'Air pollution',                    'township',  '4 hours',  'working', '5 days',   'working', 'default', true),
+    ('construction',         NULL,           '违法建设',         'Illegal construction',             'township',  '4 hours',  'working', '10 days',  'working', 'default', true),
+    ('construction.building','construction', '违章搭建',         'Unauthorised building',            'township',  '4 hours',  'working', '10 days',  'working', 'default', true),
+    ('construction.land_use','construction', '违法占地',         'Illegal land use',                 'county',    '7 hours',  'working', '20 days'  ,'working', 'default', true),
+    ('special',              NULL,           '特殊人群',         'Special populations',              'community', '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('special.correction',   'special',      '社区矫正人员',     'Person under community correction','community', '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('special.released',     'special',      '刑满释放人员',     'Released prisoner',                'community', '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('special.drug',         'special',      '吸毒人员',         'Drug user',                        'community', '2 hours',  'working', '2 days',   'working', 'default', true),
     ('special.mental',       'special',      '严重精神障碍患者', 'Person with severe mental illness','community', '1 hour',   'natural', '24 hours', 'natural', 'default', true),
     ('petition',             NULL,           '信访',             'Petitions',                        'county',    '15 days',  'natural', '60 days',  'natural', 'default', true),
-    ('public_service',       NULL,           '公共服务',         'Public services',                  'community', '4 hours',  'working', '35 hours', 'working', 'default', true),
-    ('public_service.facility','public_service','公共设施损坏', 'Damaged public facility',          'community', '4 hours',  'working', '21 hours', 'working', 'default', true),
-    ('public_service.utility','public_service','水电气暖',      'Water, power, gas and heating',    'township',  '2 hours',  'working', '14 hours', 'working', 'default', true),
-    ('other',                NULL,           '其他',             'Other',                            'community', '4 hours',  'working', '35 hours', 'working', 'default', true);
+    ('public_service',       NULL,           '公共服务',         'Public services',                  'community', '4 hours',  'working', '5 days',   'working', 'default', true),
+    ('public_service.facility','public_service','公共设施损坏', 'Damaged public facility',          'community', '4 hours',  'working', '3 days',   'working', 'default', true),
+    ('public_service.utility','public_service','水电气暖',      'Water, power, gas and heating',    'township',  '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('other',                NULL,           '其他',             'Other',                            'community', '4 hours',  'working', '5 days',   'working', 'default', true);
 
 -- ---------------------------------------------------------------------------------------------
 -- Incidents and their event log.
@@ -155,6 +157,8 @@ COMMENT ON COLUMN shegu.incident.work_hours_to_close IS 'working hours from repo
 COMMENT ON COLUMN shegu.incident.state_since IS 'when the incident entered its present state';
 COMMENT ON COLUMN shegu.incident.idempotency_key IS 'client key of the submission: a retry with the same key returns the existing incident (shegu.report)';
 
+COMMENT ON INDEX shegu.incident_pkey IS 'incidents by number';
+COMMENT ON INDEX shegu.incident_idempotency_key_key IS 'one incident per client idempotency key';
 CREATE INDEX incident_grid_idx ON shegu.incident (grid);
 CREATE INDEX incident_reported_at_idx ON shegu.incident (reported_at);
 CREATE INDEX incident_level_due_idx ON shegu.incident (level_due_at)
@@ -207,6 +211,8 @@ COMMENT ON COLUMN shegu.incident_event.note IS 'free text: the reason of a rejec
 COMMENT ON COLUMN shegu.incident_event.detail IS 'the detail argument of act()';
 COMMENT ON COLUMN shegu.incident_event.request_id IS 'client request id (detail ->> ''request_id''): a retried act() with it changes nothing twice';
 
+COMMENT ON INDEX shegu.incident_event_pkey IS 'events by number';
+COMMENT ON INDEX shegu.incident_event_incident_id_request_id_key IS 'a client request id is applied to an incident once';
 CREATE INDEX incident_event_incident_idx ON shegu.incident_event (incident_id, at);
 COMMENT ON INDEX shegu.incident_event_incident_idx IS 'the history of one incident';
 
@@ -290,7 +296,7 @@ BEGIN
                                      reported_at, idempotency_key)
     VALUES (report.category, report.title, report.source, report.grid, report.location, report.reporter,
             report.description, report.reported_at, report.idempotency_key)
-    ON CONFLICT (idempotency_key) DO NOTHING
+    ON CONFLICT ON CONSTRAINT incident_idempotency_key_key DO NOTHING
     RETURNING i.* INTO r;
     IF FOUND THEN
         RETURN r;
