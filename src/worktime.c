@@ -287,16 +287,11 @@ zone_offset(const char *zone, const char *schedule)
 	if (r < 0)
 		elog(ERROR, "cannot read time zone \"%s\"", zone);
 	if (r == 1 && after_off != before_off)
-	{
-		TimestampTz when = time_t_to_timestamptz(boundary);
-
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("time zone \"%s\" of schedule \"%s\" changes its UTC offset", zone, schedule),
-				 errdetail("Its offset changes at %s (daylight saving time); a working-time schedule keeps one offset.",
-						   timestamptz_to_str(when)),
+				 errdetail("The zone's offset from UTC changes after now (daylight saving time); a working-time schedule keeps one offset."),
 				 errhint("Give a zone without daylight saving time, or a fixed offset such as +01:00.")));
-	}
 	if (before_off > SHEGU_WT_MAX_OFFSET_SEC || before_off < -SHEGU_WT_MAX_OFFSET_SEC)
 		elog(ERROR, "time zone \"%s\" has an offset beyond 18 hours", zone);
 	return (int32) before_off;
@@ -497,7 +492,8 @@ amount_usec(const Interval *amount, const shegu_wt_schedule *s)
 		|| pg_add_s64_overflow(days_usec, amount->time, &total))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("amount of working time \"%s\" is out of range", interval_text(amount))));
+				 errmsg("amount of working time \"%s\" is out of range", interval_text(amount)),
+				 errdetail("Its days, as working days of the schedule, and its hours add up to more microseconds than a timestamp can hold.")));
 	return total;
 }
 
@@ -515,7 +511,7 @@ add_work_time(wt_cache *c, const shegu_wt_schedule *s, TimestampTz start, const 
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("timestamp out of range: %s plus \"%s\" of working time",
-						timestamptz_to_str(start), interval_text(amount)),
+						pstrdup(timestamptz_to_str(start)), interval_text(amount)),
 				 errdetail("The end would lie after 294276 AD, the last year a timestamp holds.")));
 	if (s->workdays_only)
 		warn_unloaded_years(c, shegu_wt_local_day(s, start), shegu_wt_local_day(s, end));
@@ -534,7 +530,7 @@ work_time_between(wt_cache *c, const shegu_wt_schedule *s, TimestampTz a, Timest
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("working time from %s to %s is out of range for an interval",
-						timestamptz_to_str(a), timestamptz_to_str(b))));
+						pstrdup(timestamptz_to_str(a)), pstrdup(timestamptz_to_str(b)))));
 	if (s->workdays_only)
 		warn_unloaded_years(c, shegu_wt_local_day(s, a), shegu_wt_local_day(s, b));
 	result = palloc(sizeof(Interval));
