@@ -192,8 +192,7 @@ CREATE TABLE shegu.incident_event (
     work_time_in_state  interval,
     note                text,
     detail              jsonb,
-    request_id          text,
-    UNIQUE (incident_id, request_id)
+    request_id          text
 );
 COMMENT ON TABLE shegu.incident_event IS
     'append-only log of every step of every incident (流转记录): written by the triggers, never updated or deleted';
@@ -212,8 +211,10 @@ COMMENT ON COLUMN shegu.incident_event.detail IS 'the detail argument of act()';
 COMMENT ON COLUMN shegu.incident_event.request_id IS 'client request id (detail ->> ''request_id''): a retried act() with it changes nothing twice';
 
 COMMENT ON INDEX shegu.incident_event_pkey IS 'events by number';
-COMMENT ON INDEX shegu.incident_event_incident_id_request_id_key IS 'a client request id is applied to an incident once';
 CREATE INDEX incident_event_incident_idx ON shegu.incident_event (incident_id, at);
+CREATE UNIQUE INDEX incident_event_request_idx ON shegu.incident_event (incident_id, request_id)
+    WHERE request_id IS NOT NULL;
+COMMENT ON INDEX shegu.incident_event_request_idx IS 'a client request id is applied to an incident once';
 COMMENT ON INDEX shegu.incident_event_incident_idx IS 'the history of one incident';
 
 SELECT pg_catalog.pg_extension_config_dump('shegu.incident_event', '');

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Benchmark of the incident room: N incidents through the full trigger path (grid, level, due
+# times by the working-time calendar, light, event log) against a plain INSERT of the same rows
+# into a table of the same shape; their lifecycle through act() against plain UPDATEs; and
+# sweep() over OPEN open incidents.  bench/incident.sh — prints ratios; sizes from the environment.
+#   N=200000 LIFE=200000 OPEN=1000000 bash bench/incident.sh
+SHEGU_RUN_DIR=${BENCH_RUN_DIR:-/tmp/shegu-bench-incident}
+SHEGU_PORT=${BENCH_PORT:-54349}
+source "$(dirname "$0")/../tools/lib.sh"
+
+N=${N:-200000}          # incidents inserted both ways
+LIFE=${LIFE:-$N}        # of those, how many go through accept/dispatch/resolve/verify/close
+OPEN=${OPEN:-1000000}   # open incidents the sweep runs over
+OVERDUE_EVERY=${OVERDUE_EVERY:-100}   # one in this many open incidents is overdue
+
+build_install
+start_server
+q() { run_psql -d postgres -At "$@"; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+q -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu" >/dev/null
+say "incident bench: N=$N LIFE=$LIFE OPEN=$OPEN on $(nproc) cores, $("$PG_CONFIG" --version)"
+
+# The same rows both ways: categories with working-time (calendar) and natural-time limits,
+# 1,000 grids of one county, report times spread over working hours of March 2026.
+ROWS="SELECT (ARRAY['environment.garbage','dispute.neighbour','hazard.fire','public_service.facility'])[1 + g % 4] AS category,
+             'incident ' || g AS title, 'patrol' AS source,
+             (430528000000000 + (101 + g % 10) * 1000000 + (1 + g / 10 % 20) * 1000 + 1 + g % 5)::bigint::text::shegu.gridcode AS grid,
+             timestamptz '2026-03-02 08:30+08' + (g % 20) * interval '1 day' + (g % 420) * interval '1 minute' AS reported_at
+      FROM generate_series(1, $N) AS g"
+
+q >/dev/null <<SQL
+SET search_path = shegu, public;
+CREATE TABLE public.bench_plain (LIKE shegu.incident INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES INCLUDING IDENTITY);
+ALTER TABLE public.bench_plain ADD FOREIGN KEY (category) REFERENCES shegu.incident_category (code);
+CREATE TABLE public.bench_plain_event (LIKE shegu.incident_event INCLUDING ALL);
+CHECKPOINT;
+SQL
+
+SET_CLOCK="SET shegu.incident_clock = '2026-03-02 08:00+08';"
+t0=$(now)
+q -c "INSERT INTO bench_plain (category, title, source, grid, reported_at, level, accept_due_at, state_since, light)
+      SELECT category, title, source, grid, reported_at, 'grid', reported_at + interval '2 hours', reported_at, 'green'
+      FROM ($ROWS) AS r" >/dev/null || die "plain insert failed"
+t1=$(now)
+q -c "$SET_CLOCK" -c "INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+      SELECT category, title, source, grid, reported_at FROM ($ROWS) AS r" >/dev/null || die "trigger insert failed"
+t2=$(now)
+plain=$(secs "$t0" "$t1"); trig=$(secs "$t1" "$t2")
+agree=$(q -c "SELECT count(*) FROM ((SELECT title, grid::text FROM bench_plain) EXCEPT (SELECT title, grid::text FROM shegu.incident)) d")
+events=$(q -c "SELECT count(*) FROM shegu.incident_event")
+[ "$agree" = 0 ] || die "the two tables differ in $agree rows"
+[ "$events" = "$N" ] || die "expected $N report events, found $events"
+echo "insert $N: plain ${plain}s, trigger path ${trig}s ($events events logged, rows agree)"
+awk -v p="$plain" -v t="$trig" -v n="$N" 'BEGIN {
+	printf "rows/s plain: %.0f, trigger path: %.0f\n", n / p, n / t;
+	printf "ratio trigger/plain speed: %.2f (aim >= 0.50)\n", p / t }'
+
+# Lifecycle: five steps per incident through act(), against plain UPDATEs of the same shape.
+t0=$(now)
+q >/dev/null <<SQL || die "plain lifecycle failed"
+UPDATE bench_plain SET status = 'accepted', accepted_at = reported_at + interval '1 hour', due_at = reported_at + interval '3 days', state_since = reported_at + interval '1 hour' WHERE id <= $LIFE;
+INSERT INTO bench_plain_event (incident_id, action, actor, at, from_status, to_status, to_level) SELECT id, 'accept', 'centre', now(), 'reported', 'accepted', 'grid' FROM bench_plain WHERE id <= $LIFE;
+UPDATE bench_plain SET status = 'dispatched', dispatched_at = now() WHERE id <= $LIFE;
+INSERT INTO bench_plain_event (incident_id, action, actor, at, from_status, to_status, to_level) SELECT id, 'dispatch', 'centre', now(), 'accepted', 'dispatched', 'grid' FROM bench_plain WHERE id <= $LIFE;
+UPDATE bench_plain SET status = 'resolved', resolved_at = now() WHERE id <= $LIFE;
+INSERT INTO bench_plain_event (incident_id, action, actor, at, from_status, to_status, to_level) SELECT id, 'resolve', 'grid staff', now(), 'dispatched', 'resolved', 'grid' FROM bench_plain WHERE id <= $LIFE;
+UPDATE bench_plain SET status = 'verified', verified_at = now() WHERE id <= $LIFE;
+INSERT INTO bench_plain_event (incident_id, action, actor, at, from_status, to_status, to_level) SELECT id, 'verify', 'centre', now(), 'resolved', 'verified', 'grid' FROM bench_plain WHERE id <= $LIFE;
+UPDATE bench_plain SET status = 'closed', closed_at = now() WHERE id <= $LIFE;
+INSERT INTO bench_plain_event (incident_id, action, actor, at, from_status, to_status, to_level) SELECT id, 'close', 'centre', now(), 'verified', 'closed', 'grid' FROM bench_plain WHERE id <= $LIFE;
+SQL
+t1=$(now)
+q >/dev/null <<SQL || die "lifecycle through act() failed"
+SET shegu.incident_clock = '2026-04-01 09:00+08';
+SELECT count(shegu.act(id, 'accept', 'centre')) FROM shegu.incident WHERE id <= $LIFE;
+SELECT count(shegu.act(id, 'dispatch', 'centre')) FROM shegu.incident WHERE id <= $LIFE;
+SELECT count(shegu.act(id, 'resolve', 'grid staff')) FROM shegu.incident WHERE id <= $LIFE;
+SELECT count(shegu.act(id, 'verify', 'centre')) FROM shegu.incident WHERE id <= $LIFE;
+SELECT count(shegu.act(id, 'close', 'centre')) FROM shegu.incident WHERE id <= $LIFE;
+SQL
+t2=$(now)
+plain=$(secs "$t0" "$t1"); trig=$(secs "$t1" "$t2")
+closed=$(q -c "SELECT count(*) FROM shegu.incident WHERE status = 'closed'")
+[ "$closed" = "$LIFE" ] || die "expected $LIFE closed incidents, found $closed"
+echo "lifecycle of $LIFE incidents (5 steps each): plain set-based UPDATE+INSERT ${plain}s, act() per incident ${trig}s"
+awk -v p="$plain" -v t="$trig" -v n="$LIFE" 'BEGIN {
+	printf "act() steps/s: %.0f\n", 5 * n / t;
+	printf "ratio act()/plain-bulk speed: %.2f (act() checks, computes and logs one incident at a time)\n", p / t }'
+
+# Sweep over OPEN open incidents, one in OVERDUE_EVERY overdue (reported long before now).
+q -c "DROP TABLE bench_plain, bench_plain_event" >/dev/null
+t0=$(now)
+q -c "SET shegu.incident_clock = '2026-05-11 08:00+08';" -c "INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+      SELECT 'environment.garbage', 'open ' || g, 'patrol',
+             (430528000000000 + (101 + g % 10) * 1000000 + (1 + g / 10 % 20) * 1000 + 1 + g % 5)::bigint::text::shegu.gridcode,
+             CASE WHEN g % $OVERDUE_EVERY = 0 THEN timestamptz '2026-05-11 08:30+08' ELSE timestamptz '2026-05-13 08:30+08' END
+      FROM generate_series(1, $OPEN) AS g" >/dev/null || die "loading open incidents failed"
+q -c "VACUUM ANALYZE shegu.incident" >/dev/null
+t1=$(now)
+n1=$(q -c "SELECT shegu.sweep('2026-05-12 09:00+08')")
+t2=$(now)
+n2=$(q -c "SELECT shegu.sweep('2026-05-12 09:00+08')")
+t3=$(now)
+expect=$((OPEN / OVERDUE_EVERY + N - LIFE))   # the first N - LIFE incidents are still open, from March
+[ "$n1" = "$expect" ] || die "first sweep escalated $n1, expected $expect"
+[ "$n2" = 0 ] || die "second sweep escalated $n2, expected 0"
+echo "loaded $OPEN open incidents through the trigger path in $(secs "$t0" "$t1")s (with VACUUM ANALYZE)"
+echo "sweep over $OPEN open incidents: escalated $n1 in $(secs "$t1" "$t2")s; repeated sweep (nothing to do) $(secs "$t2" "$t3")s"
