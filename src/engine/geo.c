@@ -1,0 +1,1230 @@
+/* Polygon-set index for point-in-grid lookup: EWKB reading, exact orient2d, adaptive quadtree.
+ * src/engine/geo.c — pure C, no PostgreSQL headers. */
+#include "geo.h"
+
+#include <math.h>
+#include <string.h>
+
+/*
+ * How it works.
+ *
+ * Every grid version is a "shape": a code, a depth, a validity period and a set of edges (the
+ * edges of all rings of all parts; for a valid (Multi)Polygon the even-odd crossing rule over
+ * all of them is the point-in-polygon test).  A point p is covered by a shape when it lies on
+ * one of its edges or a ray from p towards +x crosses an odd number of its edges, an edge
+ * crossing the line y = p.y when exactly one endpoint lies strictly above it.  The side of p
+ * against an edge, and whether p lies on it, are decided by an exact orientation predicate, so
+ * the answer is exact for every double input.
+ *
+ * The quadtree splits the extent of all shapes.  For each cell a shape is either
+ *   - inside: none of its edges touches the closed cell and the cell lies inside it, or
+ *   - outside: likewise, but outside (the shape is then forgotten below this cell), or
+ *   - boundary: some edge touches the cell; the cell keeps the shape's edges that meet the
+ *     half-infinite band [cell.min_x, +inf) x [cell.min_y, cell.max_y], which is every edge
+ *     a ray from a point of the cell can cross, so the crossing test stays exact.
+ * A cell is split while more than leaf_edges edges touch it.  A leaf lists its inside and
+ * boundary shapes in answer order (deeper first, then smaller code), dropping those that an
+ * earlier inside shape valid on at least the same days makes unreachable; the first valid
+ * entry that covers the point is the answer.
+ */
+
+typedef struct geo_pt
+{
+	double		x,
+				y;
+} geo_pt;
+
+typedef struct geo_shape
+{
+	int64_t		code;
+	int32_t		level;
+	int32_t		from;
+	int32_t		to;
+	uint32_t	edge_first;		/* into edges[] */
+	uint32_t	edge_count;
+	double		min_x,
+				min_y,
+				max_x,
+				max_y;
+} geo_shape;
+
+/* A leaf's entry: an inside shape (n_edges == 0) or a boundary shape with its band edges. */
+typedef struct geo_entry
+{
+	int64_t		code;
+	int32_t		from;
+	int32_t		to;
+	uint32_t	ref_off;		/* into refs[] */
+	uint32_t	n_refs;
+} geo_entry;
+
+typedef struct geo_node
+{
+	uint32_t	child;			/* first of 4 children (quadrant = (x > mid) | (y > mid) << 1); 0: leaf */
+	uint32_t	entry_off;
+	uint32_t	n_entries;
+} geo_node;
+
+struct shegu_geo_builder
+{
+	shegu_geo_allocator a;
+	geo_pt	   *v;				/* vertices of every ring, each ring closed */
+	size_t		nv,
+				capv;
+	uint32_t   *edges;			/* edge k runs from v[edges[k]] to v[edges[k] + 1] */
+	size_t		ne,
+				cape;
+	geo_shape  *shapes;
+	size_t		ns,
+				caps;
+	int64_t		rings;
+};
+
+struct shegu_geo_index
+{
+	shegu_geo_allocator a;
+	geo_pt	   *v;
+	size_t		nv;
+	uint32_t   *edges;
+	size_t		ne;
+	geo_shape  *shapes;			/* sorted in answer order */
+	size_t		ns;
+	int64_t		rings;
+	geo_node   *nodes;
+	size_t		nn,
+				capn;
+	geo_entry  *entries;
+	size_t		nent,
+				capent;
+	uint32_t   *refs;
+	size_t		nref,
+				capref;
+	double		x0,
+				y0,
+				x1,
+				y1;
+	int			leaf_edges;
+	int			max_depth;
+	int			depth;
+	int64_t		leaves;
+	int64_t		boundary_entries;
+	bool		failed;			/* an allocation failed during build */
+};
+
+/* ---- memory ---- */
+
+static bool
+grow(const shegu_geo_allocator *a, void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t		ncap;
+	void	   *p;
+
+	if (need <= *cap)
+		return true;
+	ncap = *cap ? *cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > SIZE_MAX / elem)
+		return false;
+	p = *arr ? a->realloc(a->ctx, *arr, ncap * elem) : a->alloc(a->ctx, ncap * elem);
+	if (p == NULL)
+		return false;
+	*arr = p;
+	*cap = ncap;
+	return true;
+}
+
+static void
+release(const shegu_geo_allocator *a, void *p)
+{
+	if (p != NULL)
+		a->free(a->ctx, p);
+}
+
+/* ---- exact orientation ---- */
+
+/* Shewchuk's error bound for the first, plain floating-point stage. */
+static const double ccw_err_bound = (3.0 + 16.0 * 0x1p-53) * 0x1p-53;
+
+/* x + y = s + e exactly (Knuth's two-sum). */
+static inline void
+two_sum(double a, double b, double *s, double *e)
+{
+	double		x = a + b;
+	double		bv = x - a;
+	double		av = x - bv;
+
+	*s = x;
+	*e = (a - av) + (b - bv);
+}
+
+/* Add b to a nonoverlapping expansion e[0..n) (increasing magnitude), dropping zeros. */
+static int
+grow_expansion(double *e, int n, double b)
+{
+	double		q = b;
+	int			m = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		double		s,
+					h;
+
+		two_sum(q, e[i], &s, &h);
+		q = s;
+		if (h != 0.0)
+			e[m++] = h;
+	}
+	if (q != 0.0 || m == 0)
+		e[m++] = q;
+	return m;
+}
+
+/*
+ * The exact sign of ax*by - ax*cy - cx*by - ay*bx + ay*cx + cy*bx: each product split exactly
+ * into a rounded part and its error (fma), and all twelve terms summed as an expansion whose
+ * largest component carries the sign.
+ */
+static int
+orient2d_exact(double ax, double ay, double bx, double by, double cx, double cy)
+{
+	double		terms[12];
+	double		e[16];
+	int			n = 0;
+	int			i;
+	double		p;
+
+	p = ax * by;
+	terms[0] = p;
+	terms[1] = fma(ax, by, -p);
+	p = -(ax * cy);
+	terms[2] = p;
+	terms[3] = fma(-ax, cy, -p);
+	p = -(cx * by);
+	terms[4] = p;
+	terms[5] = fma(-cx, by, -p);
+	p = -(ay * bx);
+	terms[6] = p;
+	terms[7] = fma(-ay, bx, -p);
+	p = ay * cx;
+	terms[8] = p;
+	terms[9] = fma(ay, cx, -p);
+	p = cy * bx;
+	terms[10] = p;
+	terms[11] = fma(cy, bx, -p);
+
+	for (i = 0; i < 12; i++)
+		n = grow_expansion(e, n, terms[i]);
+	for (i = n - 1; i >= 0; i--)
+	{
+		if (e[i] > 0.0)
+			return 1;
+		if (e[i] < 0.0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+shegu_geo_orient2d(double ax, double ay, double bx, double by, double cx, double cy)
+{
+	double		detleft = (ax - cx) * (by - cy);
+	double		detright = (ay - cy) * (bx - cx);
+	double		det = detleft - detright;
+	double		detsum;
+
+	if (detleft > 0.0)
+	{
+		if (detright <= 0.0)
+			return det > 0.0 ? 1 : (det < 0.0 ? -1 : 0);
+		detsum = detleft + detright;
+	}
+	else if (detleft < 0.0)
+	{
+		if (detright >= 0.0)
+			return det > 0.0 ? 1 : (det < 0.0 ? -1 : 0);
+		detsum = -detleft - detright;
+	}
+	else
+		return orient2d_exact(ax, ay, bx, by, cx, cy);
+
+	if (det >= ccw_err_bound * detsum)
+		return 1;
+	if (-det >= ccw_err_bound * detsum)
+		return -1;
+	return orient2d_exact(ax, ay, bx, by, cx, cy);
+}
+
+/* ---- the point test ---- */
+
+/*
+ * Is (px, py) on one of the edges or inside by the crossing rule?  refs are vertex indices:
+ * edge from v[r] to v[r + 1].
+ */
+static bool
+covered(const geo_pt *v, const uint32_t *refs, uint32_t n, double px, double py)
+{
+	bool		inside = false;
+	uint32_t	k;
+
+	for (k = 0; k < n; k++)
+	{
+		const geo_pt *a = &v[refs[k]];
+		const geo_pt *b = a + 1;
+		bool		a_above = a->y > py;
+		bool		b_above = b->y > py;
+
+		if (a_above != b_above)
+		{
+			const geo_pt *lo = a_above ? b : a;
+			const geo_pt *hi = a_above ? a : b;
+			int			o;
+
+			if (a->x < px && b->x < px)
+				continue;		/* the edge lies left of p */
+			if (a->x > px && b->x > px)
+			{
+				inside = !inside;	/* crosses right of p, p not on it */
+				continue;
+			}
+			o = shegu_geo_orient2d(lo->x, lo->y, hi->x, hi->y, px, py);
+			if (o == 0)
+				return true;	/* p on the edge */
+			if (o > 0)
+				inside = !inside;
+		}
+		else if (a->y == py || b->y == py)
+		{
+			/* no crossing, but p may lie on a horizontal edge or on a vertex */
+			double		lx = a->x < b->x ? a->x : b->x;
+			double		hx = a->x < b->x ? b->x : a->x;
+			double		ly = a->y < b->y ? a->y : b->y;
+			double		hy = a->y < b->y ? b->y : a->y;
+
+			if (px >= lx && px <= hx && py >= ly && py <= hy
+				&& shegu_geo_orient2d(a->x, a->y, b->x, b->y, px, py) == 0)
+				return true;
+		}
+	}
+	return inside;
+}
+
+static inline bool
+valid_on(int32_t from, int32_t to, int32_t day)
+{
+	return from <= day && (day < to || to == SHEGU_GEO_DAY_MAX);
+}
+
+/* a answers before b: deeper first, then the smaller code, then the earlier version. */
+static inline bool
+shape_before(const geo_shape *a, const geo_shape *b)
+{
+	if (a->level != b->level)
+		return a->level > b->level;
+	if (a->code != b->code)
+		return a->code < b->code;
+	return a->from < b->from;
+}
+
+/* d, an inside shape before s, hides s on every day s is valid. */
+static inline bool
+hides(const geo_shape *d, const geo_shape *s)
+{
+	return d->from <= s->from && (d->to == SHEGU_GEO_DAY_MAX || (s->to != SHEGU_GEO_DAY_MAX && d->to >= s->to));
+}
+
+/* ---- EWKB ---- */
+
+typedef struct wkb_reader
+{
+	const uint8_t *start;
+	const uint8_t *p;
+	const uint8_t *end;
+	bool		big;
+} wkb_reader;
+
+static bool
+rd_u32(wkb_reader *r, uint32_t *out)
+{
+	const uint8_t *p = r->p;
+
+	if (r->end - p < 4)
+		return false;
+	if (r->big)
+		*out = (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
+	else
+		*out = (uint32_t) p[3] << 24 | (uint32_t) p[2] << 16 | (uint32_t) p[1] << 8 | p[0];
+	r->p += 4;
+	return true;
+}
+
+static double
+rd_double_unchecked(wkb_reader *r)
+{
+	uint64_t	u = 0;
+	double		d;
+	int			i;
+
+	if (r->big)
+		for (i = 0; i < 8; i++)
+			u = u << 8 | r->p[i];
+	else
+		for (i = 7; i >= 0; i--)
+			u = u << 8 | r->p[i];
+	r->p += 8;
+	memcpy(&d, &u, sizeof d);
+	return d;
+}
+
+static shegu_geo_status
+fail(shegu_geo_error *err, shegu_geo_status st, const wkb_reader *r)
+{
+	if (err)
+	{
+		err->status = st;
+		err->offset = (size_t) (r->p - r->start);
+	}
+	return st;
+}
+
+/* Reads a byte order and a type word; *base is the plain type (1..7), *dims 2..4. */
+static shegu_geo_status
+rd_header(wkb_reader *r, uint32_t *base, int *dims, bool *has_srid, uint32_t *srid,
+		  shegu_geo_error *err)
+{
+	uint32_t	t;
+	int			z,
+				m;
+
+	if (r->p >= r->end)
+		return fail(err, SHEGU_GEO_TRUNCATED, r);
+	if (*r->p > 1)
+		return fail(err, SHEGU_GEO_BAD_BYTE_ORDER, r);
+	r->big = (*r->p == 0);
+	r->p++;
+	if (!rd_u32(r, &t))
+		return fail(err, SHEGU_GEO_TRUNCATED, r);
+	z = (t & 0x80000000u) != 0;
+	m = (t & 0x40000000u) != 0;
+	*has_srid = (t & 0x20000000u) != 0;
+	t &= 0x0fffffffu;
+	if (t >= 1000 && t < 4000)
+	{
+		/* ISO WKB: 1000s Z, 2000s M, 3000s ZM */
+		z |= (t / 1000 == 1 || t / 1000 == 3);
+		m |= (t / 1000 == 2 || t / 1000 == 3);
+		t %= 1000;
+	}
+	*base = t;
+	*dims = 2 + z + m;
+	if (*has_srid)
+	{
+		if (!rd_u32(r, srid))
+			return fail(err, SHEGU_GEO_TRUNCATED, r);
+	}
+	return SHEGU_GEO_OK;
+}
+
+/* Reads the rings of one polygon body (after its header) into the builder. */
+static shegu_geo_status
+rd_polygon_body(shegu_geo_builder *b, wkb_reader *r, int dims, int *ring_no,
+				shegu_geo_error *err)
+{
+	uint32_t	nrings,
+				i,
+				j;
+
+	if (!rd_u32(r, &nrings))
+		return fail(err, SHEGU_GEO_TRUNCATED, r);
+	/* each ring takes at least its 4-byte count */
+	if ((size_t) (r->end - r->p) / 4 < nrings)
+		return fail(err, SHEGU_GEO_TRUNCATED, r);
+	for (i = 0; i < nrings; i++)
+	{
+		uint32_t	np;
+		size_t		first;
+
+		(*ring_no)++;
+		if (err)
+			err->ring = *ring_no;
+		if (!rd_u32(r, &np))
+			return fail(err, SHEGU_GEO_TRUNCATED, r);
+		if ((size_t) (r->end - r->p) / ((size_t) dims * 8) < np)
+			return fail(err, SHEGU_GEO_TRUNCATED, r);
+		if (np < 4)
+		{
+			if (err)
+				err->npoints = np;
+			return fail(err, SHEGU_GEO_SHORT_RING, r);
+		}
+		if (b->nv + np >= UINT32_MAX - 1 || b->ne + np >= UINT32_MAX - 1)
+			return fail(err, SHEGU_GEO_TOO_LARGE, r);
+		if (!grow(&b->a, (void **) &b->v, &b->capv, b->nv + np, sizeof(geo_pt))
+			|| !grow(&b->a, (void **) &b->edges, &b->cape, b->ne + np, sizeof(uint32_t)))
+			return fail(err, SHEGU_GEO_NO_MEMORY, r);
+		first = b->nv;
+		for (j = 0; j < np; j++)
+		{
+			double		x = rd_double_unchecked(r);
+			double		y = rd_double_unchecked(r);
+
+			r->p += (size_t) (dims - 2) * 8;
+			if (!isfinite(x) || !isfinite(y))
+				return fail(err, SHEGU_GEO_NOT_FINITE, r);
+			b->v[b->nv].x = x;
+			b->v[b->nv].y = y;
+			b->nv++;
+		}
+		if (b->v[first].x != b->v[b->nv - 1].x || b->v[first].y != b->v[b->nv - 1].y)
+			return fail(err, SHEGU_GEO_OPEN_RING, r);
+		for (j = 0; j + 1 < np; j++)
+			b->edges[b->ne++] = (uint32_t) (first + j);
+		b->rings++;
+	}
+	return SHEGU_GEO_OK;
+}
+
+shegu_geo_builder *
+shegu_geo_builder_new(const shegu_geo_allocator *alloc)
+{
+	shegu_geo_builder *b = alloc->alloc(alloc->ctx, sizeof(shegu_geo_builder));
+
+	if (b == NULL)
+		return NULL;
+	memset(b, 0, sizeof *b);
+	b->a = *alloc;
+	return b;
+}
+
+void
+shegu_geo_builder_free(shegu_geo_builder *b)
+{
+	shegu_geo_allocator a;
+
+	if (b == NULL)
+		return;
+	a = b->a;
+	release(&a, b->v);
+	release(&a, b->edges);
+	release(&a, b->shapes);
+	release(&a, b);
+}
+
+shegu_geo_status
+shegu_geo_builder_add(shegu_geo_builder *b, const uint8_t *ewkb, size_t len, int64_t code,
+					  int level, int32_t valid_from, int32_t valid_to, int32_t *srid,
+					  shegu_geo_error *err)
+{
+	wkb_reader	r;
+	size_t		nv0 = b->nv,
+				ne0 = b->ne;
+	int64_t		rings0 = b->rings;
+	uint32_t	base,
+				s = 0;
+	int			dims,
+				ring_no = 0;
+	bool		has_srid;
+	shegu_geo_status st;
+	geo_shape  *sh;
+	size_t		k;
+
+	if (err)
+		memset(err, 0, sizeof *err);
+	r.start = r.p = ewkb;
+	r.end = ewkb + len;
+	r.big = false;
+	if (srid)
+		*srid = 0;
+
+	if (valid_to != SHEGU_GEO_DAY_MAX && valid_to <= valid_from)
+		return fail(err, SHEGU_GEO_BAD_PERIOD, &r);
+
+	st = rd_header(&r, &base, &dims, &has_srid, &s, err);
+	if (st != SHEGU_GEO_OK)
+		goto undo;
+	if (srid && has_srid)
+		*srid = (int32_t) s;
+	if (base == 3)
+		st = rd_polygon_body(b, &r, dims, &ring_no, err);
+	else if (base == 6)
+	{
+		uint32_t	nparts,
+					i;
+
+		if (!rd_u32(&r, &nparts))
+		{
+			st = fail(err, SHEGU_GEO_TRUNCATED, &r);
+			goto undo;
+		}
+		/* a part takes at least 9 bytes */
+		if ((size_t) (r.end - r.p) / 9 < nparts)
+		{
+			st = fail(err, SHEGU_GEO_TRUNCATED, &r);
+			goto undo;
+		}
+		for (i = 0; i < nparts && st == SHEGU_GEO_OK; i++)
+		{
+			uint32_t	pbase,
+						ps;
+			int			pdims;
+			bool		phas;
+
+			st = rd_header(&r, &pbase, &pdims, &phas, &ps, err);
+			if (st != SHEGU_GEO_OK)
+				break;
+			if (pbase != 3)
+			{
+				if (err)
+					err->type = pbase;
+				st = fail(err, SHEGU_GEO_NOT_POLYGONAL, &r);
+				break;
+			}
+			st = rd_polygon_body(b, &r, pdims, &ring_no, err);
+		}
+	}
+	else
+	{
+		if (err)
+			err->type = base;
+		st = fail(err, SHEGU_GEO_NOT_POLYGONAL, &r);
+	}
+	if (st != SHEGU_GEO_OK)
+		goto undo;
+	if (r.p != r.end)
+	{
+		st = fail(err, SHEGU_GEO_TRAILING, &r);
+		goto undo;
+	}
+	if (b->ne == ne0)
+	{
+		st = fail(err, SHEGU_GEO_EMPTY, &r);
+		goto undo;
+	}
+	if (!grow(&b->a, (void **) &b->shapes, &b->caps, b->ns + 1, sizeof(geo_shape)))
+	{
+		st = fail(err, SHEGU_GEO_NO_MEMORY, &r);
+		goto undo;
+	}
+	sh = &b->shapes[b->ns++];
+	sh->code = code;
+	sh->level = level;
+	sh->from = valid_from;
+	sh->to = valid_to;
+	sh->edge_first = (uint32_t) ne0;
+	sh->edge_count = (uint32_t) (b->ne - ne0);
+	sh->min_x = sh->max_x = b->v[nv0].x;
+	sh->min_y = sh->max_y = b->v[nv0].y;
+	for (k = nv0; k < b->nv; k++)
+	{
+		if (b->v[k].x < sh->min_x)
+			sh->min_x = b->v[k].x;
+		if (b->v[k].x > sh->max_x)
+			sh->max_x = b->v[k].x;
+		if (b->v[k].y < sh->min_y)
+			sh->min_y = b->v[k].y;
+		if (b->v[k].y > sh->max_y)
+			sh->max_y = b->v[k].y;
+	}
+	if (err)
+		err->ring = 0;
+	return SHEGU_GEO_OK;
+
+undo:
+	b->nv = nv0;
+	b->ne = ne0;
+	b->rings = rings0;
+	return st;
+}
+
+/* ---- building the quadtree ---- */
+
+typedef struct cand
+{
+	uint32_t	shape;
+	uint32_t	off;			/* into the ref stack */
+	uint32_t	n;
+	uint32_t	touching;
+} cand;
+
+typedef struct build_state
+{
+	shegu_geo_index *ix;
+	cand	   *cands;			/* stack */
+	size_t		ncand,
+				capcand;
+	uint32_t   *stack;			/* stack of edge refs (vertex indices) */
+	size_t		nstack,
+				capstack;
+	uint32_t   *inside;			/* stack of inside shapes */
+	size_t		ninside,
+				capinside;
+	uint32_t   *order;			/* scratch for a leaf's entries */
+	size_t		caporder;
+} build_state;
+
+typedef struct box
+{
+	double		x0,
+				y0,
+				x1,
+				y1;
+} box;
+
+static inline void
+edge_bbox(const geo_pt *v, uint32_t r, double *lx, double *ly, double *hx, double *hy)
+{
+	const geo_pt *a = &v[r],
+			   *b = a + 1;
+
+	*lx = a->x < b->x ? a->x : b->x;
+	*hx = a->x < b->x ? b->x : a->x;
+	*ly = a->y < b->y ? a->y : b->y;
+	*hy = a->y < b->y ? b->y : a->y;
+}
+
+static bool
+make_leaf(build_state *bs, uint32_t node, size_t cand_lo, size_t ins_lo)
+{
+	shegu_geo_index *ix = bs->ix;
+	size_t		n = 0,
+				i,
+				j,
+				total = (bs->ncand - cand_lo) + (bs->ninside - ins_lo);
+	uint32_t   *ord;
+	size_t		kept = 0;
+
+	/* order[] holds (index << 1 | is_boundary) of every candidate entry */
+	if (!grow(&ix->a, (void **) &bs->order, &bs->caporder, total + 1, sizeof(uint32_t)))
+		return false;
+	ord = bs->order;
+	for (i = ins_lo; i < bs->ninside; i++)
+		ord[n++] = (uint32_t) (i << 1);
+	for (i = cand_lo; i < bs->ncand; i++)
+		ord[n++] = (uint32_t) (i << 1 | 1);
+	/* insertion sort in answer order (leaves hold few entries) */
+	for (i = 1; i < n; i++)
+	{
+		uint32_t	x = ord[i];
+		const geo_shape *sx = &ix->shapes[(x & 1) ? bs->cands[x >> 1].shape : bs->inside[x >> 1]];
+
+		for (j = i; j > 0; j--)
+		{
+			uint32_t	y = ord[j - 1];
+			const geo_shape *sy = &ix->shapes[(y & 1) ? bs->cands[y >> 1].shape : bs->inside[y >> 1]];
+
+			if (!shape_before(sx, sy))
+				break;
+			ord[j] = y;
+		}
+		ord[j] = x;
+	}
+	/* drop entries hidden by an earlier inside entry */
+	for (i = 0; i < n; i++)
+	{
+		const geo_shape *s = &ix->shapes[(ord[i] & 1) ? bs->cands[ord[i] >> 1].shape : bs->inside[ord[i] >> 1]];
+		bool		hidden = false;
+
+		for (j = 0; j < kept && !hidden; j++)
+		{
+			uint32_t	y = ord[j];
+
+			if (!(y & 1) && hides(&ix->shapes[bs->inside[y >> 1]], s))
+				hidden = true;
+		}
+		if (!hidden)
+			ord[kept++] = ord[i];
+	}
+
+	if (!grow(&ix->a, (void **) &ix->entries, &ix->capent, ix->nent + kept, sizeof(geo_entry)))
+		return false;
+	ix->nodes[node].child = 0;
+	ix->nodes[node].entry_off = (uint32_t) ix->nent;
+	ix->nodes[node].n_entries = (uint32_t) kept;
+	for (i = 0; i < kept; i++)
+	{
+		uint32_t	x = ord[i];
+		geo_entry  *e = &ix->entries[ix->nent++];
+		const geo_shape *s;
+
+		if (x & 1)
+		{
+			const cand *c = &bs->cands[x >> 1];
+
+			s = &ix->shapes[c->shape];
+			if (ix->nref + c->n >= UINT32_MAX
+				|| !grow(&ix->a, (void **) &ix->refs, &ix->capref, ix->nref + c->n, sizeof(uint32_t)))
+				return false;
+			e->ref_off = (uint32_t) ix->nref;
+			e->n_refs = c->n;
+			memcpy(ix->refs + ix->nref, bs->stack + c->off, c->n * sizeof(uint32_t));
+			ix->nref += c->n;
+			ix->boundary_entries++;
+		}
+		else
+		{
+			s = &ix->shapes[bs->inside[x >> 1]];
+			e->ref_off = 0;
+			e->n_refs = 0;
+		}
+		e->code = s->code;
+		e->from = s->from;
+		e->to = s->to;
+	}
+	ix->leaves++;
+	return true;
+}
+
+/*
+ * Process cell `node` with box b: its candidates are cands[cand_lo..ncand) (band edges already
+ * filtered for this cell), the inside shapes inherited from above are inside[ins_lo..ninside).
+ */
+static bool
+build_cell(build_state *bs, uint32_t node, box b, int depth, size_t cand_lo, size_t ins_lo,
+		   uint64_t parent_total, int stalls)
+{
+	shegu_geo_index *ix = bs->ix;
+	size_t		i,
+				k,
+				kept;
+	uint64_t	touching_total = 0;
+	double		mx,
+				my;
+	uint32_t	first_child;
+	int			q;
+
+	if (depth > ix->depth)
+		ix->depth = depth;
+
+	/* classify: shapes whose edges do not touch the cell are inside or outside all of it */
+	kept = cand_lo;
+	for (i = cand_lo; i < bs->ncand; i++)
+	{
+		cand		c = bs->cands[i];
+		uint32_t	t = 0;
+
+		for (k = 0; k < c.n; k++)
+		{
+			double		lx,
+						ly,
+						hx,
+						hy;
+
+			edge_bbox(ix->v, bs->stack[c.off + k], &lx, &ly, &hx, &hy);
+			if (hx >= b.x0 && lx <= b.x1 && hy >= b.y0 && ly <= b.y1)
+				t++;
+		}
+		if (t == 0)
+		{
+			if (covered(ix->v, bs->stack + c.off, c.n, b.x0, b.y0))
+			{
+				if (!grow(&ix->a, (void **) &bs->inside, &bs->capinside, bs->ninside + 1, sizeof(uint32_t)))
+					return false;
+				bs->inside[bs->ninside++] = c.shape;
+			}
+			continue;
+		}
+		c.touching = t;
+		bs->cands[kept++] = c;
+	}
+	bs->ncand = kept;
+
+	/* boundary shapes that an inside shape hides are no longer needed */
+	kept = cand_lo;
+	for (i = cand_lo; i < bs->ncand; i++)
+	{
+		const geo_shape *s = &ix->shapes[bs->cands[i].shape];
+		bool		hidden = false;
+
+		for (k = ins_lo; k < bs->ninside && !hidden; k++)
+		{
+			const geo_shape *d = &ix->shapes[bs->inside[k]];
+
+			if (shape_before(d, s) && hides(d, s))
+				hidden = true;
+		}
+		if (!hidden)
+		{
+			bs->cands[kept++] = bs->cands[i];
+			touching_total += bs->cands[i].touching;
+		}
+	}
+	bs->ncand = kept;
+
+	/*
+	 * Splitting stops paying where many edges meet: along an edge that several grids share (a
+	 * grid's edge is also its neighbour's, its community's, its township's) and at a vertex where
+	 * several grids meet, no split reduces the count.  Two splits in a row without a reduction
+	 * end the descent.
+	 */
+	stalls = touching_total >= parent_total ? stalls + 1 : 0;
+	mx = (b.x0 + b.x1) * 0.5;
+	my = (b.y0 + b.y1) * 0.5;
+	if (touching_total <= (uint64_t) ix->leaf_edges || depth >= ix->max_depth || stalls >= 2
+		|| !(mx > b.x0 && mx < b.x1 && my > b.y0 && my < b.y1))
+		return make_leaf(bs, node, cand_lo, ins_lo);
+
+	/* split */
+	if (ix->nn + 4 >= UINT32_MAX
+		|| !grow(&ix->a, (void **) &ix->nodes, &ix->capn, ix->nn + 4, sizeof(geo_node)))
+		return false;
+	first_child = (uint32_t) ix->nn;
+	ix->nn += 4;
+	ix->nodes[node].child = first_child;
+	ix->nodes[node].entry_off = 0;
+	ix->nodes[node].n_entries = 0;
+
+	for (q = 0; q < 4; q++)
+	{
+		box			cb;
+		size_t		cand_mark = bs->ncand,
+					stack_mark = bs->nstack,
+					ins_mark = bs->ninside;
+		size_t		parent_hi = bs->ncand;
+
+		cb.x0 = (q & 1) ? mx : b.x0;
+		cb.x1 = (q & 1) ? b.x1 : mx;
+		cb.y0 = (q & 2) ? my : b.y0;
+		cb.y1 = (q & 2) ? b.y1 : my;
+
+		for (i = cand_lo; i < parent_hi; i++)
+		{
+			cand		pc = bs->cands[i];
+			cand		nc;
+
+			if (!grow(&ix->a, (void **) &bs->stack, &bs->capstack, bs->nstack + pc.n, sizeof(uint32_t)))
+				return false;
+			nc.shape = pc.shape;
+			nc.off = (uint32_t) bs->nstack;
+			nc.touching = 0;
+			for (k = 0; k < pc.n; k++)
+			{
+				uint32_t	r = bs->stack[pc.off + k];
+				double		lx,
+							ly,
+							hx,
+							hy;
+
+				edge_bbox(ix->v, r, &lx, &ly, &hx, &hy);
+				if (hx >= cb.x0 && hy >= cb.y0 && ly <= cb.y1)
+					bs->stack[bs->nstack++] = r;
+			}
+			nc.n = (uint32_t) (bs->nstack - nc.off);
+			if (nc.n == 0)
+				continue;		/* no ray from this cell crosses the shape: outside */
+			if (!grow(&ix->a, (void **) &bs->cands, &bs->capcand, bs->ncand + 1, sizeof(cand)))
+				return false;
+			bs->cands[bs->ncand++] = nc;
+		}
+		if (!build_cell(bs, first_child + q, cb, depth + 1, cand_mark, ins_lo, touching_total, stalls))
+			return false;
+		bs->ncand = cand_mark;
+		bs->nstack = stack_mark;
+		bs->ninside = ins_mark;
+	}
+	return true;
+}
+
+static void
+index_free_parts(shegu_geo_index *ix)
+{
+	release(&ix->a, ix->v);
+	release(&ix->a, ix->edges);
+	release(&ix->a, ix->shapes);
+	release(&ix->a, ix->nodes);
+	release(&ix->a, ix->entries);
+	release(&ix->a, ix->refs);
+}
+
+/* Shrink an array to its length (when the allocator gives the memory back). */
+static void
+shrink(const shegu_geo_allocator *a, void **arr, size_t *cap, size_t n, size_t elem)
+{
+	void	   *p;
+
+	if (*arr == NULL || n == *cap || n == 0)
+		return;
+	p = a->realloc(a->ctx, *arr, n * elem);
+	if (p != NULL)
+	{
+		*arr = p;
+		*cap = n;
+	}
+}
+
+shegu_geo_index *
+shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
+{
+	shegu_geo_allocator a = b->a;
+	shegu_geo_index *ix;
+	build_state bs;
+	size_t		i,
+				j;
+	bool		ok = true;
+	box			root;
+
+	ix = a.alloc(a.ctx, sizeof(shegu_geo_index));
+	if (ix == NULL)
+	{
+		shegu_geo_builder_free(b);
+		return NULL;
+	}
+	memset(ix, 0, sizeof *ix);
+	ix->a = a;
+	ix->v = b->v;
+	ix->nv = b->nv;
+	ix->edges = b->edges;
+	ix->ne = b->ne;
+	ix->shapes = b->shapes;
+	ix->ns = b->ns;
+	ix->rings = b->rings;
+	ix->leaf_edges = (opt && opt->leaf_edges > 0) ? opt->leaf_edges : 8;
+	ix->max_depth = (opt && opt->max_depth > 0) ? opt->max_depth : 24;
+	release(&a, b);
+
+	/* shapes in answer order (insertion into a sorted prefix would be quadratic: merge sort) */
+	if (ix->ns > 1)
+	{
+		geo_shape  *tmp = a.alloc(a.ctx, ix->ns * sizeof(geo_shape));
+		size_t		width;
+
+		if (tmp == NULL)
+			goto fail;
+		for (width = 1; width < ix->ns; width *= 2)
+		{
+			for (i = 0; i < ix->ns; i += 2 * width)
+			{
+				size_t		lo = i,
+							mid = i + width < ix->ns ? i + width : ix->ns,
+							hi = i + 2 * width < ix->ns ? i + 2 * width : ix->ns,
+							l = lo,
+							r = mid,
+							o = lo;
+
+				while (l < mid && r < hi)
+					tmp[o++] = shape_before(&ix->shapes[r], &ix->shapes[l]) ? ix->shapes[r++] : ix->shapes[l++];
+				while (l < mid)
+					tmp[o++] = ix->shapes[l++];
+				while (r < hi)
+					tmp[o++] = ix->shapes[r++];
+			}
+			memcpy(ix->shapes, tmp, ix->ns * sizeof(geo_shape));
+		}
+		release(&a, tmp);
+	}
+
+	if (!grow(&a, (void **) &ix->nodes, &ix->capn, 1, sizeof(geo_node)))
+		goto fail;
+	ix->nn = 1;
+	memset(&ix->nodes[0], 0, sizeof(geo_node));
+	if (ix->ns == 0)
+	{
+		ix->leaves = 1;
+		return ix;
+	}
+
+	root.x0 = ix->shapes[0].min_x;
+	root.y0 = ix->shapes[0].min_y;
+	root.x1 = ix->shapes[0].max_x;
+	root.y1 = ix->shapes[0].max_y;
+	for (i = 1; i < ix->ns; i++)
+	{
+		if (ix->shapes[i].min_x < root.x0)
+			root.x0 = ix->shapes[i].min_x;
+		if (ix->shapes[i].min_y < root.y0)
+			root.y0 = ix->shapes[i].min_y;
+		if (ix->shapes[i].max_x > root.x1)
+			root.x1 = ix->shapes[i].max_x;
+		if (ix->shapes[i].max_y > root.y1)
+			root.y1 = ix->shapes[i].max_y;
+	}
+	ix->x0 = root.x0;
+	ix->y0 = root.y0;
+	ix->x1 = root.x1;
+	ix->y1 = root.y1;
+
+	memset(&bs, 0, sizeof bs);
+	bs.ix = ix;
+	if (!grow(&a, (void **) &bs.stack, &bs.capstack, ix->ne, sizeof(uint32_t))
+		|| !grow(&a, (void **) &bs.cands, &bs.capcand, ix->ns, sizeof(cand)))
+		ok = false;
+	for (i = 0; ok && i < ix->ns; i++)
+	{
+		const geo_shape *s = &ix->shapes[i];
+		cand		c;
+
+		c.shape = (uint32_t) i;
+		c.off = (uint32_t) bs.nstack;
+		c.n = s->edge_count;
+		c.touching = 0;
+		for (j = 0; j < s->edge_count; j++)
+			bs.stack[bs.nstack++] = ix->edges[s->edge_first + j];
+		bs.cands[bs.ncand++] = c;
+	}
+	if (ok)
+		ok = build_cell(&bs, 0, root, 0, 0, 0, UINT64_MAX, 0);
+	release(&a, bs.stack);
+	release(&a, bs.cands);
+	release(&a, bs.inside);
+	release(&a, bs.order);
+	if (!ok)
+		goto fail;
+	shrink(&a, (void **) &ix->nodes, &ix->capn, ix->nn, sizeof(geo_node));
+	shrink(&a, (void **) &ix->entries, &ix->capent, ix->nent, sizeof(geo_entry));
+	shrink(&a, (void **) &ix->refs, &ix->capref, ix->nref, sizeof(uint32_t));
+	return ix;
+
+fail:
+	index_free_parts(ix);
+	release(&a, ix);
+	return NULL;
+}
+
+void
+shegu_geo_free(shegu_geo_index *ix)
+{
+	shegu_geo_allocator a;
+
+	if (ix == NULL)
+		return;
+	a = ix->a;
+	index_free_parts(ix);
+	release(&a, ix);
+}
+
+/* ---- queries ---- */
+
+int64_t
+shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
+{
+	const geo_node *n;
+	double		x0 = ix->x0,
+				y0 = ix->y0,
+				x1 = ix->x1,
+				y1 = ix->y1;
+	const geo_entry *e,
+			   *end;
+
+	if (ix->ns == 0 || !(x >= x0 && x <= x1 && y >= y0 && y <= y1))
+		return 0;
+	n = ix->nodes;
+	while (n->child != 0)
+	{
+		double		mx = (x0 + x1) * 0.5;
+		double		my = (y0 + y1) * 0.5;
+		uint32_t	q = 0;
+
+		if (x > mx)
+		{
+			q = 1;
+			x0 = mx;
+		}
+		else
+			x1 = mx;
+		if (y > my)
+		{
+			q |= 2;
+			y0 = my;
+		}
+		else
+			y1 = my;
+		n = &ix->nodes[n->child + q];
+	}
+	e = ix->entries + n->entry_off;
+	end = e + n->n_entries;
+	for (; e < end; e++)
+	{
+		if (!valid_on(e->from, e->to, day))
+			continue;
+		if (e->n_refs == 0 || covered(ix->v, ix->refs + e->ref_off, e->n_refs, x, y))
+			return e->code;
+	}
+	return 0;
+}
+
+int64_t
+shegu_geo_locate_brute(const shegu_geo_index *ix, double x, double y, int32_t day)
+{
+	size_t		i;
+
+	for (i = 0; i < ix->ns; i++)
+	{
+		const geo_shape *s = &ix->shapes[i];
+
+		if (!valid_on(s->from, s->to, day))
+			continue;
+		if (!(x >= s->min_x && x <= s->max_x && y >= s->min_y && y <= s->max_y))
+			continue;
+		if (covered(ix->v, ix->edges + s->edge_first, s->edge_count, x, y))
+			return s->code;
+	}
+	return 0;
+}
+
+void
+shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	out->shapes = (int64_t) ix->ns;
+	out->rings = ix->rings;
+	out->vertices = (int64_t) ix->nv;
+	out->nodes = (int64_t) ix->nn;
+	out->leaves = ix->leaves;
+	out->entries = (int64_t) ix->nent;
+	out->boundary_entries = ix->boundary_entries;
+	out->edge_refs = (int64_t) ix->nref;
+	out->depth = ix->depth;
+	out->bytes = sizeof(shegu_geo_index) + ix->nv * sizeof(geo_pt) + ix->ne * sizeof(uint32_t)
+		+ ix->ns * sizeof(geo_shape) + ix->capn * sizeof(geo_node)
+		+ ix->capent * sizeof(geo_entry) + ix->capref * sizeof(uint32_t);
+	out->min_x = ix->x0;
+	out->min_y = ix->y0;
+	out->max_x = ix->x1;
+	out->max_y = ix->y1;
+}
+
+int64_t
+shegu_geo_vertex_count(const shegu_geo_index *ix)
+{
+	return (int64_t) ix->nv;
+}
+
+void
+shegu_geo_vertex(const shegu_geo_index *ix, int64_t i, double *x, double *y)
+{
+	*x = ix->v[i].x;
+	*y = ix->v[i].y;
+}
+
+const char *
+shegu_geo_status_name(shegu_geo_status status)
+{
+	switch (status)
+	{
+		case SHEGU_GEO_OK:
+			return "ok";
+		case SHEGU_GEO_TRUNCATED:
+			return "the EWKB ends before the geometry does";
+		case SHEGU_GEO_TRAILING:
+			return "bytes follow the end of the geometry";
+		case SHEGU_GEO_BAD_BYTE_ORDER:
+			return "a byte-order byte is neither 0 nor 1";
+		case SHEGU_GEO_NOT_POLYGONAL:
+			return "the geometry is not a Polygon or MultiPolygon";
+		case SHEGU_GEO_EMPTY:
+			return "the geometry is empty";
+		case SHEGU_GEO_SHORT_RING:
+			return "a ring has fewer than 4 points";
+		case SHEGU_GEO_OPEN_RING:
+			return "a ring does not end where it starts";
+		case SHEGU_GEO_NOT_FINITE:
+			return "a coordinate is not finite";
+		case SHEGU_GEO_BAD_PERIOD:
+			return "valid_to is not after valid_from";
+		case SHEGU_GEO_TOO_LARGE:
+			return "more points than the index can address";
+		case SHEGU_GEO_NO_MEMORY:
+			return "out of memory";
+	}
+	return "unknown status";
+}

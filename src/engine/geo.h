@@ -1,0 +1,119 @@
+/* Polygon-set index for point-in-grid lookup: EWKB reading, an exact orientation predicate,
+ * and an adaptive quadtree of inside / boundary cells.  src/engine/geo.h — pure C, no PostgreSQL headers. */
+#ifndef SHEGU_ENGINE_GEO_H
+#define SHEGU_ENGINE_GEO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Memory comes from the caller: alloc/realloc/free with an opaque context.  alloc and realloc
+ * may return NULL (the engine then reports SHEGU_GEO_NO_MEMORY) or never return (palloc).
+ */
+typedef struct shegu_geo_allocator
+{
+	void	   *(*alloc) (void *ctx, size_t size);
+	void	   *(*realloc) (void *ctx, void *ptr, size_t size);
+	void		(*free) (void *ctx, void *ptr);
+	void	   *ctx;
+} shegu_geo_allocator;
+
+/* Days since any fixed epoch; SHEGU_GEO_DAY_MIN/MAX stand for -infinity/+infinity. */
+#define SHEGU_GEO_DAY_MIN	INT32_MIN
+#define SHEGU_GEO_DAY_MAX	INT32_MAX
+
+typedef enum shegu_geo_status
+{
+	SHEGU_GEO_OK = 0,
+	SHEGU_GEO_TRUNCATED,		/* the EWKB ends before the geometry does */
+	SHEGU_GEO_TRAILING,			/* bytes after the geometry */
+	SHEGU_GEO_BAD_BYTE_ORDER,	/* byte-order byte is neither 0 nor 1 */
+	SHEGU_GEO_NOT_POLYGONAL,	/* not a Polygon or MultiPolygon */
+	SHEGU_GEO_EMPTY,			/* no ring at all */
+	SHEGU_GEO_SHORT_RING,		/* a ring of fewer than 4 points */
+	SHEGU_GEO_OPEN_RING,		/* a ring whose last point is not its first */
+	SHEGU_GEO_NOT_FINITE,		/* a NaN or infinite coordinate */
+	SHEGU_GEO_BAD_PERIOD,		/* valid_to not after valid_from */
+	SHEGU_GEO_TOO_LARGE,		/* more rings or points than the index can address */
+	SHEGU_GEO_NO_MEMORY			/* the allocator returned NULL */
+} shegu_geo_status;
+
+/* What went wrong while reading a boundary, with enough to say where. */
+typedef struct shegu_geo_error
+{
+	shegu_geo_status status;
+	size_t		offset;			/* byte offset in the EWKB where it was noticed */
+	uint32_t	type;			/* NOT_POLYGONAL: the WKB type number read */
+	int			ring;			/* SHORT_RING/OPEN_RING/NOT_FINITE: 1-based ring (over all parts) */
+	uint32_t	npoints;		/* SHORT_RING: points in the ring */
+} shegu_geo_error;
+
+typedef struct shegu_geo_builder shegu_geo_builder;
+typedef struct shegu_geo_index shegu_geo_index;
+
+/* Build-time knobs; zeros pick the defaults. */
+typedef struct shegu_geo_options
+{
+	int			leaf_edges;		/* split a cell while more edges than this touch it (default 8) */
+	int			max_depth;		/* never split deeper than this (default 24) */
+} shegu_geo_options;
+
+/* What an index holds and costs. */
+typedef struct shegu_geo_stats
+{
+	int64_t		shapes;			/* grid versions with a boundary */
+	int64_t		rings;
+	int64_t		vertices;
+	int64_t		nodes;			/* quadtree cells, internal and leaf */
+	int64_t		leaves;
+	int64_t		entries;		/* (cell, grid) pairs kept in leaves */
+	int64_t		boundary_entries;	/* of which boundary (the rest are inside) */
+	int64_t		edge_refs;		/* clipped edges held by boundary entries */
+	int			depth;			/* deepest leaf */
+	size_t		bytes;			/* memory the index holds */
+	double		min_x, min_y, max_x, max_y; /* extent of the root cell */
+} shegu_geo_stats;
+
+/* Exact sign of the orientation of (a, b, c): +1 counter-clockwise, -1 clockwise, 0 collinear. */
+extern int	shegu_geo_orient2d(double ax, double ay, double bx, double by, double cx, double cy);
+
+/* A one-line English description of a status. */
+extern const char *shegu_geo_status_name(shegu_geo_status status);
+
+/* Start a builder; NULL when out of memory. */
+extern shegu_geo_builder *shegu_geo_builder_new(const shegu_geo_allocator *alloc);
+
+/*
+ * Add one grid version: its boundary as (E)WKB Polygon or MultiPolygon (Z/M allowed and ignored),
+ * its code, its depth (deeper wins), and the days [valid_from, valid_to) it applies on.
+ * *srid receives the EWKB SRID (0 when none) when srid is not NULL.  On failure nothing is added.
+ */
+extern shegu_geo_status shegu_geo_builder_add(shegu_geo_builder *b, const uint8_t *ewkb, size_t len,
+											  int64_t code, int level, int32_t valid_from,
+											  int32_t valid_to, int32_t *srid, shegu_geo_error *err);
+
+/* Build the index and consume the builder (also on failure); NULL when out of memory. */
+extern shegu_geo_index *shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt);
+
+/* Free a builder that will not be built. */
+extern void shegu_geo_builder_free(shegu_geo_builder *b);
+
+/*
+ * The code of the deepest grid covering (x, y) on that day (boundary included), the smallest code
+ * among equally deep ones; 0 when none.  Exact: edges and vertices are decided with exact arithmetic.
+ */
+extern int64_t shegu_geo_locate(const shegu_geo_index *idx, double x, double y, int32_t day);
+
+/* The same answer by testing every grid, without the quadtree (for tests). */
+extern int64_t shegu_geo_locate_brute(const shegu_geo_index *idx, double x, double y, int32_t day);
+
+extern void shegu_geo_stats_get(const shegu_geo_index *idx, shegu_geo_stats *out);
+
+/* Number of vertices held, and vertex i (for tests that probe exact vertices). */
+extern int64_t shegu_geo_vertex_count(const shegu_geo_index *idx);
+extern void shegu_geo_vertex(const shegu_geo_index *idx, int64_t i, double *x, double *y);
+
+extern void shegu_geo_free(shegu_geo_index *idx);
+
+#endif							/* SHEGU_ENGINE_GEO_H */

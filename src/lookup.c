@@ -1,0 +1,709 @@
+/* SQL binding of the grid registry's lookup: the per-backend index of shegu.grid, its
+ * invalidation, locate(), the fill_grid() trigger and lookup_stats().
+ * src/lookup.c — the engine is src/engine/geo.c. */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "pgtime.h"
+#include "portability/instr_time.h"
+#include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/date.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "engine/coords.h"
+#include "engine/geo.h"
+#include "gridcode.h"
+#include "lookup.h"
+#include "shegu.h"
+
+/* Flags of PostGIS's serialized geometry, version 2 (what PostGIS 3 writes). */
+#define G2_Z			0x01
+#define G2_M			0x02
+#define G2_BBOX			0x04
+#define G2_GEODETIC		0x08
+#define G2_EXTENDED		0x10
+#define G2_VER_0		0x40
+#define G2_RESERVED2	0x80
+
+#define WGS84_SRID		4326
+#define FETCH_ROWS		1000
+
+/* The index of one backend: rebuilt, never patched, when shegu.grid changes. */
+typedef struct lookup_index
+{
+	MemoryContext cxt;			/* holds everything below; a child of CacheMemoryContext */
+	shegu_geo_index *geo;
+	int64		rows;			/* grid versions read */
+	double		build_ms;
+	TimestampTz built_at;
+} lookup_index;
+
+static lookup_index *current = NULL;
+static bool current_valid = false;
+static uint64 inval_count = 0;	/* bumped by every invalidation of shegu.grid */
+static Oid	grid_relid = InvalidOid;
+
+/* The statement whose start last made us read pending invalidations. */
+static LocalTransactionId seen_lxid = InvalidLocalTransactionId;
+static TimestampTz seen_stmt = 0;
+
+static int64 n_builds = 0;
+static int64 n_locates = 0;
+
+/* geometry_send, for points that are not read directly */
+static bool send_ready = false;
+static FmgrInfo send_finfo;
+
+/* GUCs */
+static bool china_bounds = false;
+static bool fast_point = true;
+
+static const char *const wkb_type_names[] = {
+	"geometry", "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
+	"MultiPolygon", "GeometryCollection", "CircularString", "CompoundCurve", "CurvePolygon",
+	"MultiCurve", "MultiSurface", "PolyhedralSurface", "Triangle", "Tin"
+};
+
+static const char *const srid_hint =
+"Grids are WGS-84 longitude/latitude (SRID 4326): use ST_SetSRID(pt, 4326) for WGS-84 or "
+"CGCS2000 coordinates, ST_Transform(pt, 4326) for projected ones, and shegu.gcj02_to_wgs84 "
+"or shegu.bd09_to_wgs84 for points from WeChat, Amap or Baidu.";
+
+/* ---- memory for the engine ---- */
+
+static void *
+lk_alloc(void *ctx, size_t size)
+{
+	return MemoryContextAllocHuge((MemoryContext) ctx, size);
+}
+
+static void *
+lk_realloc(void *ctx, void *p, size_t size)
+{
+	(void) ctx;
+	return repalloc_huge(p, size);
+}
+
+static void
+lk_free(void *ctx, void *p)
+{
+	(void) ctx;
+	pfree(p);
+}
+
+/* ---- invalidation ---- */
+
+/* Relcache callback: any invalidation of shegu.grid (or of everything) drops the index. */
+static void
+lookup_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == grid_relid)
+	{
+		current_valid = false;
+		inval_count++;
+		send_ready = false;
+	}
+}
+
+/*
+ * Once per statement, read the invalidations other sessions have committed since: a statement
+ * that calls locate() without touching any table would otherwise not look for them.
+ */
+static void
+accept_changes(void)
+{
+	TimestampTz stmt = GetCurrentStatementStartTimestamp();
+
+	if (MyProc == NULL || MyProc->lxid != seen_lxid || stmt != seen_stmt)
+	{
+		AcceptInvalidationMessages();
+		seen_lxid = MyProc ? MyProc->lxid : InvalidLocalTransactionId;
+		seen_stmt = stmt;
+	}
+}
+
+/* ---- building ---- */
+
+static Oid
+shegu_namespace(void)
+{
+	return get_namespace_oid("shegu", false);
+}
+
+static void
+report_geo_error(shegu_gridcode code, DateADT from, const shegu_geo_error *err)
+{
+	char		buf[SHEGU_GRIDCODE_BUFLEN];
+
+	shegu_gridcode_format(code, buf);
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("boundary of grid %s (valid from %s) cannot be indexed", buf,
+					DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(from)))),
+			 errdetail("The EWKB is refused at byte %zu: %s.", err->offset,
+					   shegu_geo_status_name(err->status)),
+			 errhint("Check the row with shegu.check_boundary(boundary); rows written with triggers disabled skip that check.")));
+}
+
+/*
+ * Read every grid version with a boundary and build the index.  Everything is allocated in a
+ * context below the caller's until the build succeeds, so an error half-way leaves nothing.
+ */
+static lookup_index *
+build_index(void)
+{
+	uint64		gen = inval_count;
+	MemoryContext cxt;
+	shegu_geo_allocator alloc;
+	shegu_geo_builder *b;
+	shegu_geo_options opt = {0, 0};
+	lookup_index *li;
+	instr_time	start,
+				dur;
+	char	   *query;
+	SPIPlanPtr	plan;
+	Portal		portal;
+	int64		rows = 0;
+	Oid			relid;
+
+	if (current != NULL)
+	{
+		MemoryContextDelete(current->cxt);
+		current = NULL;
+	}
+	current_valid = false;
+
+	relid = get_relname_relid("grid", shegu_namespace());
+	if (!OidIsValid(relid))
+		elog(ERROR, "table shegu.grid does not exist");
+	grid_relid = relid;
+
+	INSTR_TIME_SET_CURRENT(start);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "shegu lookup index", ALLOCSET_DEFAULT_SIZES);
+	alloc.alloc = lk_alloc;
+	alloc.realloc = lk_realloc;
+	alloc.free = lk_free;
+	alloc.ctx = cxt;
+	b = shegu_geo_builder_new(&alloc);
+
+	query = psprintf("SELECT code, valid_from, valid_to, %s.st_asewkb(boundary) "
+					 "FROM shegu.grid WHERE boundary IS NOT NULL",
+					 quote_identifier(get_namespace_name(shegu_postgis_namespace())));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\"", query);
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	for (;;)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, FETCH_ROWS);
+		if (SPI_processed == 0)
+			break;
+		for (i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			shegu_gridcode code;
+			DateADT		from,
+						to;
+			bytea	   *ewkb;
+			shegu_geo_error err;
+			Datum		d;
+
+			code = DatumGetGridcode(SPI_getbinval(tup, desc, 1, &isnull));
+			from = DatumGetDateADT(SPI_getbinval(tup, desc, 2, &isnull));
+			d = SPI_getbinval(tup, desc, 3, &isnull);
+			to = isnull ? DATEVAL_NOEND : DatumGetDateADT(d);
+			ewkb = DatumGetByteaPP(SPI_getbinval(tup, desc, 4, &isnull));
+			if (shegu_geo_builder_add(b, (const uint8_t *) VARDATA_ANY(ewkb), VARSIZE_ANY_EXHDR(ewkb),
+									  code, shegu_gridcode_level(code), from, to, NULL,
+									  &err) != SHEGU_GEO_OK)
+				report_geo_error(code, from, &err);
+			rows++;
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	SPI_finish();
+
+	li = MemoryContextAllocZero(cxt, sizeof(lookup_index));
+	li->cxt = cxt;
+	li->geo = shegu_geo_build(b, &opt);
+	if (li->geo == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory building the grid index")));
+	INSTR_TIME_SET_CURRENT(dur);
+	INSTR_TIME_SUBTRACT(dur, start);
+	li->rows = rows;
+	li->build_ms = INSTR_TIME_GET_MILLISEC(dur);
+	li->built_at = GetCurrentTimestamp();
+
+	/* success: from now on the index outlives the statement */
+	MemoryContextSetParent(cxt, CacheMemoryContext);
+	current = li;
+	/* a change that arrived while we read is not in it: use it once, rebuild next time */
+	current_valid = (inval_count == gen);
+	n_builds++;
+	return li;
+}
+
+static lookup_index *
+get_index(void)
+{
+	accept_changes();
+	if (current != NULL && current_valid)
+		return current;
+	return build_index();
+}
+
+/* ---- points ---- */
+
+/* The date of a timestamptz in the session's time zone (cached: a column of now() repeats). */
+static DateADT
+day_of(TimestampTz at)
+{
+	static TimestampTz last_at = 0;
+	static DateADT last_day = 0;
+	static pg_tz *last_tz = NULL;
+
+	if (last_tz != session_timezone || at != last_at)
+	{
+		last_day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(at)));
+		last_at = at;
+		last_tz = session_timezone;
+	}
+	return last_day;
+}
+
+static void
+check_srid(int32 srid)
+{
+	if (srid != WGS84_SRID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("point has SRID %d, not 4326", srid),
+				 errhint("%s", srid_hint)));
+}
+
+static uint32
+ewkb_u32(const uint8 *p, bool big)
+{
+	return big ? ((uint32) p[0] << 24 | (uint32) p[1] << 16 | (uint32) p[2] << 8 | p[3])
+		: ((uint32) p[3] << 24 | (uint32) p[2] << 16 | (uint32) p[1] << 8 | p[0]);
+}
+
+static double
+ewkb_double(const uint8 *p, bool big)
+{
+	uint64		u = 0;
+	double		d;
+	int			i;
+
+	if (big)
+		for (i = 0; i < 8; i++)
+			u = u << 8 | p[i];
+	else
+		for (i = 7; i >= 0; i--)
+			u = u << 8 | p[i];
+	memcpy(&d, &u, sizeof d);
+	return d;
+}
+
+/* A point through geometry_send (EWKB): every form PostGIS can hold. */
+static void
+read_point_ewkb(Datum geom, double *x, double *y, bool *empty)
+{
+	bytea	   *w;
+	const uint8 *p;
+	Size		len;
+	bool		big;
+	uint32		type,
+				base;
+	int32		srid = 0;
+	Size		off = 5;
+
+	if (!send_ready)
+	{
+		Oid			sendfn;
+		bool		varlena;
+
+		getTypeBinaryOutputInfo(shegu_geometry_type(), &sendfn, &varlena);
+		fmgr_info_cxt(sendfn, &send_finfo, TopMemoryContext);
+		send_ready = true;
+	}
+	w = SendFunctionCall(&send_finfo, geom);
+	p = (const uint8 *) VARDATA_ANY(w);
+	len = VARSIZE_ANY_EXHDR(w);
+	if (len < 5 || p[0] > 1)
+		elog(ERROR, "geometry_send returned no EWKB");
+	big = p[0] == 0;
+	type = ewkb_u32(p + 1, big);
+	base = type & 0x0fffffff;
+	if (base >= 1000)
+		base %= 1000;
+	if (type & 0x20000000)
+	{
+		if (len < off + 4)
+			elog(ERROR, "geometry_send returned a truncated EWKB");
+		srid = (int32) ewkb_u32(p + off, big);
+		off += 4;
+	}
+	if (base != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("shegu.locate takes a point, not a %s",
+						base < lengthof(wkb_type_names) ? wkb_type_names[base] : "geometry"),
+				 errhint("Locate a representative point, e.g. ST_PointOnSurface(geom).")));
+	check_srid(srid);
+	if (len < off + 16)
+		elog(ERROR, "geometry_send returned a truncated point");
+	*x = ewkb_double(p + off, big);
+	*y = ewkb_double(p + off + 8, big);
+	/* WKB writes POINT EMPTY as NaN, NaN */
+	*empty = isnan(*x) && isnan(*y);
+}
+
+/*
+ * A point: read straight from PostGIS's serialized form when it is the plain version-2 layout
+ * (what every PostGIS 3 constructor writes), else through geometry_send.
+ */
+static void
+read_point(Datum geom, double *x, double *y, bool *empty)
+{
+	struct varlena *v = (struct varlena *) PG_DETOAST_DATUM_PACKED(geom);
+	const uint8 *p = (const uint8 *) VARDATA_ANY(v);
+	Size		len = VARSIZE_ANY_EXHDR(v);
+
+	if (fast_point && len >= 4)
+	{
+		uint8		flags = p[3];
+
+		if ((flags & G2_VER_0) && !(flags & (G2_EXTENDED | G2_GEODETIC | G2_RESERVED2)))
+		{
+			int			dims = 2 + (flags & G2_Z ? 1 : 0) + (flags & G2_M ? 1 : 0);
+			Size		off = 4 + ((flags & G2_BBOX) ? (Size) dims * 2 * sizeof(float) : 0);
+			uint32		type,
+						npoints;
+
+			if (len >= off + 8)
+			{
+				memcpy(&type, p + off, 4);
+				memcpy(&npoints, p + off + 4, 4);
+				if (type == 1 && npoints <= 1 && len >= off + 8 + npoints * dims * sizeof(double))
+				{
+					uint32		raw = (uint32) p[0] << 16 | (uint32) p[1] << 8 | p[2];
+					int32		srid = ((int32) (raw << 11)) >> 11;
+
+					check_srid(srid);
+					*empty = (npoints == 0);
+					if (npoints == 1)
+					{
+						memcpy(x, p + off + 8, sizeof(double));
+						memcpy(y, p + off + 16, sizeof(double));
+					}
+					return;
+				}
+			}
+		}
+	}
+	read_point_ewkb(PointerGetDatum(v), x, y, empty);
+}
+
+shegu_gridcode
+shegu_lookup_locate(double lon, double lat, DateADT day)
+{
+	lookup_index *li;
+
+	if (!isfinite(lon) || !isfinite(lat))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot locate point (%g %g): a coordinate is not finite", lon, lat),
+				 errdetail("Longitude and latitude must be finite numbers.")));
+	li = get_index();
+	n_locates++;
+	return (shegu_gridcode) shegu_geo_locate(li->geo, lon, lat, (int32) day);
+}
+
+/* ---- set-up ---- */
+
+void
+shegu_lookup_init(void)
+{
+	DefineCustomBoolVariable("shegu.china_bounds",
+							 "Refuse grid boundaries outside longitude 73-136, latitude 3-54.",
+							 "Catches swapped axes and projected coordinates loaded as degrees.",
+							 &china_bounds, false, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("shegu.lookup_fast_point",
+							 "Read points for shegu.locate straight from PostGIS's serialized form.",
+							 "Off: every point goes through geometry_send (for measurements).",
+							 &fast_point, true, PGC_USERSET, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	CacheRegisterRelcacheCallback(lookup_relcache_callback, (Datum) 0);
+}
+
+/* ---- SQL-callable ---- */
+
+PG_FUNCTION_INFO_V1(lookup_locate);
+/* shegu.locate(pt geometry, at timestamptz) RETURNS shegu.gridcode */
+Datum
+lookup_locate(PG_FUNCTION_ARGS)
+{
+	double		x = 0,
+				y = 0;
+	bool		empty;
+	shegu_gridcode code;
+
+	read_point(PG_GETARG_DATUM(0), &x, &y, &empty);
+	if (empty)
+		PG_RETURN_NULL();
+	code = shegu_lookup_locate(x, y, day_of(PG_GETARG_TIMESTAMPTZ(1)));
+	if (code == SHEGU_GRIDCODE_NONE)
+		PG_RETURN_NULL();
+	PG_RETURN_GRIDCODE(code);
+}
+
+PG_FUNCTION_INFO_V1(lookup_locate_lonlat);
+/* shegu.locate(lon float8, lat float8, crs text, at timestamptz) RETURNS shegu.gridcode */
+Datum
+lookup_locate_lonlat(PG_FUNCTION_ARGS)
+{
+	double		lon = PG_GETARG_FLOAT8(0);
+	double		lat = PG_GETARG_FLOAT8(1);
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	shegu_crs	crs;
+	double		x,
+				y;
+	shegu_gridcode code;
+
+	if (!shegu_crs_from_name(name, &crs))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown coordinate system \"%s\"", name),
+				 errhint("Use 'wgs84', 'cgcs2000' (read as WGS-84), 'gcj02' (WeChat, Amap, Tencent) or 'bd09' (Baidu).")));
+	if (!isfinite(lon) || !isfinite(lat))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot locate point (%g %g): a coordinate is not finite", lon, lat),
+				 errdetail("Longitude and latitude must be finite numbers.")));
+	shegu_to_wgs84(crs, lon, lat, &x, &y);
+	code = shegu_lookup_locate(x, y, day_of(PG_GETARG_TIMESTAMPTZ(3)));
+	if (code == SHEGU_GRIDCODE_NONE)
+		PG_RETURN_NULL();
+	PG_RETURN_GRIDCODE(code);
+}
+
+/* The attribute number of a trigger argument's column, with the type it must have. */
+static int
+trigger_column(Relation rel, const char *name, const char *role)
+{
+	int			att = SPI_fnumber(RelationGetDescr(rel), name);
+
+	if (att <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist", name,
+						RelationGetRelationName(rel)),
+				 errdetail("shegu.fill_grid() was given \"%s\" as its %s column.", name, role)));
+	return att;
+}
+
+PG_FUNCTION_INFO_V1(lookup_fill_grid);
+/* shegu.fill_grid() RETURNS trigger: BEFORE INSERT OR UPDATE ... FOR EACH ROW */
+Datum
+lookup_fill_grid(PG_FUNCTION_ARGS)
+{
+	TriggerData *td;
+	Trigger    *tg;
+	Relation	rel;
+	TupleDesc	desc;
+	HeapTuple	tup;
+	int			geom_att,
+				grid_att,
+				time_att = 0;
+	Oid			geom_type,
+				time_type = InvalidOid;
+	Datum		geom,
+				value = (Datum) 0;
+	bool		geom_null,
+				value_null = true;
+	DateADT		day;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("shegu.fill_grid() was not called as a trigger")));
+	td = (TriggerData *) fcinfo->context;
+	tg = td->tg_trigger;
+	rel = td->tg_relation;
+	desc = RelationGetDescr(rel);
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event)
+		|| !(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("trigger \"%s\" on \"%s\" must fire BEFORE INSERT OR UPDATE FOR EACH ROW",
+						tg->tgname, RelationGetRelationName(rel))));
+	if (tg->tgnargs < 2 || tg->tgnargs > 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("trigger \"%s\" on \"%s\" gives shegu.fill_grid() %d arguments",
+						tg->tgname, RelationGetRelationName(rel), tg->tgnargs),
+				 errhint("Use EXECUTE FUNCTION shegu.fill_grid('geom_column', 'grid_column') or add a third argument, 'time_column', to locate at the row's own time.")));
+
+	geom_att = trigger_column(rel, tg->tgargs[0], "point");
+	grid_att = trigger_column(rel, tg->tgargs[1], "grid");
+	geom_type = getBaseType(TupleDescAttr(desc, geom_att - 1)->atttypid);
+	if (geom_type != shegu_geometry_type())
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of relation \"%s\" is of type %s, not geometry",
+						tg->tgargs[0], RelationGetRelationName(rel), format_type_be(geom_type))));
+	if (getBaseType(TupleDescAttr(desc, grid_att - 1)->atttypid)
+		!= GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("gridcode"),
+						   ObjectIdGetDatum(shegu_namespace())))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of relation \"%s\" is of type %s, not shegu.gridcode",
+						tg->tgargs[1], RelationGetRelationName(rel),
+						format_type_be(TupleDescAttr(desc, grid_att - 1)->atttypid))));
+	if (tg->tgnargs == 3)
+	{
+		time_att = trigger_column(rel, tg->tgargs[2], "time");
+		time_type = getBaseType(TupleDescAttr(desc, time_att - 1)->atttypid);
+		if (time_type != TIMESTAMPTZOID && time_type != TIMESTAMPOID && time_type != DATEOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of relation \"%s\" is of type %s, not timestamptz, timestamp or date",
+							tg->tgargs[2], RelationGetRelationName(rel), format_type_be(time_type))));
+	}
+
+	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	geom = heap_getattr(tup, geom_att, desc, &geom_null);
+
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		/* only a move (or a new time) relocates: an unchanged point keeps its grid */
+		bool		old_null,
+					oldt_null = true,
+					newt_null = true;
+		Datum		old = heap_getattr(td->tg_trigtuple, geom_att, desc, &old_null);
+		Datum		oldt = (Datum) 0,
+					newt = (Datum) 0;
+		bool		same;
+
+		same = (old_null && geom_null)
+			|| (!old_null && !geom_null && datumIsEqual(old, geom, false, -1));
+		if (same && time_att)
+		{
+			Form_pg_attribute ta = TupleDescAttr(desc, time_att - 1);
+
+			oldt = heap_getattr(td->tg_trigtuple, time_att, desc, &oldt_null);
+			newt = heap_getattr(tup, time_att, desc, &newt_null);
+			same = (oldt_null && newt_null)
+				|| (!oldt_null && !newt_null && datumIsEqual(oldt, newt, ta->attbyval, ta->attlen));
+		}
+		if (same)
+			return PointerGetDatum(tup);
+	}
+
+	if (!geom_null)
+	{
+		double		x = 0,
+					y = 0;
+		bool		empty,
+					tnull = true;
+		Datum		t = (Datum) 0;
+
+		if (time_att)
+			t = heap_getattr(tup, time_att, desc, &tnull);
+		if (tnull)
+			day = day_of(GetCurrentTransactionStartTimestamp());
+		else if (time_type == DATEOID)
+			day = DatumGetDateADT(t);
+		else if (time_type == TIMESTAMPOID)
+			day = DatumGetDateADT(DirectFunctionCall1(timestamp_date, t));
+		else
+			day = day_of(DatumGetTimestampTz(t));
+
+		read_point(geom, &x, &y, &empty);
+		if (!empty)
+		{
+			shegu_gridcode code = shegu_lookup_locate(x, y, day);
+
+			if (code != SHEGU_GRIDCODE_NONE)
+			{
+				value = GridcodeGetDatum(code);
+				value_null = false;
+			}
+		}
+	}
+	tup = heap_modify_tuple_by_cols(tup, desc, 1, &grid_att, &value, &value_null);
+	return PointerGetDatum(tup);
+}
+
+PG_FUNCTION_INFO_V1(lookup_grid_changed);
+/* shegu.grid_changed() RETURNS trigger: AFTER ... FOR EACH STATEMENT on shegu.grid */
+Datum
+lookup_grid_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *td;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("shegu.grid_changed() was not called as a trigger")));
+	td = (TriggerData *) fcinfo->context;
+	/* sent to every session at commit, applied here at the end of the statement, and undone at abort */
+	CacheInvalidateRelcache(td->tg_relation);
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(lookup_stats);
+/* shegu.lookup_stats() RETURNS record: what this backend's index holds (built if needed) */
+Datum
+lookup_stats(PG_FUNCTION_ARGS)
+{
+	TupleDesc	desc;
+	lookup_index *li;
+	shegu_geo_stats st;
+	Datum		values[14];
+	bool		nulls[14] = {false};
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "lookup_stats must return a record");
+	li = get_index();
+	shegu_geo_stats_get(li->geo, &st);
+	values[0] = Int64GetDatum(st.shapes);
+	values[1] = Int64GetDatum(st.rings);
+	values[2] = Int64GetDatum(st.vertices);
+	values[3] = Int64GetDatum(st.nodes);
+	values[4] = Int64GetDatum(st.leaves);
+	values[5] = Int64GetDatum(st.entries);
+	values[6] = Int64GetDatum(st.boundary_entries);
+	values[7] = Int64GetDatum(st.edge_refs);
+	values[8] = Int32GetDatum(st.depth);
+	values[9] = Int64GetDatum((int64) MemoryContextMemAllocated(li->cxt, true));
+	values[10] = Float8GetDatum(li->build_ms);
+	values[11] = TimestampTzGetDatum(li->built_at);
+	values[12] = Int64GetDatum(n_builds);
+	values[13] = Int64GetDatum(n_locates);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+}

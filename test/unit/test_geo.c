@@ -1,0 +1,494 @@
+/* Unit tests of the polygon-set engine: exact orient2d, EWKB reading, the tie rule, validity
+ * periods, holes, multipolygons, and the quadtree against a brute-force scan.
+ * test/unit/test_geo.c */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "unit.h"
+#include "geo.h"
+
+static void *
+t_alloc(void *ctx, size_t size)
+{
+	(void) ctx;
+	return malloc(size);
+}
+
+static void *
+t_realloc(void *ctx, void *p, size_t size)
+{
+	(void) ctx;
+	return realloc(p, size);
+}
+
+static void
+t_free(void *ctx, void *p)
+{
+	(void) ctx;
+	free(p);
+}
+
+static const shegu_geo_allocator heap = {t_alloc, t_realloc, t_free, NULL};
+
+/* ---- a little WKB writer ---- */
+
+typedef struct wkb
+{
+	uint8_t		buf[1 << 16];
+	size_t		len;
+	int			big;
+} wkb;
+
+static void
+put_u32(wkb *w, uint32_t v)
+{
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		w->buf[w->len++] = w->big ? (uint8_t) (v >> (24 - 8 * i)) : (uint8_t) (v >> (8 * i));
+}
+
+static void
+put_double(wkb *w, double d)
+{
+	uint64_t	u;
+	int			i;
+
+	memcpy(&u, &d, 8);
+	for (i = 0; i < 8; i++)
+		w->buf[w->len++] = w->big ? (uint8_t) (u >> (56 - 8 * i)) : (uint8_t) (u >> (8 * i));
+}
+
+static void
+put_header(wkb *w, uint32_t type)
+{
+	w->buf[w->len++] = w->big ? 0 : 1;
+	put_u32(w, type);
+}
+
+/* A ring from n (x, y) pairs, closed here. */
+static void
+put_ring(wkb *w, const double *xy, int n)
+{
+	int			i;
+
+	put_u32(w, (uint32_t) n + 1);
+	for (i = 0; i < n; i++)
+	{
+		put_double(w, xy[2 * i]);
+		put_double(w, xy[2 * i + 1]);
+	}
+	put_double(w, xy[0]);
+	put_double(w, xy[1]);
+}
+
+static void
+start_polygon(wkb *w, int nrings)
+{
+	w->len = 0;
+	put_header(w, 3);
+	put_u32(w, (uint32_t) nrings);
+}
+
+/* Axis-aligned rectangle polygon. */
+static void
+rect(wkb *w, double x0, double y0, double x1, double y1)
+{
+	double		xy[8] = {x0, y0, x1, y0, x1, y1, x0, y1};
+
+	start_polygon(w, 1);
+	put_ring(w, xy, 4);
+}
+
+static shegu_geo_status
+add(shegu_geo_builder *b, const wkb *w, int64_t code, int level, int32_t from, int32_t to)
+{
+	return shegu_geo_builder_add(b, w->buf, w->len, code, level, from, to, NULL, NULL);
+}
+
+#define DMIN SHEGU_GEO_DAY_MIN
+#define DMAX SHEGU_GEO_DAY_MAX
+
+/* ---- tests ---- */
+
+static void
+test_orient(void)
+{
+	int			i,
+				j,
+				bad = 0;
+
+	CHECK_INT(shegu_geo_orient2d(0, 0, 1, 0, 0, 1), 1, "orient2d: left turn is +1");
+	CHECK_INT(shegu_geo_orient2d(0, 0, 1, 0, 0, -1), -1, "orient2d: right turn is -1");
+	CHECK_INT(shegu_geo_orient2d(0, 0, 1, 1, 0.3, 0.3), 0, "orient2d: collinear is 0");
+	CHECK_INT(shegu_geo_orient2d(113.1, 28.2, 113.1, 28.2, 113.1, 28.2), 0, "orient2d: one point thrice");
+	/* the classic near-degenerate grid: naive evaluation gets many of these wrong */
+	for (i = 0; i < 64; i++)
+		for (j = 0; j < 64; j++)
+		{
+			double		px = 0.5 + i * 0x1p-53,
+						py = 0.5 + j * 0x1p-53;
+			int			want = (j > i) - (j < i);
+
+			if (shegu_geo_orient2d(12, 12, 24, 24, px, py) != want)
+				bad++;
+		}
+	CHECK_INT(bad, 0, "orient2d: exact on the 64x64 near-degenerate grid around y = x");
+	/* a point one ulp off a long edge, at China's coordinates */
+	CHECK_INT(shegu_geo_orient2d(110.0, 26.0, 111.0, 27.0, 110.5, nextafter(26.5, 27.0)), 1,
+			  "orient2d: one ulp above an edge at lon 110");
+	CHECK_INT(shegu_geo_orient2d(110.0, 26.0, 111.0, 27.0, 110.5, nextafter(26.5, 26.0)), -1,
+			  "orient2d: one ulp below an edge at lon 110");
+	CHECK_INT(shegu_geo_orient2d(110.0, 26.0, 111.0, 27.0, 110.5, 26.5), 0,
+			  "orient2d: exactly on an edge at lon 110");
+}
+
+static void
+test_ewkb_errors(void)
+{
+	shegu_geo_builder *b = shegu_geo_builder_new(&heap);
+	wkb			w;
+	shegu_geo_error err;
+	int32_t		srid;
+	double		open[10] = {0, 0, 1, 0, 1, 1, 0, 1, 0, 0.5};
+	size_t		i;
+
+	w.big = 0;
+	rect(&w, 0, 0, 1, 1);
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len - 1, 1, 1, DMIN, DMAX, NULL, &err), SHEGU_GEO_TRUNCATED,
+			  "ewkb: one byte short is truncated");
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, 0, 1, 1, DMIN, DMAX, NULL, &err), SHEGU_GEO_TRUNCATED,
+			  "ewkb: no bytes is truncated");
+	w.buf[w.len] = 0;
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len + 1, 1, 1, DMIN, DMAX, NULL, &err), SHEGU_GEO_TRAILING,
+			  "ewkb: an extra byte is trailing");
+	w.buf[0] = 2;
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 1, 1, DMIN, DMAX, NULL, &err), SHEGU_GEO_BAD_BYTE_ORDER,
+			  "ewkb: byte order 2 is refused");
+	w.len = 0;
+	put_header(&w, 1);
+	put_double(&w, 1);
+	put_double(&w, 2);
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 1, 1, DMIN, DMAX, NULL, &err), SHEGU_GEO_NOT_POLYGONAL,
+			  "ewkb: a point is not polygonal");
+	CHECK_INT(err.type, 1, "ewkb: the error names type 1");
+	start_polygon(&w, 0);
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 1, 1, DMIN, DMAX, NULL, &err), SHEGU_GEO_EMPTY,
+			  "ewkb: POLYGON EMPTY is empty");
+	w.len = 0;
+	put_header(&w, 6);
+	put_u32(&w, 0);
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 1, 1, DMIN, DMAX, NULL, &err), SHEGU_GEO_EMPTY,
+			  "ewkb: MULTIPOLYGON EMPTY is empty");
+	start_polygon(&w, 1);
+	put_ring(&w, open, 2);
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 1, 1, DMIN, DMAX, NULL, &err), SHEGU_GEO_SHORT_RING,
+			  "ewkb: a 3-point ring is short");
+	CHECK_INT(err.npoints, 3, "ewkb: the error counts 3 points");
+	start_polygon(&w, 1);
+	put_u32(&w, 5);
+	for (i = 0; i < 5; i++)
+	{
+		put_double(&w, open[2 * i]);
+		put_double(&w, open[2 * i + 1]);
+	}
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 1, 1, DMIN, DMAX, NULL, &err), SHEGU_GEO_OPEN_RING,
+			  "ewkb: a ring that does not close is open");
+	rect(&w, 0, 0, NAN, 1);
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 1, 1, DMIN, DMAX, NULL, &err), SHEGU_GEO_NOT_FINITE,
+			  "ewkb: NaN is not finite");
+	rect(&w, 0, 0, INFINITY, 1);
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 1, 1, DMIN, DMAX, NULL, &err), SHEGU_GEO_NOT_FINITE,
+			  "ewkb: infinity is not finite");
+	rect(&w, 0, 0, 1, 1);
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 1, 1, 10, 10, NULL, &err), SHEGU_GEO_BAD_PERIOD,
+			  "ewkb: valid_to = valid_from is an empty period");
+	/* a huge ring count must not allocate: it is truncated */
+	start_polygon(&w, 1);
+	w.len -= 4;
+	put_u32(&w, 0x7fffffffu);
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 1, 1, DMIN, DMAX, NULL, &err), SHEGU_GEO_TRUNCATED,
+			  "ewkb: 2^31 rings in a few bytes are truncated");
+
+	/* accepted forms: big-endian, EWKB with SRID and Z, ISO ZM */
+	w.big = 1;
+	rect(&w, 0, 0, 1, 1);
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 11, 1, DMIN, DMAX, &srid, &err), SHEGU_GEO_OK,
+			  "ewkb: big-endian polygon");
+	w.big = 0;
+	w.len = 0;
+	put_header(&w, 3 | 0x80000000u | 0x20000000u);
+	put_u32(&w, 4326);
+	put_u32(&w, 1);
+	put_u32(&w, 4);
+	put_double(&w, 2); put_double(&w, 0); put_double(&w, 9);
+	put_double(&w, 3); put_double(&w, 0); put_double(&w, 9);
+	put_double(&w, 3); put_double(&w, 1); put_double(&w, 9);
+	put_double(&w, 2); put_double(&w, 0); put_double(&w, 9);
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 12, 1, DMIN, DMAX, &srid, &err), SHEGU_GEO_OK,
+			  "ewkb: EWKB polygon Z with SRID");
+	CHECK_INT(srid, 4326, "ewkb: the SRID is read");
+	w.len = 0;
+	put_header(&w, 3006);		/* ISO MultiPolygon ZM */
+	put_u32(&w, 1);
+	put_header(&w, 3003);
+	put_u32(&w, 1);
+	put_u32(&w, 4);
+	put_double(&w, 4); put_double(&w, 0); put_double(&w, 9); put_double(&w, 8);
+	put_double(&w, 5); put_double(&w, 0); put_double(&w, 9); put_double(&w, 8);
+	put_double(&w, 5); put_double(&w, 1); put_double(&w, 9); put_double(&w, 8);
+	put_double(&w, 4); put_double(&w, 0); put_double(&w, 9); put_double(&w, 8);
+	CHECK_INT(shegu_geo_builder_add(b, w.buf, w.len, 13, 1, DMIN, DMAX, &srid, &err), SHEGU_GEO_OK,
+			  "ewkb: ISO MultiPolygon ZM");
+	CHECK_INT(srid, 0, "ewkb: no SRID reads as 0");
+	{
+		shegu_geo_index *ix = shegu_geo_build(b, NULL);
+		shegu_geo_stats st;
+
+		shegu_geo_stats_get(ix, &st);
+		CHECK_INT(st.shapes, 3, "ewkb: failed adds left nothing behind: 3 shapes");
+		CHECK_INT(st.vertices, 13, "ewkb: 13 vertices");
+		CHECK_INT(shegu_geo_locate(ix, 0.5, 0.5, 0), 11, "ewkb: big-endian square found");
+		CHECK_INT(shegu_geo_locate(ix, 2.9, 0.5, 0), 12, "ewkb: Z triangle found");
+		CHECK_INT(shegu_geo_locate(ix, 4.9, 0.5, 0), 13, "ewkb: ZM triangle found");
+		CHECK_INT(shegu_geo_locate(ix, 2.1, 0.5, 0), 0, "ewkb: outside the triangle");
+		shegu_geo_free(ix);
+	}
+}
+
+static void
+test_rules(void)
+{
+	shegu_geo_builder *b = shegu_geo_builder_new(&heap);
+	shegu_geo_index *ix;
+	wkb			w;
+	double		outer[8] = {10, 0, 14, 0, 14, 4, 10, 4};
+	double		hole[8] = {11, 1, 11, 3, 13, 3, 13, 1};
+	double		tri[6] = {20, 0, 21, 0, 20, 1};
+
+	w.big = 0;
+	/* two level-6 squares sharing the edge x = 1, inside a level-5 rectangle */
+	rect(&w, 0, 0, 1, 1);
+	CHECK_INT(add(b, &w, 200, 6, DMIN, DMAX), SHEGU_GEO_OK, "rules: add square 200");
+	rect(&w, 1, 0, 2, 1);
+	CHECK_INT(add(b, &w, 100, 6, DMIN, DMAX), SHEGU_GEO_OK, "rules: add square 100");
+	rect(&w, 0, 0, 2, 2);
+	CHECK_INT(add(b, &w, 50, 5, DMIN, DMAX), SHEGU_GEO_OK, "rules: add parent 50");
+	/* a square with a hole */
+	start_polygon(&w, 2);
+	put_ring(&w, outer, 4);
+	put_ring(&w, hole, 4);
+	CHECK_INT(add(b, &w, 300, 6, DMIN, DMAX), SHEGU_GEO_OK, "rules: add holed square 300");
+	/* a multipolygon: a triangle and a square far apart */
+	w.len = 0;
+	put_header(&w, 6);
+	put_u32(&w, 2);
+	put_header(&w, 3);
+	put_u32(&w, 1);
+	put_ring(&w, tri, 3);
+	put_header(&w, 3);
+	put_u32(&w, 1);
+	{
+		double		sq[8] = {30, 0, 31, 0, 31, 1, 30, 1};
+
+		put_ring(&w, sq, 4);
+	}
+	CHECK_INT(add(b, &w, 400, 6, DMIN, DMAX), SHEGU_GEO_OK, "rules: add multipolygon 400");
+	/* versions of code 500: days [0, 10) one square, [10, inf) another */
+	rect(&w, 40, 0, 41, 1);
+	CHECK_INT(add(b, &w, 500, 6, 0, 10), SHEGU_GEO_OK, "rules: add 500 version 1");
+	rect(&w, 41, 0, 42, 1);
+	CHECK_INT(add(b, &w, 500, 6, 10, DMAX), SHEGU_GEO_OK, "rules: add 500 version 2");
+	ix = shegu_geo_build(b, NULL);
+	CHECK(ix != NULL, "rules: built");
+
+	CHECK_INT(shegu_geo_locate(ix, 0.5, 0.5, 0), 200, "inside square 200");
+	CHECK_INT(shegu_geo_locate(ix, 1.5, 0.5, 0), 100, "inside square 100");
+	CHECK_INT(shegu_geo_locate(ix, 1.0, 0.5, 0), 100, "shared edge: the smaller code");
+	CHECK_INT(shegu_geo_locate(ix, 1.0, 0.0, 0), 100, "shared vertex: the smaller code");
+	CHECK_INT(shegu_geo_locate(ix, 1.0, 1.0, 0), 100, "shared top vertex: the smaller code");
+	CHECK_INT(shegu_geo_locate(ix, 0.0, 0.0, 0), 200, "corner vertex of one child: the child, not the parent");
+	CHECK_INT(shegu_geo_locate(ix, 0.5, 1.0, 0), 200, "top edge of a child: the child");
+	CHECK_INT(shegu_geo_locate(ix, 0.5, 1.5, 0), 50, "parent area no child covers: the parent");
+	CHECK_INT(shegu_geo_locate(ix, 2.0, 2.0, 0), 50, "parent's far corner: the parent");
+	CHECK_INT(shegu_geo_locate(ix, 2.0, nextafter(2.0, 3.0), 0), 0, "one ulp above the parent: none");
+	CHECK_INT(shegu_geo_locate(ix, nextafter(2.0, 3.0), 1.0, 0), 0, "one ulp right of the parent: none");
+	CHECK_INT(shegu_geo_locate(ix, nextafter(1.0, 0.0), 0.5, 0), 200, "one ulp left of the shared edge");
+	CHECK_INT(shegu_geo_locate(ix, nextafter(1.0, 2.0), 0.5, 0), 100, "one ulp right of the shared edge");
+	CHECK_INT(shegu_geo_locate(ix, -1, 0.5, 0), 0, "left of everything");
+	CHECK_INT(shegu_geo_locate(ix, NAN, 0.5, 0), 0, "NaN is nowhere");
+
+	CHECK_INT(shegu_geo_locate(ix, 10.5, 0.5, 0), 300, "holed square, in its ring");
+	CHECK_INT(shegu_geo_locate(ix, 12, 2, 0), 0, "holed square, in the hole");
+	CHECK_INT(shegu_geo_locate(ix, 11, 2, 0), 300, "holed square, on the hole's edge");
+	CHECK_INT(shegu_geo_locate(ix, 13, 3, 0), 300, "holed square, on the hole's vertex");
+	CHECK_INT(shegu_geo_locate(ix, nextafter(11.0, 12.0), 2, 0), 0, "one ulp into the hole");
+
+	CHECK_INT(shegu_geo_locate(ix, 20.2, 0.2, 0), 400, "multipolygon, triangle part");
+	CHECK_INT(shegu_geo_locate(ix, 20.5, 0.5, 0), 400, "multipolygon, on the hypotenuse (exactly representable)");
+	CHECK_INT(shegu_geo_locate(ix, 20.75, 0.25, 0), 400, "multipolygon, on the hypotenuse (quarter)");
+	CHECK_INT(shegu_geo_locate(ix, 20.5, nextafter(0.5, 1.0), 0), 0, "multipolygon, one ulp beyond the hypotenuse");
+	CHECK_INT(shegu_geo_locate(ix, 30.5, 0.5, 0), 400, "multipolygon, square part");
+	CHECK_INT(shegu_geo_locate(ix, 25, 0.5, 0), 0, "between the parts");
+
+	CHECK_INT(shegu_geo_locate(ix, 40.5, 0.5, 5), 500, "version 1 on day 5");
+	CHECK_INT(shegu_geo_locate(ix, 40.5, 0.5, 10), 0, "version 1 not on day 10");
+	CHECK_INT(shegu_geo_locate(ix, 40.5, 0.5, -1), 0, "version 1 not before day 0");
+	CHECK_INT(shegu_geo_locate(ix, 41.5, 0.5, 10), 500, "version 2 on day 10");
+	CHECK_INT(shegu_geo_locate(ix, 41.5, 0.5, DMAX), 500, "open version on day +infinity");
+	CHECK_INT(shegu_geo_locate(ix, 41.5, 0.5, 9), 0, "version 2 not on day 9");
+	CHECK_INT(shegu_geo_locate(ix, 41.0, 0.5, 9), 500, "shared edge of versions, day 9");
+	CHECK_INT(shegu_geo_locate(ix, 41.0, 0.5, 10), 500, "shared edge of versions, day 10");
+	shegu_geo_free(ix);
+
+	/* an empty index answers nothing */
+	ix = shegu_geo_build(shegu_geo_builder_new(&heap), NULL);
+	CHECK_INT(shegu_geo_locate(ix, 0, 0, 0), 0, "empty index: none");
+	shegu_geo_free(ix);
+}
+
+/* xorshift, for reproducible random cases */
+static uint64_t rng = 88172645463325252ull;
+static double
+urand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (double) (rng >> 11) * 0x1p-53;
+}
+
+/*
+ * A jittered lattice of N x N cells (level 6, some with a hole, valid on all days or
+ * only on days [0, 100)), 2 x 2 blocks of it as level-5 parents, and the whole as a level-4
+ * grandparent.  Compare the quadtree with the brute-force scan on random points, every vertex,
+ * and points on axis-parallel lattice lines.
+ */
+#define N 24
+static void
+test_against_brute(int leaf_edges)
+{
+	static double px[N + 1][N + 1],
+				py[N + 1][N + 1];
+	shegu_geo_builder *b = shegu_geo_builder_new(&heap);
+	shegu_geo_index *ix;
+	shegu_geo_options opt = {leaf_edges, 0};
+	shegu_geo_stats st;
+	wkb			w;
+	int			i,
+				j,
+				k,
+				bad = 0,
+				found = 0,
+				probes = 0,
+				bad_add = 0;
+	char		what[120];
+
+	w.big = 0;
+	for (i = 0; i <= N; i++)
+		for (j = 0; j <= N; j++)
+		{
+			/* every 4th lattice line stays straight, so exact points lie on edges */
+			px[i][j] = 113.0 + i * 0.01 + ((i % 4 && j % 4) ? (urand() - 0.5) * 0.006 : 0);
+			py[i][j] = 26.0 + j * 0.01 + ((i % 4 && j % 4) ? (urand() - 0.5) * 0.006 : 0);
+		}
+	for (i = 0; i < N; i++)
+		for (j = 0; j < N; j++)
+		{
+			double		ring[8] = {px[i][j], py[i][j], px[i + 1][j], py[i + 1][j],
+			px[i + 1][j + 1], py[i + 1][j + 1], px[i][j + 1], py[i][j + 1]};
+			int64_t		code = 1000 + (int64_t) ((i * 7 + j * 13) % (N * N)) * 3 + (i + j) % 2;
+			int			holed = (i + 2 * j) % 5 == 0;
+
+			start_polygon(&w, holed ? 2 : 1);
+			put_ring(&w, ring, 4);
+			if (holed)
+			{
+				double		cx = (px[i][j] + px[i + 1][j + 1]) / 2,
+							cy = (py[i][j] + py[i + 1][j + 1]) / 2;
+				double		h[8] = {cx - 0.002, cy - 0.002, cx - 0.002, cy + 0.002,
+				cx + 0.002, cy + 0.002, cx + 0.002, cy - 0.002};
+
+				put_ring(&w, h, 4);
+			}
+			if (shegu_geo_builder_add(b, w.buf, w.len, code, 6, (i * j) % 7 == 0 ? 0 : DMIN,
+									  (i * j) % 7 == 0 ? 100 : DMAX, NULL, NULL) != SHEGU_GEO_OK)
+				bad_add++;
+		}
+	for (i = 0; i < N; i += 2)
+		for (j = 0; j < N; j += 2)
+		{
+			double		ring[16] = {px[i][j], py[i][j], px[i + 1][j], py[i + 1][j], px[i + 2][j], py[i + 2][j],
+				px[i + 2][j + 1], py[i + 2][j + 1], px[i + 2][j + 2], py[i + 2][j + 2],
+				px[i + 1][j + 2], py[i + 1][j + 2], px[i][j + 2], py[i][j + 2],
+			px[i][j + 1], py[i][j + 1]};
+
+			start_polygon(&w, 1);
+			put_ring(&w, ring, 8);
+			if (shegu_geo_builder_add(b, w.buf, w.len, 500 + i * N + j, 5, DMIN, DMAX, NULL, NULL) != SHEGU_GEO_OK)
+				bad_add++;
+		}
+	rect(&w, 113.0, 26.0, 113.0 + N * 0.01, 26.0 + N * 0.01);
+	if (shegu_geo_builder_add(b, w.buf, w.len, 43, 4, DMIN, DMAX, NULL, NULL) != SHEGU_GEO_OK)
+		bad_add++;
+	CHECK_INT(bad_add, 0, "brute: every lattice polygon is accepted");
+	ix = shegu_geo_build(b, &opt);
+	CHECK(ix != NULL, "brute: built");
+	shegu_geo_stats_get(ix, &st);
+
+	for (k = 0; k < 20000; k++)
+	{
+		double		x = 112.99 + urand() * (N * 0.01 + 0.02);
+		double		y = 25.99 + urand() * (N * 0.01 + 0.02);
+		int32_t		day = (k % 3 == 0) ? 50 : 200;
+		int64_t		a = shegu_geo_locate(ix, x, y, day);
+
+		probes++;
+		found += a != 0;
+		if (a != shegu_geo_locate_brute(ix, x, y, day))
+			bad++;
+	}
+	for (k = 0; k < shegu_geo_vertex_count(ix); k++)
+	{
+		double		x,
+					y;
+
+		shegu_geo_vertex(ix, k, &x, &y);
+		probes += 2;
+		if (shegu_geo_locate(ix, x, y, 50) != shegu_geo_locate_brute(ix, x, y, 50))
+			bad++;
+		if (shegu_geo_locate(ix, x, y, 200) != shegu_geo_locate_brute(ix, x, y, 200))
+			bad++;
+	}
+	for (i = 0; i <= N; i += 4)
+		for (k = 0; k < 200; k++)
+		{
+			double		t = 26.0 + urand() * N * 0.01;
+
+			probes += 2;
+			if (shegu_geo_locate(ix, px[i][0], t, 200) != shegu_geo_locate_brute(ix, px[i][0], t, 200))
+				bad++;
+			if (shegu_geo_locate(ix, t + 87.0, py[0][i], 200) != shegu_geo_locate_brute(ix, t + 87.0, py[0][i], 200))
+				bad++;
+		}
+	snprintf(what, sizeof what, "brute (leaf_edges %d): quadtree agrees on %d probes (%lld nodes, depth %d)",
+			 leaf_edges, probes, (long long) st.nodes, st.depth);
+	CHECK_INT(bad, 0, what);
+	CHECK(found > 15000, "brute: most random points land in some grid");
+	/* the four corners of the grandparent */
+	CHECK_INT(shegu_geo_locate(ix, 113.0, 26.0, 200) != 0, 1, "brute: lattice corner is covered");
+	CHECK_INT(shegu_geo_locate(ix, 113.0 + N * 0.01, 26.0 + N * 0.01, 200) != 0, 1, "brute: far corner is covered");
+	shegu_geo_free(ix);
+}
+
+int
+main(void)
+{
+	test_orient();
+	test_ewkb_errors();
+	test_rules();
+	test_against_brute(1);
+	test_against_brute(8);
+	test_against_brute(64);
+	return UNIT_DONE();
+}
