@@ -252,6 +252,31 @@ FROM incident_measures_at('2026-03-20 00:00+08') WHERE level IN (3, 6) ORDER BY 
 SELECT kind, kind_zh, incident_id, responsible_level, responsible_unit, failed_at, reason
 FROM incident_accountability_at('2026-03-20 00:00+08') ORDER BY kind, incident_id, failed_at;
 
+-- The grid from the location (shegu.locate at the report time); it stays when the boundaries are
+-- redrawn, and can be re-derived as of any date.  From July the line between the two grids moves.
+INSERT INTO grid (code, name, kind, boundary, valid_from, valid_to) VALUES
+    ('430528101009001', '测试网格一', 'basic', ST_Multi(ST_MakeEnvelope(111.00, 26.00, 111.01, 26.01, 4326)), '-infinity', '2026-07-01'),
+    ('430528101009002', '测试网格二', 'basic', ST_Multi(ST_MakeEnvelope(111.01, 26.00, 111.02, 26.01, 4326)), '-infinity', '2026-07-01'),
+    ('430528101009001', '测试网格一', 'basic', ST_Multi(ST_MakeEnvelope(111.00, 26.00, 111.005, 26.01, 4326)), '2026-07-01', NULL),
+    ('430528101009002', '测试网格二', 'basic', ST_Multi(ST_MakeEnvelope(111.005, 26.00, 111.02, 26.01, 4326)), '2026-07-01', NULL);
+SET shegu.incident_clock = '2026-06-10 09:00+08';
+INSERT INTO incident (category, title, source, location, reported_at)
+VALUES ('t', 'located', 'wechat', ST_SetSRID(ST_MakePoint(111.008, 26.005), 4326), '2026-06-10 09:00+08')
+RETURNING grid;
+SELECT grid, incident_grid_as_of(id, '2026-06-10') AS june, incident_grid_as_of(id, '2026-08-01') AS august
+FROM incident WHERE title = 'located';
+-- A grid given directly wins over the location.
+INSERT INTO incident (category, title, source, grid, location, reported_at)
+VALUES ('t', 'given', 'wechat', '430528101009002', ST_SetSRID(ST_MakePoint(111.008, 26.005), 4326), '2026-06-10 09:00+08')
+RETURNING grid;
+INSERT INTO incident (category, title, source, location, reported_at)
+VALUES ('t', 'nowhere', 'wechat', ST_SetSRID(ST_MakePoint(100, 20), 4326), '2026-06-10 09:00+08');
+SET shegu.incident_clock = '2026-08-10 09:00+08';
+INSERT INTO incident (category, title, source, location, reported_at)
+VALUES ('t', 'located later', 'wechat', ST_SetSRID(ST_MakePoint(111.008, 26.005), 4326), '2026-08-10 09:00+08')
+RETURNING grid;
+SELECT title, grid FROM incident WHERE title LIKE 'located%' ORDER BY id;
+
 -- Units and re-derivation.
 SELECT incident_unit('430528101002003', 'grid') AS grid, incident_unit('430528101002003', 'community') AS community,
        incident_unit('430528101002003', 'township') AS township, incident_unit('430528101002003', 'county') AS county,
@@ -278,4 +303,5 @@ SET session_replication_role = replica;
 TRUNCATE incident, incident_event;
 RESET session_replication_role;
 DELETE FROM incident_category WHERE NOT shipped;
+DELETE FROM grid WHERE code <@ '430528101009';
 RESET shegu.incident_clock;
