@@ -275,8 +275,19 @@ SELECT pg_sleep(0.2);
 SELECT is((SELECT array_agg(extra::jsonb ->> 'light') FROM dblink_get_notify('l') WHERE notify_name = 'shegu_light'),
           '{yellow}'::text[], 'at 80% of the 10 hours the light turns yellow, once');
 
--- pg_cron runs the sweep when it is scheduled (in database postgres only; skipped elsewhere).
-SELECT is((SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_cron'), 1::bigint, 'pg_cron is available for scheduling sweep()');
+-- The documented pg_cron line schedules the sweep (pg_cron lives in database postgres, as
+-- cron.database_name says; the job runs in this database).
+SELECT dblink_connect('cron', replace(s, 'dbname=' || current_database(), 'dbname=postgres')) FROM conn;
+SELECT dblink_exec('cron', 'CREATE EXTENSION IF NOT EXISTS pg_cron');
+SELECT * FROM dblink('cron', format($q$SELECT cron.schedule_in_database('shegu-sweep-tap', '* * * * *', 'SELECT shegu.sweep()', %L)::text$q$,
+                                    current_database())) AS t(jobid text);
+SELECT is((SELECT row(schedule, command, database)::text FROM dblink('cron',
+               'SELECT schedule, command, database FROM cron.job WHERE jobname = ''shegu-sweep-tap''')
+               AS t(schedule text, command text, database text)),
+          row('* * * * *', 'SELECT shegu.sweep()', current_database())::text,
+          'pg_cron holds the every-minute sweep job for this database');
+SELECT * FROM dblink('cron', $q$SELECT cron.unschedule('shegu-sweep-tap')::text$q$) AS t(ok text);
+SELECT dblink_disconnect('cron');
 
 RESET shegu.incident_clock;
 SELECT dblink_disconnect('c1');
