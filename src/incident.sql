@@ -455,7 +455,7 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
     WHERE i.source IN ('hotline', 'leader', 'media') AND i.status <> 'rejected'
       AND i.reported_at <= incident_accountability_at.at
       AND NOT EXISTS (SELECT 1 FROM shegu.incident AS p
-                      WHERE p.source = 'patrol' AND p.id <> i.id AND p.grid = i.grid
+                      WHERE p.source = 'patrol' AND p.id <> i.id AND p.grid OPERATOR(shegu.=) i.grid
                         AND split_part(p.category, '.', 1) = split_part(i.category, '.', 1)
                         AND p.reported_at <= i.reported_at
                         AND p.reported_at >= i.reported_at - incident_accountability_at.discovery_window)
