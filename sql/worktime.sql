@@ -91,6 +91,19 @@ SELECT add_work_time('2024-12-31 17:00', '1 hour') AS from_2024;
 SELECT add_work_time('2024-12-31 17:00', '1 hour', '24x7') AS natural_time_never_warns;
 SELECT work_time_between('2000-01-01', '2024-01-01') AS many_years_one_warning;
 SELECT work_time_between('2000-01-01', '2024-01-01') AS no_second_warning;
+SELECT work_time_between('2026-01-01', '2027-01-01') AS up_to_midnight_of_2027_consults_no_2027_day;
+-- shegu.calendar_fallback: error refuses (even a year already warned about), silent says nothing.
+SET shegu.calendar_fallback = error;
+SELECT is_workday('2026-12-31') AS loaded_year_still_works;
+SELECT is_workday('2027-01-01');
+SELECT add_work_time('2026-12-31 17:00', '1 hour');
+SELECT work_time_between('2024-12-31', '2025-01-02');
+SELECT add_work_time('2026-12-31 17:00', '1 hour', '24x7') AS natural_time_needs_no_calendar;
+SET shegu.calendar_fallback = silent;
+SELECT is_workday('2031-01-01') AS silent_2031;
+SET shegu.calendar_fallback = sometimes;
+RESET shegu.calendar_fallback;
+SHOW shegu.calendar_fallback;
 
 -- Errors.
 SELECT add_work_time('2025-01-06 09:00', NULL);

@@ -14,6 +14,7 @@
 #include "pgtime.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -69,6 +70,22 @@ static Oid	schedule_relid = InvalidOid;
 #define WT_LAST_YEAR 294277
 static uint8 *warned_years = NULL;
 
+/* shegu.calendar_fallback: what a day in a year without calendar rows does. */
+typedef enum wt_fallback
+{
+	WT_FALLBACK_WARNING,		/* Monday-Friday, WARNING once per session per year */
+	WT_FALLBACK_ERROR,			/* refuse */
+	WT_FALLBACK_SILENT			/* Monday-Friday, quietly */
+} wt_fallback;
+
+static const struct config_enum_entry fallback_options[] = {
+	{"warning", WT_FALLBACK_WARNING, false},
+	{"error", WT_FALLBACK_ERROR, false},
+	{"silent", WT_FALLBACK_SILENT, false},
+	{NULL, 0, false}
+};
+static int	calendar_fallback = WT_FALLBACK_WARNING;
+
 static void
 worktime_relcache_cb(Datum arg, Oid relid)
 {
@@ -83,6 +100,11 @@ void
 shegu_worktime_init(void)
 {
 	CacheRegisterRelcacheCallback(worktime_relcache_cb, (Datum) 0);
+	DefineCustomEnumVariable("shegu.calendar_fallback",
+							 "What working-time functions do on a day of a year that shegu.workday_override does not cover.",
+							 "warning: Monday to Friday, with a WARNING once per session per year; error: refuse; silent: Monday to Friday.",
+							 &calendar_fallback, WT_FALLBACK_WARNING, fallback_options,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 }
 
 static void *
@@ -402,6 +424,8 @@ warn_unloaded_years(const wt_cache *c, int32 first_day, int32 last_day)
 				first = 0,
 				last = 0;
 
+	if (calendar_fallback == WT_FALLBACK_SILENT)
+		return;
 	if (y0 > y1)
 	{
 		y = y0;
@@ -412,6 +436,17 @@ warn_unloaded_years(const wt_cache *c, int32 first_day, int32 last_day)
 		y0 = WT_FIRST_YEAR;
 	if (y1 > WT_LAST_YEAR)
 		y1 = WT_LAST_YEAR;
+	if (calendar_fallback == WT_FALLBACK_ERROR)
+	{
+		for (y = y0; y <= y1; y++)
+			if (!shegu_wt_year_loaded(&c->cal, y))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("no working-day calendar loaded for year %s", year_text(y)),
+						 errdetail("shegu.calendar_fallback is \"error\", so the working days of a year without calendar rows are not guessed."),
+						 errhint("Add the year's holidays and make-up working days to shegu.workday_override, or set shegu.calendar_fallback to \"warning\".")));
+		return;
+	}
 	for (y = y0; y <= y1; y++)
 	{
 		int			bit = y - WT_FIRST_YEAR;
@@ -532,7 +567,13 @@ work_time_between(wt_cache *c, const shegu_wt_schedule *s, TimestampTz a, Timest
 				 errmsg("working time from %s to %s is out of range for an interval",
 						pstrdup(timestamptz_to_str(a)), pstrdup(timestamptz_to_str(b)))));
 	if (s->workdays_only)
-		warn_unloaded_years(c, shegu_wt_local_day(s, a), shegu_wt_local_day(s, b));
+	{
+		/* The days whose status counted: those of [min, max), or min's alone. */
+		TimestampTz lo = Min(a, b),
+					hi = Max(a, b);
+
+		warn_unloaded_years(c, shegu_wt_local_day(s, lo), shegu_wt_local_day(s, hi > lo ? hi - 1 : lo));
+	}
 	result = palloc(sizeof(Interval));
 	result->month = 0;
 	result->day = 0;
