@@ -1,7 +1,10 @@
 -- The working-time calendar (工作日 / 调休 / 工作时): shipped rows, is_workday, add_work_time,
 -- work_time_between, schedules, the once-per-session WARNING, every error, cache invalidation.
+-- Quietly: run alone or after sql/gridcode.sql, which creates them.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE EXTENSION IF NOT EXISTS shegu;
+RESET client_min_messages;
 SET search_path = shegu, public;
 SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
