@@ -118,6 +118,7 @@ SELECT add_work_time('2025-01-06 09:00', '1 year');
 SELECT add_work_time('2025-01-06 09:00', '1 hour', 'night shift');
 SELECT add_work_time('2025-01-06 09:00', '1 hour', NULL);
 SELECT add_work_time(NULL, '1 hour', 'no such');
+SELECT add_work_time(NULL, '-1 hour');
 SELECT add_work_time('infinity', '1 hour');
 SELECT add_work_time('-infinity', '1 hour');
 SELECT add_work_time('2025-01-06 09:00', '2000000000 days');

@@ -533,14 +533,13 @@ amount_usec(const Interval *amount, const shegu_wt_schedule *s)
 }
 
 static TimestampTz
-add_work_time(wt_cache *c, const shegu_wt_schedule *s, TimestampTz start, const Interval *amount)
+add_work_time(wt_cache *c, const shegu_wt_schedule *s, TimestampTz start, const Interval *amount,
+			  int64 x)
 {
-	int64		x;
 	TimestampTz end = 0;
 	shegu_wt_status st;
 
 	check_finite(start, "start");
-	x = amount_usec(amount, s);
 	st = shegu_wt_add(&c->cal, s, start, x, &end);
 	if (st != SHEGU_WT_OK)
 		ereport(ERROR,
@@ -589,7 +588,7 @@ shegu_worktime_add(TimestampTz start, const Interval *amount, const char *schedu
 	wt_cache   *c = get_cache();
 	wt_schedule_entry *e = find_schedule(c, schedule, strlen(schedule));
 
-	return add_work_time(c, &e->sched, start, amount);
+	return add_work_time(c, &e->sched, start, amount, amount_usec(amount, &e->sched));
 }
 
 Interval *
@@ -628,6 +627,8 @@ worktime_add(PG_FUNCTION_ARGS)
 {
 	wt_cache   *c;
 	wt_schedule_entry *e;
+	Interval   *amount;
+	int64		x;
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -636,10 +637,12 @@ worktime_add(PG_FUNCTION_ARGS)
 				 errdetail("A due time needs a time limit; a missing limit is refused rather than giving no due time.")));
 	c = get_cache();
 	e = schedule_arg(fcinfo, 2, c);
+	amount = PG_GETARG_INTERVAL_P(1);
+	/* The amount is checked even when the start is NULL. */
+	x = amount_usec(amount, &e->sched);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	PG_RETURN_TIMESTAMPTZ(add_work_time(c, &e->sched, PG_GETARG_TIMESTAMPTZ(0),
-										PG_GETARG_INTERVAL_P(1)));
+	PG_RETURN_TIMESTAMPTZ(add_work_time(c, &e->sched, PG_GETARG_TIMESTAMPTZ(0), amount, x));
 }
 
 PG_FUNCTION_INFO_V1(worktime_between);
