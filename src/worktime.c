@@ -144,8 +144,7 @@ year_text(int32 y)
 static void
 build_cache(void)
 {
-	MemoryContext cxt,
-				old;
+	MemoryContext cxt;
 	wt_cache   *c;
 	Relation	rel;
 	Snapshot	snap;
@@ -173,12 +172,14 @@ build_cache(void)
 	a_periods = column(schedule_relid, "periods");
 	a_only = column(schedule_relid, "workdays_only");
 
-	/* Until re-parented, the new cache dies with the statement if anything below fails. */
+	/*
+	 * Until re-parented, the new cache dies with the statement if anything below fails.  Only
+	 * what the cache keeps is allocated in it; scans and temporary rows use the caller's context.
+	 */
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "shegu worktime cache", ALLOCSET_SMALL_SIZES);
-	old = MemoryContextSwitchTo(cxt);
-	c = palloc0(sizeof(wt_cache));
+	c = MemoryContextAllocZero(cxt, sizeof(wt_cache));
 	c->cxt = cxt;
-	c->sched = palloc(sizeof(wt_schedule_entry) * schedcap);
+	c->sched = MemoryContextAlloc(cxt, sizeof(wt_schedule_entry) * schedcap);
 	rows = palloc(sizeof(shegu_wt_override) * cap);
 
 	/*
@@ -245,21 +246,19 @@ build_cache(void)
 		if (c->nsched == schedcap)
 		{
 			schedcap *= 2;
-			c->sched = repalloc(c->sched, sizeof(wt_schedule_entry) * schedcap);
+			c->sched = repalloc(c->sched, sizeof(wt_schedule_entry) * schedcap);	/* stays in cxt */
 		}
 		e = &c->sched[c->nsched++];
 		memset(e, 0, sizeof(*e));
-		e->name = TextDatumGetCString(name);
-		e->zone = TextDatumGetCString(zone);
-		e->periods = TextDatumGetCString(periods);
+		e->name = MemoryContextStrdup(cxt, TextDatumGetCString(name));
+		e->zone = MemoryContextStrdup(cxt, TextDatumGetCString(zone));
+		e->periods = MemoryContextStrdup(cxt, TextDatumGetCString(periods));
 		e->workdays_only = DatumGetBool(only);
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	table_endscan(scan);
 	UnregisterSnapshot(snap);
 	table_close(rel, AccessShareLock);
-
-	MemoryContextSwitchTo(old);
 
 	/* Success: keep it, drop the previous one. */
 	MemoryContextSetParent(cxt, CacheMemoryContext);
