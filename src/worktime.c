@@ -546,8 +546,9 @@ add_work_time(wt_cache *c, const shegu_wt_schedule *s, TimestampTz start, const 
 				 errmsg("timestamp out of range: %s plus \"%s\" of working time",
 						pstrdup(timestamptz_to_str(start)), interval_text(amount)),
 				 errdetail("The end would lie after 294276 AD, the last year a timestamp holds.")));
-	if (s->workdays_only)
-		warn_unloaded_years(c, shegu_wt_local_day(s, start), shegu_wt_local_day(s, end));
+	if (s->workdays_only)		/* the days of [start, end): an end at 24:00 is its day's */
+		warn_unloaded_years(c, shegu_wt_local_day(s, start),
+							shegu_wt_local_day(s, end > start ? end - 1 : start));
 	return end;
 }
 
