@@ -1,7 +1,10 @@
 -- The working-time calendar (工作日 / 调休 / 工作时): shipped rows, is_workday, add_work_time,
 -- work_time_between, schedules, the once-per-session WARNING, every error, cache invalidation.
+-- Quietly: run alone or after sql/gridcode.sql, which creates them.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE EXTENSION IF NOT EXISTS shegu;
+RESET client_min_messages;
 SET search_path = shegu, public;
 SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
@@ -91,6 +94,24 @@ SELECT add_work_time('2024-12-31 17:00', '1 hour') AS from_2024;
 SELECT add_work_time('2024-12-31 17:00', '1 hour', '24x7') AS natural_time_never_warns;
 SELECT work_time_between('2000-01-01', '2024-01-01') AS many_years_one_warning;
 SELECT work_time_between('2000-01-01', '2024-01-01') AS no_second_warning;
+SELECT work_time_between('2026-01-01', '2027-01-01') AS up_to_midnight_of_2027_consults_no_2027_day;
+-- shegu.calendar_fallback: error refuses (even a year already warned about), silent says nothing.
+SET shegu.calendar_fallback = error;
+SELECT is_workday('2026-12-31') AS loaded_year_still_works;
+SELECT is_workday('2027-01-01');
+SELECT add_work_time('2026-12-31 17:00', '1 hour');
+SELECT work_time_between('2024-12-31', '2025-01-02');
+SELECT add_work_time('2026-12-31 17:00', '1 hour', '24x7') AS natural_time_needs_no_calendar;
+SELECT work_time_between('2026-01-01', '2027-01-01') AS until_midnight_needs_no_2027_day;
+INSERT INTO work_schedule (name, periods) VALUES ('late', '22:00-24:00');
+SELECT add_work_time('2026-12-31 22:00', '2 hours', 'late') AS ends_at_midnight_needs_no_2027_day;
+SELECT add_work_time('2026-12-31 22:00', '2 hours 1 second', 'late');
+DELETE FROM work_schedule WHERE name = 'late';
+SET shegu.calendar_fallback = silent;
+SELECT is_workday('2031-01-01') AS silent_2031;
+SET shegu.calendar_fallback = sometimes;
+RESET shegu.calendar_fallback;
+SHOW shegu.calendar_fallback;
 
 -- Errors.
 SELECT add_work_time('2025-01-06 09:00', NULL);
@@ -102,6 +123,7 @@ SELECT add_work_time('2025-01-06 09:00', '1 year');
 SELECT add_work_time('2025-01-06 09:00', '1 hour', 'night shift');
 SELECT add_work_time('2025-01-06 09:00', '1 hour', NULL);
 SELECT add_work_time(NULL, '1 hour', 'no such');
+SELECT add_work_time(NULL, '-1 hour');
 SELECT add_work_time('infinity', '1 hour');
 SELECT add_work_time('-infinity', '1 hour');
 SELECT add_work_time('2025-01-06 09:00', '2000000000 days');

@@ -14,6 +14,7 @@
 #include "pgtime.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -69,6 +70,22 @@ static Oid	schedule_relid = InvalidOid;
 #define WT_LAST_YEAR 294277
 static uint8 *warned_years = NULL;
 
+/* shegu.calendar_fallback: what a day in a year without calendar rows does. */
+typedef enum wt_fallback
+{
+	WT_FALLBACK_WARNING,		/* Monday-Friday, WARNING once per session per year */
+	WT_FALLBACK_ERROR,			/* refuse */
+	WT_FALLBACK_SILENT			/* Monday-Friday, quietly */
+} wt_fallback;
+
+static const struct config_enum_entry fallback_options[] = {
+	{"warning", WT_FALLBACK_WARNING, false},
+	{"error", WT_FALLBACK_ERROR, false},
+	{"silent", WT_FALLBACK_SILENT, false},
+	{NULL, 0, false}
+};
+static int	calendar_fallback = WT_FALLBACK_WARNING;
+
 static void
 worktime_relcache_cb(Datum arg, Oid relid)
 {
@@ -83,6 +100,11 @@ void
 shegu_worktime_init(void)
 {
 	CacheRegisterRelcacheCallback(worktime_relcache_cb, (Datum) 0);
+	DefineCustomEnumVariable("shegu.calendar_fallback",
+							 "What working-time functions do on a day of a year that shegu.workday_override does not cover.",
+							 "warning: Monday to Friday, with a WARNING once per session per year; error: refuse; silent: Monday to Friday.",
+							 &calendar_fallback, WT_FALLBACK_WARNING, fallback_options,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 }
 
 static void *
@@ -122,8 +144,7 @@ year_text(int32 y)
 static void
 build_cache(void)
 {
-	MemoryContext cxt,
-				old;
+	MemoryContext cxt;
 	wt_cache   *c;
 	Relation	rel;
 	Snapshot	snap;
@@ -151,12 +172,14 @@ build_cache(void)
 	a_periods = column(schedule_relid, "periods");
 	a_only = column(schedule_relid, "workdays_only");
 
-	/* Until re-parented, the new cache dies with the statement if anything below fails. */
+	/*
+	 * Until re-parented, the new cache dies with the statement if anything below fails.  Only
+	 * what the cache keeps is allocated in it; scans and temporary rows use the caller's context.
+	 */
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "shegu worktime cache", ALLOCSET_SMALL_SIZES);
-	old = MemoryContextSwitchTo(cxt);
-	c = palloc0(sizeof(wt_cache));
+	c = MemoryContextAllocZero(cxt, sizeof(wt_cache));
 	c->cxt = cxt;
-	c->sched = palloc(sizeof(wt_schedule_entry) * schedcap);
+	c->sched = MemoryContextAlloc(cxt, sizeof(wt_schedule_entry) * schedcap);
 	rows = palloc(sizeof(shegu_wt_override) * cap);
 
 	/*
@@ -223,21 +246,19 @@ build_cache(void)
 		if (c->nsched == schedcap)
 		{
 			schedcap *= 2;
-			c->sched = repalloc(c->sched, sizeof(wt_schedule_entry) * schedcap);
+			c->sched = repalloc(c->sched, sizeof(wt_schedule_entry) * schedcap);	/* stays in cxt */
 		}
 		e = &c->sched[c->nsched++];
 		memset(e, 0, sizeof(*e));
-		e->name = TextDatumGetCString(name);
-		e->zone = TextDatumGetCString(zone);
-		e->periods = TextDatumGetCString(periods);
+		e->name = MemoryContextStrdup(cxt, TextDatumGetCString(name));
+		e->zone = MemoryContextStrdup(cxt, TextDatumGetCString(zone));
+		e->periods = MemoryContextStrdup(cxt, TextDatumGetCString(periods));
 		e->workdays_only = DatumGetBool(only);
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	table_endscan(scan);
 	UnregisterSnapshot(snap);
 	table_close(rel, AccessShareLock);
-
-	MemoryContextSwitchTo(old);
 
 	/* Success: keep it, drop the previous one. */
 	MemoryContextSetParent(cxt, CacheMemoryContext);
@@ -402,6 +423,8 @@ warn_unloaded_years(const wt_cache *c, int32 first_day, int32 last_day)
 				first = 0,
 				last = 0;
 
+	if (calendar_fallback == WT_FALLBACK_SILENT)
+		return;
 	if (y0 > y1)
 	{
 		y = y0;
@@ -412,6 +435,17 @@ warn_unloaded_years(const wt_cache *c, int32 first_day, int32 last_day)
 		y0 = WT_FIRST_YEAR;
 	if (y1 > WT_LAST_YEAR)
 		y1 = WT_LAST_YEAR;
+	if (calendar_fallback == WT_FALLBACK_ERROR)
+	{
+		for (y = y0; y <= y1; y++)
+			if (!shegu_wt_year_loaded(&c->cal, y))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("no working-day calendar loaded for year %s", year_text(y)),
+						 errdetail("shegu.calendar_fallback is \"error\", so the working days of a year without calendar rows are not guessed."),
+						 errhint("Add the year's holidays and make-up working days to shegu.workday_override, or set shegu.calendar_fallback to \"warning\".")));
+		return;
+	}
 	for (y = y0; y <= y1; y++)
 	{
 		int			bit = y - WT_FIRST_YEAR;
@@ -498,14 +532,13 @@ amount_usec(const Interval *amount, const shegu_wt_schedule *s)
 }
 
 static TimestampTz
-add_work_time(wt_cache *c, const shegu_wt_schedule *s, TimestampTz start, const Interval *amount)
+add_work_time(wt_cache *c, const shegu_wt_schedule *s, TimestampTz start, const Interval *amount,
+			  int64 x)
 {
-	int64		x;
 	TimestampTz end = 0;
 	shegu_wt_status st;
 
 	check_finite(start, "start");
-	x = amount_usec(amount, s);
 	st = shegu_wt_add(&c->cal, s, start, x, &end);
 	if (st != SHEGU_WT_OK)
 		ereport(ERROR,
@@ -513,8 +546,9 @@ add_work_time(wt_cache *c, const shegu_wt_schedule *s, TimestampTz start, const 
 				 errmsg("timestamp out of range: %s plus \"%s\" of working time",
 						pstrdup(timestamptz_to_str(start)), interval_text(amount)),
 				 errdetail("The end would lie after 294276 AD, the last year a timestamp holds.")));
-	if (s->workdays_only)
-		warn_unloaded_years(c, shegu_wt_local_day(s, start), shegu_wt_local_day(s, end));
+	if (s->workdays_only)		/* the days of [start, end): an end at 24:00 is its day's */
+		warn_unloaded_years(c, shegu_wt_local_day(s, start),
+							shegu_wt_local_day(s, end > start ? end - 1 : start));
 	return end;
 }
 
@@ -532,7 +566,13 @@ work_time_between(wt_cache *c, const shegu_wt_schedule *s, TimestampTz a, Timest
 				 errmsg("working time from %s to %s is out of range for an interval",
 						pstrdup(timestamptz_to_str(a)), pstrdup(timestamptz_to_str(b)))));
 	if (s->workdays_only)
-		warn_unloaded_years(c, shegu_wt_local_day(s, a), shegu_wt_local_day(s, b));
+	{
+		/* The days whose status counted: those of [min, max), or min's alone. */
+		TimestampTz lo = Min(a, b),
+					hi = Max(a, b);
+
+		warn_unloaded_years(c, shegu_wt_local_day(s, lo), shegu_wt_local_day(s, hi > lo ? hi - 1 : lo));
+	}
 	result = palloc(sizeof(Interval));
 	result->month = 0;
 	result->day = 0;
@@ -548,7 +588,7 @@ shegu_worktime_add(TimestampTz start, const Interval *amount, const char *schedu
 	wt_cache   *c = get_cache();
 	wt_schedule_entry *e = find_schedule(c, schedule, strlen(schedule));
 
-	return add_work_time(c, &e->sched, start, amount);
+	return add_work_time(c, &e->sched, start, amount, amount_usec(amount, &e->sched));
 }
 
 Interval *
@@ -587,6 +627,8 @@ worktime_add(PG_FUNCTION_ARGS)
 {
 	wt_cache   *c;
 	wt_schedule_entry *e;
+	Interval   *amount;
+	int64		x;
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -595,10 +637,12 @@ worktime_add(PG_FUNCTION_ARGS)
 				 errdetail("A due time needs a time limit; a missing limit is refused rather than giving no due time.")));
 	c = get_cache();
 	e = schedule_arg(fcinfo, 2, c);
+	amount = PG_GETARG_INTERVAL_P(1);
+	/* The amount is checked even when the start is NULL. */
+	x = amount_usec(amount, &e->sched);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	PG_RETURN_TIMESTAMPTZ(add_work_time(c, &e->sched, PG_GETARG_TIMESTAMPTZ(0),
-										PG_GETARG_INTERVAL_P(1)));
+	PG_RETURN_TIMESTAMPTZ(add_work_time(c, &e->sched, PG_GETARG_TIMESTAMPTZ(0), amount, x));
 }
 
 PG_FUNCTION_INFO_V1(worktime_between);

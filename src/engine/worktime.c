@@ -505,7 +505,8 @@ shegu_wt_between(const shegu_wt_calendar *cal, const shegu_wt_schedule *s,
 		return SHEGU_WT_NO_WORK;
 	fa = work_before(cal, s, a + s->offset_usec);
 	fb = work_before(cal, s, b + s->offset_usec);
-	if (__builtin_sub_overflow(fb, fa, amount))
+	/* INT64_MIN is refused too, so that between(b, a) = -between(a, b) always holds. */
+	if (__builtin_sub_overflow(fb, fa, amount) || *amount == INT64_MIN)
 		return SHEGU_WT_OUT_OF_RANGE;
 	return SHEGU_WT_OK;
 }
