@@ -74,6 +74,7 @@ static FmgrInfo send_finfo;
 /* GUCs */
 static bool china_bounds = false;
 static bool fast_point = true;
+static int	leaf_edges = 0;
 
 static const char *const wkb_type_names[] = {
 	"geometry", "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
@@ -173,7 +174,7 @@ build_index(void)
 	MemoryContext cxt;
 	shegu_geo_allocator alloc;
 	shegu_geo_builder *b;
-	shegu_geo_options opt = {0, 0};
+	shegu_geo_options opt = {leaf_edges, 0};
 	lookup_index *li;
 	instr_time	start,
 				dur;
@@ -446,6 +447,14 @@ shegu_lookup_locate(double lon, double lat, DateADT day)
 
 /* ---- set-up ---- */
 
+/* A new leaf size takes effect at the next build. */
+static void
+leaf_edges_assign(int newval, void *extra)
+{
+	if (newval != leaf_edges)
+		current_valid = false;
+}
+
 void
 shegu_lookup_init(void)
 {
@@ -457,6 +466,11 @@ shegu_lookup_init(void)
 							 "Read points for shegu.locate straight from PostGIS's serialized form.",
 							 "Off: every point goes through geometry_send (for measurements).",
 							 &fast_point, true, PGC_USERSET, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	DefineCustomIntVariable("shegu.lookup_leaf_edges",
+							"Edges a lookup index cell may hold before it is split (0: the engine's default).",
+							"More edges make a smaller index and slower probes (for measurements).",
+							&leaf_edges, 0, 0, 4096, PGC_USERSET, GUC_NOT_IN_SAMPLE,
+							NULL, leaf_edges_assign, NULL);
 	CacheRegisterRelcacheCallback(lookup_relcache_callback, (Datum) 0);
 }
 
@@ -564,8 +578,9 @@ lookup_fill_grid(PG_FUNCTION_ARGS)
 	if (tg->tgnargs < 2 || tg->tgnargs > 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("trigger \"%s\" on \"%s\" gives shegu.fill_grid() %d arguments",
-						tg->tgname, RelationGetRelationName(rel), tg->tgnargs),
+				 errmsg_plural("trigger \"%s\" on \"%s\" passes %d argument to shegu.fill_grid(), not 2 or 3",
+							   "trigger \"%s\" on \"%s\" passes %d arguments to shegu.fill_grid(), not 2 or 3",
+							   tg->tgnargs, tg->tgname, RelationGetRelationName(rel), tg->tgnargs),
 				 errhint("Use EXECUTE FUNCTION shegu.fill_grid('geom_column', 'grid_column') or add a third argument, 'time_column', to locate at the row's own time.")));
 
 	geom_att = trigger_column(rel, tg->tgargs[0], "point");

@@ -95,6 +95,8 @@ COMMENT ON CONSTRAINT grid_kind ON shegu.grid IS 'kind is one of the known grid 
 COMMENT ON CONSTRAINT grid_kind_level ON shegu.grid IS 'kind agrees with the level of the code';
 COMMENT ON CONSTRAINT grid_period ON shegu.grid IS 'a version ends after it starts';
 COMMENT ON CONSTRAINT grid_counts ON shegu.grid IS 'household and population counts are not negative';
+COMMENT ON INDEX shegu.grid_pkey IS 'one row per (code, first day of the version)';
+COMMENT ON INDEX shegu.grid_versions_do_not_overlap IS 'enforces grid_versions_do_not_overlap';
 COMMENT ON INDEX shegu.grid_boundary_idx IS 'spatial index of boundaries (coverage report, PostGIS queries)';
 
 CREATE FUNCTION shegu.grid_check() RETURNS trigger
@@ -151,6 +153,7 @@ COMMENT ON COLUMN shegu.grid_staff.valid_from IS 'first day of the assignment';
 COMMENT ON COLUMN shegu.grid_staff.valid_to IS 'first day the person no longer holds the role; NULL while current';
 COMMENT ON CONSTRAINT grid_staff_role ON shegu.grid_staff IS 'role is one of the known roles';
 COMMENT ON CONSTRAINT grid_staff_period ON shegu.grid_staff IS 'an assignment ends after it starts';
+COMMENT ON INDEX shegu.grid_staff_pkey IS 'one row per (grid, person, role, first day)';
 COMMENT ON INDEX shegu.grid_staff_db_role_idx IS 'finds a database role''s grids';
 
 CREATE FUNCTION shegu.grid_staff_check() RETURNS trigger

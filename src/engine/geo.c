@@ -978,7 +978,7 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
 	ix->shapes = b->shapes;
 	ix->ns = b->ns;
 	ix->rings = b->rings;
-	ix->leaf_edges = (opt && opt->leaf_edges > 0) ? opt->leaf_edges : 8;
+	ix->leaf_edges = (opt && opt->leaf_edges > 0) ? opt->leaf_edges : 32;
 	ix->max_depth = (opt && opt->max_depth > 0) ? opt->max_depth : 24;
 	release(&a, b);
 

@@ -55,7 +55,7 @@ typedef struct shegu_geo_index shegu_geo_index;
 /* Build-time knobs; zeros pick the defaults. */
 typedef struct shegu_geo_options
 {
-	int			leaf_edges;		/* split a cell while more edges than this touch it (default 8) */
+	int			leaf_edges;		/* split a cell while more edges than this touch it (default 32) */
 	int			max_depth;		/* never split deeper than this (default 24) */
 } shegu_geo_options;
 
