@@ -1225,27 +1225,24 @@ incident_before_insert(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(incident_after_insert);
-/* SQL: trigger AFTER INSERT ON shegu.incident FOR EACH ROW — logs the report. */
+/* SQL: trigger AFTER INSERT ON shegu.incident FOR EACH STATEMENT, with the new rows as
+ * transition table new_incidents — logs one report event per inserted incident in one INSERT. */
 Datum
 incident_after_insert(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_check(fcinfo, "incident_after_insert");
-	Row			r;
-	EventRec	ev;
 
-	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		elog(ERROR, "incident_after_insert must fire AFTER INSERT FOR EACH ROW");
-	row_load(&r, td->tg_relation, td->tg_trigtuple);
-	memset(&ev, 0, sizeof(ev));
-	ev.incident_id = DatumGetInt64(R_VAL(&r, C_ID));
-	ev.action = "report";
-	ev.actor = R_NULL(&r, C_REPORTER) ? get_text(&r, C_SOURCE) : get_text(&r, C_REPORTER);
-	ev.at = get_ts(&r, C_REPORTED_AT);
-	ev.to_status = get_text(&r, C_STATUS);
-	ev.to_level = get_text(&r, C_LEVEL);
+	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || td->tg_newtable == NULL)
+		elog(ERROR, "incident_after_insert must fire AFTER INSERT FOR EACH STATEMENT with a NEW TABLE");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	event_write(&ev);
+	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "cannot register the transition table");
+	if (SPI_execute("INSERT INTO shegu.incident_event (incident_id, action, actor, at, to_status, to_level)"
+					" SELECT id, 'report', coalesce(reporter, source), reported_at, status, level"
+					" FROM new_incidents", false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "cannot log the report events");
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

@@ -230,7 +230,7 @@ COMMENT ON FUNCTION shegu.incident_before_insert() IS
 CREATE FUNCTION shegu.incident_after_insert() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_after_insert' LANGUAGE C;
 COMMENT ON FUNCTION shegu.incident_after_insert() IS
-    'trigger: logs the report event of a new incident';
+    'statement trigger: logs the report event of every incident the statement inserted, in one INSERT';
 CREATE FUNCTION shegu.incident_before_update() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_before_update' LANGUAGE C;
 COMMENT ON FUNCTION shegu.incident_before_update() IS
@@ -247,7 +247,8 @@ COMMENT ON FUNCTION shegu.incident_category_changed() IS
 CREATE TRIGGER incident_10_before_insert BEFORE INSERT ON shegu.incident
     FOR EACH ROW EXECUTE FUNCTION shegu.incident_before_insert();
 CREATE TRIGGER incident_10_after_insert AFTER INSERT ON shegu.incident
-    FOR EACH ROW EXECUTE FUNCTION shegu.incident_after_insert();
+    REFERENCING NEW TABLE AS new_incidents
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.incident_after_insert();
 CREATE TRIGGER incident_10_before_update BEFORE UPDATE ON shegu.incident
     FOR EACH ROW EXECUTE FUNCTION shegu.incident_before_update();
 CREATE TRIGGER incident_10_refuse_delete BEFORE DELETE ON shegu.incident
@@ -261,7 +262,7 @@ CREATE TRIGGER incident_event_10_refuse_truncate BEFORE TRUNCATE ON shegu.incide
 CREATE TRIGGER incident_category_10_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON shegu.incident_category
     FOR EACH STATEMENT EXECUTE FUNCTION shegu.incident_category_changed();
 COMMENT ON TRIGGER incident_10_before_insert ON shegu.incident IS 'grid, level, due times, light of a new incident';
-COMMENT ON TRIGGER incident_10_after_insert ON shegu.incident IS 'report event of a new incident';
+COMMENT ON TRIGGER incident_10_after_insert ON shegu.incident IS 'report events of the new incidents';
 COMMENT ON TRIGGER incident_10_before_update ON shegu.incident IS 'the state machine';
 COMMENT ON TRIGGER incident_10_refuse_delete ON shegu.incident IS 'incidents are never deleted';
 COMMENT ON TRIGGER incident_10_refuse_truncate ON shegu.incident IS 'incidents are never truncated';
