@@ -287,11 +287,14 @@ SELECT incident_step(1, 'accept', now());
 
 -- Everything the incident room declares is commented.
 SELECT c.oid::regclass AS undocumented FROM pg_class c
-WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname LIKE 'incident%' AND c.relkind IN ('r', 'v', 'i')
+WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname LIKE 'incident%' AND c.relkind IN ('r', 'v', 'i', 'S')
   AND obj_description(c.oid, 'pg_class') IS NULL;
 SELECT a.attrelid::regclass, a.attname AS undocumented FROM pg_attribute a
 WHERE a.attrelid IN ('shegu.incident'::regclass, 'shegu.incident_event'::regclass, 'shegu.incident_category'::regclass)
   AND a.attnum > 0 AND NOT a.attisdropped AND col_description(a.attrelid, a.attnum) IS NULL;
+SELECT conname AS undocumented FROM pg_constraint
+WHERE conrelid IN ('shegu.incident'::regclass, 'shegu.incident_event'::regclass, 'shegu.incident_category'::regclass)
+  AND obj_description(oid, 'pg_constraint') IS NULL AND contype IN ('c', 'x');
 SELECT p.oid::regprocedure AS undocumented FROM pg_proc p
 WHERE p.pronamespace = 'shegu'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL;
 SELECT t.tgname AS undocumented FROM pg_trigger t

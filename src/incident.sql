@@ -20,7 +20,7 @@ CREATE TABLE shegu.incident_category (
                     REFERENCES shegu.work_schedule (name) ON UPDATE CASCADE,
     yellow_share    float8 NOT NULL DEFAULT 0.8 CHECK (yellow_share > 0 AND yellow_share < 1),
     shipped         boolean NOT NULL DEFAULT false,
-    CHECK (parent IS DISTINCT FROM code)
+    CONSTRAINT incident_category_not_own_parent CHECK (parent IS DISTINCT FROM code)
 );
 COMMENT ON INDEX shegu.incident_category_pkey IS 'categories by code';
 COMMENT ON TABLE shegu.incident_category IS
@@ -38,6 +38,18 @@ COMMENT ON COLUMN shegu.incident_category.dispose_basis IS 'working (工作时, 
 COMMENT ON COLUMN shegu.incident_category.schedule IS 'working-time schedule (shegu.work_schedule) that working limits are counted in';
 COMMENT ON COLUMN shegu.incident_category.yellow_share IS 'share of the allowed time after which the time light turns yellow (default 0.8)';
 COMMENT ON COLUMN shegu.incident_category.shipped IS 'true for the rows CREATE EXTENSION ships; pg_dump keeps only rows with false';
+
+COMMENT ON CONSTRAINT incident_category_not_own_parent ON shegu.incident_category IS 'a category is not its own parent';
+COMMENT ON CONSTRAINT incident_category_code_check ON shegu.incident_category IS 'codes are lower-case words joined by dots, at most 63 characters';
+COMMENT ON CONSTRAINT incident_category_name_zh_check ON shegu.incident_category IS 'the Chinese name is not empty';
+COMMENT ON CONSTRAINT incident_category_name_en_check ON shegu.incident_category IS 'the English name is not empty';
+COMMENT ON CONSTRAINT incident_category_handling_level_check ON shegu.incident_category IS 'handling level is grid, community, township or county';
+COMMENT ON CONSTRAINT incident_category_accept_limit_check ON shegu.incident_category IS 'the acceptance limit is positive';
+COMMENT ON CONSTRAINT incident_category_accept_basis_check ON shegu.incident_category IS 'the acceptance limit counts working or natural time';
+COMMENT ON CONSTRAINT incident_category_dispose_limit_check ON shegu.incident_category IS 'the disposal limit is positive';
+COMMENT ON CONSTRAINT incident_category_dispose_basis_check ON shegu.incident_category IS 'the disposal limit counts working or natural time';
+COMMENT ON CONSTRAINT incident_category_schedule_check ON shegu.incident_category IS 'schedule names are at most 63 characters (the triggers'' cache keys)';
+COMMENT ON CONSTRAINT incident_category_yellow_share_check ON shegu.incident_category IS 'the yellow share lies strictly between 0 and 1';
 
 SELECT pg_catalog.pg_extension_config_dump('shegu.incident_category', 'WHERE NOT shipped');
 
@@ -117,6 +129,14 @@ CREATE TABLE shegu.incident (
     state_since         timestamptz NOT NULL,
     idempotency_key     text UNIQUE CHECK (idempotency_key <> '')
 );
+COMMENT ON SEQUENCE shegu.incident_id_seq IS 'numbers of incidents';
+COMMENT ON CONSTRAINT incident_title_check ON shegu.incident IS 'an incident has a title';
+COMMENT ON CONSTRAINT incident_source_check ON shegu.incident IS 'the source is patrol, resident, hotline, wechat, video, leader, media or superior';
+COMMENT ON CONSTRAINT incident_status_check ON shegu.incident IS 'the state is one of the workflow states';
+COMMENT ON CONSTRAINT incident_level_check ON shegu.incident IS 'the responsible level is grid, community, township or county';
+COMMENT ON CONSTRAINT incident_light_check ON shegu.incident IS 'the time light is green, yellow or red';
+COMMENT ON CONSTRAINT incident_satisfaction_check ON shegu.incident IS 'satisfaction scores run from 1 to 5';
+COMMENT ON CONSTRAINT incident_idempotency_key_check ON shegu.incident IS 'an idempotency key is not empty';
 COMMENT ON TABLE shegu.incident IS
     'incidents (矛盾问题/事件) of the closed loop 发现→受理→交办→处置→反馈→核查→结案→评价; insert to report, change the workflow only through shegu.act()';
 COMMENT ON COLUMN shegu.incident.id IS 'incident number';
@@ -194,6 +214,7 @@ CREATE TABLE shegu.incident_event (
     detail              jsonb,
     request_id          text
 );
+COMMENT ON SEQUENCE shegu.incident_event_id_seq IS 'numbers of incident events';
 COMMENT ON TABLE shegu.incident_event IS
     'append-only log of every step of every incident (流转记录): written by the triggers, never updated or deleted';
 COMMENT ON COLUMN shegu.incident_event.id IS 'event number, increasing in commit-independent insertion order';
