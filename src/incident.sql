@@ -438,7 +438,7 @@ CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
            (count(*) FILTER (WHERE f.satisfaction >= 4))::float8
                / nullif(count(*) FILTER (WHERE f.satisfaction IS NOT NULL), 0) AS satisfaction_rate
     FROM (SELECT i.grid,
-                 date_trunc('month', i.reported_at)::date AS month,
+                 date_trunc('month', i.reported_at AT TIME ZONE 'Asia/Shanghai')::date AS month,
                  i.accepted_at IS NOT NULL AS accepted,
                  i.status IN ('closed', 'evaluated') AS closed,
                  i.status IN ('closed', 'evaluated') AND i.resolved_at <= i.due_at AS closed_on_time,

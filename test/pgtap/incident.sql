@@ -5,7 +5,7 @@
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(54);
+SELECT plan(55);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -184,6 +184,14 @@ SELECT is((SELECT array_agg(kind ORDER BY kind) FROM incident_accountability_at(
            WHERE grid <@ '430528301'),
           '{not_discovered,not_handled,not_reported}'::text[],
           'accountability: m3 (hotline, grid without patrol) not discovered; m5 overdue: not handled and not escalated; m4 rejected and m3 suspended flag nothing else');
+
+-- The month is China's, whatever the session's time zone.
+INSERT INTO incident (category, title, source, grid, reported_at)
+VALUES ('tap', 'midnight', 'patrol', '430528501001001', '2026-07-01 00:30+08');
+SET timezone = 'UTC';
+SELECT is((SELECT month FROM incident_measures_at('2026-07-02') WHERE unit = '430528501001001'), date '2026-07-01',
+          'an incident reported at 00:30 on 1 July in China counts in July in a UTC session');
+SET timezone = 'Asia/Shanghai';
 
 -- Several sessions: everything above is committed so that they see it.
 CREATE TEMP TABLE conn AS
