@@ -202,7 +202,8 @@ ROLLBACK;
 SELECT is_workday('2025-01-01') AS restored_new_year;
 DELETE FROM work_schedule WHERE NOT shipped;
 
--- Volatility: they read tables, so STABLE; parallel safe; NULL handling is their own.
+-- Volatility: they read tables, so STABLE; the C ones keep the session's warned years, so
+-- PARALLEL RESTRICTED; NULL handling is their own except for is_workday.
 SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.proisstrict
 FROM pg_proc p
 WHERE p.pronamespace = 'shegu'::regnamespace
