@@ -18,6 +18,13 @@ SELECT extract(year FROM day)::int AS year, count(*) AS rows,
        bool_and(shipped) AS shipped
 FROM workday_override GROUP BY 1 ORDER BY 1;
 SELECT * FROM calendar_years();
+-- The shipped rows are exactly data/cn_workday_calendar.csv, the notices as published.
+CREATE TEMP TABLE published (day date, is_workday boolean, name text);
+\copy published FROM 'data/cn_workday_calendar.csv' WITH (FORMAT csv, HEADER true)
+SELECT count(*) AS published_rows,
+       count(*) FILTER (WHERE o.day IS NULL OR p.day IS NULL OR o.is_workday <> p.is_workday
+                        OR o.name <> p.name OR NOT o.shipped) AS differences
+FROM published p FULL JOIN workday_override o USING (day);
 SELECT name, time_zone, periods, workdays_only, shipped FROM work_schedule ORDER BY name;
 SELECT extname, extconfig::regclass[] AS config_tables, extcondition
 FROM pg_extension WHERE extname = 'shegu';
