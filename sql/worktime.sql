@@ -218,10 +218,11 @@ WHERE p.pronamespace = 'shegu'::regnamespace
                     'work_schedule_check', 'worktime_invalidate')
 ORDER BY 1::text;
 
--- Everything the room declares is commented: tables, columns, triggers, functions.
-SELECT c.oid::regclass AS undocumented_table FROM pg_class c
-WHERE c.relnamespace = 'shegu'::regnamespace AND c.relkind = 'r'
-  AND c.relname IN ('workday_override', 'work_schedule') AND obj_description(c.oid, 'pg_class') IS NULL;
+-- Everything the room declares is commented: tables, indexes, columns, triggers, functions.
+SELECT c.oid::regclass AS undocumented_relation FROM pg_class c
+WHERE c.relnamespace = 'shegu'::regnamespace AND c.relkind IN ('r', 'i')
+  AND c.relname IN ('workday_override', 'work_schedule', 'workday_override_pkey', 'work_schedule_pkey')
+  AND obj_description(c.oid, 'pg_class') IS NULL;
 SELECT a.attrelid::regclass, a.attname AS undocumented_column FROM pg_attribute a
 WHERE a.attrelid IN ('shegu.workday_override'::regclass, 'shegu.work_schedule'::regclass)
   AND a.attnum > 0 AND NOT a.attisdropped AND col_description(a.attrelid, a.attnum) IS NULL;
