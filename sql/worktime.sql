@@ -18,6 +18,13 @@ SELECT extract(year FROM day)::int AS year, count(*) AS rows,
        bool_and(shipped) AS shipped
 FROM workday_override GROUP BY 1 ORDER BY 1;
 SELECT * FROM calendar_years();
+-- The shipped rows are exactly data/cn_workday_calendar.csv, the notices as published.
+CREATE TEMP TABLE published (day date, is_workday boolean, name text);
+\copy published FROM 'data/cn_workday_calendar.csv' WITH (FORMAT csv, HEADER true)
+SELECT count(*) AS published_rows,
+       count(*) FILTER (WHERE o.day IS NULL OR p.day IS NULL OR o.is_workday <> p.is_workday
+                        OR o.name <> p.name OR NOT o.shipped) AS differences
+FROM published p FULL JOIN workday_override o USING (day);
 SELECT name, time_zone, periods, workdays_only, shipped FROM work_schedule ORDER BY name;
 SELECT extname, extconfig::regclass[] AS config_tables, extcondition
 FROM pg_extension WHERE extname = 'shegu';
@@ -202,7 +209,8 @@ ROLLBACK;
 SELECT is_workday('2025-01-01') AS restored_new_year;
 DELETE FROM work_schedule WHERE NOT shipped;
 
--- Volatility: they read tables, so STABLE; parallel safe; NULL handling is their own.
+-- Volatility: they read tables, so STABLE; the C ones keep the session's warned years, so
+-- PARALLEL RESTRICTED; NULL handling is their own except for is_workday.
 SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.proisstrict
 FROM pg_proc p
 WHERE p.pronamespace = 'shegu'::regnamespace
@@ -210,10 +218,11 @@ WHERE p.pronamespace = 'shegu'::regnamespace
                     'work_schedule_check', 'worktime_invalidate')
 ORDER BY 1::text;
 
--- Everything the room declares is commented: tables, columns, triggers, functions.
-SELECT c.oid::regclass AS undocumented_table FROM pg_class c
-WHERE c.relnamespace = 'shegu'::regnamespace AND c.relkind = 'r'
-  AND c.relname IN ('workday_override', 'work_schedule') AND obj_description(c.oid, 'pg_class') IS NULL;
+-- Everything the room declares is commented: tables, indexes, columns, triggers, functions.
+SELECT c.oid::regclass AS undocumented_relation FROM pg_class c
+WHERE c.relnamespace = 'shegu'::regnamespace AND c.relkind IN ('r', 'i')
+  AND c.relname IN ('workday_override', 'work_schedule', 'workday_override_pkey', 'work_schedule_pkey')
+  AND obj_description(c.oid, 'pg_class') IS NULL;
 SELECT a.attrelid::regclass, a.attname AS undocumented_column FROM pg_attribute a
 WHERE a.attrelid IN ('shegu.workday_override'::regclass, 'shegu.work_schedule'::regclass)
   AND a.attnum > 0 AND NOT a.attisdropped AND col_description(a.attrelid, a.attnum) IS NULL;

@@ -11,6 +11,7 @@ CREATE TABLE shegu.workday_override (
 );
 COMMENT ON TABLE shegu.workday_override IS
     'working-day calendar (工作日历): days whose status differs from Monday-Friday — holidays (is_workday false) and make-up working days 调休 (true); a year with at least one row is "loaded", other years fall back to Monday-Friday with a WARNING; users add each new year''s rows';
+COMMENT ON INDEX shegu.workday_override_pkey IS 'one row per day';
 COMMENT ON COLUMN shegu.workday_override.day IS 'the calendar day';
 COMMENT ON COLUMN shegu.workday_override.is_workday IS 'true: a working day (e.g. a make-up working weekend day 调休); false: a day off (a public holiday)';
 COMMENT ON COLUMN shegu.workday_override.name IS 'what the day is, e.g. 春节 Spring Festival';
@@ -103,6 +104,7 @@ CREATE TABLE shegu.work_schedule (
 );
 COMMENT ON TABLE shegu.work_schedule IS
     'working-hour schedules (作息时间): daily periods of working time (工作时) in a time zone; shegu.add_work_time and shegu.work_time_between name one';
+COMMENT ON INDEX shegu.work_schedule_pkey IS 'schedules are named uniquely';
 COMMENT ON COLUMN shegu.work_schedule.name IS 'the name functions are given, e.g. default';
 COMMENT ON COLUMN shegu.work_schedule.time_zone IS 'a time zone without daylight saving time now (e.g. Asia/Shanghai, UTC) or a fixed ISO offset (+08:00); the zone''s current offset is used for all dates';
 COMMENT ON COLUMN shegu.work_schedule.periods IS 'daily working periods, ascending and not overlapping: 08:30-12:00,14:00-17:30 (H:MM or H:MM:SS; 24:00 may end a period); stored in canonical form';
@@ -136,7 +138,9 @@ CREATE TRIGGER work_schedule_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUN
 COMMENT ON TRIGGER workday_override_invalidate ON shegu.workday_override IS 'invalidates the cached calendar of every session';
 COMMENT ON TRIGGER work_schedule_invalidate ON shegu.work_schedule IS 'invalidates the cached schedules of every session';
 
--- Functions.
+-- Functions.  Those in C read the tables (STABLE) and keep session state, the years already
+-- warned about, that parallel workers cannot share: PARALLEL RESTRICTED, so they run in the
+-- leader and the WARNING really comes once per session.
 
 CREATE FUNCTION shegu.calendar_years() RETURNS SETOF int
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -145,18 +149,18 @@ COMMENT ON FUNCTION shegu.calendar_years() IS
     'the years the working-day calendar covers (those with at least one row in shegu.workday_override), ascending';
 
 CREATE FUNCTION shegu.is_workday(day date) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'worktime_is_workday' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'worktime_is_workday' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION shegu.is_workday(date) IS
     'true on a working day (工作日): the override of shegu.workday_override if any, else Monday-Friday (with a WARNING once per session for a year that is not loaded)';
 
 CREATE FUNCTION shegu.add_work_time(start timestamptz, amount interval, schedule text DEFAULT 'default')
     RETURNS timestamptz
-    AS 'MODULE_PATHNAME', 'worktime_add' LANGUAGE C STABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'worktime_add' LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION shegu.add_work_time(timestamptz, interval, text) IS
     'the earliest instant at which amount of working time (工作时) has passed since start under a schedule; amount''s days count as whole working days of the schedule (default: 7 hours each), months are refused; NULL start gives NULL, NULL or negative amount is an error';
 
 CREATE FUNCTION shegu.work_time_between(a timestamptz, b timestamptz, schedule text DEFAULT 'default')
     RETURNS interval
-    AS 'MODULE_PATHNAME', 'worktime_between' LANGUAGE C STABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'worktime_between' LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION shegu.work_time_between(timestamptz, timestamptz, text) IS
     'working time (工作时) from a to b under a schedule, as hours, minutes and seconds (no day part); negative when b is before a; NULL when a or b is NULL';

@@ -154,6 +154,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The periods text: up to the first '|' (or all of the input). */
 	while (tlen < size && data[tlen] != '|')
 		tlen++;
+
+	/* The same bytes as a UTC offset: accepted only within 18 hours, in whole minutes. */
+	{
+		int32_t		off = INT32_MIN;
+
+		if (shegu_wt_parse_offset((const char *) data, tlen, &off)
+			&& (off > SHEGU_WT_MAX_OFFSET_SEC || off < -SHEGU_WT_MAX_OFFSET_SEC || off % 60 != 0))
+			FAIL();
+	}
 	memset(&s, 0, sizeof(s));
 	if (shegu_wt_parse_periods((const char *) data, tlen, &s, &err) != SHEGU_WT_OK)
 	{

@@ -463,6 +463,9 @@ test_errors(void)
 			  "the whole range in office hours fits");
 	CHECK_INT(shegu_wt_add(&cn, &empty, 0, 1, &out), SHEGU_WT_NO_WORK, "a schedule without work");
 	CHECK_INT(shegu_wt_between(&cn, &empty, 0, 1, &out), SHEGU_WT_NO_WORK, "between without work");
+	CHECK_INT(shegu_wt_add(NULL, &office, T(2025, 1, 24, 10, 0, 0), 14 * HOUR, &out), SHEGU_WT_OK,
+			  "no calendar at all");
+	CHECK_INT(out, T(2025, 1, 28, 10, 0, 0), "no calendar: Monday-Friday, Spring Festival unknown");
 }
 
 /* xorshift64*, deterministic. */
