@@ -600,9 +600,9 @@ light_at(Row *r, IncStatus st, TimestampTz at)
 	return "green";
 }
 
-/* Sets the light at a time; a turn to yellow or red sends NOTIFY shegu_light once. */
+/* Sets the light at a time; a turn to yellow or red sends NOTIFY shegu_light once (if notify). */
 static void
-light_update(Row *r, TimestampTz at)
+light_update(Row *r, TimestampTz at, bool notify)
 {
 	IncStatus	st = get_status(r);
 	const char *now = light_at(r, st, at);
@@ -611,7 +611,7 @@ light_update(Row *r, TimestampTz at)
 	if (now == NULL || (before != NULL && strcmp(before, now) == 0))
 		return;
 	set_text(r, C_LIGHT, now);
-	if (strcmp(now, "green") != 0)
+	if (notify && strcmp(now, "green") != 0)
 	{
 		StringInfoData buf;
 		char		tsbuf[MAXDATELEN + 1];
@@ -883,7 +883,7 @@ apply_action(Row *r)
 		return false;
 	/* the light as it stands when the step is taken, under the state before it */
 	if (a != A_TICK)
-		light_update(r, at);
+		light_update(r, at, true);
 
 	switch (a)
 	{
@@ -1067,7 +1067,7 @@ apply_action(Row *r)
 
 				if (now == NULL || (before != NULL && strcmp(before, now) == 0))
 					return false;
-				light_update(r, at);
+				light_update(r, at, true);
 				return true;	/* a light turn is not a step: no event */
 			}
 		default:
@@ -1078,7 +1078,7 @@ apply_action(Row *r)
 	set_text(r, C_LEVEL, level_names[to_lv]);
 	if (to != st)
 		set_ts(r, C_STATE_SINCE, at);
-	light_update(r, at);
+	light_update(r, at, true);
 
 	memset(&ev, 0, sizeof(ev));
 	ev.incident_id = id;
@@ -1219,7 +1219,8 @@ incident_before_insert(PG_FUNCTION_ARGS)
 	set_datum(&r, C_REWORK_COUNT, Int32GetDatum(0));
 	set_datum(&r, C_REOPEN_COUNT, Int32GetDatum(0));
 	acceptance_start(&r, cat, reported);
-	light_update(&r, Max(now, reported));
+	/* a new report's light is set silently: a back-filled batch must not queue a NOTIFY per row */
+	light_update(&r, Max(now, reported), false);
 
 	return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
 }

@@ -5,7 +5,7 @@
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(55);
+SELECT plan(56);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -282,6 +282,12 @@ SELECT sweep('2026-06-02 16:30+08');
 SELECT pg_sleep(0.2);
 SELECT is((SELECT array_agg(extra::jsonb ->> 'light') FROM dblink_get_notify('l') WHERE notify_name = 'shegu_light'),
           '{yellow}'::text[], 'at 80% of the 10 hours the light turns yellow, once');
+RESET shegu.incident_clock;
+INSERT INTO incident (category, title, source, grid, reported_at)
+VALUES ('tap', 'back-filled', 'patrol', '430528401001003', '2026-06-03 08:00+08');
+SELECT pg_sleep(0.2);
+SELECT is((SELECT row(light, (SELECT count(*) FROM dblink_get_notify('l')))::text FROM incident WHERE title = 'back-filled'),
+          '(red,0)', 'a back-filled report starts red without a notification');
 
 -- The documented pg_cron line schedules the sweep (pg_cron lives in database postgres, as
 -- cron.database_name says; the job runs in this database).
