@@ -240,6 +240,10 @@ FROM incident_event WHERE incident_id = :five AND action = 'escalate' ORDER BY i
 
 -- Lights: yellow at 80% of the allowed time, red when overdue; the sweep turns them.
 SELECT id, light, yellow_at, due_at FROM incident WHERE id = :six;
+-- Supervision (督办): the open incidents, their lights and deadlines (time_left moves with now()).
+SELECT id, title, status, level, responsible_unit, light, deadline, level_due_at, escalations, clock_running,
+       time_left IS NULL AS no_time_left
+FROM incident_supervision ORDER BY id;
 
 -- Measures, by unit at every level and month, judged at a fixed time.
 SELECT unit, level, month, received, accepted, closed, closed_on_time, overdue_open, suspended,

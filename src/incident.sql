@@ -411,6 +411,27 @@ COMMENT ON FUNCTION shegu.incident_grid_as_of(bigint, timestamptz) IS
     'the grid that contains the incident''s location by the boundaries valid at a date (NULL without a location); the stored grid never moves';
 
 -- ---------------------------------------------------------------------------------------------
+-- Supervision (督办): the open incidents with their lights and the time they have left.
+
+CREATE VIEW shegu.incident_supervision AS
+    SELECT i.id, i.category, c.name_zh AS category_zh, i.title, i.grid, i.level,
+           shegu.incident_unit(i.grid, i.level) AS responsible_unit, i.department, i.status, i.light,
+           d.deadline, i.level_due_at, i.escalations, i.extension_requested,
+           i.status IN ('reported', 'accepted', 'dispatched') AS clock_running,
+           CASE WHEN i.status NOT IN ('reported', 'accepted', 'dispatched') THEN NULL
+                WHEN d.working THEN shegu.work_time_between(now(), d.deadline, c.schedule)
+                ELSE d.deadline - now() END AS time_left
+    FROM shegu.incident AS i
+    JOIN shegu.incident_category AS c ON c.code = i.category
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN i.status = 'reported' OR i.resume_status = 'reported' THEN i.accept_due_at ELSE i.due_at END AS deadline,
+               CASE WHEN i.status = 'reported' OR i.resume_status = 'reported' THEN c.accept_basis ELSE c.dispose_basis END
+                   = 'working' AS working) AS d
+    WHERE i.status NOT IN ('closed', 'evaluated', 'rejected');
+COMMENT ON VIEW shegu.incident_supervision IS
+    'supervision (督办) list: every open incident with its light, deadline, level deadline, escalations and time left (working or natural, by the category; negative when overdue; NULL while the clock is stopped)';
+
+-- ---------------------------------------------------------------------------------------------
 -- Measures (by grid at every level and by month of report) and accountability.
 
 CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
