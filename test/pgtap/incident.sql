@@ -206,7 +206,7 @@ CREATE TEMP TABLE conc AS SELECT pg_temp.in_state('reported') AS id;
 SELECT dblink_exec('c1', 'BEGIN');
 SELECT * FROM conc, dblink('c1', format('SELECT shegu.act(%s, ''accept'', ''first'')::text', id)) AS t(s text);
 SELECT dblink_send_query('c2', format('SELECT status FROM shegu.act(%s, ''accept'', ''second'')', id)) FROM conc;
-SELECT pg_sleep(0.3);
+SELECT pg_sleep(0.5);
 SELECT is(dblink_is_busy('c2'), 1, 'the second accept waits for the first one''s row lock');
 SELECT dblink_exec('c1', 'COMMIT');
 CREATE FUNCTION pg_temp.remote(p_conn text) RETURNS text LANGUAGE plpgsql AS $$
@@ -230,7 +230,7 @@ SELECT is((SELECT count(*) FROM incident_event e WHERE e.incident_id = (SELECT i
 SELECT dblink_exec('c1', 'BEGIN');
 SELECT * FROM conc, dblink('c1', format('SELECT shegu.act(%s, ''request_extension'', ''first'', NULL, ''{"amount": "2 hours"}'')::text', id)) AS t(s text);
 SELECT dblink_send_query('c2', format('SELECT level FROM shegu.act(%s, ''escalate'', ''second'')', id)) FROM conc;
-SELECT pg_sleep(0.2);
+SELECT pg_sleep(0.5);
 SELECT dblink_exec('c1', 'COMMIT');
 SELECT is(pg_temp.remote('c2'), 'community', 'the waiting escalate goes through after the commit');
 SELECT is((SELECT extension_requested FROM incident WHERE id = (SELECT id FROM conc)), interval '2 hours',
@@ -252,7 +252,7 @@ SELECT is((SELECT n FROM swept), (SELECT count(*)::int FROM incident_event WHERE
 SELECT is((SELECT count(*) FROM incident_event e JOIN incident i ON i.id = e.incident_id
            WHERE i.title LIKE 'sweep %' AND e.action = 'escalate'), 40::bigint, 'each exactly once in the log');
 SELECT is(sweep('2026-06-01 18:30+08'), 0, 'a repeated sweep at the same time escalates nothing');
-SELECT pg_sleep(0.2);
+SELECT pg_sleep(0.5);
 CREATE TEMP TABLE notes AS SELECT notify_name, extra::jsonb AS payload FROM dblink_get_notify('l');
 SELECT is((SELECT count(*) FROM notes WHERE notify_name = 'shegu_escalation'
              AND payload ->> 'incident' IN (SELECT id::text FROM incident WHERE title LIKE 'sweep %')), 40::bigint,
@@ -270,7 +270,7 @@ SELECT is((SELECT payload - 'incident' FROM notes WHERE notify_name = 'shegu_lig
             "due_at": "2026-06-01T18:00:00+08:00", "status": "reported", "category": "tap", "previous": "green"}'::jsonb,
           'the light payload: incident, category, grid, status, level, light, previous, deadline, time');
 SELECT is(sweep('2026-06-01 18:31+08'), 0, 'a later sweep before the next level deadline escalates nothing');
-SELECT pg_sleep(0.2);
+SELECT pg_sleep(0.5);
 SELECT is((SELECT count(*) FROM dblink_get_notify('l')), 0::bigint, 'and turns no light twice');
 
 -- Yellow comes before red, once.
@@ -279,13 +279,13 @@ INSERT INTO incident (category, title, source, grid, reported_at)
 VALUES ('tap', 'light', 'patrol', '430528401001002', '2026-06-02 08:00+08');
 SELECT sweep('2026-06-02 16:00+08');
 SELECT sweep('2026-06-02 16:30+08');
-SELECT pg_sleep(0.2);
+SELECT pg_sleep(0.5);
 SELECT is((SELECT array_agg(extra::jsonb ->> 'light') FROM dblink_get_notify('l') WHERE notify_name = 'shegu_light'),
           '{yellow}'::text[], 'at 80% of the 10 hours the light turns yellow, once');
 RESET shegu.incident_clock;
 INSERT INTO incident (category, title, source, grid, reported_at)
 VALUES ('tap', 'back-filled', 'patrol', '430528401001003', '2026-06-03 08:00+08');
-SELECT pg_sleep(0.2);
+SELECT pg_sleep(0.5);
 SELECT is((SELECT row(light, (SELECT count(*) FROM dblink_get_notify('l')))::text FROM incident WHERE title = 'back-filled'),
           '(red,0)', 'a back-filled report starts red without a notification');
 
