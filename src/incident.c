@@ -791,6 +791,35 @@ illegal(int64 id, IncAction a, IncStatus st, const char *detail)
 			 errdetail("From \"%s\" the allowed actions are: %s.", status_names[st], allowed_list(st))));
 }
 
+static SPIPlanPtr dispatcher_plan = NULL;
+
+/* The level that made the last dispatch, which a return (回退) goes back to (connected to SPI). */
+static IncLevel
+dispatcher_level(int64 id, IncLevel fallback)
+{
+	Datum		v[1];
+	int			i;
+
+	if (dispatcher_plan == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+		SPIPlanPtr	p = SPI_prepare("SELECT from_level FROM shegu.incident_event"
+									" WHERE incident_id = $1 AND action = 'dispatch' ORDER BY id DESC LIMIT 1",
+									1, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "cannot prepare the dispatcher lookup");
+		dispatcher_plan = p;
+	}
+	v[0] = Int64GetDatum(id);
+	if (SPI_execute_plan(dispatcher_plan, v, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot look up the dispatch of incident " INT64_FORMAT, id);
+	if (SPI_processed == 0)
+		return fallback;
+	i = name_index(level_names, LV_COUNT, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+	return i < 0 ? fallback : (IncLevel) i;
+}
+
 /* Moves the running deadlines on by the time the clock stood still, [stopped, at). */
 static void
 clock_restart(Row *r, CategoryEntry *cat, IncStatus phase, TimestampTz at)
@@ -971,6 +1000,7 @@ apply_action(Row *r)
 		case A_RETURN:
 			need_note(note, an, id, "the reason (回退理由)");
 			to = ST_ACCEPTED;
+			to_lv = dispatcher_level(id, lv);
 			set_null(r, C_DEPARTMENT);
 			break;
 		case A_ESCALATE:

@@ -5,7 +5,7 @@
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(56);
+SELECT plan(57);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -91,6 +91,13 @@ CREATE TEMP TABLE ext AS SELECT i.id, i.due_at FROM incident i JOIN ext0 USING (
 SELECT NULL FROM ext, act(ext.id, 'request_extension', 'tap', NULL, '{"amount": "5 hours"}');
 SELECT is((SELECT a.due_at - ext.due_at FROM ext, act(ext.id, 'approve_extension', 'tap') AS a),
           interval '5 hours', 'approved extension moves due_at');
+
+-- A return (回退) goes back to the level that dispatched.
+CREATE TEMP TABLE ret AS SELECT pg_temp.in_state('accepted') AS id;
+SELECT NULL FROM ret, act(ret.id, 'escalate', 'tap');
+SELECT NULL FROM ret, act(ret.id, 'dispatch', 'tap', NULL, '{"level": "grid"}');
+SELECT is((SELECT row(a.status, a.level)::text FROM ret, act(ret.id, 'return', 'tap', 'not ours') AS a),
+          '(accepted,community)', 'a return goes back to the community that dispatched it to the grid');
 
 -- Retries.
 SELECT is((SELECT (report('tap', 'retry', 'wechat', grid => '430528201001001', idempotency_key => 'tap-k1')).id),
