@@ -45,6 +45,13 @@ CREATE TEMP TABLE county_township_seed AS
 SELECT i, ST_SetSRID(ST_MakePoint(110.55 + random() * 0.8, 26.25 + random() * 0.7), 4326) AS pt
 FROM county_param, generate_series(1, townships) AS i;
 
+CREATE INDEX ON county_grid_seed USING gist (pt);
+CREATE INDEX ON county_community_seed USING gist (pt);
+CREATE INDEX ON county_township_seed USING gist (pt);
+ANALYZE county_grid_seed;
+ANALYZE county_community_seed;
+ANALYZE county_township_seed;
+
 -- Every edge of the Voronoi diagram once, noded, clipped to the extent.
 CREATE TEMP TABLE county_edge AS
 SELECT row_number() OVER () AS id, d.geom

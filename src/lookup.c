@@ -174,7 +174,7 @@ build_index(void)
 	MemoryContext cxt;
 	shegu_geo_allocator alloc;
 	shegu_geo_builder *b;
-	shegu_geo_options opt = {leaf_edges, 0};
+	shegu_geo_options opt = {leaf_edges, 0, 0};
 	lookup_index *li;
 	instr_time	start,
 				dur;
@@ -699,8 +699,8 @@ lookup_stats(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	lookup_index *li;
 	shegu_geo_stats st;
-	Datum		values[14];
-	bool		nulls[14] = {false};
+	Datum		values[16];
+	bool		nulls[16] = {false};
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "lookup_stats must return a record");
@@ -720,5 +720,7 @@ lookup_stats(PG_FUNCTION_ARGS)
 	values[11] = TimestampTzGetDatum(li->built_at);
 	values[12] = Int64GetDatum(n_builds);
 	values[13] = Int64GetDatum(n_locates);
+	values[14] = Int64GetDatum(st.raster_cells);
+	values[15] = Int64GetDatum(st.raster_direct);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

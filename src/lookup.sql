@@ -250,7 +250,7 @@ CREATE FUNCTION shegu.lookup_stats(
     OUT grids bigint, OUT rings bigint, OUT vertices bigint, OUT cells bigint, OUT leaves bigint,
     OUT entries bigint, OUT boundary_entries bigint, OUT edge_refs bigint, OUT depth int,
     OUT memory_bytes bigint, OUT build_ms float8, OUT built_at timestamptz,
-    OUT builds bigint, OUT locates bigint)
+    OUT builds bigint, OUT locates bigint, OUT raster_cells bigint, OUT raster_direct bigint)
     AS 'MODULE_PATHNAME', 'lookup_stats' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION shegu.lookup_stats() IS
-    'this session''s lookup index (built first if missing or stale): grid versions, rings, vertices, quadtree cells and leaves, (leaf, grid) entries and how many are boundary ones, clipped edges held, depth, memory, build time; and how many builds and locates this session has made';
+    'this session''s lookup index (built first if missing or stale): grid versions, rings, vertices, quadtree cells and leaves, (leaf, grid) entries and how many are boundary ones, clipped edges held, depth, memory, build time; how many builds and locates this session has made; the raster over the quadtree (cells, and how many answer at once)';

@@ -56,7 +56,13 @@ typedef struct geo_entry
 	int32_t		to;
 	uint32_t	ref_off;		/* into refs[] */
 	uint32_t	n_refs;
+	uint32_t	shape;			/* into shapes[] */
+	uint32_t	pad;
 } geo_entry;
+
+/* Raster values: a node index, or a direct answer. */
+#define RASTER_NONE		0xffffffffu	/* no grid covers any point of the cell, on any day */
+#define RASTER_DIRECT	0x80000000u	/* | shape index: that grid, on every day */
 
 typedef struct geo_node
 {
@@ -106,6 +112,17 @@ struct shegu_geo_index
 	int			leaf_edges;
 	int			max_depth;
 	int			depth;
+	/* raster of the quadtree's cells at depth raster_bits, over the shapes' extent */
+	uint32_t   *raster;
+	int			raster_bits;	/* 0: no raster */
+	double		raster_cell;	/* side of a raster cell */
+	double		raster_inv;		/* 1 / raster_cell */
+	double		raster_x0,		/* corner of raster cell (0, 0), on the tree's cell lines */
+				raster_y0;
+	uint32_t	raster_nx,		/* cells a row, rows */
+				raster_ny;
+	int64_t		raster_direct;	/* raster cells answered without the tree */
+	int64_t    *codes;			/* code of each shape */
 	int64_t		leaves;
 	int64_t		boundary_entries;
 	bool		failed;			/* an allocation failed during build */
@@ -770,6 +787,8 @@ make_leaf(build_state *bs, uint32_t node, size_t cand_lo, size_t ins_lo)
 		e->code = s->code;
 		e->from = s->from;
 		e->to = s->to;
+		e->shape = (uint32_t) (s - ix->shapes);
+		e->pad = 0;
 	}
 	ix->leaves++;
 	return true;
@@ -934,6 +953,8 @@ index_free_parts(shegu_geo_index *ix)
 	release(&ix->a, ix->nodes);
 	release(&ix->a, ix->entries);
 	release(&ix->a, ix->refs);
+	release(&ix->a, ix->raster);
+	release(&ix->a, ix->codes);
 }
 
 /* Shrink an array to its length (when the allocator gives the memory back). */
@@ -950,6 +971,271 @@ shrink(const shegu_geo_allocator *a, void **arr, size_t *cap, size_t n, size_t e
 		*arr = p;
 		*cap = n;
 	}
+}
+
+/*
+ * Make the root a square whose side is a power of two and whose corner is a multiple of it, so
+ * that every split point is exact and a raster over the root lines up with the tree's cells.
+ * Extents too large for that keep their plain bounding box.
+ */
+static void
+align_root(box *b)
+{
+	double		side = fmax(b->x1 - b->x0, b->y1 - b->y0);
+	double		s;
+	int			e;
+
+	if (!isfinite(side) || side <= 0)
+		return;
+	frexp(side, &e);
+	s = ldexp(1.0, e);			/* a power of two above side */
+	while (isfinite(s))
+	{
+		double		x0 = floor(b->x0 / s) * s;
+		double		y0 = floor(b->y0 / s) * s;
+
+		if (isfinite(x0 + s) && isfinite(y0 + s) && x0 + s >= b->x1 && y0 + s >= b->y1
+			&& x0 <= b->x0 && y0 <= b->y0)
+		{
+			b->x0 = x0;
+			b->y0 = y0;
+			b->x1 = x0 + s;
+			b->y1 = y0 + s;
+			return;
+		}
+		s *= 2;
+	}
+}
+
+/* The raster cell (i, j) whose closed box holds (x, y), or false. */
+static inline bool
+raster_cell_of(const shegu_geo_index *ix, double x, double y, uint32_t *i, uint32_t *j,
+			   double *cx0, double *cy0)
+{
+	double		fx = (x - ix->raster_x0) * ix->raster_inv;
+	double		fy = (y - ix->raster_y0) * ix->raster_inv;
+	int64_t		ci,
+				cj;
+	double		lx,
+				ly;
+
+	if (!(fx >= 0 && fy >= 0 && fx <= (double) ix->raster_nx && fy <= (double) ix->raster_ny))
+		return false;
+	ci = (int64_t) fx;
+	cj = (int64_t) fy;
+	if (ci >= ix->raster_nx)
+		ci = ix->raster_nx - 1;
+	if (cj >= ix->raster_ny)
+		cj = ix->raster_ny - 1;
+	/* the cell's bounds are exact; the division above may be off by one at a cell line */
+	lx = ix->raster_x0 + (double) ci * ix->raster_cell;
+	ly = ix->raster_y0 + (double) cj * ix->raster_cell;
+	if (x < lx && ci > 0)
+		lx = ix->raster_x0 + (double) --ci * ix->raster_cell;
+	else if (x > lx + ix->raster_cell && ci < ix->raster_nx - 1)
+		lx = ix->raster_x0 + (double) ++ci * ix->raster_cell;
+	if (y < ly && cj > 0)
+		ly = ix->raster_y0 + (double) --cj * ix->raster_cell;
+	else if (y > ly + ix->raster_cell && cj < ix->raster_ny - 1)
+		ly = ix->raster_y0 + (double) ++cj * ix->raster_cell;
+	if (!(x >= lx && x <= lx + ix->raster_cell && y >= ly && y <= ly + ix->raster_cell))
+		return false;
+	*i = (uint32_t) ci;
+	*j = (uint32_t) cj;
+	*cx0 = lx;
+	*cy0 = ly;
+	return true;
+}
+
+/*
+ * The answer for every point of box b of leaf n, on every day, when there is one: walk the leaf's
+ * entries in answer order; one whose edges miss b is inside or outside all of b.
+ */
+static uint32_t
+direct_answer(const shegu_geo_index *ix, const geo_node *n, box b)
+{
+	const geo_entry *e = ix->entries + n->entry_off;
+	const geo_entry *end = e + n->n_entries;
+
+	for (; e < end; e++)
+	{
+		bool		always = e->from == SHEGU_GEO_DAY_MIN && e->to == SHEGU_GEO_DAY_MAX;
+
+		if (e->n_refs > 0)
+		{
+			uint32_t	k;
+
+			for (k = 0; k < e->n_refs; k++)
+			{
+				double		lx,
+							ly,
+							hx,
+							hy;
+
+				edge_bbox(ix->v, ix->refs[e->ref_off + k], &lx, &ly, &hx, &hy);
+				if (hx >= b.x0 && lx <= b.x1 && hy >= b.y0 && ly <= b.y1)
+					return 0;	/* the grid's boundary crosses this cell: use the tree */
+			}
+			if (!covered(ix->v, ix->refs + e->ref_off, e->n_refs, b.x0, b.y0))
+				continue;		/* outside all of b on every day */
+		}
+		return always ? (RASTER_DIRECT | e->shape) : 0;
+	}
+	return RASTER_NONE;
+}
+
+/* Fill the raster cells under node (box b, depth d). */
+static void
+raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
+{
+	const geo_node *n = &ix->nodes[node];
+	double		rx1 = ix->raster_x0 + ix->raster_nx * ix->raster_cell;
+	double		ry1 = ix->raster_y0 + ix->raster_ny * ix->raster_cell;
+
+	if (b.x1 <= ix->raster_x0 || b.x0 >= rx1 || b.y1 <= ix->raster_y0 || b.y0 >= ry1)
+		return;					/* no raster cell under this node */
+	if (n->child != 0 && d < ix->raster_bits)
+	{
+		double		mx = (b.x0 + b.x1) * 0.5;
+		double		my = (b.y0 + b.y1) * 0.5;
+		int			q;
+
+		for (q = 0; q < 4; q++)
+		{
+			box			cb;
+
+			cb.x0 = (q & 1) ? mx : b.x0;
+			cb.x1 = (q & 1) ? b.x1 : mx;
+			cb.y0 = (q & 2) ? my : b.y0;
+			cb.y1 = (q & 2) ? b.y1 : my;
+			raster_fill(ix, n->child + q, cb, d + 1);
+		}
+		return;
+	}
+	{
+		/* a leaf above the raster's depth, or a node at it: every raster cell inside b */
+		double		fi = (b.x0 - ix->raster_x0) * ix->raster_inv;
+		double		fj = (b.y0 - ix->raster_y0) * ix->raster_inv;
+		int64_t		span = (int64_t) 1 << (ix->raster_bits - d);
+		int64_t		i0 = (int64_t) floor(fi),
+					j0 = (int64_t) floor(fj),
+					i,
+					j;
+
+		for (j = j0 < 0 ? 0 : j0; j < j0 + span && j < ix->raster_ny; j++)
+			for (i = i0 < 0 ? 0 : i0; i < i0 + span && i < ix->raster_nx; i++)
+			{
+				uint32_t	v = node;
+
+				if (n->child == 0)
+				{
+					box			cb;
+					uint32_t	direct;
+
+					cb.x0 = ix->raster_x0 + (double) i * ix->raster_cell;
+					cb.y0 = ix->raster_y0 + (double) j * ix->raster_cell;
+					cb.x1 = cb.x0 + ix->raster_cell;
+					cb.y1 = cb.y0 + ix->raster_cell;
+					direct = direct_answer(ix, n, cb);
+					if (direct != 0)
+					{
+						v = direct;
+						ix->raster_direct++;
+					}
+				}
+				ix->raster[(size_t) j * ix->raster_nx + i] = v;
+			}
+	}
+}
+
+/*
+ * A raster over the shapes' extent whose cells are the tree's cells at one depth, about 1/64 of a
+ * grid's area each (at most 2^22 cells): a point's cell gives its answer at once where one grid
+ * covers the whole cell on every day (or none does), else the tree node to go on from.  Only built
+ * when the root is aligned (every cell's bounds exact); opt raster_bits < 0 disables it.
+ */
+static bool
+build_raster(shegu_geo_index *ix)
+{
+	int			bits = ix->raster_bits;
+	double		side = ix->x1 - ix->x0;
+	double		min_x = ix->shapes[0].min_x,
+				min_y = ix->shapes[0].min_y,
+				max_x = ix->shapes[0].max_x,
+				max_y = ix->shapes[0].max_y;
+	double		cell;
+	size_t		k,
+				n;
+	box			root;
+	int			e;
+
+	ix->raster_bits = 0;
+	if (bits < 0 || ix->ns == 0 || side != ix->y1 - ix->y0 || frexp(side, &e) != 0.5)
+		return true;			/* disabled, empty, or not aligned */
+	for (k = 1; k < ix->ns; k++)
+	{
+		min_x = fmin(min_x, ix->shapes[k].min_x);
+		min_y = fmin(min_y, ix->shapes[k].min_y);
+		max_x = fmax(max_x, ix->shapes[k].max_x);
+		max_y = fmax(max_y, ix->shapes[k].max_y);
+	}
+	if (bits == 0)
+	{
+		/* the shallowest depth with ~64 cells a shape over the extent, within 2^22 cells */
+		double		want = (double) ix->ns * 64;
+
+		for (bits = 1; bits < 30; bits++)
+		{
+			double		c = ldexp(side, -bits);
+			double		cells = (floor((max_x - ix->x0) / c) - floor((min_x - ix->x0) / c) + 1)
+				* (floor((max_y - ix->y0) / c) - floor((min_y - ix->y0) / c) + 1);
+
+			if (cells >= want)
+				break;
+			if (cells * 4 > (double) (1 << 22))
+				break;
+		}
+	}
+	for (;;)
+	{
+		double		nx,
+					ny;
+
+		cell = ldexp(side, -bits);
+		if (cell == 0 || fabs(ix->x0) / cell > 0x1p50 || fabs(ix->y0) / cell > 0x1p50)
+			return true;		/* cell bounds would not be exact */
+		nx = floor((max_x - ix->x0) / cell) - floor((min_x - ix->x0) / cell) + 1;
+		ny = floor((max_y - ix->y0) / cell) - floor((min_y - ix->y0) / cell) + 1;
+		if (nx * ny <= (double) (1 << 22) || bits <= 1)
+		{
+			ix->raster_x0 = ix->x0 + floor((min_x - ix->x0) / cell) * cell;
+			ix->raster_y0 = ix->y0 + floor((min_y - ix->y0) / cell) * cell;
+			ix->raster_nx = (uint32_t) fmin(nx, (double) ((int64_t) 1 << bits) - floor((min_x - ix->x0) / cell));
+			ix->raster_ny = (uint32_t) fmin(ny, (double) ((int64_t) 1 << bits) - floor((min_y - ix->y0) / cell));
+			break;
+		}
+		bits--;
+	}
+	n = (size_t) ix->raster_nx * ix->raster_ny;
+	ix->raster = ix->a.alloc(ix->a.ctx, n * sizeof(uint32_t));
+	if (ix->raster == NULL)
+		return false;
+	for (k = 0; k < n; k++)
+		ix->raster[k] = RASTER_NONE;
+	ix->raster_bits = bits;
+	ix->raster_cell = cell;
+	ix->raster_inv = 1.0 / cell;
+	root.x0 = ix->x0;
+	root.y0 = ix->y0;
+	root.x1 = ix->x1;
+	root.y1 = ix->y1;
+	raster_fill(ix, 0, root, 0);
+	ix->codes = ix->a.alloc(ix->a.ctx, ix->ns * sizeof(int64_t));
+	if (ix->codes == NULL)
+		return false;
+	for (k = 0; k < ix->ns; k++)
+		ix->codes[k] = ix->shapes[k].code;
+	return true;
 }
 
 shegu_geo_index *
@@ -980,6 +1266,7 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
 	ix->rings = b->rings;
 	ix->leaf_edges = (opt && opt->leaf_edges > 0) ? opt->leaf_edges : 32;
 	ix->max_depth = (opt && opt->max_depth > 0) ? opt->max_depth : 24;
+	ix->raster_bits = opt ? opt->raster_bits : 0;
 	release(&a, b);
 
 	/* shapes in answer order (insertion into a sorted prefix would be quadratic: merge sort) */
@@ -1038,6 +1325,7 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
 		if (ix->shapes[i].max_y > root.y1)
 			root.y1 = ix->shapes[i].max_y;
 	}
+	align_root(&root);
 	ix->x0 = root.x0;
 	ix->y0 = root.y0;
 	ix->x1 = root.x1;
@@ -1072,6 +1360,8 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
 	shrink(&a, (void **) &ix->nodes, &ix->capn, ix->nn, sizeof(geo_node));
 	shrink(&a, (void **) &ix->entries, &ix->capent, ix->nent, sizeof(geo_entry));
 	shrink(&a, (void **) &ix->refs, &ix->capref, ix->nref, sizeof(uint32_t));
+	if (!build_raster(ix))
+		goto fail;
 	return ix;
 
 fail:
@@ -1108,6 +1398,28 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 	if (ix->ns == 0 || !(x >= x0 && x <= x1 && y >= y0 && y <= y1))
 		return 0;
 	n = ix->nodes;
+	if (ix->raster_bits > 0)
+	{
+		uint32_t	i,
+					j,
+					v;
+		double		cx0,
+					cy0;
+
+		if (raster_cell_of(ix, x, y, &i, &j, &cx0, &cy0))
+		{
+			v = ix->raster[(size_t) j * ix->raster_nx + i];
+			if (v == RASTER_NONE)
+				return 0;
+			if (v & RASTER_DIRECT)
+				return ix->codes[v & ~RASTER_DIRECT];
+			n = &ix->nodes[v];
+			x0 = cx0;
+			y0 = cy0;
+			x1 = cx0 + ix->raster_cell;
+			y1 = cy0 + ix->raster_cell;
+		}
+	}
 	while (n->child != 0)
 	{
 		double		mx = (x0 + x1) * 0.5;
@@ -1176,7 +1488,12 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 	out->depth = ix->depth;
 	out->bytes = sizeof(shegu_geo_index) + ix->nv * sizeof(geo_pt) + ix->ne * sizeof(uint32_t)
 		+ ix->ns * sizeof(geo_shape) + ix->capn * sizeof(geo_node)
-		+ ix->capent * sizeof(geo_entry) + ix->capref * sizeof(uint32_t);
+		+ ix->capent * sizeof(geo_entry) + ix->capref * sizeof(uint32_t)
+		+ (ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny * sizeof(uint32_t)
+		   + ix->ns * sizeof(int64_t) : 0);
+	out->raster_cells = ix->raster_bits ? (int64_t) ix->raster_nx * ix->raster_ny : 0;
+	out->raster_bits = ix->raster_bits;
+	out->raster_direct = ix->raster_direct;
 	out->min_x = ix->x0;
 	out->min_y = ix->y0;
 	out->max_x = ix->x1;

@@ -57,6 +57,9 @@ typedef struct shegu_geo_options
 {
 	int			leaf_edges;		/* split a cell while more edges than this touch it (default 32) */
 	int			max_depth;		/* never split deeper than this (default 24) */
+	int			raster_bits;	/* raster of the tree's cells at this depth over the shapes'
+								 * extent: 0 automatic (about 64 cells a grid, at most 2^22
+								 * cells), < 0 none */
 } shegu_geo_options;
 
 /* What an index holds and costs. */
@@ -71,6 +74,9 @@ typedef struct shegu_geo_stats
 	int64_t		boundary_entries;	/* of which boundary (the rest are inside) */
 	int64_t		edge_refs;		/* clipped edges held by boundary entries */
 	int			depth;			/* deepest leaf */
+	int			raster_bits;	/* the raster's cells are the tree's at this depth (0: no raster) */
+	int64_t		raster_cells;
+	int64_t		raster_direct;	/* raster cells that answer without the tree */
 	size_t		bytes;			/* memory the index holds */
 	double		min_x, min_y, max_x, max_y; /* extent of the root cell */
 } shegu_geo_stats;

@@ -60,10 +60,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	shegu_geo_builder *b;
 	shegu_geo_index *ix;
 	shegu_geo_error err;
-	shegu_geo_options opt = {1, 12};
+	static const int raster_choices[4] = {-1, 0, 2, 5};
+	shegu_geo_options opt = {1, 12, 0};
 
 	if (size < 1)
 		return 0;
+	opt.raster_bits = raster_choices[(data[0] >> 1) & 3];
 	b = shegu_geo_builder_new(&heap);
 	if (data[0] & 1)
 	{

@@ -366,13 +366,13 @@ urand(void)
  */
 #define N 24
 static void
-test_against_brute(int leaf_edges)
+test_against_brute(int leaf_edges, int raster_bits)
 {
 	static double px[N + 1][N + 1],
 				py[N + 1][N + 1];
 	shegu_geo_builder *b = shegu_geo_builder_new(&heap);
 	shegu_geo_index *ix;
-	shegu_geo_options opt = {leaf_edges, 0};
+	shegu_geo_options opt = {leaf_edges, 0, raster_bits};
 	shegu_geo_stats st;
 	wkb			w;
 	int			i,
@@ -471,8 +471,8 @@ test_against_brute(int leaf_edges)
 			if (shegu_geo_locate(ix, t + 87.0, py[0][i], 200) != shegu_geo_locate_brute(ix, t + 87.0, py[0][i], 200))
 				bad++;
 		}
-	snprintf(what, sizeof what, "brute (leaf_edges %d): quadtree agrees on %d probes (%lld nodes, depth %d)",
-			 leaf_edges, probes, (long long) st.nodes, st.depth);
+	snprintf(what, sizeof what, "brute (leaf_edges %d, raster %d): quadtree agrees on %d probes (%lld nodes, depth %d, raster 2^%d, %lld direct)",
+			 leaf_edges, raster_bits, probes, (long long) st.nodes, st.depth, st.raster_bits, (long long) st.raster_direct);
 	CHECK_INT(bad, 0, what);
 	CHECK(found > 15000, "brute: most random points land in some grid");
 	/* the four corners of the grandparent */
@@ -487,8 +487,12 @@ main(void)
 	test_orient();
 	test_ewkb_errors();
 	test_rules();
-	test_against_brute(1);
-	test_against_brute(8);
-	test_against_brute(64);
+	test_against_brute(1, -1);
+	test_against_brute(8, -1);
+	test_against_brute(64, -1);
+	test_against_brute(8, 0);
+	test_against_brute(32, 0);
+	test_against_brute(32, 3);
+	test_against_brute(64, 9);
 	return UNIT_DONE();
 }
