@@ -5,7 +5,7 @@
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(57);
+SELECT plan(59);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -242,6 +242,17 @@ SELECT dblink_exec('c1', 'COMMIT');
 SELECT is(pg_temp.remote('c2'), 'community', 'the waiting escalate goes through after the commit');
 SELECT is((SELECT extension_requested FROM incident WHERE id = (SELECT id FROM conc)), interval '2 hours',
           'and the first step''s change is still there');
+
+-- Under REPEATABLE READ the later session gets a serialization failure (40001) to retry.
+CREATE TEMP TABLE rr AS SELECT pg_temp.in_state('accepted') AS id;
+SELECT dblink_exec('c2', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+SELECT * FROM dblink('c2', 'SELECT count(*)::text FROM shegu.incident') AS t(n text);
+SELECT * FROM rr, dblink('c1', format('SELECT shegu.act(%s, ''dispatch'', ''first'')::text', id)) AS t(s text);
+SELECT dblink_send_query('c2', format('SELECT status FROM shegu.act(%s, ''escalate'', ''second'')', id)) FROM rr;
+SELECT matches(pg_temp.remote('c2'), '^ERROR 40001', 'a repeatable-read session acting on a changed incident fails with 40001');
+SELECT dblink_exec('c2', 'ROLLBACK');
+SELECT is((SELECT row(status, escalations)::text FROM incident WHERE id = (SELECT id FROM rr)), '(dispatched,0)',
+          'and only the first step took effect');
 
 -- Sweeps: two at once escalate every overdue incident exactly once; a third does nothing.
 SET shegu.incident_clock = '2026-06-01 08:00+08';
