@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the incident room: N incidents through the full trigger path (grid, level, due
 # times by the working-time calendar, light, event log) against a plain INSERT of the same rows
-# into a table of the same shape; their lifecycle through act() against plain UPDATEs; and
+# into a table of the same shape, with the grid given and with only a point (locate); their
+# lifecycle through act() against the same steps by hand; and
 # sweep() over OPEN open incidents.  bench/incident.sh — prints ratios; sizes from the environment.
 #   N=200000 LIFE=200000 OPEN=1000000 bash bench/incident.sh
 SHEGU_RUN_DIR=${BENCH_RUN_DIR:-/tmp/shegu-bench-incident}
@@ -12,6 +13,7 @@ N=${N:-200000}          # incidents inserted both ways
 LIFE=${LIFE:-$N}        # of those, how many go through accept/dispatch/resolve/verify/close
 OPEN=${OPEN:-1000000}   # open incidents the sweep runs over
 OVERDUE_EVERY=${OVERDUE_EVERY:-100}   # one in this many open incidents is overdue
+GRIDS=${GRIDS:-2000}    # basic grids of the generated county that locate() searches
 
 build_install
 start_server
@@ -96,8 +98,37 @@ awk -v p="$plain" -v t="$trig" -v n="$LIFE" 'BEGIN {
 	printf "steps/s plain: %.0f, act(): %.0f\n", 5 * n / p, 5 * n / t;
 	printf "ratio act()/plain speed: %.2f\n", p / t }'
 
+# The grid from the location: incidents that give only a point, located by shegu.locate in the
+# trigger, against the plain INSERT of the same rows with the grid already known.
+run_psql -d postgres -v grids="$GRIDS" -f "$SHEGU_TOP/demo/county.sql" >/dev/null || die "county generation failed"
+q >/dev/null <<SQL || die "cannot pick the points"
+CREATE TABLE public.bench_points AS
+SELECT row_number() OVER (ORDER BY code) AS k, code, ST_PointOnSurface(boundary) AS pt
+FROM shegu.grid WHERE kind = 'basic' AND valid_to IS NULL;
+TRUNCATE bench_plain;
+SQL
+PTS="SELECT (ARRAY['environment.garbage','dispute.neighbour','hazard.fire','public_service.facility'])[1 + g % 4] AS category,
+            'located ' || g AS title, 'wechat' AS source, p.code AS grid, p.pt AS location,
+            timestamptz '2026-03-02 08:30+08' + (g % 20) * interval '1 day' + (g % 420) * interval '1 minute' AS reported_at
+     FROM generate_series(1, $N) AS g JOIN bench_points AS p ON p.k = 1 + g % (SELECT count(*) FROM bench_points)"
+t0=$(now)
+q -c "INSERT INTO bench_plain (category, title, source, grid, location, reported_at, level, accept_due_at, state_since, light)
+      SELECT category, title, source, grid, location, reported_at, 'grid', reported_at + interval '2 hours', reported_at, 'green'
+      FROM ($PTS) AS r" >/dev/null || die "plain located insert failed"
+t1=$(now)
+q -c "$SET_CLOCK" -c "INSERT INTO shegu.incident (category, title, source, location, reported_at)
+      SELECT category, title, source, location, reported_at FROM ($PTS) AS r" >/dev/null || die "located insert failed"
+t2=$(now)
+plain=$(secs "$t0" "$t1"); trig=$(secs "$t1" "$t2")
+agree=$(q -c "SELECT count(*) FROM ((SELECT title, grid::text FROM bench_plain) EXCEPT (SELECT title, grid::text FROM shegu.incident WHERE title LIKE 'located %')) d")
+[ "$agree" = 0 ] || die "the located grids differ from the known ones in $agree rows"
+echo "insert $N with a location among $(q -c "SELECT count(*) FROM bench_points") basic grids: plain (grid known) ${plain}s, trigger path (locate) ${trig}s (grids agree)"
+awk -v p="$plain" -v t="$trig" -v n="$N" 'BEGIN {
+	printf "rows/s plain: %.0f, trigger path with locate: %.0f\n", n / p, n / t;
+	printf "ratio trigger-with-locate/plain speed: %.2f\n", p / t }'
+
 # Sweep over OPEN open incidents, one in OVERDUE_EVERY overdue (reported long before now).
-q -c "DROP FUNCTION bench_step" -c "DROP TABLE bench_plain, bench_plain_event" >/dev/null
+q -c "DROP FUNCTION bench_step" -c "DROP TABLE bench_plain, bench_plain_event, bench_points" >/dev/null
 t0=$(now)
 q -c "SET shegu.incident_clock = '2026-05-11 08:00+08';" -c "INSERT INTO shegu.incident (category, title, source, grid, reported_at)
       SELECT 'environment.garbage', 'open ' || g, 'patrol',
@@ -110,7 +141,7 @@ n1=$(q -c "SELECT shegu.sweep('2026-05-12 09:00+08')")
 t2=$(now)
 n2=$(q -c "SELECT shegu.sweep('2026-05-12 09:00+08')")
 t3=$(now)
-expect=$((OPEN / OVERDUE_EVERY + N - LIFE))   # the first N - LIFE incidents are still open, from March
+expect=$((OPEN / OVERDUE_EVERY + N - LIFE + N))   # the first N - LIFE and the N located incidents are still open, from March
 [ "$n1" = "$expect" ] || die "first sweep escalated $n1, expected $expect"
 [ "$n2" = 0 ] || die "second sweep escalated $n2, expected 0"
 echo "loaded $OPEN open incidents through the trigger path in $(secs "$t0" "$t1")s (with VACUUM ANALYZE)"
