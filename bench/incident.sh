@@ -98,6 +98,26 @@ awk -v p="$plain" -v t="$trig" -v n="$LIFE" 'BEGIN {
 	printf "steps/s plain: %.0f, act(): %.0f\n", 5 * n / p, 5 * n / t;
 	printf "ratio act()/plain speed: %.2f\n", p / t }'
 
+# Sweep over OPEN open incidents, one in OVERDUE_EVERY overdue (reported long before now).
+q -c "DROP FUNCTION bench_step" -c "DROP TABLE bench_plain_event" -c "TRUNCATE bench_plain" >/dev/null
+t0=$(now)
+q -c "SET shegu.incident_clock = '2026-05-11 08:00+08';" -c "INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+      SELECT 'environment.garbage', 'open ' || g, 'patrol',
+             (430528000000000 + (101 + g % 10) * 1000000 + (1 + g / 10 % 20) * 1000 + 1 + g % 5)::bigint::text::shegu.gridcode,
+             CASE WHEN g % $OVERDUE_EVERY = 0 THEN timestamptz '2026-05-11 08:30+08' ELSE timestamptz '2026-05-13 08:30+08' END
+      FROM generate_series(1, $OPEN) AS g" >/dev/null || die "loading open incidents failed"
+q -c "VACUUM ANALYZE shegu.incident" >/dev/null
+t1=$(now)
+n1=$(q -c "SELECT shegu.sweep('2026-05-12 09:00+08')")
+t2=$(now)
+n2=$(q -c "SELECT shegu.sweep('2026-05-12 09:00+08')")
+t3=$(now)
+expect=$((OPEN / OVERDUE_EVERY + N - LIFE))   # the first N - LIFE incidents are still open, from March
+[ "$n1" = "$expect" ] || die "first sweep escalated $n1, expected $expect"
+[ "$n2" = 0 ] || die "second sweep escalated $n2, expected 0"
+echo "loaded $OPEN open incidents through the trigger path in $(secs "$t0" "$t1")s (with VACUUM ANALYZE)"
+echo "sweep over $OPEN open incidents: escalated $n1 in $(secs "$t1" "$t2")s; repeated sweep (nothing to do) $(secs "$t2" "$t3")s"
+
 # The grid from the location: incidents that give only a point, located by shegu.locate in the
 # trigger, against the plain INSERT of the same rows with the grid already known.
 run_psql -d postgres -v grids="$GRIDS" -f "$SHEGU_TOP/demo/county.sql" >/dev/null || die "county generation failed"
@@ -105,7 +125,6 @@ q >/dev/null <<SQL || die "cannot pick the points"
 CREATE TABLE public.bench_points AS
 SELECT row_number() OVER (ORDER BY code) AS k, code, ST_PointOnSurface(boundary) AS pt
 FROM shegu.grid WHERE kind = 'basic' AND valid_to IS NULL;
-TRUNCATE bench_plain;
 SQL
 PTS="SELECT (ARRAY['environment.garbage','dispute.neighbour','hazard.fire','public_service.facility'])[1 + g % 4] AS category,
             'located ' || g AS title, 'wechat' AS source, p.code AS grid, p.pt AS location,
@@ -126,23 +145,3 @@ echo "insert $N with a location among $(q -c "SELECT count(*) FROM bench_points"
 awk -v p="$plain" -v t="$trig" -v n="$N" 'BEGIN {
 	printf "rows/s plain: %.0f, trigger path with locate: %.0f\n", n / p, n / t;
 	printf "ratio trigger-with-locate/plain speed: %.2f\n", p / t }'
-
-# Sweep over OPEN open incidents, one in OVERDUE_EVERY overdue (reported long before now).
-q -c "DROP FUNCTION bench_step" -c "DROP TABLE bench_plain, bench_plain_event, bench_points" >/dev/null
-t0=$(now)
-q -c "SET shegu.incident_clock = '2026-05-11 08:00+08';" -c "INSERT INTO shegu.incident (category, title, source, grid, reported_at)
-      SELECT 'environment.garbage', 'open ' || g, 'patrol',
-             (430528000000000 + (101 + g % 10) * 1000000 + (1 + g / 10 % 20) * 1000 + 1 + g % 5)::bigint::text::shegu.gridcode,
-             CASE WHEN g % $OVERDUE_EVERY = 0 THEN timestamptz '2026-05-11 08:30+08' ELSE timestamptz '2026-05-13 08:30+08' END
-      FROM generate_series(1, $OPEN) AS g" >/dev/null || die "loading open incidents failed"
-q -c "VACUUM ANALYZE shegu.incident" >/dev/null
-t1=$(now)
-n1=$(q -c "SELECT shegu.sweep('2026-05-12 09:00+08')")
-t2=$(now)
-n2=$(q -c "SELECT shegu.sweep('2026-05-12 09:00+08')")
-t3=$(now)
-expect=$((OPEN / OVERDUE_EVERY + N - LIFE + N))   # the first N - LIFE and the N located incidents are still open, from March
-[ "$n1" = "$expect" ] || die "first sweep escalated $n1, expected $expect"
-[ "$n2" = 0 ] || die "second sweep escalated $n2, expected 0"
-echo "loaded $OPEN open incidents through the trigger path in $(secs "$t0" "$t1")s (with VACUUM ANALYZE)"
-echo "sweep over $OPEN open incidents: escalated $n1 in $(secs "$t1" "$t2")s; repeated sweep (nothing to do) $(secs "$t2" "$t3")s"
