@@ -14,6 +14,7 @@
 #include "utils/syscache.h"
 
 #include "shegu.h"
+#include "worktime.h"
 
 PG_MODULE_MAGIC;
 
@@ -23,6 +24,7 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	shegu_worktime_init();
 }
 
 Oid
