@@ -110,24 +110,24 @@ DELETE FROM shegu.grid WHERE code OPERATOR(shegu.<@) (SELECT county FROM county_
 INSERT INTO shegu.grid (code, name, kind, boundary, households, population)
 SELECT ((p.county * 1000 + k.tno) * 1000000 + k.cno * 1000 + k.gno)::shegu.gridcode,
        format('第%s网格', k.gno), 'basic', ST_Multi(g.geom),
-       30 + (k.grid * 7919) % 300, 80 + (k.grid * 104729) % 900
+       30 + (k.grid::bigint * 7919) % 300, 80 + (k.grid::bigint * 104729) % 900
 FROM county_code k JOIN county_cell g ON g.i = k.grid, county_param p;
 
 INSERT INTO shegu.grid (code, name, kind, boundary, households, population)
 SELECT ((p.county * 1000 + k.tno) * 1000 + k.cno)::shegu.gridcode, format('第%s社区', k.cno), 'community',
-       ST_Multi(ST_Union(g.geom)), sum(30 + (k.grid * 7919) % 300), sum(80 + (k.grid * 104729) % 900)
+       ST_Multi(ST_Union(g.geom)), sum(30 + (k.grid::bigint * 7919) % 300), sum(80 + (k.grid::bigint * 104729) % 900)
 FROM county_code k JOIN county_cell g ON g.i = k.grid, county_param p
 GROUP BY p.county, k.tno, k.cno;
 
 INSERT INTO shegu.grid (code, name, kind, boundary, households, population)
 SELECT ((p.county * 1000 + k.tno))::shegu.gridcode, format('第%s乡镇', k.tno - 100), 'township',
-       ST_Multi(ST_Union(g.geom)), sum(30 + (k.grid * 7919) % 300), sum(80 + (k.grid * 104729) % 900)
+       ST_Multi(ST_Union(g.geom)), sum(30 + (k.grid::bigint * 7919) % 300), sum(80 + (k.grid::bigint * 104729) % 900)
 FROM county_code k JOIN county_cell g ON g.i = k.grid, county_param p
 GROUP BY p.county, k.tno;
 
 INSERT INTO shegu.grid (code, name, kind, boundary, households, population)
 SELECT (p.county)::shegu.gridcode, '示范县', 'county', ST_Multi(ST_Union(g.geom)),
-       sum(30 + (g.i * 7919) % 300), sum(80 + (g.i * 104729) % 900)
+       sum(30 + (g.i::bigint * 7919) % 300), sum(80 + (g.i::bigint * 104729) % 900)
 FROM county_cell g, county_param p
 GROUP BY p.county;
 

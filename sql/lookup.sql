@@ -155,6 +155,14 @@ ROLLBACK;
 SELECT locate(ST_SetSRID(ST_MakePoint(110.95, 26.95), 4326)) AS after_rollback,
        locate(ST_SetSRID(ST_MakePoint(111.05, 27.15), 4326)) AS after_rollback_2;
 SELECT count(*) FROM coverage_problems('430528109');
+-- a rolled-back savepoint is forgotten too
+BEGIN;
+SAVEPOINT s;
+DELETE FROM grid WHERE code = '430528101001002';
+SELECT locate(ST_SetSRID(ST_MakePoint(110.7, 26.7), 4326)) AS after_delete;
+ROLLBACK TO SAVEPOINT s;
+SELECT locate(ST_SetSRID(ST_MakePoint(110.7, 26.7), 4326)) AS after_rollback_to_savepoint;
+COMMIT;
 
 -- A changed boundary is seen by the next statement.
 UPDATE grid SET boundary = 'SRID=4326;MULTIPOLYGON(((110.5 26,111 26,111 26.5,110.5 26.5,110.5 26)))' WHERE code = '430528101001002';

@@ -60,9 +60,20 @@ typedef struct geo_entry
 	uint32_t	pad;
 } geo_entry;
 
+/* What a direct answer needs of its shape. */
+typedef struct geo_answer
+{
+	int64_t		code;
+	int32_t		from;
+	int32_t		to;
+} geo_answer;
+
 /* Raster values: a node index, or a direct answer. */
 #define RASTER_NONE		0xffffffffu	/* no grid covers any point of the cell, on any day */
-#define RASTER_DIRECT	0x80000000u	/* | shape index: that grid, on every day */
+#define RASTER_KIND		0xc0000000u
+#define RASTER_DIRECT	0x80000000u	/* | shape index: that grid on the days it is valid */
+#define RASTER_SUB		0xc0000000u	/* | block: the cell's four quarters are in sub[4 * block] */
+#define RASTER_INDEX	0x3fffffffu
 
 typedef struct geo_node
 {
@@ -122,7 +133,11 @@ struct shegu_geo_index
 	uint32_t	raster_nx,		/* cells a row, rows */
 				raster_ny;
 	int64_t		raster_direct;	/* raster cells answered without the tree */
-	int64_t    *codes;			/* code of each shape */
+	uint32_t   *sub;			/* quarters of raster cells a boundary crosses, 4 a block */
+	size_t		nsub,
+				capsub;
+	int64_t		sub_direct;		/* quarters answered without the tree */
+	struct geo_answer *answers;	/* code and period of each shape, for direct answers */
 	int64_t		leaves;
 	int64_t		boundary_entries;
 	bool		failed;			/* an allocation failed during build */
@@ -954,7 +969,8 @@ index_free_parts(shegu_geo_index *ix)
 	release(&ix->a, ix->entries);
 	release(&ix->a, ix->refs);
 	release(&ix->a, ix->raster);
-	release(&ix->a, ix->codes);
+	release(&ix->a, ix->answers);
+	release(&ix->a, ix->sub);
 }
 
 /* Shrink an array to its length (when the allocator gives the memory back). */
@@ -1048,8 +1064,9 @@ raster_cell_of(const shegu_geo_index *ix, double x, double y, uint32_t *i, uint3
 }
 
 /*
- * The answer for every point of box b of leaf n, on every day, when there is one: walk the leaf's
- * entries in answer order; one whose edges miss b is inside or outside all of b.
+ * The grid that answers for every point of box b of leaf n on the days it is valid, when there is
+ * one: walk the leaf's entries in answer order; one whose edges miss b is inside or outside all of
+ * b.  On other days the tree answers.
  */
 static uint32_t
 direct_answer(const shegu_geo_index *ix, const geo_node *n, box b)
@@ -1059,8 +1076,6 @@ direct_answer(const shegu_geo_index *ix, const geo_node *n, box b)
 
 	for (; e < end; e++)
 	{
-		bool		always = e->from == SHEGU_GEO_DAY_MIN && e->to == SHEGU_GEO_DAY_MAX;
-
 		if (e->n_refs > 0)
 		{
 			uint32_t	k;
@@ -1079,7 +1094,7 @@ direct_answer(const shegu_geo_index *ix, const geo_node *n, box b)
 			if (!covered(ix->v, ix->refs + e->ref_off, e->n_refs, b.x0, b.y0))
 				continue;		/* outside all of b on every day */
 		}
-		return always ? (RASTER_DIRECT | e->shape) : 0;
+		return e->shape <= RASTER_INDEX ? (RASTER_DIRECT | e->shape) : 0;
 	}
 	return RASTER_NONE;
 }
@@ -1146,6 +1161,71 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 				ix->raster[(size_t) j * ix->raster_nx + i] = v;
 			}
 	}
+}
+
+/*
+ * A raster cell that a boundary crosses is split once more where that helps: its quarters (the
+ * tree's cells one level down) get their own direct answers when one grid covers them.
+ */
+static bool
+build_sub(shegu_geo_index *ix)
+{
+	size_t		k,
+				n = (size_t) ix->raster_nx * ix->raster_ny;
+	double		half = ix->raster_cell * 0.5;
+
+	for (k = 0; k < n; k++)
+	{
+		uint32_t	v = ix->raster[k];
+		const geo_node *node;
+		uint32_t	quarter[4];
+		bool		any = false;
+		double		cx0,
+					cy0;
+		int			q;
+
+		if (v & RASTER_DIRECT)
+			continue;			/* direct, none or (not yet) sub */
+		node = &ix->nodes[v];
+		cx0 = ix->raster_x0 + (double) (k % ix->raster_nx) * ix->raster_cell;
+		cy0 = ix->raster_y0 + (double) (k / ix->raster_nx) * ix->raster_cell;
+		for (q = 0; q < 4; q++)
+		{
+			box			qb;
+			uint32_t	qn = v,
+						d;
+			const geo_node *leaf = node;
+
+			qb.x0 = (q & 1) ? cx0 + half : cx0;
+			qb.y0 = (q & 2) ? cy0 + half : cy0;
+			qb.x1 = qb.x0 + half;
+			qb.y1 = qb.y0 + half;
+			if (node->child != 0)
+			{
+				qn = node->child + (uint32_t) q;
+				leaf = &ix->nodes[qn];
+			}
+			quarter[q] = qn;
+			if (leaf->child == 0 && (d = direct_answer(ix, leaf, qb)) != 0)
+			{
+				quarter[q] = d;
+				any = true;
+			}
+		}
+		if (!any || ix->nsub / 4 >= RASTER_INDEX)
+			continue;
+		if (!grow(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub + 4, sizeof(uint32_t)))
+			return false;
+		ix->raster[k] = RASTER_SUB | (uint32_t) (ix->nsub / 4);
+		for (q = 0; q < 4; q++)
+		{
+			ix->sub[ix->nsub++] = quarter[q];
+			if (quarter[q] & RASTER_DIRECT)
+				ix->sub_direct++;
+		}
+	}
+	shrink(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub, sizeof(uint32_t));
+	return true;
 }
 
 /*
@@ -1230,11 +1310,17 @@ build_raster(shegu_geo_index *ix)
 	root.x1 = ix->x1;
 	root.y1 = ix->y1;
 	raster_fill(ix, 0, root, 0);
-	ix->codes = ix->a.alloc(ix->a.ctx, ix->ns * sizeof(int64_t));
-	if (ix->codes == NULL)
+	if (!build_sub(ix))
+		return false;
+	ix->answers = ix->a.alloc(ix->a.ctx, ix->ns * sizeof(geo_answer));
+	if (ix->answers == NULL)
 		return false;
 	for (k = 0; k < ix->ns; k++)
-		ix->codes[k] = ix->shapes[k].code;
+	{
+		ix->answers[k].code = ix->shapes[k].code;
+		ix->answers[k].from = ix->shapes[k].from;
+		ix->answers[k].to = ix->shapes[k].to;
+	}
 	return true;
 }
 
@@ -1408,16 +1494,46 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 
 		if (raster_cell_of(ix, x, y, &i, &j, &cx0, &cy0))
 		{
+			double		cell = ix->raster_cell;
+
 			v = ix->raster[(size_t) j * ix->raster_nx + i];
+			if ((v & RASTER_KIND) == RASTER_SUB && v != RASTER_NONE)
+			{
+				/* the quarter of the cell, with the tree's own split rule */
+				double		half = cell * 0.5;
+				uint32_t	q = 0;
+
+				if (x > cx0 + half)
+				{
+					q = 1;
+					cx0 += half;
+				}
+				if (y > cy0 + half)
+				{
+					q |= 2;
+					cy0 += half;
+				}
+				cell = half;
+				v = ix->sub[(size_t) (v & RASTER_INDEX) * 4 + q];
+			}
 			if (v == RASTER_NONE)
 				return 0;
 			if (v & RASTER_DIRECT)
-				return ix->codes[v & ~RASTER_DIRECT];
-			n = &ix->nodes[v];
-			x0 = cx0;
-			y0 = cy0;
-			x1 = cx0 + ix->raster_cell;
-			y1 = cy0 + ix->raster_cell;
+			{
+				const geo_answer *a = &ix->answers[v & ~RASTER_DIRECT];
+
+				if (valid_on(a->from, a->to, day))
+					return a->code;
+				/* another day: the tree, from the root */
+			}
+			else
+			{
+				n = &ix->nodes[v];
+				x0 = cx0;
+				y0 = cy0;
+				x1 = cx0 + cell;
+				y1 = cy0 + cell;
+			}
 		}
 	}
 	while (n->child != 0)
@@ -1490,7 +1606,9 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 		+ ix->ns * sizeof(geo_shape) + ix->capn * sizeof(geo_node)
 		+ ix->capent * sizeof(geo_entry) + ix->capref * sizeof(uint32_t)
 		+ (ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny * sizeof(uint32_t)
-		   + ix->ns * sizeof(int64_t) : 0);
+		   + ix->ns * sizeof(geo_answer) + ix->capsub * sizeof(uint32_t) : 0);
+	out->raster_sub_cells = (int64_t) ix->nsub;
+	out->raster_sub_direct = ix->sub_direct;
 	out->raster_cells = ix->raster_bits ? (int64_t) ix->raster_nx * ix->raster_ny : 0;
 	out->raster_bits = ix->raster_bits;
 	out->raster_direct = ix->raster_direct;

@@ -77,6 +77,8 @@ typedef struct shegu_geo_stats
 	int			raster_bits;	/* the raster's cells are the tree's at this depth (0: no raster) */
 	int64_t		raster_cells;
 	int64_t		raster_direct;	/* raster cells that answer without the tree */
+	int64_t		raster_sub_cells;	/* quarters of raster cells a boundary crosses */
+	int64_t		raster_sub_direct;	/* of which answer without the tree */
 	size_t		bytes;			/* memory the index holds */
 	double		min_x, min_y, max_x, max_y; /* extent of the root cell */
 } shegu_geo_stats;

@@ -50,7 +50,9 @@ put_double(uint8_t *buf, size_t *len, double d)
 static void
 probe(const shegu_geo_index *ix, double x, double y)
 {
-	if (shegu_geo_locate(ix, x, y, 0) != shegu_geo_locate_brute(ix, x, y, 0))
+	if (shegu_geo_locate(ix, x, y, 5) != shegu_geo_locate_brute(ix, x, y, 5))
+		abort();
+	if (shegu_geo_locate(ix, x, y, 20) != shegu_geo_locate_brute(ix, x, y, 20))
 		abort();
 }
 
@@ -115,8 +117,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			put_double(buf, &len, x0);
 			put_double(buf, &len, y0);
 			i += 2 * (size_t) n;
-			if (shegu_geo_builder_add(b, buf, len, code, 1 + (int) (code % 3), SHEGU_GEO_DAY_MIN,
-									  SHEGU_GEO_DAY_MAX, NULL, &err) != SHEGU_GEO_OK)
+			/* every third shape is valid only on days [0, 10) */
+			if (shegu_geo_builder_add(b, buf, len, code, 1 + (int) (code % 3),
+									  code % 3 == 0 ? 0 : SHEGU_GEO_DAY_MIN,
+									  code % 3 == 0 ? 10 : SHEGU_GEO_DAY_MAX, NULL, &err) != SHEGU_GEO_OK)
 				abort();		/* closed rings of finite points are always accepted */
 			code++;
 		}

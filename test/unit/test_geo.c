@@ -382,7 +382,7 @@ test_against_brute(int leaf_edges, int raster_bits)
 				found = 0,
 				probes = 0,
 				bad_add = 0;
-	char		what[120];
+	char		what[300];
 
 	w.big = 0;
 	for (i = 0; i <= N; i++)
@@ -471,8 +471,8 @@ test_against_brute(int leaf_edges, int raster_bits)
 			if (shegu_geo_locate(ix, t + 87.0, py[0][i], 200) != shegu_geo_locate_brute(ix, t + 87.0, py[0][i], 200))
 				bad++;
 		}
-	snprintf(what, sizeof what, "brute (leaf_edges %d, raster %d): quadtree agrees on %d probes (%lld nodes, depth %d, raster 2^%d, %lld direct)",
-			 leaf_edges, raster_bits, probes, (long long) st.nodes, st.depth, st.raster_bits, (long long) st.raster_direct);
+	snprintf(what, sizeof what, "brute (leaf_edges %d, raster %d): quadtree agrees on %d probes (%lld nodes, depth %d, raster depth %d, %lld direct, %lld of %lld quarters direct)",
+			 leaf_edges, raster_bits, probes, (long long) st.nodes, st.depth, st.raster_bits, (long long) st.raster_direct, (long long) st.raster_sub_direct, (long long) st.raster_sub_cells);
 	CHECK_INT(bad, 0, what);
 	CHECK(found > 15000, "brute: most random points land in some grid");
 	/* the four corners of the grandparent */
