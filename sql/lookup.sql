@@ -237,4 +237,6 @@ SELECT tgname AS uncommented_trigger FROM pg_trigger t JOIN pg_class c ON c.oid 
 WHERE c.relnamespace = 'shegu'::regnamespace AND NOT t.tgisinternal AND obj_description(t.oid, 'pg_trigger') IS NULL;
 
 -- pg_dump keeps the user's grids and staff.
-SELECT extconfig::regclass[] FROM pg_extension WHERE extname = 'shegu';
+SELECT ARRAY(SELECT c FROM unnest(extconfig::regclass[]) AS c
+             WHERE c IN ('shegu.grid'::regclass, 'shegu.grid_staff'::regclass)) AS extconfig
+FROM pg_extension WHERE extname = 'shegu';

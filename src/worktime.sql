@@ -9,6 +9,8 @@ CREATE TABLE shegu.workday_override (
     name       text NOT NULL CHECK (name <> ''),
     shipped    boolean NOT NULL DEFAULT false
 );
+COMMENT ON CONSTRAINT workday_override_day_check ON shegu.workday_override IS 'the day lies in the range of timestamptz';
+COMMENT ON CONSTRAINT workday_override_name_check ON shegu.workday_override IS 'a day has a name';
 COMMENT ON TABLE shegu.workday_override IS
     'working-day calendar (工作日历): days whose status differs from Monday-Friday — holidays (is_workday false) and make-up working days 调休 (true); a year with at least one row is "loaded", other years fall back to Monday-Friday with a WARNING; users add each new year''s rows';
 COMMENT ON INDEX shegu.workday_override_pkey IS 'one row per day';
@@ -102,6 +104,7 @@ CREATE TABLE shegu.work_schedule (
     workdays_only boolean NOT NULL DEFAULT true,
     shipped       boolean NOT NULL DEFAULT false
 );
+COMMENT ON CONSTRAINT work_schedule_name_check ON shegu.work_schedule IS 'a schedule has a name';
 COMMENT ON TABLE shegu.work_schedule IS
     'working-hour schedules (作息时间): daily periods of working time (工作时) in a time zone; shegu.add_work_time and shegu.work_time_between name one';
 COMMENT ON INDEX shegu.work_schedule_pkey IS 'schedules are named uniquely';
