@@ -17,6 +17,14 @@ INSERT INTO incident (category, title, source, grid, reporter, reported_at) VALU
     ('hazard.gas', '燃气味 smell of gas in a stairwell', 'wechat', '430528102001001', NULL, '2026-02-12 08:50+08')
 RETURNING id, category, level, accept_due_at, light;
 
+-- A WeChat report with only a point: the trigger locates its grid (shegu.locate) as drawn on the
+-- report date, here in the county the lookup demo generated (no row when there are no grids).
+INSERT INTO incident (category, title, source, location, reported_at)
+SELECT 'public_service.facility', '路灯不亮 street light out', 'wechat', ST_PointOnSurface(g.boundary),
+       '2026-02-12 08:55+08'
+FROM grid AS g WHERE g.kind = 'basic' AND g.valid_to IS NULL ORDER BY g.code LIMIT 1
+RETURNING id, grid, level, accept_due_at;
+
 -- The dispute goes round the loop: accepted, dispatched to the grid, resolved, verified, closed, evaluated.
 SELECT id, status, due_at FROM act(1, 'accept', '受理中心');
 SELECT status, level FROM act(1, 'dispatch', '受理中心', NULL, '{"level": "grid"}');
