@@ -97,6 +97,9 @@ SELECT act(:two, 'resolve', 'li');
 SET shegu.incident_clock = '2026-03-05 22:00+08';
 SELECT status, resume_status, due_at, level_due_at, clock_stopped_at FROM act(:two, 'resume', 'centre');
 
+-- Supervise (督办): a supervisor presses; the state stays, the press is counted, logged and notified.
+SELECT status, supervisions FROM act(:two, 'supervise', 'county centre', 'please hurry');
+
 -- Escalate (上报) by hand: one level up, a fresh level deadline; never above the county.
 SELECT status, level, level_due_at, escalations FROM act(:two, 'escalate', 'li', 'needs the township');
 SELECT status, level, escalations FROM act(:two, 'escalate', 'community', 'needs the county');
@@ -137,6 +140,7 @@ SELECT act(:three, 'evaluate', 'x', NULL, '{"satisfaction": "good"}');
 SELECT status, satisfaction FROM act(:three, 'evaluate', 'x', NULL, '{"satisfaction": 3}');
 SELECT act(:three, 'evaluate', 'x', NULL, '{"satisfaction": 3}');
 SELECT act(:three, 'suspend', 'x', 'why');
+SELECT act(:three, 'supervise', 'x');
 
 -- Argument errors.
 SELECT act(NULL, 'accept', 'x');

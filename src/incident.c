@@ -56,7 +56,7 @@ typedef enum IncAction
 {
 	A_ACCEPT, A_REJECT, A_DISPATCH, A_RESOLVE, A_VERIFY, A_REWORK, A_CLOSE, A_EVALUATE,
 	A_RETURN, A_ESCALATE, A_REQUEST_EXTENSION, A_APPROVE_EXTENSION, A_SUSPEND, A_RESUME,
-	A_REOPEN,
+	A_REOPEN, A_SUPERVISE,
 	A_PUBLIC_COUNT,
 	/* internal steps of sweep(), not reachable through act() */
 	A_OVERDUE_ESCALATE = A_PUBLIC_COUNT, A_TICK,
@@ -66,7 +66,7 @@ typedef enum IncAction
 static const char *const action_names[A_COUNT] = {
 	"accept", "reject", "dispatch", "resolve", "verify", "rework", "close", "evaluate",
 	"return", "escalate", "request_extension", "approve_extension", "suspend", "resume",
-	"reopen", "overdue_escalate", "tick"
+	"reopen", "supervise", "overdue_escalate", "tick"
 };
 
 #define SB(s) (1u << (s))
@@ -89,6 +89,7 @@ static const uint32 action_from[A_COUNT] = {
 	[A_SUSPEND] = RUNNING_STATES,
 	[A_RESUME] = SB(ST_SUSPENDED),
 	[A_REOPEN] = SB(ST_CLOSED) | SB(ST_EVALUATED) | SB(ST_REJECTED),
+	[A_SUPERVISE] = RUNNING_STATES | SB(ST_RESOLVED) | SB(ST_VERIFIED) | SB(ST_SUSPENDED),
 	[A_OVERDUE_ESCALATE] = RUNNING_STATES,
 	[A_TICK] = RUNNING_STATES,
 };
@@ -408,6 +409,7 @@ typedef enum IncCol
 	C_LEVEL_DUE_AT, C_YELLOW_AT, C_LIGHT, C_CLOCK_STOPPED_AT, C_RESUME_STATUS,
 	C_EXTENSION_REQUESTED, C_EXTENSION_TOTAL, C_SUSPENDED_WORK, C_ESCALATIONS, C_REWORK_COUNT,
 	C_REOPEN_COUNT, C_SATISFACTION, C_WORK_HOURS_TO_CLOSE, C_STATE_SINCE, C_IDEMPOTENCY_KEY,
+	C_SUPERVISIONS,
 	C_NCOLS
 } IncCol;
 
@@ -417,7 +419,8 @@ static const char *const col_names[C_NCOLS] = {
 	"resolved_at", "verified_at", "closed_at", "evaluated_at", "accept_due_at", "due_at",
 	"level_due_at", "yellow_at", "light", "clock_stopped_at", "resume_status",
 	"extension_requested", "extension_total", "suspended_work", "escalations", "rework_count",
-	"reopen_count", "satisfaction", "work_hours_to_close", "state_since", "idempotency_key"
+	"reopen_count", "satisfaction", "work_hours_to_close", "state_since", "idempotency_key",
+	"supervisions"
 };
 
 /* Columns an UPDATE outside act() may change. */
@@ -1090,6 +1093,23 @@ apply_action(Row *r)
 				set_null(r, C_WORK_HOURS_TO_CLOSE);
 			}
 			break;
+		case A_SUPERVISE:
+			set_datum(r, C_SUPERVISIONS, Int32GetDatum(get_int(r, C_SUPERVISIONS) + 1));
+			{
+				StringInfoData buf;
+				char		tsbuf[MAXDATELEN + 1];
+
+				initStringInfo(&buf);
+				appendStringInfoString(&buf, incident_payload_head(r));
+				json_str(&buf, "by", actor);
+				json_str(&buf, "note", note);
+				json_ts(&buf, "due_at", r, (st == ST_REPORTED) ? C_ACCEPT_DUE_AT : C_DUE_AT);
+				appendStringInfo(&buf, ", \"supervisions\": %d", get_int(r, C_SUPERVISIONS));
+				appendStringInfo(&buf, ", \"at\": \"%s\"}",
+								 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
+				Async_Notify("shegu_supervision", buf.data);
+			}
+			break;
 		case A_TICK:
 			{
 				char	   *before = get_text(r, C_LIGHT);
@@ -1248,6 +1268,7 @@ incident_before_insert(PG_FUNCTION_ARGS)
 	set_datum(&r, C_ESCALATIONS, Int32GetDatum(0));
 	set_datum(&r, C_REWORK_COUNT, Int32GetDatum(0));
 	set_datum(&r, C_REOPEN_COUNT, Int32GetDatum(0));
+	set_datum(&r, C_SUPERVISIONS, Int32GetDatum(0));
 	acceptance_start(&r, cat, reported);
 	/* a new report's light is set silently: a back-filled batch must not queue a NOTIFY per row */
 	light_update(&r, Max(now, reported), false);
@@ -1516,7 +1537,7 @@ incident_act(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown action \"%s\" on incident " INT64_FORMAT, action, id),
 				 errhint("The actions are accept, reject, dispatch, resolve, verify, rework, close, evaluate, "
-						 "return, escalate, request_extension, approve_extension, suspend, resume and reopen.")));
+						 "return, escalate, request_extension, approve_extension, suspend, resume, reopen and supervise.")));
 	if (actor[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -127,7 +127,8 @@ CREATE TABLE shegu.incident (
     satisfaction        smallint CHECK (satisfaction BETWEEN 1 AND 5),
     work_hours_to_close float8,
     state_since         timestamptz NOT NULL,
-    idempotency_key     text UNIQUE CHECK (idempotency_key <> '')
+    idempotency_key     text UNIQUE CHECK (idempotency_key <> ''),
+    supervisions        int NOT NULL DEFAULT 0
 );
 COMMENT ON SEQUENCE shegu.incident_id_seq IS 'numbers of incidents';
 COMMENT ON CONSTRAINT incident_title_check ON shegu.incident IS 'an incident has a title';
@@ -175,6 +176,7 @@ COMMENT ON COLUMN shegu.incident.reopen_count IS 'number of reopenings';
 COMMENT ON COLUMN shegu.incident.satisfaction IS 'satisfaction score at evaluation, 1 (very dissatisfied) to 5 (very satisfied); 4 and 5 count as satisfied';
 COMMENT ON COLUMN shegu.incident.work_hours_to_close IS 'working hours from report to closure, suspension left out (set at closure)';
 COMMENT ON COLUMN shegu.incident.state_since IS 'when the incident entered its present state';
+COMMENT ON COLUMN shegu.incident.supervisions IS 'number of times a supervisor pressed it (督办, act ''supervise'')';
 COMMENT ON COLUMN shegu.incident.idempotency_key IS 'client key of the submission: a retry with the same key returns the existing incident (shegu.report)';
 
 COMMENT ON INDEX shegu.incident_pkey IS 'incidents by number';
@@ -219,7 +221,7 @@ COMMENT ON TABLE shegu.incident_event IS
     'append-only log of every step of every incident (流转记录): written by the triggers, never updated or deleted';
 COMMENT ON COLUMN shegu.incident_event.id IS 'event number, increasing in commit-independent insertion order';
 COMMENT ON COLUMN shegu.incident_event.incident_id IS 'the incident (shegu.incident.id)';
-COMMENT ON COLUMN shegu.incident_event.action IS 'report, or the act() action: accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen';
+COMMENT ON COLUMN shegu.incident_event.action IS 'report, or the act() action: accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise';
 COMMENT ON COLUMN shegu.incident_event.actor IS 'who acted (shegu.sweep for automatic escalation)';
 COMMENT ON COLUMN shegu.incident_event.at IS 'when';
 COMMENT ON COLUMN shegu.incident_event.from_status IS 'state before (NULL for the report)';
@@ -298,7 +300,7 @@ CREATE FUNCTION shegu.act(incident_id bigint, action text, actor text, note text
                           detail jsonb DEFAULT NULL) RETURNS shegu.incident
     AS 'MODULE_PATHNAME', 'incident_act' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION shegu.act(bigint, text, text, text, jsonb) IS
-    'the one workflow entry point: performs an action (accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen) and returns the incident; illegal steps raise SQLSTATE SGI01 and change nothing';
+    'the one workflow entry point: performs an action (accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise) and returns the incident; illegal steps raise SQLSTATE SGI01 and change nothing';
 
 CREATE FUNCTION shegu.incident_step(incident_id bigint, action text, at timestamptz) RETURNS boolean
     AS 'MODULE_PATHNAME', 'incident_step' LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
@@ -416,7 +418,7 @@ COMMENT ON FUNCTION shegu.incident_grid_as_of(bigint, timestamptz) IS
 CREATE VIEW shegu.incident_supervision AS
     SELECT i.id, i.category, c.name_zh AS category_zh, i.title, i.grid, i.level,
            shegu.incident_unit(i.grid, i.level) AS responsible_unit, i.department, i.status, i.light,
-           d.deadline, i.level_due_at, i.escalations, i.extension_requested,
+           d.deadline, i.level_due_at, i.escalations, i.supervisions, i.extension_requested,
            i.status IN ('reported', 'accepted', 'dispatched') AS clock_running,
            CASE WHEN i.status NOT IN ('reported', 'accepted', 'dispatched') THEN NULL
                 WHEN d.working THEN shegu.work_time_between(now(), d.deadline, c.schedule)

@@ -5,7 +5,7 @@
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(59);
+SELECT plan(60);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -56,26 +56,26 @@ CREATE TEMP TABLE machine AS
 SELECT s.state, a.action, pg_temp.try_act(s.id, a.action) AS outcome
 FROM (SELECT st AS state, pg_temp.in_state(st) AS id
       FROM unnest('{reported,accepted,rejected,dispatched,resolved,verified,closed,evaluated,suspended}'::text[]) AS st) AS s
-CROSS JOIN unnest('{accept,reject,dispatch,resolve,verify,rework,close,evaluate,return,escalate,request_extension,approve_extension,suspend,resume,reopen}'::text[]) AS a(action);
+CROSS JOIN unnest('{accept,reject,dispatch,resolve,verify,rework,close,evaluate,return,escalate,request_extension,approve_extension,suspend,resume,reopen,supervise}'::text[]) AS a(action);
 
 CREATE TEMP TABLE legal (state text, actions text[]);
 INSERT INTO legal VALUES
-    ('reported',   '{accept,escalate,reject,suspend}'),
-    ('accepted',   '{dispatch,escalate,request_extension,suspend}'),
+    ('reported',   '{accept,escalate,reject,supervise,suspend}'),
+    ('accepted',   '{dispatch,escalate,request_extension,supervise,suspend}'),
     ('rejected',   '{reopen}'),
-    ('dispatched', '{escalate,request_extension,resolve,return,suspend}'),
-    ('resolved',   '{rework,verify}'),
-    ('verified',   '{close}'),
+    ('dispatched', '{escalate,request_extension,resolve,return,supervise,suspend}'),
+    ('resolved',   '{rework,supervise,verify}'),
+    ('verified',   '{close,supervise}'),
     ('closed',     '{evaluate,reopen}'),
     ('evaluated',  '{reopen}'),
-    ('suspended',  '{resume}');
+    ('suspended',  '{resume,supervise}');
 
 SELECT is((SELECT array_agg(m.action ORDER BY m.action) FROM machine m WHERE m.state = l.state AND m.outcome = 'ok'),
           l.actions, format('legal actions from %s', l.state))
 FROM legal l ORDER BY l.state;
 SELECT is((SELECT count(*) FROM machine WHERE outcome NOT IN ('ok', 'SGI01')), 0::bigint,
           'every illegal step fails with SQLSTATE SGI01');
-SELECT is((SELECT count(*) FROM machine), 135::bigint, '9 states x 15 actions tried');
+SELECT is((SELECT count(*) FROM machine), 144::bigint, '9 states x 16 actions tried');
 SELECT is((SELECT count(*) FROM incident_event e JOIN incident i ON i.id = e.incident_id
            WHERE i.title LIKE 'state %' AND e.action NOT IN ('report')),
           24::bigint, 'tried steps left no event behind (only the 24 steps that built the states)');
@@ -260,6 +260,7 @@ INSERT INTO incident (category, title, source, grid, reported_at)
 SELECT 'tap', 'sweep ' || g, 'patrol', '430528401001001', '2026-06-01 08:00+08' FROM generate_series(1, 40) AS g;
 SELECT dblink_exec('l', 'LISTEN shegu_escalation');
 SELECT dblink_exec('l', 'LISTEN shegu_light');
+SELECT dblink_exec('l', 'LISTEN shegu_supervision');
 SELECT dblink_send_query('c1', 'SELECT shegu.sweep(''2026-06-01 18:30+08'')::text');
 SELECT dblink_send_query('c2', 'SELECT shegu.sweep(''2026-06-01 18:30+08'')::text');
 CREATE TEMP TABLE swept AS SELECT pg_temp.remote('c1')::int + pg_temp.remote('c2')::int AS n;
@@ -300,6 +301,11 @@ SELECT sweep('2026-06-02 16:30+08');
 SELECT pg_sleep(0.5);
 SELECT is((SELECT array_agg(extra::jsonb ->> 'light') FROM dblink_get_notify('l') WHERE notify_name = 'shegu_light'),
           '{yellow}'::text[], 'at 80% of the 10 hours the light turns yellow, once');
+SELECT NULL FROM incident i, act(i.id, 'supervise', 'county centre', 'hurry up') WHERE i.title = 'light';
+SELECT pg_sleep(0.5);
+SELECT is((SELECT (extra::jsonb - 'incident')::text FROM dblink_get_notify('l') WHERE notify_name = 'shegu_supervision'),
+          '{"at": "2026-06-02T08:00:00+08:00", "by": "county centre", "grid": "430528401001002", "note": "hurry up", "level": "grid", "due_at": "2026-06-02T18:00:00+08:00", "status": "reported", "category": "tap", "supervisions": 1}',
+          'a supervisor''s press (督办) is notified on shegu_supervision');
 RESET shegu.incident_clock;
 INSERT INTO incident (category, title, source, grid, reported_at)
 VALUES ('tap', 'back-filled', 'patrol', '430528401001003', '2026-06-03 08:00+08');
