@@ -1,0 +1,94 @@
+/* libFuzzer target for the composite engine: AHP, entropy and normalisation on arbitrary
+ * matrices never crash, and whatever they accept yields weights that sum to 1.
+ * test/fuzz/fuzz_composite.c */
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "composite.h"
+
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check_weights(const double *w, int n)
+{
+	double		s = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (!(w[i] >= 0 && w[i] <= 1 + 1e-12))
+			abort();
+		s += w[i];
+	}
+	if (fabs(s - 1) > 1e-9)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	double		a[SHEGU_AHP_MAX_N * SHEGU_AHP_MAX_N],
+				w[SHEGU_AHP_MAX_N],
+				work[2 * SHEGU_AHP_MAX_N * SHEGU_AHP_MAX_N];
+	bool		present[SHEGU_AHP_MAX_N * SHEGU_AHP_MAX_N];
+	shegu_ahp_result r;
+	shegu_comp_error err;
+	int			n,
+				cells;
+
+	if (size < 2)
+		return 0;
+	n = 1 + data[0] % SHEGU_AHP_MAX_N;
+	cells = n * n;
+	data++;
+	size--;
+
+	/* 1. raw doubles from the bytes: anything at all, NaN and infinities included */
+	for (int i = 0; i < cells; i++)
+	{
+		double		v = 0;
+
+		if ((size_t) (i + 1) * sizeof(double) <= size)
+			memcpy(&v, data + i * sizeof(double), sizeof(double));
+		a[i] = v;
+		present[i] = (i % 3) != 1;
+	}
+	if (shegu_ahp(a, n, w, work, &r, &err) == SHEGU_COMP_OK)
+		check_weights(w, n);
+	if (shegu_entropy_weights(a, n, n, w, &err) == SHEGU_COMP_OK)
+		check_weights(w, n);
+	for (int m = 0; m <= 5; m++)
+	{
+		shegu_norm_spec s = {(shegu_norm_method) m, (data[0] & 1) ? 1 : -1, (data[0] & 2) != 0,
+		(data[0] & 4) != 0, a[0], a[1], a[2], (data[0] >> 3) / 64.0};
+
+		if (shegu_normalize(&s, a, present, cells, work, work + cells, &err) == SHEGU_COMP_OK)
+			for (int i = 0; i < cells; i++)
+				if (present[i] && isnan(work[i]))
+					abort();
+	}
+
+	/* 2. a positive reciprocal matrix built from the bytes: AHP must accept it */
+	for (int i = 0; i < n; i++)
+	{
+		a[i * n + i] = 1;
+		for (int j = i + 1; j < n; j++)
+		{
+			uint8_t		b = data[(i * n + j) % size];
+			double		v = 1 + b % 9;
+
+			if (b & 0x80)
+				v = 1 / v;
+			a[i * n + j] = v;
+			a[j * n + i] = 1 / v;
+		}
+	}
+	if (shegu_ahp(a, n, w, work, &r, &err) != SHEGU_COMP_OK)
+		abort();
+	check_weights(w, n);
+	if (!(r.lambda_max >= n - 1e-9) || (n > 2 && !(r.cr >= 0)))
+		abort();
+	return 0;
+}
