@@ -67,6 +67,7 @@ sort_doubles(double *a, int n)
 	for (int start = n / 2 - 1; start >= 0; start--)
 	{
 		int			root = start;
+		double		t;
 
 		for (;;)
 		{
@@ -78,8 +79,7 @@ sort_doubles(double *a, int n)
 				c++;
 			if (a[root] >= a[c])
 				break;
-			double		t = a[root];
-
+			t = a[root];
 			a[root] = a[c];
 			a[c] = t;
 			root = c;
@@ -88,10 +88,10 @@ sort_doubles(double *a, int n)
 	for (int end = n - 1; end > 0; end--)
 	{
 		double		t = a[0];
+		int			root = 0;
 
 		a[0] = a[end];
 		a[end] = t;
-		int			root = 0;
 
 		for (;;)
 		{
@@ -130,6 +130,7 @@ sort_index_desc(const double *key, int *order, int n)
 	for (int start = n / 2 - 1; start >= 0; start--)
 	{
 		int			root = start;
+		int			t;
 
 		for (;;)
 		{
@@ -141,8 +142,7 @@ sort_index_desc(const double *key, int *order, int n)
 				c++;
 			if (!before(key, order[c], order[root]))
 				break;
-			int			t = order[root];
-
+			t = order[root];
 			order[root] = order[c];
 			order[c] = t;
 			root = c;
@@ -151,10 +151,10 @@ sort_index_desc(const double *key, int *order, int n)
 	for (int end = n - 1; end > 0; end--)
 	{
 		int			t = order[0];
+		int			root = 0;
 
 		order[0] = order[end];
 		order[end] = t;
-		int			root = 0;
 
 		for (;;)
 		{
@@ -177,15 +177,19 @@ sort_index_desc(const double *key, int *order, int n)
 double
 shegu_quantile_sorted(const double *sorted, int n, double p)
 {
+	double		h,
+				frac;
+	int			lo;
+
 	if (n <= 0)
 		return NAN;
 	if (n == 1 || p <= 0)
 		return sorted[0];
 	if (p >= 1)
 		return sorted[n - 1];
-	double		h = (n - 1) * p;
-	int			lo = (int) floor(h);
-	double		frac = h - lo;
+	h = (n - 1) * p;
+	lo = (int) floor(h);
+	frac = h - lo;
 
 	if (lo + 1 >= n)
 		return sorted[n - 1];
@@ -218,6 +222,8 @@ shegu_normalize(const shegu_norm_spec *spec, const double *x, const bool *presen
 				double *out, double *work, shegu_comp_error *err)
 {
 	int			np = 0;
+	double		mn,
+				mx;
 	double		lo = spec->lo,
 				hi = spec->hi,
 				target = spec->target;
@@ -256,12 +262,13 @@ shegu_normalize(const shegu_norm_spec *spec, const double *x, const bool *presen
 	/* transform and check */
 	for (int i = 0; i < n; i++)
 	{
+		double		v = x[i];
+
 		if (!present[i])
 		{
 			out[i] = NAN;
 			continue;
 		}
-		double		v = x[i];
 
 		if (!isfinite(v))
 			return fail(err, SHEGU_COMP_NOT_FINITE, i, -1, v);
@@ -302,8 +309,8 @@ shegu_normalize(const shegu_norm_spec *spec, const double *x, const bool *presen
 		}
 	}
 
-	double		mn = work[0],
-				mx = work[np - 1];
+	mn = work[0];
+	mx = work[np - 1];
 
 	switch (spec->method)
 	{
@@ -355,16 +362,20 @@ shegu_normalize(const shegu_norm_spec *spec, const double *x, const bool *presen
 			for (int i = 0; i < n; i++)
 				if (present[i])
 				{
+					int			less,
+								upto;
+					double		r,
+								y;
+
 					if (np == 1)
 					{
 						out[i] = 1;
 						continue;
 					}
-					int			less = bound(work, np, out[i], 0);
-					int			upto = bound(work, np, out[i], 1);
-					double		r = less + (upto - less + 1) / 2.0;		/* mean 1-based rank */
-					double		y = (r - 1) / (np - 1);
-
+					less = bound(work, np, out[i], 0);
+					upto = bound(work, np, out[i], 1);
+					r = less + (upto - less + 1) / 2.0;		/* mean 1-based rank */
+					y = (r - 1) / (np - 1);
 					out[i] = dir > 0 ? y : 1 - y;
 				}
 			break;
@@ -477,6 +488,11 @@ shegu_comp_status
 shegu_ahp(const double *a, int n, double *w, double *work, shegu_ahp_result *res,
 		  shegu_comp_error *err)
 {
+	double		sum = 0,
+				lambda = n,
+				lm = 0;
+	int			it;
+
 	if (n < 1 || n > SHEGU_AHP_MAX_N)
 		return fail(err, SHEGU_COMP_NOT_SQUARE, n, n, (double) n);
 	for (int i = 0; i < n; i++)
@@ -499,7 +515,6 @@ shegu_ahp(const double *a, int n, double *w, double *work, shegu_ahp_result *res
 		}
 
 	/* start from the normalised row geometric means, then power iteration */
-	double		sum = 0;
 
 	for (int i = 0; i < n; i++)
 	{
@@ -512,9 +527,6 @@ shegu_ahp(const double *a, int n, double *w, double *work, shegu_ahp_result *res
 	}
 	for (int i = 0; i < n; i++)
 		w[i] /= sum;
-
-	int			it;
-	double		lambda = n;
 
 	for (it = 1; it <= 10000; it++)
 	{
@@ -545,8 +557,6 @@ shegu_ahp(const double *a, int n, double *w, double *work, shegu_ahp_result *res
 		return fail(err, SHEGU_COMP_NO_CONVERGENCE, -1, -1, lambda);
 
 	/* lambda_max as the mean of (Aw)_i / w_i at the converged w */
-	double		lm = 0;
-
 	for (int i = 0; i < n; i++)
 	{
 		double		v = 0;
@@ -579,6 +589,9 @@ shegu_ahp(const double *a, int n, double *w, double *work, shegu_ahp_result *res
 shegu_comp_status
 shegu_entropy_weights(const double *x, int m, int k, double *w, shegu_comp_error *err)
 {
+	double		lnm,
+				dsum = 0;
+
 	if (m < 2)
 		return fail(err, SHEGU_COMP_TOO_FEW_UNITS, m, -1, (double) m);
 	if (k < 1)
@@ -594,12 +607,13 @@ shegu_entropy_weights(const double *x, int m, int k, double *w, shegu_comp_error
 				return fail(err, SHEGU_COMP_NEGATIVE, i, j, v);
 		}
 
-	double		lnm = log((double) m),
-				dsum = 0;
+	lnm = log((double) m);
 
 	for (int j = 0; j < k; j++)
 	{
-		double		s = 0;
+		double		s = 0,
+					h = 0,
+					d;
 		bool		constant = true;
 
 		for (int i = 0; i < m; i++)
@@ -613,8 +627,6 @@ shegu_entropy_weights(const double *x, int m, int k, double *w, shegu_comp_error
 			w[j] = 0;
 			continue;
 		}
-		double		h = 0;
-
 		for (int i = 0; i < m; i++)
 		{
 			double		p = x[i * k + j] / s;
@@ -622,8 +634,7 @@ shegu_entropy_weights(const double *x, int m, int k, double *w, shegu_comp_error
 			if (p > 0)			/* 0 ln 0 = 0 */
 				h -= p * log(p);
 		}
-		double		d = 1 - h / lnm;
-
+		d = 1 - h / lnm;
 		w[j] = d > 0 ? d : 0;
 		dsum += w[j];
 	}
@@ -643,7 +654,9 @@ shegu_effective_weights(const double *x, const double *idx, int m, int k, const 
 	double		wsum = 0,
 				imean = 0,
 				ivar = 0,
-				csum = 0;
+				csum = 0,
+				reached = 0;
+	int			needed = 0;
 
 	*dominated = false;
 	if (m < 2)
@@ -689,9 +702,6 @@ shegu_effective_weights(const double *x, const double *idx, int m, int k, const 
 		out[j].variance_share = w[j] / wsum * c;	/* normalised below */
 		csum += out[j].variance_share;
 	}
-
-	int			needed = 0;
-	double		reached = 0;
 
 	for (int j = 0; j < k; j++)
 	{
@@ -843,24 +853,36 @@ shegu_monte_carlo(const shegu_tree *t, const double *w, const shegu_mc_spec *spe
 	size_t		cells = (size_t) nunits * nn;
 	shegu_comp_status st;
 	shegu_rng	rng;
+	double	   *score,
+			   *wd,
+			   *wr,
+			   *root;
+	bool	   *present,
+			   *wb,
+			   *rootp;
+	shegu_agg_method *ag;
+	int		   *rank,
+			   *order,
+			   *ranks,
+			   *mine;
 
 	if (runs < 1)
 		return fail(err, SHEGU_COMP_BAD_SPEC, -1, -1, (double) runs);
 	if (!isfinite(spec->weight_noise) || spec->weight_noise < 0 || spec->weight_noise >= 1)
 		return fail(err, SHEGU_COMP_BAD_SPEC, -1, -1, spec->weight_noise);
 
-	double	   *score = alloc(ctx, cells * sizeof(double));
-	bool	   *present = alloc(ctx, cells * sizeof(bool));
-	double	   *wd = alloc(ctx, 2 * (size_t) nn * sizeof(double));
-	bool	   *wb = alloc(ctx, (size_t) nn * sizeof(bool));
-	double	   *wr = alloc(ctx, (size_t) nn * sizeof(double));
-	shegu_agg_method *ag = alloc(ctx, (size_t) nn * sizeof(shegu_agg_method));
-	double	   *root = alloc(ctx, (size_t) nunits * sizeof(double));
-	bool	   *rootp = alloc(ctx, (size_t) nunits * sizeof(bool));
-	int		   *rank = alloc(ctx, (size_t) nunits * sizeof(int));
-	int		   *order = alloc(ctx, (size_t) nunits * sizeof(int));
-	int		   *ranks = alloc(ctx, (size_t) nunits * runs * sizeof(int));
-	int		   *mine = alloc(ctx, (size_t) runs * sizeof(int));
+	score = alloc(ctx, cells * sizeof(double));
+	present = alloc(ctx, cells * sizeof(bool));
+	wd = alloc(ctx, 2 * (size_t) nn * sizeof(double));
+	wb = alloc(ctx, (size_t) nn * sizeof(bool));
+	wr = alloc(ctx, (size_t) nn * sizeof(double));
+	ag = alloc(ctx, (size_t) nn * sizeof(shegu_agg_method));
+	root = alloc(ctx, (size_t) nunits * sizeof(double));
+	rootp = alloc(ctx, (size_t) nunits * sizeof(bool));
+	rank = alloc(ctx, (size_t) nunits * sizeof(int));
+	order = alloc(ctx, (size_t) nunits * sizeof(int));
+	ranks = alloc(ctx, (size_t) nunits * runs * sizeof(int));
+	mine = alloc(ctx, (size_t) runs * sizeof(int));
 
 	memcpy(score, leaf_score, cells * sizeof(double));
 	memcpy(present, leaf_present, cells * sizeof(bool));
