@@ -504,7 +504,7 @@ load_population(loaded *L, DateADT period)
 	argv[1] = DateADTGetDatum(period);
 	argv[2] = CStringGetTextDatum(L->population);
 	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT unit::bigint, value FROM shegu.indicator_value "
+									   "SELECT unit, value FROM shegu.indicator_value "
 									   "WHERE model = $1 AND period = $2 AND indicator = $3",
 									   3, argt, argv, NULL, true, 0);
 	for (;;)
@@ -515,7 +515,7 @@ load_population(loaded *L, DateADT period)
 		for (uint64 r = 0; r < SPI_processed; r++)
 		{
 			bool		isnull;
-			int64		code = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
+			int64		code = DatumGetGridcode(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
 			double		v = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull));
 			pop_entry  *e = hash_search(h, &code, HASH_ENTER, NULL);
 
@@ -527,10 +527,25 @@ load_population(loaded *L, DateADT period)
 	return h;
 }
 
+typedef struct raw_row
+{
+	int64		code;
+	int			leaf;
+	double		value;
+} raw_row;
+
+typedef struct shadow_key
+{
+	int64		code;
+	int64		leaf;
+} shadow_key;
+
 /*
- * Roll the raw values of one period up to the model's level.  Units are added when
- * add_units (the current period); otherwise only known units are filled (the previous
- * period, for carry-forward).  Returns the cells, nunits x nnodes.
+ * Roll the raw values of one period up to the model's level.  A value recorded at a unit
+ * stands for that unit: it replaces the values of the units below it (no double counting
+ * when a community and its grids both have one).  Units are added when add_units (the
+ * current period); otherwise only known units are filled (the previous period, for
+ * carry-forward).  Returns the cells, nunits x nnodes.
  */
 static cell *
 accumulate(loaded *L, DateADT period, HTAB *units, bool add_units, int *ncap, cell *cells,
@@ -540,8 +555,13 @@ accumulate(loaded *L, DateADT period, HTAB *units, bool add_units, int *ncap, ce
 	Datum		argv[3];
 	Portal		portal;
 	HTAB	   *pop = NULL;
+	HTAB	   *shadow = NULL;
 	int			nn = L->nnodes;
 	bool		need_pop = false;
+	raw_row    *rows;
+	size_t		nrows = 0,
+				rowcap = 65536;
+	int			deepest = L->level;
 
 	for (int v = 0; v < nn; v++)
 		if (L->is_leaf[v] && L->node[v].rollup == ROLLUP_WMEAN)
@@ -557,11 +577,13 @@ accumulate(loaded *L, DateADT period, HTAB *units, bool add_units, int *ncap, ce
 		pop = load_population(L, period);
 	}
 
+	/* pass 1: read and check every value of the period at or below the level */
+	rows = huge_alloc(rowcap * sizeof(raw_row));
 	argv[0] = CStringGetTextDatum(L->model);
 	argv[1] = DateADTGetDatum(period);
 	argv[2] = Int32GetDatum(L->level);
 	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT indicator, unit::bigint, value FROM shegu.indicator_value "
+									   "SELECT indicator, unit, value FROM shegu.indicator_value "
 									   "WHERE model = $1 AND period = $2 AND shegu.level(unit) >= $3",
 									   3, argt, argv, NULL, true, 0);
 	for (;;)
@@ -575,13 +597,10 @@ accumulate(loaded *L, DateADT period, HTAB *units, bool add_units, int *ncap, ce
 			TupleDesc	td = SPI_tuptable->tupdesc;
 			bool		isnull;
 			text	   *ind = DatumGetTextPP(SPI_getbinval(t, td, 1, &isnull));
-			int64		code = DatumGetInt64(SPI_getbinval(t, td, 2, &isnull));
+			int64		code = DatumGetGridcode(SPI_getbinval(t, td, 2, &isnull));
 			double		v = DatumGetFloat8(SPI_getbinval(t, td, 3, &isnull));
 			int			leaf = find_node(L, VARDATA_ANY(ind), VARSIZE_ANY_EXHDR(ind));
-			shegu_gridcode anc;
-			unit_entry *ue;
-			bool		found;
-			cell	   *c;
+			int			lv;
 
 			if (leaf < 0)
 			{
@@ -607,67 +626,146 @@ accumulate(loaded *L, DateADT period, HTAB *units, bool add_units, int *ncap, ce
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 						 errmsg("value %s of indicator \"%s\" is not finite", float8out_internal(v), L->node[leaf].code),
 						 errdetail("Unit %s, period %s.", unit_text(code), period_text(period))));
-			anc = shegu_gridcode_ancestor(code, L->level);
-			ue = hash_search(units, &anc, add_units ? HASH_ENTER : HASH_FIND, &found);
-			if (ue == NULL)
-				continue;
-			if (!found)
+			if (nrows == rowcap)
 			{
-				ue->idx = L->nunits++;
-				if (L->nunits > *ncap)
-				{
-					int			newcap = *ncap * 2;
-					cell	   *nc = huge_alloc((size_t) newcap * nn * sizeof(cell));
-					shegu_gridcode *nu = huge_alloc((size_t) newcap * sizeof(shegu_gridcode));
+				raw_row    *nr = huge_alloc(2 * rowcap * sizeof(raw_row));
 
-					memcpy(nc, cells, (size_t) *ncap * nn * sizeof(cell));
-					memcpy(nu, *unitcodes, (size_t) *ncap * sizeof(shegu_gridcode));
-					pfree(cells);
-					pfree(*unitcodes);
-					cells = nc;
-					*unitcodes = nu;
-					*ncap = newcap;
-				}
-				(*unitcodes)[ue->idx] = anc;
+				memcpy(nr, rows, rowcap * sizeof(raw_row));
+				pfree(rows);
+				rows = nr;
+				rowcap *= 2;
 			}
-			c = &cells[(size_t) ue->idx * nn + leaf];
-			if (anc == code)
-			{
-				c->direct = v;
-				c->has_direct = true;
-				continue;
-			}
-			switch (L->node[leaf].rollup)
-			{
-				case ROLLUP_SUM:
-				case ROLLUP_MEAN:
-					c->acc += v;
-					c->aux += 1;
-					break;
-				case ROLLUP_MAX:
-					c->acc = c->aux > 0 ? Max(c->acc, v) : v;
-					c->aux += 1;
-					break;
-				case ROLLUP_MIN:
-					c->acc = c->aux > 0 ? Min(c->acc, v) : v;
-					c->aux += 1;
-					break;
-				case ROLLUP_WMEAN:
-					{
-						pop_entry  *pe = hash_search(pop, &code, HASH_FIND, NULL);
-
-						if (pe && pe->pop > 0 && isfinite(pe->pop))
-						{
-							c->acc += pe->pop * v;
-							c->aux += pe->pop;
-						}
-					}
-					break;
-			}
+			rows[nrows].code = code;
+			rows[nrows].leaf = leaf;
+			rows[nrows].value = v;
+			nrows++;
+			lv = shegu_gridcode_level(code);
+			if (lv > deepest)
+				deepest = lv;
 		}
 		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_cursor_close(portal);
+
+	/* values strictly between the level and the deepest level may shadow those below */
+	for (size_t i = 0; i < nrows; i++)
+	{
+		int			lv = shegu_gridcode_level(rows[i].code);
+
+		if (lv > L->level && lv < deepest)
+		{
+			shadow_key	k;
+
+			if (shadow == NULL)
+			{
+				HASHCTL		ctl;
+
+				memset(&ctl, 0, sizeof(ctl));
+				ctl.keysize = sizeof(shadow_key);
+				ctl.entrysize = sizeof(shadow_key);
+				ctl.hcxt = CurrentMemoryContext;
+				shadow = hash_create("shegu index shadow", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+			}
+			memset(&k, 0, sizeof(k));
+			k.code = rows[i].code;
+			k.leaf = rows[i].leaf;
+			hash_search(shadow, &k, HASH_ENTER, NULL);
+		}
+	}
+
+	/* pass 2: roll up */
+	for (size_t i = 0; i < nrows; i++)
+	{
+		int64		code = rows[i].code;
+		int			leaf = rows[i].leaf;
+		double		v = rows[i].value;
+		shegu_gridcode anc = shegu_gridcode_ancestor(code, L->level);
+		unit_entry *ue;
+		bool		found;
+		cell	   *c;
+
+		if (shadow && anc != code)
+		{
+			bool		hidden = false;
+
+			for (shegu_gridcode a = shegu_gridcode_parent(code); a != anc && a != SHEGU_GRIDCODE_NONE;
+				 a = shegu_gridcode_parent(a))
+			{
+				shadow_key	k;
+
+				memset(&k, 0, sizeof(k));
+				k.code = a;
+				k.leaf = leaf;
+				if (hash_search(shadow, &k, HASH_FIND, NULL))
+				{
+					hidden = true;
+					break;
+				}
+			}
+			if (hidden)
+				continue;
+		}
+		ue = hash_search(units, &anc, add_units ? HASH_ENTER : HASH_FIND, &found);
+		if (ue == NULL)
+			continue;
+		if (!found)
+		{
+			ue->idx = L->nunits++;
+			if (L->nunits > *ncap)
+			{
+				int			newcap = *ncap * 2;
+				cell	   *nc = huge_alloc((size_t) newcap * nn * sizeof(cell));
+				shegu_gridcode *nu = huge_alloc((size_t) newcap * sizeof(shegu_gridcode));
+
+				memcpy(nc, cells, (size_t) *ncap * nn * sizeof(cell));
+				memcpy(nu, *unitcodes, (size_t) *ncap * sizeof(shegu_gridcode));
+				pfree(cells);
+				pfree(*unitcodes);
+				cells = nc;
+				*unitcodes = nu;
+				*ncap = newcap;
+			}
+			(*unitcodes)[ue->idx] = anc;
+		}
+		c = &cells[(size_t) ue->idx * nn + leaf];
+		if (anc == code)
+		{
+			c->direct = v;
+			c->has_direct = true;
+			continue;
+		}
+		switch (L->node[leaf].rollup)
+		{
+			case ROLLUP_SUM:
+			case ROLLUP_MEAN:
+				c->acc += v;
+				c->aux += 1;
+				break;
+			case ROLLUP_MAX:
+				c->acc = c->aux > 0 ? Max(c->acc, v) : v;
+				c->aux += 1;
+				break;
+			case ROLLUP_MIN:
+				c->acc = c->aux > 0 ? Min(c->acc, v) : v;
+				c->aux += 1;
+				break;
+			case ROLLUP_WMEAN:
+				{
+					pop_entry  *pe = hash_search(pop, &code, HASH_FIND, NULL);
+
+					if (pe && pe->pop > 0 && isfinite(pe->pop))
+					{
+						c->acc += pe->pop * v;
+						c->aux += pe->pop;
+					}
+				}
+				break;
+		}
+	}
+	pfree(rows);
+	if (shadow)
+		hash_destroy(shadow);
 	if (pop)
 		hash_destroy(pop);
 	return cells;

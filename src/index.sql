@@ -164,18 +164,13 @@ DECLARE
                         (SELECT m.level FROM shegu.index_model m WHERE m.name = store_index.model));
     n bigint;
 BEGIN
-    CREATE TEMP TABLE IF NOT EXISTS shegu_index_store_tmp (LIKE shegu.index_score) ON COMMIT DROP;
-    TRUNCATE shegu_index_store_tmp;
-    INSERT INTO shegu_index_store_tmp (model, level, period, unit, node, score, rank, raw, imputed, vetoed)
-    SELECT store_index.model, lvl, store_index.period, c.unit, c.node, c.score, c.rank, c.raw, c.imputed, c.vetoed
-    FROM shegu.index_compute(store_index.model, store_index.period, store_index.level) AS c;
+    -- an error in the computation aborts the statement, so the delete never stands alone
     DELETE FROM shegu.index_score s
     WHERE s.model = store_index.model AND s.level = lvl AND s.period = store_index.period;
     INSERT INTO shegu.index_score (model, level, period, unit, node, score, rank, raw, imputed, vetoed)
-    SELECT t.model, t.level, t.period, t.unit, t.node, t.score, t.rank, t.raw, t.imputed, t.vetoed
-    FROM shegu_index_store_tmp t;
+    SELECT store_index.model, lvl, store_index.period, c.unit, c.node, c.score, c.rank, c.raw, c.imputed, c.vetoed
+    FROM shegu.index_compute(store_index.model, store_index.period, store_index.level) AS c;
     GET DIAGNOSTICS n = ROW_COUNT;
-    DROP TABLE shegu_index_store_tmp;
     RETURN n;
 END;
 $$;
@@ -244,6 +239,12 @@ BEGIN
                     USING ERRCODE = 'undefined_table',
                           DETAIL = format('Index model "%s" feeds node "%s" from column "%s" of it.', feed_index.model, n.code, n.source_column),
                           HINT = 'Install the room that provides it, or point the node at another relation.';
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                           WHERE a.attrelid = rel AND a.attname = n.source_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+                RAISE EXCEPTION 'column "%" of source relation "%" of node "%" does not exist', n.source_column, n.source, n.code
+                    USING ERRCODE = 'undefined_column',
+                          HINT = 'A source relation has the columns unit (shegu.gridcode), month (date) and the value column.';
             END IF;
             EXECUTE format(
                 'INSERT INTO shegu.indicator_value (model, indicator, unit, period, value)
@@ -371,7 +372,7 @@ BEGIN
     IF m.units < 2 THEN
         RAISE EXCEPTION 'entropy weights need at least two units, not %', m.units
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('Only %s units of period %s have a score for every child of node "%s".', m.units, entropy_weights.period, entropy_weights.node);
+                  DETAIL = format('Units of period %s with a score for every child of node "%s": %s.', entropy_weights.period, entropy_weights.node, m.units);
     END IF;
     RETURN QUERY
     SELECT m.children[i], w[i]
@@ -401,10 +402,10 @@ $$;
 COMMENT ON FUNCTION shegu.apply_entropy_weights(text, date, text, int) IS
     'writes the entropy weights of a period into the children of a node; returns the old and new weights';
 
-CREATE FUNCTION shegu.effective_weights(matrix float8[], index float8[], weights float8[])
+CREATE FUNCTION shegu.effective_weights_of(matrix float8[], index float8[], weights float8[])
 RETURNS TABLE(child int, variance_share float8, correlation float8, dominant boolean, index_dominated boolean)
     AS 'MODULE_PATHNAME', 'index_effective_weights' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION shegu.effective_weights(float8[], float8[], float8[]) IS
+COMMENT ON FUNCTION shegu.effective_weights_of(float8[], float8[], float8[]) IS
     'effective weights of the columns of a units x children matrix in an index: share of the index variance cov(w_j x_j, I) / sum_k cov(w_k x_k, I), Pearson correlation with the index, dominant when the share exceeds twice the nominal weight share, and whether fewer than a third of the children carry 80% of the variance';
 
 CREATE FUNCTION shegu.effective_weights(model text, period date, node text DEFAULT NULL, level int DEFAULT NULL)
@@ -431,7 +432,7 @@ BEGIN
     RETURN QUERY
     SELECT m.children[e.child], m.weights[e.child] / (SELECT sum(w) FROM unnest(m.weights) AS w),
            e.variance_share, e.correlation, e.dominant, e.index_dominated
-    FROM shegu.effective_weights(m.matrix, m.parent_scores, m.weights) AS e
+    FROM shegu.effective_weights_of(m.matrix, m.parent_scores, m.weights) AS e
     ORDER BY e.child;
 END;
 $$;
