@@ -259,10 +259,40 @@ SELECT (SELECT array_agg(u ORDER BY unit) FROM index_uncertainty('t', '2025-06-0
      = (SELECT array_agg(u ORDER BY unit) FROM index_uncertainty('t', '2025-06-01', 300, 0.5, 8, 6) AS u) AS other_seed_same_answer;
 SELECT unit, nominal_rank, rank_p05, rank_p95
 FROM index_uncertainty('t', '2025-06-01', 200, 0, 1, 6, true) ORDER BY unit;
+-- varying the normalisation (without weight noise) moves the trading grids
+SELECT unit, nominal_rank, round(mean_rank::numeric, 4) AS mean_rank, rank_p05, rank_p95
+FROM index_uncertainty('t', '2025-06-01', 200, 0, 3, 6, false, true) ORDER BY unit;
 SELECT * FROM index_uncertainty('t', '2025-06-01', 0);
 SELECT * FROM index_uncertainty('t', '2025-06-01', 10, 1);
 SELECT * FROM index_uncertainty('t', '2025-06-01', 10, 'NaN');
 SELECT * FROM index_uncertainty('t', '2025-06-01', 10, 0.2, NULL);
+-- every run's ranks are kept: units x runs is bounded
+INSERT INTO index_model (name, title, level) VALUES ('many', 'many units', 6);
+INSERT INTO index_node (model, code, parent) VALUES ('many', 'M', NULL), ('many', 'm', 'M');
+INSERT INTO indicator_value SELECT 'many', 'm', (430528101001000 + g)::bigint::gridcode, '2025-06-01', g
+FROM generate_series(1, 999) AS g;
+INSERT INTO indicator_value SELECT 'many', 'm', (430528101002000 + g)::bigint::gridcode, '2025-06-01', g
+FROM generate_series(1, 999) AS g;
+INSERT INTO indicator_value SELECT 'many', 'm', (430528101003000 + g)::bigint::gridcode, '2025-06-01', g
+FROM generate_series(1, 999) AS g;
+SELECT * FROM index_uncertainty('many', '2025-06-01', 100000);
+DELETE FROM index_model WHERE name = 'many';
+
+-- ==== rates per population: incidents per 1,000 residents ====
+-- The count rolls up by its rule (sum), the population by sum; a value at the unit itself wins.
+INSERT INTO index_model (name, title, level, population_indicator) VALUES ('rate', 'per population', 5, 'pop');
+INSERT INTO index_node (model, code, parent) VALUES ('rate', 'R', NULL);
+INSERT INTO index_node (model, code, parent, direction, rollup, per_population) VALUES ('rate', 'inc', 'R', -1, 'sum', 1000);
+INSERT INTO indicator_value (model, indicator, unit, period, value) VALUES
+('rate', 'inc', '430528101001001', '2025-06-01', 3), ('rate', 'inc', '430528101001002', '2025-06-01', 1),
+('rate', 'pop', '430528101001001', '2025-06-01', 1500), ('rate', 'pop', '430528101001002', '2025-06-01', 500),
+('rate', 'inc', '430528101002', '2025-06-01', 9), ('rate', 'pop', '430528101002', '2025-06-01', 3000),
+('rate', 'inc', '430528102001', '2025-06-01', 2);   -- no population: no rate
+SELECT unit, node, raw, round(score::numeric, 6) AS score, rank FROM index_compute('rate', '2025-06-01') ORDER BY unit, node;
+UPDATE index_model SET population_indicator = NULL WHERE name = 'rate';
+SELECT * FROM compute_index('rate', '2025-06-01');
+DELETE FROM index_model WHERE name = 'rate';
+INSERT INTO index_node (model, code, parent, per_population) VALUES ('t', 'g', 'B', 0);
 
 -- ==== feeds and the default model ====
 -- The shipped model: 70% objective performance (incident measures), 30% resident survey.

@@ -52,6 +52,7 @@ typedef struct node_def
 				has_veto_above;
 	double		veto_below,
 				veto_above;
+	double		per_population; /* > 0: value x per_population / population */
 } node_def;
 
 typedef struct loaded
@@ -63,6 +64,7 @@ typedef struct loaded
 	double		min_share;
 	double		zero_floor;
 	char	   *population;		/* indicator code of the population, or NULL */
+	bool		pop_column;		/* cells carry the units' population in column nnodes */
 
 	int			nnodes;			/* nodes in preorder: 0 is the root */
 	node_def   *node;
@@ -279,7 +281,7 @@ load_model(loaded *L, int level_arg, bool level_given)
 
 	ret = SPI_execute_with_args("SELECT code, parent, weight, aggregation, direction, normalization, "
 								"transform, clamp, lo, hi, target, winsor, rollup, missing, "
-								"veto_below, veto_above "
+								"veto_below, veto_above, per_population "
 								"FROM shegu.index_node WHERE model = $1 ORDER BY code COLLATE \"C\"",
 								1, argt, argv, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
@@ -324,6 +326,9 @@ load_model(loaded *L, int level_arg, bool level_given)
 		d->has_veto_below = !isnull;
 		d->veto_above = spi_float(t, td, 16, &isnull);
 		d->has_veto_above = !isnull;
+		d->per_population = spi_float(t, td, 17, &isnull);
+		if (isnull)
+			d->per_population = 0;
 		if (d->parent_code == NULL)
 		{
 			nroots++;
@@ -557,7 +562,9 @@ accumulate(loaded *L, DateADT period, HTAB *units, bool add_units, int *ncap, ce
 	HTAB	   *pop = NULL;
 	HTAB	   *shadow = NULL;
 	int			nn = L->nnodes;
+	int			cs = nn + 1;	/* cells per unit: the nodes, then the population */
 	bool		need_pop = false;
+	int			poplen = L->population ? strlen(L->population) : 0;
 	raw_row    *rows;
 	size_t		nrows = 0,
 				rowcap = 65536;
@@ -600,14 +607,34 @@ accumulate(loaded *L, DateADT period, HTAB *units, bool add_units, int *ncap, ce
 			int64		code = DatumGetGridcode(SPI_getbinval(t, td, 2, &isnull));
 			double		v = DatumGetFloat8(SPI_getbinval(t, td, 3, &isnull));
 			int			leaf = find_node(L, VARDATA_ANY(ind), VARSIZE_ANY_EXHDR(ind));
+			bool		is_pop = L->population && VARSIZE_ANY_EXHDR(ind) == poplen
+				&& memcmp(VARDATA_ANY(ind), L->population, poplen) == 0;
 			int			lv;
 
+			if (is_pop && L->pop_column && isfinite(v))
+			{
+				/* the population itself, rolled up by sum into column nn */
+				if (nrows == rowcap)
+				{
+					raw_row    *nr = huge_alloc(2 * rowcap * sizeof(raw_row));
+
+					memcpy(nr, rows, rowcap * sizeof(raw_row));
+					pfree(rows);
+					rows = nr;
+					rowcap *= 2;
+				}
+				rows[nrows].code = code;
+				rows[nrows].leaf = nn;
+				rows[nrows].value = v;
+				nrows++;
+			}
 			if (leaf < 0)
 			{
-				char	   *s = text_to_cstring(ind);
+				char	   *s;
 
-				if (L->population && strcmp(s, L->population) == 0)
+				if (is_pop)
 					continue;
+				s = text_to_cstring(ind);
 				ereport(ERROR,
 						(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 						 errmsg("indicator \"%s\" of shegu.indicator_value is not a node of index model \"%s\"",
@@ -715,10 +742,10 @@ accumulate(loaded *L, DateADT period, HTAB *units, bool add_units, int *ncap, ce
 			if (L->nunits > *ncap)
 			{
 				int			newcap = *ncap * 2;
-				cell	   *nc = huge_alloc((size_t) newcap * nn * sizeof(cell));
+				cell	   *nc = huge_alloc((size_t) newcap * cs * sizeof(cell));
 				shegu_gridcode *nu = huge_alloc((size_t) newcap * sizeof(shegu_gridcode));
 
-				memcpy(nc, cells, (size_t) *ncap * nn * sizeof(cell));
+				memcpy(nc, cells, (size_t) *ncap * cs * sizeof(cell));
 				memcpy(nu, *unitcodes, (size_t) *ncap * sizeof(shegu_gridcode));
 				pfree(cells);
 				pfree(*unitcodes);
@@ -728,11 +755,17 @@ accumulate(loaded *L, DateADT period, HTAB *units, bool add_units, int *ncap, ce
 			}
 			(*unitcodes)[ue->idx] = anc;
 		}
-		c = &cells[(size_t) ue->idx * nn + leaf];
+		c = &cells[(size_t) ue->idx * cs + leaf];
 		if (anc == code)
 		{
 			c->direct = v;
 			c->has_direct = true;
+			continue;
+		}
+		if (leaf == nn)
+		{
+			c->acc += v;		/* populations add up */
+			c->aux += 1;
 			continue;
 		}
 		switch (L->node[leaf].rollup)
@@ -794,6 +827,32 @@ cell_value(const loaded *L, int leaf, const cell *c, double *out)
 			*out = c->acc / c->aux;
 			break;
 	}
+	return true;
+}
+
+/*
+ * The value of a leaf for a unit, from the unit's row of cells: rolled up, then divided by
+ * the unit's population when the indicator is per population.
+ */
+static bool
+unit_value(const loaded *L, int leaf, const cell *row, double *out)
+{
+	const cell *p = &row[L->nnodes];
+	double		pop;
+
+	if (!cell_value(L, leaf, &row[leaf], out))
+		return false;
+	if (!(L->node[leaf].per_population > 0))
+		return true;
+	if (p->has_direct)
+		pop = p->direct;
+	else if (p->aux > 0)
+		pop = p->acc;
+	else
+		return false;
+	if (!(pop > 0))
+		return false;
+	*out = *out * L->node[leaf].per_population / pop;
 	return true;
 }
 
@@ -886,7 +945,16 @@ compute(loaded *L, bool level_given, int level)
 	ctl.entrysize = sizeof(unit_entry);
 	ctl.hcxt = CurrentMemoryContext;
 	units = hash_create("shegu index units", 4096, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	cells = huge_alloc((size_t) ncap * nn * sizeof(cell));
+	for (int v = 0; v < nn; v++)
+		if (L->is_leaf[v] && L->node[v].per_population > 0)
+			L->pop_column = true;
+	if (L->pop_column && L->population == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("index model \"%s\" has indicators per population but names no population indicator",
+						L->model),
+				 errhint("Set shegu.index_model.population_indicator.")));
+	cells = huge_alloc((size_t) ncap * (nn + 1) * sizeof(cell));
 	codes = huge_alloc((size_t) ncap * sizeof(shegu_gridcode));
 	L->nunits = 0;
 	cells = accumulate(L, L->period, units, true, &ncap, cells, &codes);
@@ -914,7 +982,7 @@ compute(loaded *L, bool level_given, int level)
 				int			nunits = L->nunits;
 				shegu_gridcode *pcodes = huge_alloc((size_t) ncap * sizeof(shegu_gridcode));
 
-				prev = huge_alloc((size_t) ncap * nn * sizeof(cell));
+				prev = huge_alloc((size_t) ncap * (nn + 1) * sizeof(cell));
 				prev = accumulate(L, DatumGetDateADT(d), units, false, &pcap, prev, &pcodes);
 				Assert(L->nunits == nunits);
 				L->nunits = nunits;
@@ -960,7 +1028,7 @@ compute(loaded *L, bool level_given, int level)
 		{
 			size_t		k = (size_t) u * nn + v;
 
-			pcol[u] = cell_value(L, v, &cells[(size_t) order[u] * nn + v], &col[u]);
+			pcol[u] = unit_value(L, v, &cells[(size_t) order[u] * (nn + 1)], &col[u]);
 			L->raw_present[k] = pcol[u];
 			if (pcol[u])
 				L->vetoed[k] = (d->has_veto_below && col[u] < d->veto_below)
@@ -969,7 +1037,7 @@ compute(loaded *L, bool level_given, int level)
 		if (d->missing == MISSING_CARRY_FORWARD && prev)
 		{
 			for (int u = 0; u < L->nunits; u++)
-				if (!pcol[u] && cell_value(L, v, &prev[(size_t) order[u] * nn + v], &col[u]))
+				if (!pcol[u] && unit_value(L, v, &prev[(size_t) order[u] * (nn + 1)], &col[u]))
 				{
 					pcol[u] = true;
 					L->imputed[(size_t) u * nn + v] = true;
@@ -1153,8 +1221,19 @@ index_compute(PG_FUNCTION_ARGS)
 
 /* ---- uncertainty ---- */
 
+/* Called by the engine before every Monte Carlo run. */
+static void
+mc_tick(void *ctx)
+{
+	(void) ctx;
+	CHECK_FOR_INTERRUPTS();
+}
+
+/* The rank store of the Monte Carlo loop is units x runs ints; keep it under 1 GB. */
+#define MC_MAX_CELLS ((int64) 256 * 1024 * 1024)
+
 PG_FUNCTION_INFO_V1(index_uncertainty);
-/* shegu.index_uncertainty(model, period, runs, weight_noise, seed, level, vary_aggregation) */
+/* shegu.index_uncertainty(model, period, runs, weight_noise, seed, level, vary_aggregation, vary_normalization) */
 Datum
 index_uncertainty(PG_FUNCTION_ARGS)
 {
@@ -1163,12 +1242,13 @@ index_uncertainty(PG_FUNCTION_ARGS)
 	loaded	   *L;
 	shegu_mc_spec spec;
 	shegu_mc_unit *res;
+	shegu_norm_spec *norm;
 	shegu_comp_error err;
 	bool		isnull_any = false;
 
 	for (int i = 0; i < 5; i++)
 		isnull_any |= PG_ARGISNULL(i);
-	if (isnull_any || PG_ARGISNULL(6))
+	if (isnull_any || PG_ARGISNULL(6) || PG_ARGISNULL(7))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("only the level of shegu.index_uncertainty may be NULL")));
@@ -1176,6 +1256,8 @@ index_uncertainty(PG_FUNCTION_ARGS)
 	spec.weight_noise = PG_GETARG_FLOAT8(3);
 	spec.seed = (uint64) (int64) PG_GETARG_INT32(4);
 	spec.vary_aggregation = PG_GETARG_BOOL(6);
+	spec.vary_normalization = PG_GETARG_BOOL(7);
+	spec.tick = mc_tick;
 	if (spec.runs < 1 || spec.runs > 100000)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1191,11 +1273,21 @@ index_uncertainty(PG_FUNCTION_ARGS)
 	L = begin_compute(fcinfo, &work_cxt);
 	run_compute(L, work_cxt, !PG_ARGISNULL(5), PG_ARGISNULL(5) ? 0 : PG_GETARG_INT32(5));
 
+	if ((int64) L->nunits * spec.runs > MC_MAX_CELLS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%d runs on %d units are too many", spec.runs, L->nunits),
+				 errdetail("The ranks of every run are kept: units x runs must stay below %lld.",
+						   (long long) MC_MAX_CELLS),
+				 errhint("Use fewer runs, or a coarser level.")));
 	res = MemoryContextAllocExtended(work_cxt, Max(L->nunits, 1) * sizeof(shegu_mc_unit), MCXT_ALLOC_HUGE);
+	norm = MemoryContextAlloc(work_cxt, L->nnodes * sizeof(shegu_norm_spec));
+	for (int v = 0; v < L->nnodes; v++)
+		norm[v] = L->node[v].norm;
 	if (L->nunits > 0 &&
 		shegu_monte_carlo(&L->tree, L->weight, &spec, L->nunits, L->score, L->present,
-						  engine_alloc, engine_free, work_cxt, res, &err) != SHEGU_COMP_OK)
-		report_engine_error(L, &err, err.col, "aggregation");
+						  L->raw, norm, engine_alloc, engine_free, work_cxt, res, &err) != SHEGU_COMP_OK)
+		report_engine_error(L, &err, err.col, "the uncertainty analysis");
 
 	for (int u = 0; u < L->nunits; u++)
 	{

@@ -44,6 +44,7 @@ CREATE TABLE shegu.index_node (
     missing         text NOT NULL DEFAULT 'omit' CHECK (missing IN ('omit', 'parent_mean', 'carry_forward')),
     veto_below      float8,
     veto_above      float8,
+    per_population  float8 CHECK (per_population > 0 AND per_population < 'Infinity'),
     source          text,
     source_column   text,
     survey_question text,
@@ -69,6 +70,7 @@ COMMENT ON COLUMN shegu.index_node.rollup IS 'how values of smaller units roll u
 COMMENT ON COLUMN shegu.index_node.missing IS 'omit (leave out, weights re-spread), parent_mean (mean of the units with the same parent unit) or carry_forward (value of the model''s previous period); imputed values are flagged';
 COMMENT ON COLUMN shegu.index_node.veto_below IS 'one-vote veto (一票否决): a raw value below this vetoes the unit';
 COMMENT ON COLUMN shegu.index_node.veto_above IS 'one-vote veto (一票否决): a raw value above this vetoes the unit';
+COMMENT ON COLUMN shegu.index_node.per_population IS 'rate per population: after roll-up the value is divided by the unit''s population (the model''s population indicator, summed up the hierarchy) and multiplied by this, e.g. 1000 for incidents per 1,000 residents';
 COMMENT ON COLUMN shegu.index_node.source IS 'feed: a relation (table or view) with columns unit, month and source_column, read by shegu.feed_index';
 COMMENT ON COLUMN shegu.index_node.source_column IS 'feed: the column of source that holds the value';
 COMMENT ON COLUMN shegu.index_node.survey_question IS 'feed: the question of shegu.survey_response whose mean score is the value';
@@ -443,12 +445,13 @@ COMMENT ON FUNCTION shegu.effective_weights(text, date, text, int) IS
 
 CREATE FUNCTION shegu.index_uncertainty(model text, period date, runs int DEFAULT 1000,
                                         weight_noise float8 DEFAULT 0.2, seed int DEFAULT 1,
-                                        level int DEFAULT NULL, vary_aggregation boolean DEFAULT false)
+                                        level int DEFAULT NULL, vary_aggregation boolean DEFAULT false,
+                                        vary_normalization boolean DEFAULT false)
 RETURNS TABLE(unit shegu.gridcode, nominal_rank int, mean_rank float8, median_rank float8,
               rank_p05 float8, rank_p95 float8, runs_ranked int)
     AS 'MODULE_PATHNAME', 'index_uncertainty' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION shegu.index_uncertainty(text, date, int, float8, int, int, boolean) IS
-    'Monte Carlo robustness of the ranking: each run multiplies every weight by U(1 - weight_noise, 1 + weight_noise) (and, with vary_aggregation, flips each parent between arithmetic and geometric with probability 1/2) and ranks the units again; per unit the nominal rank and the mean, median, 5% and 95% quantiles of its rank; a seeded splitmix64 stream, so the same seed gives the same answer';
+COMMENT ON FUNCTION shegu.index_uncertainty(text, date, int, float8, int, int, boolean, boolean) IS
+    'Monte Carlo robustness of the ranking: each run multiplies every weight by U(1 - weight_noise, 1 + weight_noise) (with vary_aggregation each parent switches between arithmetic and geometric, with vary_normalization each indicator between its normalisation and the alternative - percentile rank, or min-max for rank and zscore - each with probability 1/2) and ranks the units again; per unit the nominal rank and the mean, median, 5% and 95% quantiles of its rank; a seeded splitmix64 stream, so the same seed gives the same answer';
 
 -- ==== aggregates ====
 

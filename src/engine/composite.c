@@ -842,9 +842,45 @@ cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+shegu_norm_spec
+shegu_norm_alternative(const shegu_norm_spec *spec)
+{
+	shegu_norm_spec alt = *spec;
+
+	alt.method = (spec->method == SHEGU_NORM_RANK || spec->method == SHEGU_NORM_ZSCORE)
+		? SHEGU_NORM_MINMAX : SHEGU_NORM_RANK;
+	return alt;
+}
+
+/* Normalise one leaf column of the nunits x nn matrices with a specification. */
+static shegu_comp_status
+normalize_column(const shegu_norm_spec *spec, int leaf, int nunits, int nn, const double *raw,
+				 const bool *present, double *score, double *x, bool *p, double *y,
+				 double *work, shegu_comp_error *err)
+{
+	shegu_comp_status st;
+
+	for (int u = 0; u < nunits; u++)
+	{
+		x[u] = raw[(size_t) u * nn + leaf];
+		p[u] = present[(size_t) u * nn + leaf];
+	}
+	st = shegu_normalize(spec, x, p, nunits, y, work, err);
+	if (st != SHEGU_COMP_OK)
+	{
+		if (err)
+			err->col = leaf;
+		return st;
+	}
+	for (int u = 0; u < nunits; u++)
+		score[(size_t) u * nn + leaf] = y[u];
+	return SHEGU_COMP_OK;
+}
+
 shegu_comp_status
 shegu_monte_carlo(const shegu_tree *t, const double *w, const shegu_mc_spec *spec,
 				  int nunits, const double *leaf_score, const bool *leaf_present,
+				  const double *raw, const shegu_norm_spec *norm,
 				  shegu_alloc_fn alloc, shegu_free_fn free_fn, void *ctx,
 				  shegu_mc_unit *out, shegu_comp_error *err)
 {
@@ -865,6 +901,12 @@ shegu_monte_carlo(const shegu_tree *t, const double *w, const shegu_mc_spec *spe
 			   *order,
 			   *ranks,
 			   *mine;
+	double	   *cx = NULL,
+			   *cy = NULL,
+			   *cw = NULL;
+	bool	   *cp = NULL,
+			   *switched = NULL;
+	bool		vary_norm = spec->vary_normalization && raw != NULL && norm != NULL;
 
 	if (runs < 1)
 		return fail(err, SHEGU_COMP_BAD_SPEC, -1, -1, (double) runs);
@@ -883,6 +925,16 @@ shegu_monte_carlo(const shegu_tree *t, const double *w, const shegu_mc_spec *spe
 	order = alloc(ctx, (size_t) nunits * sizeof(int));
 	ranks = alloc(ctx, (size_t) nunits * runs * sizeof(int));
 	mine = alloc(ctx, (size_t) runs * sizeof(int));
+	if (vary_norm)
+	{
+		cx = alloc(ctx, (size_t) nunits * sizeof(double));
+		cy = alloc(ctx, (size_t) nunits * sizeof(double));
+		cw = alloc(ctx, 2 * (size_t) nunits * sizeof(double));
+		cp = alloc(ctx, (size_t) nunits * sizeof(bool));
+		switched = alloc(ctx, (size_t) nn * sizeof(bool));
+		for (int v = 0; v < nn; v++)
+			switched[v] = false;
+	}
 
 	memcpy(score, leaf_score, cells * sizeof(double));
 	memcpy(present, leaf_present, cells * sizeof(bool));
@@ -903,6 +955,8 @@ shegu_monte_carlo(const shegu_tree *t, const double *w, const shegu_mc_spec *spe
 	shegu_rng_seed(&rng, spec->seed);
 	for (int r = 0; r < runs; r++)
 	{
+		if (spec->tick)
+			spec->tick(ctx);
 		/* the draw order is fixed: one factor per node, then one flip per node */
 		for (int v = 0; v < nn; v++)
 			wr[v] = w[v] * (1 + spec->weight_noise * (2 * shegu_rng_uniform(&rng) - 1));
@@ -912,6 +966,30 @@ shegu_monte_carlo(const shegu_tree *t, const double *w, const shegu_mc_spec *spe
 			if (spec->vary_aggregation && !t->is_leaf[v] && shegu_rng_uniform(&rng) < 0.5)
 				ag[v] = ag[v] == SHEGU_AGG_ARITHMETIC ? SHEGU_AGG_GEOMETRIC : SHEGU_AGG_ARITHMETIC;
 		}
+		/* then one draw per leaf for its normalisation; a leaf is renormalised only on change */
+		if (vary_norm)
+			for (int v = 0; v < nn; v++)
+			{
+				bool		alt;
+
+				if (!t->is_leaf[v])
+					continue;
+				alt = shegu_rng_uniform(&rng) < 0.5;
+				if (alt == switched[v])
+					continue;
+				if (alt)
+				{
+					shegu_norm_spec a = shegu_norm_alternative(&norm[v]);
+
+					st = normalize_column(&a, v, nunits, nn, raw, leaf_present, score, cx, cp, cy, cw, err);
+					if (st != SHEGU_COMP_OK)
+						goto done;
+				}
+				else
+					for (int u = 0; u < nunits; u++)
+						score[(size_t) u * nn + v] = leaf_score[(size_t) u * nn + v];
+				switched[v] = alt;
+			}
 		st = shegu_tree_eval(t, wr, ag, nunits, score, present, wd, wb, err);
 		if (st != SHEGU_COMP_OK)
 			goto done;
@@ -963,6 +1041,14 @@ shegu_monte_carlo(const shegu_tree *t, const double *w, const shegu_mc_spec *spe
 done:
 	if (free_fn)
 	{
+		if (vary_norm)
+		{
+			free_fn(ctx, switched);
+			free_fn(ctx, cp);
+			free_fn(ctx, cw);
+			free_fn(ctx, cy);
+			free_fn(ctx, cx);
+		}
 		free_fn(ctx, mine);
 		free_fn(ctx, ranks);
 		free_fn(ctx, order);

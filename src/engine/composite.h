@@ -206,7 +206,11 @@ typedef struct shegu_mc_spec
 	int			runs;
 	double		weight_noise;	/* each weight times U(1 - noise, 1 + noise) */
 	bool		vary_aggregation;	/* each run, each non-leaf node flips method with p 1/2 */
+	bool		vary_normalization; /* each run, each leaf switches to its alternative
+									 * normalisation with p 1/2 (needs raw values) */
 	uint64_t	seed;
+	void		(*tick) (void *ctx);	/* called before every run (may be NULL); the binding
+										 * checks for interrupts here */
 } shegu_mc_spec;
 
 typedef struct shegu_mc_unit
@@ -223,14 +227,26 @@ typedef void *(*shegu_alloc_fn) (void *ctx, size_t size);
 typedef void (*shegu_free_fn) (void *ctx, void *p);
 
 /*
+ * The alternative normalisation of the uncertainty analysis: percentile rank for minmax,
+ * goalpost, target and none; minmax for rank and zscore.  Direction, transform and
+ * winsorisation are kept.
+ */
+extern shegu_norm_spec shegu_norm_alternative(const shegu_norm_spec *spec);
+
+/*
  * leaf_score/leaf_present are nunits x nnodes as for shegu_tree_eval (leaf columns set).
- * w are the nominal weights.  Ranks of the root per run; out[nunits] gets the summary.
- * Memory comes from alloc (and goes back through free, which may be NULL for an arena).
+ * w are the nominal weights.  With spec->vary_normalization, raw (nunits x nnodes, leaf
+ * columns: the values before normalisation, present where leaf_present) and norm[nnodes]
+ * (the leaves' specifications) are used; otherwise they may be NULL.  Ranks of the root
+ * per run; out[nunits] gets the summary.  Memory comes from alloc (and goes back through
+ * free, which may be NULL for an arena).
  */
 extern shegu_comp_status shegu_monte_carlo(const shegu_tree *t, const double *w,
 										   const shegu_mc_spec *spec, int nunits,
 										   const double *leaf_score,
 										   const bool *leaf_present,
+										   const double *raw,
+										   const shegu_norm_spec *norm,
 										   shegu_alloc_fn alloc, shegu_free_fn free_fn,
 										   void *ctx, shegu_mc_unit *out,
 										   shegu_comp_error *err);

@@ -3,7 +3,7 @@
 -- test/pgtap/index.sql
 BEGIN;
 SET search_path = shegu, public;
-SELECT plan(36);
+SELECT plan(37);
 
 -- ==== UNDP HDI as a model (Human Development Report 2020, Table 1, data for 2019) ====
 -- Goalposts of Technical note 1: life expectancy 20-85, expected schooling 0-18, mean schooling
@@ -173,6 +173,9 @@ SELECT is((SELECT count(*) FROM index_uncertainty('gen', '2025-02-01', 100, 0.3,
            WHERE NOT (1 <= rank_p05 AND rank_p05 <= median_rank AND median_rank <= rank_p95 AND rank_p95 <= 80
                       AND 1 <= mean_rank AND mean_rank <= 80)),
           0::bigint, 'uncertainty: 1 <= p05 <= median <= p95 <= 80 and the mean within the ranks');
+SELECT is((SELECT array_agg(u ORDER BY unit)::text FROM index_uncertainty('gen', '2025-02-01', 60, 0.1, 9, NULL, true, true) AS u),
+          (SELECT array_agg(u ORDER BY unit)::text FROM index_uncertainty('gen', '2025-02-01', 60, 0.1, 9, NULL, true, true) AS u),
+          'uncertainty varying aggregation and normalisation: the same seed gives the same answer');
 SELECT is((SELECT count(*) FROM index_uncertainty('gen', '2025-02-01', 50, 0, 1)
            WHERE rank_p05 <> nominal_rank OR rank_p95 <> nominal_rank), 0::bigint,
           'uncertainty: without noise every run is the nominal ranking');

@@ -428,14 +428,14 @@ test_monte_carlo(void)
 	/* unit 0 is best on both, units 1 and 2 trade off, unit 3 is worst on both */
 	double		s[12] = {0, 1, 1, 0, 0.6, 0.4, 0, 0.4, 0.6, 0, 0, 0};
 	bool		p[12] = {0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1};
-	shegu_mc_spec spec = {200, 0.5, false, 7};
+	shegu_mc_spec spec = {200, 0.5, false, false, 7, NULL};
 	shegu_mc_unit r1[4],
 				r2[4];
 	shegu_comp_error err;
 
-	CHECK_INT(shegu_monte_carlo(&t, w, &spec, 4, s, p, test_alloc, test_free, NULL, r1, &err),
+	CHECK_INT(shegu_monte_carlo(&t, w, &spec, 4, s, p, NULL, NULL, test_alloc, test_free, NULL, r1, &err),
 			  SHEGU_COMP_OK, "Monte Carlo ok");
-	shegu_monte_carlo(&t, w, &spec, 4, s, p, test_alloc, test_free, NULL, r2, &err);
+	shegu_monte_carlo(&t, w, &spec, 4, s, p, NULL, NULL, test_alloc, test_free, NULL, r2, &err);
 	{
 		bool		same = true;
 
@@ -451,10 +451,51 @@ test_monte_carlo(void)
 	CHECK_INT(r1[1].nominal_rank, 2, "nominal: the tie 0.5/0.5 ranks 2 for both");
 	CHECK(r1[1].mean_rank > 2 && r1[1].mean_rank < 3, "mean rank strictly between");
 	spec.seed = 8;
-	shegu_monte_carlo(&t, w, &spec, 4, s, p, test_alloc, test_free, NULL, r2, &err);
+	shegu_monte_carlo(&t, w, &spec, 4, s, p, NULL, NULL, test_alloc, test_free, NULL, r2, &err);
 	CHECK(r1[1].mean_rank != r2[1].mean_rank, "another seed, another stream");
+	/*
+	 * Varying the normalisation: raw values whose min-max scores and percentile ranks
+	 * order unit 1 and 2 differently on the first indicator (an outlier at unit 0).
+	 */
+	{
+		double		raw[12] = {0, 100, 1, 0, 3, 0.4, 0, 2, 0.6, 0, 1, 0};
+		double		sc[12];
+		shegu_norm_spec ns[3];
+		shegu_mc_unit r3[4],
+					r4[4];
+		bool		differs = false;
+
+		ns[1] = spec_of(SHEGU_NORM_MINMAX, 1);
+		ns[2] = spec_of(SHEGU_NORM_MINMAX, 1);
+		memcpy(sc, s, sizeof(sc));
+		for (int k = 1; k <= 2; k++)
+		{
+			double		col[4],
+						outc[4],
+						wk[8];
+			bool		pc[4] = {true, true, true, true};
+
+			for (int u = 0; u < 4; u++)
+				col[u] = raw[u * 3 + k];
+			shegu_normalize(&ns[k], col, pc, 4, outc, wk, &err);
+			for (int u = 0; u < 4; u++)
+				sc[u * 3 + k] = outc[u];
+		}
+		CHECK_NEAR(shegu_norm_alternative(&ns[1]).method, SHEGU_NORM_RANK, 0, "the alternative of minmax is rank");
+		spec.weight_noise = 0;
+		spec.vary_normalization = true;
+		CHECK_INT(shegu_monte_carlo(&t, w, &spec, 4, sc, p, raw, ns, test_alloc, test_free, NULL, r3, &err),
+				  SHEGU_COMP_OK, "Monte Carlo with varying normalisation ok");
+		shegu_monte_carlo(&t, w, &spec, 4, sc, p, raw, ns, test_alloc, test_free, NULL, r4, &err);
+		for (int u = 0; u < 4; u++)
+			differs = differs || r3[u].p05 != r3[u].p95;
+		CHECK(differs, "switching normalisations moves some rank without weight noise");
+		CHECK(r3[2].mean_rank == r4[2].mean_rank, "same seed, same answer with varying normalisation");
+		spec.vary_normalization = false;
+		spec.weight_noise = 0.5;
+	}
 	spec.weight_noise = 1;
-	CHECK_INT(shegu_monte_carlo(&t, w, &spec, 4, s, p, test_alloc, test_free, NULL, r2, &err),
+	CHECK_INT(shegu_monte_carlo(&t, w, &spec, 4, s, p, NULL, NULL, test_alloc, test_free, NULL, r2, &err),
 			  SHEGU_COMP_BAD_SPEC, "noise 1 refused (weights could reach 0)");
 }
 
