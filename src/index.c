@@ -1156,6 +1156,7 @@ index_compute(PG_FUNCTION_ARGS)
 	int		   *order;
 	double	   *col;
 	bool	   *pcol;
+	Datum	   *codes;
 	int			nn;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -1192,6 +1193,15 @@ index_compute(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(old);
 	}
 
+	/* the node codes as text, made once */
+	{
+		MemoryContext old = MemoryContextSwitchTo(work_cxt);
+
+		codes = palloc(nn * sizeof(Datum));
+		for (int v = 0; v < nn; v++)
+			codes[v] = CStringGetTextDatum(L->node[v].code);
+		MemoryContextSwitchTo(old);
+	}
 	for (int u = 0; u < L->nunits; u++)
 	{
 		for (int v = 0; v < nn; v++)
@@ -1201,7 +1211,7 @@ index_compute(PG_FUNCTION_ARGS)
 			bool		nulls[7] = {false, false, false, false, false, false, false};
 
 			values[0] = GridcodeGetDatum(L->unit[u]);
-			values[1] = CStringGetTextDatum(L->node[v].code);
+			values[1] = codes[v];
 			values[2] = Float8GetDatum(L->score[k]);
 			nulls[2] = !L->present[k];
 			values[3] = Int32GetDatum(rank[k]);
@@ -1211,8 +1221,8 @@ index_compute(PG_FUNCTION_ARGS)
 			values[5] = BoolGetDatum(L->imputed[k]);
 			values[6] = BoolGetDatum(L->vetoed[k]);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			pfree(DatumGetPointer(values[1]));
 		}
+		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_finish();
 	MemoryContextDelete(work_cxt);
