@@ -85,7 +85,6 @@ INSERT INTO index_unit_name VALUES ('430528101001', '金石社区'), ('430528101
 INSERT INTO indicator_value (model, indicator, unit, period, value) VALUES
 -- previous period: only b1, for carry-forward
 ('t', 'b1', '430528102001', '2025-05-01', 4.0),
-('t', 'a1', '430528101001', '2025-05-01', 3),
 -- grids of community 101001
 ('t', 'a1',  '430528101001001', '2025-06-01', 3),
 ('t', 'a1',  '430528101001002', '2025-06-01', 2),
@@ -214,6 +213,20 @@ UPDATE index_node SET transform = 'log' WHERE model = 't' AND code = 'b2';
 SELECT store_index('t', '2025-07-01');
 UPDATE index_node SET transform = 'none' WHERE model = 't' AND code = 'b2';
 SELECT count(*) FROM index_score WHERE model = 't' AND period = '2025-07-01';
+
+-- ==== quarters from months ====
+INSERT INTO index_model (name, title, level, population_indicator) VALUES ('tq', 'test model, quarterly', 5, 'pop');
+INSERT INTO index_node SELECT 'tq', code, parent, title, weight, aggregation, direction, normalization, transform, clamp,
+       lo, hi, target, winsor, rollup, missing, veto_below, veto_above, per_population, source, source_column,
+       survey_question, false
+FROM index_node WHERE model = 't' ORDER BY parent NULLS FIRST, code;
+SELECT aggregate_periods('t', '2025-05-01', '2025-07-01', 'tq', '2025-04-01');
+SELECT indicator, unit, value FROM indicator_value WHERE model = 'tq' AND unit <@ '430528101001' ORDER BY indicator, unit;
+SELECT unit, round(score::numeric, 6) AS score, rank FROM compute_index('tq', '2025-04-01') WHERE node = 'T' ORDER BY unit;
+SELECT aggregate_periods('t', '2025-07-01', '2025-05-01', 'tq', '2025-04-01');
+SELECT aggregate_periods('t', '2025-05-01', '2025-07-01', 't', '2025-06-01');
+SELECT aggregate_periods('t', '2025-05-01', '2025-07-01', 'nope', '2025-04-01');
+DELETE FROM index_model WHERE name = 'tq';
 
 -- ==== weights from data ====
 SELECT child, round(weight::numeric, 6) AS weight FROM entropy_weights('t', '2025-06-01', 'B');

@@ -899,7 +899,7 @@ report_engine_error(const loaded *L, const shegu_comp_error *err, int leaf, cons
 		case SHEGU_COMP_NEGATIVE:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("negative score %s of node \"%s\" in a geometric mean",
+					 errmsg("negative score %s in the geometric mean of node \"%s\"",
 							float8out_internal(err->value),
 							(err->col >= 0 && err->col < L->nnodes) ? L->node[err->col].code : node),
 					 unit ? errdetail("Unit %s, period %s; a geometric mean needs scores >= 0.", unit, period_text(L->period)) : 0,

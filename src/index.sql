@@ -271,6 +271,48 @@ $$;
 COMMENT ON FUNCTION shegu.feed_index(text, date) IS
     'reloads the fed indicators of a model for a period: nodes with a source read column source_column of that relation (columns unit, month; e.g. shegu.incident_measures), resolved when called; nodes with a survey_question take the mean score of shegu.survey_response per unit; NULL and non-finite source values are left missing; returns the rows written';
 
+-- ==== periods: monthly data into quarters and years (月考核、季点评、年终总评) ====
+
+CREATE FUNCTION shegu.aggregate_periods(model text, first date, last date, into_model text, period date)
+RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    IF aggregate_periods.first > aggregate_periods.last THEN
+        RAISE EXCEPTION 'first period % is after last period %', aggregate_periods.first, aggregate_periods.last
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF aggregate_periods.model = aggregate_periods.into_model
+       AND aggregate_periods.period BETWEEN aggregate_periods.first AND aggregate_periods.last THEN
+        RAISE EXCEPTION 'period % lies inside the periods it aggregates', aggregate_periods.period
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Aggregate into another model (e.g. a quarterly copy) or label the result with a date outside the range.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM shegu.index_model m WHERE m.name = aggregate_periods.model) THEN
+        RAISE EXCEPTION 'index model "%" does not exist', aggregate_periods.model USING ERRCODE = 'undefined_object';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM shegu.index_model m WHERE m.name = aggregate_periods.into_model) THEN
+        RAISE EXCEPTION 'index model "%" does not exist', aggregate_periods.into_model USING ERRCODE = 'undefined_object';
+    END IF;
+    DELETE FROM shegu.indicator_value v
+    WHERE v.model = aggregate_periods.into_model AND v.period = aggregate_periods.period;
+    INSERT INTO shegu.indicator_value (model, indicator, unit, period, value)
+    SELECT aggregate_periods.into_model, v.indicator, v.unit, aggregate_periods.period,
+           CASE coalesce(n.rollup, 'mean')
+                WHEN 'sum' THEN sum(v.value) WHEN 'max' THEN max(v.value) WHEN 'min' THEN min(v.value)
+                ELSE avg(v.value) END
+    FROM shegu.indicator_value v
+    LEFT JOIN shegu.index_node n ON n.model = v.model AND n.code = v.indicator
+    WHERE v.model = aggregate_periods.model AND v.period BETWEEN aggregate_periods.first AND aggregate_periods.last
+    GROUP BY v.indicator, v.unit, n.rollup;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION shegu.aggregate_periods(text, date, date, text, date) IS
+    'aggregates the raw values of a model over the periods first..last into one period of a model (the same or a copy, e.g. quarterly): per indicator and unit the sum for rollup sum, the max for max, the min for min, else the mean (the population indicator: the mean); replaces the target period''s values; returns the rows written';
+
 -- ==== weights ====
 
 CREATE FUNCTION shegu.ahp_weights(matrix float8[])
