@@ -166,6 +166,9 @@ DECLARE
                         (SELECT m.level FROM shegu.index_model m WHERE m.name = store_index.model));
     n bigint;
 BEGIN
+    -- one writer per model, level and period at a time: a second one waits and then replaces
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('shegu.index_score'),
+        pg_catalog.hashtext(store_index.model || '/' || lvl || '/' || store_index.period));
     -- an error in the computation aborts the statement, so the delete never stands alone
     DELETE FROM shegu.index_score s
     WHERE s.model = store_index.model AND s.level = lvl AND s.period = store_index.period;
@@ -177,7 +180,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION shegu.store_index(text, date, int) IS
-    'computes a model for a period and level and replaces its rows in shegu.index_score; returns the rows written';
+    'computes a model for a period and level and replaces its rows in shegu.index_score (concurrent calls for the same model, level and period take turns); returns the rows written';
 
 CREATE VIEW shegu.index_report AS
 WITH idx AS (
@@ -227,6 +230,8 @@ BEGIN
         RAISE EXCEPTION 'index model "%" does not exist', feed_index.model
             USING ERRCODE = 'undefined_object', HINT = 'Models are rows of shegu.index_model.';
     END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('shegu.indicator_value'),
+        pg_catalog.hashtext(feed_index.model || '/' || feed_index.period));
     FOR n IN SELECT x.code, x.source, x.source_column, x.survey_question
              FROM shegu.index_node x
              WHERE x.model = feed_index.model AND (x.source IS NOT NULL OR x.survey_question IS NOT NULL)
@@ -295,6 +300,8 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM shegu.index_model m WHERE m.name = aggregate_periods.into_model) THEN
         RAISE EXCEPTION 'index model "%" does not exist', aggregate_periods.into_model USING ERRCODE = 'undefined_object';
     END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('shegu.indicator_value'),
+        pg_catalog.hashtext(aggregate_periods.into_model || '/' || aggregate_periods.period));
     DELETE FROM shegu.indicator_value v
     WHERE v.model = aggregate_periods.into_model AND v.period = aggregate_periods.period;
     INSERT INTO shegu.indicator_value (model, indicator, unit, period, value)
