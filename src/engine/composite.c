@@ -412,7 +412,10 @@ shegu_aggregate(shegu_agg_method method, const double *score, const bool *presen
 				double *out, bool *has, shegu_comp_error *err)
 {
 	double		total = 0,
-				wp = 0;
+				wp = 0,
+				maxw = 0,
+				scale;
+	int			e;
 
 	*out = NAN;
 	*has = false;
@@ -420,18 +423,32 @@ shegu_aggregate(shegu_agg_method method, const double *score, const bool *presen
 	{
 		if (!isfinite(weight[i]) || weight[i] < 0)
 			return fail(err, SHEGU_COMP_BAD_WEIGHT, i, -1, weight[i]);
-		total += weight[i];
+		if (weight[i] > maxw)
+			maxw = weight[i];
 		if (present[i] && weight[i] > 0)
 		{
 			if (!isfinite(score[i]))
 				return fail(err, SHEGU_COMP_NOT_FINITE, i, -1, score[i]);
 			if (method == SHEGU_AGG_GEOMETRIC && score[i] < 0)
 				return fail(err, SHEGU_COMP_NEGATIVE, i, -1, score[i]);
-			wp += weight[i];
 		}
 	}
-	if (!(total > 0))
-		return fail(err, SHEGU_COMP_BAD_WEIGHT, -1, -1, total);
+	if (!(maxw > 0))
+		return fail(err, SHEGU_COMP_BAD_WEIGHT, -1, -1, maxw);
+
+	/*
+	 * Scale the weights by a power of two so that the largest is in [0.5, 1): exact, so
+	 * ordinary results are bit for bit sum(w s) / sum(w) (equal scores tie), and tiny or huge
+	 * weights neither underflow nor overflow.
+	 */
+	frexp(maxw, &e);
+	scale = ldexp(1.0, -e);
+	for (int i = 0; i < n; i++)
+	{
+		total += weight[i] * scale;
+		if (present[i] && weight[i] > 0)
+			wp += weight[i] * scale;
+	}
 	if (wp <= 0 || wp / total < min_share - 1e-12)
 		return ok(err);
 
@@ -441,7 +458,7 @@ shegu_aggregate(shegu_agg_method method, const double *score, const bool *presen
 
 		for (int i = 0; i < n; i++)
 			if (present[i] && weight[i] > 0)
-				s += weight[i] * score[i];
+				s += (weight[i] * scale) * score[i];
 		*out = s / wp;
 	}
 	else
@@ -461,7 +478,7 @@ shegu_aggregate(shegu_agg_method method, const double *score, const bool *presen
 					zero = true;
 					break;
 				}
-				s += weight[i] * log(v);
+				s += (weight[i] * scale) * log(v);
 			}
 		*out = zero ? 0 : exp(s / wp);
 	}

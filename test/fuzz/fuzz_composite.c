@@ -70,6 +70,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 	}
 
+	/* weighted means of the raw doubles as scores and weights lie between their extremes */
+	for (int m = 0; m < 2; m++)
+	{
+		double		out,
+					lo = INFINITY,
+					hi = -INFINITY;
+		bool		has;
+		int			k = n < cells / 2 ? n : cells / 2;
+
+		if (k < 1)
+			break;
+		if (shegu_aggregate((shegu_agg_method) m, a, present, a + k, k, 0.25, 0, &out, &has, &err)
+			!= SHEGU_COMP_OK || !has)
+			continue;
+		for (int i = 0; i < k; i++)
+			if (present[i] && a[k + i] > 0)
+			{
+				lo = fmin(lo, a[i]);
+				hi = fmax(hi, a[i]);
+			}
+		/* relative slack for rounding, and overflow of huge weights makes inf / nan */
+		if (isfinite(out) && isfinite(lo) && isfinite(hi)
+			&& (out < lo - 1e-9 * fabs(lo) - 1e-300 || out > hi + 1e-9 * fabs(hi) + 1e-300))
+			abort();
+	}
+
 	/* 2. a positive reciprocal matrix built from the bytes: AHP must accept it */
 	for (int i = 0; i < n; i++)
 	{

@@ -163,6 +163,18 @@ test_aggregate(void)
 	shegu_aggregate(SHEGU_AGG_ARITHMETIC, sc, one, w, 3, 0.75, 0, &out, &has, &err);
 	CHECK(!has && isnan(out), "share present 0.5 < 0.75: no score");
 
+	/* weights at the ends of the double range neither underflow nor overflow */
+	{
+		double		tiny[3] = {1e-300, 1e-300, 2e-300},
+					huge[3] = {1e308, 1e308, 1.5e308};
+
+		shegu_aggregate(SHEGU_AGG_ARITHMETIC, sc, all, tiny, 3, 0, 0, &out, &has, &err);
+		CHECK_NEAR(out, (0.2 + 0.5 + 1.6) / 4, 1e-15, "tiny weights: the same weighted mean");
+		shegu_aggregate(SHEGU_AGG_ARITHMETIC, sc, all, huge, 3, 0.9, 0, &out, &has, &err);
+		CHECK(has, "huge weights: the share present is still 1");
+		CHECK_NEAR(out, (0.2 + 0.5 + 1.2) / 3.5, 1e-15, "huge weights: the weighted mean");
+	}
+
 	/* the zero rule */
 	sc[1] = 0;
 	shegu_aggregate(SHEGU_AGG_GEOMETRIC, sc, all, w, 3, 0, 0, &out, &has, &err);
