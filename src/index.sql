@@ -205,6 +205,7 @@ SELECT i.model, i.unit, u.name AS unit_name, i.level, i.period, i.index_value,
                   ORDER BY g.min_score DESC LIMIT 1)
        END AS grade,
        i.vetoed, i.imputed, d.dimensions, i.rank,
+       count(i.rank) OVER (PARTITION BY i.model, i.level, i.period) AS ranked_units,
        lag(i.index_value) OVER w AS previous_index,
        i.index_value - lag(i.index_value) OVER w AS change,
        lag(i.rank) OVER w - i.rank AS rank_change
@@ -213,7 +214,7 @@ LEFT JOIN dims d USING (model, level, period, unit)
 LEFT JOIN shegu.index_unit_name u ON u.unit = i.unit
 WINDOW w AS (PARTITION BY i.model, i.level, i.unit ORDER BY i.period);
 COMMENT ON VIEW shegu.index_report IS
-    'the published index for BI tools: model, unit, unit name, level, period, index on the model''s scale, grade (the lowest when vetoed), veto and imputation flags, dimensions as a JSON object of code -> score on the scale, rank, the previous stored period''s index, its change and the change in rank (positive = moved up)';
+    'the published index for BI tools: model, unit, unit name, level, period, index on the model''s scale, grade (the lowest when vetoed), veto and imputation flags, dimensions as a JSON object of code -> score on the scale, rank, the number of ranked units, the previous stored period''s index, its change and the change in rank (positive = moved up)';
 
 -- ==== feeds: objective indicators from the system's own data ====
 

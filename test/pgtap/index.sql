@@ -3,7 +3,7 @@
 -- test/pgtap/index.sql
 BEGIN;
 SET search_path = shegu, public;
-SELECT plan(37);
+SELECT plan(38);
 
 -- ==== UNDP HDI as a model (Human Development Report 2020, Table 1, data for 2019) ====
 -- Goalposts of Technical note 1: life expectancy 20-85, expected schooling 0-18, mean schooling
@@ -158,6 +158,8 @@ SELECT is((SELECT count(*) FROM index_report r
           'change is against the previous stored period');
 SELECT is((SELECT count(*) FROM index_report WHERE model = 'gen' AND period = '2025-02-01'
            AND (dimensions ->> 'D1') IS NULL), 0::bigint, 'every unit reports its dimensions');
+SELECT is((SELECT DISTINCT ranked_units FROM index_report WHERE model = 'gen' AND period = '2025-02-01'), 80::bigint,
+          'the report says out of how many units a rank is');
 
 -- ==== uncertainty ====
 SELECT is((SELECT array_agg(u ORDER BY unit)::text FROM index_uncertainty('gen', '2025-02-01', 100, 0.3, 5) AS u),
