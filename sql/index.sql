@@ -254,6 +254,10 @@ FROM effective_weights('t', '2025-06-01');
 SELECT child, round(nominal_weight::numeric, 6) AS nominal, round(variance_share::numeric, 6) AS variance_share,
        round(correlation::numeric, 6) AS correlation, dominant, index_dominated
 FROM effective_weights('t', '2025-06-01', 'B', 6);
+-- every indicator against the index: nominal weight = product of the normalised weights on its path
+SELECT child, round(nominal_weight::numeric, 6) AS nominal, round(variance_share::numeric, 6) AS variance_share,
+       round(correlation::numeric, 6) AS correlation, dominant, index_dominated
+FROM effective_weights('t', '2025-06-01', indicators => true);
 SELECT * FROM effective_weights_of('{{0,0.5},{1,0.5},{2,0.5}}', '{0.25,0.75,1.25}', '{1,1}');
 SELECT * FROM effective_weights_of('{{1,2},{3,4}}', '{1}', '{1,1}');
 SELECT * FROM effective_weights_of('{{1,2}}', '{1}', '{1,1}');

@@ -376,6 +376,7 @@ COMMENT ON FUNCTION shegu.entropy_weights(float8[]) IS
 
 -- the children's scores of a node, one row per unit that has all of them
 CREATE FUNCTION shegu.index_children_matrix(model text, period date, node text, level int,
+                                            leaves boolean,
                                             OUT children text[], OUT weights float8[],
                                             OUT matrix float8[], OUT parent_scores float8[], OUT units int)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -386,9 +387,26 @@ BEGIN
         RAISE EXCEPTION 'node "%" does not exist in index model "%"', index_children_matrix.node, index_children_matrix.model
             USING ERRCODE = 'undefined_object';
     END IF;
-    SELECT array_agg(x.code ORDER BY x.code COLLATE "C"), array_agg(x.weight ORDER BY x.code COLLATE "C")
-    INTO children, weights
-    FROM shegu.index_node x WHERE x.model = index_children_matrix.model AND x.parent = index_children_matrix.node;
+    IF index_children_matrix.leaves THEN
+        -- every indicator below the node, weighted by the product of the normalised weights
+        -- on its path (its nominal weight in the node's score)
+        WITH RECURSIVE nw AS (
+            SELECT x.code, x.parent, x.weight / nullif(sum(x.weight) OVER (PARTITION BY x.parent), 0) AS w
+            FROM shegu.index_node x WHERE x.model = index_children_matrix.model
+        ), t AS (
+            SELECT nw.code, coalesce(nw.w, 0) AS w FROM nw WHERE nw.parent = index_children_matrix.node
+            UNION ALL
+            SELECT nw.code, t.w * coalesce(nw.w, 0) FROM nw JOIN t ON nw.parent = t.code
+        )
+        SELECT array_agg(t.code ORDER BY t.code COLLATE "C"), array_agg(t.w ORDER BY t.code COLLATE "C")
+        INTO children, weights
+        FROM t WHERE NOT EXISTS (SELECT 1 FROM shegu.index_node y
+                                 WHERE y.model = index_children_matrix.model AND y.parent = t.code);
+    ELSE
+        SELECT array_agg(x.code ORDER BY x.code COLLATE "C"), array_agg(x.weight ORDER BY x.code COLLATE "C")
+        INTO children, weights
+        FROM shegu.index_node x WHERE x.model = index_children_matrix.model AND x.parent = index_children_matrix.node;
+    END IF;
     IF children IS NULL THEN
         RAISE EXCEPTION 'node "%" of index model "%" has no children', index_children_matrix.node, index_children_matrix.model
             USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Weights are set among the children of a node.';
@@ -409,8 +427,8 @@ BEGIN
     FROM r WHERE r.k = cardinality(children) AND r.p IS NOT NULL;
 END;
 $$;
-COMMENT ON FUNCTION shegu.index_children_matrix(text, date, text, int) IS
-    'helper of the weight functions: the children of a node (code order), their weights, the matrix of their scores for the units that have all of them and the node''s own scores for those units';
+COMMENT ON FUNCTION shegu.index_children_matrix(text, date, text, int, boolean) IS
+    'helper of the weight functions: the children of a node (code order) and their weights - or with leaves every indicator below it and the product of the normalised weights on its path - the matrix of their scores for the units that have all of them and the node''s own scores for those units';
 
 CREATE FUNCTION shegu.entropy_weights(model text, period date, node text, level int DEFAULT NULL)
 RETURNS TABLE(child text, weight float8)
@@ -420,7 +438,7 @@ DECLARE
     m record;
 BEGIN
     SELECT * INTO m FROM shegu.index_children_matrix(entropy_weights.model, entropy_weights.period,
-                                                     entropy_weights.node, entropy_weights.level);
+                                                     entropy_weights.node, entropy_weights.level, false);
     IF m.units < 2 THEN
         RAISE EXCEPTION 'entropy weights need at least two units, not %', m.units
             USING ERRCODE = 'invalid_parameter_value',
@@ -460,7 +478,8 @@ RETURNS TABLE(child int, variance_share float8, correlation float8, dominant boo
 COMMENT ON FUNCTION shegu.effective_weights_of(float8[], float8[], float8[]) IS
     'effective weights of the columns of a units x children matrix in an index: share of the index variance cov(w_j x_j, I) / sum_k cov(w_k x_k, I), Pearson correlation with the index, dominant when the share exceeds twice the nominal weight share, and whether fewer than a third of the children carry 80% of the variance';
 
-CREATE FUNCTION shegu.effective_weights(model text, period date, node text DEFAULT NULL, level int DEFAULT NULL)
+CREATE FUNCTION shegu.effective_weights(model text, period date, node text DEFAULT NULL, level int DEFAULT NULL,
+                                        indicators boolean DEFAULT false)
 RETURNS TABLE(child text, nominal_weight float8, variance_share float8, correlation float8,
               dominant boolean, index_dominated boolean)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -476,7 +495,8 @@ BEGIN
                 USING ERRCODE = 'undefined_object';
         END IF;
     END IF;
-    SELECT * INTO m FROM shegu.index_children_matrix(effective_weights.model, effective_weights.period, nd, effective_weights.level);
+    SELECT * INTO m FROM shegu.index_children_matrix(effective_weights.model, effective_weights.period, nd,
+                                                     effective_weights.level, effective_weights.indicators);
     IF m.units < 2 THEN
         RAISE EXCEPTION 'effective weights need at least two units, not %', m.units
             USING ERRCODE = 'invalid_parameter_value';
@@ -488,8 +508,8 @@ BEGIN
     ORDER BY e.child;
 END;
 $$;
-COMMENT ON FUNCTION shegu.effective_weights(text, date, text, int) IS
-    'effective weights report of the children of a node (default the index) in a period: nominal weight share, share of the variance of the node''s score, correlation with it, dominant flag per child and the dominated flag of the node';
+COMMENT ON FUNCTION shegu.effective_weights(text, date, text, int, boolean) IS
+    'effective weights report of the children of a node (default the index) in a period - or, with indicators, of every indicator below it, whose nominal weight is the product of the normalised weights on its path: nominal weight share, share of the variance of the node''s score, correlation with it, dominant flag and the dominated flag of the node';
 
 -- ==== uncertainty ====
 
