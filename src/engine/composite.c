@@ -920,7 +920,8 @@ shegu_monte_carlo(const shegu_tree *t, const double *w, const shegu_mc_spec *spe
 			   *mine;
 	double	   *cx = NULL,
 			   *cy = NULL,
-			   *cw = NULL;
+			   *cw = NULL,
+			   *alt_score = NULL;
 	bool	   *cp = NULL,
 			   *switched = NULL;
 	bool		vary_norm = spec->vary_normalization && raw != NULL && norm != NULL;
@@ -949,8 +950,20 @@ shegu_monte_carlo(const shegu_tree *t, const double *w, const shegu_mc_spec *spe
 		cw = alloc(ctx, 2 * (size_t) nunits * sizeof(double));
 		cp = alloc(ctx, (size_t) nunits * sizeof(bool));
 		switched = alloc(ctx, (size_t) nn * sizeof(bool));
+		alt_score = alloc(ctx, cells * sizeof(double));
+		/* the alternative scores of every leaf, once: a run only copies columns */
 		for (int v = 0; v < nn; v++)
+		{
 			switched[v] = false;
+			if (t->is_leaf[v])
+			{
+				shegu_norm_spec a = shegu_norm_alternative(&norm[v]);
+
+				st = normalize_column(&a, v, nunits, nn, raw, leaf_present, alt_score, cx, cp, cy, cw, err);
+				if (st != SHEGU_COMP_OK)
+					goto done;
+			}
+		}
 	}
 
 	memcpy(score, leaf_score, cells * sizeof(double));
@@ -994,17 +1007,8 @@ shegu_monte_carlo(const shegu_tree *t, const double *w, const shegu_mc_spec *spe
 				alt = shegu_rng_uniform(&rng) < 0.5;
 				if (alt == switched[v])
 					continue;
-				if (alt)
-				{
-					shegu_norm_spec a = shegu_norm_alternative(&norm[v]);
-
-					st = normalize_column(&a, v, nunits, nn, raw, leaf_present, score, cx, cp, cy, cw, err);
-					if (st != SHEGU_COMP_OK)
-						goto done;
-				}
-				else
-					for (int u = 0; u < nunits; u++)
-						score[(size_t) u * nn + v] = leaf_score[(size_t) u * nn + v];
+				for (int u = 0; u < nunits; u++)
+					score[(size_t) u * nn + v] = (alt ? alt_score : leaf_score)[(size_t) u * nn + v];
 				switched[v] = alt;
 			}
 		st = shegu_tree_eval(t, wr, ag, nunits, score, present, wd, wb, err);
@@ -1060,6 +1064,7 @@ done:
 	{
 		if (vary_norm)
 		{
+			free_fn(ctx, alt_score);
 			free_fn(ctx, switched);
 			free_fn(ctx, cp);
 			free_fn(ctx, cw);
