@@ -145,11 +145,14 @@ period_text(DateADT d)
 	return DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d)));
 }
 
+/* A NOT NULL column as text (the check constraints keep these columns non-NULL). */
 static const char *
 spi_text(HeapTuple tup, TupleDesc td, int col)
 {
 	char	   *v = SPI_getvalue(tup, td, col);
 
+	if (v == NULL)
+		elog(ERROR, "unexpected NULL in column %d of shegu.index_node", col);
 	return v;
 }
 
@@ -1558,9 +1561,8 @@ index_effective_weights(PG_FUNCTION_ARGS)
 
 /* The state array, modified in place when called as an aggregate (like float8_accum). */
 static float8 *
-state_of(FunctionCallInfo fcinfo, ArrayType *a, const char *fn)
+state_of(ArrayType *a, const char *fn)
 {
-	(void) fcinfo;
 	if (ARR_NDIM(a) != 1 || ARR_DIMS(a)[0] != SHEGU_INDEX_STATE_LEN || ARR_HASNULL(a) || ARR_ELEMTYPE(a) != FLOAT8OID)
 		elog(ERROR, "%s: expected a 3-element float8 state array", fn);
 	return (float8 *) ARR_DATA_PTR(a);
@@ -1591,7 +1593,7 @@ index_wmean_accum(PG_FUNCTION_ARGS)
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "index_wmean_accum called in non-aggregate context");
-	s = state_of(fcinfo, a, "wmean");
+	s = state_of(a, "wmean");
 	check_pair(x, w, "shegu.wmean");
 	s[0] += w * x;
 	s[1] += w;
@@ -1611,7 +1613,7 @@ index_wgmean_accum(PG_FUNCTION_ARGS)
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "index_wgmean_accum called in non-aggregate context");
-	s = state_of(fcinfo, a, "wgmean");
+	s = state_of(a, "wgmean");
 	check_pair(x, w, "shegu.wgmean");
 	if (x < 0)
 		ereport(ERROR,
@@ -1638,8 +1640,8 @@ combine_states(FunctionCallInfo fcinfo, bool geometric)
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "combine of shegu.wmean/wgmean called in non-aggregate context");
-	s = state_of(fcinfo, a, "combine");
-	t = state_of(fcinfo, b, "combine");
+	s = state_of(a, "combine");
+	t = state_of(b, "combine");
 	s[0] += t[0];
 	s[1] += t[1];
 	s[2] = geometric ? Max(s[2], t[2]) : s[2] + t[2];
@@ -1667,7 +1669,7 @@ PG_FUNCTION_INFO_V1(index_wmean_final);
 Datum
 index_wmean_final(PG_FUNCTION_ARGS)
 {
-	float8	   *s = state_of(fcinfo, PG_GETARG_ARRAYTYPE_P(0), "wmean");
+	float8	   *s = state_of(PG_GETARG_ARRAYTYPE_P(0), "wmean");
 
 	if (!(s[1] > 0))
 		PG_RETURN_NULL();
@@ -1679,7 +1681,7 @@ PG_FUNCTION_INFO_V1(index_wgmean_final);
 Datum
 index_wgmean_final(PG_FUNCTION_ARGS)
 {
-	float8	   *s = state_of(fcinfo, PG_GETARG_ARRAYTYPE_P(0), "wgmean");
+	float8	   *s = state_of(PG_GETARG_ARRAYTYPE_P(0), "wgmean");
 
 	if (!(s[1] > 0))
 		PG_RETURN_NULL();
