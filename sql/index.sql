@@ -345,10 +345,12 @@ INSERT INTO index_grade (model, grade, min_score) SELECT 'sgi', grade, min_score
 INSERT INTO survey_response (unit, period, question, score)
 SELECT u::gridcode, '2025-06-01', q, s
 FROM (VALUES ('430528101001001', '知晓度', 5), ('430528101001001', '知晓度', 4), ('430528101001002', '参与度', 3),
-             ('430528101001001', '满意度', 5), ('430528101001002', '满意度', 4),
+             ('430528101001001', '满意度', 5), ('430528101001001', '满意度', 5), ('430528101001002', '满意度', 4),
              ('430528101002', '知晓度', 2), ('430528101002', '满意度', 2), ('430528101002', '参与度', 1),
              ('430528102001', '知晓度', 4), ('430528102001', '满意度', 4)) AS v(u, q, s);
 SELECT * FROM survey_measures ORDER BY unit, question;
+-- Survey means: per grid where answered, and per community over all its answers (5, 5, 4 -> 4.667,
+-- not the mean of the grids' means 4.5).
 SELECT feed_index('sgi', '2025-06-01');
 SELECT feed_index('sgi', '2025-06-01');   -- reloads, does not add
 SELECT indicator, unit, value FROM indicator_value WHERE model = 'sgi' ORDER BY indicator, unit;

@@ -226,8 +226,9 @@ DECLARE
     rel regclass;
     total bigint := 0;
     k bigint;
+    lvl int := (SELECT m.level FROM shegu.index_model m WHERE m.name = feed_index.model);
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM shegu.index_model m WHERE m.name = feed_index.model) THEN
+    IF lvl IS NULL THEN
         RAISE EXCEPTION 'index model "%" does not exist', feed_index.model
             USING ERRCODE = 'undefined_object', HINT = 'Models are rows of shegu.index_model.';
     END IF;
@@ -262,11 +263,21 @@ BEGIN
                 n.source_column, rel)
             USING feed_index.model, n.code, feed_index.period;
         ELSE
+            -- the mean answer per unit where answers were recorded, and at the model's level
+            -- the mean over every answer below it (weighted by answers, not a mean of means)
             INSERT INTO shegu.indicator_value (model, indicator, unit, period, value)
-            SELECT feed_index.model, n.code, r.unit, feed_index.period, avg(r.score)::float8
-            FROM shegu.survey_response r
-            WHERE r.period = feed_index.period AND r.question = n.survey_question
-            GROUP BY r.unit;
+            SELECT feed_index.model, n.code, a.unit, feed_index.period, a.mean
+            FROM (SELECT r.unit, avg(r.score)::float8 AS mean
+                  FROM shegu.survey_response r
+                  WHERE r.period = feed_index.period AND r.question = n.survey_question
+                    AND shegu.level(r.unit) <> lvl
+                  GROUP BY r.unit
+                  UNION ALL
+                  SELECT shegu.ancestor(r.unit, lvl), avg(r.score)::float8
+                  FROM shegu.survey_response r
+                  WHERE r.period = feed_index.period AND r.question = n.survey_question
+                    AND shegu.level(r.unit) >= lvl
+                  GROUP BY 1) AS a;
         END IF;
         GET DIAGNOSTICS k = ROW_COUNT;
         total := total + k;
@@ -275,7 +286,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION shegu.feed_index(text, date) IS
-    'reloads the fed indicators of a model for a period: nodes with a source read column source_column of that relation (columns unit, month; e.g. shegu.incident_measures), resolved when called; nodes with a survey_question take the mean score of shegu.survey_response per unit; NULL and non-finite source values are left missing; returns the rows written';
+    'reloads the fed indicators of a model for a period: nodes with a source read column source_column of that relation (columns unit, month; e.g. shegu.incident_measures), resolved when called; nodes with a survey_question take the mean score of shegu.survey_response per unit where answered, and at the model''s level the mean of all answers below each unit; NULL and non-finite source values are left missing; returns the rows written';
 
 -- ==== periods: monthly data into quarters and years (月考核、季点评、年终总评) ====
 
