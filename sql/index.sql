@@ -191,6 +191,11 @@ INSERT INTO index_node (model, code, parent, normalization) VALUES ('t', 'g', 'B
 INSERT INTO index_node (model, code, parent, normalization) VALUES ('t', 'g', 'B', 'lognormal');
 INSERT INTO index_node (model, code, parent, weight) VALUES ('t', 'g', 'B', -1);
 INSERT INTO index_node (model, code, parent) VALUES ('t', 'g', 'nowhere');
+-- (the parent key is deferred: inside a transaction the computation says it first)
+BEGIN;
+INSERT INTO index_node (model, code, parent) VALUES ('t', 'g', 'nowhere');
+SELECT * FROM compute_index('t', '2025-06-01');
+ROLLBACK;
 INSERT INTO index_node (model, code, parent, source) VALUES ('t', 'g', 'B', 'some.view');
 INSERT INTO index_model (name, title, level) VALUES ('bad', 'bad', 9);
 INSERT INTO survey_response (unit, period, question, score) VALUES ('430528101001', '2025-06-01', '满意度', 6);

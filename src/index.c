@@ -369,9 +369,12 @@ load_model(loaded *L, int level_arg, bool level_given)
 				else
 					lo = mid + 1;
 			}
-			/* the foreign key makes a missing parent impossible */
+			/* the (deferred) foreign key catches this at commit at the latest */
 			if (rawparent[i] < 0)
-				elog(ERROR, "parent \"%s\" of node \"%s\" not found", raw[i].parent_code, raw[i].code);
+				ereport(ERROR,
+						(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+						 errmsg("parent \"%s\" of node \"%s\" of index model \"%s\" does not exist",
+								raw[i].parent_code, raw[i].code, L->model)));
 		}
 	}
 

@@ -50,7 +50,9 @@ CREATE TABLE shegu.index_node (
     survey_question text,
     shipped         boolean NOT NULL DEFAULT false,
     PRIMARY KEY (model, code),
-    FOREIGN KEY (model, parent) REFERENCES shegu.index_node (model, code) ON UPDATE CASCADE ON DELETE CASCADE,
+    -- deferred, so that a tree can be loaded in any order (and pg_dump's rows restored)
+    FOREIGN KEY (model, parent) REFERENCES shegu.index_node (model, code) ON UPDATE CASCADE ON DELETE CASCADE
+        DEFERRABLE INITIALLY DEFERRED,
     CONSTRAINT index_node_not_own_parent CHECK (parent <> code),
     CONSTRAINT index_node_goalposts CHECK (normalization <> 'goalpost' OR (lo IS NOT NULL AND hi IS NOT NULL AND lo < hi)),
     CONSTRAINT index_node_target CHECK (normalization <> 'target' OR target IS NOT NULL),
