@@ -11,6 +11,25 @@
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void *
+fuzz_alloc(void *ctx, size_t size)
+{
+	void	   *p;
+
+	(void) ctx;
+	p = malloc(size ? size : 1);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+static void
+fuzz_free(void *ctx, void *p)
+{
+	(void) ctx;
+	free(p);
+}
+
 static void
 check_weights(const double *w, int n)
 {
@@ -94,6 +113,50 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (isfinite(out) && isfinite(lo) && isfinite(hi)
 			&& (out < lo - 1e-9 * fabs(lo) - 1e-300 || out > hi + 1e-9 * fabs(hi) + 1e-300))
 			abort();
+	}
+
+	/* a two-level tree over n units fed with the raw doubles: Monte Carlo ranks stay sane */
+	{
+		int			parent[4] = {-1, 0, 0, 1};
+		int			post[4] = {3, 1, 2, 0};
+		int			cs[5] = {0, 2, 3, 3, 3};
+		int			ch[3] = {1, 2, 3};
+		bool		leaf[4] = {false, false, true, true};
+		shegu_agg_method agg[4] = {(shegu_agg_method) (data[0] & 1), (shegu_agg_method) ((data[0] >> 1) & 1)};
+		double		ms[4] = {(data[0] >> 2) / 64.0, (data[0] >> 2) / 64.0};
+		double		w[4] = {1, 1 + (data[0] & 7), 1, 1};
+		shegu_tree	t = {4, parent, post, cs, ch, leaf, agg, ms, 0};
+		shegu_mc_spec spec = {5, 0.5, (data[0] & 8) != 0, (data[0] & 16) != 0, data[0], NULL};
+		shegu_norm_spec ns[4];
+		double		sc[4 * SHEGU_AHP_MAX_N],
+					rw[4 * SHEGU_AHP_MAX_N];
+		bool		pr[4 * SHEGU_AHP_MAX_N];
+		shegu_mc_unit res[SHEGU_AHP_MAX_N];
+
+		memset(ns, 0, sizeof(ns));
+		ns[2].method = ns[3].method = SHEGU_NORM_MINMAX;
+		ns[2].direction = ns[3].direction = 1;
+		for (int u = 0; u < n; u++)
+			for (int v = 0; v < 4; v++)
+			{
+				double		x = a[(u * 4 + v) % cells];
+
+				rw[u * 4 + v] = x;
+				/* leaf scores in [0, 1] as a normalisation would give */
+				sc[u * 4 + v] = isfinite(x) ? fabs(fmod(x, 1.0)) : 0.5;
+				pr[u * 4 + v] = v >= 2 && isfinite(x) && ((u + v) % 5) != 0;
+			}
+		if (shegu_monte_carlo(&t, w, &spec, n, sc, pr, rw, ns, fuzz_alloc, fuzz_free, NULL, res, &err)
+			== SHEGU_COMP_OK)
+			for (int u = 0; u < n; u++)
+			{
+				if (res[u].nominal_rank < 0 || res[u].nominal_rank > n || res[u].runs_ranked > spec.runs)
+					abort();
+				if (res[u].runs_ranked > 0
+					&& !(1 <= res[u].p05 && res[u].p05 <= res[u].median_rank
+						 && res[u].median_rank <= res[u].p95 && res[u].p95 <= n))
+					abort();
+			}
 	}
 
 	/* 2. a positive reciprocal matrix built from the bytes: AHP must accept it */
