@@ -263,7 +263,22 @@ FROM effective_weights('t', '2025-06-01', 'B', 6);
 SELECT child, round(nominal_weight::numeric, 6) AS nominal, round(variance_share::numeric, 6) AS variance_share,
        round(correlation::numeric, 6) AS correlation, dominant, index_dominated
 FROM effective_weights('t', '2025-06-01', indicators => true);
+-- node A is geometric: with every score > 0 its shares are those of ln A = (ln a1 + ln a2) / 2
+UPDATE index_node SET normalization = 'goalpost', lo = 0, hi = 100 WHERE model = 't' AND code = 'a1';
+SELECT child, round(variance_share::numeric, 6) AS variance_share, round(correlation::numeric, 6) AS correlation
+FROM effective_weights('t', '2025-06-01', 'A', 6);
+WITH d AS (SELECT unit, max(score) FILTER (WHERE node = 'a1') AS a1, max(score) FILTER (WHERE node = 'a2') AS a2,
+                  max(score) FILTER (WHERE node = 'A') AS a
+           FROM index_compute('t', '2025-06-01', 6) GROUP BY unit
+           HAVING count(score) FILTER (WHERE node IN ('a1', 'a2')) = 2)
+SELECT abs((SELECT variance_share FROM effective_weights('t', '2025-06-01', 'A', 6) WHERE child = 'a1')
+           - covar_samp(ln(a1), ln(a)) / (covar_samp(ln(a1), ln(a)) + covar_samp(ln(a2), ln(a)))) < 1e-12 AS log_scale_shares
+FROM d;
+UPDATE index_node SET normalization = 'minmax', lo = NULL, hi = NULL WHERE model = 't' AND code = 'a1';
 SELECT * FROM effective_weights_of('{{0,0.5},{1,0.5},{2,0.5}}', '{0.25,0.75,1.25}', '{1,1}');
+SELECT child, round(variance_share::numeric, 6) AS variance_share
+FROM effective_weights_of('{{1,2},{2,2},{4,2}}', ARRAY[sqrt(2), 2, sqrt(8)], '{1,1}', true);
+SELECT * FROM effective_weights_of('{{0,2},{2,2}}', '{0,2}', '{1,1}', true);
 SELECT * FROM effective_weights_of('{{1,2},{3,4}}', '{1}', '{1,1}');
 SELECT * FROM effective_weights_of('{{1,2}}', '{1}', '{1,1}');
 SELECT * FROM effective_weights_of('{{1,2},{3,4}}', '{1,2}', '{-1,1}');

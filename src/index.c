@@ -1499,7 +1499,7 @@ index_entropy_weights(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(index_effective_weights);
-/* shegu.effective_weights(matrix, index, weights): variance share and correlation per column */
+/* shegu.effective_weights_of(matrix, index, weights, log_scale): variance share and correlation per column */
 Datum
 index_effective_weights(PG_FUNCTION_ARGS)
 {
@@ -1521,6 +1521,28 @@ index_effective_weights(PG_FUNCTION_ARGS)
 				 errmsg("effective weights need %d index values and %d weights, not %d and %d",
 						rows, cols, ni, nw),
 				 errdetail("The matrix has a row per unit and a column per child.")));
+	if (PG_GETARG_BOOL(3))
+	{
+		/* a geometric mean is arithmetic on the log scale: decompose ln I = sum w ln x */
+		for (int i = 0; i < rows; i++)
+		{
+			if (!(idx[i] > 0))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_ARGUMENT_FOR_LOG),
+						 errmsg("index value %s at row %d is not positive on the log scale",
+								float8out_internal(idx[i]), i + 1)));
+			idx[i] = log(idx[i]);
+			for (int j = 0; j < cols; j++)
+			{
+				if (!(x[i * cols + j] > 0))
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_ARGUMENT_FOR_LOG),
+							 errmsg("score %s at row %d, column %d is not positive on the log scale",
+									float8out_internal(x[i * cols + j]), i + 1, j + 1)));
+				x[i * cols + j] = log(x[i * cols + j]);
+			}
+		}
+	}
 	e = palloc(Max(cols, 1) * sizeof(shegu_effective));
 	switch (shegu_effective_weights(x, idx, rows, cols, w, e, &dominated, &err))
 	{

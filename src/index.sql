@@ -485,11 +485,12 @@ $$;
 COMMENT ON FUNCTION shegu.apply_entropy_weights(text, date, text, int) IS
     'writes the entropy weights of a period into the children of a node; returns the old and new weights';
 
-CREATE FUNCTION shegu.effective_weights_of(matrix float8[], index float8[], weights float8[])
+CREATE FUNCTION shegu.effective_weights_of(matrix float8[], index float8[], weights float8[],
+                                           log_scale boolean DEFAULT false)
 RETURNS TABLE(child int, variance_share float8, correlation float8, dominant boolean, index_dominated boolean)
     AS 'MODULE_PATHNAME', 'index_effective_weights' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION shegu.effective_weights_of(float8[], float8[], float8[]) IS
-    'effective weights of the columns of a units x children matrix in an index: share of the index variance cov(w_j x_j, I) / sum_k cov(w_k x_k, I), Pearson correlation with the index, dominant when the share exceeds twice the nominal weight share, and whether fewer than a third of the children carry 80% of the variance';
+COMMENT ON FUNCTION shegu.effective_weights_of(float8[], float8[], float8[], boolean) IS
+    'effective weights of the columns of a units x children matrix in an index: share of the index variance cov(w_j x_j, I) / sum_k cov(w_k x_k, I), Pearson correlation with the index, dominant when the share exceeds twice the nominal weight share, and whether at most a third of the children carry 80% of the variance; with log_scale the same on ln x and ln I (exact for a geometric mean; values must be > 0)';
 
 CREATE FUNCTION shegu.effective_weights(model text, period date, node text DEFAULT NULL, level int DEFAULT NULL,
                                         indicators boolean DEFAULT false)
@@ -500,6 +501,7 @@ AS $$
 DECLARE
     nd text := effective_weights.node;
     m record;
+    use_log boolean;
 BEGIN
     IF nd IS NULL THEN
         SELECT x.code INTO nd FROM shegu.index_node x WHERE x.model = effective_weights.model AND x.parent IS NULL;
@@ -514,15 +516,21 @@ BEGIN
         RAISE EXCEPTION 'effective weights need at least two units, not %', m.units
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- the children of a geometric node decompose exactly on the log scale when all are > 0
+    use_log := NOT effective_weights.indicators
+        AND (SELECT x.aggregation = 'geometric' FROM shegu.index_node x
+             WHERE x.model = effective_weights.model AND x.code = nd)
+        AND (SELECT min(v) > 0 FROM unnest(m.matrix) AS v)
+        AND (SELECT min(v) > 0 FROM unnest(m.parent_scores) AS v);
     RETURN QUERY
     SELECT m.children[e.child], m.weights[e.child] / (SELECT sum(w) FROM unnest(m.weights) AS w),
            e.variance_share, e.correlation, e.dominant, e.index_dominated
-    FROM shegu.effective_weights_of(m.matrix, m.parent_scores, m.weights) AS e
+    FROM shegu.effective_weights_of(m.matrix, m.parent_scores, m.weights, use_log) AS e
     ORDER BY e.child;
 END;
 $$;
 COMMENT ON FUNCTION shegu.effective_weights(text, date, text, int, boolean) IS
-    'effective weights report of the children of a node (default the index) in a period - or, with indicators, of every indicator below it, whose nominal weight is the product of the normalised weights on its path: nominal weight share, share of the variance of the node''s score, correlation with it, dominant flag and the dominated flag of the node';
+    'effective weights report of the children of a node (default the index) in a period - or, with indicators, of every indicator below it, whose nominal weight is the product of the normalised weights on its path: nominal weight share, share of the variance of the node''s score (for a geometric node with all scores > 0: of its log, where the decomposition is exact), correlation with it, dominant flag and the dominated flag of the node';
 
 -- ==== uncertainty ====
 
