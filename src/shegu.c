@@ -1,7 +1,20 @@
-/* The module's entry: its magic block and load-time set-up of every room.
+/* The module's entry: its magic block, load-time set-up of every room, shared helpers.
  * src/shegu.c */
 #include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "fmgr.h"
+#include "utils/fmgroids.h"
+#include "utils/syscache.h"
+
+#include "shegu.h"
+#include "worktime.h"
 
 PG_MODULE_MAGIC;
 
@@ -11,4 +24,44 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	shegu_worktime_init();
+}
+
+Oid
+shegu_postgis_namespace(void)
+{
+	Oid			ext = get_extension_oid("postgis", false);
+	Oid			nsp = InvalidOid;
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	/* pg_extension has no syscache in PostgreSQL 15: scan its OID index. */
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ext));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!OidIsValid(nsp))
+		elog(ERROR, "extension postgis has no schema");
+	return nsp;
+}
+
+Oid
+shegu_geometry_type(void)
+{
+	Oid			type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									   CStringGetDatum("geometry"),
+									   ObjectIdGetDatum(shegu_postgis_namespace()));
+
+	if (!OidIsValid(type))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("type geometry of extension postgis was not found")));
+	return type;
 }

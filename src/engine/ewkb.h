@@ -1,0 +1,36 @@
+/* Walking the coordinates of an (E)WKB geometry in place, for every geometry type.
+ * src/engine/ewkb.h — pure C, no PostgreSQL headers. */
+#ifndef SHEGU_ENGINE_EWKB_H
+#define SHEGU_ENGINE_EWKB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum shegu_ewkb_status
+{
+	SHEGU_EWKB_OK = 0,
+	SHEGU_EWKB_TRUNCATED,		/* the buffer ends inside the geometry */
+	SHEGU_EWKB_BAD_BYTE_ORDER,	/* a byte-order mark other than 0 or 1 */
+	SHEGU_EWKB_BAD_TYPE,		/* an unknown geometry type number */
+	SHEGU_EWKB_TOO_DEEP,		/* collections nested deeper than 32 */
+	SHEGU_EWKB_TRAILING,		/* bytes left after the geometry */
+	SHEGU_EWKB_CALLBACK			/* the callback refused a coordinate */
+} shegu_ewkb_status;
+
+/*
+ * Called for every coordinate; may rewrite x and y.  Returns 0 to go on, non-zero to stop
+ * the walk (the walk then returns SHEGU_EWKB_CALLBACK).
+ */
+typedef int (*shegu_ewkb_xy_fn) (double *x, double *y, void *arg);
+
+/*
+ * Visit every (x, y) of the geometry in buf (len bytes), in either byte order, with or
+ * without Z, M and an SRID, writing back what the callback changes.  *srid receives the
+ * top-level SRID (0 when there is none).
+ */
+extern shegu_ewkb_status shegu_ewkb_map_xy(uint8_t *buf, size_t len, shegu_ewkb_xy_fn fn,
+										   void *arg, int32_t *srid);
+
+extern const char *shegu_ewkb_status_text(shegu_ewkb_status status);
+
+#endif							/* SHEGU_ENGINE_EWKB_H */
