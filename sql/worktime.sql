@@ -26,9 +26,10 @@ SELECT count(*) AS published_rows,
                         OR o.name <> p.name OR NOT o.shipped) AS differences
 FROM published p FULL JOIN workday_override o USING (day);
 SELECT name, time_zone, periods, workdays_only, shipped FROM work_schedule ORDER BY name;
-SELECT extname, array_agg(c ORDER BY n) AS config_tables, array_agg(cond ORDER BY n) AS extcondition
-FROM pg_extension, unnest(extconfig::regclass[], extcondition) WITH ORDINALITY AS t(c, cond, n)
-WHERE extname = 'shegu' AND c IN ('shegu.workday_override'::regclass, 'shegu.work_schedule'::regclass)
+-- (only this room's tables: rooms installed later register their own)
+SELECT extname, array_agg(t ORDER BY n) AS config_tables, array_agg(c ORDER BY n) AS extcondition
+FROM pg_extension, unnest(extconfig::regclass[], extcondition) WITH ORDINALITY AS u(t, c, n)
+WHERE extname = 'shegu' AND t IN ('shegu.workday_override'::regclass, 'shegu.work_schedule'::regclass)
 GROUP BY extname;
 
 -- is_workday around the 2026 Spring Festival: make-up Saturday 02-14, holidays 02-15..23,
