@@ -27,6 +27,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: rebuild every object when a header changes.
+$(OBJS): $(wildcard src/*.h src/engine/*.h)
+
 $(EXTENSION)--$(EXTVERSION).sql: $(ROOM_SQL) Makefile
 	{ echo '-- shegu $(EXTVERSION): assembled by the Makefile from $(ROOM_SQL); edit those.'; \
 	  printf '%s\n' '\echo Use "CREATE EXTENSION shegu" to load this file. \quit'; \

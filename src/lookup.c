@@ -699,8 +699,8 @@ lookup_stats(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	lookup_index *li;
 	shegu_geo_stats st;
-	Datum		values[16];
-	bool		nulls[16] = {false};
+	Datum		values[18];
+	bool		nulls[18] = {false};
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "lookup_stats must return a record");
@@ -722,5 +722,7 @@ lookup_stats(PG_FUNCTION_ARGS)
 	values[13] = Int64GetDatum(n_locates);
 	values[14] = Int64GetDatum(st.raster_cells);
 	values[15] = Int64GetDatum(st.raster_direct);
+	values[16] = Int64GetDatum(st.raster_sub_cells);
+	values[17] = Int64GetDatum(st.raster_sub_direct);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

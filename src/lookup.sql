@@ -250,7 +250,8 @@ CREATE FUNCTION shegu.lookup_stats(
     OUT grids bigint, OUT rings bigint, OUT vertices bigint, OUT cells bigint, OUT leaves bigint,
     OUT entries bigint, OUT boundary_entries bigint, OUT edge_refs bigint, OUT depth int,
     OUT memory_bytes bigint, OUT build_ms float8, OUT built_at timestamptz,
-    OUT builds bigint, OUT locates bigint, OUT raster_cells bigint, OUT raster_direct bigint)
+    OUT builds bigint, OUT locates bigint, OUT raster_cells bigint, OUT raster_direct bigint,
+    OUT raster_quarters bigint, OUT raster_quarters_direct bigint)
     AS 'MODULE_PATHNAME', 'lookup_stats' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION shegu.lookup_stats() IS
-    'this session''s lookup index (built first if missing or stale): grid versions, rings, vertices, quadtree cells and leaves, (leaf, grid) entries and how many are boundary ones, clipped edges held, depth, memory, build time; how many builds and locates this session has made; the raster over the quadtree (cells, and how many answer at once)';
+    'this session''s lookup index (built first if missing or stale): grid versions, rings, vertices, quadtree cells and leaves, (leaf, grid) entries and how many are boundary ones, clipped edges held, depth, memory, build time; how many builds and locates this session has made; the raster over the quadtree (cells, and how many answer at once; quarters of boundary cells, and how many of those answer at once)';
