@@ -220,21 +220,26 @@ SELECT grids, rings, vertices, cells > 0 AS has_cells, leaves > 0 AS has_leaves,
        builds > 0 AS built, locates > 0 AS located
 FROM lookup_stats();
 
--- Everything the room declares is commented.
+-- Everything the room declares is commented (its relations are grid and grid_staff; functions:
+-- all of the extension's).
 SELECT p.oid::regprocedure AS uncommented_function
 FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'shegu'
 WHERE obj_description(p.oid, 'pg_proc') IS NULL;
 SELECT c.oid::regclass AS uncommented_relation
-FROM pg_class c WHERE c.relnamespace = 'shegu'::regnamespace AND obj_description(c.oid, 'pg_class') IS NULL;
+FROM pg_class c WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname ~ '^grid' AND obj_description(c.oid, 'pg_class') IS NULL;
 SELECT a.attrelid::regclass AS relation, a.attname AS uncommented_column
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-WHERE c.relnamespace = 'shegu'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
-  AND col_description(a.attrelid, a.attnum) IS NULL;
+WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname ~ '^grid' AND c.relkind = 'r' AND a.attnum > 0
+  AND NOT a.attisdropped AND col_description(a.attrelid, a.attnum) IS NULL;
 SELECT conname AS uncommented_constraint FROM pg_constraint
-WHERE connamespace = 'shegu'::regnamespace AND contype IN ('c', 'x') AND obj_description(oid, 'pg_constraint') IS NULL;
+WHERE connamespace = 'shegu'::regnamespace AND contype IN ('c', 'x') AND obj_description(oid, 'pg_constraint') IS NULL
+  AND conrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'shegu'::regnamespace AND relname ~ '^grid');
 SELECT tgname AS uncommented_trigger FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-WHERE c.relnamespace = 'shegu'::regnamespace AND NOT t.tgisinternal AND obj_description(t.oid, 'pg_trigger') IS NULL;
+WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname ~ '^grid' AND NOT t.tgisinternal
+  AND obj_description(t.oid, 'pg_trigger') IS NULL;
 
 -- pg_dump keeps the user's grids and staff.
-SELECT extconfig::regclass[] FROM pg_extension WHERE extname = 'shegu';
+SELECT ARRAY(SELECT c FROM unnest(extconfig::regclass[]) AS c
+             WHERE c IN ('shegu.grid'::regclass, 'shegu.grid_staff'::regclass)) AS extconfig
+FROM pg_extension WHERE extname = 'shegu';

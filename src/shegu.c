@@ -13,8 +13,10 @@
 #include "utils/fmgroids.h"
 #include "utils/syscache.h"
 
+#include "incident.h"
 #include "lookup.h"
 #include "shegu.h"
+#include "worktime.h"
 
 PG_MODULE_MAGIC;
 
@@ -25,6 +27,8 @@ void
 _PG_init(void)
 {
 	shegu_lookup_init();
+	shegu_worktime_init();
+	shegu_incident_init();
 }
 
 Oid

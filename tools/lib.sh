@@ -50,12 +50,14 @@ build_install() {
 	make -C "$SHEGU_TOP" -s PG_CONFIG="$PG_CONFIG" install >/dev/null || die "install failed"
 }
 
-# Pick a run directory the server user can reach and whose socket path is short enough.
+# Pick a run directory the server user can reach and whose socket path is short enough; when
+# the checkout is out of reach (say, under /root), a fixed directory in /tmp named after it.
 choose_run_dir() {
 	mkdir -p "$SHEGU_RUN_DIR" || die "cannot create $SHEGU_RUN_DIR"
 	[ "$(id -u)" -eq 0 ] && chown "$(server_user)": "$SHEGU_RUN_DIR"
 	if ! as_server_user test -w "$SHEGU_RUN_DIR" || [ ${#SHEGU_RUN_DIR} -gt 80 ]; then
-		SHEGU_RUN_DIR=$(mktemp -d /tmp/shegu-run.XXXXXX)
+		SHEGU_RUN_DIR=/tmp/shegu-run-$(printf '%s' "$SHEGU_RUN_DIR" | cksum | cut -d' ' -f1)
+		mkdir -p "$SHEGU_RUN_DIR" && chmod 700 "$SHEGU_RUN_DIR"
 		[ "$(id -u)" -eq 0 ] && chown "$(server_user)": "$SHEGU_RUN_DIR"
 		echo "shegu: the checkout is out of the server user's reach; using $SHEGU_RUN_DIR"
 	fi
@@ -72,9 +74,9 @@ stop_server() {
 # initdb a fresh cluster and start it on a Unix socket only; exports PGHOST/PGPORT/PGUSER.
 start_server() {
 	local bindir; bindir=$("$PG_CONFIG" --bindir)
-	stop_server
-	rm -rf "$SHEGU_RUN_DIR"
 	choose_run_dir
+	stop_server
+	rm -rf "$SHEGU_RUN_DIR/data"
 	say "starting a throwaway PostgreSQL in $SHEGU_RUN_DIR (socket port $SHEGU_PORT)"
 	as_server_user "$bindir/initdb" -D "$SHEGU_RUN_DIR/data" -A trust -U postgres -E UTF8 \
 		--locale=C.UTF-8 --no-sync >"$SHEGU_RUN_DIR/initdb.log" 2>&1 \

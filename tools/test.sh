@@ -44,6 +44,10 @@ bad=$(echo "$out" | sed -nE 's/.*Failed ([0-9]+)\/[0-9]+ subtests.*/\1/p' | awk 
 [ $status -eq 0 ] || [ "$bad" -gt 0 ] || bad=1
 tally $(( ${tests:-0} - bad > 0 ? ${tests:-0} - bad : 0 )) "$bad"
 
+say "pg_dump round trip and DROP/CREATE EXTENSION (test/dump)"
+out=$(bash "$SHEGU_TOP/test/dump/run.sh" 2>&1); echo "$out"
+tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
+
 say "documentation examples (docs/*.md)"
 out=$(bash "$SHEGU_TOP/tools/doctest.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"

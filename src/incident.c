@@ -1,0 +1,1595 @@
+/* Incidents: the C triggers of the closed-loop workflow, act(), the sweep step and their caches.
+ * src/incident.c — declared by src/incident.sql; clock rules in docs/incident.md. */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "gridcode.h"
+#include "incident.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * Names: states, levels, actions. */
+
+typedef enum IncStatus
+{
+	ST_REPORTED, ST_ACCEPTED, ST_REJECTED, ST_DISPATCHED, ST_RESOLVED, ST_VERIFIED,
+	ST_CLOSED, ST_EVALUATED, ST_SUSPENDED, ST_COUNT
+} IncStatus;
+
+static const char *const status_names[ST_COUNT] = {
+	"reported", "accepted", "rejected", "dispatched", "resolved", "verified",
+	"closed", "evaluated", "suspended"
+};
+
+typedef enum IncLevel
+{
+	LV_GRID, LV_COMMUNITY, LV_TOWNSHIP, LV_COUNTY, LV_COUNT
+} IncLevel;
+
+static const char *const level_names[LV_COUNT] = {"grid", "community", "township", "county"};
+
+typedef enum IncAction
+{
+	A_ACCEPT, A_REJECT, A_DISPATCH, A_RESOLVE, A_VERIFY, A_REWORK, A_CLOSE, A_EVALUATE,
+	A_RETURN, A_ESCALATE, A_REQUEST_EXTENSION, A_APPROVE_EXTENSION, A_SUSPEND, A_RESUME,
+	A_REOPEN, A_SUPERVISE,
+	A_PUBLIC_COUNT,
+	/* internal steps of sweep(), not reachable through act() */
+	A_OVERDUE_ESCALATE = A_PUBLIC_COUNT, A_TICK,
+	A_COUNT
+} IncAction;
+
+static const char *const action_names[A_COUNT] = {
+	"accept", "reject", "dispatch", "resolve", "verify", "rework", "close", "evaluate",
+	"return", "escalate", "request_extension", "approve_extension", "suspend", "resume",
+	"reopen", "supervise", "overdue_escalate", "tick"
+};
+
+#define SB(s) (1u << (s))
+#define RUNNING_STATES (SB(ST_REPORTED) | SB(ST_ACCEPTED) | SB(ST_DISPATCHED))
+
+/* The states each action may start from: the state machine. */
+static const uint32 action_from[A_COUNT] = {
+	[A_ACCEPT] = SB(ST_REPORTED),
+	[A_REJECT] = SB(ST_REPORTED),
+	[A_DISPATCH] = SB(ST_ACCEPTED),
+	[A_RESOLVE] = SB(ST_DISPATCHED),
+	[A_VERIFY] = SB(ST_RESOLVED),
+	[A_REWORK] = SB(ST_RESOLVED),
+	[A_CLOSE] = SB(ST_VERIFIED),
+	[A_EVALUATE] = SB(ST_CLOSED),
+	[A_RETURN] = SB(ST_DISPATCHED),
+	[A_ESCALATE] = RUNNING_STATES,
+	[A_REQUEST_EXTENSION] = SB(ST_ACCEPTED) | SB(ST_DISPATCHED),
+	[A_APPROVE_EXTENSION] = SB(ST_ACCEPTED) | SB(ST_DISPATCHED),
+	[A_SUSPEND] = RUNNING_STATES,
+	[A_RESUME] = SB(ST_SUSPENDED),
+	[A_REOPEN] = SB(ST_CLOSED) | SB(ST_EVALUATED) | SB(ST_REJECTED),
+	[A_SUPERVISE] = RUNNING_STATES | SB(ST_RESOLVED) | SB(ST_VERIFIED) | SB(ST_SUSPENDED),
+	[A_OVERDUE_ESCALATE] = RUNNING_STATES,
+	[A_TICK] = RUNNING_STATES,
+};
+
+static int
+name_index(const char *const *names, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+/* "accept, reject" — the public actions allowed from a state. */
+static char *
+allowed_list(IncStatus st)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int a = 0; a < A_PUBLIC_COUNT; a++)
+		if (action_from[a] & SB(st))
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", action_names[a]);
+	if (buf.len == 0)
+		appendStringInfoString(&buf, "none");
+	return buf.data;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The test clock: shegu.incident_clock, a superuser setting that replaces now() for act(). */
+
+static char *incident_clock = NULL;
+
+static TimestampTz
+clock_now(void)
+{
+	if (incident_clock != NULL && incident_clock[0] != '\0')
+		return DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+													   CStringGetDatum(incident_clock),
+													   ObjectIdGetDatum(InvalidOid),
+													   Int32GetDatum(-1)));
+	return GetCurrentTransactionStartTimestamp();
+}
+
+static bool
+check_incident_clock(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	{
+		/* accept only what timestamptz_in accepts, without raising */
+		fsec_t		fsec;
+		struct pg_tm tt;
+		int			tz, dtype, nf;
+		char	   *field[MAXDATEFIELDS];
+		int			ftype[MAXDATEFIELDS];
+		char		workbuf[MAXDATELEN + MAXDATEFIELDS];
+
+		if (ParseDateTime(*newval, workbuf, sizeof(workbuf), field, ftype, MAXDATEFIELDS, &nf) != 0 ||
+			DecodeDateTime(field, ftype, nf, &dtype, &tt, &fsec, &tz) != 0 ||
+			dtype != DTK_DATE)
+		{
+			GUC_check_errdetail("\"%s\" is not a timestamp with time zone.", *newval);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Per-backend caches: categories, the other rooms' functions, the event insert plan. */
+
+typedef struct CategoryEntry
+{
+	char		code[64];		/* hash key */
+	IncLevel	level;
+	Interval	accept_limit;
+	bool		accept_working;
+	Interval	dispose_limit;
+	bool		dispose_working;
+	char		schedule[64];
+	double		yellow_share;
+} CategoryEntry;
+
+static MemoryContext category_cxt = NULL;
+static HTAB *category_cache = NULL;
+static bool category_valid = false;
+static Oid	category_relid = InvalidOid;
+
+typedef struct ExtFunc
+{
+	Oid			oid;
+	FmgrInfo	flinfo;
+} ExtFunc;
+
+static MemoryContext func_cxt = NULL;
+static bool funcs_valid = false;
+static Oid	funcs_geometry = InvalidOid;
+static ExtFunc fn_add_work_time;
+static ExtFunc fn_work_time_between;
+static ExtFunc fn_locate;
+
+static SPIPlanPtr event_plan = NULL;
+static SPIPlanPtr request_plan = NULL;
+static SPIPlanPtr act_plan = NULL;
+static SPIPlanPtr fetch_plan = NULL;
+
+static void
+category_relcache_cb(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == category_relid)
+		category_valid = false;
+}
+
+static void
+proc_syscache_cb(Datum arg, int cacheid, uint32 hashvalue)
+{
+	funcs_valid = false;
+}
+
+static void
+category_cache_build(void)
+{
+	MemoryContext cxt;
+	HASHCTL		ctl;
+	HTAB	   *h;
+
+	cxt = AllocSetContextCreate(CacheMemoryContext, "shegu incident categories",
+								ALLOCSET_SMALL_SIZES);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(((CategoryEntry *) NULL)->code);
+	ctl.entrysize = sizeof(CategoryEntry);
+	ctl.hcxt = cxt;
+	h = hash_create("shegu incident categories", 64, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute("SELECT code, handling_level, accept_limit, accept_basis, dispose_limit,"
+						" dispose_basis, schedule, yellow_share FROM shegu.incident_category",
+						true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "cannot read shegu.incident_category");
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	td = SPI_tuptable->tupdesc;
+			char	   *code = SPI_getvalue(tup, td, 1);
+			bool		found;
+			bool		isnull;
+			CategoryEntry *e;
+
+			if (strlen(code) >= sizeof(e->code))
+				continue;		/* the CHECK constraint keeps codes short */
+			e = hash_search(h, code, HASH_ENTER, &found);
+			e->level = (IncLevel) name_index(level_names, LV_COUNT, SPI_getvalue(tup, td, 2));
+			e->accept_limit = *DatumGetIntervalP(SPI_getbinval(tup, td, 3, &isnull));
+			e->accept_working = strcmp(SPI_getvalue(tup, td, 4), "working") == 0;
+			e->dispose_limit = *DatumGetIntervalP(SPI_getbinval(tup, td, 5, &isnull));
+			e->dispose_working = strcmp(SPI_getvalue(tup, td, 6), "working") == 0;
+			strlcpy(e->schedule, SPI_getvalue(tup, td, 7), sizeof(e->schedule));
+			e->yellow_share = DatumGetFloat8(SPI_getbinval(tup, td, 8, &isnull));
+		}
+		category_relid = get_relname_relid("incident_category", get_namespace_oid("shegu", false));
+		SPI_finish();
+	}
+	PG_CATCH();
+	{
+		MemoryContextDelete(cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	if (category_cxt != NULL)
+		MemoryContextDelete(category_cxt);
+	category_cxt = cxt;
+	category_cache = h;
+	category_valid = true;
+}
+
+/* The category of a code, or an error that names it. */
+static CategoryEntry *
+category_get(const char *code)
+{
+	CategoryEntry *e = NULL;
+
+	if (!category_valid)
+		category_cache_build();
+	if (strlen(code) < sizeof(e->code))
+		e = hash_search(category_cache, code, HASH_FIND, NULL);
+	if (e == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("unknown incident category \"%s\"", code),
+				 errhint("The categories are the codes of shegu.incident_category.")));
+	return e;
+}
+
+static void
+ext_func_lookup(ExtFunc *f, const char *name, int nargs, Oid *argtypes)
+{
+	f->oid = LookupFuncName(list_make2(makeString("shegu"), makeString(pstrdup(name))),
+							nargs, argtypes, true);
+	if (OidIsValid(f->oid))
+		fmgr_info_cxt(f->oid, &f->flinfo, func_cxt);
+}
+
+/* Looks up add_work_time, work_time_between and locate by name, once per backend. */
+static void
+funcs_ensure(Oid geometry)
+{
+	Oid			a3[3];
+	Oid			a2[2];
+
+	if (funcs_valid && (geometry == InvalidOid || geometry == funcs_geometry))
+		return;
+	if (func_cxt != NULL)
+		MemoryContextReset(func_cxt);
+	else
+		func_cxt = AllocSetContextCreate(CacheMemoryContext, "shegu incident functions",
+										 ALLOCSET_SMALL_SIZES);
+	fn_add_work_time.oid = fn_work_time_between.oid = fn_locate.oid = InvalidOid;
+
+	a3[0] = TIMESTAMPTZOID;
+	a3[1] = INTERVALOID;
+	a3[2] = TEXTOID;
+	ext_func_lookup(&fn_add_work_time, "add_work_time", 3, a3);
+	a3[1] = TIMESTAMPTZOID;
+	ext_func_lookup(&fn_work_time_between, "work_time_between", 3, a3);
+	if (OidIsValid(geometry))
+	{
+		a2[0] = geometry;
+		a2[1] = TIMESTAMPTZOID;
+		ext_func_lookup(&fn_locate, "locate", 2, a2);
+	}
+	funcs_geometry = geometry;
+	funcs_valid = true;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Time arithmetic in working or natural time. */
+
+static Interval *
+interval_usecs(int64 usecs)
+{
+	Interval   *iv = palloc0(sizeof(Interval));
+
+	iv->time = usecs;
+	return iv;
+}
+
+static int64
+interval_total_usecs(const Interval *iv)
+{
+	return iv->time + (int64) iv->day * USECS_PER_DAY + (int64) iv->month * DAYS_PER_MONTH * USECS_PER_DAY;
+}
+
+static TimestampTz
+clock_add(TimestampTz ts, const Interval *amount, bool working, const char *schedule)
+{
+	if (!working)
+		return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+													   TimestampTzGetDatum(ts),
+													   IntervalPGetDatum(amount)));
+	funcs_ensure(InvalidOid);
+	if (!OidIsValid(fn_add_work_time.oid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("working-time limit cannot be computed: shegu.add_work_time(timestamptz, interval, text) is not installed"),
+				 errhint("Install the working-time calendar, or give the category natural-time limits.")));
+	return DatumGetTimestampTz(FunctionCall3(&fn_add_work_time.flinfo, TimestampTzGetDatum(ts),
+											 IntervalPGetDatum(amount),
+											 CStringGetTextDatum(schedule)));
+}
+
+/* Time between a and b (a <= b); NULL for working time without the calendar when !required. */
+static Interval *
+clock_between(TimestampTz a, TimestampTz b, bool working, const char *schedule, bool required)
+{
+	if (!working)
+		return interval_usecs(b - a);
+	funcs_ensure(InvalidOid);
+	if (!OidIsValid(fn_work_time_between.oid))
+	{
+		if (!required)
+			return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("working time cannot be measured: shegu.work_time_between(timestamptz, timestamptz, text) is not installed"),
+				 errhint("Install the working-time calendar, or give the category natural-time limits.")));
+	}
+	return DatumGetIntervalP(FunctionCall3(&fn_work_time_between.flinfo, TimestampTzGetDatum(a),
+										   TimestampTzGetDatum(b), CStringGetTextDatum(schedule)));
+}
+
+/* When the light turns yellow: start + share of the time from start to deadline. */
+static TimestampTz
+clock_yellow(TimestampTz start, TimestampTz deadline, bool working, const char *schedule, double share)
+{
+	Interval   *allowed;
+
+	if (deadline <= start)
+		return deadline;
+	allowed = clock_between(start, deadline, working, schedule, true);
+	return clock_add(start, interval_usecs((int64) floor(interval_total_usecs(allowed) * share)),
+					 working, schedule);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The incident row as the triggers see it. */
+
+typedef enum IncCol
+{
+	C_ID, C_CATEGORY, C_TITLE, C_DESCRIPTION, C_LOCATION, C_GRID, C_SOURCE, C_REPORTER,
+	C_REPORTED_AT, C_STATUS, C_LEVEL, C_DEPARTMENT, C_ACCEPTED_AT, C_DISPATCHED_AT,
+	C_RESOLVED_AT, C_VERIFIED_AT, C_CLOSED_AT, C_EVALUATED_AT, C_ACCEPT_DUE_AT, C_DUE_AT,
+	C_LEVEL_DUE_AT, C_YELLOW_AT, C_LIGHT, C_CLOCK_STOPPED_AT, C_RESUME_STATUS,
+	C_EXTENSION_REQUESTED, C_EXTENSION_TOTAL, C_SUSPENDED_WORK, C_ESCALATIONS, C_REWORK_COUNT,
+	C_REOPEN_COUNT, C_SATISFACTION, C_WORK_HOURS_TO_CLOSE, C_STATE_SINCE, C_IDEMPOTENCY_KEY,
+	C_SUPERVISIONS,
+	C_NCOLS
+} IncCol;
+
+static const char *const col_names[C_NCOLS] = {
+	"id", "category", "title", "description", "location", "grid", "source", "reporter",
+	"reported_at", "status", "level", "department", "accepted_at", "dispatched_at",
+	"resolved_at", "verified_at", "closed_at", "evaluated_at", "accept_due_at", "due_at",
+	"level_due_at", "yellow_at", "light", "clock_stopped_at", "resume_status",
+	"extension_requested", "extension_total", "suspended_work", "escalations", "rework_count",
+	"reopen_count", "satisfaction", "work_hours_to_close", "state_since", "idempotency_key",
+	"supervisions"
+};
+
+/* Columns an UPDATE outside act() may change. */
+static bool
+col_is_free(int c)
+{
+	return c == C_TITLE || c == C_DESCRIPTION || c == C_REPORTER;
+}
+
+typedef struct Row
+{
+	TupleDesc	desc;
+	Datum	   *values;
+	bool	   *nulls;
+	int			att[C_NCOLS];	/* 0-based attribute index of each column */
+} Row;
+
+static Oid	att_relid = InvalidOid;
+static int	att_cache[C_NCOLS];
+
+static void
+incident_relcache_cb(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == att_relid)
+		att_relid = InvalidOid;
+}
+
+static void
+row_load(Row *r, Relation rel, HeapTuple tup)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (att_relid != RelationGetRelid(rel))
+	{
+		for (int c = 0; c < C_NCOLS; c++)
+		{
+			int			n = SPI_fnumber(desc, col_names[c]);
+
+			if (n <= 0)
+				elog(ERROR, "column \"%s\" missing from %s", col_names[c], RelationGetRelationName(rel));
+			att_cache[c] = n - 1;
+		}
+		att_relid = RelationGetRelid(rel);
+	}
+	memcpy(r->att, att_cache, sizeof(att_cache));
+	r->desc = desc;
+	r->values = palloc(desc->natts * sizeof(Datum));
+	r->nulls = palloc(desc->natts * sizeof(bool));
+	heap_deform_tuple(tup, desc, r->values, r->nulls);
+}
+
+#define R_NULL(r, c)	((r)->nulls[(r)->att[c]])
+#define R_VAL(r, c)		((r)->values[(r)->att[c]])
+
+static void
+set_datum(Row *r, int c, Datum d)
+{
+	R_VAL(r, c) = d;
+	R_NULL(r, c) = false;
+}
+
+static void
+set_null(Row *r, int c)
+{
+	R_VAL(r, c) = (Datum) 0;
+	R_NULL(r, c) = true;
+}
+
+static TimestampTz
+get_ts(Row *r, int c)
+{
+	return DatumGetTimestampTz(R_VAL(r, c));
+}
+
+static void
+set_ts(Row *r, int c, TimestampTz t)
+{
+	set_datum(r, c, TimestampTzGetDatum(t));
+}
+
+static char *
+get_text(Row *r, int c)
+{
+	return R_NULL(r, c) ? NULL : TextDatumGetCString(R_VAL(r, c));
+}
+
+static void
+set_text(Row *r, int c, const char *s)
+{
+	if (s == NULL)
+		set_null(r, c);
+	else
+		set_datum(r, c, CStringGetTextDatum(s));
+}
+
+static int32
+get_int(Row *r, int c)
+{
+	return R_NULL(r, c) ? 0 : DatumGetInt32(R_VAL(r, c));
+}
+
+static IncStatus
+get_status(Row *r)
+{
+	char	   *s = get_text(r, C_STATUS);
+	int			i = s ? name_index(status_names, ST_COUNT, s) : -1;
+
+	if (i < 0)
+		elog(ERROR, "incident has an unknown status \"%s\"", s ? s : "(null)");
+	return (IncStatus) i;
+}
+
+static IncLevel
+get_level(Row *r)
+{
+	char	   *s = get_text(r, C_LEVEL);
+	int			i = s ? name_index(level_names, LV_COUNT, s) : -1;
+
+	if (i < 0)
+		elog(ERROR, "incident has an unknown level \"%s\"", s ? s : "(null)");
+	return (IncLevel) i;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Lights, notifications and the event log. */
+
+static void
+json_ts(StringInfo buf, const char *key, Row *r, int c)
+{
+	char		tsbuf[MAXDATELEN + 1];
+
+	appendStringInfo(buf, ", \"%s\": ", key);
+	if (R_NULL(r, c))
+		appendStringInfoString(buf, "null");
+	else
+		appendStringInfo(buf, "\"%s\"", JsonEncodeDateTime(tsbuf, R_VAL(r, c), TIMESTAMPTZOID, NULL));
+}
+
+static void
+json_str(StringInfo buf, const char *key, const char *val)
+{
+	appendStringInfo(buf, ", \"%s\": ", key);
+	if (val == NULL)
+		appendStringInfoString(buf, "null");
+	else
+		escape_json(buf, val);
+}
+
+static char *
+incident_payload_head(Row *r)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"incident\": " INT64_FORMAT, DatumGetInt64(R_VAL(r, C_ID)));
+	json_str(&buf, "category", get_text(r, C_CATEGORY));
+	{
+		char		code[32];
+
+		shegu_gridcode_format(DatumGetGridcode(R_VAL(r, C_GRID)), code);
+		json_str(&buf, "grid", code);
+	}
+	json_str(&buf, "status", get_text(r, C_STATUS));
+	json_str(&buf, "level", get_text(r, C_LEVEL));
+	return buf.data;
+}
+
+/* The light at a time, for a running clock; NULL keeps the light while the clock is stopped. */
+static const char *
+light_at(Row *r, IncStatus st, TimestampTz at)
+{
+	int			dc = (st == ST_REPORTED) ? C_ACCEPT_DUE_AT : C_DUE_AT;
+
+	if (!(SB(st) & RUNNING_STATES) || R_NULL(r, dc))
+		return NULL;
+	if (at > get_ts(r, dc))
+		return "red";
+	if (!R_NULL(r, C_YELLOW_AT) && at >= get_ts(r, C_YELLOW_AT))
+		return "yellow";
+	return "green";
+}
+
+/* Sets the light at a time; a turn to yellow or red sends NOTIFY shegu_light once (if notify). */
+static void
+light_update(Row *r, TimestampTz at, bool notify)
+{
+	IncStatus	st = get_status(r);
+	const char *now = light_at(r, st, at);
+	char	   *before = get_text(r, C_LIGHT);
+
+	if (now == NULL || (before != NULL && strcmp(before, now) == 0))
+		return;
+	set_text(r, C_LIGHT, now);
+	if (notify && strcmp(now, "green") != 0)
+	{
+		StringInfoData buf;
+		char		tsbuf[MAXDATELEN + 1];
+
+		initStringInfo(&buf);
+		appendStringInfoString(&buf, incident_payload_head(r));
+		json_str(&buf, "light", now);
+		json_str(&buf, "previous", before);
+		json_ts(&buf, "due_at", r, st == ST_REPORTED ? C_ACCEPT_DUE_AT : C_DUE_AT);
+		appendStringInfo(&buf, ", \"at\": \"%s\"}",
+						 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
+		Async_Notify("shegu_light", buf.data);
+	}
+}
+
+static void
+notify_escalation(Row *r, const char *from_level, const char *actor, const char *reason, TimestampTz at)
+{
+	StringInfoData buf;
+	char		tsbuf[MAXDATELEN + 1];
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, incident_payload_head(r));
+	json_str(&buf, "from_level", from_level);
+	json_str(&buf, "reason", reason);
+	json_str(&buf, "by", actor);
+	json_ts(&buf, "due_at", r, C_DUE_AT);
+	json_ts(&buf, "level_due_at", r, C_LEVEL_DUE_AT);
+	appendStringInfo(&buf, ", \"escalations\": %d", get_int(r, C_ESCALATIONS));
+	appendStringInfo(&buf, ", \"at\": \"%s\"}",
+					 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
+	Async_Notify("shegu_escalation", buf.data);
+}
+
+typedef struct EventRec
+{
+	int64		incident_id;
+	const char *action;
+	const char *actor;
+	TimestampTz at;
+	const char *from_status;
+	const char *to_status;
+	const char *from_level;
+	const char *to_level;
+	Interval   *work;
+	const char *note;
+	Jsonb	   *detail;
+	const char *request_id;
+} EventRec;
+
+/* Appends one row to shegu.incident_event (the caller is connected to SPI). */
+static void
+event_write(const EventRec *ev)
+{
+	Datum		v[12];
+	char		n[12];
+
+	if (event_plan == NULL)
+	{
+		Oid			types[12] = {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
+		TEXTOID, TEXTOID, INTERVALOID, TEXTOID, JSONBOID, TEXTOID};
+		SPIPlanPtr	p = SPI_prepare("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
+									" from_status, to_status, from_level, to_level, work_time_in_state,"
+									" note, detail, request_id)"
+									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+									12, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "cannot prepare the incident event insert: %s", SPI_result_code_string(SPI_result));
+		event_plan = p;
+	}
+#define EV_TEXT(i, s) (v[i] = (s) ? CStringGetTextDatum(s) : (Datum) 0, n[i] = (s) ? ' ' : 'n')
+	v[0] = Int64GetDatum(ev->incident_id);
+	n[0] = ' ';
+	EV_TEXT(1, ev->action);
+	EV_TEXT(2, ev->actor);
+	v[3] = TimestampTzGetDatum(ev->at);
+	n[3] = ' ';
+	EV_TEXT(4, ev->from_status);
+	EV_TEXT(5, ev->to_status);
+	EV_TEXT(6, ev->from_level);
+	EV_TEXT(7, ev->to_level);
+	v[8] = ev->work ? IntervalPGetDatum(ev->work) : (Datum) 0;
+	n[8] = ev->work ? ' ' : 'n';
+	EV_TEXT(9, ev->note);
+	v[10] = ev->detail ? JsonbPGetDatum(ev->detail) : (Datum) 0;
+	n[10] = ev->detail ? ' ' : 'n';
+	EV_TEXT(11, ev->request_id);
+#undef EV_TEXT
+	if (SPI_execute_plan(event_plan, v, n, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "cannot log the incident event");
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The step being applied: set by act()/incident_step(), consumed by the update trigger. */
+
+typedef struct Stage
+{
+	bool		active;
+	bool		fired;
+	bool		duplicate;
+	bool		changed;
+	int64		id;
+	IncAction	action;
+	const char *actor;
+	const char *note;
+	Jsonb	   *detail;
+	const char *request_id;
+	TimestampTz at;
+} Stage;
+
+static Stage stage;
+
+/* A string member of a detail object, or NULL. */
+static char *
+detail_string(Jsonb *detail, const char *key, const char *action, int64 id)
+{
+	JsonbValue *v;
+
+	if (detail == NULL)
+		return NULL;
+	v = getKeyJsonValueFromContainer(&detail->root, key, strlen(key), NULL);
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("detail member \"%s\" of action \"%s\" on incident " INT64_FORMAT " must be a string",
+						key, action, id)));
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+static Interval *
+detail_amount(Jsonb *detail, const char *action, int64 id, bool required)
+{
+	char	   *s = detail_string(detail, "amount", action, id);
+	Interval   *iv;
+
+	if (s == NULL)
+	{
+		if (required)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("action \"%s\" on incident " INT64_FORMAT " needs detail member \"amount\"", action, id),
+					 errhint("Give the extension as an interval, e.g. {\"amount\": \"14 hours\"}.")));
+		return NULL;
+	}
+	iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(s),
+											   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	if (interval_total_usecs(iv) <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("extension amount \"%s\" of incident " INT64_FORMAT " is not positive", s, id)));
+	return iv;
+}
+
+static void
+need_note(const char *note, const char *action, int64 id, const char *what)
+{
+	if (note == NULL || note[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("action \"%s\" on incident " INT64_FORMAT " needs %s in note", action, id, what)));
+}
+
+static void
+illegal(int64 id, IncAction a, IncStatus st, const char *detail)
+{
+	if (detail)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
+				 errmsg("cannot %s incident " INT64_FORMAT " in state \"%s\"", action_names[a], id, status_names[st]),
+				 errdetail("%s", detail)));
+	ereport(ERROR,
+			(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
+			 errmsg("cannot %s incident " INT64_FORMAT " in state \"%s\"", action_names[a], id, status_names[st]),
+			 errdetail("From \"%s\" the allowed actions are: %s.", status_names[st], allowed_list(st))));
+}
+
+static SPIPlanPtr dispatcher_plan = NULL;
+
+/* The level that made the last dispatch, which a return (回退) goes back to (connected to SPI). */
+static IncLevel
+dispatcher_level(int64 id, IncLevel fallback)
+{
+	Datum		v[1];
+	int			i;
+
+	if (dispatcher_plan == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+		SPIPlanPtr	p = SPI_prepare("SELECT from_level FROM shegu.incident_event"
+									" WHERE incident_id = $1 AND action = 'dispatch' ORDER BY id DESC LIMIT 1",
+									1, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "cannot prepare the dispatcher lookup");
+		dispatcher_plan = p;
+	}
+	v[0] = Int64GetDatum(id);
+	if (SPI_execute_plan(dispatcher_plan, v, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot look up the dispatch of incident " INT64_FORMAT, id);
+	if (SPI_processed == 0)
+		return fallback;
+	i = name_index(level_names, LV_COUNT, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+	return i < 0 ? fallback : (IncLevel) i;
+}
+
+/* Moves the running deadlines on by the time the clock stood still, [stopped, at). */
+static void
+clock_restart(Row *r, CategoryEntry *cat, IncStatus phase, TimestampTz at)
+{
+	TimestampTz stopped;
+	bool		working;
+	Interval   *gap;
+
+	if (R_NULL(r, C_CLOCK_STOPPED_AT))
+		return;
+	stopped = get_ts(r, C_CLOCK_STOPPED_AT);
+	working = (phase == ST_REPORTED) ? cat->accept_working : cat->dispose_working;
+	gap = clock_between(stopped, at, working, cat->schedule, true);
+	if (phase == ST_REPORTED)
+		set_ts(r, C_ACCEPT_DUE_AT, clock_add(get_ts(r, C_ACCEPT_DUE_AT), gap, working, cat->schedule));
+	else if (!R_NULL(r, C_DUE_AT))
+		set_ts(r, C_DUE_AT, clock_add(get_ts(r, C_DUE_AT), gap, working, cat->schedule));
+	if (!R_NULL(r, C_LEVEL_DUE_AT))
+		set_ts(r, C_LEVEL_DUE_AT, clock_add(get_ts(r, C_LEVEL_DUE_AT), gap, working, cat->schedule));
+	if (!R_NULL(r, C_YELLOW_AT))
+		set_ts(r, C_YELLOW_AT, clock_add(get_ts(r, C_YELLOW_AT), gap, working, cat->schedule));
+	set_null(r, C_CLOCK_STOPPED_AT);
+}
+
+/* Starts the disposal clock at a time: due_at, level_due_at, yellow_at. */
+static void
+disposal_start(Row *r, CategoryEntry *cat, TimestampTz at)
+{
+	TimestampTz due = clock_add(at, &cat->dispose_limit, cat->dispose_working, cat->schedule);
+
+	set_ts(r, C_ACCEPTED_AT, at);
+	set_ts(r, C_DUE_AT, due);
+	set_ts(r, C_LEVEL_DUE_AT, due);
+	set_ts(r, C_YELLOW_AT, clock_yellow(at, due, cat->dispose_working, cat->schedule, cat->yellow_share));
+	set_null(r, C_CLOCK_STOPPED_AT);
+}
+
+/* Starts the acceptance clock at a time. */
+static void
+acceptance_start(Row *r, CategoryEntry *cat, TimestampTz at)
+{
+	TimestampTz due = clock_add(at, &cat->accept_limit, cat->accept_working, cat->schedule);
+
+	set_ts(r, C_ACCEPT_DUE_AT, due);
+	set_ts(r, C_LEVEL_DUE_AT, due);
+	set_ts(r, C_YELLOW_AT, clock_yellow(at, due, cat->accept_working, cat->schedule, cat->yellow_share));
+	set_null(r, C_CLOCK_STOPPED_AT);
+}
+
+/*
+ * Applies the staged action to the row: checks the machine, computes the new columns and logs
+ * the event.  Returns false when the step is to be skipped (a sweep step with nothing to do).
+ */
+static bool
+apply_action(Row *r)
+{
+	int64		id = DatumGetInt64(R_VAL(r, C_ID));
+	IncAction	a = stage.action;
+	const char *an = action_names[a];
+	IncStatus	st = get_status(r);
+	IncStatus	to = st;
+	IncLevel	lv = get_level(r);
+	IncLevel	to_lv = lv;
+	TimestampTz at = stage.at;
+	CategoryEntry *cat = category_get(get_text(r, C_CATEGORY));
+	TimestampTz since = get_ts(r, C_STATE_SINCE);
+	const char *actor = stage.actor;
+	const char *note = stage.note;
+	bool		internal = (a >= A_PUBLIC_COUNT);
+	EventRec	ev;
+
+	if (!(action_from[a] & SB(st)))
+	{
+		if (internal)
+			return false;
+		illegal(id, a, st, NULL);
+	}
+	if (at < since)
+	{
+		if (internal)
+			return false;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot %s incident " INT64_FORMAT " at %s, before its last step at %s", an, id,
+						pstrdup(timestamptz_to_str(at)), pstrdup(timestamptz_to_str(since)))));
+	}
+
+	if (a == A_OVERDUE_ESCALATE &&
+		(lv == LV_COUNTY || R_NULL(r, C_LEVEL_DUE_AT) || get_ts(r, C_LEVEL_DUE_AT) >= at))
+		return false;
+	/* the light as it stands when the step is taken, under the state before it */
+	if (a != A_TICK)
+		light_update(r, at, true);
+
+	switch (a)
+	{
+		case A_ACCEPT:
+			to = ST_ACCEPTED;
+			disposal_start(r, cat, at);
+			break;
+		case A_REJECT:
+			need_note(note, an, id, "the reason (不予立案理由)");
+			to = ST_REJECTED;
+			set_ts(r, C_CLOCK_STOPPED_AT, at);
+			break;
+		case A_DISPATCH:
+			{
+				char	   *lvs = detail_string(stage.detail, "level", an, id);
+				char	   *dept = detail_string(stage.detail, "department", an, id);
+
+				if (lvs != NULL)
+				{
+					int			i = name_index(level_names, LV_COUNT, lvs);
+
+					if (i < 0)
+						ereport(ERROR,
+								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+								 errmsg("unknown level \"%s\" in dispatch of incident " INT64_FORMAT, lvs, id),
+								 errhint("The levels are grid, community, township and county.")));
+					to_lv = (IncLevel) i;
+				}
+				set_text(r, C_DEPARTMENT, dept);
+				set_ts(r, C_DISPATCHED_AT, at);
+				to = ST_DISPATCHED;
+			}
+			break;
+		case A_RESOLVE:
+			to = ST_RESOLVED;
+			set_ts(r, C_RESOLVED_AT, at);
+			set_ts(r, C_CLOCK_STOPPED_AT, at);
+			set_null(r, C_EXTENSION_REQUESTED);
+			break;
+		case A_VERIFY:
+			to = ST_VERIFIED;
+			set_ts(r, C_VERIFIED_AT, at);
+			break;
+		case A_REWORK:
+			to = ST_DISPATCHED;
+			clock_restart(r, cat, ST_DISPATCHED, at);
+			set_datum(r, C_REWORK_COUNT, Int32GetDatum(get_int(r, C_REWORK_COUNT) + 1));
+			break;
+		case A_CLOSE:
+			{
+				Interval   *w;
+
+				to = ST_CLOSED;
+				set_ts(r, C_CLOSED_AT, at);
+				w = clock_between(get_ts(r, C_REPORTED_AT), at, true, cat->schedule, false);
+				if (w != NULL)
+					set_datum(r, C_WORK_HOURS_TO_CLOSE,
+							  Float8GetDatum((double) (interval_total_usecs(w) -
+													   interval_total_usecs(DatumGetIntervalP(R_VAL(r, C_SUSPENDED_WORK))))
+											 / (double) USECS_PER_HOUR));
+			}
+			break;
+		case A_EVALUATE:
+			{
+				JsonbValue *v = stage.detail ? getKeyJsonValueFromContainer(&stage.detail->root, "satisfaction", 12, NULL) : NULL;
+				int32		score;
+
+				if (v == NULL || v->type != jbvNumeric)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("action \"evaluate\" on incident " INT64_FORMAT " needs detail member \"satisfaction\", a number from 1 to 5", id)));
+				score = DatumGetInt32(DirectFunctionCall1(numeric_int4, NumericGetDatum(v->val.numeric)));
+				if (score < 1 || score > 5 ||
+					!DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(v->val.numeric),
+													  DirectFunctionCall1(int4_numeric, Int32GetDatum(score)))))
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("satisfaction %s of incident " INT64_FORMAT " is not a whole number from 1 to 5",
+									DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric))), id)));
+				set_datum(r, C_SATISFACTION, Int16GetDatum((int16) score));
+				set_ts(r, C_EVALUATED_AT, at);
+				to = ST_EVALUATED;
+			}
+			break;
+		case A_RETURN:
+			need_note(note, an, id, "the reason (回退理由)");
+			to = ST_ACCEPTED;
+			to_lv = dispatcher_level(id, lv);
+			set_null(r, C_DEPARTMENT);
+			break;
+		case A_ESCALATE:
+		case A_OVERDUE_ESCALATE:
+			{
+				bool		intake = (st == ST_REPORTED);
+
+				if (lv == LV_COUNTY)
+					illegal(id, a, st, "It is at the county level already, the highest a grid escalates to.");
+				to_lv = (IncLevel) (lv + 1);
+				set_ts(r, C_LEVEL_DUE_AT,
+					   clock_add(at, intake ? &cat->accept_limit : &cat->dispose_limit,
+								 intake ? cat->accept_working : cat->dispose_working, cat->schedule));
+				set_datum(r, C_ESCALATIONS, Int32GetDatum(get_int(r, C_ESCALATIONS) + 1));
+				if (a == A_OVERDUE_ESCALATE)
+				{
+					an = "escalate";
+					note = "level deadline passed";
+				}
+			}
+			break;
+		case A_REQUEST_EXTENSION:
+			set_datum(r, C_EXTENSION_REQUESTED,
+					  IntervalPGetDatum(detail_amount(stage.detail, an, id, true)));
+			break;
+		case A_APPROVE_EXTENSION:
+			{
+				Interval   *amount;
+				TimestampTz due;
+
+				if (R_NULL(r, C_EXTENSION_REQUESTED))
+					illegal(id, a, st, "No extension request is pending.");
+				amount = detail_amount(stage.detail, an, id, false);
+				if (amount == NULL)
+					amount = DatumGetIntervalP(R_VAL(r, C_EXTENSION_REQUESTED));
+				due = clock_add(get_ts(r, C_DUE_AT), amount, cat->dispose_working, cat->schedule);
+				set_ts(r, C_DUE_AT, due);
+				set_ts(r, C_LEVEL_DUE_AT, clock_add(get_ts(r, C_LEVEL_DUE_AT), amount,
+													cat->dispose_working, cat->schedule));
+				set_ts(r, C_YELLOW_AT, clock_yellow(get_ts(r, C_ACCEPTED_AT), due, cat->dispose_working,
+													cat->schedule, cat->yellow_share));
+				set_datum(r, C_EXTENSION_TOTAL,
+						  DirectFunctionCall2(interval_pl, R_VAL(r, C_EXTENSION_TOTAL), IntervalPGetDatum(amount)));
+				set_null(r, C_EXTENSION_REQUESTED);
+			}
+			break;
+		case A_SUSPEND:
+			need_note(note, an, id, "the reason (挂账理由)");
+			to = ST_SUSPENDED;
+			set_text(r, C_RESUME_STATUS, status_names[st]);
+			set_ts(r, C_CLOCK_STOPPED_AT, at);
+			break;
+		case A_RESUME:
+			{
+				char	   *back = get_text(r, C_RESUME_STATUS);
+				int			i = back ? name_index(status_names, ST_COUNT, back) : -1;
+				Interval   *w;
+
+				if (i < 0)
+					elog(ERROR, "suspended incident " INT64_FORMAT " has no state to resume to", id);
+				to = (IncStatus) i;
+				w = clock_between(get_ts(r, C_CLOCK_STOPPED_AT), at, true, cat->schedule, false);
+				if (w != NULL)
+					set_datum(r, C_SUSPENDED_WORK,
+							  DirectFunctionCall2(interval_pl, R_VAL(r, C_SUSPENDED_WORK), IntervalPGetDatum(w)));
+				clock_restart(r, cat, to, at);
+				set_null(r, C_RESUME_STATUS);
+			}
+			break;
+		case A_REOPEN:
+			set_datum(r, C_REOPEN_COUNT, Int32GetDatum(get_int(r, C_REOPEN_COUNT) + 1));
+			if (st == ST_REJECTED)
+			{
+				to = ST_REPORTED;
+				acceptance_start(r, cat, at);
+				set_text(r, C_LIGHT, "green");
+			}
+			else
+			{
+				to = ST_ACCEPTED;
+				disposal_start(r, cat, at);
+				set_text(r, C_LIGHT, "green");
+				set_null(r, C_VERIFIED_AT);
+				set_null(r, C_CLOSED_AT);
+				set_null(r, C_EVALUATED_AT);
+				set_null(r, C_SATISFACTION);
+				set_null(r, C_WORK_HOURS_TO_CLOSE);
+			}
+			break;
+		case A_SUPERVISE:
+			set_datum(r, C_SUPERVISIONS, Int32GetDatum(get_int(r, C_SUPERVISIONS) + 1));
+			{
+				StringInfoData buf;
+				char		tsbuf[MAXDATELEN + 1];
+
+				initStringInfo(&buf);
+				appendStringInfoString(&buf, incident_payload_head(r));
+				json_str(&buf, "by", actor);
+				json_str(&buf, "note", note);
+				json_ts(&buf, "due_at", r, (st == ST_REPORTED) ? C_ACCEPT_DUE_AT : C_DUE_AT);
+				appendStringInfo(&buf, ", \"supervisions\": %d", get_int(r, C_SUPERVISIONS));
+				appendStringInfo(&buf, ", \"at\": \"%s\"}",
+								 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
+				Async_Notify("shegu_supervision", buf.data);
+			}
+			break;
+		case A_TICK:
+			{
+				char	   *before = get_text(r, C_LIGHT);
+				const char *now = light_at(r, st, at);
+
+				if (now == NULL || (before != NULL && strcmp(before, now) == 0))
+					return false;
+				light_update(r, at, true);
+				return true;	/* a light turn is not a step: no event */
+			}
+		default:
+			elog(ERROR, "unhandled incident action %d", (int) a);
+	}
+
+	set_text(r, C_STATUS, status_names[to]);
+	set_text(r, C_LEVEL, level_names[to_lv]);
+	if (to != st)
+		set_ts(r, C_STATE_SINCE, at);
+	light_update(r, at, true);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.incident_id = id;
+	ev.action = an;
+	ev.actor = actor;
+	ev.at = at;
+	ev.from_status = status_names[st];
+	ev.to_status = status_names[to];
+	ev.from_level = level_names[lv];
+	ev.to_level = level_names[to_lv];
+	ev.work = clock_between(since, at, true, cat->schedule, false);
+	ev.note = note;
+	ev.detail = stage.detail;
+	ev.request_id = stage.request_id;
+	event_write(&ev);
+
+	if (to_lv > lv && (a == A_ESCALATE || a == A_OVERDUE_ESCALATE))
+		notify_escalation(r, level_names[lv], actor,
+						  a == A_OVERDUE_ESCALATE ? "overdue" : "manual", at);
+	return true;
+}
+
+/* Has a request id been applied to this incident already? (connected to SPI) */
+static bool
+request_seen(int64 id, const char *request_id)
+{
+	Datum		v[2];
+
+	if (request_plan == NULL)
+	{
+		Oid			types[2] = {INT8OID, TEXTOID};
+		SPIPlanPtr	p = SPI_prepare("SELECT 1 FROM shegu.incident_event WHERE incident_id = $1 AND request_id = $2",
+									2, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "cannot prepare the request lookup");
+		request_plan = p;
+	}
+	v[0] = Int64GetDatum(id);
+	v[1] = CStringGetTextDatum(request_id);
+	if (SPI_execute_plan(request_plan, v, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot look up the request id");
+	return SPI_processed > 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Trigger functions. */
+
+static TriggerData *
+trigger_check(FunctionCallInfo fcinfo, const char *name)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function %s was not called by the trigger manager", name)));
+	return (TriggerData *) fcinfo->context;
+}
+
+PG_FUNCTION_INFO_V1(incident_before_insert);
+/* SQL: trigger BEFORE INSERT ON shegu.incident FOR EACH ROW. */
+Datum
+incident_before_insert(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_check(fcinfo, "incident_before_insert");
+	Row			r;
+	CategoryEntry *cat;
+	TimestampTz now = clock_now();
+	TimestampTz reported;
+	static const int managed[] = {
+		C_ACCEPTED_AT, C_DISPATCHED_AT, C_RESOLVED_AT, C_VERIFIED_AT, C_CLOSED_AT, C_EVALUATED_AT,
+		C_ACCEPT_DUE_AT, C_DUE_AT, C_LEVEL_DUE_AT, C_YELLOW_AT, C_LIGHT, C_CLOCK_STOPPED_AT,
+		C_RESUME_STATUS, C_EXTENSION_REQUESTED, C_SATISFACTION, C_WORK_HOURS_TO_CLOSE, C_STATE_SINCE
+	};
+
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		elog(ERROR, "incident_before_insert must fire BEFORE INSERT FOR EACH ROW");
+	row_load(&r, td->tg_relation, td->tg_trigtuple);
+
+	for (int i = 0; i < (int) lengthof(managed); i++)
+		if (!R_NULL(&r, managed[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+					 errmsg("column \"%s\" of a new incident is set by shegu", col_names[managed[i]]),
+					 errhint("Leave it out of the INSERT; the workflow fills it.")));
+	if (!R_NULL(&r, C_STATUS) && strcmp(get_text(&r, C_STATUS), "reported") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("a new incident cannot start in state \"%s\"", get_text(&r, C_STATUS)),
+				 errdetail("Every incident starts as \"reported\"; shegu.act() moves it on.")));
+	if (R_NULL(&r, C_CATEGORY))
+		return PointerGetDatum(td->tg_trigtuple);	/* the NOT NULL constraint reports it */
+	cat = category_get(get_text(&r, C_CATEGORY));
+
+	if (R_NULL(&r, C_REPORTED_AT))
+		set_ts(&r, C_REPORTED_AT, now);
+	reported = get_ts(&r, C_REPORTED_AT);
+
+	if (R_NULL(&r, C_GRID))
+	{
+		Datum		g;
+
+		if (R_NULL(&r, C_LOCATION))
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("incident \"%s\" has neither a grid nor a location", get_text(&r, C_TITLE)),
+					 errhint("Give the grid code, or a location (a point in SRID 4326) to locate it by.")));
+		funcs_ensure(TupleDescAttr(r.desc, r.att[C_LOCATION])->atttypid);
+		if (!OidIsValid(fn_locate.oid))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("incident \"%s\" has no grid and shegu.locate(geometry, timestamptz) is not installed",
+							get_text(&r, C_TITLE)),
+					 errhint("Give the grid code directly.")));
+		{
+			LOCAL_FCINFO(lf, 2);
+
+			InitFunctionCallInfoData(*lf, &fn_locate.flinfo, 2, InvalidOid, NULL, NULL);
+			lf->args[0].value = R_VAL(&r, C_LOCATION);
+			lf->args[0].isnull = false;
+			lf->args[1].value = TimestampTzGetDatum(reported);
+			lf->args[1].isnull = false;
+			g = FunctionCallInvoke(lf);
+			if (lf->isnull)
+				ereport(ERROR,
+						(errcode(ERRCODE_NOT_NULL_VIOLATION),
+						 errmsg("the location of incident \"%s\" lies in no grid", get_text(&r, C_TITLE)),
+						 errdetail("No grid valid at %s contains it.", timestamptz_to_str(reported)),
+						 errhint("Give the grid code directly, or check the point's coordinates (longitude first, WGS-84).")));
+		}
+		set_datum(&r, C_GRID, g);
+	}
+	if (R_NULL(&r, C_LEVEL))
+		set_text(&r, C_LEVEL, level_names[cat->level]);
+	set_text(&r, C_STATUS, "reported");
+	set_ts(&r, C_STATE_SINCE, reported);
+	set_datum(&r, C_ESCALATIONS, Int32GetDatum(0));
+	set_datum(&r, C_REWORK_COUNT, Int32GetDatum(0));
+	set_datum(&r, C_REOPEN_COUNT, Int32GetDatum(0));
+	set_datum(&r, C_SUPERVISIONS, Int32GetDatum(0));
+	acceptance_start(&r, cat, reported);
+	/* a new report's light is set silently: a back-filled batch must not queue a NOTIFY per row */
+	light_update(&r, Max(now, reported), false);
+
+	return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
+}
+
+PG_FUNCTION_INFO_V1(incident_after_insert);
+/* SQL: trigger AFTER INSERT ON shegu.incident FOR EACH STATEMENT, with the new rows as
+ * transition table new_incidents — logs one report event per inserted incident in one INSERT. */
+Datum
+incident_after_insert(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_check(fcinfo, "incident_after_insert");
+
+	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || td->tg_newtable == NULL)
+		elog(ERROR, "incident_after_insert must fire AFTER INSERT FOR EACH STATEMENT with a NEW TABLE");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "cannot register the transition table");
+	if (SPI_execute("INSERT INTO shegu.incident_event (incident_id, action, actor, at, to_status, to_level)"
+					" SELECT id, 'report', coalesce(reporter, source), reported_at, status, level"
+					" FROM new_incidents", false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "cannot log the report events");
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(incident_before_update);
+/* SQL: trigger BEFORE UPDATE ON shegu.incident FOR EACH ROW — the state machine. */
+Datum
+incident_before_update(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_check(fcinfo, "incident_before_update");
+	Row			r;
+	int64		id;
+
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		elog(ERROR, "incident_before_update must fire BEFORE UPDATE FOR EACH ROW");
+	row_load(&r, td->tg_relation, td->tg_newtuple);
+	id = DatumGetInt64(R_VAL(&r, C_ID));
+
+	if (!stage.active || stage.fired || stage.id != id)
+	{
+		/* Outside act(): only the free columns may change. */
+		Row			o;
+
+		row_load(&o, td->tg_relation, td->tg_trigtuple);
+		for (int c = 0; c < C_NCOLS; c++)
+		{
+			Form_pg_attribute att = TupleDescAttr(r.desc, r.att[c]);
+			bool		same;
+
+			if (col_is_free(c))
+				continue;
+			if (R_NULL(&r, c) || R_NULL(&o, c))
+				same = R_NULL(&r, c) == R_NULL(&o, c);
+			else
+				same = datum_image_eq(R_VAL(&r, c), R_VAL(&o, c), att->attbyval, att->attlen);
+			if (!same)
+				ereport(ERROR,
+						(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+						 errmsg("column \"%s\" of incident " INT64_FORMAT " cannot be changed directly",
+								col_names[c], DatumGetInt64(R_VAL(&o, C_ID))),
+						 errdetail("Only title, description and reporter may be edited; the grid and report stay as reported."),
+						 errhint("Move the workflow with shegu.act().")));
+		}
+		return PointerGetDatum(td->tg_newtuple);
+	}
+
+	stage.fired = true;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (stage.request_id != NULL && request_seen(id, stage.request_id))
+	{
+		stage.duplicate = true;
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+	/* the action works on the locked, current row: reload the old tuple's values */
+	row_load(&r, td->tg_relation, td->tg_trigtuple);
+	if (!apply_action(&r))
+	{
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+	SPI_finish();
+	stage.changed = true;
+	return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
+}
+
+PG_FUNCTION_INFO_V1(incident_refuse);
+/* SQL: trigger that refuses deleting incidents and changing the event log. */
+Datum
+incident_refuse(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_check(fcinfo, "incident_refuse");
+	const char *relname = RelationGetRelationName(td->tg_relation);
+	bool		is_log = strcmp(relname, "incident_event") == 0;
+
+	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_APPEND_ONLY),
+				 errmsg("cannot truncate shegu.%s", relname),
+				 errdetail("%s", is_log ? "The incident event log is append-only."
+						   : "Incidents and their history are kept.")));
+	if (is_log)
+	{
+		bool		isnull;
+		Datum		evid = heap_getattr(td->tg_trigtuple, 1, RelationGetDescr(td->tg_relation), &isnull);
+		Datum		inc = heap_getattr(td->tg_trigtuple, 2, RelationGetDescr(td->tg_relation), &isnull);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_APPEND_ONLY),
+				 errmsg("cannot %s event " INT64_FORMAT " of incident " INT64_FORMAT ": the event log is append-only",
+						TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? "update" : "delete",
+						DatumGetInt64(evid), DatumGetInt64(inc))));
+	}
+	{
+		bool		isnull;
+		Datum		inc = heap_getattr(td->tg_trigtuple, 1, RelationGetDescr(td->tg_relation), &isnull);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_APPEND_ONLY),
+				 errmsg("cannot delete incident " INT64_FORMAT, DatumGetInt64(inc)),
+				 errdetail("Incidents and their history are kept."),
+				 errhint("Reject or close it with shegu.act() instead.")));
+	}
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(incident_category_changed);
+/* SQL: trigger AFTER ... ON shegu.incident_category FOR EACH STATEMENT — cache invalidation. */
+Datum
+incident_category_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_check(fcinfo, "incident_category_changed");
+
+	CacheInvalidateRelcache(td->tg_relation);
+	return PointerGetDatum(NULL);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * act() and the sweep step. */
+
+/* Runs the staged step: UPDATE ... RETURNING the row; the trigger does the work. */
+static Datum
+stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *detail,
+		  const char *request_id, TimestampTz at, bool *isnull, bool *changed)
+{
+	Datum		result = (Datum) 0;
+	Datum		v[1];
+
+	if (stage.active)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot %s incident " INT64_FORMAT " while a step of incident " INT64_FORMAT " is being applied",
+						action_names[a], id, stage.id)));
+	memset(&stage, 0, sizeof(stage));
+	stage.active = true;
+	stage.id = id;
+	stage.action = a;
+	stage.actor = actor;
+	stage.note = note;
+	stage.detail = detail;
+	stage.request_id = request_id;
+	stage.at = at;
+	*isnull = true;
+
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (act_plan == NULL)
+		{
+			Oid			types[1] = {INT8OID};
+			SPIPlanPtr	p = SPI_prepare("UPDATE shegu.incident AS i SET status = i.status WHERE i.id = $1 RETURNING i",
+										1, types);
+
+			if (p == NULL || SPI_keepplan(p) != 0)
+				elog(ERROR, "cannot prepare the incident step");
+			act_plan = p;
+		}
+		v[0] = Int64GetDatum(id);
+		if (SPI_execute_plan(act_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+			elog(ERROR, "cannot update incident " INT64_FORMAT, id);
+		if (SPI_processed == 0 && stage.duplicate)
+		{
+			/* a retried request: answer with the incident as it stands */
+			if (fetch_plan == NULL)
+			{
+				Oid			types[1] = {INT8OID};
+				SPIPlanPtr	p = SPI_prepare("SELECT i FROM shegu.incident AS i WHERE i.id = $1", 1, types);
+
+				if (p == NULL || SPI_keepplan(p) != 0)
+					elog(ERROR, "cannot prepare the incident fetch");
+				fetch_plan = p;
+			}
+			if (SPI_execute_plan(fetch_plan, v, NULL, true, 1) != SPI_OK_SELECT)
+				elog(ERROR, "cannot read incident " INT64_FORMAT, id);
+		}
+		else if (SPI_processed == 0 && !stage.fired)
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
+					 errmsg("incident " INT64_FORMAT " does not exist", id)));
+		if (SPI_processed == 1)
+		{
+			bool		n;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n);
+
+			if (!n)
+			{
+				result = SPI_datumTransfer(d, false, -1);
+				*isnull = false;
+			}
+		}
+		*changed = stage.changed;
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		stage.active = false;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+static void
+arg_not_null(FunctionCallInfo fcinfo, int n, const char *name)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" of shegu.act() must not be NULL", name)));
+}
+
+PG_FUNCTION_INFO_V1(incident_act);
+/* SQL: shegu.act(incident_id, action, actor, note, detail) RETURNS shegu.incident. */
+Datum
+incident_act(PG_FUNCTION_ARGS)
+{
+	int64		id;
+	char	   *action;
+	char	   *actor;
+	char	   *note;
+	Jsonb	   *detail = NULL;
+	char	   *request_id;
+	int			a;
+	bool		isnull;
+	bool		changed;
+	Datum		result;
+
+	arg_not_null(fcinfo, 0, "incident_id");
+	arg_not_null(fcinfo, 1, "action");
+	arg_not_null(fcinfo, 2, "actor");
+	id = PG_GETARG_INT64(0);
+	action = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	actor = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	note = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	a = name_index(action_names, A_PUBLIC_COUNT, action);
+	if (a < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown action \"%s\" on incident " INT64_FORMAT, action, id),
+				 errhint("The actions are accept, reject, dispatch, resolve, verify, rework, close, evaluate, "
+						 "return, escalate, request_extension, approve_extension, suspend, resume, reopen and supervise.")));
+	if (actor[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("actor of action \"%s\" on incident " INT64_FORMAT " is empty", action, id)));
+	if (!PG_ARGISNULL(4))
+	{
+		detail = PG_GETARG_JSONB_P(4);
+		if (!JB_ROOT_IS_OBJECT(detail))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("detail of action \"%s\" on incident " INT64_FORMAT " is not a JSON object", action, id)));
+	}
+	request_id = detail_string(detail, "request_id", action, id);
+	result = stage_run(id, (IncAction) a, actor, note, detail, request_id, clock_now(), &isnull, &changed);
+	if (isnull)
+		elog(ERROR, "incident " INT64_FORMAT " vanished during the step", id);
+	PG_RETURN_DATUM(result);
+}
+
+PG_FUNCTION_INFO_V1(incident_step);
+/* SQL: shegu.incident_step(incident_id, action, at) RETURNS boolean — sweep's steps. */
+Datum
+incident_step(PG_FUNCTION_ARGS)
+{
+	int64		id = PG_GETARG_INT64(0);
+	char	   *action = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	TimestampTz at = PG_GETARG_TIMESTAMPTZ(2);
+	int			a = name_index(action_names, A_COUNT, action);
+	bool		isnull;
+	bool		changed = false;
+
+	if (a < A_PUBLIC_COUNT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown sweep step \"%s\" on incident " INT64_FORMAT, action, id),
+				 errhint("The steps are overdue_escalate and tick; use shegu.act() for the workflow.")));
+	(void) stage_run(id, (IncAction) a, "shegu.sweep", NULL, NULL, NULL, at, &isnull, &changed);
+	PG_RETURN_BOOL(changed);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Load-time set-up. */
+
+void
+shegu_incident_init(void)
+{
+	DefineCustomStringVariable("shegu.incident_clock",
+							   "Time that shegu.act() and new incidents use as now (testing and back-filling).",
+							   "Empty means the transaction's start time, as now() gives.",
+							   &incident_clock, "", PGC_SUSET, 0,
+							   check_incident_clock, NULL, NULL);
+	CacheRegisterRelcacheCallback(category_relcache_cb, (Datum) 0);
+	CacheRegisterRelcacheCallback(incident_relcache_cb, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, proc_syscache_cb, (Datum) 0);
+}

@@ -1,0 +1,537 @@
+-- Incidents (矛盾问题/事件): categories and time limits, the closed-loop workflow, the event log,
+-- act(), report(), sweep(), time lights, measures and accountability.
+-- src/incident.sql — declares what src/incident.c implements.
+
+-- ---------------------------------------------------------------------------------------------
+-- Categories and their time limits: the tiered handling list (矛盾问题分级处置清单).
+
+CREATE TABLE shegu.incident_category (
+    code            text PRIMARY KEY
+                    CHECK (code ~ '^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$' AND length(code) <= 63),
+    parent          text REFERENCES shegu.incident_category (code) ON UPDATE CASCADE,
+    name_zh         text NOT NULL CHECK (name_zh <> ''),
+    name_en         text NOT NULL CHECK (name_en <> ''),
+    handling_level  text NOT NULL CHECK (handling_level IN ('grid', 'community', 'township', 'county')),
+    accept_limit    interval NOT NULL CHECK (accept_limit > interval '0'),
+    accept_basis    text NOT NULL DEFAULT 'working' CHECK (accept_basis IN ('working', 'natural')),
+    dispose_limit   interval NOT NULL CHECK (dispose_limit > interval '0'),
+    dispose_basis   text NOT NULL DEFAULT 'working' CHECK (dispose_basis IN ('working', 'natural')),
+    schedule        text NOT NULL DEFAULT 'default' CHECK (length(schedule) <= 63)
+                    REFERENCES shegu.work_schedule (name) ON UPDATE CASCADE,
+    yellow_share    float8 NOT NULL DEFAULT 0.8 CHECK (yellow_share > 0 AND yellow_share < 1),
+    shipped         boolean NOT NULL DEFAULT false,
+    CONSTRAINT incident_category_not_own_parent CHECK (parent IS DISTINCT FROM code)
+);
+COMMENT ON INDEX shegu.incident_category_pkey IS 'categories by code';
+COMMENT ON TABLE shegu.incident_category IS
+    'incident categories and their time limits: the tiered handling list (矛盾问题分级处置清单); rows with shipped = false are the user''s and are kept by pg_dump';
+COMMENT ON COLUMN shegu.incident_category.code IS 'category code, dotted by parent: dispute.neighbour';
+COMMENT ON COLUMN shegu.incident_category.parent IS 'parent category (NULL for a top-level category)';
+COMMENT ON COLUMN shegu.incident_category.name_zh IS 'Chinese name (中文名称)';
+COMMENT ON COLUMN shegu.incident_category.name_en IS 'English name';
+COMMENT ON COLUMN shegu.incident_category.handling_level IS
+    'level that handles it first (巡办分离): grid 网格, community 社区/村, township 乡镇/街道, county 县';
+COMMENT ON COLUMN shegu.incident_category.accept_limit IS 'time allowed from report to acceptance (受理时限), in accept_basis';
+COMMENT ON COLUMN shegu.incident_category.accept_basis IS 'working (工作时, by the schedule) or natural (自然时) time for accept_limit';
+COMMENT ON COLUMN shegu.incident_category.dispose_limit IS 'time allowed from acceptance to disposal (处置时限), in dispose_basis';
+COMMENT ON COLUMN shegu.incident_category.dispose_basis IS 'working (工作时, by the schedule) or natural (自然时) time for dispose_limit';
+COMMENT ON COLUMN shegu.incident_category.schedule IS 'working-time schedule (shegu.work_schedule) that working limits are counted in';
+COMMENT ON COLUMN shegu.incident_category.yellow_share IS 'share of the allowed time after which the time light turns yellow (default 0.8)';
+COMMENT ON COLUMN shegu.incident_category.shipped IS 'true for the rows CREATE EXTENSION ships; pg_dump keeps only rows with false';
+
+COMMENT ON CONSTRAINT incident_category_not_own_parent ON shegu.incident_category IS 'a category is not its own parent';
+COMMENT ON CONSTRAINT incident_category_code_check ON shegu.incident_category IS 'codes are lower-case words joined by dots, at most 63 characters';
+COMMENT ON CONSTRAINT incident_category_name_zh_check ON shegu.incident_category IS 'the Chinese name is not empty';
+COMMENT ON CONSTRAINT incident_category_name_en_check ON shegu.incident_category IS 'the English name is not empty';
+COMMENT ON CONSTRAINT incident_category_handling_level_check ON shegu.incident_category IS 'handling level is grid, community, township or county';
+COMMENT ON CONSTRAINT incident_category_accept_limit_check ON shegu.incident_category IS 'the acceptance limit is positive';
+COMMENT ON CONSTRAINT incident_category_accept_basis_check ON shegu.incident_category IS 'the acceptance limit counts working or natural time';
+COMMENT ON CONSTRAINT incident_category_dispose_limit_check ON shegu.incident_category IS 'the disposal limit is positive';
+COMMENT ON CONSTRAINT incident_category_dispose_basis_check ON shegu.incident_category IS 'the disposal limit counts working or natural time';
+COMMENT ON CONSTRAINT incident_category_schedule_check ON shegu.incident_category IS 'schedule names are at most 63 characters (the triggers'' cache keys)';
+COMMENT ON CONSTRAINT incident_category_yellow_share_check ON shegu.incident_category IS 'the yellow share lies strictly between 0 and 1';
+
+SELECT pg_catalog.pg_extension_config_dump('shegu.incident_category', 'WHERE NOT shipped');
+
+-- The shipped tree.  Working limits count working time of the schedule (a day is one working
+-- day: 7 hours in the default schedule); natural limits are wall-clock time.
+INSERT INTO shegu.incident_category
+    (code, parent, name_zh, name_en, handling_level, accept_limit, accept_basis, dispose_limit, dispose_basis, schedule, shipped)
+VALUES
+    ('dispute',              NULL,           '矛盾纠纷',         'Disputes',                         'community', '4 hours',  'working', '5 days',   'working', 'default', true),
+    ('dispute.neighbour',    'dispute',      '邻里纠纷',         'Neighbour dispute',                'grid',      '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('dispute.family',       'dispute',      '婚姻家庭纠纷',     'Marriage and family dispute',      'community', '4 hours',  'working', '3 days',   'working', 'default', true),
+    ('dispute.land',         'dispute',      '土地山林纠纷',     'Land and forest dispute',          'township',  '7 hours',  'working', '10 days',  'working', 'default', true),
+    ('dispute.labour',       'dispute',      '劳资纠纷',         'Labour and wage dispute',          'township',  '4 hours',  'working', '5 days',   'working', 'default', true),
+    ('hazard',               NULL,           '安全隐患',         'Public safety hazards',            'community', '1 hour',   'natural', '24 hours', 'natural', 'default', true),
+    ('hazard.fire',          'hazard',       '消防安全隐患',     'Fire hazard',                      'community', '1 hour',   'natural', '24 hours', 'natural', 'default', true),
+    ('hazard.road',          'hazard',       '道路交通安全隐患', 'Road traffic hazard',              'township',  '2 hours',  'natural', '48 hours', 'natural', 'default', true),
+    ('hazard.production',    'hazard',       '安全生产隐患',     'Workplace safety hazard',          'township',  '2 hours',  'natural', '72 hours', 'natural', 'default', true),
+    ('hazard.gas',           'hazard',       '燃气安全隐患',     'Gas safety hazard',                'community', '30 minutes', 'natural', '12 hours', 'natural', 'default', true),
+    ('environment',          NULL,           '环境卫生',         'Environment and sanitation',       'grid',      '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('environment.garbage',  'environment',  '垃圾乱堆乱放',     'Garbage dumping',                  'grid',      '2 hours',  'working', '1 day',    'working', 'default', true),
+    ('environment.sewage',   'environment',  '污水外溢',         'Sewage overflow',                  'community', '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('environment.air',      'environment',  '大气污染',         'Air pollution',                    'township',  '4 hours',  'working', '5 days',   'working', 'default', true),
+    ('construction',         NULL,           '违法建设',         'Illegal construction',             'township',  '4 hours',  'working', '10 days',  'working', 'default', true),
+    ('construction.building','construction', '违章搭建',         'Unauthorised building',            'township',  '4 hours',  'working', '10 days',  'working', 'default', true),
+    ('construction.land_use','construction', '违法占地',         'Illegal land use',                 'county',    '7 hours',  'working', '20 days'  ,'working', 'default', true),
+    ('special',              NULL,           '特殊人群',         'Special populations',              'community', '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('special.correction',   'special',      '社区矫正人员',     'Person under community correction','community', '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('special.released',     'special',      '刑满释放人员',     'Released prisoner',                'community', '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('special.drug',         'special',      '吸毒人员',         'Drug user',                        'community', '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('special.mental',       'special',      '严重精神障碍患者', 'Person with severe mental illness','community', '1 hour',   'natural', '24 hours', 'natural', 'default', true),
+    ('petition',             NULL,           '信访',             'Petitions',                        'county',    '15 days',  'natural', '60 days',  'natural', 'default', true),
+    ('public_service',       NULL,           '公共服务',         'Public services',                  'community', '4 hours',  'working', '5 days',   'working', 'default', true),
+    ('public_service.facility','public_service','公共设施损坏', 'Damaged public facility',          'community', '4 hours',  'working', '3 days',   'working', 'default', true),
+    ('public_service.utility','public_service','水电气暖',      'Water, power, gas and heating',    'township',  '2 hours',  'working', '2 days',   'working', 'default', true),
+    ('other',                NULL,           '其他',             'Other',                            'community', '4 hours',  'working', '5 days',   'working', 'default', true);
+
+-- ---------------------------------------------------------------------------------------------
+-- Incidents and their event log.
+
+CREATE TABLE shegu.incident (
+    id                  bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    category            text NOT NULL REFERENCES shegu.incident_category (code) ON UPDATE CASCADE,
+    title               text NOT NULL CHECK (title <> ''),
+    description         text,
+    location            geometry(Point, 4326),
+    grid                shegu.gridcode NOT NULL,
+    source              text NOT NULL
+                        CHECK (source IN ('patrol', 'resident', 'hotline', 'wechat', 'video', 'leader', 'media', 'superior')),
+    reporter            text,
+    reported_at         timestamptz NOT NULL,
+    status              text NOT NULL DEFAULT 'reported'
+                        CHECK (status IN ('reported', 'accepted', 'rejected', 'dispatched', 'resolved',
+                                          'verified', 'closed', 'evaluated', 'suspended')),
+    level               text NOT NULL CHECK (level IN ('grid', 'community', 'township', 'county')),
+    department          text,
+    accepted_at         timestamptz,
+    dispatched_at       timestamptz,
+    resolved_at         timestamptz,
+    verified_at         timestamptz,
+    closed_at           timestamptz,
+    evaluated_at        timestamptz,
+    accept_due_at       timestamptz NOT NULL,
+    due_at              timestamptz,
+    level_due_at        timestamptz,
+    yellow_at           timestamptz,
+    light               text CHECK (light IN ('green', 'yellow', 'red')),
+    clock_stopped_at    timestamptz,
+    resume_status       text,
+    extension_requested interval,
+    extension_total     interval NOT NULL DEFAULT interval '0',
+    suspended_work      interval NOT NULL DEFAULT interval '0',
+    escalations         int NOT NULL DEFAULT 0,
+    rework_count        int NOT NULL DEFAULT 0,
+    reopen_count        int NOT NULL DEFAULT 0,
+    satisfaction        smallint CHECK (satisfaction BETWEEN 1 AND 5),
+    work_hours_to_close float8,
+    state_since         timestamptz NOT NULL,
+    idempotency_key     text UNIQUE CHECK (idempotency_key <> ''),
+    supervisions        int NOT NULL DEFAULT 0
+);
+COMMENT ON SEQUENCE shegu.incident_id_seq IS 'numbers of incidents';
+COMMENT ON CONSTRAINT incident_title_check ON shegu.incident IS 'an incident has a title';
+COMMENT ON CONSTRAINT incident_source_check ON shegu.incident IS 'the source is patrol, resident, hotline, wechat, video, leader, media or superior';
+COMMENT ON CONSTRAINT incident_status_check ON shegu.incident IS 'the state is one of the workflow states';
+COMMENT ON CONSTRAINT incident_level_check ON shegu.incident IS 'the responsible level is grid, community, township or county';
+COMMENT ON CONSTRAINT incident_light_check ON shegu.incident IS 'the time light is green, yellow or red';
+COMMENT ON CONSTRAINT incident_satisfaction_check ON shegu.incident IS 'satisfaction scores run from 1 to 5';
+COMMENT ON CONSTRAINT incident_idempotency_key_check ON shegu.incident IS 'an idempotency key is not empty';
+COMMENT ON TABLE shegu.incident IS
+    'incidents (矛盾问题/事件) of the closed loop 发现→受理→交办→处置→反馈→核查→结案→评价; insert to report, change the workflow only through shegu.act()';
+COMMENT ON COLUMN shegu.incident.id IS 'incident number';
+COMMENT ON COLUMN shegu.incident.category IS 'category (shegu.incident_category), which sets handling level and time limits';
+COMMENT ON COLUMN shegu.incident.title IS 'short title (标题)';
+COMMENT ON COLUMN shegu.incident.description IS 'description (问题描述)';
+COMMENT ON COLUMN shegu.incident.location IS 'where it happened, WGS-84 point (SRID 4326); the grid is located from it when grid is not given';
+COMMENT ON COLUMN shegu.incident.grid IS 'grid at report time (所属网格); never moves when boundaries are redrawn later';
+COMMENT ON COLUMN shegu.incident.source IS
+    'source (来源): patrol 巡查, resident 群众上报, hotline 12345热线, wechat 微信, video 视频, leader 领导批示, media 媒体, superior 上级交办';
+COMMENT ON COLUMN shegu.incident.reporter IS 'who reported it (上报人)';
+COMMENT ON COLUMN shegu.incident.reported_at IS 'when it was reported (上报时间); the acceptance clock starts here';
+COMMENT ON COLUMN shegu.incident.status IS
+    'workflow state: reported 已上报, accepted 已立案, rejected 不予立案, dispatched 已交办, resolved 已处置, verified 已核查, closed 已结案, evaluated 已评价, suspended 挂账';
+COMMENT ON COLUMN shegu.incident.level IS 'level currently responsible (当前责任层级): grid, community, township or county';
+COMMENT ON COLUMN shegu.incident.department IS 'department it was dispatched to (承办部门), if any';
+COMMENT ON COLUMN shegu.incident.accepted_at IS 'last acceptance (立案) time; the disposal clock starts here';
+COMMENT ON COLUMN shegu.incident.dispatched_at IS 'last dispatch (交办) time';
+COMMENT ON COLUMN shegu.incident.resolved_at IS 'last disposal feedback (处置反馈) time';
+COMMENT ON COLUMN shegu.incident.verified_at IS 'verification (核查) time';
+COMMENT ON COLUMN shegu.incident.closed_at IS 'closure (结案) time';
+COMMENT ON COLUMN shegu.incident.evaluated_at IS 'evaluation (评价) time';
+COMMENT ON COLUMN shegu.incident.accept_due_at IS 'acceptance deadline (受理时限)';
+COMMENT ON COLUMN shegu.incident.due_at IS 'disposal deadline of the case (处置时限), moved by extensions and stopped clocks; NULL before acceptance';
+COMMENT ON COLUMN shegu.incident.level_due_at IS 'deadline of the level now responsible; sweep() escalates when it passes';
+COMMENT ON COLUMN shegu.incident.yellow_at IS 'when the time light turns yellow';
+COMMENT ON COLUMN shegu.incident.light IS 'time light (亮灯): green, yellow (share of time used), red (overdue); frozen while the clock is stopped';
+COMMENT ON COLUMN shegu.incident.clock_stopped_at IS 'when the clock stopped (resolved or suspended); NULL while it runs';
+COMMENT ON COLUMN shegu.incident.resume_status IS 'state a suspended incident resumes to';
+COMMENT ON COLUMN shegu.incident.extension_requested IS 'pending extension request (延期申请), in the disposal basis';
+COMMENT ON COLUMN shegu.incident.extension_total IS 'sum of approved extensions (延期)';
+COMMENT ON COLUMN shegu.incident.suspended_work IS 'working time spent suspended (挂账), left out of working hours to close';
+COMMENT ON COLUMN shegu.incident.escalations IS 'number of escalations (上报), manual and by sweep()';
+COMMENT ON COLUMN shegu.incident.rework_count IS 'number of returns for rework (返工)';
+COMMENT ON COLUMN shegu.incident.reopen_count IS 'number of reopenings';
+COMMENT ON COLUMN shegu.incident.satisfaction IS 'satisfaction score at evaluation, 1 (very dissatisfied) to 5 (very satisfied); 4 and 5 count as satisfied';
+COMMENT ON COLUMN shegu.incident.work_hours_to_close IS 'working hours from report to closure, suspension left out (set at closure)';
+COMMENT ON COLUMN shegu.incident.state_since IS 'when the incident entered its present state';
+COMMENT ON COLUMN shegu.incident.supervisions IS 'number of times a supervisor pressed it (督办, act ''supervise'')';
+COMMENT ON COLUMN shegu.incident.idempotency_key IS 'client key of the submission: a retry with the same key returns the existing incident (shegu.report)';
+
+COMMENT ON INDEX shegu.incident_pkey IS 'incidents by number';
+COMMENT ON INDEX shegu.incident_idempotency_key_key IS 'one incident per client idempotency key';
+CREATE INDEX incident_grid_idx ON shegu.incident (grid);
+CREATE INDEX incident_reported_at_idx ON shegu.incident (reported_at);
+CREATE INDEX incident_level_due_idx ON shegu.incident (level_due_at)
+    WHERE status IN ('reported', 'accepted', 'dispatched') AND level <> 'county';
+CREATE INDEX incident_yellow_idx ON shegu.incident (yellow_at)
+    WHERE status IN ('reported', 'accepted', 'dispatched') AND light = 'green';
+CREATE INDEX incident_red_accept_idx ON shegu.incident (accept_due_at)
+    WHERE status = 'reported' AND light <> 'red';
+CREATE INDEX incident_red_due_idx ON shegu.incident (due_at)
+    WHERE status IN ('accepted', 'dispatched') AND light <> 'red';
+COMMENT ON INDEX shegu.incident_grid_idx IS 'incidents under a grid (range scans of <@)';
+COMMENT ON INDEX shegu.incident_reported_at_idx IS 'incidents by report time (measures by month)';
+COMMENT ON INDEX shegu.incident_level_due_idx IS 'sweep(): open incidents whose level deadline passes';
+COMMENT ON INDEX shegu.incident_yellow_idx IS 'sweep(): green lights about to turn yellow';
+COMMENT ON INDEX shegu.incident_red_accept_idx IS 'sweep(): lights about to turn red before acceptance';
+COMMENT ON INDEX shegu.incident_red_due_idx IS 'sweep(): lights about to turn red during disposal';
+
+SELECT pg_catalog.pg_extension_config_dump('shegu.incident', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.incident_id_seq', '');
+
+CREATE TABLE shegu.incident_event (
+    id                  bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    incident_id         bigint NOT NULL,
+    action              text NOT NULL,
+    actor               text NOT NULL,
+    at                  timestamptz NOT NULL,
+    from_status         text,
+    to_status           text NOT NULL,
+    from_level          text,
+    to_level            text NOT NULL,
+    work_time_in_state  interval,
+    note                text,
+    detail              jsonb,
+    request_id          text
+);
+COMMENT ON SEQUENCE shegu.incident_event_id_seq IS 'numbers of incident events';
+COMMENT ON TABLE shegu.incident_event IS
+    'append-only log of every step of every incident (流转记录): written by the triggers, never updated or deleted';
+COMMENT ON COLUMN shegu.incident_event.id IS 'event number, increasing in commit-independent insertion order';
+COMMENT ON COLUMN shegu.incident_event.incident_id IS 'the incident (shegu.incident.id)';
+COMMENT ON COLUMN shegu.incident_event.action IS 'report, or the act() action: accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise';
+COMMENT ON COLUMN shegu.incident_event.actor IS 'who acted (shegu.sweep for automatic escalation)';
+COMMENT ON COLUMN shegu.incident_event.at IS 'when';
+COMMENT ON COLUMN shegu.incident_event.from_status IS 'state before (NULL for the report)';
+COMMENT ON COLUMN shegu.incident_event.to_status IS 'state after';
+COMMENT ON COLUMN shegu.incident_event.from_level IS 'responsible level before (NULL for the report)';
+COMMENT ON COLUMN shegu.incident_event.to_level IS 'responsible level after';
+COMMENT ON COLUMN shegu.incident_event.work_time_in_state IS 'working time (category schedule) spent in the state before; NULL for the report or without the calendar';
+COMMENT ON COLUMN shegu.incident_event.note IS 'free text: the reason of a rejection, return, suspension';
+COMMENT ON COLUMN shegu.incident_event.detail IS 'the detail argument of act()';
+COMMENT ON COLUMN shegu.incident_event.request_id IS 'client request id (detail ->> ''request_id''): a retried act() with it changes nothing twice';
+
+COMMENT ON INDEX shegu.incident_event_pkey IS 'events by number';
+CREATE INDEX incident_event_incident_idx ON shegu.incident_event (incident_id, at);
+CREATE UNIQUE INDEX incident_event_request_idx ON shegu.incident_event (incident_id, request_id)
+    WHERE request_id IS NOT NULL;
+COMMENT ON INDEX shegu.incident_event_request_idx IS 'a client request id is applied to an incident once';
+COMMENT ON INDEX shegu.incident_event_incident_idx IS 'the history of one incident';
+
+SELECT pg_catalog.pg_extension_config_dump('shegu.incident_event', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.incident_event_id_seq', '');
+
+-- ---------------------------------------------------------------------------------------------
+-- Triggers (C).
+
+CREATE FUNCTION shegu.incident_before_insert() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'incident_before_insert' LANGUAGE C;
+COMMENT ON FUNCTION shegu.incident_before_insert() IS
+    'trigger: fills grid (locate), level, due times and light of a new incident';
+CREATE FUNCTION shegu.incident_after_insert() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'incident_after_insert' LANGUAGE C;
+COMMENT ON FUNCTION shegu.incident_after_insert() IS
+    'statement trigger: logs the report event of every incident the statement inserted, in one INSERT';
+CREATE FUNCTION shegu.incident_before_update() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'incident_before_update' LANGUAGE C;
+COMMENT ON FUNCTION shegu.incident_before_update() IS
+    'trigger: enforces the state machine for act() and refuses direct changes to workflow columns';
+CREATE FUNCTION shegu.incident_refuse() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'incident_refuse' LANGUAGE C;
+COMMENT ON FUNCTION shegu.incident_refuse() IS
+    'trigger: refuses to delete incidents and to update, delete or truncate their event log';
+CREATE FUNCTION shegu.incident_category_changed() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'incident_category_changed' LANGUAGE C;
+COMMENT ON FUNCTION shegu.incident_category_changed() IS
+    'trigger: tells every backend to reload its cache of incident categories';
+
+CREATE TRIGGER incident_10_before_insert BEFORE INSERT ON shegu.incident
+    FOR EACH ROW EXECUTE FUNCTION shegu.incident_before_insert();
+CREATE TRIGGER incident_10_after_insert AFTER INSERT ON shegu.incident
+    REFERENCING NEW TABLE AS new_incidents
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.incident_after_insert();
+CREATE TRIGGER incident_10_before_update BEFORE UPDATE ON shegu.incident
+    FOR EACH ROW EXECUTE FUNCTION shegu.incident_before_update();
+CREATE TRIGGER incident_10_refuse_delete BEFORE DELETE ON shegu.incident
+    FOR EACH ROW EXECUTE FUNCTION shegu.incident_refuse();
+CREATE TRIGGER incident_10_refuse_truncate BEFORE TRUNCATE ON shegu.incident
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.incident_refuse();
+CREATE TRIGGER incident_event_10_refuse BEFORE UPDATE OR DELETE ON shegu.incident_event
+    FOR EACH ROW EXECUTE FUNCTION shegu.incident_refuse();
+CREATE TRIGGER incident_event_10_refuse_truncate BEFORE TRUNCATE ON shegu.incident_event
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.incident_refuse();
+CREATE TRIGGER incident_category_10_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON shegu.incident_category
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.incident_category_changed();
+COMMENT ON TRIGGER incident_10_before_insert ON shegu.incident IS 'grid, level, due times, light of a new incident';
+COMMENT ON TRIGGER incident_10_after_insert ON shegu.incident IS 'report events of the new incidents';
+COMMENT ON TRIGGER incident_10_before_update ON shegu.incident IS 'the state machine';
+COMMENT ON TRIGGER incident_10_refuse_delete ON shegu.incident IS 'incidents are never deleted';
+COMMENT ON TRIGGER incident_10_refuse_truncate ON shegu.incident IS 'incidents are never truncated';
+COMMENT ON TRIGGER incident_event_10_refuse ON shegu.incident_event IS 'the event log is append-only';
+COMMENT ON TRIGGER incident_event_10_refuse_truncate ON shegu.incident_event IS 'the event log is append-only';
+COMMENT ON TRIGGER incident_category_10_changed ON shegu.incident_category IS 'invalidates the category caches';
+
+-- ---------------------------------------------------------------------------------------------
+-- The application entry points.
+
+CREATE FUNCTION shegu.act(incident_id bigint, action text, actor text, note text DEFAULT NULL,
+                          detail jsonb DEFAULT NULL) RETURNS shegu.incident
+    AS 'MODULE_PATHNAME', 'incident_act' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION shegu.act(bigint, text, text, text, jsonb) IS
+    'the one workflow entry point: performs an action (accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise) and returns the incident; illegal steps raise SQLSTATE SGI01 and change nothing';
+
+CREATE FUNCTION shegu.incident_step(incident_id bigint, action text, at timestamptz) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'incident_step' LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION shegu.incident_step(bigint, text, timestamptz) IS
+    'internal step of sweep(): overdue_escalate (escalate when the level deadline passed by at) or tick (recompute the time light at at); true when the incident changed';
+REVOKE ALL ON FUNCTION shegu.incident_step(bigint, text, timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION shegu.report(category text, title text, source text,
+                             grid shegu.gridcode DEFAULT NULL, location geometry DEFAULT NULL,
+                             reporter text DEFAULT NULL, description text DEFAULT NULL,
+                             reported_at timestamptz DEFAULT NULL, idempotency_key text DEFAULT NULL)
+    RETURNS shegu.incident
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+DECLARE
+    r shegu.incident;
+BEGIN
+    INSERT INTO shegu.incident AS i (category, title, source, grid, location, reporter, description,
+                                     reported_at, idempotency_key)
+    VALUES (report.category, report.title, report.source, report.grid, report.location, report.reporter,
+            report.description, report.reported_at, report.idempotency_key)
+    ON CONFLICT ON CONSTRAINT incident_idempotency_key_key DO NOTHING
+    RETURNING i.* INTO r;
+    IF FOUND THEN
+        RETURN r;
+    END IF;
+    SELECT i.* INTO r FROM shegu.incident AS i WHERE i.idempotency_key = report.idempotency_key;
+    IF r.category IS DISTINCT FROM report.category OR r.title IS DISTINCT FROM report.title
+       OR r.source IS DISTINCT FROM report.source THEN
+        RAISE EXCEPTION USING ERRCODE = 'SGI05',
+            MESSAGE = format('idempotency key "%s" already names incident %s', report.idempotency_key, r.id),
+            DETAIL = format('Incident %s has category "%s", title "%s" and source "%s"; the retry differs.',
+                            r.id, r.category, r.title, r.source),
+            HINT = 'Use a new key for a new submission.';
+    END IF;
+    RETURN r;
+END;
+$$;
+COMMENT ON FUNCTION shegu.report(text, text, text, shegu.gridcode, geometry, text, text, timestamptz, text) IS
+    'reports an incident (上报) and returns it; a retry with the same idempotency_key returns the incident already stored instead of a duplicate';
+
+-- ---------------------------------------------------------------------------------------------
+-- Escalation sweep (meant for pg_cron) and the time lights.
+
+CREATE FUNCTION shegu.sweep(now timestamptz DEFAULT now()) RETURNS int
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+DECLARE
+    v_id bigint;
+    escalated int := 0;
+BEGIN
+    -- Every open incident whose level deadline passed goes one level up; the step re-checks
+    -- the deadline on the locked row, so a second sweep (or a concurrent one) does nothing twice.
+    FOR v_id IN
+        SELECT i.id FROM shegu.incident AS i
+        WHERE i.status IN ('reported', 'accepted', 'dispatched') AND i.level <> 'county'
+          AND i.level_due_at < sweep.now
+        ORDER BY i.level_due_at, i.id
+        FOR UPDATE SKIP LOCKED
+    LOOP
+        IF shegu.incident_step(v_id, 'overdue_escalate', sweep.now) THEN
+            escalated := escalated + 1;
+        END IF;
+    END LOOP;
+    -- Lights that turn: each turn to yellow or red sends NOTIFY shegu_light once.
+    FOR v_id IN
+        SELECT i.id FROM shegu.incident AS i
+        WHERE (i.status IN ('reported', 'accepted', 'dispatched') AND i.light = 'green' AND i.yellow_at <= sweep.now)
+           OR (i.status = 'reported' AND i.light <> 'red' AND i.accept_due_at < sweep.now)
+           OR (i.status IN ('accepted', 'dispatched') AND i.light <> 'red' AND i.due_at < sweep.now)
+        ORDER BY i.id
+        FOR UPDATE SKIP LOCKED
+    LOOP
+        PERFORM shegu.incident_step(v_id, 'tick', sweep.now);
+    END LOOP;
+    RETURN escalated;
+END;
+$$;
+COMMENT ON FUNCTION shegu.sweep(timestamptz) IS
+    'escalates every open incident whose level deadline passed one level up (grid → community → township → county), logs it and sends NOTIFY shegu_escalation; turns time lights; returns the number escalated; idempotent and safe in several sessions at once';
+
+-- ---------------------------------------------------------------------------------------------
+-- Grids: the responsible unit, and the grid re-derived as of a date.
+
+CREATE FUNCTION shegu.incident_unit(grid shegu.gridcode, level text) RETURNS shegu.gridcode
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN shegu.ancestor(grid, least(shegu.level(grid),
+                                      CASE level WHEN 'grid' THEN 6 WHEN 'community' THEN 5
+                                                 WHEN 'township' THEN 4 WHEN 'county' THEN 3 END));
+COMMENT ON FUNCTION shegu.incident_unit(shegu.gridcode, text) IS
+    'the unit responsible at a level (grid, community, township, county) for an incident in a grid: the grid''s ancestor at that level';
+
+CREATE FUNCTION shegu.incident_grid_as_of(incident_id bigint, at timestamptz) RETURNS shegu.gridcode
+    LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    loc geometry;
+    g shegu.gridcode;
+BEGIN
+    SELECT i.location INTO loc FROM shegu.incident AS i WHERE i.id = incident_grid_as_of.incident_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'SGI02',
+            MESSAGE = format('incident %s does not exist', incident_grid_as_of.incident_id);
+    END IF;
+    IF loc IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT shegu.locate($1, $2)' INTO g USING loc, at;
+    RETURN g;
+END;
+$$;
+COMMENT ON FUNCTION shegu.incident_grid_as_of(bigint, timestamptz) IS
+    'the grid that contains the incident''s location by the boundaries valid at a date (NULL without a location); the stored grid never moves';
+
+-- ---------------------------------------------------------------------------------------------
+-- Supervision (督办): the open incidents with their lights and the time they have left.
+
+CREATE VIEW shegu.incident_supervision AS
+    SELECT i.id, i.category, c.name_zh AS category_zh, i.title, i.grid, i.level,
+           shegu.incident_unit(i.grid, i.level) AS responsible_unit, i.department, i.status, i.light,
+           d.deadline, i.level_due_at, i.escalations, i.supervisions, i.extension_requested,
+           i.status IN ('reported', 'accepted', 'dispatched') AS clock_running,
+           CASE WHEN i.status NOT IN ('reported', 'accepted', 'dispatched') THEN NULL
+                WHEN d.working THEN shegu.work_time_between(now(), d.deadline, c.schedule)
+                ELSE d.deadline - now() END AS time_left
+    FROM shegu.incident AS i
+    JOIN shegu.incident_category AS c ON c.code = i.category
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN i.status = 'reported' OR i.resume_status = 'reported' THEN i.accept_due_at ELSE i.due_at END AS deadline,
+               CASE WHEN i.status = 'reported' OR i.resume_status = 'reported' THEN c.accept_basis ELSE c.dispose_basis END
+                   = 'working' AS working) AS d
+    WHERE i.status NOT IN ('closed', 'evaluated', 'rejected');
+COMMENT ON VIEW shegu.incident_supervision IS
+    'supervision (督办) list: every open incident with its light, deadline, level deadline, escalations and time left (working or natural, by the category; negative when overdue; NULL while the clock is stopped)';
+
+-- ---------------------------------------------------------------------------------------------
+-- Measures (by grid at every level and by month of report) and accountability.
+
+CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
+    RETURNS TABLE (unit shegu.gridcode, level int, month date, received bigint, accepted bigint,
+                   closed bigint, closed_on_time bigint, overdue_open bigint, suspended bigint,
+                   disposal_rate float8, on_time_rate float8, on_time_rate_incl_open float8,
+                   rework_rate float8, avg_work_hours_to_close float8, satisfaction_rate float8)
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT shegu.ancestor(f.grid, l.l) AS unit, l.l AS level, f.month,
+           count(*) AS received,
+           count(*) FILTER (WHERE f.accepted) AS accepted,
+           count(*) FILTER (WHERE f.closed) AS closed,
+           count(*) FILTER (WHERE f.closed_on_time) AS closed_on_time,
+           count(*) FILTER (WHERE f.overdue_open) AS overdue_open,
+           count(*) FILTER (WHERE f.suspended) AS suspended,
+           (count(*) FILTER (WHERE f.disposed))::float8
+               / nullif(count(*) FILTER (WHERE f.accepted AND NOT f.suspended), 0) AS disposal_rate,
+           (count(*) FILTER (WHERE f.closed_on_time))::float8
+               / nullif(count(*) FILTER (WHERE f.closed), 0) AS on_time_rate,
+           (count(*) FILTER (WHERE f.closed_on_time))::float8
+               / nullif(count(*) FILTER (WHERE f.closed OR f.overdue_open), 0) AS on_time_rate_incl_open,
+           (count(*) FILTER (WHERE f.reworked))::float8
+               / nullif(count(*) FILTER (WHERE f.ever_resolved), 0) AS rework_rate,
+           avg(f.work_hours_to_close) FILTER (WHERE f.closed) AS avg_work_hours_to_close,
+           (count(*) FILTER (WHERE f.satisfaction >= 4))::float8
+               / nullif(count(*) FILTER (WHERE f.satisfaction IS NOT NULL), 0) AS satisfaction_rate
+    FROM (SELECT i.grid,
+                 date_trunc('month', i.reported_at AT TIME ZONE 'Asia/Shanghai')::date AS month,
+                 i.accepted_at IS NOT NULL AS accepted,
+                 i.status IN ('closed', 'evaluated') AS closed,
+                 i.status IN ('closed', 'evaluated') AND i.resolved_at <= i.due_at AS closed_on_time,
+                 i.status = 'suspended' AS suspended,
+                 i.status IN ('resolved', 'verified', 'closed', 'evaluated') AS disposed,
+                 (i.status = 'reported' AND incident_measures_at.at > i.accept_due_at)
+                 OR (i.status IN ('accepted', 'dispatched') AND incident_measures_at.at > i.due_at)
+                 OR (i.status IN ('resolved', 'verified') AND i.resolved_at > i.due_at) AS overdue_open,
+                 i.rework_count > 0 AS reworked,
+                 i.resolved_at IS NOT NULL AS ever_resolved,
+                 i.work_hours_to_close,
+                 i.satisfaction
+          FROM shegu.incident AS i) AS f
+    CROSS JOIN LATERAL generate_series(1, shegu.level(f.grid)) AS l(l)
+    GROUP BY 1, 2, 3
+$$;
+COMMENT ON FUNCTION shegu.incident_measures_at(timestamptz) IS
+    'incident measures by unit (a grid at any level, rolled up by code prefix) and month of report, with overdue judged at a given time; definitions in docs/incident.md';
+
+CREATE VIEW shegu.incident_measures AS
+    SELECT * FROM shegu.incident_measures_at(now());
+COMMENT ON VIEW shegu.incident_measures IS
+    'incident measures now, by unit (grid at any level: level 1 province … 7 micro-grid) and month (first day) of report: received, accepted, closed, closed on time, overdue open, disposal rate 处置率, on-time closure rate 按期结案率 (over closed, and counting open overdue cases), rework rate 返工率, average working hours to close, satisfaction rate 满意率';
+
+CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_window interval DEFAULT interval '7 days')
+    RETURNS TABLE (kind text, kind_zh text, incident_id bigint, category text, grid shegu.gridcode,
+                   responsible_level text, responsible_unit shegu.gridcode, source text,
+                   reported_at timestamptz, failed_at timestamptz, reason text)
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    -- should have found but did not: an outside channel reported it and the grid's patrol had not
+    SELECT 'not_discovered', '应发现未发现', i.id, i.category, i.grid, 'grid',
+           shegu.incident_unit(i.grid, 'grid'), i.source, i.reported_at, i.reported_at,
+           format('reported by %s with no patrol report of category %s in grid %s in the %s before',
+                  i.source, split_part(i.category, '.', 1), i.grid, incident_accountability_at.discovery_window)
+    FROM shegu.incident AS i
+    WHERE i.source IN ('hotline', 'leader', 'media') AND i.status <> 'rejected'
+      AND i.reported_at <= incident_accountability_at.at
+      AND NOT EXISTS (SELECT 1 FROM shegu.incident AS p
+                      WHERE p.source = 'patrol' AND p.id <> i.id AND p.grid OPERATOR(shegu.=) i.grid
+                        AND split_part(p.category, '.', 1) = split_part(i.category, '.', 1)
+                        AND p.reported_at <= i.reported_at
+                        AND p.reported_at >= i.reported_at - incident_accountability_at.discovery_window)
+    UNION ALL
+    -- should have reported (escalated) but did not: the level deadline passed and only the sweep moved it up
+    SELECT 'not_reported', '应上报未上报', i.id, i.category, i.grid, e.from_level,
+           shegu.incident_unit(i.grid, e.from_level), i.source, i.reported_at, e.at,
+           format('level deadline passed at the %s level; escalated by the sweep', e.from_level)
+    FROM shegu.incident_event AS e JOIN shegu.incident AS i ON i.id = e.incident_id
+    WHERE e.action = 'escalate' AND e.actor = 'shegu.sweep' AND e.at <= incident_accountability_at.at
+    UNION ALL
+    SELECT 'not_reported', '应上报未上报', i.id, i.category, i.grid, i.level,
+           shegu.incident_unit(i.grid, i.level), i.source, i.reported_at, i.level_due_at,
+           format('level deadline passed at the %s level and it is neither escalated nor disposed', i.level)
+    FROM shegu.incident AS i
+    WHERE i.status IN ('reported', 'accepted', 'dispatched') AND i.level <> 'county'
+      AND i.level_due_at < incident_accountability_at.at
+    UNION ALL
+    -- should have handled but did not: the disposal deadline passed before disposal
+    SELECT 'not_handled', '应处置未处置', i.id, i.category, i.grid, i.level,
+           shegu.incident_unit(i.grid, i.level), i.source, i.reported_at, i.due_at,
+           CASE WHEN i.status IN ('accepted', 'dispatched') THEN 'disposal deadline passed and it is still open'
+                ELSE format('disposed %s after the deadline', (i.resolved_at - i.due_at)) END
+    FROM shegu.incident AS i
+    WHERE (i.status IN ('accepted', 'dispatched') AND i.due_at < incident_accountability_at.at)
+       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at)
+$$;
+COMMENT ON FUNCTION shegu.incident_accountability_at(timestamptz, interval) IS
+    'accountability findings (应发现未发现、应上报未上报、应处置未处置) judged at a time, with the patrol look-back window for "should have found"; definitions in docs/incident.md';
+
+CREATE VIEW shegu.incident_accountability AS
+    SELECT * FROM shegu.incident_accountability_at(now());
+COMMENT ON VIEW shegu.incident_accountability IS
+    'accountability findings now: not_discovered 应发现未发现, not_reported 应上报未上报, not_handled 应处置未处置 (7-day patrol window); see docs/incident.md';

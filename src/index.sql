@@ -1,0 +1,624 @@
+-- The social governance index (社会治理指数): models, raw data, computation, weights, reports.
+-- src/index.sql — declares what src/index.c implements; formulas in docs/index.md.
+
+-- ==== models ====
+
+CREATE TABLE shegu.index_model (
+    name                 text PRIMARY KEY,
+    title                text NOT NULL,
+    scale                float8 NOT NULL DEFAULT 100
+                         CHECK (scale > 0 AND scale < 'Infinity'),
+    level                int NOT NULL DEFAULT 6 CHECK (level BETWEEN 1 AND 7),
+    min_share            float8 NOT NULL DEFAULT 0.5 CHECK (min_share >= 0 AND min_share <= 1),
+    zero_floor           float8 NOT NULL DEFAULT 0 CHECK (zero_floor >= 0 AND zero_floor < 1),
+    population_indicator text,
+    description          text,
+    shipped              boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE shegu.index_model IS
+    'composite index models (指数模型): name, title, the scale the index is published on (100 = a 100-point score), the grid level whose units are scored by default (6 grid, 5 community, 4 township, 3 county), the minimum weight share of children that must be present for a parent to get a score, the zero floor of geometric means (0 = a zero child gives 0) and the indicator holding unit populations for population-weighted roll-up';
+COMMENT ON COLUMN shegu.index_model.scale IS 'the index is published as score x scale (score in [0, 1])';
+COMMENT ON COLUMN shegu.index_model.level IS 'default grid level of the scored units: 1 province .. 7 micro-grid';
+COMMENT ON COLUMN shegu.index_model.min_share IS 'a parent gets a score only when its present children carry at least this share of the weight; otherwise the weights are re-spread over the present children';
+COMMENT ON COLUMN shegu.index_model.zero_floor IS 'geometric means: scores below this floor are raised to it; 0 keeps the exact rule (a present zero makes the mean 0)';
+COMMENT ON COLUMN shegu.index_model.population_indicator IS 'indicator code whose values are unit populations, used by rollup ''wmean''; it need not be a node';
+COMMENT ON COLUMN shegu.index_model.shipped IS 'true for the models shegu ships; pg_dump keeps only the others';
+
+CREATE TABLE shegu.index_node (
+    model           text NOT NULL REFERENCES shegu.index_model (name) ON UPDATE CASCADE ON DELETE CASCADE,
+    code            text NOT NULL CHECK (code <> ''),
+    parent          text,
+    title           text,
+    weight          float8 NOT NULL DEFAULT 1 CHECK (weight >= 0 AND weight < 'Infinity'),
+    aggregation     text NOT NULL DEFAULT 'arithmetic' CHECK (aggregation IN ('arithmetic', 'geometric')),
+    direction       int NOT NULL DEFAULT 1 CHECK (direction IN (1, -1)),
+    normalization   text NOT NULL DEFAULT 'minmax'
+                    CHECK (normalization IN ('none', 'minmax', 'goalpost', 'zscore', 'rank', 'target')),
+    transform       text NOT NULL DEFAULT 'none' CHECK (transform IN ('none', 'log')),
+    clamp           boolean NOT NULL DEFAULT true,
+    lo              float8 CHECK (lo > '-Infinity' AND lo < 'Infinity'),
+    hi              float8 CHECK (hi > '-Infinity' AND hi < 'Infinity'),
+    target          float8 CHECK (target > '-Infinity' AND target < 'Infinity'),
+    winsor          float8 NOT NULL DEFAULT 0 CHECK (winsor >= 0 AND winsor < 0.5),
+    rollup          text NOT NULL DEFAULT 'mean' CHECK (rollup IN ('sum', 'mean', 'wmean', 'max', 'min')),
+    missing         text NOT NULL DEFAULT 'omit' CHECK (missing IN ('omit', 'parent_mean', 'carry_forward')),
+    veto_below      float8,
+    veto_above      float8,
+    per_population  float8 CHECK (per_population > 0 AND per_population < 'Infinity'),
+    source          text,
+    source_column   text,
+    survey_question text,
+    shipped         boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (model, code),
+    -- deferred, so that a tree can be loaded in any order (and pg_dump's rows restored)
+    FOREIGN KEY (model, parent) REFERENCES shegu.index_node (model, code) ON UPDATE CASCADE ON DELETE CASCADE
+        DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT index_node_not_own_parent CHECK (parent <> code),
+    CONSTRAINT index_node_goalposts CHECK (normalization <> 'goalpost' OR (lo IS NOT NULL AND hi IS NOT NULL AND lo < hi)),
+    CONSTRAINT index_node_target CHECK (normalization <> 'target' OR target IS NOT NULL),
+    CONSTRAINT index_node_source CHECK ((source IS NULL) = (source_column IS NULL)),
+    CONSTRAINT index_node_one_feed CHECK (source IS NULL OR survey_question IS NULL)
+);
+COMMENT ON TABLE shegu.index_node IS
+    'the indicator tree of a model (指标体系): index -> dimensions -> sub-dimensions -> indicators; the node without parent is the index; leaves are indicators and carry direction, normalisation, transform, clamp, goalposts, winsorisation, roll-up, missing-data rule, veto thresholds and an optional feed';
+COMMENT ON COLUMN shegu.index_node.weight IS 'weight among its siblings (any scale; siblings are normalised to sum 1 over the children present)';
+COMMENT ON COLUMN shegu.index_node.aggregation IS 'of a node with children: weighted arithmetic or geometric mean of the children''s scores';
+COMMENT ON COLUMN shegu.index_node.direction IS '+1 positive indicator (higher is better, 正向), -1 negative (lower is better, 逆向)';
+COMMENT ON COLUMN shegu.index_node.normalization IS 'none, minmax (over the units of the period), goalpost (fixed lo/hi), zscore, rank (percentile), target (distance to target)';
+COMMENT ON COLUMN shegu.index_node.transform IS 'none, or log: ln of the value (and of lo, hi, target) before normalising; a value <= 0 is an error';
+COMMENT ON COLUMN shegu.index_node.clamp IS 'goalpost: cap the value to [lo, hi] before scaling; target: cap the score at 1';
+COMMENT ON COLUMN shegu.index_node.winsor IS 'winsorisation: cap values at the p and 1-p quantiles of the period (0 = none)';
+COMMENT ON COLUMN shegu.index_node.rollup IS 'how values of smaller units roll up to the scored level: sum, mean, wmean (weighted by the model''s population indicator), max, min';
+COMMENT ON COLUMN shegu.index_node.missing IS 'omit (leave out, weights re-spread), parent_mean (mean of the units with the same parent unit) or carry_forward (value of the model''s previous period); imputed values are flagged';
+COMMENT ON COLUMN shegu.index_node.veto_below IS 'one-vote veto (一票否决): a raw value below this vetoes the unit';
+COMMENT ON COLUMN shegu.index_node.veto_above IS 'one-vote veto (一票否决): a raw value above this vetoes the unit';
+COMMENT ON COLUMN shegu.index_node.per_population IS 'rate per population: after roll-up the value is divided by the unit''s population (the model''s population indicator, summed up the hierarchy) and multiplied by this, e.g. 1000 for incidents per 1,000 residents';
+COMMENT ON COLUMN shegu.index_node.source IS 'feed: a relation (table or view) with columns unit, month and source_column, read by shegu.feed_index';
+COMMENT ON COLUMN shegu.index_node.source_column IS 'feed: the column of source that holds the value';
+COMMENT ON COLUMN shegu.index_node.survey_question IS 'feed: the question of shegu.survey_response whose mean score is the value';
+
+CREATE TABLE shegu.index_grade (
+    model     text NOT NULL REFERENCES shegu.index_model (name) ON UPDATE CASCADE ON DELETE CASCADE,
+    grade     text NOT NULL,
+    min_score float8 NOT NULL CHECK (min_score > '-Infinity' AND min_score < 'Infinity'),
+    shipped   boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (model, grade),
+    UNIQUE (model, min_score)
+);
+COMMENT ON TABLE shegu.index_grade IS
+    'grades of a model (等次, e.g. 优秀/良好/合格/不合格): a unit gets the grade with the highest min_score (on the model''s scale) not above its index; a vetoed unit gets the lowest grade';
+
+-- ==== raw data ====
+
+CREATE TABLE shegu.indicator_value (
+    model     text NOT NULL REFERENCES shegu.index_model (name) ON UPDATE CASCADE ON DELETE CASCADE,
+    indicator text NOT NULL,
+    unit      shegu.gridcode NOT NULL,
+    period    date NOT NULL,
+    value     float8 NOT NULL,
+    PRIMARY KEY (model, indicator, unit, period),
+    CONSTRAINT indicator_value_finite CHECK (value <> 'NaN' AND value <> 'Infinity' AND value <> '-Infinity')
+);
+CREATE INDEX indicator_value_period ON shegu.indicator_value (model, period);
+COMMENT ON TABLE shegu.indicator_value IS
+    'raw indicator values (原始数据) per model, indicator, unit (a grid code at any level) and period; a missing value is a missing row; NaN and infinities are refused';
+
+CREATE TABLE shegu.survey_response (
+    id       bigserial PRIMARY KEY,
+    unit     shegu.gridcode NOT NULL,
+    period   date NOT NULL,
+    question text NOT NULL,
+    score    int NOT NULL CHECK (score BETWEEN 1 AND 5)
+);
+CREATE INDEX survey_response_period ON shegu.survey_response (period, question);
+COMMENT ON TABLE shegu.survey_response IS
+    'resident survey answers (群众评价): unit, period, question (e.g. 知晓度 awareness, 参与度 participation, 满意度 satisfaction) and a score from 1 (worst) to 5 (best)';
+
+CREATE VIEW shegu.survey_measures AS
+SELECT unit, period, question, count(*) AS responses, avg(score)::float8 AS mean_score
+FROM shegu.survey_response
+GROUP BY unit, period, question;
+COMMENT ON VIEW shegu.survey_measures IS
+    'survey answers per unit, period and question: number of responses and mean score (1-5)';
+
+CREATE TABLE shegu.index_unit_name (
+    unit shegu.gridcode PRIMARY KEY,
+    name text NOT NULL
+);
+COMMENT ON TABLE shegu.index_unit_name IS
+    'display names of units for shegu.index_report (e.g. 新宁县, 金石镇); units without a row are reported without a name';
+
+-- ==== computation ====
+
+CREATE FUNCTION shegu.index_compute(model text, period date, level int DEFAULT NULL)
+RETURNS TABLE(unit shegu.gridcode, node text, score float8, rank int, raw float8, imputed boolean, vetoed boolean)
+    AS 'MODULE_PATHNAME', 'index_compute' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION shegu.index_compute(text, date, int) IS
+    'the full computation of a model for a period at a level (default the model''s): per unit and node the score in [0, 1], the rank among the units (1 = best), the raw rolled-up value of indicators, whether imputed values entered and whether a veto fired';
+
+CREATE FUNCTION shegu.compute_index(model text, period date, level int DEFAULT NULL)
+RETURNS TABLE(unit shegu.gridcode, node text, score float8, rank int)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT c.unit, c.node, c.score, c.rank FROM shegu.index_compute($1, $2, $3) AS c $$;
+COMMENT ON FUNCTION shegu.compute_index(text, date, int) IS
+    'the score in [0, 1] of every node for every unit of a period (the root node is the index) and the rank among the units of the level (1 = best, ties share a rank); raw values roll up to the level by each indicator''s rollup rule';
+
+CREATE TABLE shegu.index_score (
+    model       text NOT NULL REFERENCES shegu.index_model (name) ON UPDATE CASCADE ON DELETE CASCADE,
+    level       int NOT NULL,
+    period      date NOT NULL,
+    unit        shegu.gridcode NOT NULL,
+    node        text NOT NULL,
+    score       float8,
+    rank        int,
+    raw         float8,
+    imputed     boolean NOT NULL,
+    vetoed      boolean NOT NULL,
+    computed_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (model, level, period, unit, node)
+);
+COMMENT ON TABLE shegu.index_score IS
+    'stored results of shegu.store_index: one row per model, level, period, unit and node';
+
+CREATE FUNCTION shegu.store_index(model text, period date, level int DEFAULT NULL)
+RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    lvl int := coalesce(store_index.level,
+                        (SELECT m.level FROM shegu.index_model m WHERE m.name = store_index.model));
+    n bigint;
+BEGIN
+    -- one writer per model, level and period at a time: a second one waits and then replaces
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('shegu.index_score'),
+        pg_catalog.hashtext(store_index.model || '/' || lvl || '/' || store_index.period));
+    -- an error in the computation aborts the statement, so the delete never stands alone
+    DELETE FROM shegu.index_score s
+    WHERE s.model = store_index.model AND s.level = lvl AND s.period = store_index.period;
+    INSERT INTO shegu.index_score (model, level, period, unit, node, score, rank, raw, imputed, vetoed)
+    SELECT store_index.model, lvl, store_index.period, c.unit, c.node, c.score, c.rank, c.raw, c.imputed, c.vetoed
+    FROM shegu.index_compute(store_index.model, store_index.period, store_index.level) AS c;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION shegu.store_index(text, date, int) IS
+    'computes a model for a period and level and replaces its rows in shegu.index_score (concurrent calls for the same model, level and period take turns); returns the rows written';
+
+CREATE VIEW shegu.index_report AS
+WITH idx AS (
+    SELECT s.model, s.level, s.period, s.unit, s.score * m.scale AS index_value, s.rank, s.vetoed, s.imputed
+    FROM shegu.index_score s
+    JOIN shegu.index_model m ON m.name = s.model
+    JOIN shegu.index_node n ON n.model = s.model AND n.code = s.node AND n.parent IS NULL
+), dims AS (
+    SELECT s.model, s.level, s.period, s.unit,
+           jsonb_object_agg(s.node, s.score * m.scale ORDER BY s.node) AS dimensions
+    FROM shegu.index_score s
+    JOIN shegu.index_model m ON m.name = s.model
+    JOIN shegu.index_node n ON n.model = s.model AND n.code = s.node
+    JOIN shegu.index_node r ON r.model = n.model AND r.code = n.parent AND r.parent IS NULL
+    GROUP BY s.model, s.level, s.period, s.unit
+)
+SELECT i.model, i.unit, u.name AS unit_name, i.level, i.period, i.index_value,
+       CASE WHEN i.vetoed
+            THEN (SELECT g.grade FROM shegu.index_grade g WHERE g.model = i.model ORDER BY g.min_score LIMIT 1)
+            ELSE (SELECT g.grade FROM shegu.index_grade g
+                  WHERE g.model = i.model AND g.min_score <= i.index_value
+                  ORDER BY g.min_score DESC LIMIT 1)
+       END AS grade,
+       i.vetoed, i.imputed, d.dimensions, i.rank,
+       count(i.rank) OVER (PARTITION BY i.model, i.level, i.period) AS ranked_units,
+       lag(i.index_value) OVER w AS previous_index,
+       i.index_value - lag(i.index_value) OVER w AS change,
+       lag(i.rank) OVER w - i.rank AS rank_change
+FROM idx i
+LEFT JOIN dims d USING (model, level, period, unit)
+LEFT JOIN shegu.index_unit_name u ON u.unit = i.unit
+WINDOW w AS (PARTITION BY i.model, i.level, i.unit ORDER BY i.period);
+COMMENT ON VIEW shegu.index_report IS
+    'the published index for BI tools: model, unit, unit name, level, period, index on the model''s scale, grade (the lowest when vetoed), veto and imputation flags, dimensions as a JSON object of code -> score on the scale, rank, the number of ranked units, the previous stored period''s index, its change and the change in rank (positive = moved up)';
+
+-- ==== feeds: objective indicators from the system's own data ====
+
+CREATE FUNCTION shegu.feed_index(model text, period date)
+RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    n record;
+    rel regclass;
+    total bigint := 0;
+    k bigint;
+    lvl int := (SELECT m.level FROM shegu.index_model m WHERE m.name = feed_index.model);
+BEGIN
+    IF lvl IS NULL THEN
+        RAISE EXCEPTION 'index model "%" does not exist', feed_index.model
+            USING ERRCODE = 'undefined_object', HINT = 'Models are rows of shegu.index_model.';
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('shegu.indicator_value'),
+        pg_catalog.hashtext(feed_index.model || '/' || feed_index.period));
+    FOR n IN SELECT x.code, x.source, x.source_column, x.survey_question
+             FROM shegu.index_node x
+             WHERE x.model = feed_index.model AND (x.source IS NOT NULL OR x.survey_question IS NOT NULL)
+             ORDER BY x.code
+    LOOP
+        DELETE FROM shegu.indicator_value v
+        WHERE v.model = feed_index.model AND v.indicator = n.code AND v.period = feed_index.period;
+        IF n.source IS NOT NULL THEN
+            rel := to_regclass(n.source);
+            IF rel IS NULL THEN
+                RAISE EXCEPTION 'source relation "%" of node "%" does not exist', n.source, n.code
+                    USING ERRCODE = 'undefined_table',
+                          DETAIL = format('Index model "%s" feeds node "%s" from column "%s" of it.', feed_index.model, n.code, n.source_column),
+                          HINT = 'Install the room that provides it, or point the node at another relation.';
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                           WHERE a.attrelid = rel AND a.attname = n.source_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+                RAISE EXCEPTION 'column "%" of source relation "%" of node "%" does not exist', n.source_column, n.source, n.code
+                    USING ERRCODE = 'undefined_column',
+                          HINT = 'A source relation has the columns unit (shegu.gridcode), month (date) and the value column.';
+            END IF;
+            EXECUTE format(
+                'INSERT INTO shegu.indicator_value (model, indicator, unit, period, value)
+                 SELECT $1, $2, s.unit, $3, s.%1$I::float8 FROM %2$s AS s
+                 WHERE s.month = $3 AND s.%1$I IS NOT NULL
+                   AND s.%1$I::float8 NOT IN (''NaN'', ''Infinity'', ''-Infinity'')',
+                n.source_column, rel)
+            USING feed_index.model, n.code, feed_index.period;
+        ELSE
+            -- the mean answer per unit where answers were recorded, and at the model's level
+            -- the mean over every answer below it (weighted by answers, not a mean of means)
+            INSERT INTO shegu.indicator_value (model, indicator, unit, period, value)
+            SELECT feed_index.model, n.code, a.unit, feed_index.period, a.mean
+            FROM (SELECT r.unit, avg(r.score)::float8 AS mean
+                  FROM shegu.survey_response r
+                  WHERE r.period = feed_index.period AND r.question = n.survey_question
+                    AND shegu.level(r.unit) <> lvl
+                  GROUP BY r.unit
+                  UNION ALL
+                  SELECT shegu.ancestor(r.unit, lvl), avg(r.score)::float8
+                  FROM shegu.survey_response r
+                  WHERE r.period = feed_index.period AND r.question = n.survey_question
+                    AND shegu.level(r.unit) >= lvl
+                  GROUP BY 1) AS a;
+        END IF;
+        GET DIAGNOSTICS k = ROW_COUNT;
+        total := total + k;
+    END LOOP;
+    RETURN total;
+END;
+$$;
+COMMENT ON FUNCTION shegu.feed_index(text, date) IS
+    'reloads the fed indicators of a model for a period: nodes with a source read column source_column of that relation (columns unit, month; e.g. shegu.incident_measures), resolved when called; nodes with a survey_question take the mean score of shegu.survey_response per unit where answered, and at the model''s level the mean of all answers below each unit; NULL and non-finite source values are left missing; returns the rows written';
+
+-- ==== periods: monthly data into quarters and years (月考核、季点评、年终总评) ====
+
+CREATE FUNCTION shegu.aggregate_periods(model text, first date, last date, into_model text, period date)
+RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    IF aggregate_periods.first > aggregate_periods.last THEN
+        RAISE EXCEPTION 'first period % is after last period %', aggregate_periods.first, aggregate_periods.last
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF aggregate_periods.model = aggregate_periods.into_model
+       AND aggregate_periods.period BETWEEN aggregate_periods.first AND aggregate_periods.last THEN
+        RAISE EXCEPTION 'period % lies inside the periods it aggregates', aggregate_periods.period
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Aggregate into another model (e.g. a quarterly copy) or label the result with a date outside the range.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM shegu.index_model m WHERE m.name = aggregate_periods.model) THEN
+        RAISE EXCEPTION 'index model "%" does not exist', aggregate_periods.model USING ERRCODE = 'undefined_object';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM shegu.index_model m WHERE m.name = aggregate_periods.into_model) THEN
+        RAISE EXCEPTION 'index model "%" does not exist', aggregate_periods.into_model USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('shegu.indicator_value'),
+        pg_catalog.hashtext(aggregate_periods.into_model || '/' || aggregate_periods.period));
+    DELETE FROM shegu.indicator_value v
+    WHERE v.model = aggregate_periods.into_model AND v.period = aggregate_periods.period;
+    INSERT INTO shegu.indicator_value (model, indicator, unit, period, value)
+    SELECT aggregate_periods.into_model, v.indicator, v.unit, aggregate_periods.period,
+           CASE coalesce(n.rollup, 'mean')
+                WHEN 'sum' THEN sum(v.value) WHEN 'max' THEN max(v.value) WHEN 'min' THEN min(v.value)
+                ELSE avg(v.value) END
+    FROM shegu.indicator_value v
+    LEFT JOIN shegu.index_node n ON n.model = v.model AND n.code = v.indicator
+    WHERE v.model = aggregate_periods.model AND v.period BETWEEN aggregate_periods.first AND aggregate_periods.last
+    GROUP BY v.indicator, v.unit, n.rollup;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION shegu.aggregate_periods(text, date, date, text, date) IS
+    'aggregates the raw values of a model over the periods first..last into one period of a model (the same or a copy, e.g. quarterly): per indicator and unit the sum for rollup sum, the max for max, the min for min, else the mean (the population indicator: the mean); replaces the target period''s values; returns the rows written';
+
+-- ==== weights ====
+
+CREATE FUNCTION shegu.ahp_weights(matrix float8[])
+RETURNS TABLE(weights float8[], lambda_max float8, ci float8, cr float8)
+    AS 'MODULE_PATHNAME', 'index_ahp_weights' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION shegu.ahp_weights(float8[]) IS
+    'AHP (层次分析法): the principal eigenvector of a positive reciprocal pairwise comparison matrix (n <= 15) normalised to sum 1, lambda_max, CI = (lambda_max - n)/(n - 1) and CR = CI/RI with Saaty''s random index; a CR above 0.1 means the judgements are inconsistent';
+
+CREATE FUNCTION shegu.apply_ahp_weights(model text, node text, children text[], matrix float8[])
+RETURNS TABLE(child text, weight float8, cr float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    kids text[];
+    a record;
+BEGIN
+    SELECT array_agg(x.code ORDER BY x.code) INTO kids
+    FROM shegu.index_node x WHERE x.model = apply_ahp_weights.model AND x.parent = apply_ahp_weights.node;
+    IF kids IS NULL THEN
+        RAISE EXCEPTION 'node "%" of index model "%" has no children', apply_ahp_weights.node, apply_ahp_weights.model
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (SELECT array_agg(c ORDER BY c) FROM unnest(apply_ahp_weights.children) AS c) IS DISTINCT FROM kids THEN
+        RAISE EXCEPTION 'children % do not match the children % of node "%"', apply_ahp_weights.children, kids, apply_ahp_weights.node
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Name every child once, in the order of the matrix rows.';
+    END IF;
+    IF array_length(apply_ahp_weights.matrix, 1) IS DISTINCT FROM cardinality(kids) THEN
+        RAISE EXCEPTION 'pairwise comparison matrix has % rows for % children',
+            coalesce(array_length(apply_ahp_weights.matrix, 1), 0), cardinality(kids)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO a FROM shegu.ahp_weights(apply_ahp_weights.matrix);
+    IF a.cr > 0.1 THEN
+        RAISE WARNING 'consistency ratio % of the judgements for node "%" is above 0.1', round(a.cr::numeric, 4), apply_ahp_weights.node
+            USING HINT = 'Saaty asks for CR <= 0.1; revise the comparisons.';
+    END IF;
+    RETURN QUERY
+    UPDATE shegu.index_node x SET weight = a.weights[i]
+    FROM unnest(apply_ahp_weights.children) WITH ORDINALITY AS c(code, i)
+    WHERE x.model = apply_ahp_weights.model AND x.code = c.code
+    RETURNING x.code, x.weight, a.cr;
+END;
+$$;
+COMMENT ON FUNCTION shegu.apply_ahp_weights(text, text, text[], float8[]) IS
+    'writes AHP weights into the children of a node (rows of the matrix in the order of children); warns when CR > 0.1; returns each child''s new weight and the CR';
+
+CREATE FUNCTION shegu.entropy_weights(matrix float8[])
+RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'index_entropy_weights' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION shegu.entropy_weights(float8[]) IS
+    'entropy weights (熵权法) of a units x indicators matrix of values >= 0: p = x / column sum, e = -sum p ln p / ln m (0 ln 0 = 0), w = (1 - e) / sum(1 - e); a constant indicator gets 0; fewer than two units is an error';
+
+-- the children's scores of a node, one row per unit that has all of them
+CREATE FUNCTION shegu.index_children_matrix(model text, period date, node text, level int,
+                                            leaves boolean,
+                                            OUT children text[], OUT weights float8[],
+                                            OUT matrix float8[], OUT parent_scores float8[], OUT units int)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM shegu.index_node x WHERE x.model = index_children_matrix.model
+                   AND x.code = index_children_matrix.node) THEN
+        RAISE EXCEPTION 'node "%" does not exist in index model "%"', index_children_matrix.node, index_children_matrix.model
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    IF index_children_matrix.leaves THEN
+        -- every indicator below the node, weighted by the product of the normalised weights
+        -- on its path (its nominal weight in the node's score)
+        WITH RECURSIVE nw AS (
+            SELECT x.code, x.parent, x.weight / nullif(sum(x.weight) OVER (PARTITION BY x.parent), 0) AS w
+            FROM shegu.index_node x WHERE x.model = index_children_matrix.model
+        ), t AS (
+            SELECT nw.code, coalesce(nw.w, 0) AS w FROM nw WHERE nw.parent = index_children_matrix.node
+            UNION ALL
+            SELECT nw.code, t.w * coalesce(nw.w, 0) FROM nw JOIN t ON nw.parent = t.code
+        )
+        SELECT array_agg(t.code ORDER BY t.code COLLATE "C"), array_agg(t.w ORDER BY t.code COLLATE "C")
+        INTO children, weights
+        FROM t WHERE NOT EXISTS (SELECT 1 FROM shegu.index_node y
+                                 WHERE y.model = index_children_matrix.model AND y.parent = t.code);
+    ELSE
+        SELECT array_agg(x.code ORDER BY x.code COLLATE "C"), array_agg(x.weight ORDER BY x.code COLLATE "C")
+        INTO children, weights
+        FROM shegu.index_node x WHERE x.model = index_children_matrix.model AND x.parent = index_children_matrix.node;
+    END IF;
+    IF children IS NULL THEN
+        RAISE EXCEPTION 'node "%" of index model "%" has no children', index_children_matrix.node, index_children_matrix.model
+            USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Weights are set among the children of a node.';
+    END IF;
+    WITH c AS (
+        SELECT s.unit, s.node, s.score
+        FROM shegu.index_compute(index_children_matrix.model, index_children_matrix.period, index_children_matrix.level) AS s
+        WHERE s.node = ANY (children) OR s.node = index_children_matrix.node
+    ), r AS (
+        SELECT c.unit,
+               array_agg(c.score ORDER BY c.node COLLATE "C") FILTER (WHERE c.node <> index_children_matrix.node) AS row,
+               count(c.score) FILTER (WHERE c.node <> index_children_matrix.node) AS k,
+               max(c.score) FILTER (WHERE c.node = index_children_matrix.node) AS p
+        FROM c GROUP BY c.unit
+    )
+    SELECT array_agg(r.row ORDER BY r.unit), array_agg(r.p ORDER BY r.unit), count(*)
+    INTO matrix, parent_scores, units
+    FROM r WHERE r.k = cardinality(children) AND r.p IS NOT NULL;
+END;
+$$;
+COMMENT ON FUNCTION shegu.index_children_matrix(text, date, text, int, boolean) IS
+    'helper of the weight functions: the children of a node (code order) and their weights - or with leaves every indicator below it and the product of the normalised weights on its path - the matrix of their scores for the units that have all of them and the node''s own scores for those units';
+
+CREATE FUNCTION shegu.entropy_weights(model text, period date, node text, level int DEFAULT NULL)
+RETURNS TABLE(child text, weight float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    m record;
+BEGIN
+    SELECT * INTO m FROM shegu.index_children_matrix(entropy_weights.model, entropy_weights.period,
+                                                     entropy_weights.node, entropy_weights.level, false);
+    IF m.units < 2 THEN
+        RAISE EXCEPTION 'entropy weights need at least two units, not %', m.units
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Units of period %s with a score for every child of node "%s": %s.', entropy_weights.period, entropy_weights.node, m.units);
+    END IF;
+    RETURN QUERY
+    SELECT m.children[i], w[i]
+    FROM (SELECT shegu.entropy_weights(m.matrix) AS w) AS e, generate_subscripts(m.children, 1) AS i
+    ORDER BY i;
+END;
+$$;
+COMMENT ON FUNCTION shegu.entropy_weights(text, date, text, int) IS
+    'entropy weights (熵权法) of the children of a node from their normalised scores in a period (units with every child present)';
+
+CREATE FUNCTION shegu.apply_entropy_weights(model text, period date, node text, level int DEFAULT NULL)
+RETURNS TABLE(child text, old_weight float8, new_weight float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH e AS (SELECT * FROM shegu.entropy_weights(apply_entropy_weights.model, apply_entropy_weights.period,
+                                                  apply_entropy_weights.node, apply_entropy_weights.level)),
+         old AS (SELECT x.code, x.weight FROM shegu.index_node x
+                 WHERE x.model = apply_entropy_weights.model AND x.parent = apply_entropy_weights.node),
+         upd AS (UPDATE shegu.index_node x SET weight = e.weight FROM e
+                 WHERE x.model = apply_entropy_weights.model AND x.code = e.child
+                 RETURNING x.code, x.weight)
+    SELECT upd.code, old.weight, upd.weight FROM upd JOIN old USING (code) ORDER BY upd.code COLLATE "C";
+END;
+$$;
+COMMENT ON FUNCTION shegu.apply_entropy_weights(text, date, text, int) IS
+    'writes the entropy weights of a period into the children of a node; returns the old and new weights';
+
+CREATE FUNCTION shegu.effective_weights_of(matrix float8[], index float8[], weights float8[],
+                                           log_scale boolean DEFAULT false)
+RETURNS TABLE(child int, variance_share float8, correlation float8, dominant boolean, index_dominated boolean)
+    AS 'MODULE_PATHNAME', 'index_effective_weights' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION shegu.effective_weights_of(float8[], float8[], float8[], boolean) IS
+    'effective weights of the columns of a units x children matrix in an index: share of the index variance cov(w_j x_j, I) / sum_k cov(w_k x_k, I), Pearson correlation with the index, dominant when the share exceeds twice the nominal weight share, and whether at most a third of the children carry 80% of the variance; with log_scale the same on ln x and ln I (exact for a geometric mean; values must be > 0)';
+
+CREATE FUNCTION shegu.effective_weights(model text, period date, node text DEFAULT NULL, level int DEFAULT NULL,
+                                        indicators boolean DEFAULT false)
+RETURNS TABLE(child text, nominal_weight float8, variance_share float8, correlation float8,
+              dominant boolean, index_dominated boolean)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    nd text := effective_weights.node;
+    m record;
+    use_log boolean;
+BEGIN
+    IF nd IS NULL THEN
+        SELECT x.code INTO nd FROM shegu.index_node x WHERE x.model = effective_weights.model AND x.parent IS NULL;
+        IF nd IS NULL THEN
+            RAISE EXCEPTION 'index model "%" does not exist or has no root node', effective_weights.model
+                USING ERRCODE = 'undefined_object';
+        END IF;
+    END IF;
+    SELECT * INTO m FROM shegu.index_children_matrix(effective_weights.model, effective_weights.period, nd,
+                                                     effective_weights.level, effective_weights.indicators);
+    IF m.units < 2 THEN
+        RAISE EXCEPTION 'effective weights need at least two units, not %', m.units
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- the children of a geometric node decompose exactly on the log scale when all are > 0
+    use_log := NOT effective_weights.indicators
+        AND (SELECT x.aggregation = 'geometric' FROM shegu.index_node x
+             WHERE x.model = effective_weights.model AND x.code = nd)
+        AND (SELECT min(v) > 0 FROM unnest(m.matrix) AS v)
+        AND (SELECT min(v) > 0 FROM unnest(m.parent_scores) AS v);
+    RETURN QUERY
+    SELECT m.children[e.child], m.weights[e.child] / (SELECT sum(w) FROM unnest(m.weights) AS w),
+           e.variance_share, e.correlation, e.dominant, e.index_dominated
+    FROM shegu.effective_weights_of(m.matrix, m.parent_scores, m.weights, use_log) AS e
+    ORDER BY e.child;
+END;
+$$;
+COMMENT ON FUNCTION shegu.effective_weights(text, date, text, int, boolean) IS
+    'effective weights report of the children of a node (default the index) in a period - or, with indicators, of every indicator below it, whose nominal weight is the product of the normalised weights on its path: nominal weight share, share of the variance of the node''s score (for a geometric node with all scores > 0: of its log, where the decomposition is exact), correlation with it, dominant flag and the dominated flag of the node';
+
+-- ==== uncertainty ====
+
+CREATE FUNCTION shegu.index_uncertainty(model text, period date, runs int DEFAULT 1000,
+                                        weight_noise float8 DEFAULT 0.2, seed int DEFAULT 1,
+                                        level int DEFAULT NULL, vary_aggregation boolean DEFAULT false,
+                                        vary_normalization boolean DEFAULT false)
+RETURNS TABLE(unit shegu.gridcode, nominal_rank int, mean_rank float8, median_rank float8,
+              rank_p05 float8, rank_p95 float8, runs_ranked int)
+    AS 'MODULE_PATHNAME', 'index_uncertainty' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION shegu.index_uncertainty(text, date, int, float8, int, int, boolean, boolean) IS
+    'Monte Carlo robustness of the ranking: each run multiplies every weight by U(1 - weight_noise, 1 + weight_noise) (with vary_aggregation each parent switches between arithmetic and geometric, with vary_normalization each indicator between its normalisation and the alternative - percentile rank, or min-max for rank and zscore - each with probability 1/2) and ranks the units again; per unit the nominal rank and the mean, median, 5% and 95% quantiles of its rank; a seeded splitmix64 stream, so the same seed gives the same answer';
+
+-- ==== aggregates ====
+
+CREATE FUNCTION shegu.index_wmean_accum(float8[], float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'index_wmean_accum' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION shegu.index_wgmean_accum(float8[], float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'index_wgmean_accum' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION shegu.index_wmean_combine(float8[], float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'index_wmean_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION shegu.index_wgmean_combine(float8[], float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'index_wgmean_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION shegu.index_wmean_final(float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'index_wmean_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION shegu.index_wgmean_final(float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'index_wgmean_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION shegu.index_wmean_accum(float8[], float8, float8) IS 'transition of shegu.wmean: state {sum w*x, sum w, rows}';
+COMMENT ON FUNCTION shegu.index_wgmean_accum(float8[], float8, float8) IS 'transition of shegu.wgmean: state {sum w*ln x, sum w, zero seen}';
+COMMENT ON FUNCTION shegu.index_wmean_combine(float8[], float8[]) IS 'combine of shegu.wmean: adds two partial states (parallel aggregation)';
+COMMENT ON FUNCTION shegu.index_wgmean_combine(float8[], float8[]) IS 'combine of shegu.wgmean: adds two partial states, keeping the zero flag (parallel aggregation)';
+COMMENT ON FUNCTION shegu.index_wmean_final(float8[]) IS 'final of shegu.wmean: sum w*x / sum w';
+COMMENT ON FUNCTION shegu.index_wgmean_final(float8[]) IS 'final of shegu.wgmean: exp(sum w ln x / sum w), 0 when a value 0 had a positive weight';
+
+CREATE AGGREGATE shegu.wmean(value float8, weight float8) (
+    SFUNC = shegu.index_wmean_accum,
+    STYPE = float8[],
+    FINALFUNC = shegu.index_wmean_final,
+    COMBINEFUNC = shegu.index_wmean_combine,
+    INITCOND = '{0,0,0}',
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE shegu.wmean(float8, float8) IS
+    'weighted arithmetic mean sum(w x) / sum(w); rows with a NULL value or weight are skipped; NULL when no positive weight; a negative or non-finite weight or a non-finite value is an error; parallel-safe';
+
+CREATE AGGREGATE shegu.wgmean(value float8, weight float8) (
+    SFUNC = shegu.index_wgmean_accum,
+    STYPE = float8[],
+    FINALFUNC = shegu.index_wgmean_final,
+    COMBINEFUNC = shegu.index_wgmean_combine,
+    INITCOND = '{0,0,0}',
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE shegu.wgmean(float8, float8) IS
+    'weighted geometric mean exp(sum(w ln x) / sum(w)); a value 0 with a positive weight makes it 0; negative values are an error; rows with a NULL are skipped; parallel-safe';
+
+-- ==== the default model: 社会治理指数 ====
+
+INSERT INTO shegu.index_model (name, title, scale, level, min_share, description, shipped) VALUES
+('社会治理指数', '社会治理指数 social governance index', 100, 5, 0.5,
+ 'Default model: 70% objective performance from shegu.incident_measures, 30% resident survey (seed 001: the public-opinion survey carries 30 of 100 points); communities (level 5) are scored; adapt it to local practice.',
+ true);
+
+INSERT INTO shegu.index_node (model, code, parent, title, weight, aggregation, direction, normalization,
+                              lo, hi, rollup, missing, veto_below, source, source_column, survey_question, shipped) VALUES
+('社会治理指数', 'SGI', NULL, '社会治理指数 social governance index', 1, 'arithmetic', 1, 'minmax', NULL, NULL, 'mean', 'omit', NULL, NULL, NULL, NULL, true),
+('社会治理指数', 'D1', 'SGI', '客观治理绩效 objective performance', 0.7, 'arithmetic', 1, 'minmax', NULL, NULL, 'mean', 'omit', NULL, NULL, NULL, NULL, true),
+('社会治理指数', 'D2', 'SGI', '群众评价 resident survey', 0.3, 'arithmetic', 1, 'minmax', NULL, NULL, 'mean', 'omit', NULL, NULL, NULL, NULL, true),
+('社会治理指数', 'D1.1', 'D1', '处置率 disposal rate', 0.25, 'arithmetic', 1, 'goalpost', 0, 1, 'mean', 'omit', 0.95, 'shegu.incident_measures', 'disposal_rate', NULL, true),
+('社会治理指数', 'D1.2', 'D1', '按时办结率 on-time closure rate', 0.25, 'arithmetic', 1, 'goalpost', 0, 1, 'mean', 'omit', NULL, 'shegu.incident_measures', 'on_time_rate', NULL, true),
+('社会治理指数', 'D1.3', 'D1', '返工率 rework rate', 0.15, 'arithmetic', -1, 'goalpost', 0, 0.2, 'mean', 'omit', NULL, 'shegu.incident_measures', 'rework_rate', NULL, true),
+('社会治理指数', 'D1.4', 'D1', '办结平均工时 average working hours to close', 0.15, 'arithmetic', -1, 'minmax', NULL, NULL, 'mean', 'omit', NULL, 'shegu.incident_measures', 'avg_work_hours_to_close', NULL, true),
+('社会治理指数', 'D1.5', 'D1', '事件满意率 reporters'' satisfaction rate', 0.20, 'arithmetic', 1, 'goalpost', 0, 1, 'mean', 'omit', NULL, 'shegu.incident_measures', 'satisfaction_rate', NULL, true),
+('社会治理指数', 'D2.1', 'D2', '知晓度 awareness', 1, 'arithmetic', 1, 'goalpost', 1, 5, 'mean', 'parent_mean', NULL, NULL, NULL, '知晓度', true),
+('社会治理指数', 'D2.2', 'D2', '参与度 participation', 1, 'arithmetic', 1, 'goalpost', 1, 5, 'mean', 'parent_mean', NULL, NULL, NULL, '参与度', true),
+('社会治理指数', 'D2.3', 'D2', '满意度 satisfaction', 1, 'arithmetic', 1, 'goalpost', 1, 5, 'mean', 'parent_mean', NULL, NULL, NULL, '满意度', true);
+
+INSERT INTO shegu.index_grade (model, grade, min_score, shipped) VALUES
+('社会治理指数', '优秀', 90, true),
+('社会治理指数', '良好', 80, true),
+('社会治理指数', '合格', 60, true),
+('社会治理指数', '不合格', 0, true);
+
+SELECT pg_catalog.pg_extension_config_dump('shegu.index_model', 'WHERE NOT shipped');
+SELECT pg_catalog.pg_extension_config_dump('shegu.index_node', 'WHERE NOT shipped');
+SELECT pg_catalog.pg_extension_config_dump('shegu.index_grade', 'WHERE NOT shipped');
+SELECT pg_catalog.pg_extension_config_dump('shegu.indicator_value', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.survey_response', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.survey_response_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.index_unit_name', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.index_score', '');
