@@ -26,6 +26,14 @@
  * boundary shapes in answer order (deeper first, then smaller code), dropping those that an
  * earlier inside shape valid on at least the same days makes unreachable; the first valid
  * entry that covers the point is the answer.
+ *
+ * The root is a square whose side is a power of two and whose corner is a multiple of it, so
+ * every split point is exact.  Over the shapes' extent lies a raster whose cells are the tree's
+ * cells at one depth (about 64 a shape, at most 2^22): a cell that one shape covers entirely, with
+ * every shape before it in answer order missing it, holds that shape (the answer on the days it
+ * is valid); a cell no shape reaches holds "none"; a cell a boundary crosses is split once more
+ * into quarters that get the same treatment, else it holds the tree node to go on from.  Most
+ * points are answered from the raster with two memory reads.
  */
 
 typedef struct geo_pt
