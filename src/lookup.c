@@ -24,6 +24,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -207,6 +208,13 @@ build_index(void)
 	query = psprintf("SELECT code, valid_from, valid_to, %s.st_asewkb(boundary) "
 					 "FROM shegu.grid WHERE boundary IS NOT NULL",
 					 quote_identifier(get_namespace_name(shegu_postgis_namespace())));
+	/*
+	 * Read with the latest snapshot, not the statement's or the transaction's: an invalidation
+	 * we have just processed must be in what we read (its commit is visible to any snapshot taken
+	 * after the message arrived), and an index built inside a repeatable-read transaction must
+	 * not outlive it with that transaction's old view of the grids.
+	 */
+	PushActiveSnapshot(GetLatestSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	plan = SPI_prepare(query, 0, NULL);
@@ -247,6 +255,7 @@ build_index(void)
 	}
 	SPI_cursor_close(portal);
 	SPI_finish();
+	PopActiveSnapshot();
 
 	li = MemoryContextAllocZero(cxt, sizeof(lookup_index));
 	li->cxt = cxt;

@@ -38,7 +38,7 @@ SELECT (to_bigint(h.code) * 1000 + 3)::gridcode, 'only in 2020', 'micro',
        ST_Multi(ST_MakeEnvelope(cx - r, cy, cx, cy + r, 4326)), '2020-01-01', '2021-01-01'
 FROM host h;
 
-SELECT plan(21);
+SELECT plan(24);
 
 -- The oracle: the issue's PostGIS query.
 CREATE FUNCTION pg_temp.oracle(pt geometry, at date) RETURNS gridcode LANGUAGE sql STABLE AS $$
@@ -166,6 +166,21 @@ WHERE code = (SELECT micro FROM p);
 SELECT is((SELECT c FROM dblink('other', format('SELECT shegu.locate(%L::geometry)::text', (SELECT pt FROM p))) AS r(c text)),
           (SELECT micro::text FROM p), 'its next statement, in the same transaction, sees the commit');
 SELECT dblink_exec('other', 'COMMIT');
+
+-- A repeatable-read transaction that rebuilds after a commit it cannot see reads the latest
+-- grids, so that its index does not outlive it with an old view.
+SELECT dblink_exec('other', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+SELECT is((SELECT c FROM dblink('other', 'SELECT count(*)::text FROM shegu.grid') AS r(c text)) IS NOT NULL, true,
+          'the repeatable-read transaction has taken its snapshot');
+UPDATE grid SET boundary = ST_Multi(ST_MakeEnvelope(h.cx - h.r * 0.5, h.cy - h.r * 0.5, h.cx, h.cy, 4326))
+FROM host h WHERE grid.code = (SELECT micro FROM p);
+SELECT is((SELECT c FROM dblink('other', format('SELECT shegu.locate(%L::geometry)::text', (SELECT pt FROM p))) AS r(c text)),
+          (SELECT basic::text FROM p), 'inside it, locate uses the boundary committed after its snapshot');
+SELECT dblink_exec('other', 'COMMIT');
+SELECT is((SELECT c FROM dblink('other', format('SELECT shegu.locate(%L::geometry)::text', (SELECT pt FROM p))) AS r(c text)),
+          (SELECT basic::text FROM p), 'after it, the session still answers from the committed boundary');
+UPDATE grid SET boundary = (SELECT ST_Multi(ST_MakeEnvelope(cx - r, cy - r, cx, cy, 4326)) FROM host)
+WHERE code = (SELECT micro FROM p);
 
 -- A rollback in the other session leaves no trace there, nor here.
 SELECT dblink_exec('other', 'BEGIN');
