@@ -54,6 +54,9 @@ typedef struct lookup_index
 	int64		rows;			/* grid versions read */
 	double		build_ms;
 	TimestampTz built_at;
+	bool		stmt_bound;		/* read with the statement's snapshot: good for it only */
+	LocalTransactionId lxid;	/* the statement it was built in */
+	TimestampTz stmt;
 } lookup_index;
 
 static lookup_index *current = NULL;
@@ -184,6 +187,7 @@ build_index(void)
 	Portal		portal;
 	int64		rows = 0;
 	Oid			relid;
+	bool		parallel;
 
 	if (current != NULL)
 	{
@@ -212,9 +216,12 @@ build_index(void)
 	 * Read with the latest snapshot, not the statement's or the transaction's: an invalidation
 	 * we have just processed must be in what we read (its commit is visible to any snapshot taken
 	 * after the message arrived), and an index built inside a repeatable-read transaction must
-	 * not outlive it with that transaction's old view of the grids.
+	 * not outlive it with that transaction's old view of the grids.  No new snapshot can be taken
+	 * during a parallel query (in its workers, or in the leader while it runs): then the statement's
+	 * snapshot is used and the index serves this statement only.
 	 */
-	PushActiveSnapshot(GetLatestSnapshot());
+	parallel = IsInParallelMode();
+	PushActiveSnapshot(parallel ? GetActiveSnapshot() : GetLatestSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	plan = SPI_prepare(query, 0, NULL);
@@ -267,6 +274,9 @@ build_index(void)
 	li->rows = rows;
 	li->build_ms = INSTR_TIME_GET_MILLISEC(dur);
 	li->built_at = GetCurrentTimestamp();
+	li->stmt_bound = parallel;
+	li->lxid = MyProc ? MyProc->lxid : InvalidLocalTransactionId;
+	li->stmt = GetCurrentStatementStartTimestamp();
 
 	/* success: from now on the index outlives the statement */
 	MemoryContextSetParent(cxt, CacheMemoryContext);
@@ -281,7 +291,10 @@ static lookup_index *
 get_index(void)
 {
 	accept_changes();
-	if (current != NULL && current_valid)
+	if (current != NULL && current_valid
+		&& (!current->stmt_bound
+			|| (MyProc != NULL && current->lxid == MyProc->lxid
+				&& current->stmt == GetCurrentStatementStartTimestamp())))
 		return current;
 	return build_index();
 }
