@@ -251,11 +251,14 @@ build_index(void)
 			from = DatumGetDateADT(SPI_getbinval(tup, desc, 2, &isnull));
 			d = SPI_getbinval(tup, desc, 3, &isnull);
 			to = isnull ? DATEVAL_NOEND : DatumGetDateADT(d);
-			ewkb = DatumGetByteaPP(SPI_getbinval(tup, desc, 4, &isnull));
+			d = SPI_getbinval(tup, desc, 4, &isnull);
+			ewkb = DatumGetByteaPP(d);
 			if (shegu_geo_builder_add(b, (const uint8_t *) VARDATA_ANY(ewkb), VARSIZE_ANY_EXHDR(ewkb),
 									  code, shegu_gridcode_level(code), from, to, NULL,
 									  &err) != SHEGU_GEO_OK)
 				report_geo_error(code, from, &err);
+			if ((Pointer) ewkb != DatumGetPointer(d))
+				pfree(ewkb);		/* a detoasted copy: do not keep all of them until the end */
 			rows++;
 		}
 		SPI_freetuptable(SPI_tuptable);
