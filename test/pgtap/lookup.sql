@@ -38,7 +38,7 @@ SELECT (to_bigint(h.code) * 1000 + 3)::gridcode, 'only in 2020', 'micro',
        ST_Multi(ST_MakeEnvelope(cx - r, cy, cx, cy + r, 4326)), '2020-01-01', '2021-01-01'
 FROM host h;
 
-SELECT plan(25);
+SELECT plan(27);
 
 -- The oracle: the issue's PostGIS query.
 CREATE FUNCTION pg_temp.oracle(pt geometry, at date) RETURNS gridcode LANGUAGE sql STABLE AS $$
@@ -155,6 +155,17 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 DROP TABLE public.lookup_tap_probe;
+
+-- fill_grid fills a table exactly as locate answers, on insert and on moves.
+CREATE TEMP TABLE report (id int PRIMARY KEY, pt geometry(Point, 4326), grid gridcode, at timestamptz);
+CREATE TRIGGER report_grid BEFORE INSERT OR UPDATE ON report
+    FOR EACH ROW EXECUTE FUNCTION shegu.fill_grid('pt', 'grid', 'at');
+INSERT INTO report (id, pt, at) SELECT row_number() OVER (), pt, at::timestamptz FROM probe;
+SELECT is((SELECT count(*) FROM report WHERE grid IS DISTINCT FROM locate(pt, at)), 0::bigint,
+          'fill_grid on insert agrees with locate on every probe point');
+UPDATE report SET pt = ST_SetSRID(ST_MakePoint(ST_Y(pt) - 26.24 + 110.54, ST_X(pt) - 110.54 + 26.24), 4326) WHERE id % 2 = 0;
+SELECT is((SELECT count(*) FROM report WHERE grid IS DISTINCT FROM locate(pt, at)), 0::bigint,
+          'and after half of the points moved');
 
 -- Invalidation across sessions.  The probe point sits inside the first micro-grid's square
 -- (not in its hole); shrinking that micro-grid moves the point to its basic grid.
