@@ -448,7 +448,7 @@ COMMENT ON COLUMN shegu.incident_supervision.level IS 'level now responsible (�
 COMMENT ON COLUMN shegu.incident_supervision.responsible_unit IS 'grid code of the responsible unit: the grid''s ancestor at the responsible level (shegu.incident_unit)';
 COMMENT ON COLUMN shegu.incident_supervision.department IS 'department it was dispatched to (承办部门); NULL if none';
 COMMENT ON COLUMN shegu.incident_supervision.status IS 'workflow state: reported 已上报, accepted 已立案, dispatched 已交办, resolved 已处置, verified 已核查 or suspended 挂账 (closed, evaluated and rejected incidents are not listed)';
-COMMENT ON COLUMN shegu.incident_supervision.light IS 'time light (亮灯): green, yellow once yellow_share of the allowed time is used, red when overdue; kept while the clock is stopped';
+COMMENT ON COLUMN shegu.incident_supervision.light IS 'time light (亮灯): green, yellow once yellow_share of the allowed time is used, red when overdue; keeps its last colour while the clock is stopped';
 COMMENT ON COLUMN shegu.incident_supervision.deadline IS 'the running deadline: acceptance deadline (受理时限, accept_due_at) while reported or suspended from reported, else the disposal deadline (处置时限, due_at)';
 COMMENT ON COLUMN shegu.incident_supervision.level_due_at IS 'deadline of the level now responsible; shegu.sweep() escalates the incident one level up when it passes';
 COMMENT ON COLUMN shegu.incident_supervision.escalations IS 'number of escalations (上报) so far, manual and by shegu.sweep()';
@@ -518,9 +518,9 @@ COMMENT ON COLUMN shegu.incident_measures.closed IS '结案量 closed: status cl
 COMMENT ON COLUMN shegu.incident_measures.closed_on_time IS '按期结案量 closed on time: closed, and the last disposal was within the time limit (resolved_at <= due_at)';
 COMMENT ON COLUMN shegu.incident_measures.overdue_open IS '超期未结量 overdue open: not closed, evaluated, rejected or suspended and overdue now: reported past accept_due_at, accepted/dispatched past due_at, or resolved/verified with resolved_at > due_at';
 COMMENT ON COLUMN shegu.incident_measures.suspended IS '挂账量 suspended: status suspended now';
-COMMENT ON COLUMN shegu.incident_measures.disposal_rate IS '处置率 disposal rate: disposed (status resolved, verified, closed or evaluated) / (accepted - suspended); 0-1, NULL when the denominator is 0; target >= 0.95';
+COMMENT ON COLUMN shegu.incident_measures.disposal_rate IS '处置率 disposal rate: disposed (status resolved, verified, closed or evaluated) / (accepted - suspended), i.e. over the accepted incidents not suspended now; 0-1, NULL when the denominator is 0; target >= 0.95';
 COMMENT ON COLUMN shegu.incident_measures.on_time_rate IS '按期结案率 on-time closure rate: closed_on_time / closed; 0-1, NULL when none closed';
-COMMENT ON COLUMN shegu.incident_measures.on_time_rate_incl_open IS 'on-time closure rate 按期结案率 that also charges open overdue cases: closed_on_time / (closed + overdue_open); 0-1, NULL when the denominator is 0';
+COMMENT ON COLUMN shegu.incident_measures.on_time_rate_incl_open IS 'on-time closure rate counting open overdue cases 按期结案率(含超期未结): closed_on_time / (closed + overdue_open); 0-1, NULL when the denominator is 0';
 COMMENT ON COLUMN shegu.incident_measures.rework_rate IS '返工率 rework rate: incidents reworked (返工) at least once / incidents resolved at least once; 0-1, NULL when none resolved';
 COMMENT ON COLUMN shegu.incident_measures.avg_work_hours_to_close IS '办结平均工时 average working hours to close: mean work_hours_to_close of the closed ones (working time of the category''s schedule from report to closure, suspension left out), in hours';
 COMMENT ON COLUMN shegu.incident_measures.satisfaction_rate IS '满意率 satisfaction rate: evaluated with satisfaction 4 or 5 / evaluated (scores 1-5); 0-1, NULL when none evaluated';

@@ -95,7 +95,7 @@ COMMENT ON COLUMN shegu.index_node.target IS 'target normalisation (distance to 
 COMMENT ON COLUMN shegu.index_node.shipped IS 'true for the nodes of the models shegu ships; pg_dump keeps only the others';
 COMMENT ON CONSTRAINT index_node_pkey ON shegu.index_node IS 'a node is identified by its model and code';
 COMMENT ON CONSTRAINT index_node_model_fkey ON shegu.index_node IS 'the node belongs to an existing model; renaming the model renames it here, deleting the model deletes its tree';
-COMMENT ON CONSTRAINT index_node_model_parent_fkey ON shegu.index_node IS 'the parent is a node of the same model; checked at commit (deferred) so a tree loads in any order; deleting a node deletes its subtree';
+COMMENT ON CONSTRAINT index_node_model_parent_fkey ON shegu.index_node IS 'the parent is a node of the same model; checked at commit (deferred) so a tree loads in any order; renaming a node''s code renames it in its children, deleting a node deletes its subtree';
 COMMENT ON CONSTRAINT index_node_code_check ON shegu.index_node IS 'the code is not empty';
 COMMENT ON CONSTRAINT index_node_weight_check ON shegu.index_node IS 'the weight is finite and not negative (0 takes the node out of its parent''s mean)';
 COMMENT ON CONSTRAINT index_node_aggregation_check ON shegu.index_node IS 'aggregation is arithmetic or geometric';
@@ -132,7 +132,7 @@ COMMENT ON COLUMN shegu.index_grade.min_score IS 'lowest index, on the model''s 
 COMMENT ON COLUMN shegu.index_grade.shipped IS 'true for the grades of the models shegu ships; pg_dump keeps only the others';
 COMMENT ON CONSTRAINT index_grade_pkey ON shegu.index_grade IS 'a grade is identified by its model and name';
 COMMENT ON CONSTRAINT index_grade_model_fkey ON shegu.index_grade IS 'the grade belongs to an existing model; renaming or deleting the model cascades';
-COMMENT ON CONSTRAINT index_grade_model_min_score_key ON shegu.index_grade IS 'no two grades of a model share a threshold, so every index gets exactly one grade';
+COMMENT ON CONSTRAINT index_grade_model_min_score_key ON shegu.index_grade IS 'no two grades of a model share a threshold, so the grade of an index is never ambiguous';
 COMMENT ON CONSTRAINT index_grade_min_score_check ON shegu.index_grade IS 'the threshold is finite';
 COMMENT ON INDEX shegu.index_grade_pkey IS 'grades by model and name';
 COMMENT ON INDEX shegu.index_grade_model_min_score_key IS 'one grade per threshold of a model';
@@ -239,7 +239,7 @@ COMMENT ON TABLE shegu.index_score IS
     'stored results of shegu.store_index: one row per model, level, period, unit and node';
 COMMENT ON COLUMN shegu.index_score.model IS 'the model computed (shegu.index_model)';
 COMMENT ON COLUMN shegu.index_score.level IS 'grid level of the scored units: 1 province .. 7 micro-grid (the model''s level unless store_index was given another)';
-COMMENT ON COLUMN shegu.index_score.period IS 'the period computed';
+COMMENT ON COLUMN shegu.index_score.period IS 'the period computed (考核期), a date such as the first day of the month';
 COMMENT ON COLUMN shegu.index_score.unit IS 'grid code of the scored unit, at the level';
 COMMENT ON COLUMN shegu.index_score.node IS 'code of the node (shegu.index_node): the root is the index, the others dimensions and indicators';
 COMMENT ON COLUMN shegu.index_score.score IS 'normalised and aggregated score, in [0, 1] except where zscore, none or an unclamped goalpost/target normalisation leaves it; NULL when the node has no score (too little of its weight present); multiply by the model''s scale to publish';
