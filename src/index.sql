@@ -291,7 +291,7 @@ WITH idx AS (
     JOIN shegu.index_node r ON r.model = n.model AND r.code = n.parent AND r.parent IS NULL
     GROUP BY s.model, s.level, s.period, s.unit
 )
-SELECT i.model, i.unit, u.name AS unit_name, i.level, i.period, i.index_value,
+SELECT i.model, i.unit, coalesce(u.name, gn.name) AS unit_name, i.level, i.period, i.index_value,
        CASE WHEN i.vetoed
             THEN (SELECT g.grade FROM shegu.index_grade g WHERE g.model = i.model ORDER BY g.min_score LIMIT 1)
             ELSE (SELECT g.grade FROM shegu.index_grade g
@@ -306,12 +306,15 @@ SELECT i.model, i.unit, u.name AS unit_name, i.level, i.period, i.index_value,
 FROM idx i
 LEFT JOIN dims d USING (model, level, period, unit)
 LEFT JOIN shegu.index_unit_name u ON u.unit = i.unit
+LEFT JOIN LATERAL (SELECT g.name FROM shegu.grid g
+                   WHERE g.code = i.unit AND g.valid_from <= i.period
+                     AND (g.valid_to IS NULL OR g.valid_to > i.period)) gn ON true
 WINDOW w AS (PARTITION BY i.model, i.level, i.unit ORDER BY i.period);
 COMMENT ON VIEW shegu.index_report IS
     'the published index for BI tools: model, unit, unit name, level, period, index on the model''s scale, grade (the lowest when vetoed), veto and imputation flags, dimensions as a JSON object of code -> score on the scale, rank, the number of ranked units, the previous stored period''s index, its change and the change in rank (positive = moved up)';
 COMMENT ON COLUMN shegu.index_report.model IS 'the model (shegu.index_model.name)';
 COMMENT ON COLUMN shegu.index_report.unit IS 'grid code of the scored unit (e.g. a 社区 community at level 5)';
-COMMENT ON COLUMN shegu.index_report.unit_name IS 'display name of the unit from shegu.index_unit_name; NULL when it has none';
+COMMENT ON COLUMN shegu.index_report.unit_name IS 'display name of the unit: from shegu.index_unit_name when it has one there, else the name of the shegu.grid version valid in the period; NULL when neither has it';
 COMMENT ON COLUMN shegu.index_report.level IS 'grid level of the scored units: 1 province .. 7 micro-grid';
 COMMENT ON COLUMN shegu.index_report.period IS 'the period (考核期) as stored by store_index';
 COMMENT ON COLUMN shegu.index_report.index_value IS 'the index (指数): the root node''s score x the model''s scale, e.g. 0-100 points; NULL when too little of the weight had data';
