@@ -55,17 +55,16 @@ SELECT u.unit, n.name, nominal_rank, mean_rank, rank_p05, rank_p95
 FROM index_uncertainty('demo', '2025-06-01', 1000, 0.2, 1) AS u LEFT JOIN index_unit_name n USING (unit)
 ORDER BY nominal_rank;
 
--- The shipped default model (70% incident measures, 30% resident survey).
+-- The shipped default model 社会治理指数 (70% incident measures, 30% resident survey), fed
+-- from the incidents of the incident demo above (February 2026) and a small resident survey
+-- (知晓度 awareness, 参与度 participation, 满意度 satisfaction; 1-5) in the same grids.
 SELECT code, parent, title, weight, source_column, survey_question, veto_below
 FROM index_node WHERE model = '社会治理指数' ORDER BY code;
--- When the incident room is installed, feed and compute it for June 2025.
-DO $$
-BEGIN
-    IF to_regclass('shegu.incident_measures') IS NOT NULL THEN
-        RAISE NOTICE 'default model: % values fed, % scores stored',
-            shegu.feed_index('社会治理指数', '2025-06-01'), shegu.store_index('社会治理指数', '2025-06-01');
-    ELSE
-        RAISE NOTICE 'shegu.incident_measures is not installed; the default model is not fed';
-    END IF;
-END;
-$$;
+INSERT INTO survey_response (unit, period, question, score)
+SELECT u, '2026-02-01', q, 1 + (abs(hashtext(u::text || q || i)) % 5)
+FROM unnest('{430528101002003,430528101002004,430528102001001}'::gridcode[]) AS u,
+     unnest('{知晓度,参与度,满意度}'::text[]) AS q, generate_series(1, 20) AS i;
+SELECT feed_index('社会治理指数', '2026-02-01') AS values_fed,
+       store_index('社会治理指数', '2026-02-01') AS scores_stored;
+SELECT unit, round(index_value::numeric, 1) AS index, grade, vetoed, dimensions, rank
+FROM index_report WHERE model = '社会治理指数' AND period = '2026-02-01' ORDER BY rank;

@@ -166,6 +166,7 @@ CREATE OPERATOR CLASS shegu.gridcode_ops
         FUNCTION 1 shegu.gridcode_cmp(shegu.gridcode, shegu.gridcode),
         FUNCTION 2 shegu.gridcode_sortsupport(internal);
 COMMENT ON OPERATOR CLASS shegu.gridcode_ops USING btree IS 'B-tree order of grid codes: hierarchy pre-order, so subtrees are ranges';
+COMMENT ON OPERATOR FAMILY shegu.gridcode_ops USING btree IS 'B-tree operator family of grid codes (holds only shegu.gridcode_ops): hierarchy pre-order';
 
 CREATE OPERATOR CLASS shegu.gridcode_hash_ops
     DEFAULT FOR TYPE shegu.gridcode USING hash AS
@@ -173,6 +174,7 @@ CREATE OPERATOR CLASS shegu.gridcode_hash_ops
         FUNCTION 1 shegu.gridcode_hash(shegu.gridcode),
         FUNCTION 2 shegu.gridcode_hash_extended(shegu.gridcode, bigint);
 COMMENT ON OPERATOR CLASS shegu.gridcode_hash_ops USING hash IS 'hash equality of grid codes';
+COMMENT ON OPERATOR FAMILY shegu.gridcode_hash_ops USING hash IS 'hash operator family of grid codes (holds only shegu.gridcode_hash_ops): equality for hash joins and hash aggregation';
 
 -- Casts.
 

@@ -50,6 +50,9 @@ COMMENT ON CONSTRAINT incident_category_dispose_limit_check ON shegu.incident_ca
 COMMENT ON CONSTRAINT incident_category_dispose_basis_check ON shegu.incident_category IS 'the disposal limit counts working or natural time';
 COMMENT ON CONSTRAINT incident_category_schedule_check ON shegu.incident_category IS 'schedule names are at most 63 characters (the triggers'' cache keys)';
 COMMENT ON CONSTRAINT incident_category_yellow_share_check ON shegu.incident_category IS 'the yellow share lies strictly between 0 and 1';
+COMMENT ON CONSTRAINT incident_category_pkey ON shegu.incident_category IS 'a category is identified by its code';
+COMMENT ON CONSTRAINT incident_category_parent_fkey ON shegu.incident_category IS 'the parent is an existing category; renaming a code renames it in its children; a category with children cannot be deleted';
+COMMENT ON CONSTRAINT incident_category_schedule_fkey ON shegu.incident_category IS 'working limits are counted in an existing schedule of shegu.work_schedule; renaming the schedule follows, a schedule in use cannot be deleted';
 
 SELECT pg_catalog.pg_extension_config_dump('shegu.incident_category', 'WHERE NOT shipped');
 
@@ -138,6 +141,9 @@ COMMENT ON CONSTRAINT incident_level_check ON shegu.incident IS 'the responsible
 COMMENT ON CONSTRAINT incident_light_check ON shegu.incident IS 'the time light is green, yellow or red';
 COMMENT ON CONSTRAINT incident_satisfaction_check ON shegu.incident IS 'satisfaction scores run from 1 to 5';
 COMMENT ON CONSTRAINT incident_idempotency_key_check ON shegu.incident IS 'an idempotency key is not empty';
+COMMENT ON CONSTRAINT incident_pkey ON shegu.incident IS 'an incident is identified by its number';
+COMMENT ON CONSTRAINT incident_category_fkey ON shegu.incident IS 'the category is an existing one of shegu.incident_category; renaming a code follows, a category with incidents cannot be deleted';
+COMMENT ON CONSTRAINT incident_idempotency_key_key ON shegu.incident IS 'one incident per client idempotency key: shegu.report returns the stored incident on a retry, a plain INSERT fails with 23505';
 COMMENT ON TABLE shegu.incident IS
     'incidents (矛盾问题/事件) of the closed loop 发现→受理→交办→处置→反馈→核查→结案→评价; insert to report, change the workflow only through shegu.act()';
 COMMENT ON COLUMN shegu.incident.id IS 'incident number';
@@ -232,6 +238,7 @@ COMMENT ON COLUMN shegu.incident_event.work_time_in_state IS 'working time (cate
 COMMENT ON COLUMN shegu.incident_event.note IS 'free text: the reason of a rejection, return, suspension';
 COMMENT ON COLUMN shegu.incident_event.detail IS 'the detail argument of act()';
 COMMENT ON COLUMN shegu.incident_event.request_id IS 'client request id (detail ->> ''request_id''): a retried act() with it changes nothing twice';
+COMMENT ON CONSTRAINT incident_event_pkey ON shegu.incident_event IS 'an event is identified by its number';
 
 COMMENT ON INDEX shegu.incident_event_pkey IS 'events by number';
 CREATE INDEX incident_event_incident_idx ON shegu.incident_event (incident_id, at);
@@ -432,6 +439,23 @@ CREATE VIEW shegu.incident_supervision AS
     WHERE i.status NOT IN ('closed', 'evaluated', 'rejected');
 COMMENT ON VIEW shegu.incident_supervision IS
     'supervision (督办) list: every open incident with its light, deadline, level deadline, escalations and time left (working or natural, by the category; negative when overdue; NULL while the clock is stopped)';
+COMMENT ON COLUMN shegu.incident_supervision.id IS 'incident number (shegu.incident.id)';
+COMMENT ON COLUMN shegu.incident_supervision.category IS 'category code (shegu.incident_category.code), e.g. environment.garbage';
+COMMENT ON COLUMN shegu.incident_supervision.category_zh IS 'Chinese name of the category (分类), e.g. 垃圾乱堆乱放';
+COMMENT ON COLUMN shegu.incident_supervision.title IS 'short title (标题)';
+COMMENT ON COLUMN shegu.incident_supervision.grid IS 'grid (网格) at report time';
+COMMENT ON COLUMN shegu.incident_supervision.level IS 'level now responsible (当前责任层级): grid 网格, community 社区/村, township 乡镇/街道 or county 县';
+COMMENT ON COLUMN shegu.incident_supervision.responsible_unit IS 'grid code of the responsible unit: the grid''s ancestor at the responsible level (shegu.incident_unit)';
+COMMENT ON COLUMN shegu.incident_supervision.department IS 'department it was dispatched to (承办部门); NULL if none';
+COMMENT ON COLUMN shegu.incident_supervision.status IS 'workflow state: reported 已上报, accepted 已立案, dispatched 已交办, resolved 已处置, verified 已核查 or suspended 挂账 (closed, evaluated and rejected incidents are not listed)';
+COMMENT ON COLUMN shegu.incident_supervision.light IS 'time light (亮灯): green, yellow once yellow_share of the allowed time is used, red when overdue; keeps its last colour while the clock is stopped';
+COMMENT ON COLUMN shegu.incident_supervision.deadline IS 'the running deadline: acceptance deadline (受理时限, accept_due_at) while reported or suspended from reported, else the disposal deadline (处置时限, due_at)';
+COMMENT ON COLUMN shegu.incident_supervision.level_due_at IS 'deadline of the level now responsible; shegu.sweep() escalates the incident one level up when it passes';
+COMMENT ON COLUMN shegu.incident_supervision.escalations IS 'number of escalations (上报) so far, manual and by shegu.sweep()';
+COMMENT ON COLUMN shegu.incident_supervision.supervisions IS 'number of times a supervisor pressed it (督办, act ''supervise'')';
+COMMENT ON COLUMN shegu.incident_supervision.extension_requested IS 'pending extension request (延期申请) awaiting approval, in the disposal basis; NULL if none';
+COMMENT ON COLUMN shegu.incident_supervision.clock_running IS 'true while the time limit (时限) runs: status reported, accepted or dispatched; false while resolved, verified or suspended';
+COMMENT ON COLUMN shegu.incident_supervision.time_left IS 'time to the deadline: working time by the category''s schedule for a working-time limit, wall-clock time for a natural one; negative when overdue; NULL while the clock is stopped';
 
 -- ---------------------------------------------------------------------------------------------
 -- Measures (by grid at every level and by month of report) and accountability.
@@ -485,6 +509,21 @@ CREATE VIEW shegu.incident_measures AS
     SELECT * FROM shegu.incident_measures_at(now());
 COMMENT ON VIEW shegu.incident_measures IS
     'incident measures now, by unit (grid at any level: level 1 province … 7 micro-grid) and month (first day) of report: received, accepted, closed, closed on time, overdue open, disposal rate 处置率, on-time closure rate 按期结案率 (over closed, and counting open overdue cases), rework rate 返工率, average working hours to close, satisfaction rate 满意率';
+COMMENT ON COLUMN shegu.incident_measures.unit IS 'grid code of the unit, at any level: an incident counts in its grid (网格) and in every ancestor (community, township, county ...)';
+COMMENT ON COLUMN shegu.incident_measures.level IS 'grid level of the unit: 1 province .. 7 micro-grid';
+COMMENT ON COLUMN shegu.incident_measures.month IS 'first day of the month of report (reported_at in Asia/Shanghai time); all counts are over the incidents reported in that month, with their status now';
+COMMENT ON COLUMN shegu.incident_measures.received IS '受理量 received: incidents reported';
+COMMENT ON COLUMN shegu.incident_measures.accepted IS '立案量 accepted: of those, ever accepted (accepted_at set)';
+COMMENT ON COLUMN shegu.incident_measures.closed IS '结案量 closed: status closed or evaluated';
+COMMENT ON COLUMN shegu.incident_measures.closed_on_time IS '按期结案量 closed on time: closed, and the last disposal was within the time limit (resolved_at <= due_at)';
+COMMENT ON COLUMN shegu.incident_measures.overdue_open IS '超期未结量 overdue open: not closed, evaluated, rejected or suspended and overdue now: reported past accept_due_at, accepted/dispatched past due_at, or resolved/verified with resolved_at > due_at';
+COMMENT ON COLUMN shegu.incident_measures.suspended IS '挂账量 suspended: status suspended now';
+COMMENT ON COLUMN shegu.incident_measures.disposal_rate IS '处置率 disposal rate: disposed (status resolved, verified, closed or evaluated) / (accepted - suspended), i.e. over the accepted incidents not suspended now; 0-1, NULL when the denominator is 0; target >= 0.95';
+COMMENT ON COLUMN shegu.incident_measures.on_time_rate IS '按期结案率 on-time closure rate: closed_on_time / closed; 0-1, NULL when none closed';
+COMMENT ON COLUMN shegu.incident_measures.on_time_rate_incl_open IS 'on-time closure rate counting open overdue cases 按期结案率(含超期未结): closed_on_time / (closed + overdue_open); 0-1, NULL when the denominator is 0';
+COMMENT ON COLUMN shegu.incident_measures.rework_rate IS '返工率 rework rate: incidents reworked (返工) at least once / incidents resolved at least once; 0-1, NULL when none resolved';
+COMMENT ON COLUMN shegu.incident_measures.avg_work_hours_to_close IS '办结平均工时 average working hours to close: mean work_hours_to_close of the closed ones (working time of the category''s schedule from report to closure, suspension left out), in hours';
+COMMENT ON COLUMN shegu.incident_measures.satisfaction_rate IS '满意率 satisfaction rate: evaluated with satisfaction 4 or 5 / evaluated (scores 1-5); 0-1, NULL when none evaluated';
 
 CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_window interval DEFAULT interval '7 days')
     RETURNS TABLE (kind text, kind_zh text, incident_id bigint, category text, grid shegu.gridcode,
@@ -535,3 +574,14 @@ CREATE VIEW shegu.incident_accountability AS
     SELECT * FROM shegu.incident_accountability_at(now());
 COMMENT ON VIEW shegu.incident_accountability IS
     'accountability findings now: not_discovered 应发现未发现, not_reported 应上报未上报, not_handled 应处置未处置 (7-day patrol window); see docs/incident.md';
+COMMENT ON COLUMN shegu.incident_accountability.kind IS 'finding: not_discovered (reported through hotline, leader or media with no patrol report of the same top-level category in the grid in the 7 days before), not_reported (a level let its level deadline pass without escalating), not_handled (the disposal deadline passed before disposal)';
+COMMENT ON COLUMN shegu.incident_accountability.kind_zh IS 'the finding in Chinese: 应发现未发现, 应上报未上报 or 应处置未处置';
+COMMENT ON COLUMN shegu.incident_accountability.incident_id IS 'the incident (shegu.incident.id); one incident can give several findings';
+COMMENT ON COLUMN shegu.incident_accountability.category IS 'category code of the incident';
+COMMENT ON COLUMN shegu.incident_accountability.grid IS 'grid (网格) of the incident at report time';
+COMMENT ON COLUMN shegu.incident_accountability.responsible_level IS 'level held responsible: grid for not_discovered; for not_reported the level the sweep took it from, or the present level while not yet moved; for not_handled the present level';
+COMMENT ON COLUMN shegu.incident_accountability.responsible_unit IS 'grid code of the responsible unit: the grid''s ancestor at responsible_level';
+COMMENT ON COLUMN shegu.incident_accountability.source IS 'source (来源) of the report: patrol, resident, hotline, wechat, video, leader, media or superior (not_discovered: hotline, leader or media)';
+COMMENT ON COLUMN shegu.incident_accountability.reported_at IS 'when the incident was reported (上报时间)';
+COMMENT ON COLUMN shegu.incident_accountability.failed_at IS 'when the failure happened: the report time (not_discovered), the sweep''s escalation or the passed level_due_at (not_reported), the disposal deadline due_at (not_handled)';
+COMMENT ON COLUMN shegu.incident_accountability.reason IS 'the finding in words, e.g. which channel reported it, at which level the deadline passed, how late the disposal was';

@@ -23,6 +23,15 @@ COMMENT ON COLUMN shegu.index_model.min_share IS 'a parent gets a score only whe
 COMMENT ON COLUMN shegu.index_model.zero_floor IS 'geometric means: scores below this floor are raised to it; 0 keeps the exact rule (a present zero makes the mean 0)';
 COMMENT ON COLUMN shegu.index_model.population_indicator IS 'indicator code whose values are unit populations, used by rollup ''wmean''; it need not be a node';
 COMMENT ON COLUMN shegu.index_model.shipped IS 'true for the models shegu ships; pg_dump keeps only the others';
+COMMENT ON COLUMN shegu.index_model.name IS 'model name, the key every other index table refers to (e.g. 社会治理指数 social governance index); renaming cascades';
+COMMENT ON COLUMN shegu.index_model.title IS 'display title of the index (e.g. 平安指数 safety index)';
+COMMENT ON COLUMN shegu.index_model.description IS 'free text: what the model measures, its sources and how to adapt it';
+COMMENT ON CONSTRAINT index_model_pkey ON shegu.index_model IS 'a model is identified by its name';
+COMMENT ON CONSTRAINT index_model_scale_check ON shegu.index_model IS 'the publication scale is positive and finite';
+COMMENT ON CONSTRAINT index_model_level_check ON shegu.index_model IS 'the scored level is a grid level from 1 (province) to 7 (micro-grid)';
+COMMENT ON CONSTRAINT index_model_min_share_check ON shegu.index_model IS 'the minimum present weight share lies in [0, 1]';
+COMMENT ON CONSTRAINT index_model_zero_floor_check ON shegu.index_model IS 'the zero floor of geometric means lies in [0, 1): 0 keeps the exact zero rule';
+COMMENT ON INDEX shegu.index_model_pkey IS 'models by name';
 
 CREATE TABLE shegu.index_node (
     model           text NOT NULL REFERENCES shegu.index_model (name) ON UPDATE CASCADE ON DELETE CASCADE,
@@ -76,6 +85,36 @@ COMMENT ON COLUMN shegu.index_node.per_population IS 'rate per population: after
 COMMENT ON COLUMN shegu.index_node.source IS 'feed: a relation (table or view) with columns unit, month and source_column, read by shegu.feed_index';
 COMMENT ON COLUMN shegu.index_node.source_column IS 'feed: the column of source that holds the value';
 COMMENT ON COLUMN shegu.index_node.survey_question IS 'feed: the question of shegu.survey_response whose mean score is the value';
+COMMENT ON COLUMN shegu.index_node.model IS 'the model (shegu.index_model) the node belongs to';
+COMMENT ON COLUMN shegu.index_node.code IS 'node code, unique in the model (e.g. SGI, D1, D1.1); the code of an indicator is what shegu.indicator_value.indicator names';
+COMMENT ON COLUMN shegu.index_node.parent IS 'code of the parent node in the same model; NULL for the root, which is the index itself (exactly one per model)';
+COMMENT ON COLUMN shegu.index_node.title IS 'display title, e.g. 处置率 disposal rate';
+COMMENT ON COLUMN shegu.index_node.lo IS 'goalpost normalisation: the value that scores 0 (1 for a negative indicator); with clamp, values below are raised to it; must be below hi';
+COMMENT ON COLUMN shegu.index_node.hi IS 'goalpost normalisation: the value that scores 1 (0 for a negative indicator); with clamp, values above are lowered to it; must be above lo';
+COMMENT ON COLUMN shegu.index_node.target IS 'target normalisation (distance to target): the value that scores 1; the period''s worst value scores 0; required when normalization = target';
+COMMENT ON COLUMN shegu.index_node.shipped IS 'true for the nodes of the models shegu ships; pg_dump keeps only the others';
+COMMENT ON CONSTRAINT index_node_pkey ON shegu.index_node IS 'a node is identified by its model and code';
+COMMENT ON CONSTRAINT index_node_model_fkey ON shegu.index_node IS 'the node belongs to an existing model; renaming the model renames it here, deleting the model deletes its tree';
+COMMENT ON CONSTRAINT index_node_model_parent_fkey ON shegu.index_node IS 'the parent is a node of the same model; checked at commit (deferred) so a tree loads in any order; renaming a node''s code renames it in its children, deleting a node deletes its subtree';
+COMMENT ON CONSTRAINT index_node_code_check ON shegu.index_node IS 'the code is not empty';
+COMMENT ON CONSTRAINT index_node_weight_check ON shegu.index_node IS 'the weight is finite and not negative (0 takes the node out of its parent''s mean)';
+COMMENT ON CONSTRAINT index_node_aggregation_check ON shegu.index_node IS 'aggregation is arithmetic or geometric';
+COMMENT ON CONSTRAINT index_node_direction_check ON shegu.index_node IS 'direction is +1 (positive, 正向) or -1 (negative, 逆向)';
+COMMENT ON CONSTRAINT index_node_normalization_check ON shegu.index_node IS 'normalization is none, minmax, goalpost, zscore, rank or target';
+COMMENT ON CONSTRAINT index_node_transform_check ON shegu.index_node IS 'transform is none or log';
+COMMENT ON CONSTRAINT index_node_lo_check ON shegu.index_node IS 'the lower goalpost is finite';
+COMMENT ON CONSTRAINT index_node_hi_check ON shegu.index_node IS 'the upper goalpost is finite';
+COMMENT ON CONSTRAINT index_node_target_check ON shegu.index_node IS 'the target is finite';
+COMMENT ON CONSTRAINT index_node_winsor_check ON shegu.index_node IS 'the winsorisation share p lies in [0, 0.5)';
+COMMENT ON CONSTRAINT index_node_rollup_check ON shegu.index_node IS 'rollup is sum, mean, wmean, max or min';
+COMMENT ON CONSTRAINT index_node_missing_check ON shegu.index_node IS 'the missing-data rule is omit, parent_mean or carry_forward';
+COMMENT ON CONSTRAINT index_node_per_population_check ON shegu.index_node IS 'the per-population multiplier is positive and finite';
+COMMENT ON CONSTRAINT index_node_not_own_parent ON shegu.index_node IS 'a node is not its own parent';
+COMMENT ON CONSTRAINT index_node_goalposts ON shegu.index_node IS 'goalpost normalisation needs both goalposts with lo < hi';
+COMMENT ON CONSTRAINT index_node_target ON shegu.index_node IS 'target normalisation needs a target';
+COMMENT ON CONSTRAINT index_node_source ON shegu.index_node IS 'a source relation and its source_column are given together or not at all';
+COMMENT ON CONSTRAINT index_node_one_feed ON shegu.index_node IS 'a node is fed from a source relation or from a survey question, not both';
+COMMENT ON INDEX shegu.index_node_pkey IS 'nodes by model and code';
 
 CREATE TABLE shegu.index_grade (
     model     text NOT NULL REFERENCES shegu.index_model (name) ON UPDATE CASCADE ON DELETE CASCADE,
@@ -87,6 +126,16 @@ CREATE TABLE shegu.index_grade (
 );
 COMMENT ON TABLE shegu.index_grade IS
     'grades of a model (等次, e.g. 优秀/良好/合格/不合格): a unit gets the grade with the highest min_score (on the model''s scale) not above its index; a vetoed unit gets the lowest grade';
+COMMENT ON COLUMN shegu.index_grade.model IS 'the model (shegu.index_model) the grade belongs to';
+COMMENT ON COLUMN shegu.index_grade.grade IS 'grade name (等次), e.g. 优秀 excellent, 良好 good, 合格 pass, 不合格 fail';
+COMMENT ON COLUMN shegu.index_grade.min_score IS 'lowest index, on the model''s scale (e.g. 90 of 100), that earns this grade';
+COMMENT ON COLUMN shegu.index_grade.shipped IS 'true for the grades of the models shegu ships; pg_dump keeps only the others';
+COMMENT ON CONSTRAINT index_grade_pkey ON shegu.index_grade IS 'a grade is identified by its model and name';
+COMMENT ON CONSTRAINT index_grade_model_fkey ON shegu.index_grade IS 'the grade belongs to an existing model; renaming or deleting the model cascades';
+COMMENT ON CONSTRAINT index_grade_model_min_score_key ON shegu.index_grade IS 'no two grades of a model share a threshold, so the grade of an index is never ambiguous';
+COMMENT ON CONSTRAINT index_grade_min_score_check ON shegu.index_grade IS 'the threshold is finite';
+COMMENT ON INDEX shegu.index_grade_pkey IS 'grades by model and name';
+COMMENT ON INDEX shegu.index_grade_model_min_score_key IS 'one grade per threshold of a model';
 
 -- ==== raw data ====
 
@@ -102,6 +151,16 @@ CREATE TABLE shegu.indicator_value (
 CREATE INDEX indicator_value_period ON shegu.indicator_value (model, period);
 COMMENT ON TABLE shegu.indicator_value IS
     'raw indicator values (原始数据) per model, indicator, unit (a grid code at any level) and period; a missing value is a missing row; NaN and infinities are refused';
+COMMENT ON COLUMN shegu.indicator_value.model IS 'the model (shegu.index_model) the value is for';
+COMMENT ON COLUMN shegu.indicator_value.indicator IS 'code of the indicator: a leaf of the model''s tree (shegu.index_node.code) or the model''s population_indicator';
+COMMENT ON COLUMN shegu.indicator_value.unit IS 'grid code of the unit the value was recorded for, at any level (网格 grid, 社区 community, 乡镇 township ...); values below the scored level roll up by the indicator''s rollup rule';
+COMMENT ON COLUMN shegu.indicator_value.period IS 'the period (考核期) as a date: by convention the first day of the month, quarter or year assessed';
+COMMENT ON COLUMN shegu.indicator_value.value IS 'raw value in the indicator''s own unit (a rate 0-1, a count, hours ...), before transform and normalisation; finite';
+COMMENT ON CONSTRAINT indicator_value_pkey ON shegu.indicator_value IS 'one value per model, indicator, unit and period';
+COMMENT ON CONSTRAINT indicator_value_model_fkey ON shegu.indicator_value IS 'the value belongs to an existing model; renaming or deleting the model cascades';
+COMMENT ON CONSTRAINT indicator_value_finite ON shegu.indicator_value IS 'the value is a finite number: NaN, Infinity and -Infinity are refused (a missing value is a missing row)';
+COMMENT ON INDEX shegu.indicator_value_pkey IS 'values by model, indicator, unit and period';
+COMMENT ON INDEX shegu.indicator_value_period IS 'the values of a model in one period (what a computation reads)';
 
 CREATE TABLE shegu.survey_response (
     id       bigserial PRIMARY KEY,
@@ -113,6 +172,16 @@ CREATE TABLE shegu.survey_response (
 CREATE INDEX survey_response_period ON shegu.survey_response (period, question);
 COMMENT ON TABLE shegu.survey_response IS
     'resident survey answers (群众评价): unit, period, question (e.g. 知晓度 awareness, 参与度 participation, 满意度 satisfaction) and a score from 1 (worst) to 5 (best)';
+COMMENT ON SEQUENCE shegu.survey_response_id_seq IS 'numbers of survey answers (shegu.survey_response.id)';
+COMMENT ON COLUMN shegu.survey_response.id IS 'answer number, from shegu.survey_response_id_seq';
+COMMENT ON COLUMN shegu.survey_response.unit IS 'grid code of the respondent''s unit, at any level (网格 grid, 社区 community ...)';
+COMMENT ON COLUMN shegu.survey_response.period IS 'the survey period as a date, matching the index period it feeds (e.g. the first day of the month)';
+COMMENT ON COLUMN shegu.survey_response.question IS 'the question, matched by shegu.index_node.survey_question: e.g. 知晓度 awareness, 参与度 participation, 满意度 satisfaction';
+COMMENT ON COLUMN shegu.survey_response.score IS 'the answer on a 5-point scale: 1 (worst) to 5 (best)';
+COMMENT ON CONSTRAINT survey_response_pkey ON shegu.survey_response IS 'an answer is identified by its number';
+COMMENT ON CONSTRAINT survey_response_score_check ON shegu.survey_response IS 'a score runs from 1 to 5';
+COMMENT ON INDEX shegu.survey_response_pkey IS 'answers by number';
+COMMENT ON INDEX shegu.survey_response_period IS 'the answers to a question in a period (what feed_index reads)';
 
 CREATE VIEW shegu.survey_measures AS
 SELECT unit, period, question, count(*) AS responses, avg(score)::float8 AS mean_score
@@ -120,6 +189,11 @@ FROM shegu.survey_response
 GROUP BY unit, period, question;
 COMMENT ON VIEW shegu.survey_measures IS
     'survey answers per unit, period and question: number of responses and mean score (1-5)';
+COMMENT ON COLUMN shegu.survey_measures.unit IS 'grid code of the unit as recorded in the answers (no roll-up to ancestors)';
+COMMENT ON COLUMN shegu.survey_measures.period IS 'the survey period (shegu.survey_response.period)';
+COMMENT ON COLUMN shegu.survey_measures.question IS 'the question, e.g. 满意度 satisfaction';
+COMMENT ON COLUMN shegu.survey_measures.responses IS 'number of answers to the question in the unit and period';
+COMMENT ON COLUMN shegu.survey_measures.mean_score IS 'mean of their scores, 1 (worst) to 5 (best): avg(score)';
 
 CREATE TABLE shegu.index_unit_name (
     unit shegu.gridcode PRIMARY KEY,
@@ -127,6 +201,10 @@ CREATE TABLE shegu.index_unit_name (
 );
 COMMENT ON TABLE shegu.index_unit_name IS
     'display names of units for shegu.index_report (e.g. 新宁县, 金石镇); units without a row are reported without a name';
+COMMENT ON COLUMN shegu.index_unit_name.unit IS 'grid code of the unit, at any level';
+COMMENT ON COLUMN shegu.index_unit_name.name IS 'its display name in reports, e.g. 新宁县 Xinning County, 金石镇 Jinshi Town';
+COMMENT ON CONSTRAINT index_unit_name_pkey ON shegu.index_unit_name IS 'one name per unit';
+COMMENT ON INDEX shegu.index_unit_name_pkey IS 'names by unit';
 
 -- ==== computation ====
 
@@ -159,6 +237,20 @@ CREATE TABLE shegu.index_score (
 );
 COMMENT ON TABLE shegu.index_score IS
     'stored results of shegu.store_index: one row per model, level, period, unit and node';
+COMMENT ON COLUMN shegu.index_score.model IS 'the model computed (shegu.index_model)';
+COMMENT ON COLUMN shegu.index_score.level IS 'grid level of the scored units: 1 province .. 7 micro-grid (the model''s level unless store_index was given another)';
+COMMENT ON COLUMN shegu.index_score.period IS 'the period computed (考核期), a date such as the first day of the month';
+COMMENT ON COLUMN shegu.index_score.unit IS 'grid code of the scored unit, at the level';
+COMMENT ON COLUMN shegu.index_score.node IS 'code of the node (shegu.index_node): the root is the index, the others dimensions and indicators';
+COMMENT ON COLUMN shegu.index_score.score IS 'normalised and aggregated score, in [0, 1] except where zscore, none or an unclamped goalpost/target normalisation leaves it; NULL when the node has no score (too little of its weight present); multiply by the model''s scale to publish';
+COMMENT ON COLUMN shegu.index_score.rank IS 'rank of the score among the units of the model, level and period for this node: 1 = best, ties share the best rank; NULL without a score';
+COMMENT ON COLUMN shegu.index_score.raw IS 'indicators only: the value that was normalised, after roll-up to the level and rates per population, imputed when missing; NULL for dimensions, the index and missing values';
+COMMENT ON COLUMN shegu.index_score.imputed IS 'true when an imputed value (missing rule parent_mean or carry_forward) entered the node: its own value or any indicator below it';
+COMMENT ON COLUMN shegu.index_score.vetoed IS 'true when a one-vote veto (一票否决) fired on the node or any indicator below it: an actual value beyond veto_below/veto_above';
+COMMENT ON COLUMN shegu.index_score.computed_at IS 'when store_index wrote the row (transaction time)';
+COMMENT ON CONSTRAINT index_score_pkey ON shegu.index_score IS 'one score per model, level, period, unit and node';
+COMMENT ON CONSTRAINT index_score_model_fkey ON shegu.index_score IS 'the results belong to an existing model; renaming or deleting the model cascades';
+COMMENT ON INDEX shegu.index_score_pkey IS 'scores by model, level, period, unit and node';
 
 CREATE FUNCTION shegu.store_index(model text, period date, level int DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -199,7 +291,7 @@ WITH idx AS (
     JOIN shegu.index_node r ON r.model = n.model AND r.code = n.parent AND r.parent IS NULL
     GROUP BY s.model, s.level, s.period, s.unit
 )
-SELECT i.model, i.unit, u.name AS unit_name, i.level, i.period, i.index_value,
+SELECT i.model, i.unit, coalesce(u.name, gn.name) AS unit_name, i.level, i.period, i.index_value,
        CASE WHEN i.vetoed
             THEN (SELECT g.grade FROM shegu.index_grade g WHERE g.model = i.model ORDER BY g.min_score LIMIT 1)
             ELSE (SELECT g.grade FROM shegu.index_grade g
@@ -214,9 +306,27 @@ SELECT i.model, i.unit, u.name AS unit_name, i.level, i.period, i.index_value,
 FROM idx i
 LEFT JOIN dims d USING (model, level, period, unit)
 LEFT JOIN shegu.index_unit_name u ON u.unit = i.unit
+LEFT JOIN LATERAL (SELECT g.name FROM shegu.grid g
+                   WHERE g.code = i.unit AND g.valid_from <= i.period
+                     AND (g.valid_to IS NULL OR g.valid_to > i.period)) gn ON true
 WINDOW w AS (PARTITION BY i.model, i.level, i.unit ORDER BY i.period);
 COMMENT ON VIEW shegu.index_report IS
     'the published index for BI tools: model, unit, unit name, level, period, index on the model''s scale, grade (the lowest when vetoed), veto and imputation flags, dimensions as a JSON object of code -> score on the scale, rank, the number of ranked units, the previous stored period''s index, its change and the change in rank (positive = moved up)';
+COMMENT ON COLUMN shegu.index_report.model IS 'the model (shegu.index_model.name)';
+COMMENT ON COLUMN shegu.index_report.unit IS 'grid code of the scored unit (e.g. a 社区 community at level 5)';
+COMMENT ON COLUMN shegu.index_report.unit_name IS 'display name of the unit: from shegu.index_unit_name when it has one there, else the name of the shegu.grid version valid in the period; NULL when neither has it';
+COMMENT ON COLUMN shegu.index_report.level IS 'grid level of the scored units: 1 province .. 7 micro-grid';
+COMMENT ON COLUMN shegu.index_report.period IS 'the period (考核期) as stored by store_index';
+COMMENT ON COLUMN shegu.index_report.index_value IS 'the index (指数): the root node''s score x the model''s scale, e.g. 0-100 points; NULL when too little of the weight had data';
+COMMENT ON COLUMN shegu.index_report.grade IS 'grade (等次) from shegu.index_grade: the one with the highest min_score not above index_value; the lowest grade when vetoed; NULL when no grade applies';
+COMMENT ON COLUMN shegu.index_report.vetoed IS 'true when a one-vote veto (一票否决) fired on any indicator of the unit; the index is unchanged but the grade is the lowest';
+COMMENT ON COLUMN shegu.index_report.imputed IS 'true when an imputed value (missing rule parent_mean or carry_forward) entered the index';
+COMMENT ON COLUMN shegu.index_report.dimensions IS 'the dimensions (维度, the root''s children) as a JSON object node code -> score x scale, e.g. {"D1": 82.5, "D2": 71.0}; null for a dimension without a score';
+COMMENT ON COLUMN shegu.index_report.rank IS 'rank of the index among the units of the model, level and period: 1 = best, ties share the best rank; NULL without an index';
+COMMENT ON COLUMN shegu.index_report.ranked_units IS 'number of units ranked in the model, level and period (rank is out of this)';
+COMMENT ON COLUMN shegu.index_report.previous_index IS 'index_value of the same unit in its latest earlier stored period of the same model and level; NULL for its first period';
+COMMENT ON COLUMN shegu.index_report.change IS 'index_value - previous_index, in points of the scale (positive = improved)';
+COMMENT ON COLUMN shegu.index_report.rank_change IS 'previous rank - rank: positive = moved up, negative = moved down; NULL for the first period or without a rank';
 
 -- ==== feeds: objective indicators from the system's own data ====
 

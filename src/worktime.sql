@@ -14,6 +14,7 @@ COMMENT ON CONSTRAINT workday_override_name_check ON shegu.workday_override IS '
 COMMENT ON TABLE shegu.workday_override IS
     'working-day calendar (工作日历): days whose status differs from Monday-Friday — holidays (is_workday false) and make-up working days 调休 (true); a year with at least one row is "loaded", other years fall back to Monday-Friday with a WARNING; users add each new year''s rows';
 COMMENT ON INDEX shegu.workday_override_pkey IS 'one row per day';
+COMMENT ON CONSTRAINT workday_override_pkey ON shegu.workday_override IS 'one override per calendar day';
 COMMENT ON COLUMN shegu.workday_override.day IS 'the calendar day';
 COMMENT ON COLUMN shegu.workday_override.is_workday IS 'true: a working day (e.g. a make-up working weekend day 调休); false: a day off (a public holiday)';
 COMMENT ON COLUMN shegu.workday_override.name IS 'what the day is, e.g. 春节 Spring Festival';
@@ -108,6 +109,7 @@ COMMENT ON CONSTRAINT work_schedule_name_check ON shegu.work_schedule IS 'a sche
 COMMENT ON TABLE shegu.work_schedule IS
     'working-hour schedules (作息时间): daily periods of working time (工作时) in a time zone; shegu.add_work_time and shegu.work_time_between name one';
 COMMENT ON INDEX shegu.work_schedule_pkey IS 'schedules are named uniquely';
+COMMENT ON CONSTRAINT work_schedule_pkey ON shegu.work_schedule IS 'a schedule is identified by its name';
 COMMENT ON COLUMN shegu.work_schedule.name IS 'the name functions are given, e.g. default';
 COMMENT ON COLUMN shegu.work_schedule.time_zone IS 'a time zone without daylight saving time now (e.g. Asia/Shanghai, UTC) or a fixed ISO offset (+08:00); the zone''s current offset is used for all dates';
 COMMENT ON COLUMN shegu.work_schedule.periods IS 'daily working periods, ascending and not overlapping: 08:30-12:00,14:00-17:30 (H:MM or H:MM:SS; 24:00 may end a period); stored in canonical form';

@@ -87,6 +87,8 @@ start_server() {
 		unix_socket_directories = '$SHEGU_RUN_DIR'
 		shared_preload_libraries = 'pg_cron'
 		cron.database_name = 'postgres'
+		cron.use_background_workers = on
+		max_worker_processes = 20
 		fsync = off
 		max_connections = 50
 		timezone = 'Asia/Shanghai'
