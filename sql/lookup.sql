@@ -233,7 +233,7 @@ FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
 WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname ~ '^grid' AND c.relkind = 'r' AND a.attnum > 0
   AND NOT a.attisdropped AND col_description(a.attrelid, a.attnum) IS NULL;
 SELECT conname AS uncommented_constraint FROM pg_constraint
-WHERE connamespace = 'shegu'::regnamespace AND contype IN ('c', 'x') AND obj_description(oid, 'pg_constraint') IS NULL
+WHERE connamespace = 'shegu'::regnamespace AND contype IN ('c', 'x', 'p') AND obj_description(oid, 'pg_constraint') IS NULL
   AND conrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'shegu'::regnamespace AND relname ~ '^grid');
 SELECT tgname AS uncommented_trigger FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname ~ '^grid' AND NOT t.tgisinternal

@@ -91,6 +91,7 @@ COMMENT ON COLUMN shegu.grid.population IS 'resident population (人口) in the 
 COMMENT ON COLUMN shegu.grid.attrs IS 'free attributes (JSON)';
 COMMENT ON CONSTRAINT grid_versions_do_not_overlap ON shegu.grid IS
     'no two versions of one code apply on the same day';
+COMMENT ON CONSTRAINT grid_pkey ON shegu.grid IS 'a version is named by its code and its first day';
 COMMENT ON CONSTRAINT grid_kind ON shegu.grid IS 'kind is one of the known grid kinds';
 COMMENT ON CONSTRAINT grid_kind_level ON shegu.grid IS 'kind agrees with the level of the code';
 COMMENT ON CONSTRAINT grid_period ON shegu.grid IS 'a version ends after it starts';
@@ -151,6 +152,7 @@ COMMENT ON COLUMN shegu.grid_staff.phone IS 'contact phone';
 COMMENT ON COLUMN shegu.grid_staff.db_role IS 'the database role the person''s apps connect as (for row-level security)';
 COMMENT ON COLUMN shegu.grid_staff.valid_from IS 'first day of the assignment';
 COMMENT ON COLUMN shegu.grid_staff.valid_to IS 'first day the person no longer holds the role; NULL while current';
+COMMENT ON CONSTRAINT grid_staff_pkey ON shegu.grid_staff IS 'one row per grid, person, role and first day';
 COMMENT ON CONSTRAINT grid_staff_role ON shegu.grid_staff IS 'role is one of the known roles';
 COMMENT ON CONSTRAINT grid_staff_period ON shegu.grid_staff IS 'an assignment ends after it starts';
 COMMENT ON INDEX shegu.grid_staff_pkey IS 'one row per (grid, person, role, first day)';

@@ -37,7 +37,6 @@ UNION ALL
 SELECT 'constraint', format('%I ON %s', k.conname, k.conrelid::regclass)
 FROM pg_catalog.pg_constraint k JOIN member_relation r ON r.oid = k.conrelid
 WHERE pg_catalog.obj_description(k.oid, 'pg_constraint') IS NULL
-  AND r.relname NOT LIKE 'grid%'   -- lookup room: remove once its comments land
 UNION ALL
 SELECT 'index', i.indexrelid::regclass::text
 FROM pg_catalog.pg_index i JOIN member_relation r ON r.oid = i.indrelid
