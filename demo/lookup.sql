@@ -3,7 +3,12 @@
 -- locating points (WGS-84 and WeChat's GCJ-02), a redrawn grid, and a table kept filled by a trigger.
 SET search_path = shegu, public;
 \set grids 1000
+-- The synthetic county: demo/county.sql (not echoed; read it for how it is built).
+\set ECHO none
+\o /dev/null
 \ir county.sql
+\o
+\set ECHO all
 SET search_path = shegu, public;
 
 SELECT kind, count(*) AS grids, round(avg(ST_NPoints(boundary))) AS avg_vertices,
