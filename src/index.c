@@ -190,54 +190,41 @@ find_node(const loaded *L, const char *s, int len)
 	return -1;
 }
 
-static shegu_norm_method
-parse_norm(const char *s)
+/* A name the model's CHECK constraints allow, and the enum value it stands for. */
+typedef struct name_value
 {
-	if (strcmp(s, "none") == 0)
-		return SHEGU_NORM_NONE;
-	if (strcmp(s, "minmax") == 0)
-		return SHEGU_NORM_MINMAX;
-	if (strcmp(s, "goalpost") == 0)
-		return SHEGU_NORM_GOALPOST;
-	if (strcmp(s, "zscore") == 0)
-		return SHEGU_NORM_ZSCORE;
-	if (strcmp(s, "rank") == 0)
-		return SHEGU_NORM_RANK;
-	if (strcmp(s, "target") == 0)
-		return SHEGU_NORM_TARGET;
-	elog(ERROR, "unexpected normalization \"%s\"", s);
-	return SHEGU_NORM_NONE;
+	const char *name;
+	int			value;
+} name_value;
+
+static const name_value norm_names[] = {
+	{"none", SHEGU_NORM_NONE}, {"minmax", SHEGU_NORM_MINMAX}, {"goalpost", SHEGU_NORM_GOALPOST},
+	{"zscore", SHEGU_NORM_ZSCORE}, {"rank", SHEGU_NORM_RANK}, {"target", SHEGU_NORM_TARGET},
+	{NULL, 0}
+};
+static const name_value rollup_names[] = {
+	{"sum", ROLLUP_SUM}, {"mean", ROLLUP_MEAN}, {"wmean", ROLLUP_WMEAN},
+	{"max", ROLLUP_MAX}, {"min", ROLLUP_MIN}, {NULL, 0}
+};
+static const name_value missing_names[] = {
+	{"omit", MISSING_OMIT}, {"parent_mean", MISSING_PARENT_MEAN},
+	{"carry_forward", MISSING_CARRY_FORWARD}, {NULL, 0}
+};
+
+/* The value of a name; the tables' CHECK constraints make an unknown name impossible. */
+static int
+parse_name(const char *s, const name_value *names, const char *what)
+{
+	for (; names->name != NULL; names++)
+		if (strcmp(s, names->name) == 0)
+			return names->value;
+	elog(ERROR, "unexpected %s \"%s\"", what, s);
+	return 0;
 }
 
-static rollup_rule
-parse_rollup(const char *s)
-{
-	if (strcmp(s, "sum") == 0)
-		return ROLLUP_SUM;
-	if (strcmp(s, "mean") == 0)
-		return ROLLUP_MEAN;
-	if (strcmp(s, "wmean") == 0)
-		return ROLLUP_WMEAN;
-	if (strcmp(s, "max") == 0)
-		return ROLLUP_MAX;
-	if (strcmp(s, "min") == 0)
-		return ROLLUP_MIN;
-	elog(ERROR, "unexpected rollup \"%s\"", s);
-	return ROLLUP_MEAN;
-}
-
-static missing_rule
-parse_missing(const char *s)
-{
-	if (strcmp(s, "omit") == 0)
-		return MISSING_OMIT;
-	if (strcmp(s, "parent_mean") == 0)
-		return MISSING_PARENT_MEAN;
-	if (strcmp(s, "carry_forward") == 0)
-		return MISSING_CARRY_FORWARD;
-	elog(ERROR, "unexpected missing rule \"%s\"", s);
-	return MISSING_OMIT;
-}
+#define parse_norm(s)		((shegu_norm_method) parse_name((s), norm_names, "normalization"))
+#define parse_rollup(s)		((rollup_rule) parse_name((s), rollup_names, "rollup"))
+#define parse_missing(s)	((missing_rule) parse_name((s), missing_names, "missing rule"))
 
 /* Read the model row and its nodes; check the tree; lay it out in preorder. */
 static void

@@ -58,56 +58,43 @@ shegu_comp_status_name(shegu_comp_status status)
 	return "unknown status";
 }
 
-/* ---- sorting helpers (no qsort context, so small hand-written sorts) ---- */
+/* ---- sorting helpers (no qsort context, so small hand-written heapsorts) ---- */
+
+/* Restore the max-heap below root in a[0..n). */
+static void
+sift_down_doubles(double *a, int root, int n)
+{
+	for (;;)
+	{
+		int			c = 2 * root + 1;
+		double		t;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && a[c + 1] > a[c])
+			c++;
+		if (a[root] >= a[c])
+			return;
+		t = a[root];
+		a[root] = a[c];
+		a[c] = t;
+		root = c;
+	}
+}
 
 static void
 sort_doubles(double *a, int n)
 {
 	/* heapsort, ascending */
 	for (int start = n / 2 - 1; start >= 0; start--)
-	{
-		int			root = start;
-		double		t;
-
-		for (;;)
-		{
-			int			c = 2 * root + 1;
-
-			if (c >= n)
-				break;
-			if (c + 1 < n && a[c + 1] > a[c])
-				c++;
-			if (a[root] >= a[c])
-				break;
-			t = a[root];
-			a[root] = a[c];
-			a[c] = t;
-			root = c;
-		}
-	}
+		sift_down_doubles(a, start, n);
 	for (int end = n - 1; end > 0; end--)
 	{
 		double		t = a[0];
-		int			root = 0;
 
 		a[0] = a[end];
 		a[end] = t;
-
-		for (;;)
-		{
-			int			c = 2 * root + 1;
-
-			if (c >= end)
-				break;
-			if (c + 1 < end && a[c + 1] > a[c])
-				c++;
-			if (a[root] >= a[c])
-				break;
-			t = a[root];
-			a[root] = a[c];
-			a[c] = t;
-			root = c;
-		}
+		sift_down_doubles(a, 0, end);
 	}
 }
 
@@ -123,54 +110,41 @@ before(const double *key, int a, int b)
 	return a > b;
 }
 
+/* Restore the heap (max by "before") below root in order[0..n). */
+static void
+sift_down_order(const double *key, int *order, int root, int n)
+{
+	for (;;)
+	{
+		int			c = 2 * root + 1;
+		int			t;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && before(key, order[c + 1], order[c]))
+			c++;
+		if (!before(key, order[c], order[root]))
+			return;
+		t = order[root];
+		order[root] = order[c];
+		order[c] = t;
+		root = c;
+	}
+}
+
 static void
 sort_index_desc(const double *key, int *order, int n)
 {
 	/* heapsort building a max-heap by "before" so the final array runs descending */
 	for (int start = n / 2 - 1; start >= 0; start--)
-	{
-		int			root = start;
-		int			t;
-
-		for (;;)
-		{
-			int			c = 2 * root + 1;
-
-			if (c >= n)
-				break;
-			if (c + 1 < n && before(key, order[c + 1], order[c]))
-				c++;
-			if (!before(key, order[c], order[root]))
-				break;
-			t = order[root];
-			order[root] = order[c];
-			order[c] = t;
-			root = c;
-		}
-	}
+		sift_down_order(key, order, start, n);
 	for (int end = n - 1; end > 0; end--)
 	{
 		int			t = order[0];
-		int			root = 0;
 
 		order[0] = order[end];
 		order[end] = t;
-
-		for (;;)
-		{
-			int			c = 2 * root + 1;
-
-			if (c >= end)
-				break;
-			if (c + 1 < end && before(key, order[c + 1], order[c]))
-				c++;
-			if (!before(key, order[c], order[root]))
-				break;
-			t = order[root];
-			order[root] = order[c];
-			order[c] = t;
-			root = c;
-		}
+		sift_down_order(key, order, 0, end);
 	}
 }
 
