@@ -41,7 +41,7 @@ UNIT_CC     ?= cc
 UNIT_CFLAGS ?= -O2 -g -std=gnu11 -Wall -Wextra -Werror -Isrc/engine -Itest/unit
 UNIT_TESTS   = $(patsubst test/unit/%.c,build/unit/%,$(wildcard test/unit/test_*.c))
 
-build/unit/%: test/unit/%.c $(ENGINE_SRCS) $(wildcard src/engine/*.h) test/unit/unit.h
+build/unit/%: test/unit/%.c $(ENGINE_SRCS) $(wildcard src/engine/*.h) $(wildcard test/unit/*.h)
 	@mkdir -p build/unit
 	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(ENGINE_SRCS) -lm
 
@@ -53,10 +53,10 @@ unittest: $(UNIT_TESTS)
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 20
-FUZZ_CFLAGS  ?= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc/engine
+FUZZ_CFLAGS  ?= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc/engine -Itest/unit
 FUZZ_TARGETS  = $(patsubst test/fuzz/%.c,build/fuzz/%,$(wildcard test/fuzz/fuzz_*.c))
 
-build/fuzz/%: test/fuzz/%.c $(ENGINE_SRCS) $(wildcard src/engine/*.h)
+build/fuzz/%: test/fuzz/%.c $(ENGINE_SRCS) $(wildcard src/engine/*.h) $(wildcard test/unit/*.h)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(ENGINE_SRCS) -lm
 

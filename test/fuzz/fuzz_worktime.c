@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "worktime.h"
+#include "worktime_reference.h"
 
 /* Abort, saying which invariant broke. */
 #define FAIL() (fprintf(stderr, "fuzz_worktime: invariant at line %d broken\n", __LINE__), abort())
@@ -80,32 +81,10 @@ ref_works(const shegu_wt_schedule *s, int64_t day)
 	return found ? work : shegu_wt_isodow((int32_t) day) <= 5;
 }
 
-/* Working time in [a, b], a <= b, day by day. */
 static int64_t
 ref_between(const shegu_wt_schedule *s, int64_t a, int64_t b)
 {
-	int64_t		la = a + s->offset_usec,
-				lb = b + s->offset_usec,
-				day,
-				sum = 0;
-	int			j;
-
-	for (day = shegu_wt_floordiv(la, SHEGU_WT_USEC_PER_DAY); day * SHEGU_WT_USEC_PER_DAY < lb; day++)
-	{
-		if (!ref_works(s, day))
-			continue;
-		for (j = 0; j < s->nperiods; j++)
-		{
-			int64_t		ps = day * SHEGU_WT_USEC_PER_DAY + s->start_usec[j];
-			int64_t		pe = day * SHEGU_WT_USEC_PER_DAY + s->end_usec[j];
-			int64_t		lo = ps > la ? ps : la;
-			int64_t		hi = pe < lb ? pe : lb;
-
-			if (hi > lo)
-				sum += hi - lo;
-		}
-	}
-	return sum;
+	return ref_between_days(s, a, b, ref_works);
 }
 
 static int64_t

@@ -4,6 +4,7 @@
 
 #include "unit.h"
 #include "worktime.h"
+#include "worktime_reference.h"
 
 #define HOUR	(3600 * SHEGU_WT_USEC_PER_SEC)
 #define MINUTE	(60 * SHEGU_WT_USEC_PER_SEC)
@@ -165,33 +166,7 @@ ref_works(const shegu_wt_schedule *s, int64_t day)
 static int64_t
 ref_between(const shegu_wt_schedule *s, int64_t a, int64_t b)
 {
-	int64_t		la,
-				lb,
-				day,
-				sum = 0;
-	int			j;
-
-	if (b < a)
-		return -ref_between(s, b, a);
-	la = a + s->offset_usec;
-	lb = b + s->offset_usec;
-	for (day = shegu_wt_floordiv(la, SHEGU_WT_USEC_PER_DAY);
-		 day * SHEGU_WT_USEC_PER_DAY < lb; day++)
-	{
-		if (!ref_works(s, day))
-			continue;
-		for (j = 0; j < s->nperiods; j++)
-		{
-			int64_t		ps = day * SHEGU_WT_USEC_PER_DAY + s->start_usec[j];
-			int64_t		pe = day * SHEGU_WT_USEC_PER_DAY + s->end_usec[j];
-			int64_t		lo = ps > la ? ps : la;
-			int64_t		hi = pe < lb ? pe : lb;
-
-			if (hi > lo)
-				sum += hi - lo;
-		}
-	}
-	return sum;
+	return ref_between_days(s, a, b, ref_works);
 }
 
 static int64_t
