@@ -105,8 +105,8 @@ echo "random points as lon/lat float8             : $lonlat ms"
 echo "random points as GCJ-02 lon/lat             : $gcj ms"
 
 say "index build and memory"
-stats() { q -F ' | ' -c "SELECT grids, vertices, cells, leaves, edge_refs, depth, raster_cells, round(100.0 * (raster_direct + raster_quarters_direct / 4.0) / raster_cells) AS pct_direct, round(memory_bytes / 1048576.0, 1) AS mib, round(build_ms) AS build_ms FROM shegu.lookup_stats()"; }
-echo "grids | vertices | cells | leaves | edge_refs | depth | raster cells | % area answered by the raster | MiB | build ms"
+stats() { q -F ' | ' -c "SELECT grids, vertices, cells, leaves, edge_refs, depth, raster_cells, round(100.0 * raster_direct / raster_cells) AS pct_direct, raster_quarters, raster_quarters_direct, round(memory_bytes / 1048576.0, 1) AS mib, round(build_ms) AS build_ms FROM shegu.lookup_stats()"; }
+echo "grids | vertices | cells | leaves | edge_refs | depth | raster cells | % of them answering at once | quarters (both levels) | of which answering | MiB | build ms"
 echo "$(stats)   ($GRIDS basic grids + their communities, townships and county)"
 if [ "$BIG_GRIDS" -gt 0 ]; then
 	t0=$(date +%s)

@@ -31,9 +31,15 @@
  * every split point is exact.  Over the shapes' extent lies a raster whose cells are the tree's
  * cells at one depth (about 64 a shape, at most 2^22): a cell that one shape covers entirely, with
  * every shape before it in answer order missing it, holds that shape (the answer on the days it
- * is valid); a cell no shape reaches holds "none"; a cell a boundary crosses is split once more
- * into quarters that get the same treatment, else it holds the tree node to go on from.  Most
- * points are answered from the raster with two memory reads.
+ * is valid); a cell no shape reaches holds "none"; a cell a boundary crosses is split into
+ * quarters that get the same treatment, and those quarters once more (SUB_LEVELS), where that
+ * gives some quarter an answer, else it holds the tree node to go on from.  Most points are
+ * answered from the raster with two memory reads.
+ *
+ * A leaf keeps, for each boundary shape, only the edges that touch its box, as copies of their
+ * vertices (so testing them reads a few adjacent cache lines, not scattered vertices); the band
+ * edges wholly right of the box only decide a parity by the point's y, kept as a few sorted y
+ * values (see geo_entry).
  */
 
 typedef struct geo_pt
@@ -56,15 +62,26 @@ typedef struct geo_shape
 				max_y;
 } geo_shape;
 
-/* A leaf's entry: an inside shape (n_edges == 0) or a boundary shape with its band edges. */
+/*
+ * A leaf's entry: an inside shape (n_pts == 0 and n_far == 0) or a boundary shape with its band
+ * edges.  Of those, the edges that touch the leaf's closed box are kept, as copies of their
+ * vertices in chains (a ring's consecutive edges share their vertices; chains are separated by a
+ * point whose x is NaN), next to each other in pts[] for the leaf's entries; the others lie
+ * wholly right of the box (left x > the box's right x), so a ray from any point of the box crosses
+ * one exactly when the point's y is in [low y, high y) of the edge: they are kept only as the
+ * sorted y values (far[]) at which that parity changes, the endpoints' y with equal pairs
+ * cancelled (a chain of such edges leaves its two ends).
+ */
 typedef struct geo_entry
 {
 	int64_t		code;
 	int32_t		from;
 	int32_t		to;
-	uint32_t	ref_off;		/* into refs[] */
-	uint32_t	n_refs;
+	uint32_t	pt_off;			/* into pts[] */
+	uint32_t	n_pts;			/* chain points, separators included */
 	uint32_t	shape;			/* into shapes[] */
+	uint32_t	far_off;		/* into far[] */
+	uint32_t	n_far;
 	uint32_t	pad;
 } geo_entry;
 
@@ -82,6 +99,13 @@ typedef struct geo_answer
 #define RASTER_DIRECT	0x80000000u	/* | shape index: that grid on the days it is valid */
 #define RASTER_SUB		0xc0000000u	/* | block: the cell's four quarters are in sub[4 * block] */
 #define RASTER_INDEX	0x3fffffffu
+
+/* Levels of quarters below a raster cell that a boundary crosses. */
+#define SUB_LEVELS		2
+
+/* A raster value that answers (a grid, or none) rather than leading on. */
+#define raster_is_sub(v)	(((v) & RASTER_KIND) == RASTER_SUB && (v) != RASTER_NONE)
+#define raster_is_answer(v)	(((v) & RASTER_DIRECT) != 0 && !raster_is_sub(v))
 
 typedef struct geo_node
 {
@@ -121,9 +145,13 @@ struct shegu_geo_index
 	geo_entry  *entries;
 	size_t		nent,
 				capent;
-	uint32_t   *refs;
-	size_t		nref,
-				capref;
+	geo_pt	   *pts;			/* chains of the leaves' near edges (geo_entry) */
+	size_t		npt,
+				cappt;
+	size_t		nref;			/* near edges held */
+	double	   *far;			/* y values where the parity of far edges changes (geo_entry) */
+	size_t		nfar,
+				capfar;
 	double		x0,
 				y0,
 				x1,
@@ -141,7 +169,7 @@ struct shegu_geo_index
 	uint32_t	raster_nx,		/* cells a row, rows */
 				raster_ny;
 	int64_t		raster_direct;	/* raster cells answered without the tree */
-	uint32_t   *sub;			/* quarters of raster cells a boundary crosses, 4 a block */
+	uint32_t   *sub;			/* quarters of raster cells a boundary crosses (and theirs), 4 a block */
 	size_t		nsub,
 				capsub;
 	int64_t		sub_direct;		/* quarters answered without the tree */
@@ -298,62 +326,124 @@ shegu_geo_orient2d(double ax, double ay, double bx, double by, double cx, double
 
 /* ---- the point test ---- */
 
+/* What edge (a, b) does to a ray from (px, py) towards +x: 0 nothing, 1 crosses it, 2 p on the edge. */
+static inline int
+edge_test(const geo_pt *a, const geo_pt *b, double px, double py)
+{
+	bool		a_above = a->y > py;
+	bool		b_above = b->y > py;
+
+	if (a_above != b_above)
+	{
+		const geo_pt *lo = a_above ? b : a;
+		const geo_pt *hi = a_above ? a : b;
+		int			o;
+
+		if (a->x < px && b->x < px)
+			return 0;			/* the edge lies left of p */
+		if (a->x > px && b->x > px)
+			return 1;			/* crosses right of p, p not on it */
+		o = shegu_geo_orient2d(lo->x, lo->y, hi->x, hi->y, px, py);
+		if (o == 0)
+			return 2;			/* p on the edge */
+		return o > 0;
+	}
+	else if (a->y == py || b->y == py)
+	{
+		/* no crossing, but p may lie on a horizontal edge or on a vertex */
+		double		lx = a->x < b->x ? a->x : b->x;
+		double		hx = a->x < b->x ? b->x : a->x;
+		double		ly = a->y < b->y ? a->y : b->y;
+		double		hy = a->y < b->y ? b->y : a->y;
+
+		if (px >= lx && px <= hx && py >= ly && py <= hy
+			&& shegu_geo_orient2d(a->x, a->y, b->x, b->y, px, py) == 0)
+			return 2;
+	}
+	return 0;
+}
+
 /*
- * Is (px, py) on one of the edges or inside by the crossing rule?  refs are vertex indices:
- * edge from v[r] to v[r + 1].
+ * Is (px, py) on one of the edges or inside by the crossing rule, starting from parity inside?
+ * refs are vertex indices: edge from v[r] to v[r + 1].
  */
 static bool
-covered(const geo_pt *v, const uint32_t *refs, uint32_t n, double px, double py)
+covered_from(const geo_pt *v, const uint32_t *refs, uint32_t n, double px, double py, bool inside)
 {
-	bool		inside = false;
 	uint32_t	k;
 
 	for (k = 0; k < n; k++)
 	{
 		const geo_pt *a = &v[refs[k]];
-		const geo_pt *b = a + 1;
-		bool		a_above = a->y > py;
-		bool		b_above = b->y > py;
+		int			t = edge_test(a, a + 1, px, py);
 
-		if (a_above != b_above)
-		{
-			const geo_pt *lo = a_above ? b : a;
-			const geo_pt *hi = a_above ? a : b;
-			int			o;
-
-			if (a->x < px && b->x < px)
-				continue;		/* the edge lies left of p */
-			if (a->x > px && b->x > px)
-			{
-				inside = !inside;	/* crosses right of p, p not on it */
-				continue;
-			}
-			o = shegu_geo_orient2d(lo->x, lo->y, hi->x, hi->y, px, py);
-			if (o == 0)
-				return true;	/* p on the edge */
-			if (o > 0)
-				inside = !inside;
-		}
-		else if (a->y == py || b->y == py)
-		{
-			/* no crossing, but p may lie on a horizontal edge or on a vertex */
-			double		lx = a->x < b->x ? a->x : b->x;
-			double		hx = a->x < b->x ? b->x : a->x;
-			double		ly = a->y < b->y ? a->y : b->y;
-			double		hy = a->y < b->y ? b->y : a->y;
-
-			if (px >= lx && px <= hx && py >= ly && py <= hy
-				&& shegu_geo_orient2d(a->x, a->y, b->x, b->y, px, py) == 0)
-				return true;
-		}
+		if (t == 2)
+			return true;
+		inside ^= (t == 1);
 	}
 	return inside;
+}
+
+/* The same over chains of points p[0..n) (see geo_entry). */
+static bool
+covered_chains(const geo_pt *p, uint32_t n, double px, double py, bool inside)
+{
+	uint32_t	k;
+
+	for (k = 0; k + 1 < n; k++)
+	{
+		int			t;
+
+		if (isnan(p[k + 1].x))
+		{
+			k++;				/* a separator: the next chain starts after it */
+			continue;
+		}
+		t = edge_test(&p[k], &p[k + 1], px, py);
+		if (t == 2)
+			return true;
+		inside ^= (t == 1);
+	}
+	return inside;
+}
+
+static inline bool
+covered(const geo_pt *v, const uint32_t *refs, uint32_t n, double px, double py)
+{
+	return covered_from(v, refs, n, px, py, false);
+}
+
+/* The parity of the far edges a ray from height py crosses: of the values in far[0..n) <= py. */
+static inline bool
+far_parity(const double *far, uint32_t n, double py)
+{
+	uint32_t	k,
+				c = 0;
+
+	for (k = 0; k < n; k++)
+		c += far[k] <= py;
+	return (c & 1) != 0;
 }
 
 static inline bool
 valid_on(int32_t from, int32_t to, int32_t day)
 {
 	return from <= day && (day < to || to == SHEGU_GEO_DAY_MAX);
+}
+
+static inline bool
+entry_is_boundary(const geo_entry *e)
+{
+	return e->n_pts != 0 || e->n_far != 0;
+}
+
+/* Does boundary entry e of a leaf cover (px, py), a point of the leaf's closed box? */
+static inline bool
+entry_covers(const shegu_geo_index *ix, const geo_entry *e, double px, double py)
+{
+	bool		inside = e->n_far > 0 && far_parity(ix->far + e->far_off, e->n_far, py);
+
+	return e->n_pts > 0 ? covered_chains(ix->pts + e->pt_off, e->n_pts, px, py, inside) : inside;
 }
 
 /* a answers before b: deeper first, then the smaller code, then the earlier version. */
@@ -701,6 +791,8 @@ typedef struct build_state
 				capinside;
 	uint32_t   *order;			/* scratch for a leaf's entries */
 	size_t		caporder;
+	double	   *ys;				/* scratch for an entry's far y values */
+	size_t		capys;
 } build_state;
 
 typedef struct box
@@ -723,8 +815,132 @@ edge_bbox(const geo_pt *v, uint32_t r, double *lx, double *ly, double *hx, doubl
 	*hy = a->y < b->y ? b->y : a->y;
 }
 
+/* Sort y[0..n) ascending (heapsort: no scratch memory). */
+static void
+sort_doubles(double *y, size_t n)
+{
+	size_t		i,
+				end;
+
+	if (n < 2)
+		return;
+	for (i = n / 2; i-- > 0;)
+	{
+		size_t		r = i;
+
+		for (;;)
+		{
+			size_t		c = 2 * r + 1;
+			double		t;
+
+			if (c >= n)
+				break;
+			if (c + 1 < n && y[c + 1] > y[c])
+				c++;
+			if (!(y[c] > y[r]))
+				break;
+			t = y[c];
+			y[c] = y[r];
+			y[r] = t;
+			r = c;
+		}
+	}
+	for (end = n - 1; end > 0; end--)
+	{
+		double		t = y[0];
+		size_t		r = 0;
+
+		y[0] = y[end];
+		y[end] = t;
+		for (;;)
+		{
+			size_t		c = 2 * r + 1;
+
+			if (c >= end)
+				break;
+			if (c + 1 < end && y[c + 1] > y[c])
+				c++;
+			if (!(y[c] > y[r]))
+				break;
+			t = y[c];
+			y[c] = y[r];
+			y[r] = t;
+			r = c;
+		}
+	}
+}
+
+/*
+ * Append a boundary entry's band edges (a candidate's) to the index for a leaf whose box ends at
+ * x = x1: the edges that reach x <= x1 as chains of points, the rest as far y values (see geo_entry).
+ */
 static bool
-make_leaf(build_state *bs, uint32_t node, size_t cand_lo, size_t ins_lo)
+entry_edges(build_state *bs, geo_entry *e, const cand *c, double x1)
+{
+	shegu_geo_index *ix = bs->ix;
+	size_t		nys = 0,
+				i,
+				m = 0;
+	uint32_t	k,
+				prev = 0;
+	bool		open = false;
+
+	/* at most two points and a separator an edge */
+	if (ix->npt + 3 * (size_t) c->n >= UINT32_MAX
+		|| !grow(&ix->a, (void **) &ix->pts, &ix->cappt, ix->npt + 3 * (size_t) c->n, sizeof(geo_pt))
+		|| !grow(&ix->a, (void **) &bs->ys, &bs->capys, 2 * (size_t) c->n + 1, sizeof(double)))
+		return false;
+	e->pt_off = (uint32_t) ix->npt;
+	for (k = 0; k < c->n; k++)
+	{
+		uint32_t	r = bs->stack[c->off + k];
+		const geo_pt *a = &ix->v[r];
+		const geo_pt *b = a + 1;
+
+		if (a->x > x1 && b->x > x1)
+		{
+			bs->ys[nys++] = a->y;
+			bs->ys[nys++] = b->y;
+			continue;
+		}
+		if (!open || r != prev + 1)
+		{
+			if (open)
+			{
+				ix->pts[ix->npt].x = NAN;
+				ix->pts[ix->npt].y = NAN;
+				ix->npt++;
+			}
+			ix->pts[ix->npt++] = *a;
+		}
+		ix->pts[ix->npt++] = *b;
+		ix->nref++;
+		open = true;
+		prev = r;
+	}
+	e->n_pts = (uint32_t) (ix->npt - e->pt_off);
+	/* equal values cancel in pairs: the parity of the count <= py is all that matters */
+	sort_doubles(bs->ys, nys);
+	for (i = 0; i < nys; i++)
+	{
+		if (i + 1 < nys && bs->ys[i + 1] == bs->ys[i])
+			i++;
+		else
+			bs->ys[m++] = bs->ys[i];
+	}
+	if (ix->nfar + m >= UINT32_MAX
+		|| !grow(&ix->a, (void **) &ix->far, &ix->capfar, ix->nfar + m, sizeof(double)))
+		return false;
+	e->far_off = (uint32_t) ix->nfar;
+	e->n_far = (uint32_t) m;
+	if (m > 0)
+		memcpy(ix->far + ix->nfar, bs->ys, m * sizeof(double));
+	ix->nfar += m;
+	return true;
+}
+
+static bool
+make_leaf(build_state *bs, uint32_t node, size_t cand_lo, size_t ins_lo, double x1)
 {
 	shegu_geo_index *ix = bs->ix;
 	size_t		n = 0,
@@ -780,11 +996,10 @@ make_leaf(build_state *bs, uint32_t node, size_t cand_lo, size_t ins_lo)
 		return false;
 	ix->nodes[node].child = 0;
 	ix->nodes[node].entry_off = (uint32_t) ix->nent;
-	ix->nodes[node].n_entries = (uint32_t) kept;
 	for (i = 0; i < kept; i++)
 	{
 		uint32_t	x = ord[i];
-		geo_entry  *e = &ix->entries[ix->nent++];
+		geo_entry  *e = &ix->entries[ix->nent];
 		const geo_shape *s;
 
 		if (x & 1)
@@ -792,27 +1007,28 @@ make_leaf(build_state *bs, uint32_t node, size_t cand_lo, size_t ins_lo)
 			const cand *c = &bs->cands[x >> 1];
 
 			s = &ix->shapes[c->shape];
-			if (ix->nref + c->n >= UINT32_MAX
-				|| !grow(&ix->a, (void **) &ix->refs, &ix->capref, ix->nref + c->n, sizeof(uint32_t)))
+			if (!entry_edges(bs, e, c, x1))
 				return false;
-			e->ref_off = (uint32_t) ix->nref;
-			e->n_refs = c->n;
-			memcpy(ix->refs + ix->nref, bs->stack + c->off, c->n * sizeof(uint32_t));
-			ix->nref += c->n;
+			if (e->n_pts == 0 && e->n_far == 0)
+				continue;		/* no edge a ray can cross: outside the whole cell */
 			ix->boundary_entries++;
 		}
 		else
 		{
 			s = &ix->shapes[bs->inside[x >> 1]];
-			e->ref_off = 0;
-			e->n_refs = 0;
+			e->pt_off = 0;
+			e->n_pts = 0;
+			e->far_off = 0;
+			e->n_far = 0;
 		}
 		e->code = s->code;
 		e->from = s->from;
 		e->to = s->to;
 		e->shape = (uint32_t) (s - ix->shapes);
 		e->pad = 0;
+		ix->nent++;
 	}
+	ix->nodes[node].n_entries = (uint32_t) (ix->nent - ix->nodes[node].entry_off);
 	ix->leaves++;
 	return true;
 }
@@ -904,7 +1120,7 @@ build_cell(build_state *bs, uint32_t node, box b, int depth, size_t cand_lo, siz
 	my = (b.y0 + b.y1) * 0.5;
 	if (touching_total <= (uint64_t) ix->leaf_edges || depth >= ix->max_depth || stalls >= 2
 		|| !(mx > b.x0 && mx < b.x1 && my > b.y0 && my < b.y1))
-		return make_leaf(bs, node, cand_lo, ins_lo);
+		return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
 
 	/* split */
 	if (ix->nn + 4 >= UINT32_MAX
@@ -975,7 +1191,8 @@ index_free_parts(shegu_geo_index *ix)
 	release(&ix->a, ix->shapes);
 	release(&ix->a, ix->nodes);
 	release(&ix->a, ix->entries);
-	release(&ix->a, ix->refs);
+	release(&ix->a, ix->pts);
+	release(&ix->a, ix->far);
 	release(&ix->a, ix->raster);
 	release(&ix->a, ix->answers);
 	release(&ix->a, ix->sub);
@@ -1084,22 +1301,28 @@ direct_answer(const shegu_geo_index *ix, const geo_node *n, box b)
 
 	for (; e < end; e++)
 	{
-		if (e->n_refs > 0)
+		if (entry_is_boundary(e))
 		{
+			const geo_pt *p = e->n_pts > 0 ? ix->pts + e->pt_off : NULL;
 			uint32_t	k;
 
-			for (k = 0; k < e->n_refs; k++)
+			for (k = 0; k + 1 < e->n_pts; k++)
 			{
 				double		lx,
 							ly,
 							hx,
 							hy;
 
-				edge_bbox(ix->v, ix->refs[e->ref_off + k], &lx, &ly, &hx, &hy);
+				if (isnan(p[k + 1].x))
+				{
+					k++;		/* a separator */
+					continue;
+				}
+				edge_bbox(p, k, &lx, &ly, &hx, &hy);
 				if (hx >= b.x0 && lx <= b.x1 && hy >= b.y0 && ly <= b.y1)
 					return 0;	/* the grid's boundary crosses this cell: use the tree */
 			}
-			if (!covered(ix->v, ix->refs + e->ref_off, e->n_refs, b.x0, b.y0))
+			if (!entry_covers(ix, e, b.x0, b.y0))
 				continue;		/* outside all of b on every day */
 		}
 		return e->shape <= RASTER_INDEX ? (RASTER_DIRECT | e->shape) : 0;
@@ -1172,65 +1395,92 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 }
 
 /*
- * A raster cell that a boundary crosses is split once more where that helps: its quarters (the
- * tree's cells one level down) get their own direct answers when one grid covers them.
+ * The raster value of cell b of node v (a tree node whose box holds b, the tree's cell at b's
+ * depth where the tree goes that deep, else the leaf around it): a direct answer when one grid
+ * covers b (see direct_answer), else, while levels remain, a block of b's four quarters valued
+ * the same way when that gives any of them a direct answer, else v.  Fails only out of memory.
+ */
+static bool
+sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t *out)
+{
+	const geo_node *node = &ix->nodes[v];
+	double		mx,
+				my;
+	size_t		block;
+	bool		any = false;
+	int			q;
+
+	*out = v;
+	if (node->child == 0)
+	{
+		uint32_t	d = direct_answer(ix, node, b);
+
+		if (d != 0)
+		{
+			*out = d;
+			return true;
+		}
+	}
+	if (levels == 0 || ix->nsub / 4 >= RASTER_INDEX)
+		return true;
+	if (!grow(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub + 4, sizeof(uint32_t)))
+		return false;
+	block = ix->nsub;
+	ix->nsub += 4;
+	mx = (b.x0 + b.x1) * 0.5;
+	my = (b.y0 + b.y1) * 0.5;
+	for (q = 0; q < 4; q++)
+	{
+		box			qb;
+		uint32_t	qn = ix->nodes[v].child != 0 ? ix->nodes[v].child + (uint32_t) q : v,
+					val;
+
+		qb.x0 = (q & 1) ? mx : b.x0;
+		qb.x1 = (q & 1) ? b.x1 : mx;
+		qb.y0 = (q & 2) ? my : b.y0;
+		qb.y1 = (q & 2) ? b.y1 : my;
+		if (!sub_value(ix, qn, qb, levels - 1, &val))
+			return false;
+		ix->sub[block + q] = val;
+		if (val != qn)
+			any = true;
+	}
+	if (!any)
+	{
+		ix->nsub = block;		/* nothing below was kept either */
+		return true;
+	}
+	for (q = 0; q < 4; q++)
+		if (raster_is_answer(ix->sub[block + q]))
+			ix->sub_direct++;
+	*out = RASTER_SUB | (uint32_t) (block / 4);
+	return true;
+}
+
+/*
+ * A raster cell that a boundary crosses is split further where that helps: its quarters (the
+ * tree's cells one level down), and theirs, down to SUB_LEVELS levels, get their own direct
+ * answers when one grid covers them.
  */
 static bool
 build_sub(shegu_geo_index *ix)
 {
 	size_t		k,
 				n = (size_t) ix->raster_nx * ix->raster_ny;
-	double		half = ix->raster_cell * 0.5;
 
 	for (k = 0; k < n; k++)
 	{
 		uint32_t	v = ix->raster[k];
-		const geo_node *node;
-		uint32_t	quarter[4];
-		bool		any = false;
-		double		cx0,
-					cy0;
-		int			q;
+		box			b;
 
 		if (v & RASTER_DIRECT)
 			continue;			/* direct, none or (not yet) sub */
-		node = &ix->nodes[v];
-		cx0 = ix->raster_x0 + (double) (k % ix->raster_nx) * ix->raster_cell;
-		cy0 = ix->raster_y0 + (double) (k / ix->raster_nx) * ix->raster_cell;
-		for (q = 0; q < 4; q++)
-		{
-			box			qb;
-			uint32_t	qn = v,
-						d;
-			const geo_node *leaf = node;
-
-			qb.x0 = (q & 1) ? cx0 + half : cx0;
-			qb.y0 = (q & 2) ? cy0 + half : cy0;
-			qb.x1 = qb.x0 + half;
-			qb.y1 = qb.y0 + half;
-			if (node->child != 0)
-			{
-				qn = node->child + (uint32_t) q;
-				leaf = &ix->nodes[qn];
-			}
-			quarter[q] = qn;
-			if (leaf->child == 0 && (d = direct_answer(ix, leaf, qb)) != 0)
-			{
-				quarter[q] = d;
-				any = true;
-			}
-		}
-		if (!any || ix->nsub / 4 >= RASTER_INDEX)
-			continue;
-		if (!grow(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub + 4, sizeof(uint32_t)))
+		b.x0 = ix->raster_x0 + (double) (k % ix->raster_nx) * ix->raster_cell;
+		b.y0 = ix->raster_y0 + (double) (k / ix->raster_nx) * ix->raster_cell;
+		b.x1 = b.x0 + ix->raster_cell;
+		b.y1 = b.y0 + ix->raster_cell;
+		if (!sub_value(ix, v, b, SUB_LEVELS, &ix->raster[k]))
 			return false;
-		ix->raster[k] = RASTER_SUB | (uint32_t) (ix->nsub / 4);
-		for (q = 0; q < 4; q++)
-		{
-			ix->sub[ix->nsub++] = quarter[q];
-			if (quarter[q] & RASTER_DIRECT)
-				ix->sub_direct++;
-		}
 	}
 	shrink(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub, sizeof(uint32_t));
 	return true;
@@ -1290,7 +1540,7 @@ build_raster(shegu_geo_index *ix)
 					ny;
 
 		cell = ldexp(side, -bits);
-		if (cell == 0 || fabs(ix->x0) / cell > 0x1p50 || fabs(ix->y0) / cell > 0x1p50)
+		if (cell == 0 || fabs(ix->x0) / cell > 0x1p46 || fabs(ix->y0) / cell > 0x1p46)
 			return true;		/* cell bounds would not be exact */
 		nx = floor((max_x - ix->x0) / cell) - floor((min_x - ix->x0) / cell) + 1;
 		ny = floor((max_y - ix->y0) / cell) - floor((min_y - ix->y0) / cell) + 1;
@@ -1361,6 +1611,9 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
 	ix->leaf_edges = (opt && opt->leaf_edges > 0) ? opt->leaf_edges : 32;
 	ix->max_depth = (opt && opt->max_depth > 0) ? opt->max_depth : 24;
 	ix->raster_bits = opt ? opt->raster_bits : 0;
+	/* the builder's arrays grew by doubling: give back what they will never use */
+	shrink(&a, (void **) &ix->v, &b->capv, ix->nv, sizeof(geo_pt));
+	shrink(&a, (void **) &ix->edges, &b->cape, ix->ne, sizeof(uint32_t));
 	release(&a, b);
 
 	/* shapes in answer order (insertion into a sorted prefix would be quadratic: merge sort) */
@@ -1449,11 +1702,13 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
 	release(&a, bs.cands);
 	release(&a, bs.inside);
 	release(&a, bs.order);
+	release(&a, bs.ys);
 	if (!ok)
 		goto fail;
 	shrink(&a, (void **) &ix->nodes, &ix->capn, ix->nn, sizeof(geo_node));
 	shrink(&a, (void **) &ix->entries, &ix->capent, ix->nent, sizeof(geo_entry));
-	shrink(&a, (void **) &ix->refs, &ix->capref, ix->nref, sizeof(uint32_t));
+	shrink(&a, (void **) &ix->pts, &ix->cappt, ix->npt, sizeof(geo_pt));
+	shrink(&a, (void **) &ix->far, &ix->capfar, ix->nfar, sizeof(double));
 	if (!build_raster(ix))
 		goto fail;
 	return ix;
@@ -1505,7 +1760,7 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 			double		cell = ix->raster_cell;
 
 			v = ix->raster[(size_t) j * ix->raster_nx + i];
-			if ((v & RASTER_KIND) == RASTER_SUB && v != RASTER_NONE)
+			while (raster_is_sub(v))
 			{
 				/* the quarter of the cell, with the tree's own split rule */
 				double		half = cell * 0.5;
@@ -1572,7 +1827,7 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 	{
 		if (!valid_on(e->from, e->to, day))
 			continue;
-		if (e->n_refs == 0 || covered(ix->v, ix->refs + e->ref_off, e->n_refs, x, y))
+		if (!entry_is_boundary(e) || entry_covers(ix, e, x, y))
 			return e->code;
 	}
 	return 0;
@@ -1612,7 +1867,8 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 	out->depth = ix->depth;
 	out->bytes = sizeof(shegu_geo_index) + ix->nv * sizeof(geo_pt) + ix->ne * sizeof(uint32_t)
 		+ ix->ns * sizeof(geo_shape) + ix->capn * sizeof(geo_node)
-		+ ix->capent * sizeof(geo_entry) + ix->capref * sizeof(uint32_t)
+		+ ix->capent * sizeof(geo_entry) + ix->cappt * sizeof(geo_pt)
+		+ ix->capfar * sizeof(double)
 		+ (ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny * sizeof(uint32_t)
 		   + ix->ns * sizeof(geo_answer) + ix->capsub * sizeof(uint32_t) : 0);
 	out->raster_sub_cells = (int64_t) ix->nsub;

@@ -72,12 +72,12 @@ typedef struct shegu_geo_stats
 	int64_t		leaves;
 	int64_t		entries;		/* (cell, grid) pairs kept in leaves */
 	int64_t		boundary_entries;	/* of which boundary (the rest are inside) */
-	int64_t		edge_refs;		/* clipped edges held by boundary entries */
+	int64_t		edge_refs;		/* clipped edges held by boundary entries (those touching their leaf) */
 	int			depth;			/* deepest leaf */
 	int			raster_bits;	/* the raster's cells are the tree's at this depth (0: no raster) */
 	int64_t		raster_cells;
 	int64_t		raster_direct;	/* raster cells that answer without the tree */
-	int64_t		raster_sub_cells;	/* quarters of raster cells a boundary crosses */
+	int64_t		raster_sub_cells;	/* quarters (at every level) of raster cells a boundary crosses */
 	int64_t		raster_sub_direct;	/* of which answer without the tree */
 	size_t		bytes;			/* memory the index holds */
 	double		min_x, min_y, max_x, max_y; /* extent of the root cell */
