@@ -3,6 +3,7 @@
 #include "geo.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -815,59 +816,21 @@ edge_bbox(const geo_pt *v, uint32_t r, double *lx, double *ly, double *hx, doubl
 	*hy = a->y < b->y ? b->y : a->y;
 }
 
-/* Sort y[0..n) ascending (heapsort: no scratch memory). */
+static int
+compare_doubles(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sort y[0..n) ascending (the values are finite: boundaries are checked when read). */
 static void
 sort_doubles(double *y, size_t n)
 {
-	size_t		i,
-				end;
-
-	if (n < 2)
-		return;
-	for (i = n / 2; i-- > 0;)
-	{
-		size_t		r = i;
-
-		for (;;)
-		{
-			size_t		c = 2 * r + 1;
-			double		t;
-
-			if (c >= n)
-				break;
-			if (c + 1 < n && y[c + 1] > y[c])
-				c++;
-			if (!(y[c] > y[r]))
-				break;
-			t = y[c];
-			y[c] = y[r];
-			y[r] = t;
-			r = c;
-		}
-	}
-	for (end = n - 1; end > 0; end--)
-	{
-		double		t = y[0];
-		size_t		r = 0;
-
-		y[0] = y[end];
-		y[end] = t;
-		for (;;)
-		{
-			size_t		c = 2 * r + 1;
-
-			if (c >= end)
-				break;
-			if (c + 1 < end && y[c + 1] > y[c])
-				c++;
-			if (!(y[c] > y[r]))
-				break;
-			t = y[c];
-			y[c] = y[r];
-			y[r] = t;
-			r = c;
-		}
-	}
+	if (n > 1)
+		qsort(y, n, sizeof(double), compare_doubles);
 }
 
 /*
