@@ -479,7 +479,7 @@ COMMENT ON COLUMN shegu.report_index_dimension.imputed IS 'true when imputed val
 -- ---------------------------------------------------------------------------------------------
 -- Access for BI tools.
 
-CREATE FUNCTION shegu.grant_report_access(role name) RETURNS void
+CREATE FUNCTION shegu.grant_report_access(role name, incidents boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 BEGIN
@@ -490,10 +490,13 @@ BEGIN
     EXECUTE format('GRANT USAGE ON SCHEMA shegu TO %I', grant_report_access.role);
     EXECUTE format('GRANT SELECT ON shegu.report_unit, shegu.report_category, shegu.report_incident_month, '
                    'shegu.report_index, shegu.report_index_dimension TO %I', grant_report_access.role);
+    IF grant_report_access.incidents THEN
+        EXECUTE format('GRANT SELECT ON shegu.report_incident, shegu.incident TO %I', grant_report_access.role);
+    END IF;
 END;
 $$;
-COMMENT ON FUNCTION shegu.grant_report_access(name) IS
-    'the BI role recipe: grants a role USAGE on schema shegu and SELECT on the aggregate report views (report_unit, report_category, report_incident_month, report_index, report_index_dimension), nothing else; run by the extension owner; idempotent';
+COMMENT ON FUNCTION shegu.grant_report_access(name, boolean) IS
+    'the BI role recipe: grants a role USAGE on schema shegu and SELECT on the aggregate report views (report_unit, report_category, report_incident_month, report_index, report_index_dimension), nothing else; with incidents also SELECT on report_incident and shegu.incident, whose row-level security then applies; run by the extension owner; idempotent';
 
 -- ---------------------------------------------------------------------------------------------
 -- Maps: GeoJSON for web maps, choropleth SVG.
