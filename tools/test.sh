@@ -9,7 +9,7 @@ passed=0
 failed=0
 tally() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
-install_packages
+install_packages "${SHEGU_TEST_PACKAGES[@]}"
 build_install
 
 say "C unit tests of the engines (test/unit)"
@@ -50,6 +50,15 @@ tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
 
 say "pg_cron runs the documented sweep job (test/cron)"
 out=$(bash "$SHEGU_TOP/test/cron/run.sh" 2>&1); echo "$out"
+tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
+
+say "pgJDBC as a BI tool syncs the report views (test/jdbc)"
+out=$(bash "$SHEGU_TOP/test/jdbc/run.sh" 2>&1); echo "$out"
+tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
+echo "$out" | grep -qE '^[0-9]+ passed, 0 failed$' || tally 0 1    # it did not run to its end
+
+say "headless Chromium draws the choropleth SVG (test/svg)"
+out=$(bash "$SHEGU_TOP/test/svg/run.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
 
 say "documentation examples (docs/*.md)"
