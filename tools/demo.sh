@@ -8,6 +8,10 @@ install_packages
 build_install
 start_server
 
+# files the demo writes (demo/report.sql: a GeoJSON and an SVG map)
+export SHEGU_DEMO_OUT=${SHEGU_DEMO_OUT:-$SHEGU_TOP/build/demo}
+mkdir -p "$SHEGU_DEMO_OUT" || die "cannot create $SHEGU_DEMO_OUT"
+
 run_psql -d postgres -c "DROP DATABASE IF EXISTS shegu_demo" -c "CREATE DATABASE shegu_demo"
 run_psql -d shegu_demo -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu"
 for room in $(make -C "$SHEGU_TOP" -s print-rooms); do
@@ -18,6 +22,7 @@ for room in $(make -C "$SHEGU_TOP" -s print-rooms); do
 done
 
 say "the demo ran on database shegu_demo"
+echo "map files (open them in a browser or a GIS): $SHEGU_DEMO_OUT"
 if [ "${SHEGU_KEEP:-0}" = 1 ]; then
 	trap - EXIT
 	echo "the server keeps running; connect with:"
