@@ -47,6 +47,10 @@ LEFT JOIN LATERAL (SELECT g.name FROM shegu.grid g WHERE shegu.level(l.code) > 6
                    ORDER BY g.valid_from DESC LIMIT 1) a6 ON true
 LEFT JOIN LATERAL (SELECT ST_PointOnSurface(l.boundary) AS pt) c ON true
 WHERE NOT EXISTS (SELECT 1 FROM shegu.grid n WHERE n.code OPERATOR(shegu.=) l.code AND n.valid_from > l.valid_from);
+CREATE INDEX report_grid_code_text_idx ON shegu.grid ((code::text));
+COMMENT ON INDEX shegu.report_grid_code_text_idx IS
+    'the report views'' text codes (unit_code = code::text): lets a report row find its unit''s names without reading every grid';
+
 COMMENT ON VIEW shegu.report_unit IS
     'every unit (grid at any level, 网格/社区/乡镇 …) once, as its latest version: text code, name, path of names, parent, level, counts and a label point in WGS-84 and GCJ-02';
 COMMENT ON COLUMN shegu.report_unit.unit_code IS 'grid code (网格编码) as text, e.g. 430528101002003';
@@ -119,7 +123,33 @@ COMMENT ON COLUMN shegu.report_category.schedule_day_hours IS 'working hours of 
 -- ---------------------------------------------------------------------------------------------
 -- Monthly incident figures: computed live, frozen month by month.
 
-CREATE VIEW shegu.report_month_live AS
+CREATE TABLE shegu.report_frozen_month (
+    month     date PRIMARY KEY CHECK (extract(day FROM month) = 1),
+    frozen_at timestamptz NOT NULL DEFAULT now(),
+    incidents bigint NOT NULL CHECK (incidents >= 0)
+);
+SELECT pg_catalog.pg_extension_config_dump('shegu.report_frozen_month', '');
+COMMENT ON TABLE shegu.report_frozen_month IS
+    'months whose incident figures are frozen (月报已封账) by shegu.freeze_month: their rows of shegu.report_month_figure no longer move';
+COMMENT ON COLUMN shegu.report_frozen_month.month IS 'first day of the frozen month';
+COMMENT ON COLUMN shegu.report_frozen_month.frozen_at IS 'when it was frozen (transaction time)';
+COMMENT ON COLUMN shegu.report_frozen_month.incidents IS 'incidents reported in the month at freezing time (the county total of received)';
+COMMENT ON CONSTRAINT report_frozen_month_pkey ON shegu.report_frozen_month IS 'a month is frozen once';
+COMMENT ON CONSTRAINT report_frozen_month_month_check ON shegu.report_frozen_month IS 'a month is named by its first day';
+COMMENT ON CONSTRAINT report_frozen_month_incidents_check ON shegu.report_frozen_month IS 'the count is not negative';
+COMMENT ON INDEX shegu.report_frozen_month_pkey IS 'frozen months by month';
+
+CREATE INDEX report_incident_month_idx ON shegu.incident
+    ((date_trunc('month', reported_at AT TIME ZONE 'Asia/Shanghai')::date));
+COMMENT ON INDEX shegu.report_incident_month_idx IS
+    'incidents by month of report in China time: a report question on one month (period_start = ...) reads only that month''s incidents';
+
+-- The two views below share one definition: report_month_live over every incident,
+-- report_month_open over the incidents from the first month not frozen on (an index range scan
+-- of incident_reported_at_idx, so that reading frozen months does not read old incidents).
+DO $do$
+DECLARE
+    body text := $q$
 SELECT f.month,
        l.l AS level,
        shegu.ancestor(f.grid, least(l.l, shegu.level(f.grid)))::text AS unit_code,
@@ -155,9 +185,21 @@ FROM (SELECT i.grid,
              i.resolved_at IS NOT NULL AS ever_resolved,
              i.work_hours_to_close,
              i.satisfaction
-      FROM shegu.incident AS i) AS f
+      FROM shegu.incident AS i %s) AS f
 CROSS JOIN generate_series(1, 6) AS l(l)
-GROUP BY f.month, l.l, shegu.ancestor(f.grid, least(l.l, shegu.level(f.grid))), least(l.l, shegu.level(f.grid));
+GROUP BY f.month, l.l, shegu.ancestor(f.grid, least(l.l, shegu.level(f.grid))), least(l.l, shegu.level(f.grid))
+$q$;
+BEGIN
+    EXECUTE 'CREATE VIEW shegu.report_month_live AS ' || format(body, '');
+    EXECUTE 'CREATE VIEW shegu.report_month_open AS ' || format(body, $w$
+      WHERE i.reported_at >= (
+          SELECT coalesce(min(m.m) AT TIME ZONE 'Asia/Shanghai', '-infinity')
+          FROM generate_series((SELECT date_trunc('month', min(x.reported_at) AT TIME ZONE 'Asia/Shanghai') FROM shegu.incident x),
+                               (SELECT max(f.month) + interval '1 month' FROM shegu.report_frozen_month f),
+                               interval '1 month') AS m(m)
+          WHERE NOT EXISTS (SELECT 1 FROM shegu.report_frozen_month f WHERE f.month = m.m::date))$w$);
+END
+$do$;
 COMMENT ON VIEW shegu.report_month_live IS
     'internal: the incident figures of every month as they are now, per reporting level 1..6 and unit (what freeze_month stores; read shegu.report_incident_month instead)';
 COMMENT ON COLUMN shegu.report_month_live.month IS 'first day of the month of report (Asia/Shanghai)';
@@ -177,21 +219,24 @@ COMMENT ON COLUMN shegu.report_month_live.rework_rate IS 'rework rate 返工率,
 COMMENT ON COLUMN shegu.report_month_live.avg_hours_to_close IS 'mean working hours to close, 2 decimals';
 COMMENT ON COLUMN shegu.report_month_live.satisfaction_rate IS 'satisfaction rate 满意率, 4 decimals';
 
-CREATE TABLE shegu.report_frozen_month (
-    month     date PRIMARY KEY CHECK (extract(day FROM month) = 1),
-    frozen_at timestamptz NOT NULL DEFAULT now(),
-    incidents bigint NOT NULL CHECK (incidents >= 0)
-);
-SELECT pg_catalog.pg_extension_config_dump('shegu.report_frozen_month', '');
-COMMENT ON TABLE shegu.report_frozen_month IS
-    'months whose incident figures are frozen (月报已封账) by shegu.freeze_month: their rows of shegu.report_month_figure no longer move';
-COMMENT ON COLUMN shegu.report_frozen_month.month IS 'first day of the frozen month';
-COMMENT ON COLUMN shegu.report_frozen_month.frozen_at IS 'when it was frozen (transaction time)';
-COMMENT ON COLUMN shegu.report_frozen_month.incidents IS 'incidents reported in the month at freezing time (the county total of received)';
-COMMENT ON CONSTRAINT report_frozen_month_pkey ON shegu.report_frozen_month IS 'a month is frozen once';
-COMMENT ON CONSTRAINT report_frozen_month_month_check ON shegu.report_frozen_month IS 'a month is named by its first day';
-COMMENT ON CONSTRAINT report_frozen_month_incidents_check ON shegu.report_frozen_month IS 'the count is not negative';
-COMMENT ON INDEX shegu.report_frozen_month_pkey IS 'frozen months by month';
+COMMENT ON VIEW shegu.report_month_open IS
+    'internal: report_month_live for the months from the first one not frozen on (what report_incident_month reads for the months not frozen)';
+COMMENT ON COLUMN shegu.report_month_open.month IS 'first day of the month of report (Asia/Shanghai)';
+COMMENT ON COLUMN shegu.report_month_open.level IS 'reporting level 1..6';
+COMMENT ON COLUMN shegu.report_month_open.unit_code IS 'the unit at the reporting level, or the incident''s own grid when that is coarser';
+COMMENT ON COLUMN shegu.report_month_open.unit_level IS 'level of unit_code (below level only for incidents recorded on a coarser unit)';
+COMMENT ON COLUMN shegu.report_month_open.received IS 'incidents reported (受理量)';
+COMMENT ON COLUMN shegu.report_month_open.accepted IS 'of those, ever accepted (立案量)';
+COMMENT ON COLUMN shegu.report_month_open.closed IS 'closed or evaluated (结案量)';
+COMMENT ON COLUMN shegu.report_month_open.closed_on_time IS 'closed with resolved_at <= due_at (按期结案量)';
+COMMENT ON COLUMN shegu.report_month_open.overdue_open IS 'open and overdue now (超期未结量)';
+COMMENT ON COLUMN shegu.report_month_open.suspended IS 'suspended now (挂账量)';
+COMMENT ON COLUMN shegu.report_month_open.disposal_rate IS 'disposal rate 处置率, 4 decimals';
+COMMENT ON COLUMN shegu.report_month_open.on_time_rate IS 'on-time closure rate 按期结案率, 4 decimals';
+COMMENT ON COLUMN shegu.report_month_open.on_time_rate_incl_open IS 'on-time closure rate counting open overdue cases, 4 decimals';
+COMMENT ON COLUMN shegu.report_month_open.rework_rate IS 'rework rate 返工率, 4 decimals';
+COMMENT ON COLUMN shegu.report_month_open.avg_hours_to_close IS 'mean working hours to close, 2 decimals';
+COMMENT ON COLUMN shegu.report_month_open.satisfaction_rate IS 'satisfaction rate 满意率, 4 decimals';
 
 CREATE TABLE shegu.report_month_figure (
     month                  date NOT NULL REFERENCES shegu.report_frozen_month (month) ON DELETE CASCADE,
@@ -279,12 +324,11 @@ BEGIN
          received, accepted, closed, closed_on_time, overdue_open, suspended, disposal_rate, on_time_rate,
          on_time_rate_incl_open, rework_rate, avg_hours_to_close, satisfaction_rate)
     SELECT v.month, v.level, v.unit_code, v.unit_level, u.unit_name, u.unit_path,
-           shegu.parent(v.unit_code::shegu.gridcode)::text, p.unit_name,
+           shegu.parent(v.unit_code::shegu.gridcode)::text, u.parent_name,
            v.received, v.accepted, v.closed, v.closed_on_time, v.overdue_open, v.suspended, v.disposal_rate,
            v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate, v.avg_hours_to_close, v.satisfaction_rate
     FROM shegu.report_month_live v
     LEFT JOIN shegu.report_unit u ON u.unit_code = v.unit_code
-    LEFT JOIN shegu.report_unit p ON p.unit_code = shegu.parent(v.unit_code::shegu.gridcode)::text
     WHERE v.month = m;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
@@ -307,13 +351,12 @@ UNION ALL
 SELECT v.month, (v.month + interval '1 month' - interval '1 day')::date,
        v.level, shegu.report_level_name(v.level), shegu.report_level_name(v.level, true),
        v.unit_code, v.unit_level, u.unit_name, u.unit_path,
-       shegu.parent(v.unit_code::shegu.gridcode)::text, p.unit_name,
+       shegu.parent(v.unit_code::shegu.gridcode)::text, u.parent_name,
        v.received, v.accepted, v.closed, v.closed_on_time, v.overdue_open, v.suspended,
        v.disposal_rate, v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate, v.avg_hours_to_close,
        v.satisfaction_rate, false, NULL::timestamptz
-FROM shegu.report_month_live v
+FROM shegu.report_month_open v
 LEFT JOIN shegu.report_unit u ON u.unit_code = v.unit_code
-LEFT JOIN shegu.report_unit p ON p.unit_code = shegu.parent(v.unit_code::shegu.gridcode)::text
 WHERE NOT EXISTS (SELECT 1 FROM shegu.report_frozen_month f WHERE f.month = v.month);
 COMMENT ON VIEW shegu.report_incident_month IS
     'monthly incident figures (月报) per reporting level and unit: frozen months from shegu.report_month_figure, other months as they are now; always filter on one level: the rows of a level add up to the county total, rows of several levels count an incident once per level';
@@ -512,6 +555,9 @@ DECLARE
     tol float8 := 0;
     doc json;
     bytes int;
+    codes text[];
+    props json[];
+    geoms geometry[];
 BEGIN
     IF root IS NULL OR level IS NULL OR at IS NULL OR datum IS NULL OR max_bytes IS NULL THEN
         RAISE EXCEPTION 'root, level, at, datum and max_bytes of grid_geojson must not be NULL'
@@ -534,36 +580,36 @@ BEGIN
         RAISE EXCEPTION 'period % is not the first day of a month', period
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- the features' ids, properties and boundaries once; only the simplification is repeated
+    SELECT array_agg(g.code::text ORDER BY g.code), array_agg(json_build_object(
+               'code', g.code::text, 'name', g.name, 'parent', shegu.parent(g.code)::text,
+               'parent_name', p.name, 'level', shegu.level(g.code),
+               'households', g.households, 'population', g.population,
+               'open_incidents', (SELECT count(*) FROM shegu.incident i
+                                  WHERE i.grid OPERATOR(shegu.<@) g.code
+                                    AND i.status NOT IN ('closed', 'evaluated', 'rejected')),
+               'period', grid_geojson.period,
+               'received', m.received, 'closed', m.closed, 'overdue_open', m.overdue_open,
+               'disposal_rate', m.disposal_rate, 'on_time_rate', m.on_time_rate) ORDER BY g.code),
+           array_agg(CASE WHEN grid_geojson.datum = 'gcj02' THEN shegu.wgs84_to_gcj02(g.boundary) ELSE g.boundary END
+                     ORDER BY g.code)
+    INTO codes, props, geoms
+    FROM shegu.grid g
+    LEFT JOIN LATERAL (SELECT x.name FROM shegu.grid x
+                       WHERE x.code OPERATOR(shegu.=) shegu.parent(g.code)
+                         AND x.valid_from <= grid_geojson.at AND (x.valid_to IS NULL OR x.valid_to > grid_geojson.at)) p ON true
+    LEFT JOIN shegu.report_incident_month m
+         ON grid_geojson.period IS NOT NULL AND m.period_start = grid_geojson.period
+        AND m.level = grid_geojson.level AND m.unit_code = g.code::text
+    WHERE g.code OPERATOR(shegu.<@) grid_geojson.root AND shegu.level(g.code) = grid_geojson.level
+      AND g.valid_from <= grid_geojson.at AND (g.valid_to IS NULL OR g.valid_to > grid_geojson.at);
     LOOP
-        SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(f.feature ORDER BY f.code), '[]'))
+        SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+                   'type', 'Feature', 'id', f.code, 'properties', f.props,
+                   'geometry', ST_AsGeoJSON(CASE WHEN tol > 0 THEN ST_SimplifyPreserveTopology(f.geom, tol)
+                                                 ELSE f.geom END, 6)::json) ORDER BY f.n), '[]'))
         INTO doc
-        FROM (
-            SELECT g.code, json_build_object(
-                'type', 'Feature',
-                'id', g.code::text,
-                'properties', json_build_object(
-                    'code', g.code::text, 'name', g.name, 'parent', shegu.parent(g.code)::text,
-                    'parent_name', p.name, 'level', shegu.level(g.code),
-                    'households', g.households, 'population', g.population,
-                    'open_incidents', (SELECT count(*) FROM shegu.incident i
-                                       WHERE i.grid OPERATOR(shegu.<@) g.code
-                                         AND i.status NOT IN ('closed', 'evaluated', 'rejected')),
-                    'period', grid_geojson.period,
-                    'received', m.received, 'closed', m.closed, 'overdue_open', m.overdue_open,
-                    'disposal_rate', m.disposal_rate, 'on_time_rate', m.on_time_rate),
-                'geometry', ST_AsGeoJSON(
-                    CASE WHEN grid_geojson.datum = 'gcj02' THEN shegu.wgs84_to_gcj02(s.geom) ELSE s.geom END, 6)::json
-            ) AS feature
-            FROM shegu.grid g
-            LEFT JOIN shegu.grid p ON p.code OPERATOR(shegu.=) shegu.parent(g.code)
-                 AND p.valid_from <= grid_geojson.at AND (p.valid_to IS NULL OR p.valid_to > grid_geojson.at)
-            LEFT JOIN shegu.report_incident_month m
-                 ON m.period_start = grid_geojson.period AND m.level = grid_geojson.level AND m.unit_code = g.code::text
-            CROSS JOIN LATERAL (SELECT CASE WHEN tol > 0 THEN ST_SimplifyPreserveTopology(g.boundary, tol)
-                                            ELSE g.boundary END AS geom) s
-            WHERE g.code OPERATOR(shegu.<@) grid_geojson.root AND shegu.level(g.code) = grid_geojson.level
-              AND g.valid_from <= grid_geojson.at AND (g.valid_to IS NULL OR g.valid_to > grid_geojson.at)
-        ) f;
+        FROM unnest(codes, props, geoms) WITH ORDINALITY AS f(code, props, geom, n);
         bytes := octet_length(doc::text);
         EXIT WHEN bytes <= max_bytes;
         IF tol >= 0.1 THEN
