@@ -7,6 +7,8 @@ SET search_path = shegu, public;
 SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
 SET client_min_messages = warning;
+-- error positions inside the PL/pgSQL functions are not part of their contract
+\set SHOW_CONTEXT never
 
 -- Level names, one convention: int 1..7.
 SELECT l, report_level_name(l) AS en, report_level_name(l, true) AS zh FROM generate_series(0, 8) AS l;

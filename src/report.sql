@@ -558,6 +558,8 @@ DECLARE
     codes text[];
     props json[];
     geoms geometry[];
+    open_map jsonb;
+    month_map jsonb;
 BEGIN
     IF root IS NULL OR level IS NULL OR at IS NULL OR datum IS NULL OR max_bytes IS NULL THEN
         RAISE EXCEPTION 'root, level, at, datum and max_bytes of grid_geojson must not be NULL'
@@ -580,17 +582,32 @@ BEGIN
         RAISE EXCEPTION 'period % is not the first day of a month', period
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- the features' ids, properties and boundaries once; only the simplification is repeated
+    -- the features' ids, properties and boundaries once; only the simplification is repeated.
+    -- Measures go through jsonb maps by code: the planner cannot tell how many grids a level
+    -- has, and a nested loop over the measures would be quadratic.
+    SELECT coalesce(jsonb_object_agg(x.unit, x.open), '{}') INTO open_map
+    FROM (SELECT shegu.ancestor(i.grid, grid_geojson.level)::text AS unit, count(*) AS open
+          FROM shegu.incident i
+          WHERE i.grid OPERATOR(shegu.<@) grid_geojson.root AND shegu.level(i.grid) >= grid_geojson.level
+            AND i.status NOT IN ('closed', 'evaluated', 'rejected')
+          GROUP BY 1) x;
+    SELECT coalesce(jsonb_object_agg(r.unit_code, jsonb_build_object(
+               'received', r.received, 'closed', r.closed, 'overdue_open', r.overdue_open,
+               'disposal_rate', r.disposal_rate, 'on_time_rate', r.on_time_rate)), '{}')
+    INTO month_map
+    FROM shegu.report_incident_month r
+    WHERE grid_geojson.period IS NOT NULL AND r.period_start = grid_geojson.period AND r.level = grid_geojson.level;
     SELECT array_agg(g.code::text ORDER BY g.code), array_agg(json_build_object(
                'code', g.code::text, 'name', g.name, 'parent', shegu.parent(g.code)::text,
                'parent_name', p.name, 'level', shegu.level(g.code),
                'households', g.households, 'population', g.population,
-               'open_incidents', (SELECT count(*) FROM shegu.incident i
-                                  WHERE i.grid OPERATOR(shegu.<@) g.code
-                                    AND i.status NOT IN ('closed', 'evaluated', 'rejected')),
+               'open_incidents', coalesce((open_map ->> g.code::text)::bigint, 0),
                'period', grid_geojson.period,
-               'received', m.received, 'closed', m.closed, 'overdue_open', m.overdue_open,
-               'disposal_rate', m.disposal_rate, 'on_time_rate', m.on_time_rate) ORDER BY g.code),
+               'received', (month_map -> g.code::text ->> 'received')::bigint,
+               'closed', (month_map -> g.code::text ->> 'closed')::bigint,
+               'overdue_open', (month_map -> g.code::text ->> 'overdue_open')::bigint,
+               'disposal_rate', (month_map -> g.code::text ->> 'disposal_rate')::numeric,
+               'on_time_rate', (month_map -> g.code::text ->> 'on_time_rate')::numeric) ORDER BY g.code),
            array_agg(CASE WHEN grid_geojson.datum = 'gcj02' THEN shegu.wgs84_to_gcj02(g.boundary) ELSE g.boundary END
                      ORDER BY g.code)
     INTO codes, props, geoms
@@ -598,9 +615,6 @@ BEGIN
     LEFT JOIN LATERAL (SELECT x.name FROM shegu.grid x
                        WHERE x.code OPERATOR(shegu.=) shegu.parent(g.code)
                          AND x.valid_from <= grid_geojson.at AND (x.valid_to IS NULL OR x.valid_to > grid_geojson.at)) p ON true
-    LEFT JOIN shegu.report_incident_month m
-         ON grid_geojson.period IS NOT NULL AND m.period_start = grid_geojson.period
-        AND m.level = grid_geojson.level AND m.unit_code = g.code::text
     WHERE g.code OPERATOR(shegu.<@) grid_geojson.root AND shegu.level(g.code) = grid_geojson.level
       AND g.valid_from <= grid_geojson.at AND (g.valid_to IS NULL OR g.valid_to > grid_geojson.at);
     LOOP
@@ -651,6 +665,7 @@ DECLARE
     total_h float8;
     esc_title text;
     units jsonb;
+    scores jsonb;
 BEGIN
     IF model IS NULL OR period IS NULL OR width IS NULL THEN
         RAISE EXCEPTION 'model, period and width of choropleth_svg must not be NULL'
@@ -677,19 +692,25 @@ BEGIN
     -- classes: the model's grades from the lowest up, else five equal steps of its scale
     SELECT array_agg(g.grade ORDER BY g.min_score), count(*) INTO classes, nclass
     FROM shegu.index_grade g WHERE g.model = mdl.name;
+    -- the scores as a jsonb map by code (a join to the ranking view could become a nested loop)
+    SELECT coalesce(jsonb_object_agg(r.unit_code, jsonb_build_object(
+               'name', r.unit_name, 'value', r.index_value, 'grade', r.grade, 'vetoed', r.vetoed, 'rank', r.rank)), '{}')
+    INTO scores
+    FROM shegu.report_index r
+    WHERE r.model = mdl.name AND r.level = lvl AND r.period_start = choropleth_svg.period;
     SELECT jsonb_agg(jsonb_build_object(
-               'code', g.code::text, 'name', coalesce(g.name, r.unit_name), 'geom', g.boundary::text,
-               'value', r.index_value, 'grade', r.grade, 'vetoed', r.vetoed, 'rank', r.rank,
-               'cls', CASE WHEN nclass > 0 THEN array_position(classes, r.grade)
-                           ELSE least(5, greatest(1, floor(r.index_value / mdl.scale * 5)::int + 1)) END))
+               'code', g.code::text, 'name', coalesce(g.name, sc ->> 'name'), 'geom', g.boundary::text,
+               'value', (sc ->> 'value')::numeric, 'grade', sc ->> 'grade', 'vetoed', (sc ->> 'vetoed')::boolean,
+               'rank', (sc ->> 'rank')::int,
+               'cls', CASE WHEN nclass > 0 THEN array_position(classes, sc ->> 'grade')
+                           ELSE least(5, greatest(1, floor((sc ->> 'value')::numeric / mdl.scale * 5)::int + 1)) END))
     INTO units
     FROM shegu.grid g
-    LEFT JOIN shegu.report_index r ON r.model = mdl.name AND r.level = lvl AND r.period_start = choropleth_svg.period
-                                  AND r.unit_code = g.code::text
+    CROSS JOIN LATERAL (SELECT scores -> g.code::text AS sc) x
     WHERE shegu.level(g.code) = lvl AND g.boundary IS NOT NULL
       AND (root IS NULL OR g.code OPERATOR(shegu.<@) root)
       AND g.valid_from <= choropleth_svg.period AND (g.valid_to IS NULL OR g.valid_to > choropleth_svg.period)
-      AND (root IS NOT NULL OR r.unit_code IS NOT NULL);
+      AND (root IS NOT NULL OR sc IS NOT NULL);
     IF units IS NULL THEN
         RAISE EXCEPTION 'no level-% grid with a boundary to draw%', lvl, coalesce(' under ' || root::text, '')
             USING ERRCODE = 'invalid_parameter_value';
