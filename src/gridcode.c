@@ -26,6 +26,9 @@
 static const char *const length_hint =
 "A grid code has 2, 4, 6, 9, 12, 15 or 18 digits: province 2, city 2, county 2, "
 "township 3, village 3, grid 3, micro-grid 3.";
+static const char *const zero_hint =
+"A zero segment ends the code, except a zero city between 81 or 82 and a district "
+"(810001) and a zero county between a city and a township (441900003).";
 static const char *const separator_hint =
 "Only digits, and one \"-\", \" \" or \".\" between two segments, are allowed.";
 
@@ -85,7 +88,8 @@ shegu_gridcode_report(const char *input, const shegu_gridcode_error *err, int sq
 					 errmsg("invalid grid code \"%s\"", input),
 					 errdetail("Segment \"%s\" is non-zero under a zero \"%s\" segment.",
 							   shegu_gridcode_level_name(err->level),
-							   shegu_gridcode_level_name(err->zero_level))));
+							   shegu_gridcode_level_name(err->zero_level)),
+					 errhint("%s", zero_hint)));
 			break;
 		case SHEGU_GC_OUT_OF_RANGE:
 			ereport(ERROR,
@@ -438,7 +442,8 @@ gridcode_ancestor(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(gridcode_segment);
-/* segment(gridcode, level) → that segment's digits as text; NULL if the code is higher */
+/* segment(gridcode, level) → that segment's digits as text ('00' for a skipped level);
+ * NULL if the code is higher */
 Datum
 gridcode_segment(PG_FUNCTION_ARGS)
 {
