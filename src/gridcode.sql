@@ -237,6 +237,7 @@ DECLARE
     parents shegu.gridcode[];
     bad record;
     detail text;
+    why text;
 BEGIN
     IF csv IS NULL THEN
         RAISE EXCEPTION 'division list is NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -275,9 +276,9 @@ BEGIN
                 PERFORM bad.code::shegu.gridcode;
                 PERFORM CASE WHEN bad.parent ~ '^0*$' THEN NULL ELSE bad.parent::shegu.gridcode END;
             EXCEPTION WHEN invalid_text_representation THEN
-                GET STACKED DIAGNOSTICS detail = MESSAGE_TEXT;
+                GET STACKED DIAGNOSTICS detail = MESSAGE_TEXT, why = PG_EXCEPTION_DETAIL;
                 RAISE EXCEPTION 'line % of the division list: %', bad.n, detail
-                    USING ERRCODE = 'invalid_text_representation';
+                    USING ERRCODE = 'invalid_text_representation', DETAIL = why;
             END;
         END LOOP;
         RAISE;

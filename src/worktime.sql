@@ -273,6 +273,8 @@ BEGIN
     END IF;
     -- Half-width punctuation as reposted on the web reads like the full-width original.
     text_norm := translate(notice, '():,;', '（）：，；');
+    -- An item starts a line, also where a repost ran the items together after a 。.
+    text_norm := regexp_replace(text_norm, '。[[:space:]　]*([' || numerals || ']{1,3}、)', E'。\n\\1', 'g');
     stated_year := (regexp_match(text_norm, '([0-9]{4})年(?:部分节假日安排|元旦、)'))[1]::int;
     IF stated_year IS NOT NULL AND stated_year <> year THEN
         RAISE EXCEPTION 'the holiday notice is for %, not %', stated_year, year
