@@ -223,6 +223,14 @@ COMMENT ON INDEX shegu.division_parent_idx IS 'finds the children of a division'
 COMMENT ON CONSTRAINT division_name ON shegu.division IS 'a name is not blank and holds no "/" (the separator of shegu.division_path) and no line break';
 COMMENT ON CONSTRAINT division_level ON shegu.division IS 'divisions are levels 1-5; grids (levels 6-7) are named in shegu.grid';
 
+CREATE FUNCTION shegu.division_invalidate() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'gridcode_division_invalidate' LANGUAGE C;
+COMMENT ON FUNCTION shegu.division_invalidate() IS
+    'statement trigger of shegu.division: tells every session to drop its cached division names';
+CREATE TRIGGER division_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON shegu.division FOR EACH STATEMENT EXECUTE FUNCTION shegu.division_invalidate();
+COMMENT ON TRIGGER division_invalidate ON shegu.division IS 'invalidates the cached division names of every session';
+
 CREATE FUNCTION shegu.load_divisions(csv text)
     RETURNS TABLE (inserted int, updated int, unchanged int)
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -331,28 +339,17 @@ COMMENT ON FUNCTION shegu.load_divisions(text) IS
     'loads the NBS statistical division code list (统计用区划代码) as CSV text, lines of code,name,parent (12-digit codes as published, a header line optional, a province''s parent empty or 0): checks every line (parent must be shegu.parent(code)), then inserts new codes and renames changed ones, all or nothing; returns the counts inserted, updated (renamed) and unchanged';
 
 CREATE FUNCTION shegu.division_name(code shegu.gridcode) RETURNS text
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE
-    RETURN (SELECT d.name FROM shegu.division AS d WHERE d.code = division_name.code);
+    AS 'MODULE_PATHNAME', 'gridcode_division_name' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION shegu.division_name(shegu.gridcode) IS
-    'the official name (区划名称) of a division code from shegu.division; NULL when the code is not loaded';
+    'the official name (区划名称) of a division code from shegu.division; NULL when the code is not loaded; cached per session';
 
 CREATE FUNCTION shegu.division_path(code shegu.gridcode, separator text DEFAULT '/') RETURNS text
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE
-    RETURN (SELECT string_agg(coalesce(d.name, a.code::text), division_path.separator ORDER BY l.l)
-            FROM generate_series(1, least(shegu.level(division_path.code), 5)) AS l(l)
-            CROSS JOIN LATERAL (SELECT shegu.ancestor(division_path.code, l.l) AS code) AS a
-            LEFT JOIN shegu.division AS d ON d.code = a.code
-            WHERE a.code IS NOT NULL);
+    AS 'MODULE_PATHNAME', 'gridcode_division_path' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION shegu.division_path(shegu.gridcode, text) IS
     'the names of the divisions containing a code, province first, down to its own level or village/community at most, joined by separator (湖南省/邵阳市/新宁县); skipped zero levels are left out; a division not loaded shows its code';
 
 CREATE FUNCTION shegu.division_names(code shegu.gridcode,
         OUT province text, OUT city text, OUT county text, OUT township text, OUT village text)
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE
-    RETURN (SELECT ROW(max(d.name) FILTER (WHERE d.level = 1), max(d.name) FILTER (WHERE d.level = 2),
-                       max(d.name) FILTER (WHERE d.level = 3), max(d.name) FILTER (WHERE d.level = 4),
-                       max(d.name) FILTER (WHERE d.level = 5))
-            FROM generate_series(1, least(shegu.level(division_names.code), 5)) AS l(l)
-            JOIN shegu.division AS d ON d.code = shegu.ancestor(division_names.code, l.l));
+    AS 'MODULE_PATHNAME', 'gridcode_division_names' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION shegu.division_names(shegu.gridcode) IS
     'the names of the divisions containing a code at levels 1-5 as columns province 省, city 市, county 县, township 乡镇/街道, village 村/社区; NULL below the code''s level, at a skipped zero level (东莞市 has no county) and for a division not loaded';
