@@ -237,9 +237,11 @@ CREATE FUNCTION shegu.load_divisions(csv text)
     SET search_path FROM CURRENT
 AS $fn$
 DECLARE
-    pattern constant text := '^\s*([^,"]*?)\s*,\s*(?:"((?:[^"]|"")*)"|([^,"]*?))\s*,\s*([^,"]*?)\s*$';
     ns int[];
     raws text[];
+    code_texts text[];
+    name_texts text[];
+    parent_texts text[];
     codes shegu.gridcode[];
     names text[];
     parents shegu.gridcode[];
@@ -252,33 +254,48 @@ BEGIN
     END IF;
     -- Lines, numbered from 1; blank lines and a header line "code,name,parent" are skipped.
     SELECT array_agg(l.n ORDER BY l.n), array_agg(l.line ORDER BY l.n) INTO ns, raws
-    FROM regexp_split_to_table(csv, E'\r?\n') WITH ORDINALITY AS l(line, n)
-    WHERE btrim(l.line) <> ''
-      AND NOT (l.n = 1 AND l.line ~* E'^\\s*\ufeff?\\s*code\\s*,\\s*name\\s*,\\s*parent\\s*$');
+    FROM regexp_split_to_table(regexp_replace(csv, E'^\ufeff', ''), E'\r?\n') WITH ORDINALITY AS l(line, n)
+    WHERE btrim(l.line, E' \t') <> ''
+      AND NOT (l.n = 1 AND l.line ~* E'^\\s*code\\s*,\\s*name\\s*,\\s*parent\\s*$');
     IF ns IS NULL THEN
         RAISE EXCEPTION 'division list has no rows'
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Give lines of code,name,parent, e.g. 441900003000,东城街道,441900000000.';
     END IF;
 
-    SELECT u.n, u.raw INTO bad FROM unnest(ns, raws) AS u(n, raw)
-    WHERE regexp_match(u.raw, pattern) IS NULL ORDER BY u.n LIMIT 1;
+    -- Fields: the code before the first comma, the parent after the last, the name between.
+    SELECT array_agg(btrim(f.c, E' \t') ORDER BY u.n), array_agg(btrim(f.m, E' \t') ORDER BY u.n),
+           array_agg(btrim(f.p, E' \t') ORDER BY u.n)
+      INTO code_texts, name_texts, parent_texts
+    FROM unnest(ns, raws) AS u(n, raw),
+         LATERAL (SELECT split_part(u.raw, ',', 1) AS c, split_part(u.raw, ',', -1) AS p) AS s,
+         LATERAL (SELECT s.c, s.p,
+                         substr(u.raw, length(s.c) + 2, greatest(length(u.raw) - length(s.c) - length(s.p) - 2, 0)) AS m) AS f;
+
+    SELECT u.n, u.raw INTO bad FROM unnest(ns, raws, name_texts) AS u(n, raw, name)
+    WHERE u.raw NOT LIKE '%,%,%'
+       OR (u.name LIKE '"%' AND (length(u.name) < 2 OR u.name NOT LIKE '%"'
+                                 OR replace(substr(u.name, 2, length(u.name) - 2), '""', '') LIKE '%"%'))
+       OR (u.name NOT LIKE '"%' AND u.name LIKE '%"%')
+    ORDER BY u.n LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'line % of the division list is not code,name,parent: "%"', bad.n, bad.raw
             USING ERRCODE = 'invalid_text_representation',
-                  HINT = 'Three fields separated by commas; a name holding a comma or quote is quoted ("...", "" inside).';
+                  HINT = 'Three fields separated by commas; a name holding a quote is quoted ("...", "" inside).';
     END IF;
+    names := (SELECT array_agg(CASE WHEN x LIKE '"%' THEN replace(substr(x, 2, length(x) - 2), '""', '"') ELSE x END
+                               ORDER BY i)
+              FROM unnest(name_texts) WITH ORDINALITY AS t(x, i));
 
     -- Codes and parents: all at once; on a bad one, find its line.
     BEGIN
-        SELECT array_agg(m[1]::shegu.gridcode ORDER BY u.n),
-               array_agg(coalesce(m[2], m[3]) ORDER BY u.n),
-               array_agg(CASE WHEN m[4] ~ '^0*$' THEN NULL ELSE m[4]::shegu.gridcode END ORDER BY u.n)
-          INTO codes, names, parents
-        FROM unnest(ns, raws) AS u(n, raw), regexp_match(u.raw, pattern) AS m;
+        SELECT array_agg(u.c::shegu.gridcode ORDER BY u.i),
+               array_agg(CASE WHEN u.p ~ '^0*$' THEN NULL ELSE u.p::shegu.gridcode END ORDER BY u.i)
+          INTO codes, parents
+        FROM unnest(code_texts, parent_texts) WITH ORDINALITY AS u(c, p, i);
     EXCEPTION WHEN invalid_text_representation THEN
-        FOR bad IN SELECT u.n, m[1] AS code, m[4] AS parent
-                   FROM unnest(ns, raws) AS u(n, raw), regexp_match(u.raw, pattern) AS m ORDER BY u.n
+        FOR bad IN SELECT u.n, u.c AS code, u.p AS parent
+                   FROM unnest(ns, code_texts, parent_texts) AS u(n, c, p) ORDER BY u.n
         LOOP
             BEGIN
                 PERFORM bad.code::shegu.gridcode;
@@ -291,7 +308,6 @@ BEGIN
         END LOOP;
         RAISE;
     END;
-    names := (SELECT array_agg(replace(x, '""', '"') ORDER BY i) FROM unnest(names) WITH ORDINALITY AS t(x, i));
 
     SELECT u.n, u.code INTO bad FROM unnest(ns, codes) AS u(n, code)
     WHERE shegu.level(u.code) > 5 ORDER BY u.n LIMIT 1;
