@@ -187,6 +187,13 @@ SELECT division_name(NULL) IS NULL AS name_null, division_path(NULL) IS NULL AS 
 SELECT * FROM load_divisions(E'\n430528000000,"新宁县",430500000000\n430529000000,城步县,430500000000\n\n');
 SELECT division_name('430529');
 SELECT * FROM load_divisions('430529000000,城步苗族自治县,430500000000');
+-- A byte-order mark and a header; a comma in a name; a quoted name with a quote in it.
+BEGIN;
+SELECT * FROM load_divisions(E'\ufeffcode,name,parent\r\n810002000000,湾仔,区,810000000000\r\n810003000000,"东""区""",81');
+SELECT code, name FROM division WHERE code IN ('810002', '810003') ORDER BY code;
+ROLLBACK;
+SELECT * FROM load_divisions(E'810002000000,湾"仔区,810000000000');
+SELECT * FROM load_divisions(E'810002000000,"湾仔区,810000000000');
 -- Errors name the line; nothing is written.
 SELECT * FROM load_divisions(E'code,name,parent\n43,湖南省,\n4305,邵阳市,44');
 SELECT * FROM load_divisions(E'441900003000,东城街道,441900000000\n441900003001,岗贝社区,441900000000');
