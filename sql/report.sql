@@ -165,6 +165,20 @@ SELECT choropleth_svg('rpt', '2025-03-01', 4, '330106001');
 SELECT choropleth_svg('rpt', '2025-03-01', width => 10);
 SELECT choropleth_svg('rpt', NULL);
 
+-- Official division names (shegu.division, levels 1-5) take precedence over grid names, and name
+-- the province and city, which have no grid rows.
+SELECT * FROM load_divisions($csv$code,name,parent
+330000000000,浙江省,
+330100000000,杭州市,330000000000
+330106000000,西湖区,330100000000
+330106001000,北山街道办事处,330106000000
+$csv$);
+SELECT unit_code, unit_name, unit_path, parent_name FROM report_unit
+WHERE unit_code IN ('330106001', '330106001001', '330106001001001') ORDER BY unit_code;
+SELECT level, unit_code, unit_name, parent_name FROM report_incident_month
+WHERE period_start = '2025-04-01' AND unit_code LIKE '33%' AND level <= 4 ORDER BY level;
+SELECT (grid_geojson('330106', 4, '2025-03-01')::jsonb #>> '{features,0,properties,parent_name}') AS township_parent;
+
 -- Every view of the room has plain column types only (no gridcode, interval, jsonb, geometry).
 SELECT c.table_name, c.data_type, count(*) AS columns
 FROM information_schema.columns c

@@ -17,14 +17,15 @@ COMMENT ON FUNCTION shegu.report_level_name(int, boolean) IS
 
 CREATE VIEW shegu.report_unit AS
 SELECT l.code::text AS unit_code,
-       l.name AS unit_name,
-       CASE WHEN shegu.level(l.code) <= 4 THEN l.name
-            ELSE concat_ws('/', coalesce(a4.name, shegu.ancestor(l.code, 4)::text),
-                           CASE WHEN shegu.level(l.code) > 5 THEN coalesce(a5.name, shegu.ancestor(l.code, 5)::text) END,
+       coalesce(shegu.division_name(l.code), l.name) AS unit_name,
+       CASE WHEN shegu.level(l.code) <= 4 THEN coalesce(shegu.division_name(l.code), l.name)
+            ELSE concat_ws('/', coalesce(shegu.division_name(shegu.ancestor(l.code, 4)), a4.name, shegu.ancestor(l.code, 4)::text),
+                           CASE WHEN shegu.level(l.code) > 5
+                                THEN coalesce(shegu.division_name(shegu.ancestor(l.code, 5)), a5.name, shegu.ancestor(l.code, 5)::text) END,
                            CASE WHEN shegu.level(l.code) > 6 THEN coalesce(a6.name, shegu.ancestor(l.code, 6)::text) END,
-                           l.name) END AS unit_path,
+                           coalesce(shegu.division_name(l.code), l.name)) END AS unit_path,
        shegu.parent(l.code)::text AS parent_code,
-       p.name AS parent_name,
+       coalesce(shegu.division_name(shegu.parent(l.code)), p.name) AS parent_name,
        shegu.level(l.code) AS level,
        shegu.report_level_name(shegu.level(l.code)) AS level_name,
        shegu.report_level_name(shegu.level(l.code), true) AS level_name_zh,
@@ -54,10 +55,10 @@ COMMENT ON INDEX shegu.report_grid_code_text_idx IS
 COMMENT ON VIEW shegu.report_unit IS
     'every unit (grid at any level, 网格/社区/乡镇 …) once, as its latest version: text code, name, path of names, parent, level, counts and a label point in WGS-84 and GCJ-02';
 COMMENT ON COLUMN shegu.report_unit.unit_code IS 'grid code (网格编码) as text, e.g. 430528101002003';
-COMMENT ON COLUMN shegu.report_unit.unit_name IS 'name of the latest version (名称), e.g. 第3网格';
-COMMENT ON COLUMN shegu.report_unit.unit_path IS 'names from the township (level 4) down to the unit joined by /, e.g. 金石镇/城东社区/第3网格, which tells apart units of the same name; the own name above level 4; a code stands in for an ancestor without a row';
+COMMENT ON COLUMN shegu.report_unit.unit_name IS 'name (名称): for levels 1-5 the official division name (shegu.division) when loaded, else the name of the latest version in shegu.grid, e.g. 城东社区 or 第3网格';
+COMMENT ON COLUMN shegu.report_unit.unit_path IS 'names (same rule as unit_name) from the township (level 4) down to the unit joined by /, e.g. 金石镇/城东社区/第3网格, which tells apart units of the same name; the own name above level 4; a code stands in for an ancestor without a name';
 COMMENT ON COLUMN shegu.report_unit.parent_code IS 'code of the unit one level up as text; NULL for a province';
-COMMENT ON COLUMN shegu.report_unit.parent_name IS 'name of the parent unit; NULL when it has no row in shegu.grid';
+COMMENT ON COLUMN shegu.report_unit.parent_name IS 'name of the parent unit, by the same rule; NULL when neither shegu.division nor shegu.grid has it';
 COMMENT ON COLUMN shegu.report_unit.level IS 'grid level: 1 province 省, 2 city 市, 3 county 县, 4 township 乡镇/街道, 5 community 村/社区, 6 grid 网格, 7 micro-grid 微网格';
 COMMENT ON COLUMN shegu.report_unit.level_name IS 'the level in English: province, city, county, township, community, grid, micro-grid';
 COMMENT ON COLUMN shegu.report_unit.level_name_zh IS 'the level in Chinese: 省, 市, 县, 乡镇/街道, 村/社区, 网格, 微网格';
@@ -323,8 +324,11 @@ BEGIN
         (month, level, unit_code, unit_level, unit_name, unit_path, parent_code, parent_name,
          received, accepted, closed, closed_on_time, overdue_open, suspended, disposal_rate, on_time_rate,
          on_time_rate_incl_open, rework_rate, avg_hours_to_close, satisfaction_rate)
-    SELECT v.month, v.level, v.unit_code, v.unit_level, u.unit_name, u.unit_path,
-           shegu.parent(v.unit_code::shegu.gridcode)::text, u.parent_name,
+    SELECT v.month, v.level, v.unit_code, v.unit_level,
+           coalesce(u.unit_name, shegu.division_name(v.unit_code::shegu.gridcode)),
+           coalesce(u.unit_path, shegu.division_name(v.unit_code::shegu.gridcode)),
+           shegu.parent(v.unit_code::shegu.gridcode)::text,
+           coalesce(u.parent_name, shegu.division_name(shegu.parent(v.unit_code::shegu.gridcode))),
            v.received, v.accepted, v.closed, v.closed_on_time, v.overdue_open, v.suspended, v.disposal_rate,
            v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate, v.avg_hours_to_close, v.satisfaction_rate
     FROM shegu.report_month_live v
@@ -350,8 +354,11 @@ JOIN shegu.report_frozen_month f ON f.month = s.month
 UNION ALL
 SELECT v.month, (v.month + interval '1 month' - interval '1 day')::date,
        v.level, shegu.report_level_name(v.level), shegu.report_level_name(v.level, true),
-       v.unit_code, v.unit_level, u.unit_name, u.unit_path,
-       shegu.parent(v.unit_code::shegu.gridcode)::text, u.parent_name,
+       v.unit_code, v.unit_level,
+       coalesce(u.unit_name, shegu.division_name(v.unit_code::shegu.gridcode)),
+       coalesce(u.unit_path, shegu.division_name(v.unit_code::shegu.gridcode)),
+       shegu.parent(v.unit_code::shegu.gridcode)::text,
+       coalesce(u.parent_name, shegu.division_name(shegu.parent(v.unit_code::shegu.gridcode))),
        v.received, v.accepted, v.closed, v.closed_on_time, v.overdue_open, v.suspended,
        v.disposal_rate, v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate, v.avg_hours_to_close,
        v.satisfaction_rate, false, NULL::timestamptz
@@ -394,8 +401,10 @@ SELECT i.id AS incident_id,
        i.category AS category_code, c.category_name, c.category_name_en,
        c.top_category_code, c.top_category_name,
        i.title, i.source, i.status, i.light,
-       i.grid::text AS unit_code, u.unit_name, u.unit_path,
-       shegu.parent(i.grid)::text AS parent_code, u.parent_name,
+       i.grid::text AS unit_code, coalesce(u.unit_name, shegu.division_name(i.grid)) AS unit_name,
+       coalesce(u.unit_path, shegu.division_name(i.grid)) AS unit_path,
+       shegu.parent(i.grid)::text AS parent_code,
+       coalesce(u.parent_name, shegu.division_name(shegu.parent(i.grid))) AS parent_name,
        shegu.level(i.grid) AS unit_level,
        CASE i.level WHEN 'grid' THEN 6 WHEN 'community' THEN 5 WHEN 'township' THEN 4 WHEN 'county' THEN 3 END
            AS responsible_level,
@@ -455,8 +464,10 @@ WITH s AS (
 )
 SELECT s.model, s.title AS model_title, s.level, shegu.report_level_name(s.level) AS level_name,
        shegu.report_level_name(s.level, true) AS level_name_zh, s.period AS period_start,
-       s.unit::text AS unit_code, coalesce(u.unit_name, iu.name) AS unit_name, u.unit_path,
-       shegu.parent(s.unit)::text AS parent_code, u.parent_name,
+       s.unit::text AS unit_code, coalesce(u.unit_name, shegu.division_name(s.unit), iu.name) AS unit_name,
+       coalesce(u.unit_path, shegu.division_name(s.unit), iu.name) AS unit_path,
+       shegu.parent(s.unit)::text AS parent_code,
+       coalesce(u.parent_name, shegu.division_name(shegu.parent(s.unit))) AS parent_name,
        round((s.score * s.scale)::numeric, 2) AS index_value,
        CASE WHEN s.vetoed
             THEN (SELECT g.grade FROM shegu.index_grade g WHERE g.model = s.model ORDER BY g.min_score LIMIT 1)
@@ -494,7 +505,8 @@ COMMENT ON COLUMN shegu.report_index.rank IS 'rank among the units of the model,
 COMMENT ON COLUMN shegu.report_index.ranked_units IS 'number of units ranked (not vetoed, with an index) in the model, level and period';
 
 CREATE VIEW shegu.report_index_dimension AS
-SELECT s.model, s.level, s.period AS period_start, s.unit::text AS unit_code, u.unit_name,
+SELECT s.model, s.level, s.period AS period_start, s.unit::text AS unit_code,
+       coalesce(u.unit_name, shegu.division_name(s.unit)) AS unit_name,
        s.node, n.title AS node_title, n.parent AS parent_node,
        NOT EXISTS (SELECT 1 FROM shegu.index_node c WHERE c.model = n.model AND c.parent = n.code) AS indicator,
        round((s.score * m.scale)::numeric, 2) AS score, s.raw, s.vetoed, s.imputed
@@ -599,7 +611,7 @@ BEGIN
     WHERE grid_geojson.period IS NOT NULL AND r.period_start = grid_geojson.period AND r.level = grid_geojson.level;
     SELECT array_agg(g.code::text ORDER BY g.code), array_agg(json_build_object(
                'code', g.code::text, 'name', g.name, 'parent', shegu.parent(g.code)::text,
-               'parent_name', p.name, 'level', shegu.level(g.code),
+               'parent_name', coalesce(p.name, shegu.division_name(shegu.parent(g.code))), 'level', shegu.level(g.code),
                'households', g.households, 'population', g.population,
                'open_incidents', coalesce((open_map ->> g.code::text)::bigint, 0),
                'period', grid_geojson.period,
@@ -699,7 +711,7 @@ BEGIN
     FROM shegu.report_index r
     WHERE r.model = mdl.name AND r.level = lvl AND r.period_start = choropleth_svg.period;
     SELECT jsonb_agg(jsonb_build_object(
-               'code', g.code::text, 'name', coalesce(g.name, sc ->> 'name'), 'geom', g.boundary::text,
+               'code', g.code::text, 'name', coalesce(shegu.division_name(g.code), g.name), 'geom', g.boundary::text,
                'value', (sc ->> 'value')::numeric, 'grade', sc ->> 'grade', 'vetoed', (sc ->> 'vetoed')::boolean,
                'rank', (sc ->> 'rank')::int,
                'cls', CASE WHEN nclass > 0 THEN array_position(classes, sc ->> 'grade')
