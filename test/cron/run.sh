@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # pg_cron end to end: the one-line schedule from docs/incident.md makes pg_cron run
-# shegu.sweep(), which escalates an overdue incident.  test/cron/run.sh — called by
+# shegu.sweep(), which escalates an overdue incident; the monthly job of docs/report.md runs
+# shegu.freeze_month().  test/cron/run.sh — called by
 # tools/test.sh with the throwaway server's settings in the environment (pg_cron preloaded,
 # cron.database_name = postgres, cron.use_background_workers = on).  Takes up to ~70 s: pg_cron
 # 1.4 schedules by the minute.
@@ -21,6 +22,10 @@ psql -d postgres -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF 
 job=$(psql -d postgres -c "SELECT cron.schedule_in_database('shegu-sweep', '* * * * *', 'SELECT shegu.sweep()', 'shegu_cron')")
 check $? "cron.schedule_in_database('shegu-sweep', '* * * * *', 'SELECT shegu.sweep()', ...) is accepted"
 
+# The monthly freeze of docs/report.md, scheduled every minute here: it freezes the previous month.
+fjob=$(psql -d postgres -c "SELECT cron.schedule_in_database('shegu-freeze-month', '* * * * *', 'SELECT shegu.freeze_month()', 'shegu_cron')")
+check $? "cron.schedule_in_database('shegu-freeze-month', ..., 'SELECT shegu.freeze_month()', ...) is accepted"
+
 escalated=0
 for _ in $(seq 1 90); do
 	escalated=$(psql -d shegu_cron -c "SELECT count(*) FROM shegu.incident_event WHERE incident_id = $id AND action = 'escalate'")
@@ -36,6 +41,19 @@ level_after=$(psql -d shegu_cron -c "SELECT level FROM shegu.incident WHERE id =
 [ "$level_before" != "$level_after" ]
 check $? "the incident moved up one level ($level_before -> $level_after)"
 
+frozen=0
+for _ in $(seq 1 30); do
+	frozen=$(psql -d shegu_cron -c "SELECT count(*) FROM shegu.report_frozen_month
+	    WHERE month = (date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '1 month')::date")
+	[ "$frozen" -ge 1 ] && break
+	sleep 1
+done
+[ "$frozen" = 1 ]
+check $? "pg_cron ran shegu.freeze_month() and the previous month (Asia/Shanghai) is frozen"
+runs=$(psql -d postgres -c "SELECT count(*) FILTER (WHERE status = 'succeeded') || '/' || count(*) FROM cron.job_run_details WHERE jobid = $fjob")
+[ "${runs%%/*}" -ge 1 ] && [ "${runs%%/*}" = "${runs##*/}" ]
+check $? "every run of the freeze job succeeded (succeeded/runs: $runs; a second run changes nothing)"
+psql -d postgres -c "SELECT cron.unschedule($fjob)" >/dev/null
 psql -d postgres -c "SELECT cron.unschedule($job)" >/dev/null
 psql -d postgres -c "DROP DATABASE shegu_cron" >/dev/null
 exit $status
