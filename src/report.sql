@@ -146,8 +146,8 @@ COMMENT ON INDEX shegu.report_incident_month_idx IS
     'incidents by month of report in China time: a report question on one month (period_start = ...) reads only that month''s incidents';
 
 -- The two views below share one definition: report_month_live over every incident,
--- report_month_open over the incidents from the first month not frozen on (an index range scan
--- of incident_reported_at_idx, so that reading frozen months does not read old incidents).
+-- report_month_open over the incidents from the first month not frozen on (a range of
+-- report_incident_month_idx, so that reading frozen months does not read the incidents).
 DO $do$
 DECLARE
     body text := $q$
@@ -193,8 +193,8 @@ $q$;
 BEGIN
     EXECUTE 'CREATE VIEW shegu.report_month_live AS ' || format(body, '');
     EXECUTE 'CREATE VIEW shegu.report_month_open AS ' || format(body, $w$
-      WHERE i.reported_at >= (
-          SELECT coalesce(min(m.m) AT TIME ZONE 'Asia/Shanghai', '-infinity')
+      WHERE date_trunc('month', i.reported_at AT TIME ZONE 'Asia/Shanghai')::date >= (
+          SELECT coalesce(min(m.m)::date, '-infinity')
           FROM generate_series((SELECT date_trunc('month', min(x.reported_at) AT TIME ZONE 'Asia/Shanghai') FROM shegu.incident x),
                                (SELECT max(f.month) + interval '1 month' FROM shegu.report_frozen_month f),
                                interval '1 month') AS m(m)
