@@ -246,7 +246,7 @@ BEGIN
                     chg := 0;
                 ELSE
                     msg := coalesce(fixes || '; ', '') || regexp_replace(vd.reason, '\s+$', '')
-                           || coalesce(' at ' || ST_AsText(vd.location), '');
+                           || coalesce(' at ' || ST_AsText(vd.location, 7), '');
                     IF rep = 'refuse' THEN
                         why := 'not valid: ' || msg;
                     ELSE
