@@ -92,7 +92,7 @@ CREATE TEMP TABLE bad AS SELECT pg_temp.fc(
 SELECT ordinal, code, name, kind, status, reason, area_change_m2 FROM bad, import_grids(g, 'adcode', '2020-01-01', dry_run => true);
 SELECT * FROM bad, import_grids(g, 'adcode', '2020-01-01');
 SELECT count(*) AS grid_rows_unchanged FROM grid WHERE code <@ '430524';
--- Outside China while shegu.china_bounds is on (check_boundary's reason).
+-- Outside China while shegu.china_bounds is on (as shegu.check_boundary would refuse it).
 SET shegu.china_bounds = on;
 SELECT ordinal, code, status, reason FROM import_grids(pg_temp.fc(pg_temp.feat('430524118', 'x', 'POLYGON((10 24,11 24,11 25,10 24))')),
                                                        'adcode', '2020-01-01', dry_run => true);

@@ -72,6 +72,7 @@ DECLARE
     a1       float8;
     stage    text;
     fixes    text;
+    china    boolean := coalesce(current_setting('shegu.china_bounds', true), 'off')::boolean;
     msg      text;
     det      text;
     refused  int;
@@ -235,6 +236,7 @@ BEGIN
             END IF;
             -- to WGS-84, then valid (or repaired) and checked as shegu.grid will check it
             IF why IS NULL THEN
+                stage := 'geometry cannot be checked: ';    -- GEOS may throw on odd input
                 geom := ST_Force2D(geom);
                 geom := CASE dat WHEN 'gcj02' THEN shegu.gcj02_to_wgs84(geom)
                                  WHEN 'bd09' THEN shegu.bd09_to_wgs84(geom)
@@ -270,10 +272,19 @@ BEGIN
                     END IF;
                 END IF;
             END IF;
+            stage := NULL;
+            -- What else shegu.check_boundary (the table's trigger) refuses: SRID, kind, emptiness
+            -- and validity are settled; the China bounds remain.
             IF st IS NOT NULL THEN
-                stage := '';
-                geom := shegu.check_boundary(geom);
-                stage := NULL;
+                IF china AND (ST_XMin(geom) < 73 OR ST_XMax(geom) > 136 OR ST_YMin(geom) < 3 OR ST_YMax(geom) > 54) THEN
+                    why := format('boundary lies outside China: longitude %s to %s, latitude %s to %s; shegu.china_bounds asks for longitude 73 to 136 and latitude 3 to 54',
+                                  round(ST_XMin(geom)::numeric, 6), round(ST_XMax(geom)::numeric, 6),
+                                  round(ST_YMin(geom)::numeric, 6), round(ST_YMax(geom)::numeric, 6));
+                    st := NULL;
+                    chg := NULL;
+                ELSE
+                    geom := ST_Multi(geom);
+                END IF;
             END IF;
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
@@ -284,7 +295,7 @@ BEGIN
             st := NULL;
             chg := NULL;
         END;
-        IF why IS NOT NULL AND st IS DISTINCT FROM 'repaired' THEN
+        IF st IS NULL THEN
             st := 'refused';
         END IF;
         a_code[n] := c;
