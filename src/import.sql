@@ -200,7 +200,7 @@ BEGIN
                     why := format('geometry is a %s, not a Polygon or MultiPolygon', coalesce(g->>'type', 'geometry without type'));
                 ELSIF jsonb_typeof(g->'coordinates') IS DISTINCT FROM 'array' THEN
                     why := 'geometry has no "coordinates" array';
-                ELSIF jsonb_path_exists(g->'coordinates', 'strict $.** ? (@.type() != "array" && @.type() != "number")') THEN
+                ELSIF (g->'coordinates')::text ~ '[^][0-9.,eE+ -]' THEN    -- json-c would read "1" or true as 0
                     why := 'geometry has a coordinate that is not a number';
                 ELSIF jsonb_typeof(g->'crs') = 'object'
                       AND NOT coalesce(shegu.geojson_crs_is_lonlat(g->'crs'->'properties'->>'name'), false) THEN
@@ -317,11 +317,11 @@ BEGIN
            coalesce(array_agg(CASE WHEN x.s <> 'refused' THEN coalesce(cur.valid_to, nx.next_from) END ORDER BY t.i), '{}'),
            coalesce(array_agg(CASE WHEN x.s <> 'refused' THEN cur.valid_from END ORDER BY t.i), '{}')
     INTO a_status, a_reason, a_change, a_valid_to, a_closes
-    FROM unnest(a_code, a_status, a_reason, a_change) WITH ORDINALITY AS t (c, s, r, a, i)
-    LEFT JOIN LATERAL (
-        SELECT array_agg(t2.i ORDER BY t2.i) AS others
-        FROM unnest(a_code) WITH ORDINALITY AS t2 (c, i)
-        WHERE t2.c = t.c AND t2.i <> t.i) d ON true
+    FROM (SELECT u.*, array_agg(u.i) OVER (PARTITION BY u.c ORDER BY u.i
+                                           ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS same
+          FROM unnest(a_code, a_status, a_reason, a_change) WITH ORDINALITY AS u (c, s, r, a, i)) t
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN t.c IS NOT NULL AND cardinality(t.same) > 1 THEN array_remove(t.same, t.i) END AS others) d
     LEFT JOIN LATERAL (
         SELECT g.valid_from, g.valid_to FROM shegu.grid g
         WHERE g.code = t.c AND g.valid_from < vf AND (g.valid_to IS NULL OR g.valid_to > vf)) cur ON true
