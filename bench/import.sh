@@ -69,13 +69,13 @@ q <<-SQL || die "agreement check failed"
 	$plain
 	CREATE TEMP TABLE a AS SELECT code, boundary FROM shegu.grid WHERE shegu.level(code) = 6;
 	DELETE FROM shegu.grid WHERE shegu.level(code) = 6;
-	CREATE TEMP TABLE r AS SELECT * FROM fc, shegu.import_grids(fc.g, 'code', '2025-01-01') WHERE fc.datum = 'wgs84';
+	CREATE TEMP TABLE r AS SELECT r.* FROM fc, shegu.import_grids(fc.g, 'code', '2025-01-01') AS r WHERE fc.datum = 'wgs84';
 	SELECT 'wgs84: features', count(*), 'loaded', count(*) FILTER (WHERE status = 'loaded'),
 	       'boundaries identical to the plain load', (SELECT count(*) FROM a JOIN shegu.grid g USING (code) WHERE ST_AsBinary(a.boundary) = ST_AsBinary(g.boundary)),
 	       'identical to the county', (SELECT count(*) FROM truth t JOIN shegu.grid g USING (code) WHERE ST_AsBinary(t.boundary) = ST_AsBinary(g.boundary))
 	FROM r;
 	DELETE FROM shegu.grid WHERE shegu.level(code) = 6;
-	CREATE TEMP TABLE r2 AS SELECT * FROM fc, shegu.import_grids(fc.g, 'code', '2025-01-01', 'gcj02', 'make_valid') WHERE fc.datum = 'gcj02';
+	CREATE TEMP TABLE r2 AS SELECT r.* FROM fc, shegu.import_grids(fc.g, 'code', '2025-01-01', 'gcj02', 'make_valid') AS r WHERE fc.datum = 'gcj02';
 	SELECT 'gcj02: features', count(*), 'loaded', count(*) FILTER (WHERE status = 'loaded'), 'repaired', count(*) FILTER (WHERE status = 'repaired'),
 	       'max metres from the county', (SELECT round((max(ST_HausdorffDistance(t.boundary, g.boundary)) * 111000)::numeric, 2) FROM truth t JOIN shegu.grid g USING (code))
 	FROM r2;

@@ -87,7 +87,12 @@ CREATE TEMP TABLE bad AS SELECT pg_temp.fc(
     pg_temp.feat('430524116', 'dup', 'POLYGON((114 24,115 24,115 25,114 24))'),                    -- 22
     pg_temp.feat('"430524116"', 'dup', 'POLYGON((114 24,115 24,115 25,114 24))'),                  -- 23
     pg_temp.feat('430524101', 'existing', 'POLYGON((114 24,115 24,115 25,114 24))'),               -- 24 (version from 2020-01-01)
-    pg_temp.feat('430524117', 'fine', 'POLYGON((114 24,115 24,115 25,114 24))')                    -- 25
+    pg_temp.feat('430524117', 'fine', 'POLYGON((114 24,115 24,115 25,114 24))'),                   -- 25
+    '{"type": "Feature", "properties": {"adcode": 430524118, "name": "x"},
+      "geometry": {"type": "Polygon", "coordinates": [[[114]]]}}'::jsonb,                           -- 26
+    '{"type": "Feature", "properties": {"adcode": 430524119, "name": "x"},
+      "geometry": {"type": "MultiPolygon", "coordinates": [[[[114, 24], [115, 24], [115, 25], [114, 24]]],
+                                                           [[[115, 24], [116, 24], [116, 25]]]]}}'::jsonb -- 27 (second part open)
 ) AS g;
 SELECT ordinal, code, name, kind, status, reason, area_change_m2 FROM bad, import_grids(g, 'adcode', '2020-01-01', dry_run => true);
 SELECT * FROM bad, import_grids(g, 'adcode', '2020-01-01');

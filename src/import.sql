@@ -291,7 +291,7 @@ BEGIN
             IF stage IS NULL THEN
                 RAISE;          -- not the input's fault
             END IF;
-            why := stage || regexp_replace(msg, '\s+$', '') || coalesce(': ' || regexp_replace(det, '[.\s]+$', ''), '');
+            why := stage || regexp_replace(msg, '[\s:]+$', '') || coalesce(': ' || nullif(regexp_replace(det, '[.\s]+$', ''), ''), '');
             st := NULL;
             chg := NULL;
         END;
