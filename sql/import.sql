@@ -1,6 +1,9 @@
 -- Loading boundaries from GeoJSON (import_grids) and deriving parents (derive_boundaries).
+-- Quietly: run alone or after the suites that create the extensions.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE EXTENSION IF NOT EXISTS shegu CASCADE;
+RESET client_min_messages;
 SET search_path = shegu, public;
 SET extra_float_digits = 0;
 SET timezone = 'Asia/Shanghai';
