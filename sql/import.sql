@@ -238,6 +238,17 @@ SELECT * FROM derive_boundaries('430524', '2025-06-01', dry_run => NULL);
 
 DELETE FROM grid WHERE code <@ '430524';
 
+-- Codes that skip the county segment (东莞 Dongguan has no counties): kinds still follow the
+-- level, and the city is derived from its township through shegu.parent.
+INSERT INTO grid (code, name, kind, valid_from) VALUES ('4419', '东莞市', 'city', '2020-01-01');
+SELECT ordinal, code, name, kind, status FROM import_grids(pg_temp.fc(
+    pg_temp.feat('"441900003"', '东城街道', 'POLYGON((113.7 22.9,113.8 22.9,113.8 23.0,113.7 23.0,113.7 22.9))'),
+    pg_temp.feat('441900003001', '岗贝社区', 'POLYGON((113.7 22.9,113.75 22.9,113.75 23.0,113.7 23.0,113.7 22.9))')),
+  'adcode', '2020-01-01');
+SELECT code, children, status, reason FROM derive_boundaries('4419', '2025-06-01');
+SELECT code, kind, ST_AsText(boundary) AS boundary FROM grid WHERE code <@ '4419' ORDER BY code;
+DELETE FROM grid WHERE code <@ '4419';
+
 -- Everything the room declares is commented.
 SELECT p.oid::regprocedure AS undocumented
 FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass

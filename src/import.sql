@@ -466,7 +466,7 @@ BEGIN
                     UPDATE shegu.grid g SET boundary = u WHERE g.code = p.code AND g.valid_from = p.valid_from;
                     res_st[k] := 'derived';
                     res_area[k] := ST_Area(u::geography);
-                    res_why[k] := format('union of %s children', p.n);
+                    res_why[k] := format('union of %s %s', p.n, CASE WHEN p.n = 1 THEN 'child' ELSE 'children' END);
                 END IF;
             END LOOP;
         END LOOP;
