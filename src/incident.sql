@@ -320,7 +320,7 @@ CREATE FUNCTION shegu.report(category text, title text, source text,
                              reporter text DEFAULT NULL, description text DEFAULT NULL,
                              reported_at timestamptz DEFAULT NULL, idempotency_key text DEFAULT NULL)
     RETURNS shegu.incident
-    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = shegu, pg_catalog, pg_temp AS $$
 DECLARE
     r shegu.incident;
 BEGIN
@@ -352,7 +352,9 @@ COMMENT ON FUNCTION shegu.report(text, text, text, shegu.gridcode, geometry, tex
 -- Escalation sweep (meant for pg_cron) and the time lights.
 
 CREATE FUNCTION shegu.sweep(now timestamptz DEFAULT now()) RETURNS int
-    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
 DECLARE
     v_id bigint;
     escalated int := 0;
@@ -399,9 +401,11 @@ COMMENT ON FUNCTION shegu.incident_unit(shegu.gridcode, text) IS
     'the unit responsible at a level (grid, community, township, county) for an incident in a grid: the grid''s ancestor at that level';
 
 CREATE FUNCTION shegu.incident_grid_as_of(incident_id bigint, at timestamptz) RETURNS shegu.gridcode
-    LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
 DECLARE
-    loc geometry;
+    loc shegu.incident.location%TYPE;
     g shegu.gridcode;
 BEGIN
     SELECT i.location INTO loc FROM shegu.incident AS i WHERE i.id = incident_grid_as_of.incident_id;
@@ -465,7 +469,7 @@ CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
                    closed bigint, closed_on_time bigint, overdue_open bigint, suspended bigint,
                    disposal_rate float8, on_time_rate float8, on_time_rate_incl_open float8,
                    rework_rate float8, avg_work_hours_to_close float8, satisfaction_rate float8)
-    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    LANGUAGE sql STABLE PARALLEL SAFE BEGIN ATOMIC
     SELECT shegu.ancestor(f.grid, l.l) AS unit, l.l AS level, f.month,
            count(*) AS received,
            count(*) FILTER (WHERE f.accepted) AS accepted,
@@ -500,8 +504,8 @@ CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
                  i.satisfaction
           FROM shegu.incident AS i) AS f
     CROSS JOIN LATERAL generate_series(1, shegu.level(f.grid)) AS l(l)
-    GROUP BY 1, 2, 3
-$$;
+    GROUP BY 1, 2, 3;
+END;
 COMMENT ON FUNCTION shegu.incident_measures_at(timestamptz) IS
     'incident measures by unit (a grid at any level, rolled up by code prefix) and month of report, with overdue judged at a given time; definitions in docs/incident.md';
 
@@ -529,7 +533,7 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
     RETURNS TABLE (kind text, kind_zh text, incident_id bigint, category text, grid shegu.gridcode,
                    responsible_level text, responsible_unit shegu.gridcode, source text,
                    reported_at timestamptz, failed_at timestamptz, reason text)
-    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    LANGUAGE sql STABLE PARALLEL SAFE BEGIN ATOMIC
     -- should have found but did not: an outside channel reported it and the grid's patrol had not
     SELECT 'not_discovered', '应发现未发现', i.id, i.category, i.grid, 'grid',
            shegu.incident_unit(i.grid, 'grid'), i.source, i.reported_at, i.reported_at,
@@ -565,8 +569,8 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
                 ELSE format('disposed %s after the deadline', (i.resolved_at - i.due_at)) END
     FROM shegu.incident AS i
     WHERE (i.status IN ('accepted', 'dispatched') AND i.due_at < incident_accountability_at.at)
-       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at)
-$$;
+       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at);
+END;
 COMMENT ON FUNCTION shegu.incident_accountability_at(timestamptz, interval) IS
     'accountability findings (应发现未发现、应上报未上报、应处置未处置) judged at a time, with the patrol look-back window for "should have found"; definitions in docs/incident.md';
 

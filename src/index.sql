@@ -217,7 +217,8 @@ COMMENT ON FUNCTION shegu.index_compute(text, date, int) IS
 CREATE FUNCTION shegu.compute_index(model text, period date, level int DEFAULT NULL)
 RETURNS TABLE(unit shegu.gridcode, node text, score float8, rank int)
 LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT c.unit, c.node, c.score, c.rank FROM shegu.index_compute($1, $2, $3) AS c $$;
+BEGIN ATOMIC SELECT c.unit, c.node, c.score, c.rank FROM shegu.index_compute($1, $2, $3) AS c;
+END;
 COMMENT ON FUNCTION shegu.compute_index(text, date, int) IS
     'the score in [0, 1] of every node for every unit of a period (the root node is the index) and the rank among the units of the level (1 = best, ties share a rank); raw values roll up to the level by each indicator''s rollup rule';
 
@@ -254,6 +255,7 @@ COMMENT ON INDEX shegu.index_score_pkey IS 'scores by model, level, period, unit
 
 CREATE FUNCTION shegu.store_index(model text, period date, level int DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     lvl int := coalesce(store_index.level,
@@ -332,6 +334,7 @@ COMMENT ON COLUMN shegu.index_report.rank_change IS 'previous rank - rank: posit
 
 CREATE FUNCTION shegu.feed_index(model text, period date)
 RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     n record;
@@ -404,6 +407,7 @@ COMMENT ON FUNCTION shegu.feed_index(text, date) IS
 
 CREATE FUNCTION shegu.aggregate_periods(model text, first date, last date, into_model text, period date)
 RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     n bigint;
@@ -455,6 +459,7 @@ COMMENT ON FUNCTION shegu.ahp_weights(float8[]) IS
 CREATE FUNCTION shegu.apply_ahp_weights(model text, node text, children text[], matrix float8[])
 RETURNS TABLE(child text, weight float8, cr float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     kids text[];
@@ -503,6 +508,7 @@ CREATE FUNCTION shegu.index_children_matrix(model text, period date, node text, 
                                             OUT children text[], OUT weights float8[],
                                             OUT matrix float8[], OUT parent_scores float8[], OUT units int)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM shegu.index_node x WHERE x.model = index_children_matrix.model
@@ -556,6 +562,7 @@ COMMENT ON FUNCTION shegu.index_children_matrix(text, date, text, int, boolean) 
 CREATE FUNCTION shegu.entropy_weights(model text, period date, node text, level int DEFAULT NULL)
 RETURNS TABLE(child text, weight float8)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     m record;
@@ -579,6 +586,7 @@ COMMENT ON FUNCTION shegu.entropy_weights(text, date, text, int) IS
 CREATE FUNCTION shegu.apply_entropy_weights(model text, period date, node text, level int DEFAULT NULL)
 RETURNS TABLE(child text, old_weight float8, new_weight float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 BEGIN
     RETURN QUERY
@@ -607,6 +615,7 @@ CREATE FUNCTION shegu.effective_weights(model text, period date, node text DEFAU
 RETURNS TABLE(child text, nominal_weight float8, variance_share float8, correlation float8,
               dominant boolean, index_dominated boolean)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     nd text := effective_weights.node;

@@ -149,7 +149,8 @@ COMMENT ON TRIGGER work_schedule_invalidate ON shegu.work_schedule IS 'invalidat
 
 CREATE FUNCTION shegu.calendar_years() RETURNS SETOF int
     LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT DISTINCT extract(year FROM day)::int AS year FROM shegu.workday_override ORDER BY 1 $$;
+    BEGIN ATOMIC SELECT DISTINCT extract(year FROM day)::int AS year FROM shegu.workday_override ORDER BY 1;
+END;
 COMMENT ON FUNCTION shegu.calendar_years() IS
     'the years the working-day calendar covers (those with at least one row in shegu.workday_override), ascending';
 
