@@ -791,6 +791,12 @@ detail_amount(Jsonb *detail, const char *action, int64 id, bool required)
 	}
 	iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(s),
 											   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	if (iv->month != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("extension amount \"%s\" of incident " INT64_FORMAT " has a month part", s, id),
+				 errdetail("A calendar month is neither a fixed stretch of working time nor of natural time."),
+				 errhint("Give the extension in days and hours, e.g. {\"amount\": \"3 days\"}.")));
 	if (interval_total_usecs(iv) <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -51,8 +51,8 @@ CREATE TABLE shegu.index_node (
     winsor          float8 NOT NULL DEFAULT 0 CHECK (winsor >= 0 AND winsor < 0.5),
     rollup          text NOT NULL DEFAULT 'mean' CHECK (rollup IN ('sum', 'mean', 'wmean', 'max', 'min')),
     missing         text NOT NULL DEFAULT 'omit' CHECK (missing IN ('omit', 'parent_mean', 'carry_forward')),
-    veto_below      float8,
-    veto_above      float8,
+    veto_below      float8 CHECK (veto_below > '-Infinity' AND veto_below < 'Infinity'),
+    veto_above      float8 CHECK (veto_above > '-Infinity' AND veto_above < 'Infinity'),
     per_population  float8 CHECK (per_population > 0 AND per_population < 'Infinity'),
     source          text,
     source_column   text,
@@ -98,6 +98,8 @@ COMMENT ON CONSTRAINT index_node_model_fkey ON shegu.index_node IS 'the node bel
 COMMENT ON CONSTRAINT index_node_model_parent_fkey ON shegu.index_node IS 'the parent is a node of the same model; checked at commit (deferred) so a tree loads in any order; renaming a node''s code renames it in its children, deleting a node deletes its subtree';
 COMMENT ON CONSTRAINT index_node_code_check ON shegu.index_node IS 'the code is not empty';
 COMMENT ON CONSTRAINT index_node_weight_check ON shegu.index_node IS 'the weight is finite and not negative (0 takes the node out of its parent''s mean)';
+COMMENT ON CONSTRAINT index_node_veto_below_check ON shegu.index_node IS 'the lower veto threshold is finite (NaN and infinities are refused)';
+COMMENT ON CONSTRAINT index_node_veto_above_check ON shegu.index_node IS 'the upper veto threshold is finite (NaN and infinities are refused)';
 COMMENT ON CONSTRAINT index_node_aggregation_check ON shegu.index_node IS 'aggregation is arithmetic or geometric';
 COMMENT ON CONSTRAINT index_node_direction_check ON shegu.index_node IS 'direction is +1 (positive, 正向) or -1 (negative, 逆向)';
 COMMENT ON CONSTRAINT index_node_normalization_check ON shegu.index_node IS 'normalization is none, minmax, goalpost, zscore, rank or target';
@@ -343,6 +345,10 @@ DECLARE
     k bigint;
     lvl int := (SELECT m.level FROM shegu.index_model m WHERE m.name = feed_index.model);
 BEGIN
+    IF feed_index.period IS NULL THEN
+        RAISE EXCEPTION 'period of shegu.feed_index is NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Give the period to feed, e.g. the first day of the month.';
+    END IF;
     IF lvl IS NULL THEN
         RAISE EXCEPTION 'index model "%" does not exist', feed_index.model
             USING ERRCODE = 'undefined_object', HINT = 'Models are rows of shegu.index_model.';
@@ -467,6 +473,11 @@ DECLARE
 BEGIN
     SELECT array_agg(x.code ORDER BY x.code) INTO kids
     FROM shegu.index_node x WHERE x.model = apply_ahp_weights.model AND x.parent = apply_ahp_weights.node;
+    IF NOT EXISTS (SELECT 1 FROM shegu.index_node x
+                   WHERE x.model = apply_ahp_weights.model AND x.code = apply_ahp_weights.node) THEN
+        RAISE EXCEPTION 'node "%" does not exist in index model "%"', apply_ahp_weights.node, apply_ahp_weights.model
+            USING ERRCODE = 'undefined_object', HINT = 'Nodes are rows of shegu.index_node.';
+    END IF;
     IF kids IS NULL THEN
         RAISE EXCEPTION 'node "%" of index model "%" has no children', apply_ahp_weights.node, apply_ahp_weights.model
             USING ERRCODE = 'invalid_parameter_value';
