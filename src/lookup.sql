@@ -194,7 +194,7 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed',
                   HINT = 'Give the day whose grid versions are checked, e.g. current_date.';
     END IF;
-    IF sliver_m2 IS NULL OR sliver_m2 OPERATOR(pg_catalog.<>) sliver_m2 OR sliver_m2 OPERATOR(pg_catalog.<) 0::float8
+    IF sliver_m2 IS NULL OR sliver_m2 OPERATOR(pg_catalog.=) 'NaN'::float8 OR sliver_m2 OPERATOR(pg_catalog.<) 0::float8
        OR sliver_m2 OPERATOR(pg_catalog.=) 'Infinity'::float8 THEN
         RAISE EXCEPTION 'sliver_m2 % is not a finite area of 0 m² or more', coalesce(sliver_m2::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
