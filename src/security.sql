@@ -35,18 +35,22 @@ $$;
 -- The grid scope of a role: the codes it is assigned to today (heads are assigned higher up and
 -- so see the whole subtree below them).
 
-CREATE FUNCTION shegu.grid_scope(who name DEFAULT CURRENT_USER) RETURNS shegu.gridcode[]
+CREATE FUNCTION shegu.grid_scope(who name DEFAULT NULL) RETURNS shegu.gridcode[]
     LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
     SET search_path = shegu, pg_catalog, pg_temp
 AS $$
+    -- the calling role: the one SET ROLE chose, else the session user (SECURITY DEFINER changes
+    -- current_user, not these)
+    WITH me AS (SELECT CASE WHEN pg_catalog.current_setting('role') = 'none' THEN SESSION_USER
+                            ELSE pg_catalog.current_setting('role')::name END AS r)
     SELECT coalesce(array_agg(DISTINCT s.code ORDER BY s.code), '{}')
-    FROM shegu.grid_staff AS s
-    WHERE s.db_role = who
-      AND (who = SESSION_USER OR pg_catalog.pg_has_role(SESSION_USER, who, 'MEMBER'))
+    FROM me, shegu.grid_staff AS s
+    WHERE s.db_role = coalesce(who, me.r)
+      AND (who IS NULL OR who = me.r OR pg_catalog.pg_has_role(me.r, 'shegu_centre', 'MEMBER'))
       AND s.valid_from <= CURRENT_DATE AND (s.valid_to IS NULL OR s.valid_to > CURRENT_DATE)
 $$;
 COMMENT ON FUNCTION shegu.grid_scope(name) IS
-    'grid codes a role is assigned to today in shegu.grid_staff (its grid scope 网格权限; a subtree each); empty for a role with no assignment or one the session user is not a member of';
+    'grid codes the calling role (or, for superusers and shegu_centre members, the role named) is assigned to today in shegu.grid_staff: its grid scope 网格权限, a subtree each; empty for a role with no assignment';
 REVOKE ALL ON FUNCTION shegu.grid_scope(name) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
