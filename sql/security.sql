@@ -15,16 +15,24 @@ SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
 SET intervalstyle = 'postgres';
 
--- 1. Every SQL and PL/pgSQL function either has a standard body (bound when created) or pins
---    its search path; pg_temp is last and no path names a schema others may create in.
-SELECT p.oid::regprocedure AS function, l.lanname AS language,
-       CASE WHEN p.prosqlbody IS NOT NULL THEN 'standard body' ELSE array_to_string(p.proconfig, ',') END AS path,
-       p.prosecdef AS definer
+-- 1. Every SQL and PL/pgSQL function, and every SECURITY DEFINER one, either has a standard
+--    body (bound when created) or pins its search path to shegu, pg_catalog, ... with pg_temp
+--    last; no path names a schema that PUBLIC may create in.  (Checked over every member, so
+--    rooms added later are held to it too.)
+CREATE TEMP VIEW member_function AS
+SELECT p.oid, p.oid::regprocedure AS function, l.lanname, p.prosecdef, p.prosqlbody IS NOT NULL AS standard_body,
+       (SELECT substr(c, 13) FROM unnest(p.proconfig) AS c WHERE c LIKE 'search_path=%') AS path
 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
 JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'shegu'
-WHERE l.lanname IN ('sql', 'plpgsql') OR p.prosecdef
-ORDER BY 1::text;
+WHERE l.lanname IN ('sql', 'plpgsql') OR p.prosecdef;
+SELECT function, lanname, path FROM member_function
+WHERE NOT standard_body AND (path IS NULL OR path NOT LIKE 'shegu, pg_catalog, %' OR path NOT LIKE '%, pg_temp');
+SELECT DISTINCT path FROM member_function WHERE path IS NOT NULL ORDER BY 1;
+SELECT DISTINCT s.schema FROM member_function, unnest(string_to_array(path, ', ')) AS s(schema)
+WHERE s.schema <> 'pg_temp' AND has_schema_privilege('public', s.schema, 'CREATE');
+SELECT function, path FROM member_function WHERE prosecdef ORDER BY 1::text;
+SELECT count(*) > 20 AS many_checked, count(*) FILTER (WHERE standard_body) > 0 AS some_standard FROM member_function;
 
 -- 2. Traps: a role that may create in public plants operators and functions that would be
 --    better matches than pg_catalog's for calls in shegu's function bodies.
@@ -68,10 +76,13 @@ SET search_path = shegu, public;
 SELECT rolname, rolcanlogin, rolsuper, rolbypassrls, rolinherit
 FROM pg_roles WHERE rolname IN ('shegu_centre', 'shegu_grid_worker', 'shegu_analyst') ORDER BY 1;
 SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity
-FROM pg_class c WHERE c.relnamespace = 'shegu'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity ORDER BY 1;
-SELECT tablename, policyname, roles, cmd FROM pg_policies WHERE schemaname = 'shegu' ORDER BY 1, 2;
+FROM pg_class c WHERE c.oid IN ('shegu.incident'::regclass, 'shegu.incident_event'::regclass, 'shegu.grid_staff'::regclass) ORDER BY 1;
+SELECT tablename, policyname, roles, cmd FROM pg_policies
+WHERE schemaname = 'shegu' AND tablename IN ('incident', 'incident_event', 'grid_staff') ORDER BY 1, 2;
 SELECT c.relname, c.reloptions FROM pg_class c
-WHERE c.relnamespace = 'shegu'::regnamespace AND c.relkind = 'v' ORDER BY 1;
+WHERE c.relnamespace = 'shegu'::regnamespace AND c.relkind = 'v'
+  AND c.relname IN ('incident_supervision', 'incident_accountability', 'incident_measures',
+                    'incident_masked', 'grid_staff_masked') ORDER BY 1;
 
 -- Test people: a dispatcher, two grid workers, a township head, an analyst, an unmapped role.
 INSERT INTO grid (code, name, kind) VALUES
@@ -231,7 +242,11 @@ INSERT INTO index_node (model, code, parent, veto_below) VALUES ('sec', 'R', NUL
 INSERT INTO index_node (model, code, parent, veto_above) VALUES ('sec', 'R', NULL, '-Infinity');
 SELECT feed_index('sec', NULL);
 SELECT * FROM apply_ahp_weights('sec', 'nope', '{a,b}', '{{1,1},{1,1}}');
+SELECT aggregate_periods('sec', '2026-01-01', '2026-03-01', 'sec', NULL);
 DELETE FROM index_model WHERE name = 'sec';
+-- incidents: an unknown level of responsibility
+SELECT incident_unit('430528101001001', 'village');
+SELECT incident_unit('430528101001001', 'community');
 
 -- Clean up: the database, then the roles (cluster-wide).
 \c :regress_db

@@ -409,10 +409,18 @@ REVOKE ALL ON FUNCTION shegu.sweep(timestamptz) FROM PUBLIC;
 -- Grids: the responsible unit, and the grid re-derived as of a date.
 
 CREATE FUNCTION shegu.incident_unit(grid shegu.gridcode, level text) RETURNS shegu.gridcode
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN shegu.ancestor(grid, least(shegu.level(grid),
-                                      CASE level WHEN 'grid' THEN 6 WHEN 'community' THEN 5
-                                                 WHEN 'township' THEN 4 WHEN 'county' THEN 3 END));
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp AS $$
+DECLARE
+    l int := CASE level WHEN 'grid' THEN 6 WHEN 'community' THEN 5 WHEN 'township' THEN 4 WHEN 'county' THEN 3 END;
+BEGIN
+    IF l IS NULL THEN
+        RAISE EXCEPTION 'unknown level "%"', level
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The levels are grid, community, township and county.';
+    END IF;
+    RETURN shegu.ancestor(grid, least(shegu.level(grid), l));
+END;
+$$;
 COMMENT ON FUNCTION shegu.incident_unit(shegu.gridcode, text) IS
     'the unit responsible at a level (grid, community, township, county) for an incident in a grid: the grid''s ancestor at that level';
 
@@ -485,7 +493,8 @@ CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
                    closed bigint, closed_on_time bigint, overdue_open bigint, suspended bigint,
                    disposal_rate float8, on_time_rate float8, on_time_rate_incl_open float8,
                    rework_rate float8, avg_work_hours_to_close float8, satisfaction_rate float8)
-    LANGUAGE sql STABLE PARALLEL SAFE BEGIN ATOMIC
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp AS $$
     SELECT shegu.ancestor(f.grid, l.l) AS unit, l.l AS level, f.month,
            count(*) AS received,
            count(*) FILTER (WHERE f.accepted) AS accepted,
@@ -520,8 +529,8 @@ CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
                  i.satisfaction
           FROM shegu.incident AS i) AS f
     CROSS JOIN LATERAL generate_series(1, shegu.level(f.grid)) AS l(l)
-    GROUP BY 1, 2, 3;
-END;
+    GROUP BY 1, 2, 3
+$$;
 COMMENT ON FUNCTION shegu.incident_measures_at(timestamptz) IS
     'incident measures by unit (a grid at any level, rolled up by code prefix) and month of report, with overdue judged at a given time; definitions in docs/incident.md';
 
@@ -549,7 +558,8 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
     RETURNS TABLE (kind text, kind_zh text, incident_id bigint, category text, grid shegu.gridcode,
                    responsible_level text, responsible_unit shegu.gridcode, source text,
                    reported_at timestamptz, failed_at timestamptz, reason text)
-    LANGUAGE sql STABLE PARALLEL SAFE BEGIN ATOMIC
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp AS $$
     -- should have found but did not: an outside channel reported it and the grid's patrol had not
     SELECT 'not_discovered', '应发现未发现', i.id, i.category, i.grid, 'grid',
            shegu.incident_unit(i.grid, 'grid'), i.source, i.reported_at, i.reported_at,
@@ -585,8 +595,8 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
                 ELSE format('disposed %s after the deadline', (i.resolved_at - i.due_at)) END
     FROM shegu.incident AS i
     WHERE (i.status IN ('accepted', 'dispatched') AND i.due_at < incident_accountability_at.at)
-       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at);
-END;
+       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at)
+$$;
 COMMENT ON FUNCTION shegu.incident_accountability_at(timestamptz, interval) IS
     'accountability findings (应发现未发现、应上报未上报、应处置未处置) judged at a time, with the patrol look-back window for "should have found"; definitions in docs/incident.md';
 

@@ -418,6 +418,14 @@ AS $$
 DECLARE
     n bigint;
 BEGIN
+    IF aggregate_periods.first IS NULL OR aggregate_periods.last IS NULL OR aggregate_periods.period IS NULL THEN
+        RAISE EXCEPTION 'first, last and period of shegu.aggregate_periods must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = pg_catalog.format('Got first %s, last %s, period %s.',
+                                             coalesce(aggregate_periods.first::text, 'NULL'),
+                                             coalesce(aggregate_periods.last::text, 'NULL'),
+                                             coalesce(aggregate_periods.period::text, 'NULL'));
+    END IF;
     IF aggregate_periods.first > aggregate_periods.last THEN
         RAISE EXCEPTION 'first period % is after last period %', aggregate_periods.first, aggregate_periods.last
             USING ERRCODE = 'invalid_parameter_value';
