@@ -244,7 +244,8 @@ SELECT feed_index('sec', NULL);
 SELECT * FROM apply_ahp_weights('sec', 'nope', '{a,b}', '{{1,1},{1,1}}');
 SELECT aggregate_periods('sec', '2026-01-01', '2026-03-01', 'sec', NULL);
 DELETE FROM index_model WHERE name = 'sec';
--- incidents: an unknown level of responsibility
+-- incidents: a sweep at no time, an unknown level of responsibility
+SELECT sweep(NULL);
 SELECT incident_unit('430528101001001', 'village');
 SELECT incident_unit('430528101001001', 'community');
 

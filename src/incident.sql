@@ -374,6 +374,10 @@ DECLARE
     v_id bigint;
     escalated int := 0;
 BEGIN
+    IF sweep.now IS NULL THEN
+        RAISE EXCEPTION 'time of shegu.sweep is NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Call shegu.sweep() for the present, or give the time to judge the deadlines at.';
+    END IF;
     -- Every open incident whose level deadline passed goes one level up; the step re-checks
     -- the deadline on the locked row, so a second sweep (or a concurrent one) does nothing twice.
     FOR v_id IN
