@@ -65,8 +65,8 @@ q >/dev/null <<'SQL' || die "cannot create the plain step function"
 CREATE FUNCTION public.bench_step(p_id bigint, p_from text, p_to text, p_action text) RETURNS int
 LANGUAGE sql VOLATILE AS $$
     UPDATE public.bench_plain SET status = p_to, state_since = now() WHERE id = p_id AND status = p_from;
-    INSERT INTO public.bench_plain_event (incident_id, action, actor, at, from_status, to_status, to_level)
-    VALUES (p_id, p_action, 'centre', now(), p_from, p_to, 'grid');
+    INSERT INTO public.bench_plain_event (incident_id, action, actor, at, from_status, to_status, to_level, db_role)
+    VALUES (p_id, p_action, 'centre', now(), p_from, p_to, 'grid', session_user);
     SELECT 1;
 $$;
 SQL
