@@ -1655,6 +1655,7 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 {
 	Oid			centre = get_role_oid("shegu_centre", true);
 	Oid			me = GetOuterUserId();
+	MemoryContext caller = CurrentMemoryContext;
 	Datum		v[3];
 	char	   *name = NULL;
 	bool		staff = false;
@@ -1698,7 +1699,7 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 		{
 			in_scope = true;
 			if (name == NULL || strcmp(pn, actor) == 0)
-				name = MemoryContextStrdup(TopTransactionContext, pn);
+				name = MemoryContextStrdup(caller, pn);
 		}
 	}
 	SPI_finish();
