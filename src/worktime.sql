@@ -177,6 +177,7 @@ COMMENT ON FUNCTION shegu.work_time_between(timestamptz, timestamptz, text) IS
 CREATE FUNCTION shegu.parse_notice_date(year int, fragment text, after date DEFAULT NULL)
     RETURNS date
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp
 AS $fn$
 DECLARE
     m text[];
@@ -233,6 +234,7 @@ COMMENT ON FUNCTION shegu.parse_notice_date(int, text, date) IS
 CREATE FUNCTION shegu.parse_holiday_notice(year int, notice text)
     RETURNS TABLE (day date, is_workday boolean, name text)
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp
 AS $fn$
 DECLARE
     numerals constant text := '一二三四五六七八九十';
