@@ -50,13 +50,14 @@ ORDER BY category_code;
 -- Incidents in March 2025 (the demo clock of act()): a fire hazard closed on time, garbage never
 -- accepted, a dispute recorded on a community, a point located by the trigger, and a gas smell
 -- reported at 00:30 on 1 April in Shanghai (still March in UTC: it counts in April).
-SET shegu.incident_clock = '2025-03-03 09:30+08';
+SET shegu.incident_clock = '2025-04-02 09:00+08';
 INSERT INTO incident (category, title, source, grid, location, reported_at) VALUES
 ('hazard.fire', '楼道堆物 blocked stairwell', 'patrol', '330106001001001', NULL, '2025-03-03 09:00+08'),
 ('environment.garbage', '垃圾 garbage', 'hotline', '330106001001002', NULL, '2025-03-04 10:00+08'),
 ('dispute.neighbour', '噪音 noise', 'resident', '330106001002', NULL, '2025-03-05 10:00+08'),
 ('public_service.facility', '路灯 street light', 'wechat', NULL, ST_SetSRID(ST_MakePoint(120.15, 30.25), 4326), '2025-03-10 10:00+08'),
 ('hazard.gas', '燃气味 gas', 'wechat', '330106002001001', NULL, '2025-04-01 00:30+08');
+SET shegu.incident_clock = '2025-03-03 09:30+08';
 SELECT count(*) AS steps FROM (
     SELECT act(id, 'accept', 't') FROM incident WHERE title = '楼道堆物 blocked stairwell'
     UNION ALL SELECT act(id, 'dispatch', 't', NULL, '{"level": "community"}') FROM incident WHERE title = '楼道堆物 blocked stairwell') s;
@@ -74,6 +75,10 @@ SELECT category_code, category_name, top_category_name, unit_code, unit_name, pa
        round(lon::numeric, 3) AS lon, round(lat::numeric, 3) AS lat,
        round(lon_gcj02::numeric, 4) AS lon_gcj02, round(lat_gcj02::numeric, 4) AS lat_gcj02
 FROM report_incident WHERE unit_code LIKE '330106%' ORDER BY reported_at;
+
+-- The backlog now, by level: open incidents and their lights.
+SELECT level, level_name, unit_code, unit_level, open_incidents, yellow, red, suspended
+FROM report_open_incident WHERE unit_code LIKE '330106%' AND level >= 4 ORDER BY level, unit_code;
 
 -- Monthly figures, live: one row per level and unit; an incident recorded on a community shows
 -- under the community at level 6 (unit_level 5), so every level adds up to the same total.

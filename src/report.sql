@@ -191,8 +191,8 @@ CROSS JOIN generate_series(1, 6) AS l(l)
 GROUP BY f.month, l.l, shegu.ancestor(f.grid, least(l.l, shegu.level(f.grid))), least(l.l, shegu.level(f.grid))
 $q$;
 BEGIN
-    EXECUTE 'CREATE VIEW shegu.report_month_live AS ' || format(body, '');
-    EXECUTE 'CREATE VIEW shegu.report_month_open AS ' || format(body, $w$
+    EXECUTE 'CREATE VIEW shegu.report_month_live AS ' || pg_catalog.format(body, '');
+    EXECUTE 'CREATE VIEW shegu.report_month_open AS ' || pg_catalog.format(body, $w$
       WHERE date_trunc('month', i.reported_at AT TIME ZONE 'Asia/Shanghai')::date >= (
           SELECT coalesce(min(m.m)::date, '-infinity')
           FROM generate_series((SELECT date_trunc('month', min(x.reported_at) AT TIME ZONE 'Asia/Shanghai') FROM shegu.incident x),
@@ -293,6 +293,7 @@ COMMENT ON INDEX shegu.report_month_figure_pkey IS 'frozen figures by month, lev
 
 CREATE FUNCTION shegu.freeze_month(month date DEFAULT NULL, replace boolean DEFAULT false) RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     m date := coalesce(freeze_month.month,
@@ -302,7 +303,7 @@ BEGIN
     IF extract(day FROM m) <> 1 THEN
         RAISE EXCEPTION 'month % is not the first day of a month', m
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = format('Name a month by its first day: %s.', date_trunc('month', m)::date);
+                  HINT = pg_catalog.format('Name a month by its first day: %s.', date_trunc('month', m)::date);
     END IF;
     IF (m + interval '1 month') AT TIME ZONE 'Asia/Shanghai' > now() THEN
         RAISE EXCEPTION 'month % has not ended yet', m
@@ -392,6 +393,33 @@ COMMENT ON COLUMN shegu.report_incident_month.avg_hours_to_close IS '办结平�
 COMMENT ON COLUMN shegu.report_incident_month.satisfaction_rate IS '满意率 satisfaction rate, 0-1, 4 decimals';
 COMMENT ON COLUMN shegu.report_incident_month.frozen IS 'true for a frozen month (the figures no longer move), false for figures as they are now';
 COMMENT ON COLUMN shegu.report_incident_month.frozen_at IS 'when the month was frozen; NULL for a live month';
+
+-- ---------------------------------------------------------------------------------------------
+-- The backlog now: open incidents per level and unit (counts only, the owner's rights).
+
+CREATE VIEW shegu.report_open_incident AS
+SELECT l.l AS level,
+       shegu.report_level_name(l.l) AS level_name,
+       shegu.ancestor(i.grid, least(l.l, shegu.level(i.grid)))::text AS unit_code,
+       least(l.l, shegu.level(i.grid)) AS unit_level,
+       count(*) AS open_incidents,
+       count(*) FILTER (WHERE i.light = 'yellow') AS yellow,
+       count(*) FILTER (WHERE i.light = 'red') AS red,
+       count(*) FILTER (WHERE i.status = 'suspended') AS suspended
+FROM shegu.incident i
+CROSS JOIN generate_series(1, 6) AS l(l)
+WHERE i.status NOT IN ('closed', 'evaluated', 'rejected')
+GROUP BY l.l, shegu.ancestor(i.grid, least(l.l, shegu.level(i.grid))), least(l.l, shegu.level(i.grid));
+COMMENT ON VIEW shegu.report_open_incident IS
+    'the backlog now (积压): open incidents (not closed, evaluated or rejected) per reporting level 1..6 and unit, with their time lights; counts only; filter on one level (the rows of a level add up to the total)';
+COMMENT ON COLUMN shegu.report_open_incident.level IS 'reporting level 1 province .. 6 grid; an incident counts once per level';
+COMMENT ON COLUMN shegu.report_open_incident.level_name IS 'the reporting level in English';
+COMMENT ON COLUMN shegu.report_open_incident.unit_code IS 'grid code of the unit as text: the incident grid''s ancestor at the level, or the grid itself when it is coarser';
+COMMENT ON COLUMN shegu.report_open_incident.unit_level IS 'level of unit_code: equal to level except for incidents recorded on a coarser unit';
+COMMENT ON COLUMN shegu.report_open_incident.open_incidents IS 'open incidents (未结): reported, accepted, dispatched, resolved, verified or suspended';
+COMMENT ON COLUMN shegu.report_open_incident.yellow IS 'of those, with a yellow time light (黄灯)';
+COMMENT ON COLUMN shegu.report_open_incident.red IS 'of those, with a red time light (红灯, overdue)';
+COMMENT ON COLUMN shegu.report_open_incident.suspended IS 'of those, suspended (挂账)';
 
 -- ---------------------------------------------------------------------------------------------
 -- Incidents one by one, with pins: runs with the caller's rights (row-level security applies).
@@ -534,24 +562,32 @@ COMMENT ON COLUMN shegu.report_index_dimension.imputed IS 'true when imputed val
 -- ---------------------------------------------------------------------------------------------
 -- Access for BI tools.
 
-CREATE FUNCTION shegu.grant_report_access(role name, incidents boolean DEFAULT false) RETURNS void
+CREATE FUNCTION shegu.grant_report_access(role name) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = grant_report_access.role) THEN
         RAISE EXCEPTION 'role "%" does not exist', grant_report_access.role
             USING ERRCODE = 'undefined_object', HINT = 'CREATE ROLE it first (see docs/bi.md).';
     END IF;
-    EXECUTE format('GRANT USAGE ON SCHEMA shegu TO %I', grant_report_access.role);
-    EXECUTE format('GRANT SELECT ON shegu.report_unit, shegu.report_category, shegu.report_incident_month, '
-                   'shegu.report_index, shegu.report_index_dimension TO %I', grant_report_access.role);
-    IF grant_report_access.incidents THEN
-        EXECUTE format('GRANT SELECT ON shegu.report_incident, shegu.incident TO %I', grant_report_access.role);
-    END IF;
+    EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA shegu TO %I', grant_report_access.role);
+    EXECUTE pg_catalog.format('GRANT SELECT ON shegu.report_unit, shegu.report_category, shegu.report_incident_month, '
+                              'shegu.report_open_incident, shegu.report_index, shegu.report_index_dimension TO %I',
+                              grant_report_access.role);
 END;
 $$;
-COMMENT ON FUNCTION shegu.grant_report_access(name, boolean) IS
-    'the BI role recipe: grants a role USAGE on schema shegu and SELECT on the aggregate report views (report_unit, report_category, report_incident_month, report_index, report_index_dimension), nothing else; with incidents also SELECT on report_incident and shegu.incident, whose row-level security then applies; run by the extension owner; idempotent';
+COMMENT ON FUNCTION shegu.grant_report_access(name) IS
+    'the minimal BI role recipe: grants a role USAGE on schema shegu and SELECT on the aggregate report views (report_unit, report_category, report_incident_month, report_open_incident, report_index, report_index_dimension), nothing else; run by the extension owner; idempotent (membership in shegu_analyst gives the same views and the masked ones)';
+
+-- The security room's group roles: the aggregate views to the centre and the analysts, the
+-- reference views to every role, incidents one by one (caller's rights, so row-level security
+-- applies) to the centre and the grid workers.
+GRANT SELECT ON shegu.report_unit, shegu.report_category TO shegu_centre, shegu_grid_worker, shegu_analyst;
+GRANT SELECT ON shegu.report_incident_month, shegu.report_open_incident, shegu.report_index,
+                shegu.report_index_dimension
+    TO shegu_centre, shegu_analyst;
+GRANT SELECT ON shegu.report_incident TO shegu_centre, shegu_grid_worker;
 
 -- ---------------------------------------------------------------------------------------------
 -- Maps: GeoJSON for web maps, choropleth SVG.
@@ -580,7 +616,7 @@ BEGIN
     IF level < shegu.level(root) OR level > 7 THEN
         RAISE EXCEPTION 'level % is outside %..7', level, shegu.level(root)
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('The units shown lie under %s, a level-%s unit.', root, shegu.level(root));
+                  DETAIL = pg_catalog.format('The units shown lie under %s, a level-%s unit.', root, shegu.level(root));
     END IF;
     IF datum NOT IN ('wgs84', 'gcj02') THEN
         RAISE EXCEPTION 'unknown datum "%"', datum
@@ -597,12 +633,8 @@ BEGIN
     -- the features' ids, properties and boundaries once; only the simplification is repeated.
     -- Measures go through jsonb maps by code: the planner cannot tell how many grids a level
     -- has, and a nested loop over the measures would be quadratic.
-    SELECT coalesce(jsonb_object_agg(x.unit, x.open), '{}') INTO open_map
-    FROM (SELECT shegu.ancestor(i.grid, grid_geojson.level)::text AS unit, count(*) AS open
-          FROM shegu.incident i
-          WHERE i.grid OPERATOR(shegu.<@) grid_geojson.root AND shegu.level(i.grid) >= grid_geojson.level
-            AND i.status NOT IN ('closed', 'evaluated', 'rejected')
-          GROUP BY 1) x;
+    SELECT coalesce(jsonb_object_agg(o.unit_code, o.open_incidents), '{}') INTO open_map
+    FROM shegu.report_open_incident o WHERE o.level = grid_geojson.level AND o.unit_level = grid_geojson.level;
     SELECT coalesce(jsonb_object_agg(r.unit_code, jsonb_build_object(
                'received', r.received, 'closed', r.closed, 'overdue_open', r.overdue_open,
                'disposal_rate', r.disposal_rate, 'on_time_rate', r.on_time_rate)), '{}')
@@ -641,7 +673,7 @@ BEGIN
         IF tol >= 0.1 THEN
             RAISE EXCEPTION 'the map of % at level % does not fit in % bytes', root, level, max_bytes
                 USING ERRCODE = 'program_limit_exceeded',
-                      DETAIL = format('Simplified with a tolerance of %s degrees it still takes %s bytes.', tol, bytes),
+                      DETAIL = pg_catalog.format('Simplified with a tolerance of %s degrees it still takes %s bytes.', tol, bytes),
                       HINT = 'Show fewer units (a smaller root or a coarser level) or allow more bytes.';
         END IF;
         -- the tolerance that would shrink the vertex count enough, roughly, and at least double
@@ -651,7 +683,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION shegu.grid_geojson(shegu.gridcode, int, date, date, text, int) IS
-    'GeoJSON FeatureCollection of the grids at a level under root as drawn on day at: feature id = code, properties code, name, parent, parent_name, level, households, population, open_incidents (now) and, for a period (first day of a month), its received, closed, overdue_open, disposal_rate and on_time_rate; coordinates to 6 decimals (~0.1 m) in wgs84 or gcj02; boundaries simplified (ST_SimplifyPreserveTopology, tolerance raised step by step) until the text fits in max_bytes (default 5,000,000)';
+    'GeoJSON FeatureCollection of the grids at a level under root as drawn on day at: feature id = code, properties code, name, parent, parent_name, level, households, population, open_incidents (now) and, for a period (first day of a month), its received, closed, overdue_open, disposal_rate and on_time_rate; coordinates to 6 decimals (~0.1 m) in wgs84 or gcj02; boundaries simplified (ST_SimplifyPreserveTopology, tolerance raised step by step) until the text fits in max_bytes (default 5,000,000); reads shegu.grid and the report views with the caller''s rights';
 
 CREATE FUNCTION shegu.choropleth_svg(model text, period date, level int DEFAULT NULL,
                                      root shegu.gridcode DEFAULT NULL, width int DEFAULT 800)
@@ -745,7 +777,7 @@ BEGIN
     END IF;
 
     -- ST_AsSVG writes y as -y: map latitude y to -(top + (y1 - y) * s)
-    SELECT string_agg(format('<path d="%s" fill="%s"><title>%s</title></path>',
+    SELECT string_agg(pg_catalog.format('<path d="%s" fill="%s"><title>%s</title></path>',
                ST_AsSVG(ST_Affine(ST_SimplifyPreserveTopology(u.geom::geometry, 0.5 / s),
                                   k * s, 0, 0, s, margin - ext.x0 * k * s, -top - ext.y1 * s), 0, 1),
                CASE WHEN u.vetoed THEN '#6b3fa0'
@@ -757,7 +789,7 @@ BEGIN
                                   ELSE to_char(u.value, 'FM999990.0') END,
                              u.grade,
                              CASE WHEN u.vetoed THEN '一票否决 vetoed' END,
-                             '第' || u.rank || '名'),
+                             '第' || u.rank::text || '名'),
                    '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;')),
                E'\n' ORDER BY u.code)
     INTO paths
@@ -765,7 +797,7 @@ BEGIN
                                           vetoed boolean, rank int, cls int);
 
     -- legend: one swatch per class from the best down, then vetoed and no data
-    SELECT string_agg(format('<rect x="%s" y="%s" width="18" height="14" fill="%s" stroke="#333" stroke-width="0.5"/>'
+    SELECT string_agg(pg_catalog.format('<rect x="%s" y="%s" width="18" height="14" fill="%s" stroke="#333" stroke-width="0.5"/>'
                              '<text x="%s" y="%s">%s</text>',
                              margin, top + map_h + 16 + (n - 1) * 20, colour, margin + 24, top + map_h + 27 + (n - 1) * 20,
                              replace(replace(label, '&', '&amp;'), '<', '&lt;')), E'\n' ORDER BY n)
@@ -782,7 +814,7 @@ BEGIN
 
     total_h := top + map_h + 16 + (nclass + 2) * 20 + margin;
     esc_title := replace(replace(replace(mdl.title, '&', '&amp;'), '<', '&lt;'), '>', '&gt;');
-    RETURN format(
+    RETURN pg_catalog.format(
         '<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="sans-serif" font-size="12">' || E'\n'
         || '<rect width="100%%" height="100%%" fill="#ffffff"/>' || E'\n'
         || '<text x="%s" y="26" font-size="18" font-weight="bold">%s %s</text>' || E'\n'

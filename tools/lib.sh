@@ -21,9 +21,10 @@ SHEGU_PACKAGES=(
 	postgresql-$PG_MAJOR-postgis-3 postgresql-$PG_MAJOR-pgtap postgresql-$PG_MAJOR-cron
 	libtap-parser-sourcehandler-pgtap-perl locales
 )
-# Only tools/test.sh needs these: pgJDBC and a JDK for the BI-tool test (test/jdbc, over the Unix
-# socket through junixsocket), headless Chromium for the SVG map test (test/svg).
-SHEGU_TEST_PACKAGES=(default-jdk-headless libpostgresql-jdbc-java libjunixsocket-java chromium)
+# What only tools/test.sh needs: the boundary guide's shp2pgsql (postgis) and ogr2ogr (gdal-bin);
+# pgJDBC and a JDK for the BI-tool test (test/jdbc, over the Unix socket through junixsocket);
+# headless Chromium for the SVG map test (test/svg).
+SHEGU_TEST_PACKAGES=(postgis gdal-bin default-jdk-headless libpostgresql-jdbc-java libjunixsocket-java chromium)
 
 say() { printf '\n== %s\n' "$*"; }
 die() { printf 'shegu: %s\n' "$*" >&2; exit 1; }
@@ -34,11 +35,12 @@ as_server_user() {
 	if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else (cd / && "$@"); fi
 }
 
-# Install whatever of SHEGU_PACKAGES (and of the packages named as arguments) is missing (needs
-# root when anything is).
+# Install whatever of the given packages (default: SHEGU_PACKAGES) is missing (needs root when
+# anything is).
 install_packages() {
-	local missing=() p
-	for p in "${SHEGU_PACKAGES[@]}" "$@"; do
+	local missing=() p wanted=("$@")
+	[ ${#wanted[@]} -gt 0 ] || wanted=("${SHEGU_PACKAGES[@]}")
+	for p in "${wanted[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0

@@ -9,6 +9,7 @@ passed=0
 failed=0
 tally() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
+install_packages
 install_packages "${SHEGU_TEST_PACKAGES[@]}"
 build_install
 
@@ -59,6 +60,10 @@ echo "$out" | grep -qE '^[0-9]+ passed, 0 failed$' || tally 0 1    # it did not 
 
 say "headless Chromium draws the choropleth SVG (test/svg)"
 out=$(bash "$SHEGU_TOP/test/svg/run.sh" 2>&1); echo "$out"
+tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
+
+say "the boundary guide with shp2pgsql and ogr2ogr (test/import)"
+out=$(bash "$SHEGU_TOP/test/import/run.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
 
 say "documentation examples (docs/*.md)"

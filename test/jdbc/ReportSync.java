@@ -21,7 +21,7 @@ public class ReportSync {
             + "&socketFactoryArg=" + socket + "/.s.PGSQL." + port;
         Properties p = new Properties();
         p.setProperty("user", user);
-        List<String> aggregate = List.of("report_category", "report_incident_month", "report_index",
+        List<String> aggregate = List.of("report_category", "report_incident_month", "report_index", "report_open_incident",
                                          "report_index_dimension", "report_unit");
         Set<Integer> plain = Set.of(Types.VARCHAR, Types.INTEGER, Types.BIGINT, Types.NUMERIC, Types.DATE,
                                     Types.TIMESTAMP, Types.BOOLEAN, Types.BIT, Types.DOUBLE);

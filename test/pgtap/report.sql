@@ -5,7 +5,7 @@
 BEGIN;
 SET search_path = shegu, public;
 SET client_min_messages = warning;
-SELECT plan(31);
+SELECT plan(33);
 
 -- A district (530102): 2 townships x 2 communities x 3 basic grids; grids are 256-gons (circles),
 -- communities and townships boxes; names repeat (第1网格 in every community).
@@ -126,28 +126,37 @@ SELECT grant_report_access('report_tap_bi');   -- idempotent
 SET ROLE report_tap_bi;
 SELECT lives_ok($$ SELECT count(*) FROM shegu.report_unit UNION ALL SELECT count(*) FROM shegu.report_category
                    UNION ALL SELECT count(*) FROM shegu.report_incident_month UNION ALL SELECT count(*) FROM shegu.report_index
-                   UNION ALL SELECT count(*) FROM shegu.report_index_dimension $$,
+                   UNION ALL SELECT count(*) FROM shegu.report_index_dimension
+                   UNION ALL SELECT count(*) FROM shegu.report_open_incident $$,
                 'a role with only the recipe''s grants reads every aggregate report view');
 SELECT throws_ok($$ SELECT count(*) FROM shegu.incident $$, '42501', NULL, '... but not the incident table');
 SELECT throws_ok($$ SELECT count(*) FROM shegu.report_incident $$, '42501', NULL,
                  '... nor incidents one by one: report_incident runs with the caller''s rights');
 RESET ROLE;
 
--- ==== row-level security is not bypassed by the detail view ====
-CREATE ROLE report_tap_worker;
-SELECT grant_report_access('report_tap_worker', incidents => true);
-ALTER TABLE shegu.incident ENABLE ROW LEVEL SECURITY;
-CREATE POLICY report_tap_own ON shegu.incident FOR SELECT TO report_tap_worker
-    USING (grid OPERATOR(shegu.<@) '530102101001');
+-- ==== the security room's roles: grid workers see their incidents, analysts aggregates ====
+CREATE ROLE report_tap_worker IN ROLE shegu_grid_worker;
+CREATE ROLE report_tap_analyst IN ROLE shegu_analyst;
+INSERT INTO grid_staff (code, person_name, role, db_role, valid_from)
+VALUES ('530102101001', '报表测试员', 'grid_worker', 'report_tap_worker', '2020-01-01');
+CREATE TEMP TABLE own_incidents AS
+SELECT count(*)::int AS n FROM incident WHERE grid OPERATOR(shegu.<@) '530102101001';
+GRANT SELECT ON own_incidents TO report_tap_worker;
 SET ROLE report_tap_worker;
-SELECT is((SELECT count(*)::int FROM shegu.report_incident),
-          (SELECT count(*)::int FROM shegu.incident),
-          'report_incident shows exactly the rows the policy lets the caller see');
-SELECT is((SELECT count(*)::int FROM shegu.report_incident WHERE unit_code NOT LIKE '530102101001%'), 0,
-          '... none outside the caller''s community');
+SELECT is((SELECT count(*)::int FROM shegu.report_incident), (SELECT n FROM own_incidents),
+          'a grid worker sees through report_incident exactly the incidents of his grids (row-level security applies)');
+SELECT throws_ok($$ SELECT count(*) FROM shegu.report_incident_month $$, '42501', NULL,
+                 '... and not the county''s aggregates');
 RESET ROLE;
-DROP POLICY report_tap_own ON shegu.incident;
-ALTER TABLE shegu.incident DISABLE ROW LEVEL SECURITY;
+SET ROLE report_tap_analyst;
+SELECT lives_ok($$ SELECT count(*) FROM shegu.report_incident_month UNION ALL SELECT count(*) FROM shegu.report_open_incident
+                   UNION ALL SELECT count(*) FROM shegu.report_index UNION ALL SELECT count(*) FROM shegu.report_unit
+                   UNION ALL SELECT count(*) FROM shegu.report_category UNION ALL SELECT count(*) FROM shegu.report_index_dimension
+                   UNION ALL SELECT length(shegu.grid_geojson('530102', 5, '2025-03-01', '2025-01-01')::text) $$,
+                'an analyst reads every aggregate report view and the GeoJSON');
+SELECT throws_ok($$ SELECT count(*) FROM shegu.report_incident $$, '42501', NULL,
+                 '... but no incident one by one');
+RESET ROLE;
 
 -- ==== GeoJSON ====
 CREATE TEMP TABLE gj AS
