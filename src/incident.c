@@ -15,6 +15,8 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
+#include "storage/proc.h"
+#include "tcop/pquery.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/datum.h"
@@ -24,12 +26,14 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/portal.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "gridcode.h"
 #include "incident.h"
+#include "shegu.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Names: states, levels, actions. */
@@ -1187,6 +1191,50 @@ trigger_check(FunctionCallInfo fcinfo, const char *name)
 	return (TriggerData *) fcinfo->context;
 }
 
+/*
+ * A restore load (shegu_restore_load) brings stored incidents back: rows that carry state_since,
+ * taken as they are, their events coming back with shegu.incident_event's data.  A COPY may also
+ * report new incidents (rows without state_since), but one COPY does not mix the two: the first
+ * row decides, and the statement trigger logs report events only for new reports.
+ */
+static LocalTransactionId copy_lxid = InvalidLocalTransactionId;
+static Portal copy_portal = NULL;
+static TimestampTz copy_started = 0;
+static bool copy_restores = false;
+
+/* Is the remembered kind that of the running COPY (the statement's portal in this transaction)? */
+static bool
+copy_same(void)
+{
+	return copy_lxid == MyProc->lxid && copy_portal == ActivePortal && ActivePortal != NULL &&
+		copy_started == ActivePortal->creation_time;
+}
+
+static void
+copy_note(bool restored)
+{
+	if (copy_same())
+	{
+		if (copy_restores != restored)
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+					 errmsg("a COPY into shegu.incident cannot mix stored incidents and new reports"),
+					 errdetail("Rows with state_since are stored incidents coming back and are taken as they are; rows without it are new reports."),
+					 errhint("Load them with two COPY commands.")));
+		return;
+	}
+	copy_lxid = MyProc->lxid;
+	copy_portal = ActivePortal;
+	copy_started = ActivePortal->creation_time;
+	copy_restores = restored;
+}
+
+static bool
+copy_restored(void)
+{
+	return copy_restores && copy_same();
+}
+
 PG_FUNCTION_INFO_V1(incident_before_insert);
 /* SQL: trigger BEFORE INSERT ON shegu.incident FOR EACH ROW. */
 Datum
@@ -1207,6 +1255,12 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		elog(ERROR, "incident_before_insert must fire BEFORE INSERT FOR EACH ROW");
 	row_load(&r, td->tg_relation, td->tg_trigtuple);
+	if (shegu_restore_load(td->tg_relation))
+	{
+		copy_note(!R_NULL(&r, C_STATE_SINCE));
+		if (!R_NULL(&r, C_STATE_SINCE))
+			return PointerGetDatum(td->tg_trigtuple);
+	}
 
 	for (int i = 0; i < (int) lengthof(managed); i++)
 		if (!R_NULL(&r, managed[i]))
@@ -1287,6 +1341,8 @@ incident_after_insert(PG_FUNCTION_ARGS)
 	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || td->tg_newtable == NULL)
 		elog(ERROR, "incident_after_insert must fire AFTER INSERT FOR EACH STATEMENT with a NEW TABLE");
+	if (shegu_restore_load(td->tg_relation) && copy_restored())
+		return PointerGetDatum(NULL);	/* restored incidents: their events are restored too */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)

@@ -160,6 +160,7 @@ COMMENT ON INDEX shegu.grid_staff_db_role_idx IS 'finds a database role''s grids
 
 CREATE FUNCTION shegu.grid_staff_check() RETURNS trigger
 LANGUAGE plpgsql
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM shegu.grid g WHERE g.code = NEW.code) THEN

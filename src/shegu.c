@@ -10,7 +10,14 @@
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "fmgr.h"
+#include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "nodes/plannodes.h"
+#include "tcop/pquery.h"
+#include "utils/acl.h"
 #include "utils/fmgroids.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 
 #include "incident.h"
@@ -68,4 +75,32 @@ shegu_geometry_type(void)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("type geometry of extension postgis was not found")));
 	return type;
+}
+
+/*
+ * Is the statement running now a restore load into rel?  True when the top-level statement is
+ * COPY ... FROM into rel itself (as pg_restore and the scripts of pg_dump load every table) and
+ * the user is a superuser, owns rel or owns the database: roles that could disable the table's
+ * triggers anyway, or who restore the database they own.  Such rows are stored rows coming back,
+ * not new input: the triggers take them as they are.
+ */
+bool
+shegu_restore_load(Relation rel)
+{
+	PlannedStmt *ps;
+	CopyStmt   *copy;
+	Oid			user = GetUserId();
+
+	if (ActivePortal == NULL || ActivePortal->commandTag != CMDTAG_COPY ||
+		list_length(ActivePortal->stmts) != 1)
+		return false;
+	ps = linitial_node(PlannedStmt, ActivePortal->stmts);
+	if (ps->commandType != CMD_UTILITY || ps->utilityStmt == NULL || !IsA(ps->utilityStmt, CopyStmt))
+		return false;
+	copy = (CopyStmt *) ps->utilityStmt;
+	if (!copy->is_from || copy->relation == NULL ||
+		RangeVarGetRelid(copy->relation, NoLock, true) != RelationGetRelid(rel))
+		return false;
+	return superuser() || pg_class_ownercheck(RelationGetRelid(rel), user) ||
+		pg_database_ownercheck(MyDatabaseId, user);
 }
