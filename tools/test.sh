@@ -48,6 +48,10 @@ say "pg_dump round trip and DROP/CREATE EXTENSION (test/dump)"
 out=$(bash "$SHEGU_TOP/test/dump/run.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
 
+say "upgrades from every released version: catalog, data, shipped rows (test/upgrade)"
+out=$(bash "$SHEGU_TOP/test/upgrade/run.sh" 2>&1); echo "$out"
+tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
+
 say "pg_cron runs the documented sweep job (test/cron)"
 out=$(bash "$SHEGU_TOP/test/cron/run.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"

@@ -110,7 +110,7 @@ for db in shegu_dump_su_fc shegu_dump_su_sql shegu_dump_own_fc shegu_dump_own_sq
 		-c "SELECT id FROM report('environment.dog', 'after restore', 'patrol', grid => '430528101002003', reported_at => '2026-04-01 08:00+08')" \
 		-c "SELECT count(*) FROM incident_event WHERE incident_id = 7" \
 		-c "SELECT locate(110.1, 26.1)" \
-		-c "SELECT is_workday('2026-10-08'), add_work_time('2026-03-02 09:00+08', '1 hour')" \
+		-c "SELECT is_workday('2026-10-07'), add_work_time('2026-03-02 09:00+08', '1 hour')" \
 		-c "SELECT dispose_limit FROM incident_category WHERE code = 'environment.garbage'" 2>&1 | tr '\n' ' ')
 	[ "$out" = "accepted 7 1 430528101002003 t|2026-03-02 10:00:00+08 3 days " ]
 	check $? "$db: act(), report numbering, locate, the edited calendar, schedule and category work after restore"
