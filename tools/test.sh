@@ -52,6 +52,10 @@ say "upgrades from every released version: catalog, data, shipped rows (test/upg
 out=$(bash "$SHEGU_TOP/test/upgrade/run.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
 
+say "kill -9 under load: every acknowledged commit survives (test/crash)"
+out=$(bash "$SHEGU_TOP/test/crash/run.sh" 2>&1); echo "$out"
+tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
+
 say "pg_cron runs the documented sweep job (test/cron)"
 out=$(bash "$SHEGU_TOP/test/cron/run.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
