@@ -8,7 +8,7 @@ VALUES ('environment.dog', 'environment', '犬只扰民', 'Dog nuisance', 'grid'
 -- a user's edit of a shipped category (a changed limit) must survive
 UPDATE incident_category SET dispose_limit = '3 days', yellow_share = 0.7 WHERE code = 'environment.garbage';
 
-SET shegu.incident_clock = '2026-03-02 08:00+08';
+SET shegu.incident_clock = '2026-03-02 09:00+08';
 INSERT INTO incident (category, title, source, grid, reporter, reported_at) VALUES
 ('environment.garbage', '楼道堆放垃圾', 'patrol', '430528101002003', '王网格员', '2026-03-02 08:10+08'),
 ('environment.dog', '犬只夜间吠叫', 'hotline', '430528101002003', NULL, '2026-03-02 08:20+08'),
@@ -18,7 +18,6 @@ INSERT INTO incident (category, title, source, grid, reporter, reported_at) VALU
 INSERT INTO incident (category, title, source, location, reported_at, idempotency_key)
 VALUES ('public_service.facility', '路灯损坏', 'resident', ST_SetSRID(ST_MakePoint(110.1, 26.1), 4326),
         '2026-03-02 08:55+08', 'app-0001');
-SET shegu.incident_clock = '2026-03-02 09:00+08';
 SELECT count(*) FROM (
     SELECT act(1, 'accept', '受理中心'),
            act(1, 'dispatch', '受理中心', NULL, '{"level": "grid", "department": "物业"}'),
