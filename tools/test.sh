@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of shegu: C unit tests and fuzzing of the pure engines, then pg_regress and
-# pgTAP against a throwaway server that is stopped afterwards, pass or fail.
+# Runs every test of shegu: C unit tests and fuzzing of the pure engines, then pg_regress, pgTAP,
+# dump/restore, upgrades, kill -9 under load (on a private cluster), pg_cron and the documentation
+# examples against a throwaway server that is stopped afterwards, pass or fail.
 # tools/test.sh — the README's test command; .ci/run calls it.
 source "$(dirname "$0")/lib.sh"
 
