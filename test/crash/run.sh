@@ -75,9 +75,12 @@ as_server_user env PGHOST="$dir" PGPORT="$SHEGU_PORT" PGUSER=postgres "$bindir/p
 	-T $((LOAD_SECONDS + 20)) -D n=0 -f "$dir/load.sql" postgres >"$dir/pgbench.log" 2>&1 &
 bench=$!
 sleep "$LOAD_SECONDS"
-before=$(grep -c '^report ' "$ack")
 pm=$(pmpid)
-children=$(pgrep -P "$pm" | tr '\n' ' ')
+# the postmaster's children, from /proc (the parent pid is the second field after the name)
+children=$(for st in /proc/[0-9]*/stat; do
+	[ "$(sed -E 's/^.*\) [A-Za-z] ([0-9]+) .*$/\1/' "$st" 2>/dev/null)" = "$pm" ] && basename "$(dirname "$st")"
+done | tr '\n' ' ')
+before=$(grep -c '^report ' "$ack")
 kill -9 "$pm" $children 2>/dev/null
 alive() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
 for i in $(seq 1 20); do alive "$pm" || break; sleep 0.1; done
