@@ -29,6 +29,20 @@ for room in $(make -C "$top" -s print-rooms); do
 	psql -d $src -f "$top/test/dump/$room.sql" >/dev/null || check 1 "fixture test/dump/$room.sql"
 done
 
+# the user's own objects built on shegu, owned by the database owner: a table whose grid column
+# the fill_grid trigger keeps, a foreign key to the incidents, a view
+psql -d $src -c "SET search_path = public, shegu" -c "
+	CREATE TABLE patrol_point (id serial PRIMARY KEY, incident bigint REFERENCES shegu.incident,
+	                           pt geometry(Point, 4326) NOT NULL, grid shegu.gridcode);
+	CREATE TRIGGER patrol_point_grid BEFORE INSERT OR UPDATE ON patrol_point
+	    FOR EACH ROW EXECUTE FUNCTION shegu.fill_grid('pt', 'grid');
+	INSERT INTO patrol_point (incident, pt) VALUES (1, ST_SetSRID(ST_MakePoint(110.1, 26.1), 4326)),
+	                                               (NULL, ST_SetSRID(ST_MakePoint(110.3, 26.1), 4326));
+	CREATE VIEW patrol_incident AS SELECT p.id, p.grid, i.title FROM patrol_point p JOIN shegu.incident i ON i.id = p.incident;
+	ALTER TABLE patrol_point OWNER TO $owner; ALTER VIEW patrol_incident OWNER TO $owner;
+	GRANT SELECT, REFERENCES ON shegu.incident TO $owner" >/dev/null
+check $? "the user's table with a fill_grid trigger, a foreign key to shegu.incident and a view"
+
 "$bindir/pg_dump" -Fc -d $src -f "$tmp/dump.fc" 2>"$tmp/pg_dump.log"
 check $? "pg_dump -Fc of a database using shegu"
 "$bindir/pg_dump" -d $src -f "$tmp/dump.sql" 2>>"$tmp/pg_dump.log"
@@ -51,7 +65,7 @@ prepare_owner_db() {
 	psql -d postgres -c "CREATE DATABASE $1 OWNER $owner" -c "ALTER ROLE $owner BYPASSRLS" >/dev/null \
 	&& psql -d "$1" -c "SET client_min_messages = warning" -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu" \
 		-c "GRANT USAGE ON SCHEMA shegu TO $owner" \
-		-c "GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA shegu TO $owner" \
+		-c "GRANT SELECT, INSERT, UPDATE, REFERENCES ON ALL TABLES IN SCHEMA shegu TO $owner" \
 		-c "GRANT SELECT, USAGE, UPDATE ON ALL SEQUENCES IN SCHEMA shegu TO $owner" \
 		-c "GRANT SELECT, INSERT ON public.spatial_ref_sys TO $owner" >/dev/null
 }
@@ -74,7 +88,8 @@ rows() {
 	if [ "$3" = S ]; then psql -d "$1" -At -c "SELECT last_value || ' ' || is_called FROM $2"
 	else psql -d "$1" -At -c "COPY (SELECT x::text FROM $2 x) TO STDOUT"; fi | LC_ALL=C sort
 }
-psql -d $src -At -c "$relations_sql" >"$tmp/relations" && grep -q '^shegu\.incident r$' "$tmp/relations"
+psql -d $src -At -c "$relations_sql" >"$tmp/relations" && grep -q '^shegu\.incident r$' "$tmp/relations" \
+	&& grep -q '^public\.patrol_point r$' "$tmp/relations"
 check $? "list of the tables and sequences to compare"
 echo "# rows in the source database:"
 while read -r rel kind; do
