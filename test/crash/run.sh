@@ -146,4 +146,6 @@ expect="t 430528101002003|2026-03-02 10:30:00+08 f|2026-03-03 09:00:00+08 t "
 [ "$out" = "$expect" ]
 check $? "after recovery: new ids follow the recovered ones, locate, category limits, calendar and lookup index rebuilt"
 [ "$out" = "$expect" ] || echo "#   got: $out"
+stop
+[ $status = 0 ] && rm -rf "$data"    # kept for a look when something failed
 exit $status
