@@ -9,7 +9,7 @@ EXTVERSION = 0.2.0
 MODULE_big = shegu
 
 # Rooms, in install order.
-ROOMS = gridcode coords lookup worktime incident index restore
+ROOMS = gridcode coords lookup import worktime incident index security restore
 
 ENGINE_SRCS = $(sort $(wildcard src/engine/*.c))
 ROOM_SRCS   = $(wildcard $(addprefix src/,$(addsuffix .c,$(ROOMS))))

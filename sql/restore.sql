@@ -81,8 +81,9 @@ VALUES ('environment.garbage', 'forged', '430528101002003', 'patrol', '2026-03-0
 ROLLBACK;
 
 -- A role that neither is a superuser nor owns the table or the database gets no restore: its
--- COPY of a stored incident is refused like an INSERT.
-CREATE ROLE shegu_restore_clerk;
+-- COPY of a stored incident is refused like an INSERT (it bypasses row security, so that the
+-- COPY reaches the trigger).
+CREATE ROLE shegu_restore_clerk BYPASSRLS;
 GRANT USAGE ON SCHEMA shegu TO shegu_restore_clerk;
 GRANT SELECT, INSERT ON shegu.incident, shegu.incident_event, shegu.grid TO shegu_restore_clerk;
 BEGIN;
