@@ -207,6 +207,23 @@ static ExtFunc fn_locate;
 
 static SPIPlanPtr event_plan = NULL;
 static SPIPlanPtr request_plan = NULL;
+/* the same for an event log without db_role: a database still at version 0.1.0 */
+static SPIPlanPtr event_plan_010 = NULL;
+static SPIPlanPtr request_plan_010 = NULL;
+
+/*
+ * Has shegu.incident_event the column db_role (version 0.2.0 on)?  A database whose shegu is
+ * still at 0.1.0 runs this shegu.so until ALTER EXTENSION shegu UPDATE, and its log has none:
+ * the events are written without it, request ids are scoped by incident only (test/upgrade).
+ */
+static bool
+event_log_has_db_role(void)
+{
+	Oid			nsp = get_namespace_oid("shegu", false);
+	Oid			rel = get_relname_relid("incident_event", nsp);
+
+	return OidIsValid(rel) && get_attnum(rel, "db_role") != InvalidAttrNumber;
+}
 static SPIPlanPtr act_plan = NULL;
 static SPIPlanPtr fetch_plan = NULL;
 
@@ -690,19 +707,27 @@ event_write(const EventRec *ev)
 	char		n[13];
 	int			rc;
 
-	if (event_plan == NULL)
+	bool		with_role = event_log_has_db_role();
+	SPIPlanPtr *plan = with_role ? &event_plan : &event_plan_010;
+
+	if (*plan == NULL)
 	{
 		Oid			types[13] = {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
 		TEXTOID, TEXTOID, INTERVALOID, TEXTOID, JSONBOID, TEXTOID, NAMEOID};
-		SPIPlanPtr	p = SPI_prepare("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
+		SPIPlanPtr	p = SPI_prepare(with_role
+									? "INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
 									" from_status, to_status, from_level, to_level, work_time_in_state,"
 									" note, detail, request_id, db_role)"
-									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-									13, types);
+									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+									: "INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
+									" from_status, to_status, from_level, to_level, work_time_in_state,"
+									" note, detail, request_id)"
+									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+									with_role ? 13 : 12, types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "cannot prepare the incident event insert: %s", SPI_result_code_string(SPI_result));
-		event_plan = p;
+		*plan = p;
 	}
 #define EV_TEXT(i, s) (v[i] = (s) ? CStringGetTextDatum(s) : (Datum) 0, n[i] = (s) ? ' ' : 'n')
 	v[0] = Int64GetDatum(ev->incident_id);
@@ -727,7 +752,7 @@ event_write(const EventRec *ev)
 	event_writing = true;
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(event_plan, v, n, false, 0);
+		rc = SPI_execute_plan(*plan, v, n, false, 0);
 	}
 	PG_FINALLY();
 	{
@@ -1208,21 +1233,27 @@ request_seen(int64 id, const char *db_role, const char *request_id, const char *
 	Datum		v[3];
 	char	   *seen;
 
-	if (request_plan == NULL)
+	bool		with_role = event_log_has_db_role();
+	SPIPlanPtr *plan = with_role ? &request_plan : &request_plan_010;
+
+	if (*plan == NULL)
 	{
 		Oid			types[3] = {INT8OID, NAMEOID, TEXTOID};
-		SPIPlanPtr	p = SPI_prepare("SELECT action FROM shegu.incident_event"
-									" WHERE incident_id = $1 AND db_role = $2 AND request_id = $3",
+		SPIPlanPtr	p = SPI_prepare(with_role
+									? "SELECT action FROM shegu.incident_event"
+									" WHERE incident_id = $1 AND db_role = $2 AND request_id = $3"
+									: "SELECT action FROM shegu.incident_event"
+									" WHERE incident_id = $1 AND $2 IS NOT NULL AND request_id = $3",
 									3, types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "cannot prepare the request lookup");
-		request_plan = p;
+		*plan = p;
 	}
 	v[0] = Int64GetDatum(id);
 	v[1] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
 	v[2] = CStringGetTextDatum(request_id);
-	if (SPI_execute_plan(request_plan, v, NULL, false, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(*plan, v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the request id");
 	if (SPI_processed == 0)
 		return false;
@@ -1453,10 +1484,15 @@ incident_after_insert(PG_FUNCTION_ARGS)
 		event_writing = true;
 		PG_TRY();
 		{
-			rc = SPI_execute_with_args("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
+			rc = SPI_execute_with_args(event_log_has_db_role()
+									   ? "INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
 									   " to_status, to_level, db_role)"
 									   " SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, $1"
-									   " FROM new_incidents", 1, types, v, NULL, false, 0);
+									   " FROM new_incidents"
+									   : "INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
+									   " to_status, to_level)"
+									   " SELECT id, 'report', coalesce(reporter, source), reported_at, status, level"
+									   " FROM new_incidents WHERE $1 IS NOT NULL", 1, types, v, NULL, false, 0);
 		}
 		PG_FINALLY();
 		{
