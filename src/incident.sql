@@ -278,7 +278,7 @@ COMMENT ON FUNCTION shegu.incident_refuse() IS
 CREATE FUNCTION shegu.incident_event_guard() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_event_guard' LANGUAGE C;
 COMMENT ON FUNCTION shegu.incident_event_guard() IS
-    'trigger: only act(), sweep() and the report trigger write the event log (and a restore by the owner or a superuser)';
+    'trigger: only act(), sweep() and the report trigger write the event log (and a restore: pg_restore or psql -f of a dump by the table''s owner, a superuser or the database''s owner)';
 CREATE FUNCTION shegu.incident_category_changed() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_category_changed' LANGUAGE C;
 COMMENT ON FUNCTION shegu.incident_category_changed() IS
