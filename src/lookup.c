@@ -113,6 +113,18 @@ lk_free(void *ctx, void *p)
 	pfree(p);
 }
 
+/*
+ * The engine's interrupt callback: a cancel or terminate request ends the build with an error
+ * (a longjmp out of the engine; its memory is in the build's context, which the error frees).
+ */
+static int
+lk_interrupt(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+	return 0;
+}
+
 /* ---- invalidation ---- */
 
 /* Relcache callback: any invalidation of shegu.grid (or of everything) drops the index. */
@@ -178,7 +190,8 @@ build_index(void)
 	MemoryContext cxt;
 	shegu_geo_allocator alloc;
 	shegu_geo_builder *b;
-	shegu_geo_options opt = {leaf_edges, 0, 0};
+	shegu_geo_options opt = {leaf_edges, 0, 0, lk_interrupt, NULL};
+	shegu_geo_status status;
 	lookup_index *li;
 	instr_time	start,
 				dur;
@@ -269,7 +282,9 @@ build_index(void)
 
 	li = MemoryContextAllocZero(cxt, sizeof(lookup_index));
 	li->cxt = cxt;
-	li->geo = shegu_geo_build(b, &opt);
+	li->geo = shegu_geo_build(b, &opt, &status);
+	if (li->geo == NULL && status == SHEGU_GEO_CANCELLED)
+		ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling the build of the grid index")));
 	if (li->geo == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory building the grid index")));
 	INSTR_TIME_SET_CURRENT(dur);

@@ -63,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	shegu_geo_index *ix;
 	shegu_geo_error err;
 	static const int raster_choices[4] = {-1, 0, 2, 5};
-	shegu_geo_options opt = {1, 12, 0};
+	shegu_geo_options opt = {1, 12, 0, NULL, NULL};
 
 	if (size < 1)
 		return 0;
@@ -125,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			code++;
 		}
 	}
-	ix = shegu_geo_build(b, &opt);
+	ix = shegu_geo_build(b, &opt, NULL);
 	if (ix == NULL)
 		abort();
 	{
