@@ -32,6 +32,7 @@
 #include "engine/geo.h"
 #include "gridcode.h"
 #include "lookup.h"
+#include "refcache.h"
 #include "shegu.h"
 
 /* Flags of PostGIS's serialized geometry, version 2 (what PostGIS 3 writes). */
@@ -129,7 +130,7 @@ lk_interrupt(void *arg)
 
 /* Relcache callback: any invalidation of shegu.grid (or of everything) drops the index. */
 static void
-lookup_relcache_callback(Datum arg, Oid relid)
+lookup_relcache_callback(Oid relid)
 {
 	if (relid == InvalidOid || relid == grid_relid)
 	{
@@ -511,7 +512,7 @@ shegu_lookup_init(void)
 							"More edges make a smaller index and slower probes (for measurements).",
 							&leaf_edges, 0, 0, 4096, PGC_USERSET, GUC_NOT_IN_SAMPLE,
 							NULL, leaf_edges_assign, NULL);
-	CacheRegisterRelcacheCallback(lookup_relcache_callback, (Datum) 0);
+	shegu_refcache_subscribe(lookup_relcache_callback);
 }
 
 /* ---- SQL-callable ---- */

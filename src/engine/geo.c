@@ -189,6 +189,7 @@ struct shegu_geo_index
 	bool		budget_spent;
 	int			raster_plan;	/* the raster's depth, known before the tree is built (0: none) */
 	int			split_depth;	/* deeper cells need twice the edges a level to be split */
+	bool		view;			/* reads a flat image: only this header is ours */
 };
 
 /* ---- bounded work ---- */
@@ -1849,8 +1850,155 @@ shegu_geo_free(shegu_geo_index *ix)
 	if (ix == NULL)
 		return;
 	a = ix->a;
-	index_free_parts(ix);
+	if (!ix->view)
+		index_free_parts(ix);
 	release(&a, ix);
+}
+
+/* ---- flat images ---- */
+
+#define FLAT_MAGIC		0x53474731u	/* "SGG1" */
+#define FLAT_ARRAYS		10
+
+/* The image: this header, a copy of the index's header (pointers zeroed), then the arrays. */
+typedef struct geo_flat
+{
+	uint32_t	magic;
+	uint32_t	header_size;	/* sizeof(shegu_geo_index) of the writer */
+	uint64_t	total;			/* bytes of the image */
+	uint64_t	off[FLAT_ARRAYS];	/* of each array, from the image's start (0: none) */
+	uint64_t	len[FLAT_ARRAYS];	/* bytes of each array */
+} geo_flat;
+
+#define FLAT_ALIGN(n)	(((n) + 7) & ~(size_t) 7)
+
+/* The arrays of an index, in image order, with their byte lengths. */
+static void
+flat_arrays(const shegu_geo_index *ix, const void **ptr, size_t *len)
+{
+	size_t		cells = ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny : 0;
+
+	ptr[0] = ix->v;
+	len[0] = ix->nv * sizeof(geo_pt);
+	ptr[1] = ix->edges;
+	len[1] = ix->ne * sizeof(uint32_t);
+	ptr[2] = ix->shapes;
+	len[2] = ix->ns * sizeof(geo_shape);
+	ptr[3] = ix->nodes;
+	len[3] = ix->nn * sizeof(geo_node);
+	ptr[4] = ix->entries;
+	len[4] = ix->nent * sizeof(geo_entry);
+	ptr[5] = ix->pts;
+	len[5] = ix->npt * sizeof(geo_pt);
+	ptr[6] = ix->far;
+	len[6] = ix->nfar * sizeof(double);
+	ptr[7] = ix->raster;
+	len[7] = cells * sizeof(uint32_t);
+	ptr[8] = ix->answers;
+	len[8] = ix->raster_bits && ix->answers ? ix->ns * sizeof(geo_answer) : 0;
+	ptr[9] = ix->sub;
+	len[9] = ix->nsub * sizeof(uint32_t);
+}
+
+size_t
+shegu_geo_flat_size(const shegu_geo_index *ix)
+{
+	const void *ptr[FLAT_ARRAYS];
+	size_t		len[FLAT_ARRAYS],
+				n = FLAT_ALIGN(sizeof(geo_flat)) + FLAT_ALIGN(sizeof(shegu_geo_index));
+	int			i;
+
+	flat_arrays(ix, ptr, len);
+	for (i = 0; i < FLAT_ARRAYS; i++)
+		n += FLAT_ALIGN(len[i]);
+	return n;
+}
+
+void
+shegu_geo_flatten(const shegu_geo_index *ix, void *buf)
+{
+	const void *ptr[FLAT_ARRAYS];
+	size_t		len[FLAT_ARRAYS],
+				at;
+	uint8_t    *out = buf;
+	geo_flat	h;
+	shegu_geo_index copy = *ix;
+	int			i;
+
+	flat_arrays(ix, ptr, len);
+	memset(&h, 0, sizeof h);
+	h.magic = FLAT_MAGIC;
+	h.header_size = (uint32_t) sizeof(shegu_geo_index);
+	at = FLAT_ALIGN(sizeof(geo_flat)) + FLAT_ALIGN(sizeof(shegu_geo_index));
+	for (i = 0; i < FLAT_ARRAYS; i++)
+	{
+		h.off[i] = len[i] ? at : 0;
+		h.len[i] = len[i];
+		if (len[i])
+			memcpy(out + at, ptr[i], len[i]);
+		at += FLAT_ALIGN(len[i]);
+	}
+	h.total = at;
+	/* the header copy holds no pointer: the view sets its own */
+	copy.v = NULL;
+	copy.edges = NULL;
+	copy.shapes = NULL;
+	copy.nodes = NULL;
+	copy.entries = NULL;
+	copy.pts = NULL;
+	copy.far = NULL;
+	copy.raster = NULL;
+	copy.answers = NULL;
+	copy.sub = NULL;
+	copy.interrupt = NULL;
+	copy.interrupt_arg = NULL;
+	memset(&copy.a, 0, sizeof copy.a);
+	copy.capn = copy.nn;
+	copy.capent = copy.nent;
+	copy.cappt = copy.npt;
+	copy.capfar = copy.nfar;
+	copy.capsub = copy.nsub;
+	memcpy(out, &h, sizeof h);
+	memcpy(out + FLAT_ALIGN(sizeof(geo_flat)), &copy, sizeof copy);
+}
+
+shegu_geo_index *
+shegu_geo_view(const void *buf, size_t len, const shegu_geo_allocator *a)
+{
+	const uint8_t *in = buf;
+	geo_flat	h;
+	shegu_geo_index *ix;
+	void	   *arr[FLAT_ARRAYS];
+	int			i;
+
+	if (len < FLAT_ALIGN(sizeof(geo_flat)) + FLAT_ALIGN(sizeof(shegu_geo_index)))
+		return NULL;
+	memcpy(&h, in, sizeof h);
+	if (h.magic != FLAT_MAGIC || h.header_size != sizeof(shegu_geo_index) || h.total != len)
+		return NULL;
+	for (i = 0; i < FLAT_ARRAYS; i++)
+	{
+		if (h.off[i] > len || h.len[i] > len - h.off[i])
+			return NULL;
+		arr[i] = h.len[i] ? (void *) (in + h.off[i]) : NULL;
+	}
+	ix = a->alloc(a->ctx, sizeof(shegu_geo_index));
+	if (ix == NULL)
+		return NULL;
+	memcpy(ix, in + FLAT_ALIGN(sizeof(geo_flat)), sizeof(shegu_geo_index));
+	ix->a = *a;
+	ix->view = true;
+	ix->v = arr[0];
+	ix->edges = arr[1];
+	ix->shapes = arr[2];
+	ix->nodes = arr[3];
+	ix->entries = arr[4];
+	ix->pts = arr[5];
+	ix->far = arr[6];
+	ix->raster = arr[7];
+	ix->answers = arr[8];
+	ix->sub = arr[9];
+	return ix;
 }
 
 /* ---- queries ---- */

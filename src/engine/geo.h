@@ -147,6 +147,25 @@ extern void shegu_geo_stats_get(const shegu_geo_index *idx, shegu_geo_stats *out
 extern int64_t shegu_geo_vertex_count(const shegu_geo_index *idx);
 extern void shegu_geo_vertex(const shegu_geo_index *idx, int64_t i, double *x, double *y);
 
+/*
+ * Free an index (a view: only its header; the flat image stays the caller's).
+ */
 extern void shegu_geo_free(shegu_geo_index *idx);
+
+/*
+ * A flat image of an index: one block without pointers (arrays at offsets from its start, 8-byte
+ * aligned), which can be placed in shared memory mapped at different addresses in different
+ * processes.  shegu_geo_flat_size is the image's size; shegu_geo_flatten writes it into buf
+ * (that many bytes, 8-byte aligned).
+ */
+extern size_t shegu_geo_flat_size(const shegu_geo_index *idx);
+extern void shegu_geo_flatten(const shegu_geo_index *idx, void *buf);
+
+/*
+ * An index that reads a flat image in place (read-only, never copied): its header comes from
+ * alloc, the image must outlive it.  NULL when alloc fails or the image is not one (wrong size
+ * or version).
+ */
+extern shegu_geo_index *shegu_geo_view(const void *buf, size_t len, const shegu_geo_allocator *alloc);
 
 #endif							/* SHEGU_ENGINE_GEO_H */

@@ -358,6 +358,8 @@ urand(void)
 	return (double) (rng >> 11) * 0x1p-53;
 }
 
+static void check_flat(const shegu_geo_index *ix, const char *name);
+
 /*
  * A jittered lattice of N x N cells (level 6, some with a hole, valid on all days or
  * only on days [0, 100)), 2 x 2 blocks of it as level-5 parents, and the whole as a level-4
@@ -478,6 +480,8 @@ test_against_brute(int leaf_edges, int raster_bits)
 	/* the four corners of the grandparent */
 	CHECK_INT(shegu_geo_locate(ix, 113.0, 26.0, 200) != 0, 1, "brute: lattice corner is covered");
 	CHECK_INT(shegu_geo_locate(ix, 113.0 + N * 0.01, 26.0 + N * 0.01, 200) != 0, 1, "brute: far corner is covered");
+	if (leaf_edges == 32 || raster_bits < 0)
+		check_flat(ix, "brute");
 	shegu_geo_free(ix);
 }
 
@@ -583,6 +587,60 @@ pathological(int64_t *vertices)
 	return b;
 }
 
+/* A flat image of ix, viewed in place, answers as ix does; a damaged image is refused. */
+static void
+check_flat(const shegu_geo_index *ix, const char *name)
+{
+	size_t		n = shegu_geo_flat_size(ix);
+	uint64_t   *buf = malloc(n);
+	shegu_geo_index *vw;
+	shegu_geo_stats a,
+				b;
+	int			k,
+				bad = 0;
+	char		what[200];
+
+	shegu_geo_flatten(ix, buf);
+	vw = shegu_geo_view(buf, n, &heap);
+	snprintf(what, sizeof what, "%s: a flat image (%zu bytes) can be viewed", name, n);
+	CHECK(vw != NULL, what);
+	if (vw == NULL)
+	{
+		free(buf);
+		return;
+	}
+	shegu_geo_stats_get(ix, &a);
+	shegu_geo_stats_get(vw, &b);
+	snprintf(what, sizeof what, "%s: the view holds what the index holds", name);
+	CHECK(a.shapes == b.shapes && a.nodes == b.nodes && a.entries == b.entries
+		  && a.raster_cells == b.raster_cells && a.vertices == b.vertices, what);
+	for (k = 0; k < 20000; k++)
+	{
+		double		x = a.min_x + urand() * (a.max_x - a.min_x),
+					y = a.min_y + urand() * (a.max_y - a.min_y);
+		int32_t		day = (int32_t) (k % 450) - 10;
+
+		if (shegu_geo_locate(vw, x, y, day) != shegu_geo_locate(ix, x, y, day))
+			bad++;
+	}
+	for (k = 0; k < shegu_geo_vertex_count(ix); k += 3)
+	{
+		double		x,
+					y;
+
+		shegu_geo_vertex(ix, k, &x, &y);
+		if (shegu_geo_locate(vw, x, y, 50) != shegu_geo_locate(ix, x, y, 50))
+			bad++;
+	}
+	snprintf(what, sizeof what, "%s: the view answers every probe as the index does", name);
+	CHECK_INT(bad, 0, what);
+	shegu_geo_free(vw);
+	snprintf(what, sizeof what, "%s: a truncated or damaged image is refused", name);
+	CHECK(shegu_geo_view(buf, n - 8, &heap) == NULL
+		  && (((uint8_t *) buf)[0] ^= 1, shegu_geo_view(buf, n, &heap) == NULL), what);
+	free(buf);
+}
+
 static void
 test_bounded_build(void)
 {
@@ -634,6 +692,7 @@ test_bounded_build(void)
 			bad++;
 	}
 	CHECK_INT(bad, 0, "pathological: the index agrees with the brute-force scan");
+	check_flat(ix, "pathological");
 	shegu_geo_free(ix);
 
 	/* cancelled on the third call: nothing is returned */
