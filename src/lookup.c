@@ -764,11 +764,14 @@ lk_shared_index(void)
 	return my_view;
 }
 
-/* At commit of a transaction that changed shegu.grid, a new registry generation begins. */
+/*
+ * At commit of a transaction that changed shegu.grid, a new registry generation begins (at
+ * PREPARE for a prepared transaction: COMMIT PREPARED runs no callback that knows; documented).
+ */
 static void
 lk_xact_callback(XactEvent event, void *arg)
 {
-	if (event == XACT_EVENT_COMMIT && xact_changed_grid && lk_sh != NULL)
+	if ((event == XACT_EVENT_COMMIT || event == XACT_EVENT_PREPARE) && xact_changed_grid && lk_sh != NULL)
 	{
 		int			i;
 
