@@ -6,6 +6,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "commands/trigger.h"
@@ -15,6 +16,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/datum.h"
@@ -132,7 +134,14 @@ clock_now(void)
 													   CStringGetDatum(incident_clock),
 													   ObjectIdGetDatum(InvalidOid),
 													   Int32GetDatum(-1)));
-	return GetCurrentTransactionStartTimestamp();
+	return GetCurrentStatementStartTimestamp();
+}
+
+/* True when act() runs on the real clock (shegu.incident_clock not set). */
+static bool
+clock_is_real(void)
+{
+	return incident_clock == NULL || incident_clock[0] == '\0';
 }
 
 static bool
@@ -664,24 +673,29 @@ typedef struct EventRec
 	const char *note;
 	Jsonb	   *detail;
 	const char *request_id;
+	const char *db_role;
 } EventRec;
+
+/* True while shegu itself writes to the event log (the guard trigger lets those rows in). */
+static bool event_writing = false;
 
 /* Appends one row to shegu.incident_event (the caller is connected to SPI). */
 static void
 event_write(const EventRec *ev)
 {
-	Datum		v[12];
-	char		n[12];
+	Datum		v[13];
+	char		n[13];
+	int			rc;
 
 	if (event_plan == NULL)
 	{
-		Oid			types[12] = {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
-		TEXTOID, TEXTOID, INTERVALOID, TEXTOID, JSONBOID, TEXTOID};
+		Oid			types[13] = {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
+		TEXTOID, TEXTOID, INTERVALOID, TEXTOID, JSONBOID, TEXTOID, NAMEOID};
 		SPIPlanPtr	p = SPI_prepare("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
 									" from_status, to_status, from_level, to_level, work_time_in_state,"
-									" note, detail, request_id)"
-									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-									12, types);
+									" note, detail, request_id, db_role)"
+									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+									13, types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "cannot prepare the incident event insert: %s", SPI_result_code_string(SPI_result));
@@ -705,7 +719,19 @@ event_write(const EventRec *ev)
 	n[10] = ev->detail ? ' ' : 'n';
 	EV_TEXT(11, ev->request_id);
 #undef EV_TEXT
-	if (SPI_execute_plan(event_plan, v, n, false, 0) != SPI_OK_INSERT)
+	v[12] = DirectFunctionCall1(namein, CStringGetDatum(ev->db_role));
+	n[12] = ' ';
+	event_writing = true;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(event_plan, v, n, false, 0);
+	}
+	PG_FINALLY();
+	{
+		event_writing = false;
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "cannot log the incident event");
 }
 
@@ -724,6 +750,7 @@ typedef struct Stage
 	const char *note;
 	Jsonb	   *detail;
 	const char *request_id;
+	const char *db_role;
 	TimestampTz at;
 } Stage;
 
@@ -765,6 +792,12 @@ detail_amount(Jsonb *detail, const char *action, int64 id, bool required)
 	}
 	iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(s),
 											   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	if (iv->month != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("extension amount \"%s\" of incident " INT64_FORMAT " has a month part", s, id),
+				 errdetail("A calendar month is neither a fixed stretch of working time nor of natural time."),
+				 errhint("Give the extension in days and hours, e.g. {\"amount\": \"3 days\"}.")));
 	if (interval_total_usecs(iv) <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -900,6 +933,15 @@ apply_action(Row *r)
 		if (internal)
 			return false;
 		illegal(id, a, st, NULL);
+	}
+	if (at < since && !internal && clock_is_real())
+	{
+		/* A concurrent act() committed a later step while this one waited for the row lock:
+		 * the lock was granted after that commit, so the present time is the honest stamp. */
+		TimestampTz t = GetCurrentTimestamp();
+
+		if (t >= since)
+			at = stage.at = t;
 	}
 	if (at < since)
 	{
@@ -1144,6 +1186,7 @@ apply_action(Row *r)
 	ev.note = note;
 	ev.detail = stage.detail;
 	ev.request_id = stage.request_id;
+	ev.db_role = stage.db_role;
 	event_write(&ev);
 
 	if (to_lv > lv && (a == A_ESCALATE || a == A_OVERDUE_ESCALATE))
@@ -1152,27 +1195,43 @@ apply_action(Row *r)
 	return true;
 }
 
-/* Has a request id been applied to this incident already? (connected to SPI) */
+/* Has this role applied a request id to this incident already?  A request id sent again with
+ * the same action is a retry (true); with another action it is an error.  Request ids are
+ * scoped by incident and role, so another role cannot silence a request by using its id
+ * first.  (connected to SPI) */
 static bool
-request_seen(int64 id, const char *request_id)
+request_seen(int64 id, const char *db_role, const char *request_id, const char *action)
 {
-	Datum		v[2];
+	Datum		v[3];
+	char	   *seen;
 
 	if (request_plan == NULL)
 	{
-		Oid			types[2] = {INT8OID, TEXTOID};
-		SPIPlanPtr	p = SPI_prepare("SELECT 1 FROM shegu.incident_event WHERE incident_id = $1 AND request_id = $2",
-									2, types);
+		Oid			types[3] = {INT8OID, NAMEOID, TEXTOID};
+		SPIPlanPtr	p = SPI_prepare("SELECT action FROM shegu.incident_event"
+									" WHERE incident_id = $1 AND db_role = $2 AND request_id = $3",
+									3, types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "cannot prepare the request lookup");
 		request_plan = p;
 	}
 	v[0] = Int64GetDatum(id);
-	v[1] = CStringGetTextDatum(request_id);
+	v[1] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
+	v[2] = CStringGetTextDatum(request_id);
 	if (SPI_execute_plan(request_plan, v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the request id");
-	return SPI_processed > 0;
+	if (SPI_processed == 0)
+		return false;
+	seen = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (strcmp(seen, action) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_IDEMPOTENCY_CONFLICT),
+				 errmsg("request id \"%s\" of role \"%s\" already applied action \"%s\" to incident " INT64_FORMAT,
+						request_id, db_role, seen, id),
+				 errdetail("This call asks for action \"%s\" with the same request id.", action),
+				 errhint("Use a new request id for a new request.")));
+	return true;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1220,6 +1279,35 @@ incident_before_insert(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
 				 errmsg("a new incident cannot start in state \"%s\"", get_text(&r, C_STATUS)),
 				 errdetail("Every incident starts as \"reported\"; shegu.act() moves it on.")));
+	/* the counters and the clock totals start at zero: a value given is refused, not overwritten */
+	{
+		static const int counters[] = {C_ESCALATIONS, C_REWORK_COUNT, C_REOPEN_COUNT, C_SUPERVISIONS};
+		static const int totals[] = {C_EXTENSION_TOTAL, C_SUSPENDED_WORK};
+
+		for (int i = 0; i < (int) lengthof(counters); i++)
+			if (!R_NULL(&r, counters[i]) && get_int(&r, counters[i]) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+						 errmsg("column \"%s\" of a new incident is set by shegu", col_names[counters[i]]),
+						 errdetail("A new incident starts with %s = 0, not %d.", col_names[counters[i]],
+								   get_int(&r, counters[i])),
+						 errhint("Leave it out of the INSERT; the workflow fills it.")));
+		for (int i = 0; i < (int) lengthof(totals); i++)
+		{
+			Interval   *iv;
+
+			if (R_NULL(&r, totals[i]))
+				continue;
+			iv = DatumGetIntervalP(R_VAL(&r, totals[i]));
+			if (iv->month != 0 || iv->day != 0 || iv->time != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+						 errmsg("column \"%s\" of a new incident is set by shegu", col_names[totals[i]]),
+						 errdetail("A new incident starts with %s = 0, not %s.", col_names[totals[i]],
+								   DatumGetCString(DirectFunctionCall1(interval_out, R_VAL(&r, totals[i])))),
+						 errhint("Leave it out of the INSERT; the workflow fills it.")));
+		}
+	}
 	if (R_NULL(&r, C_CATEGORY))
 		return PointerGetDatum(td->tg_trigtuple);	/* the NOT NULL constraint reports it */
 	cat = category_get(get_text(&r, C_CATEGORY));
@@ -1227,6 +1315,14 @@ incident_before_insert(PG_FUNCTION_ARGS)
 	if (R_NULL(&r, C_REPORTED_AT))
 		set_ts(&r, C_REPORTED_AT, now);
 	reported = get_ts(&r, C_REPORTED_AT);
+	if (TIMESTAMP_NOT_FINITE(reported) || reported > now)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reported_at %s of incident \"%s\" is not a past time", pstrdup(timestamptz_to_str(reported)),
+						get_text(&r, C_TITLE)),
+				 errdetail("An incident is reported at or before the moment it is stored (now %s).",
+						   pstrdup(timestamptz_to_str(now))),
+				 errhint("Leave reported_at out to use the present time, or give the time the report was made.")));
 
 	if (R_NULL(&r, C_GRID))
 	{
@@ -1292,10 +1388,29 @@ incident_after_insert(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "cannot register the transition table");
-	if (SPI_execute("INSERT INTO shegu.incident_event (incident_id, action, actor, at, to_status, to_level)"
-					" SELECT id, 'report', coalesce(reporter, source), reported_at, status, level"
-					" FROM new_incidents", false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "cannot log the report events");
+	{
+		Oid			types[1] = {NAMEOID};
+		Datum		v[1];
+		int			rc;
+
+		/* the role that inserted, not the owner this SECURITY DEFINER trigger runs as */
+		v[0] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
+		event_writing = true;
+		PG_TRY();
+		{
+			rc = SPI_execute_with_args("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
+									   " to_status, to_level, db_role)"
+									   " SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, $1"
+									   " FROM new_incidents", 1, types, v, NULL, false, 0);
+		}
+		PG_FINALLY();
+		{
+			event_writing = false;
+		}
+		PG_END_TRY();
+		if (rc != SPI_OK_INSERT)
+			elog(ERROR, "cannot log the report events");
+	}
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
@@ -1346,7 +1461,7 @@ incident_before_update(PG_FUNCTION_ARGS)
 	stage.fired = true;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (stage.request_id != NULL && request_seen(id, stage.request_id))
+	if (stage.request_id != NULL && request_seen(id, stage.db_role, stage.request_id, action_names[stage.action]))
 	{
 		stage.duplicate = true;
 		SPI_finish();
@@ -1404,6 +1519,32 @@ incident_refuse(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+PG_FUNCTION_INFO_V1(incident_event_guard);
+/* SQL: trigger BEFORE INSERT ON shegu.incident_event FOR EACH ROW — only shegu writes the log.
+ * Rows come in from act(), sweep() and the report trigger; a restore (pg_restore, psql -f of a
+ * dump) runs as the table's owner or a superuser and is let in too. */
+Datum
+incident_event_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_check(fcinfo, "incident_event_guard");
+	bool		isnull;
+	Datum		inc;
+
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		elog(ERROR, "incident_event_guard must fire BEFORE INSERT FOR EACH ROW");
+	if (event_writing || superuser() ||
+		has_privs_of_role(GetUserId(), td->tg_relation->rd_rel->relowner))
+		return PointerGetDatum(td->tg_trigtuple);
+	inc = heap_getattr(td->tg_trigtuple, 2, RelationGetDescr(td->tg_relation), &isnull);
+	ereport(ERROR,
+			(errcode(ERRCODE_SHEGU_APPEND_ONLY),
+			 errmsg("cannot write an event of incident " INT64_FORMAT " directly", isnull ? 0 : DatumGetInt64(inc)),
+			 errdetail("The incident event log is written only by shegu.act(), shegu.sweep() and the report of an incident."),
+			 errhint("Call shegu.act().")));
+	return PointerGetDatum(NULL);
+}
+
 PG_FUNCTION_INFO_V1(incident_category_changed);
 /* SQL: trigger AFTER ... ON shegu.incident_category FOR EACH STATEMENT — cache invalidation. */
 Datum
@@ -1421,7 +1562,7 @@ incident_category_changed(PG_FUNCTION_ARGS)
 /* Runs the staged step: UPDATE ... RETURNING the row; the trigger does the work. */
 static Datum
 stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *detail,
-		  const char *request_id, TimestampTz at, bool *isnull, bool *changed)
+		  const char *request_id, const char *db_role, TimestampTz at, bool *isnull, bool *changed)
 {
 	Datum		result = (Datum) 0;
 	Datum		v[1];
@@ -1439,6 +1580,7 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 	stage.note = note;
 	stage.detail = detail;
 	stage.request_id = request_id;
+	stage.db_role = db_role;
 	stage.at = at;
 	*isnull = true;
 
@@ -1500,6 +1642,88 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 	return result;
 }
 
+static SPIPlanPtr staff_plan = NULL;
+
+/*
+ * Who may act, and under which name.  Superusers and members of shegu_centre (the dispatch
+ * centre 指挥中心) act on every incident, and the actor they give is recorded as given (the
+ * person on whose behalf the centre acts).  Any other role must be grid staff (shegu.grid_staff
+ * rows with db_role = the role, valid on the day of the step) assigned to a grid whose subtree
+ * holds the incident's grid, and the actor is its staff name.  Everyone else is refused.
+ */
+static char *
+act_authorise(int64 id, const char *action, const char *actor, const char *role)
+{
+	Oid			centre = get_role_oid("shegu_centre", true);
+	Oid			me = GetOuterUserId();
+	MemoryContext caller = CurrentMemoryContext;
+	Datum		v[3];
+	char	   *name = NULL;
+	bool		staff = false;
+	bool		in_scope = false;
+
+	if (superuser_arg(me) || (OidIsValid(centre) && has_privs_of_role(me, centre)))
+		return pstrdup(actor);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (staff_plan == NULL)
+	{
+		Oid			types[3] = {NAMEOID, INT8OID, TIMESTAMPTZOID};
+		SPIPlanPtr	p = SPI_prepare("SELECT s.person_name,"
+									" EXISTS (SELECT 1 FROM shegu.incident AS i WHERE i.id = $2"
+									"         AND i.grid OPERATOR(shegu.<@) s.code)"
+									" FROM shegu.grid_staff AS s"
+									" WHERE s.db_role = $1 AND s.valid_from <= $3::date"
+									"   AND (s.valid_to IS NULL OR s.valid_to > $3::date)"
+									" ORDER BY s.person_name",
+									3, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "cannot prepare the staff lookup");
+		staff_plan = p;
+	}
+	v[0] = DirectFunctionCall1(namein, CStringGetDatum(role));
+	v[1] = Int64GetDatum(id);
+	v[2] = TimestampTzGetDatum(clock_now());
+	if (SPI_execute_plan(staff_plan, v, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "cannot look up the grid staff of role %s", role);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *pn = SPI_getvalue(tup, td, 1);
+		bool		here = DatumGetBool(SPI_getbinval(tup, td, 2, &isnull));
+
+		staff = true;
+		if (here)
+		{
+			in_scope = true;
+			if (name == NULL || strcmp(pn, actor) == 0)
+				name = MemoryContextStrdup(caller, pn);
+		}
+	}
+	SPI_finish();
+	if (!staff)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" may not act on incidents", role),
+				 errdetail("It is neither a member of shegu_centre nor grid staff (shegu.grid_staff.db_role) on %s.",
+						   pstrdup(timestamptz_to_str(clock_now()))),
+				 errhint("Map the role to its person in shegu.grid_staff, or grant it shegu_centre.")));
+	if (!in_scope)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" may not %s incident " INT64_FORMAT, role, action, id),
+				 errdetail("The incident does not exist in the grids the role is assigned to.")));
+	if (strcmp(name, actor) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" cannot act as \"%s\"", role, actor),
+				 errdetail("Grid staff act under their own name: \"%s\".", name)));
+	return name;
+}
+
 static void
 arg_not_null(FunctionCallInfo fcinfo, int n, const char *name)
 {
@@ -1524,6 +1748,9 @@ incident_act(PG_FUNCTION_ARGS)
 	bool		isnull;
 	bool		changed;
 	Datum		result;
+	/* the role that called act(): the session user or the role it SET ROLE to, never the
+	 * owner that SECURITY DEFINER runs act() as */
+	char	   *role = GetUserNameFromId(GetOuterUserId(), false);
 
 	arg_not_null(fcinfo, 0, "incident_id");
 	arg_not_null(fcinfo, 1, "action");
@@ -1552,7 +1779,8 @@ incident_act(PG_FUNCTION_ARGS)
 					 errmsg("detail of action \"%s\" on incident " INT64_FORMAT " is not a JSON object", action, id)));
 	}
 	request_id = detail_string(detail, "request_id", action, id);
-	result = stage_run(id, (IncAction) a, actor, note, detail, request_id, clock_now(), &isnull, &changed);
+	actor = act_authorise(id, action, actor, role);
+	result = stage_run(id, (IncAction) a, actor, note, detail, request_id, role, clock_now(), &isnull, &changed);
 	if (isnull)
 		elog(ERROR, "incident " INT64_FORMAT " vanished during the step", id);
 	PG_RETURN_DATUM(result);
@@ -1575,7 +1803,8 @@ incident_step(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown sweep step \"%s\" on incident " INT64_FORMAT, action, id),
 				 errhint("The steps are overdue_escalate and tick; use shegu.act() for the workflow.")));
-	(void) stage_run(id, (IncAction) a, "shegu.sweep", NULL, NULL, NULL, at, &isnull, &changed);
+	(void) stage_run(id, (IncAction) a, "shegu.sweep", NULL, NULL, NULL,
+					 GetUserNameFromId(GetOuterUserId(), false), at, &isnull, &changed);
 	PG_RETURN_BOOL(changed);
 }
 

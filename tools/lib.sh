@@ -7,6 +7,8 @@
 #   SHEGU_PORT     the port number that names the socket (default 54315; no TCP is opened)
 #   SHEGU_PRELOAD  1 (default): shegu in shared_preload_libraries (one shared lookup index per
 #                  server); 0: not preloaded (every session builds its own)
+#   SHEGU_FAKETIME a date-time (e.g. '2027-03-15 10:00:00') the server's clock starts at, through
+#                  libfaketime (Debian package faketime): shows that no test depends on today
 
 set -uo pipefail
 
@@ -21,6 +23,8 @@ SHEGU_PACKAGES=(
 	postgresql-$PG_MAJOR-postgis-3 postgresql-$PG_MAJOR-pgtap postgresql-$PG_MAJOR-cron
 	libtap-parser-sourcehandler-pgtap-perl locales
 )
+# What only tools/test.sh needs: the boundary guide's shp2pgsql (postgis) and ogr2ogr (gdal-bin).
+SHEGU_TEST_PACKAGES=(postgis gdal-bin)
 
 say() { printf '\n== %s\n' "$*"; }
 die() { printf 'shegu: %s\n' "$*" >&2; exit 1; }
@@ -31,10 +35,12 @@ as_server_user() {
 	if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else (cd / && "$@"); fi
 }
 
-# Install whatever of SHEGU_PACKAGES is missing (needs root when anything is).
+# Install whatever of the given packages (default: SHEGU_PACKAGES) is missing (needs root when
+# anything is).
 install_packages() {
-	local missing=() p
-	for p in "${SHEGU_PACKAGES[@]}"; do
+	local missing=() p wanted=("$@")
+	[ ${#wanted[@]} -gt 0 ] || wanted=("${SHEGU_PACKAGES[@]}")
+	for p in "${wanted[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
@@ -96,7 +102,13 @@ start_server() {
 		timezone = 'Asia/Shanghai'
 		lc_messages = 'C'
 	CONF
-	as_server_user "$bindir/pg_ctl" -D "$SHEGU_RUN_DIR/data" -l "$SHEGU_RUN_DIR/server.log" -w start >/dev/null \
+	local faketime=()
+	if [ -n "${SHEGU_FAKETIME:-}" ]; then
+		[ -f /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || die "SHEGU_FAKETIME needs the faketime package"
+		faketime=(env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME="@$SHEGU_FAKETIME")
+		echo "shegu: the server's clock starts at $SHEGU_FAKETIME"
+	fi
+	as_server_user "${faketime[@]}" "$bindir/pg_ctl" -D "$SHEGU_RUN_DIR/data" -l "$SHEGU_RUN_DIR/server.log" -w start >/dev/null \
 		|| { tail -20 "$SHEGU_RUN_DIR/server.log"; die "the server did not start"; }
 	export PGHOST=$SHEGU_RUN_DIR PGPORT=$SHEGU_PORT PGUSER=postgres PGDATABASE=postgres
 	trap stop_server EXIT
