@@ -732,6 +732,14 @@ lk_shared_index(void)
 		if (my_view != NULL && my_gen == gen && my_relid == relid)
 			break;
 		LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
+		if (sl->dbid != MyDatabaseId)
+		{
+			/* taken over by another database since we looked (we held nothing) */
+			LWLockRelease(lk_sh->lock);
+			if (waited)
+				ConditionVariableCancelSleep();
+			return NULL;
+		}
 		pub = sl->published;
 		if (pub >= 0 && sl->versions[pub].gen == gen && sl->versions[pub].relid == relid)
 		{
