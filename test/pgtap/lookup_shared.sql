@@ -6,7 +6,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 SET search_path = shegu, public;
-SELECT plan(14);
+SELECT plan(15);
 
 CREATE TEMP TABLE mode AS
 SELECT current_setting('shared_preload_libraries') ~ '(^|[ ,])shegu($|[ ,])' AS preloaded;
@@ -77,6 +77,20 @@ SELECT is((SELECT count(*) FROM dblink('shared_b', 'SELECT shegu.locate(ST_SetSR
 SELECT dblink_exec('shared_b', 'RESET statement_timeout');
 SELECT is(pg_temp.remote('shared_b', format('SELECT shegu.locate(%L::geometry)::text', (SELECT west FROM probe))),
           '430598101', 'and the next statement answers');
+
+-- Three new sessions asking at once after a change: with the preload one builds, the others
+-- wait for it and read its index; without, each builds its own.
+SELECT dblink_connect(c, format('dbname=%s host=%s port=%s user=%s', current_database(),
+                                trim(split_part(current_setting('unix_socket_directories'), ',', 1)),
+                                current_setting('port'), current_user))
+FROM unnest('{shared_1,shared_2,shared_3}'::text[]) AS c;
+SELECT dblink_exec('shared_a', $$UPDATE shegu.grid SET boundary = boundary WHERE code OPERATOR(shegu.=) '430598'::shegu.gridcode$$);
+SELECT dblink_send_query(c, 'SELECT builds::text FROM shegu.lookup_stats()') FROM unnest('{shared_1,shared_2,shared_3}'::text[]) AS c;
+SELECT is((SELECT sum(b::int) FROM unnest('{shared_1,shared_2,shared_3}'::text[]) AS c,
+                  LATERAL dblink_get_result(c) AS r(b text)),
+          CASE WHEN (SELECT preloaded FROM mode) THEN 1::bigint ELSE 3::bigint END,
+          'sessions asking at once: one build with the preload (three without)');
+SELECT dblink_disconnect(c) FROM unnest('{shared_1,shared_2,shared_3}'::text[]) AS c;
 
 SELECT dblink_exec('shared_a', $$DELETE FROM shegu.grid WHERE code OPERATOR(shegu.<@) '430598'::shegu.gridcode$$);
 SELECT dblink_disconnect('shared_a');
