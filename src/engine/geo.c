@@ -1349,10 +1349,11 @@ raster_cell_of(const shegu_geo_index *ix, double x, double y, uint32_t *i, uint3
  * b.  On other days the tree answers.
  */
 static uint32_t
-direct_answer(shegu_geo_index *ix, const geo_node *n, box b)
+direct_answer_from(shegu_geo_index *ix, const geo_node *n, box b, uint32_t *from)
 {
-	const geo_entry *e = ix->entries + n->entry_off;
-	const geo_entry *end = e + n->n_entries;
+	const geo_entry *first = ix->entries + n->entry_off;
+	const geo_entry *e = first + *from;
+	const geo_entry *end = first + n->n_entries;
 
 	for (; e < end; e++)
 	{
@@ -1370,7 +1371,10 @@ direct_answer(shegu_geo_index *ix, const geo_node *n, box b)
 					continue;
 				}
 				if (edge_touches(&p[k], b))
+				{
+					*from = (uint32_t) (e - first);
 					return 0;	/* the grid's boundary crosses this cell: use the tree */
+				}
 			}
 			if (!entry_covers(ix, e, b.x0, b.y0))
 				continue;		/* outside all of b on every day */
@@ -1378,6 +1382,18 @@ direct_answer(shegu_geo_index *ix, const geo_node *n, box b)
 		return e->shape <= RASTER_INDEX ? (RASTER_DIRECT | e->shape) : 0;
 	}
 	return RASTER_NONE;
+}
+
+/*
+ * The same from the first entry.  (Entries before the one a box's answer stopped at miss the box
+ * and lie outside it: they do the same for any part of it, where the scan can start there.)
+ */
+static uint32_t
+direct_answer(shegu_geo_index *ix, const geo_node *n, box b)
+{
+	uint32_t	from = 0;
+
+	return direct_answer_from(ix, n, b, &from);
 }
 
 /* Fill the raster cells under node (box b, depth d); false when cancelled. */
@@ -1458,7 +1474,7 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
  * the same way when that gives any of them a direct answer, else v.  Fails only out of memory.
  */
 static bool
-sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t *out)
+sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t from, uint32_t *out)
 {
 	const geo_node *node = &ix->nodes[v];
 	double		mx,
@@ -1470,7 +1486,7 @@ sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t *out)
 	*out = v;
 	if (node->child == 0)
 	{
-		uint32_t	d = direct_answer(ix, node, b);
+		uint32_t	d = direct_answer_from(ix, node, b, &from);
 
 		if (d != 0)
 		{
@@ -1498,7 +1514,7 @@ sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t *out)
 		qb.x1 = (q & 1) ? b.x1 : mx;
 		qb.y0 = (q & 2) ? my : b.y0;
 		qb.y1 = (q & 2) ? b.y1 : my;
-		if (!sub_value(ix, qn, qb, levels - 1, &val))
+		if (!sub_value(ix, qn, qb, levels - 1, qn == v ? from : 0, &val))
 			return false;
 		ix->sub[block + q] = val;
 		if (val != qn)
@@ -1538,7 +1554,7 @@ build_sub(shegu_geo_index *ix)
 		b.y0 = ix->raster_y0 + (double) (k / ix->raster_nx) * ix->raster_cell;
 		b.x1 = b.x0 + ix->raster_cell;
 		b.y1 = b.y0 + ix->raster_cell;
-		if (!sub_value(ix, v, b, SUB_LEVELS, &ix->raster[k]))
+		if (!sub_value(ix, v, b, SUB_LEVELS, 0, &ix->raster[k]))
 			return false;
 	}
 	shrink(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub, sizeof(uint32_t));
