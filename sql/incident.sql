@@ -299,6 +299,8 @@ INSERT INTO incident (category, title, source, grid, reported_at) VALUES ('t', '
 SELECT incident_unit('430528101002003', 'grid') AS grid, incident_unit('430528101002003', 'community') AS community,
        incident_unit('430528101002003', 'township') AS township, incident_unit('430528101002003', 'county') AS county,
        incident_unit('430528101', 'grid') AS coarse;
+-- A city without counties (东莞 4419): the city answers at the county level it skips.
+SELECT incident_unit('441900003001001', 'township') AS township, incident_unit('441900003001001', 'county') AS county;
 SELECT incident_grid_as_of(1, now()) AS no_location;
 SELECT incident_grid_as_of(999, now());
 SELECT incident_step(1, 'accept', now());
