@@ -359,8 +359,8 @@ get_index(void)
  * that changed shegu.grid's codes, boundaries or validity) into a DSA area as a flat image (see
  * shegu_geo_flatten) that every backend and parallel worker reads in place.  One backend builds at
  * a time; the others wait for it.  A version is freed when it is no longer the current one and no
- * backend holds it (a backend lets go of its version at its next locate after a newer one is
- * published, or when it exits).  A transaction that has changed the grids itself uses a private
+ * backend holds it (a backend holds one only while its transaction runs, and lets go of it at the
+ * transaction's end or when it exits).  A transaction that has changed the grids itself uses a private
  * index of its own (it must see its uncommitted changes).  Without the preload, every backend
  * keeps its own index (the "backend" mode of lookup_stats).
  */
@@ -793,6 +793,16 @@ lk_xact_callback(XactEvent event, void *arg)
 	{
 		xact_changed_grid = false;
 		stmt_geo = NULL;
+		/*
+		 * Hold a version only while a transaction runs: an idle session must not keep an old one
+		 * alive (it would know of a newer one only at its next statement).
+		 */
+		if (lk_sh != NULL && my_ver >= 0)
+		{
+			LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
+			lk_release_mine();
+			LWLockRelease(lk_sh->lock);
+		}
 	}
 }
 
