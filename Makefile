@@ -14,7 +14,7 @@ ROOMS = gridcode coords lookup import worktime incident index security restore
 ENGINE_SRCS = $(sort $(wildcard src/engine/*.c))
 ROOM_SRCS   = $(wildcard $(addprefix src/,$(addsuffix .c,$(ROOMS))))
 ROOM_SQL    = $(addprefix src/,$(addsuffix .sql,$(ROOMS)))
-OBJS        = src/shegu.o $(ROOM_SRCS:.c=.o) $(ENGINE_SRCS:.c=.o)
+OBJS        = src/shegu.o src/refcache.o $(ROOM_SRCS:.c=.o) $(ENGINE_SRCS:.c=.o)
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 # frozen install scripts of released versions and the upgrade scripts between versions

@@ -34,6 +34,7 @@
 #include "utils/syscache.h"
 
 #include "gridcode.h"
+#include "refcache.h"
 
 /* Version byte that leads the binary wire form. */
 #define GRIDCODE_WIRE_VERSION 1
@@ -507,7 +508,7 @@ static bool division_callback_registered = false;
 static Oid	division_relid = InvalidOid;
 
 static void
-division_relcache_cb(Datum arg, Oid relid)
+division_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == division_relid)
 		division_valid = false;
@@ -521,7 +522,7 @@ division_reset(void)
 
 	if (!division_callback_registered)
 	{
-		CacheRegisterRelcacheCallback(division_relcache_cb, (Datum) 0);
+		shegu_refcache_subscribe(division_relcache_cb);
 		division_callback_registered = true;
 	}
 	if (division_cxt == NULL)

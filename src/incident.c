@@ -35,6 +35,7 @@
 
 #include "gridcode.h"
 #include "incident.h"
+#include "refcache.h"
 #include "shegu.h"
 
 /* ---------------------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ static SPIPlanPtr act_plan = NULL;
 static SPIPlanPtr fetch_plan = NULL;
 
 static void
-category_relcache_cb(Datum arg, Oid relid)
+category_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == category_relid)
 		category_valid = false;
@@ -472,7 +473,7 @@ static Oid	att_relid = InvalidOid;
 static int	att_cache[C_NCOLS];
 
 static void
-incident_relcache_cb(Datum arg, Oid relid)
+incident_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == att_relid)
 		att_relid = InvalidOid;
@@ -1269,6 +1270,57 @@ request_seen(int64 id, const char *db_role, const char *request_id, const char *
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * The grid a new incident names must be registered: a version of it valid on the day it was
+ * reported (the day in the session's time zone, as shegu.locate reads it). */
+
+static SPIPlanPtr grid_plan = NULL;
+
+static void
+grid_check(Oid gridtype, Datum grid, TimestampTz reported, const char *title)
+{
+	Datum		v[2];
+	int64		versions;
+	bool		valid;
+	bool		isnull;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (grid_plan == NULL)
+	{
+		Oid			types[2] = {gridtype, TIMESTAMPTZOID};
+		SPIPlanPtr	p = SPI_prepare("SELECT count(*), coalesce(bool_or(g.valid_from <= $2::date"
+									"                          AND (g.valid_to IS NULL OR g.valid_to > $2::date)), false)"
+									" FROM shegu.grid AS g WHERE g.code OPERATOR(shegu.=) $1",
+									2, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "cannot prepare the grid check of new incidents");
+		grid_plan = p;
+	}
+	v[0] = grid;
+	v[1] = TimestampTzGetDatum(reported);
+	if (SPI_execute_plan(grid_plan, v, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "cannot look up the grid of a new incident");
+	versions = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	valid = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	SPI_finish();
+	if (!valid)
+	{
+		char		code[SHEGU_GRIDCODE_BUFLEN];
+
+		shegu_gridcode_format(DatumGetGridcode(grid), code);
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("grid %s of incident \"%s\" is not registered", code, title),
+				 versions == 0
+				 ? errdetail("shegu.grid has no row with code %s.", code)
+				 : errdetail("Grid %s has %lld version(s) in shegu.grid, none valid on the day of %s.",
+							 code, (long long) versions, timestamptz_to_str(reported)),
+				 errhint("Register the grid in shegu.grid first, or give a location and let shegu.locate find the grid.")));
+	}
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Trigger functions. */
 
 static TriggerData *
@@ -1442,6 +1494,9 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		}
 		set_datum(&r, C_GRID, g);
 	}
+	else
+		grid_check(TupleDescAttr(r.desc, r.att[C_GRID])->atttypid, R_VAL(&r, C_GRID), reported,
+				   get_text(&r, C_TITLE));
 	if (R_NULL(&r, C_LEVEL))
 		set_text(&r, C_LEVEL, level_names[cat->level]);
 	set_text(&r, C_STATUS, "reported");
@@ -1912,7 +1967,7 @@ shegu_incident_init(void)
 							   "Empty means the transaction's start time, as now() gives.",
 							   &incident_clock, "", PGC_SUSET, 0,
 							   check_incident_clock, NULL, NULL);
-	CacheRegisterRelcacheCallback(category_relcache_cb, (Datum) 0);
-	CacheRegisterRelcacheCallback(incident_relcache_cb, (Datum) 0);
+	shegu_refcache_subscribe(category_relcache_cb);
+	shegu_refcache_subscribe(incident_relcache_cb);
 	CacheRegisterSyscacheCallback(PROCOID, proc_syscache_cb, (Datum) 0);
 }
