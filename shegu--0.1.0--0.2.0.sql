@@ -458,6 +458,23 @@ $$;
 
 ALTER FUNCTION shegu.grid_staff_check() SET search_path = shegu, pg_catalog, pg_temp;
 
+-- The lookup index is invalidated only by changes of codes, boundaries and validity; lookup_stats
+-- reports the mode of the index (a new OUT column: the function is dropped and created again).
+DROP TRIGGER grid_changed ON shegu.grid;
+CREATE TRIGGER grid_changed AFTER INSERT OR UPDATE OF code, boundary, valid_from, valid_to OR DELETE OR TRUNCATE ON shegu.grid
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.grid_changed();
+COMMENT ON TRIGGER grid_changed ON shegu.grid IS 'tells the lookup indexes (shared and per session) that grid codes, boundaries or validity changed; other columns do not invalidate them';
+DROP FUNCTION shegu.lookup_stats();
+CREATE FUNCTION shegu.lookup_stats(
+    OUT grids bigint, OUT rings bigint, OUT vertices bigint, OUT cells bigint, OUT leaves bigint,
+    OUT entries bigint, OUT boundary_entries bigint, OUT edge_refs bigint, OUT depth int,
+    OUT memory_bytes bigint, OUT build_ms float8, OUT built_at timestamptz,
+    OUT builds bigint, OUT locates bigint, OUT raster_cells bigint, OUT raster_direct bigint,
+    OUT raster_quarters bigint, OUT raster_quarters_direct bigint, OUT mode text)
+    AS 'MODULE_PATHNAME', 'lookup_stats' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION shegu.lookup_stats() IS
+    'this session''s lookup index (built first if missing or stale): grid versions, rings, vertices, quadtree cells and leaves, (leaf, grid) entries and how many are boundary ones, clipped edges held, depth, memory, build time; how many builds and locates this session has made; the raster over the quadtree (cells, and how many answer at once; quarters of boundary cells, and how many of those answer at once); mode: shared (one index per server in shared memory, with shegu in shared_preload_libraries), backend (this session''s own), transaction (this transaction changed the grids and reads its own), statement (a parallel query''s own)';
+
 -- =============================================================================================
 -- import: the new room, as in src/import.sql.
 
@@ -465,9 +482,7 @@ ALTER FUNCTION shegu.grid_staff_check() SET search_path = shegu, pg_catalog, pg_
 
 CREATE FUNCTION shegu.geojson_crs_is_lonlat(crs_name text) RETURNS boolean
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$
-    SELECT crs_name ~* '^\s*(urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:OGC::CRS84|(OGC:)?CRS84|(urn:ogc:def:crs:)?EPSG:([0-9.]*:)?(4326|4490)|https?://www\.opengis\.net/def/crs/(OGC/1\.3/CRS84|EPSG/0/(4326|4490)))\s*$'
-$$;
+RETURN crs_name ~* '^\s*(urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:OGC::CRS84|(OGC:)?CRS84|(urn:ogc:def:crs:)?EPSG:([0-9.]*:)?(4326|4490)|https?://www\.opengis\.net/def/crs/(OGC/1\.3/CRS84|EPSG/0/(4326|4490)))\s*$';
 COMMENT ON FUNCTION shegu.geojson_crs_is_lonlat(text) IS
     'true when a GeoJSON crs name is longitude/latitude on WGS-84 or CGCS2000 (CRS84, EPSG:4326, EPSG:4490 and their URN/URL forms), the only coordinate systems shegu.import_grids reads';
 
@@ -475,11 +490,9 @@ COMMENT ON FUNCTION shegu.geojson_crs_is_lonlat(text) IS
 
 CREATE FUNCTION shegu.geojson_close_rings(rings jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$
-    SELECT coalesce(jsonb_agg(CASE WHEN jsonb_array_length(r) = 0 OR r->0 = r->-1 THEN r
-                                   ELSE r || jsonb_build_array(r->0) END ORDER BY i), '[]')
-    FROM jsonb_array_elements(rings) WITH ORDINALITY AS t (r, i)
-$$;
+RETURN (SELECT coalesce(jsonb_agg(CASE WHEN jsonb_array_length(r) = 0 OR r->0 = r->-1 THEN r
+                                       ELSE r || jsonb_build_array(r->0) END ORDER BY i), '[]')
+        FROM jsonb_array_elements(rings) WITH ORDINALITY AS t (r, i));
 COMMENT ON FUNCTION shegu.geojson_close_rings(jsonb) IS
     'the rings of a GeoJSON polygon (its "coordinates": an array of arrays of positions), each closed by repeating its first position where the last differs; used by shegu.import_grids with repair => make_valid';
 
@@ -842,10 +855,10 @@ CREATE FUNCTION shegu.import_grids(
 RETURNS TABLE (ordinal int, code shegu.gridcode, name text, kind text, status text, reason text,
                area_change_m2 float8, valid_to date, closes date)
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
-AS $$
+BEGIN ATOMIC
     SELECT * FROM shegu.import_grids(geojson::jsonb, code_property, valid_from, datum, repair,
-                                     name_property, max_area_change, dry_run)
-$$;
+                                     name_property, max_area_change, dry_run);
+END;
 COMMENT ON FUNCTION shegu.import_grids(text, text, date, text, text, text, float8, boolean) IS
     'shegu.import_grids for GeoJSON text (e.g. pg_read_file or a psql variable); text that is not JSON raises 22P02';
 
@@ -1363,12 +1376,21 @@ CREATE OR REPLACE FUNCTION shegu.incident_unit(grid shegu.gridcode, level text) 
     SET search_path = shegu, pg_catalog, pg_temp AS $$
 DECLARE
     l int := CASE level WHEN 'grid' THEN 6 WHEN 'community' THEN 5 WHEN 'township' THEN 4 WHEN 'county' THEN 3 END;
+    a shegu.gridcode;
 BEGIN
     IF l IS NULL THEN
         RAISE EXCEPTION 'unknown level "%"', level
             USING ERRCODE = 'invalid_parameter_value', HINT = 'The levels are grid, community, township and county.';
     END IF;
-    RETURN shegu.ancestor(grid, least(shegu.level(grid), l));
+    -- A level the code skips (the zero county segment of a city without counties, 441900003…)
+    -- is served by the unit above it: the city (4419) answers at the county level.
+    FOR k IN REVERSE least(shegu.level(grid), l) .. 1 LOOP
+        a := shegu.ancestor(grid, k);
+        IF a IS NOT NULL THEN
+            RETURN a;
+        END IF;
+    END LOOP;
+    RETURN NULL;
 END;
 $$;
 
@@ -1485,6 +1507,8 @@ REVOKE ALL ON FUNCTION shegu.act(bigint, text, text, text, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION shegu.sweep(timestamptz) FROM PUBLIC;
 COMMENT ON FUNCTION shegu.act(bigint, text, text, text, jsonb) IS
     'the one workflow entry point: performs an action (accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise) and returns the incident; illegal steps raise SQLSTATE SGI01 and change nothing; runs as its owner (SECURITY DEFINER) for superusers, shegu_centre members and grid staff in their grids (docs/security.md)';
+COMMENT ON FUNCTION shegu.incident_unit(shegu.gridcode, text) IS
+    'the unit responsible at a level (grid, community, township, county) for an incident in a grid: the grid''s ancestor at that level, or where the code skips that level (a city without counties, 东莞 4419) the nearest ancestor above it';
 
 -- =============================================================================================
 -- index: veto thresholds are finite; the functions pin their search path; compute_index has a
