@@ -58,7 +58,7 @@ INSERT INTO workday_override (day, is_workday, name) VALUES ('2025-01-01', true,
 -- event: their events come back with shegu.incident_event's data.  A COPY of new reports (no
 -- state_since) goes through the workflow and logs them.  One COPY cannot mix both.
 BEGIN;
-INSERT INTO grid (code, name, kind) VALUES ('430528101002003', 'g', 'basic');
+INSERT INTO grid (code, name, kind) VALUES ('430528101002003', 'g', 'basic') ON CONFLICT DO NOTHING;
 COPY incident (id, category, title, grid, source, reported_at, status, level, accepted_at, accept_due_at, due_at, level_due_at, yellow_at, light, state_since) FROM stdin;
 900	environment.garbage	stored	430528101002003	patrol	2026-03-02 08:10:00+08	accepted	grid	2026-03-02 09:00:00+08	2026-03-02 10:10:00+08	2026-03-03 09:00:00+08	2026-03-03 09:00:00+08	2026-03-03 08:00:00+08	green	2026-03-02 09:00:00+08
 \.
@@ -87,7 +87,7 @@ CREATE ROLE shegu_restore_clerk BYPASSRLS;
 GRANT USAGE ON SCHEMA shegu TO shegu_restore_clerk;
 GRANT SELECT, INSERT ON shegu.incident, shegu.incident_event, shegu.grid TO shegu_restore_clerk;
 BEGIN;
-INSERT INTO grid (code, name, kind) VALUES ('430528101002003', 'g', 'basic');
+INSERT INTO grid (code, name, kind) VALUES ('430528101002003', 'g', 'basic') ON CONFLICT DO NOTHING;
 SET LOCAL ROLE shegu_restore_clerk;
 COPY incident (id, category, title, grid, source, reported_at, status, level, accept_due_at, state_since) FROM stdin;
 904	environment.garbage	stored	430528101002003	patrol	2026-03-02 08:10:00+08	closed	grid	2026-03-02 10:10:00+08	2026-03-02 08:10:00+08
