@@ -30,6 +30,7 @@
 
 #include "gridcode.h"
 #include "incident.h"
+#include "shegu.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Names: states, levels, actions. */
@@ -409,7 +410,7 @@ typedef enum IncCol
 	C_LEVEL_DUE_AT, C_YELLOW_AT, C_LIGHT, C_CLOCK_STOPPED_AT, C_RESUME_STATUS,
 	C_EXTENSION_REQUESTED, C_EXTENSION_TOTAL, C_SUSPENDED_WORK, C_ESCALATIONS, C_REWORK_COUNT,
 	C_REOPEN_COUNT, C_SATISFACTION, C_WORK_HOURS_TO_CLOSE, C_STATE_SINCE, C_IDEMPOTENCY_KEY,
-	C_SUPERVISIONS,
+	C_SUPERVISIONS, C_COUNTY, C_STEP,
 	C_NCOLS
 } IncCol;
 
@@ -420,7 +421,7 @@ static const char *const col_names[C_NCOLS] = {
 	"level_due_at", "yellow_at", "light", "clock_stopped_at", "resume_status",
 	"extension_requested", "extension_total", "suspended_work", "escalations", "rework_count",
 	"reopen_count", "satisfaction", "work_hours_to_close", "state_since", "idempotency_key",
-	"supervisions"
+	"supervisions", "county", "step"
 };
 
 /* Columns an UPDATE outside act() may change. */
@@ -603,6 +604,29 @@ light_at(Row *r, IncStatus st, TimestampTz at)
 	return "green";
 }
 
+/*
+ * Notifications of the step being applied.  The update trigger may run on another node (a Citus
+ * worker holding the incident's shard), so it does not NOTIFY: it collects the notifications
+ * into the step's outcome, and act() or sweep's step sends them in the caller's session.
+ */
+static StringInfo step_notes = NULL;
+
+static void
+step_notify(const char *channel, const char *payload)
+{
+	if (step_notes == NULL)
+	{
+		Async_Notify(channel, payload);
+		return;
+	}
+	appendStringInfoString(step_notes, step_notes->len > 0 ? ", " : "");
+	appendStringInfoString(step_notes, "{\"channel\": ");
+	escape_json(step_notes, channel);
+	appendStringInfoString(step_notes, ", \"payload\": ");
+	escape_json(step_notes, payload);
+	appendStringInfoChar(step_notes, '}');
+}
+
 /* Sets the light at a time; a turn to yellow or red sends NOTIFY shegu_light once (if notify). */
 static void
 light_update(Row *r, TimestampTz at, bool notify)
@@ -626,7 +650,7 @@ light_update(Row *r, TimestampTz at, bool notify)
 		json_ts(&buf, "due_at", r, st == ST_REPORTED ? C_ACCEPT_DUE_AT : C_DUE_AT);
 		appendStringInfo(&buf, ", \"at\": \"%s\"}",
 						 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
-		Async_Notify("shegu_light", buf.data);
+		step_notify("shegu_light", buf.data);
 	}
 }
 
@@ -646,12 +670,14 @@ notify_escalation(Row *r, const char *from_level, const char *actor, const char 
 	appendStringInfo(&buf, ", \"escalations\": %d", get_int(r, C_ESCALATIONS));
 	appendStringInfo(&buf, ", \"at\": \"%s\"}",
 					 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
-	Async_Notify("shegu_escalation", buf.data);
+	step_notify("shegu_escalation", buf.data);
 }
 
 typedef struct EventRec
 {
 	int64		incident_id;
+	Datum		county;			/* bigint; (Datum) 0 with county_null */
+	bool		county_null;
 	const char *action;
 	const char *actor;
 	TimestampTz at;
@@ -669,18 +695,18 @@ typedef struct EventRec
 static void
 event_write(const EventRec *ev)
 {
-	Datum		v[12];
-	char		n[12];
+	Datum		v[13];
+	char		n[13];
 
 	if (event_plan == NULL)
 	{
-		Oid			types[12] = {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
-		TEXTOID, TEXTOID, INTERVALOID, TEXTOID, JSONBOID, TEXTOID};
+		Oid			types[13] = {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
+		TEXTOID, TEXTOID, INTERVALOID, TEXTOID, JSONBOID, TEXTOID, INT8OID};
 		SPIPlanPtr	p = SPI_prepare("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
 									" from_status, to_status, from_level, to_level, work_time_in_state,"
-									" note, detail, request_id)"
-									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-									12, types);
+									" note, detail, request_id, county)"
+									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+									13, types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "cannot prepare the incident event insert: %s", SPI_result_code_string(SPI_result));
@@ -703,6 +729,8 @@ event_write(const EventRec *ev)
 	v[10] = ev->detail ? JsonbPGetDatum(ev->detail) : (Datum) 0;
 	n[10] = ev->detail ? ' ' : 'n';
 	EV_TEXT(11, ev->request_id);
+	v[12] = ev->county;
+	n[12] = ev->county_null ? 'n' : ' ';
 #undef EV_TEXT
 	if (SPI_execute_plan(event_plan, v, n, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "cannot log the incident event");
@@ -718,6 +746,8 @@ typedef struct Stage
 	bool		duplicate;
 	bool		changed;
 	int64		id;
+	Datum		county;			/* the incident's county (bigint), for the event log */
+	bool		county_null;
 	IncAction	action;
 	const char *actor;
 	const char *note;
@@ -727,6 +757,146 @@ typedef struct Stage
 } Stage;
 
 static Stage stage;
+
+/* ---------------------------------------------------------------------------------------------
+ * Steps carried in the row: act() and sweep's step write {"request": {...}} into shegu.incident.step
+ * with an UPDATE, and the update trigger — on this node or on the Citus worker holding the
+ * incident's shard — applies it and writes {"outcome": {...}} back. */
+
+static JsonbValue *
+jsonb_member(JsonbContainer *c, const char *key)
+{
+	return getKeyJsonValueFromContainer(c, key, strlen(key), NULL);
+}
+
+static char *
+jsonb_member_text(JsonbContainer *c, const char *key)
+{
+	JsonbValue *v = jsonb_member(c, key);
+
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("member \"%s\" of an incident step is not a string", key)));
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* The request of a step column value, or NULL when it holds none (an outcome, say). */
+static JsonbContainer *
+step_request(Jsonb *step)
+{
+	JsonbValue *v;
+
+	if (!JB_ROOT_IS_OBJECT(step))
+		return NULL;
+	v = jsonb_member(&step->root, "request");
+	if (v == NULL || v->type != jbvBinary)
+		return NULL;
+	return v->val.binary.data;
+}
+
+/* Fills the stage from a request, which must name this incident and a known action. */
+static void
+step_request_load(JsonbContainer *req, int64 id)
+{
+	char	   *s;
+	JsonbValue *v;
+	int			a;
+
+	s = jsonb_member_text(req, "incident");
+	if (s == NULL || strtoi64(s, NULL, 10) != id)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("the step written to incident " INT64_FORMAT " names incident %s", id, s ? s : "none"),
+				 errhint("Move the workflow with shegu.act().")));
+	s = jsonb_member_text(req, "action");
+	a = s ? name_index(action_names, A_COUNT, s) : -1;
+	if (a < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("unknown step \"%s\" written to incident " INT64_FORMAT, s ? s : "", id),
+				 errhint("Move the workflow with shegu.act().")));
+	stage.id = id;
+	stage.action = (IncAction) a;
+	stage.actor = jsonb_member_text(req, "actor");
+	if (stage.actor == NULL || stage.actor[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("the step written to incident " INT64_FORMAT " has no actor", id)));
+	stage.note = jsonb_member_text(req, "note");
+	stage.request_id = jsonb_member_text(req, "request_id");
+	s = jsonb_member_text(req, "at");
+	if (s == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("the step written to incident " INT64_FORMAT " has no time", id)));
+	stage.at = (TimestampTz) strtoi64(s, NULL, 10);
+	v = jsonb_member(req, "detail");
+	stage.detail = (v == NULL || v->type == jbvNull) ? NULL : JsonbValueToJsonb(v);
+}
+
+/* The request of a step as a jsonb datum. */
+static Datum
+step_request_make(int64 id, IncAction a, const char *actor, const char *note, Jsonb *detail,
+				  const char *request_id, TimestampTz at)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"request\": {\"incident\": \"" INT64_FORMAT "\"", id);
+	json_str(&buf, "action", action_names[a]);
+	json_str(&buf, "actor", actor);
+	json_str(&buf, "note", note);
+	json_str(&buf, "request_id", request_id);
+	appendStringInfo(&buf, ", \"at\": \"" INT64_FORMAT "\"", (int64) at);
+	appendStringInfoString(&buf, ", \"detail\": ");
+	if (detail == NULL)
+		appendStringInfoString(&buf, "null");
+	else
+		appendStringInfoString(&buf, JsonbToCString(NULL, &detail->root, VARSIZE(detail)));
+	appendStringInfoString(&buf, "}}");
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+}
+
+/* Reads a step's outcome: whether it changed the incident, and sends its notifications here. */
+static bool
+step_outcome(Jsonb *step, bool *duplicate)
+{
+	JsonbValue *o = JB_ROOT_IS_OBJECT(step) ? jsonb_member(&step->root, "outcome") : NULL;
+	JsonbValue *v;
+	JsonbContainer *c;
+	bool		changed;
+
+	if (o == NULL || o->type != jbvBinary)
+		elog(ERROR, "the incident step left no outcome");
+	c = o->val.binary.data;
+	v = jsonb_member(c, "changed");
+	changed = (v != NULL && v->type == jbvBool && v->val.boolean);
+	v = jsonb_member(c, "duplicate");
+	*duplicate = (v != NULL && v->type == jbvBool && v->val.boolean);
+	v = jsonb_member(c, "notify");
+	if (v != NULL && v->type == jbvBinary)
+	{
+		uint32		n = JsonContainerSize(v->val.binary.data);
+
+		for (uint32 i = 0; i < n; i++)
+		{
+			JsonbValue *e = getIthJsonbValueFromContainer(v->val.binary.data, i);
+			char	   *channel;
+			char	   *payload;
+
+			if (e == NULL || e->type != jbvBinary)
+				continue;
+			channel = jsonb_member_text(e->val.binary.data, "channel");
+			payload = jsonb_member_text(e->val.binary.data, "payload");
+			if (channel != NULL)
+				Async_Notify(channel, payload);
+		}
+	}
+	return changed;
+}
 
 /* A string member of a detail object, or NULL. */
 static char *
@@ -798,23 +968,25 @@ static SPIPlanPtr dispatcher_plan = NULL;
 
 /* The level that made the last dispatch, which a return (回退) goes back to (connected to SPI). */
 static IncLevel
-dispatcher_level(int64 id, IncLevel fallback)
+dispatcher_level(int64 id, Datum county, IncLevel fallback)
 {
-	Datum		v[1];
+	Datum		v[2];
 	int			i;
 
 	if (dispatcher_plan == NULL)
 	{
-		Oid			types[1] = {INT8OID};
+		Oid			types[2] = {INT8OID, INT8OID};
 		SPIPlanPtr	p = SPI_prepare("SELECT from_level FROM shegu.incident_event"
-									" WHERE incident_id = $1 AND action = 'dispatch' ORDER BY id DESC LIMIT 1",
-									1, types);
+									" WHERE incident_id = $1 AND county = $2 AND action = 'dispatch'"
+									" ORDER BY at DESC, id DESC LIMIT 1",
+									2, types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "cannot prepare the dispatcher lookup");
 		dispatcher_plan = p;
 	}
 	v[0] = Int64GetDatum(id);
+	v[1] = county;
 	if (SPI_execute_plan(dispatcher_plan, v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the dispatch of incident " INT64_FORMAT, id);
 	if (SPI_processed == 0)
@@ -1003,7 +1175,7 @@ apply_action(Row *r)
 		case A_RETURN:
 			need_note(note, an, id, "the reason (回退理由)");
 			to = ST_ACCEPTED;
-			to_lv = dispatcher_level(id, lv);
+			to_lv = dispatcher_level(id, R_VAL(r, C_COUNTY), lv);
 			set_null(r, C_DEPARTMENT);
 			break;
 		case A_ESCALATE:
@@ -1107,7 +1279,7 @@ apply_action(Row *r)
 				appendStringInfo(&buf, ", \"supervisions\": %d", get_int(r, C_SUPERVISIONS));
 				appendStringInfo(&buf, ", \"at\": \"%s\"}",
 								 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
-				Async_Notify("shegu_supervision", buf.data);
+				step_notify("shegu_supervision", buf.data);
 			}
 			break;
 		case A_TICK:
@@ -1143,6 +1315,8 @@ apply_action(Row *r)
 	ev.note = note;
 	ev.detail = stage.detail;
 	ev.request_id = stage.request_id;
+	ev.county = R_VAL(r, C_COUNTY);
+	ev.county_null = R_NULL(r, C_COUNTY);
 	event_write(&ev);
 
 	if (to_lv > lv && (a == A_ESCALATE || a == A_OVERDUE_ESCALATE))
@@ -1153,15 +1327,18 @@ apply_action(Row *r)
 
 /* Has a request id been applied to this incident already? (connected to SPI) */
 static bool
-request_seen(int64 id, const char *request_id)
+request_seen(int64 id, Datum county, const char *request_id)
 {
-	Datum		v[2];
+	Datum		v[3];
 
 	if (request_plan == NULL)
 	{
-		Oid			types[2] = {INT8OID, TEXTOID};
-		SPIPlanPtr	p = SPI_prepare("SELECT 1 FROM shegu.incident_event WHERE incident_id = $1 AND request_id = $2",
-									2, types);
+		Oid			types[3] = {INT8OID, TEXTOID, INT8OID};
+
+		/* county = $3 keeps the lookup on the incident's own shard on Citus */
+		SPIPlanPtr	p = SPI_prepare("SELECT 1 FROM shegu.incident_event"
+									" WHERE incident_id = $1 AND request_id = $2 AND county = $3",
+									3, types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "cannot prepare the request lookup");
@@ -1169,6 +1346,7 @@ request_seen(int64 id, const char *request_id)
 	}
 	v[0] = Int64GetDatum(id);
 	v[1] = CStringGetTextDatum(request_id);
+	v[2] = county;
 	if (SPI_execute_plan(request_plan, v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the request id");
 	return SPI_processed > 0;
@@ -1200,7 +1378,8 @@ incident_before_insert(PG_FUNCTION_ARGS)
 	static const int managed[] = {
 		C_ACCEPTED_AT, C_DISPATCHED_AT, C_RESOLVED_AT, C_VERIFIED_AT, C_CLOSED_AT, C_EVALUATED_AT,
 		C_ACCEPT_DUE_AT, C_DUE_AT, C_LEVEL_DUE_AT, C_YELLOW_AT, C_LIGHT, C_CLOCK_STOPPED_AT,
-		C_RESUME_STATUS, C_EXTENSION_REQUESTED, C_SATISFACTION, C_WORK_HOURS_TO_CLOSE, C_STATE_SINCE
+		C_RESUME_STATUS, C_EXTENSION_REQUESTED, C_SATISFACTION, C_WORK_HOURS_TO_CLOSE, C_STATE_SINCE,
+		C_STEP
 	};
 
 	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
@@ -1261,6 +1440,25 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		}
 		set_datum(&r, C_GRID, g);
 	}
+	{
+		/* the county: the grid's first six digits (shegu.incident_county), the Citus routing key */
+		char		code[32];
+		char		digits[7] = "000000";
+		int64		county;
+
+		shegu_gridcode_format(DatumGetGridcode(R_VAL(&r, C_GRID)), code);
+		memcpy(digits, code, Min(strlen(code), 6));
+		county = strtol(digits, NULL, 10);
+		if (R_NULL(&r, C_COUNTY))
+			set_datum(&r, C_COUNTY, Int64GetDatum(county));
+		else if (DatumGetInt64(R_VAL(&r, C_COUNTY)) != county)
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("county " INT64_FORMAT " of incident \"%s\" does not match its grid %s",
+							DatumGetInt64(R_VAL(&r, C_COUNTY)), get_text(&r, C_TITLE), code),
+					 errdetail("The county of grid %s is " INT64_FORMAT ".", code, county),
+					 errhint("Leave county out; it is the first six digits of the grid code (shegu.incident_county).")));
+	}
 	if (R_NULL(&r, C_LEVEL))
 		set_text(&r, C_LEVEL, level_names[cat->level]);
 	set_text(&r, C_STATUS, "reported");
@@ -1291,30 +1489,72 @@ incident_after_insert(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "cannot register the transition table");
-	if (SPI_execute("INSERT INTO shegu.incident_event (incident_id, action, actor, at, to_status, to_level)"
-					" SELECT id, 'report', coalesce(reporter, source), reported_at, status, level"
-					" FROM new_incidents", false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "cannot log the report events");
+	if (strcmp(RelationGetRelationName(td->tg_relation), "incident") == 0)
+	{
+		/* the table itself: one set-based INSERT */
+		if (SPI_execute("INSERT INTO shegu.incident_event (incident_id, action, actor, at, to_status, to_level, county)"
+						" SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, county"
+						" FROM new_incidents", false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "cannot log the report events");
+	}
+	else
+	{
+		/*
+		 * A shard of the table on a Citus node (incident_<shard id>): Citus cannot plan an
+		 * INSERT ... SELECT from a transition table into a distributed table, so the events go
+		 * in one row at a time, each routed by its county to the co-located shard beside this one.
+		 */
+		SPITupleTable *tt;
+		uint64		n;
+
+		if (SPI_execute("SELECT id, coalesce(reporter, source), reported_at, status, level, county"
+						" FROM new_incidents", true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "cannot read the new incidents");
+		tt = SPI_tuptable;
+		n = SPI_processed;
+		for (uint64 i = 0; i < n; i++)
+		{
+			EventRec	ev;
+			bool		isnull;
+
+			memset(&ev, 0, sizeof(ev));
+			ev.incident_id = DatumGetInt64(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull));
+			ev.action = "report";
+			ev.actor = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
+			ev.at = DatumGetTimestampTz(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
+			ev.to_status = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
+			ev.to_level = SPI_getvalue(tt->vals[i], tt->tupdesc, 5);
+			ev.county = SPI_getbinval(tt->vals[i], tt->tupdesc, 6, &ev.county_null);
+			event_write(&ev);
+		}
+	}
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
 
 PG_FUNCTION_INFO_V1(incident_before_update);
-/* SQL: trigger BEFORE UPDATE ON shegu.incident FOR EACH ROW — the state machine. */
+/* SQL: trigger BEFORE UPDATE ON shegu.incident FOR EACH ROW — the state machine.  A step comes
+ * in the row itself (step = {"request": ...}, written by act() or sweep's step), so it reaches
+ * the trigger wherever the row lives; the trigger leaves {"outcome": ...} in its place. */
 Datum
 incident_before_update(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_check(fcinfo, "incident_before_update");
 	Row			r;
 	int64		id;
+	JsonbContainer *req;
+	bool		changed = false;
+	StringInfoData notes;
+	StringInfoData out;
 
 	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
 		!TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 		elog(ERROR, "incident_before_update must fire BEFORE UPDATE FOR EACH ROW");
 	row_load(&r, td->tg_relation, td->tg_newtuple);
 	id = DatumGetInt64(R_VAL(&r, C_ID));
+	req = R_NULL(&r, C_STEP) ? NULL : step_request(DatumGetJsonbP(R_VAL(&r, C_STEP)));
 
-	if (!stage.active || stage.fired || stage.id != id)
+	if (req == NULL)
 	{
 		/* Outside act(): only the free columns may change. */
 		Row			o;
@@ -1342,24 +1582,42 @@ incident_before_update(PG_FUNCTION_ARGS)
 		return PointerGetDatum(td->tg_newtuple);
 	}
 
-	stage.fired = true;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (stage.request_id != NULL && request_seen(id, stage.request_id))
+	if (stage.active)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot apply a step to incident " INT64_FORMAT " while a step of incident " INT64_FORMAT " is being applied",
+						id, stage.id)));
+	memset(&stage, 0, sizeof(stage));
+	step_request_load(req, id);
+	initStringInfo(&notes);
+	PG_TRY();
 	{
-		stage.duplicate = true;
+		stage.active = true;
+		step_notes = &notes;
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		/* the action works on the locked, current row: reload the old tuple's values */
+		row_load(&r, td->tg_relation, td->tg_trigtuple);
+		if (stage.request_id != NULL && request_seen(id, R_VAL(&r, C_COUNTY), stage.request_id))
+			stage.duplicate = true;
+		else if (apply_action(&r))
+			changed = true;
+		else
+			row_load(&r, td->tg_relation, td->tg_trigtuple);
 		SPI_finish();
-		return PointerGetDatum(NULL);
 	}
-	/* the action works on the locked, current row: reload the old tuple's values */
-	row_load(&r, td->tg_relation, td->tg_trigtuple);
-	if (!apply_action(&r))
+	PG_FINALLY();
 	{
-		SPI_finish();
-		return PointerGetDatum(NULL);
+		stage.active = false;
+		step_notes = NULL;
 	}
-	SPI_finish();
-	stage.changed = true;
+	PG_END_TRY();
+
+	initStringInfo(&out);
+	appendStringInfo(&out, "{\"outcome\": {\"action\": \"%s\", \"changed\": %s, \"duplicate\": %s, \"notify\": [%s]}}",
+					 action_names[stage.action], changed ? "true" : "false",
+					 stage.duplicate ? "true" : "false", notes.data);
+	set_datum(&r, C_STEP, DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data)));
 	return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
 }
 
@@ -1370,7 +1628,8 @@ incident_refuse(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_check(fcinfo, "incident_refuse");
 	const char *relname = RelationGetRelationName(td->tg_relation);
-	bool		is_log = strcmp(relname, "incident_event") == 0;
+	/* incident_event, or one of its shards on Citus (incident_event_<shard id>) */
+	bool		is_log = strncmp(relname, "incident_event", strlen("incident_event")) == 0;
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 		ereport(ERROR,
@@ -1410,90 +1669,121 @@ incident_category_changed(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_check(fcinfo, "incident_category_changed");
 
-	CacheInvalidateRelcache(td->tg_relation);
+	shegu_invalidate_table(td->tg_relation);
 	return PointerGetDatum(NULL);
 }
 
 /* ---------------------------------------------------------------------------------------------
  * act() and the sweep step. */
 
-/* Runs the staged step: UPDATE ... RETURNING the row; the trigger does the work. */
+/* Runs a step: finds the incident's county, then UPDATE ... SET step = {"request": ...} on the
+ * row (routed to its shard on Citus); the trigger does the work and leaves the outcome. */
+static bool stage_running = false;
+static SPIPlanPtr county_plan = NULL;
+
 static Datum
 stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *detail,
 		  const char *request_id, TimestampTz at, bool *isnull, bool *changed)
 {
 	Datum		result = (Datum) 0;
-	Datum		v[1];
+	Datum		v[3];
+	Datum		county;
+	bool		county_null;
+	bool		duplicate;
 
-	if (stage.active)
+	if (stage_running || stage.active)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot %s incident " INT64_FORMAT " while a step of incident " INT64_FORMAT " is being applied",
-						action_names[a], id, stage.id)));
-	memset(&stage, 0, sizeof(stage));
-	stage.active = true;
-	stage.id = id;
-	stage.action = a;
-	stage.actor = actor;
-	stage.note = note;
-	stage.detail = detail;
-	stage.request_id = request_id;
-	stage.at = at;
+				 errmsg("cannot %s incident " INT64_FORMAT " while a step of an incident is being applied",
+						action_names[a], id)));
 	*isnull = true;
+	*changed = false;
 
 	PG_TRY();
 	{
+		stage_running = true;
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		if (act_plan == NULL)
+		if (county_plan == NULL)
 		{
 			Oid			types[1] = {INT8OID};
-			SPIPlanPtr	p = SPI_prepare("UPDATE shegu.incident AS i SET status = i.status WHERE i.id = $1 RETURNING i",
-										1, types);
+			SPIPlanPtr	p = SPI_prepare("SELECT i.county FROM shegu.incident AS i WHERE i.id = $1", 1, types);
+
+			if (p == NULL || SPI_keepplan(p) != 0)
+				elog(ERROR, "cannot prepare the incident county lookup");
+			county_plan = p;
+		}
+		if (act_plan == NULL)
+		{
+			Oid			types[3] = {INT8OID, INT8OID, JSONBOID};
+
+			/* county = $2 routes the update to the incident's shard on Citus */
+			SPIPlanPtr	p = SPI_prepare("UPDATE shegu.incident AS i SET step = $3"
+										" WHERE i.id = $1 AND i.county = $2 RETURNING i, i.step",
+										3, types);
 
 			if (p == NULL || SPI_keepplan(p) != 0)
 				elog(ERROR, "cannot prepare the incident step");
 			act_plan = p;
 		}
-		v[0] = Int64GetDatum(id);
-		if (SPI_execute_plan(act_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
-			elog(ERROR, "cannot update incident " INT64_FORMAT, id);
-		if (SPI_processed == 0 && stage.duplicate)
+		if (fetch_plan == NULL)
 		{
-			/* a retried request: answer with the incident as it stands */
-			if (fetch_plan == NULL)
-			{
-				Oid			types[1] = {INT8OID};
-				SPIPlanPtr	p = SPI_prepare("SELECT i FROM shegu.incident AS i WHERE i.id = $1", 1, types);
+			Oid			types[2] = {INT8OID, JSONBOID};
 
-				if (p == NULL || SPI_keepplan(p) != 0)
-					elog(ERROR, "cannot prepare the incident fetch");
-				fetch_plan = p;
-			}
-			if (SPI_execute_plan(fetch_plan, v, NULL, true, 1) != SPI_OK_SELECT)
-				elog(ERROR, "cannot read incident " INT64_FORMAT, id);
+			/* the same without a county (a row written before counties were filled) */
+			SPIPlanPtr	p = SPI_prepare("UPDATE shegu.incident AS i SET step = $2"
+										" WHERE i.id = $1 AND i.county IS NULL RETURNING i, i.step",
+										2, types);
+
+			if (p == NULL || SPI_keepplan(p) != 0)
+				elog(ERROR, "cannot prepare the incident step");
+			fetch_plan = p;
 		}
-		else if (SPI_processed == 0 && !stage.fired)
+		v[0] = Int64GetDatum(id);
+		/* not read-only: like the update, it sees rows written earlier in the calling statement */
+		if (SPI_execute_plan(county_plan, v, NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "cannot read incident " INT64_FORMAT, id);
+		if (SPI_processed == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
 					 errmsg("incident " INT64_FORMAT " does not exist", id)));
-		if (SPI_processed == 1)
+		county = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &county_null);
+		if (county_null)
+		{
+			v[1] = step_request_make(id, a, actor, note, detail, request_id, at);
+			if (SPI_execute_plan(fetch_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+				elog(ERROR, "cannot update incident " INT64_FORMAT, id);
+		}
+		else
+		{
+			v[1] = county;
+			v[2] = step_request_make(id, a, actor, note, detail, request_id, at);
+			if (SPI_execute_plan(act_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+				elog(ERROR, "cannot update incident " INT64_FORMAT, id);
+		}
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
+					 errmsg("incident " INT64_FORMAT " does not exist", id)));
 		{
 			bool		n;
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n);
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &n);
 
+			if (n)
+				elog(ERROR, "the step on incident " INT64_FORMAT " left no outcome", id);
+			*changed = step_outcome(DatumGetJsonbP(d), &duplicate);
+			d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n);
 			if (!n)
 			{
 				result = SPI_datumTransfer(d, false, -1);
 				*isnull = false;
 			}
 		}
-		*changed = stage.changed;
 		SPI_finish();
 	}
 	PG_FINALLY();
 	{
-		stage.active = false;
+		stage_running = false;
 	}
 	PG_END_TRY();
 	return result;

@@ -11,6 +11,8 @@
 #include "commands/extension.h"
 #include "fmgr.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "incident.h"
@@ -68,4 +70,21 @@ shegu_geometry_type(void)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("type geometry of extension postgis was not found")));
 	return type;
+}
+
+void
+shegu_invalidate_table(Relation rel)
+{
+	const char *name = RelationGetRelationName(rel);
+	const char *us = strrchr(name, '_');
+
+	CacheInvalidateRelcache(rel);
+	if (us != NULL && us > name && us[1] != '\0' && strspn(us + 1, "0123456789") == strlen(us + 1))
+	{
+		char	   *table = pnstrdup(name, us - name);
+		Oid			relid = get_relname_relid(table, RelationGetNamespace(rel));
+
+		if (OidIsValid(relid))
+			CacheInvalidateRelcacheByRelid(relid);
+	}
 }

@@ -5,10 +5,17 @@
 
 #include "postgres.h"
 
+#include "utils/rel.h"
+
 /* The schema the postgis extension is installed in (errors if it is not installed). */
 extern Oid	shegu_postgis_namespace(void);
 
 /* PostGIS's geometry type. */
 extern Oid	shegu_geometry_type(void);
+
+/* From a cache-invalidation trigger: invalidates the relcache entry of the table the trigger
+ * fired on and, when that is a Citus shard (name_<shard id>), of the table it is a shard of, on
+ * which the caches key. */
+extern void shegu_invalidate_table(Relation rel);
 
 #endif							/* SHEGU_H */

@@ -22,6 +22,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "shegu.h"
 #include "worktime.h"
 
 /*
@@ -717,6 +718,6 @@ worktime_invalidate(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "shegu.worktime_invalidate() must be called as a trigger");
-	CacheInvalidateRelcache(td->tg_relation);
+	shegu_invalidate_table(td->tg_relation);
 	return PointerGetDatum(NULL);
 }
