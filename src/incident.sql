@@ -497,7 +497,12 @@ CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
                    closed bigint, closed_on_time bigint, overdue_open bigint, suspended bigint,
                    disposal_rate float8, on_time_rate float8, on_time_rate_incl_open float8,
                    rework_rate float8, avg_work_hours_to_close float8, satisfaction_rate float8)
-    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+    -- PL/pgSQL, not SQL: Citus plans a query on the distributed incidents only with the
+    -- parameter's value bound, which a SQL function does not give it (docs/citus.md).
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT shegu.ancestor(f.grid, l.l) AS unit, l.l AS level, f.month,
            count(*) AS received,
            count(*) FILTER (WHERE f.accepted) AS accepted,
@@ -532,7 +537,8 @@ CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
                  i.satisfaction
           FROM shegu.incident AS i) AS f
     CROSS JOIN LATERAL generate_series(1, shegu.level(f.grid)) AS l(l)
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3;
+END;
 $$;
 COMMENT ON FUNCTION shegu.incident_measures_at(timestamptz) IS
     'incident measures by unit (a grid at any level, rolled up by code prefix) and month of report, with overdue judged at a given time; definitions in docs/incident.md';
@@ -561,7 +567,11 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
     RETURNS TABLE (kind text, kind_zh text, incident_id bigint, category text, grid shegu.gridcode,
                    responsible_level text, responsible_unit shegu.gridcode, source text,
                    reported_at timestamptz, failed_at timestamptz, reason text)
-    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+    -- PL/pgSQL, not SQL, for Citus as incident_measures_at.
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     -- should have found but did not: an outside channel reported it and the grid's patrol had not
     SELECT 'not_discovered', '应发现未发现', i.id, i.category, i.grid, 'grid',
            shegu.incident_unit(i.grid, 'grid'), i.source, i.reported_at, i.reported_at,
@@ -572,6 +582,7 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
       AND i.reported_at <= incident_accountability_at.at
       AND NOT EXISTS (SELECT 1 FROM shegu.incident AS p
                       WHERE p.source = 'patrol' AND p.id <> i.id AND p.grid OPERATOR(shegu.=) i.grid
+                        AND p.county = i.county   -- implied by the grid; lets Citus join shard by shard
                         AND split_part(p.category, '.', 1) = split_part(i.category, '.', 1)
                         AND p.reported_at <= i.reported_at
                         AND p.reported_at >= i.reported_at - incident_accountability_at.discovery_window)
@@ -580,7 +591,7 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
     SELECT 'not_reported', '应上报未上报', i.id, i.category, i.grid, e.from_level,
            shegu.incident_unit(i.grid, e.from_level), i.source, i.reported_at, e.at,
            format('level deadline passed at the %s level; escalated by the sweep', e.from_level)
-    FROM shegu.incident_event AS e JOIN shegu.incident AS i ON i.id = e.incident_id
+    FROM shegu.incident_event AS e JOIN shegu.incident AS i ON i.id = e.incident_id AND i.county = e.county
     WHERE e.action = 'escalate' AND e.actor = 'shegu.sweep' AND e.at <= incident_accountability_at.at
     UNION ALL
     SELECT 'not_reported', '应上报未上报', i.id, i.category, i.grid, i.level,
@@ -597,7 +608,8 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
                 ELSE format('disposed %s after the deadline', (i.resolved_at - i.due_at)) END
     FROM shegu.incident AS i
     WHERE (i.status IN ('accepted', 'dispatched') AND i.due_at < incident_accountability_at.at)
-       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at)
+       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at);
+END;
 $$;
 COMMENT ON FUNCTION shegu.incident_accountability_at(timestamptz, interval) IS
     'accountability findings (应发现未发现、应上报未上报、应处置未处置) judged at a time, with the patrol look-back window for "should have found"; definitions in docs/incident.md';

@@ -35,10 +35,11 @@ trap finish EXIT
 
 db=shegu_citus
 node() { local i=$1; shift; "$citus_bindir/psql" -X -q -At -h "$SHEGU_RUN_DIR" -p "${citus_ports[$i]}" -U postgres "$@"; }
-coord() { node 0 -d "$db" "$@"; }
+# coordinator sessions act at a fixed time (the shard triggers get it through the request)
+coord() { PGOPTIONS="-c shegu.incident_clock=2026-03-03T10:00+08" node 0 -d "$db" "$@"; }
 # coord_sqlstate SQL: the SQLSTATE the statement fails with (VERBOSITY verbose prints it).
 coord_sqlstate() {
-	node 0 -d "$db" -v VERBOSITY=verbose -c "$1" 2>&1 | sed -nE 's/^ERROR:  ([0-9A-Z]{5}):.*/\1/p' | head -1
+	coord -v VERBOSITY=verbose -c "$1" 2>&1 | sed -nE 's/^ERROR:  ([0-9A-Z]{5}):.*/\1/p' | head -1
 }
 
 citus_start
@@ -169,3 +170,8 @@ n=$(coord -c "SELECT count(*) FROM shegu.incident_supervision")
 check $? "shegu.incident_supervision reads all shards ($n open)"
 n=$(coord -c "SELECT received FROM shegu.incident_measures_at('2026-03-20') WHERE unit::text = '110105' AND month = '2026-03-01'")
 check_eq "$n" 3 "shegu.incident_measures_at counts a county's incidents across shards"
+n=$(coord -c "SELECT count(*) FROM shegu.incident_accountability_at('2026-03-21') WHERE kind = 'not_reported' AND reason LIKE '%escalated by the sweep'")
+check_eq "$n" "$swept" "shegu.incident_accountability_at joins the sweep's events to their incidents across shards"
+n=$(coord -c "SELECT shegu.feed_index('社会治理指数', '2026-03-01')")
+[ "${n:-0}" -ge 1 ]
+check $? "shegu.feed_index loads the default model's month from the distributed incidents into the coordinator's tables ($n values)"
