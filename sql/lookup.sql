@@ -130,7 +130,11 @@ INSERT INTO grid_staff (code, person_name, role, phone, db_role, valid_from) VAL
 ('430528101001', '张三', 'grid_head', NULL, 'gh_zhangsan', '2024-01-01');
 SELECT code, person_name, role, db_role FROM grid_staff ORDER BY code, role;
 INSERT INTO grid_staff (code, person_name, role) VALUES ('430528101009001', '赵六', 'grid_worker');
-INSERT INTO grid_staff (code, person_name, role) VALUES ('430528101001001', '赵六', 'cook');
+INSERT INTO grid_staff (code, person_name, role, valid_from) VALUES ('430528101001001', '赵六', 'cook', '2024-01-01');
+-- valid_from defaults to today (the row is rolled back; only the comparison is shown).
+BEGIN;
+INSERT INTO grid_staff (code, person_name, role) VALUES ('430528101001001', '赵六', 'auxiliary') RETURNING valid_from = current_date AS starts_today;
+ROLLBACK;
 INSERT INTO grid_staff (code, person_name, role, valid_from, valid_to) VALUES ('430528101001001', '赵六', 'auxiliary', '2024-01-01', '2024-01-01');
 
 -- Coverage on 2025-06-01: gaps in township 102 (community 102001 v2 ends at 27.5, 102002 has

@@ -5,6 +5,8 @@
 #   PG_CONFIG      pg_config of the PostgreSQL 15 to build against (Debian's by default)
 #   SHEGU_RUN_DIR  where the throwaway cluster and its socket live (default: .run in the checkout)
 #   SHEGU_PORT     the port number that names the socket (default 54315; no TCP is opened)
+#   SHEGU_FAKETIME a date-time (e.g. '2027-03-15 10:00:00') the server's clock starts at, through
+#                  libfaketime (Debian package faketime): shows that no test depends on today
 
 set -uo pipefail
 
@@ -94,7 +96,13 @@ start_server() {
 		timezone = 'Asia/Shanghai'
 		lc_messages = 'C'
 	CONF
-	as_server_user "$bindir/pg_ctl" -D "$SHEGU_RUN_DIR/data" -l "$SHEGU_RUN_DIR/server.log" -w start >/dev/null \
+	local faketime=()
+	if [ -n "${SHEGU_FAKETIME:-}" ]; then
+		[ -f /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || die "SHEGU_FAKETIME needs the faketime package"
+		faketime=(env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME="@$SHEGU_FAKETIME")
+		echo "shegu: the server's clock starts at $SHEGU_FAKETIME"
+	fi
+	as_server_user "${faketime[@]}" "$bindir/pg_ctl" -D "$SHEGU_RUN_DIR/data" -l "$SHEGU_RUN_DIR/server.log" -w start >/dev/null \
 		|| { tail -20 "$SHEGU_RUN_DIR/server.log"; die "the server did not start"; }
 	export PGHOST=$SHEGU_RUN_DIR PGPORT=$SHEGU_PORT PGUSER=postgres PGDATABASE=postgres
 	trap stop_server EXIT
