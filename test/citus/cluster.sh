@@ -4,6 +4,7 @@
 #
 #   SHEGU_RUN_DIR  directory of the three clusters and their sockets
 #   SHEGU_PORT     coordinator's port; the workers take the next two numbers
+#   SHEGU_FAKETIME the date-time the nodes' clocks start at (libfaketime), as in tools/lib.sh
 
 citus_bindir=$("${PG_CONFIG:?}" --bindir)
 citus_ports=("$SHEGU_PORT" "$((SHEGU_PORT + 1))" "$((SHEGU_PORT + 2))")
@@ -24,7 +25,11 @@ citus_stop() {
 
 # initdb and start the three nodes; returns non-zero (and prints the log) when one fails.
 citus_start() {
-	local i d
+	local i d faketime=()
+	if [ -n "${SHEGU_FAKETIME:-}" ]; then
+		[ -f /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || { echo "SHEGU_FAKETIME needs the faketime package"; return 1; }
+		faketime=(env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME="@$SHEGU_FAKETIME")
+	fi
 	mkdir -p "$SHEGU_RUN_DIR"
 	[ "$(id -u)" -eq 0 ] && chown postgres: "$SHEGU_RUN_DIR"
 	citus_stop
@@ -46,7 +51,7 @@ citus_start() {
 			timezone = 'Asia/Shanghai'
 			lc_messages = 'C'
 		CONF
-		citus_as_server_user "$citus_bindir/pg_ctl" -D "$d" -l "$SHEGU_RUN_DIR/${citus_names[$i]}.log" -w start >/dev/null ||
+		citus_as_server_user "${faketime[@]}" "$citus_bindir/pg_ctl" -D "$d" -l "$SHEGU_RUN_DIR/${citus_names[$i]}.log" -w start >/dev/null ||
 			{ tail -20 "$SHEGU_RUN_DIR/${citus_names[$i]}.log"; return 1; }
 	done
 }
