@@ -8,6 +8,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
+#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -797,6 +798,30 @@ step_request(Jsonb *step)
 	return v->val.binary.data;
 }
 
+/*
+ * Where a step comes from.  act() names itself in the request (backend pid and a call number);
+ * when the trigger runs in that same backend (a single server, or a shard local to the session)
+ * it notifies directly, hands the outcome back through these variables and clears the column;
+ * elsewhere (a Citus worker) it leaves the outcome in the column for act() to read.
+ */
+static bool stage_running = false;		/* act() or sweep's step is running in this backend */
+static uint64 local_call = 0;			/* the number of that step */
+static Stage local_step;				/* and the step itself */
+static bool local_changed = false;
+static bool local_duplicate = false;
+
+static bool
+step_is_local(JsonbContainer *req)
+{
+	char	   *origin = jsonb_member_text(req, "origin");
+	char		mine[64];
+
+	if (origin == NULL || !stage_running)
+		return false;
+	snprintf(mine, sizeof(mine), "%d:" UINT64_FORMAT, MyProcPid, local_call);
+	return strcmp(origin, mine) == 0;
+}
+
 /* Fills the stage from a request, which must name this incident and a known action. */
 static void
 step_request_load(JsonbContainer *req, int64 id)
@@ -840,12 +865,19 @@ step_request_load(JsonbContainer *req, int64 id)
 /* The request of a step as a jsonb datum. */
 static Datum
 step_request_make(int64 id, IncAction a, const char *actor, const char *note, Jsonb *detail,
-				  const char *request_id, TimestampTz at)
+				  const char *request_id, TimestampTz at, bool full)
 {
 	StringInfoData buf;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "{\"request\": {\"incident\": \"" INT64_FORMAT "\"", id);
+	appendStringInfo(&buf, ", \"origin\": \"%d:" UINT64_FORMAT "\"", MyProcPid, local_call);
+	if (!full)
+	{
+		/* no other node can be asked: the trigger here takes the step from local_step */
+		appendStringInfoString(&buf, "}}");
+		return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+	}
 	json_str(&buf, "action", action_names[a]);
 	json_str(&buf, "actor", actor);
 	json_str(&buf, "note", note);
@@ -1544,6 +1576,7 @@ incident_before_update(PG_FUNCTION_ARGS)
 	int64		id;
 	JsonbContainer *req;
 	bool		changed = false;
+	bool		local;
 	StringInfoData notes;
 	StringInfoData out;
 
@@ -1587,13 +1620,19 @@ incident_before_update(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot apply a step to incident " INT64_FORMAT " while a step of incident " INT64_FORMAT " is being applied",
 						id, stage.id)));
-	memset(&stage, 0, sizeof(stage));
-	step_request_load(req, id);
+	local = step_is_local(req);
+	if (local && local_step.id == id)
+		stage = local_step;
+	else
+	{
+		memset(&stage, 0, sizeof(stage));
+		step_request_load(req, id);
+	}
 	initStringInfo(&notes);
 	PG_TRY();
 	{
 		stage.active = true;
-		step_notes = &notes;
+		step_notes = local ? NULL : &notes;
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		/* the action works on the locked, current row: reload the old tuple's values */
@@ -1613,6 +1652,14 @@ incident_before_update(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 
+	if (local)
+	{
+		/* the caller is this backend: the notifications are queued, the outcome goes back here */
+		local_changed = changed;
+		local_duplicate = stage.duplicate;
+		set_null(&r, C_STEP);
+		return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
+	}
 	initStringInfo(&out);
 	appendStringInfo(&out, "{\"outcome\": {\"action\": \"%s\", \"changed\": %s, \"duplicate\": %s, \"notify\": [%s]}}",
 					 action_names[stage.action], changed ? "true" : "false",
@@ -1676,9 +1723,9 @@ incident_category_changed(PG_FUNCTION_ARGS)
 /* ---------------------------------------------------------------------------------------------
  * act() and the sweep step. */
 
-/* Runs a step: finds the incident's county, then UPDATE ... SET step = {"request": ...} on the
- * row (routed to its shard on Citus); the trigger does the work and leaves the outcome. */
-static bool stage_running = false;
+/* Runs a step: UPDATE ... SET step = {"request": ...} on the row — with Citus installed, after
+ * looking up its county, so that Citus routes it to the shard; the trigger does the work and
+ * leaves the outcome. */
 static SPIPlanPtr county_plan = NULL;
 
 static Datum
@@ -1690,6 +1737,7 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 	Datum		county;
 	bool		county_null;
 	bool		duplicate;
+	bool		citus;
 
 	if (stage_running || stage.active)
 		ereport(ERROR,
@@ -1702,6 +1750,9 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 	PG_TRY();
 	{
 		stage_running = true;
+		local_call++;
+		local_changed = false;
+		local_duplicate = false;
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		if (county_plan == NULL)
@@ -1730,34 +1781,52 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 		{
 			Oid			types[2] = {INT8OID, JSONBOID};
 
-			/* the same without a county (a row written before counties were filled) */
+			/* the same without the county: on a single server (or a row without one) */
 			SPIPlanPtr	p = SPI_prepare("UPDATE shegu.incident AS i SET step = $2"
-										" WHERE i.id = $1 AND i.county IS NULL RETURNING i, i.step",
+										" WHERE i.id = $1 RETURNING i, i.step",
 										2, types);
 
 			if (p == NULL || SPI_keepplan(p) != 0)
 				elog(ERROR, "cannot prepare the incident step");
 			fetch_plan = p;
 		}
+		memset(&local_step, 0, sizeof(local_step));
+		local_step.id = id;
+		local_step.action = a;
+		local_step.actor = actor;
+		local_step.note = note;
+		local_step.detail = detail;
+		local_step.request_id = request_id;
+		local_step.at = at;
 		v[0] = Int64GetDatum(id);
-		/* not read-only: like the update, it sees rows written earlier in the calling statement */
-		if (SPI_execute_plan(county_plan, v, NULL, false, 1) != SPI_OK_SELECT)
-			elog(ERROR, "cannot read incident " INT64_FORMAT, id);
-		if (SPI_processed == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
-					 errmsg("incident " INT64_FORMAT " does not exist", id)));
-		county = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &county_null);
+		citus = OidIsValid(get_extension_oid("citus", true));
+		if (!citus)
+		{
+			/* a single server: no routing, the update finds the row by its number */
+			county = (Datum) 0;
+			county_null = true;
+		}
+		else
+		{
+			/* not read-only: like the update, it sees rows written earlier in the calling statement */
+			if (SPI_execute_plan(county_plan, v, NULL, false, 1) != SPI_OK_SELECT)
+				elog(ERROR, "cannot read incident " INT64_FORMAT, id);
+			if (SPI_processed == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
+						 errmsg("incident " INT64_FORMAT " does not exist", id)));
+			county = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &county_null);
+		}
 		if (county_null)
 		{
-			v[1] = step_request_make(id, a, actor, note, detail, request_id, at);
+			v[1] = step_request_make(id, a, actor, note, detail, request_id, at, citus);
 			if (SPI_execute_plan(fetch_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
 				elog(ERROR, "cannot update incident " INT64_FORMAT, id);
 		}
 		else
 		{
 			v[1] = county;
-			v[2] = step_request_make(id, a, actor, note, detail, request_id, at);
+			v[2] = step_request_make(id, a, actor, note, detail, request_id, at, true);
 			if (SPI_execute_plan(act_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
 				elog(ERROR, "cannot update incident " INT64_FORMAT, id);
 		}
@@ -1770,8 +1839,9 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &n);
 
 			if (n)
-				elog(ERROR, "the step on incident " INT64_FORMAT " left no outcome", id);
-			*changed = step_outcome(DatumGetJsonbP(d), &duplicate);
+				*changed = local_changed;	/* applied in this backend (see step_is_local) */
+			else
+				*changed = step_outcome(DatumGetJsonbP(d), &duplicate);
 			d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n);
 			if (!n)
 			{

@@ -194,7 +194,7 @@ COMMENT ON COLUMN shegu.incident.supervisions IS 'number of times a supervisor p
 COMMENT ON COLUMN shegu.incident.county IS
     'county (县) of the grid, shegu.incident_county(grid); filled on insert (a given value must agree); the distribution key on Citus (docs/citus.md)';
 COMMENT ON COLUMN shegu.incident.step IS
-    'internal: the workflow step act() or sweep() asks the update trigger to apply, then that step''s outcome (changed, notifications); written only through shegu.act()';
+    'internal: the workflow step act() or sweep() asks the update trigger to apply; cleared by the trigger when it runs in the caller''s backend, else (on a Citus worker) replaced by the step''s outcome (changed, notifications); written only through shegu.act()';
 COMMENT ON COLUMN shegu.incident.idempotency_key IS 'client key of the submission: a retry with the same key returns the existing incident (shegu.report)';
 
 COMMENT ON INDEX shegu.incident_pkey IS 'incidents by number';
