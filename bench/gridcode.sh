@@ -64,6 +64,43 @@ SELECT what, round(shegu_ms::numeric, 3) AS shegu_ms, round(baseline_ms::numeric
        round((baseline_ms / shegu_ms)::numeric, 2) AS "ratio text/shegu"
 FROM t;
 
+-- Names for reports (区划名称): the division path of 100,000 codes (levels 5-7) from
+-- shegu.division (loaded by load_divisions) against the natural baseline, a text-keyed name
+-- table joined once per level on the code's prefix.
+SELECT * FROM load_divisions((
+    SELECT string_agg(format('%s,%s,%s', c, 'u' || c, coalesce(shegu.parent(c)::text, '')), E'\n')
+    FROM (SELECT DISTINCT ancestor(code, l) AS c FROM codes, generate_series(1, 5) AS l) s));
+CREATE TABLE names_text AS SELECT code::text AS code_text, name FROM division;
+ALTER TABLE names_text ADD PRIMARY KEY (code_text);
+CREATE TABLE report_codes AS SELECT code, code_text FROM codes TABLESAMPLE SYSTEM (50) REPEATABLE (7) LIMIT 100000;
+VACUUM ANALYZE division, names_text, report_codes;
+SELECT CASE WHEN (SELECT count(*) FROM report_codes r
+                  LEFT JOIN names_text n1 ON n1.code_text = left(r.code_text, 2)
+                  LEFT JOIN names_text n2 ON n2.code_text = left(r.code_text, 4)
+                  LEFT JOIN names_text n3 ON n3.code_text = left(r.code_text, 6)
+                  LEFT JOIN names_text n4 ON n4.code_text = left(r.code_text, 9)
+                  LEFT JOIN names_text n5 ON n5.code_text = left(r.code_text, 12)
+                  WHERE concat_ws('/', n1.name, n2.name, n3.name, n4.name, n5.name) <> division_path(r.code)) = 0
+       THEN 'name paths agree' ELSE 'NAME PATHS DIFFER' END AS check;
+WITH t AS (
+    SELECT 'division path of 100,000 codes' AS what,
+           pg_temp.time_ms($q$SELECT max(shegu.division_path(code)) FROM shegu.report_codes$q$, 1) AS shegu_ms,
+           pg_temp.time_ms($q$SELECT max(concat_ws('/', n1.name, n2.name, n3.name, n4.name, n5.name))
+                              FROM shegu.report_codes r
+                              LEFT JOIN shegu.names_text n1 ON n1.code_text = left(r.code_text, 2)
+                              LEFT JOIN shegu.names_text n2 ON n2.code_text = left(r.code_text, 4)
+                              LEFT JOIN shegu.names_text n3 ON n3.code_text = left(r.code_text, 6)
+                              LEFT JOIN shegu.names_text n4 ON n4.code_text = left(r.code_text, 9)
+                              LEFT JOIN shegu.names_text n5 ON n5.code_text = left(r.code_text, 12)$q$, 1) AS baseline_ms
+    UNION ALL
+    SELECT 'name of one code (primary key)',
+           pg_temp.time_ms($q$SELECT shegu.division_name('430528117023')$q$, 2000),
+           pg_temp.time_ms($q$SELECT name FROM shegu.names_text WHERE code_text = '430528117023'$q$, 2000)
+)
+SELECT what, round(shegu_ms::numeric, 3) AS shegu_ms, round(baseline_ms::numeric, 3) AS text_ms,
+       round((baseline_ms / shegu_ms)::numeric, 2) AS "ratio text/shegu"
+FROM t;
+
 SELECT pg_size_pretty(pg_relation_size('codes_code_idx')) AS gridcode_index,
        pg_size_pretty(pg_relation_size('codes_code_text_idx')) AS text_index,
        (SELECT avg(pg_column_size(code)) FROM codes) AS gridcode_bytes,

@@ -30,3 +30,25 @@ EXCEPTION WHEN invalid_text_representation THEN
 END;
 $$;
 DROP TABLE demo_codes;
+
+-- Real codes that skip a level: the towns of 东莞 (a city without counties) sit under county 00,
+-- the districts of Hong Kong under city 00.  Level, parent and order follow the real hierarchy.
+SELECT c AS code, level(c), parent(c), ancestor(c, 3) AS county, '4419'::gridcode @> c AS in_dongguan
+FROM unnest('{4419,441900003,441900003001,810001}'::gridcode[]) AS c;
+
+-- Names for reports (区划名称), from the NBS code list (code,name,parent); here a few real rows.
+BEGIN;
+SELECT * FROM load_divisions($csv$code,name,parent
+430000000000,湖南省,0
+430500000000,邵阳市,430000000000
+430528000000,新宁县,430500000000
+440000000000,广东省,0
+441900000000,东莞市,440000000000
+441900003000,东城街道,441900000000
+441900003001,岗贝社区居民委员会,441900003000
+810000000000,香港特别行政区,0
+810001000000,中西区,810000000000
+$csv$);
+SELECT c AS code, division_path(c) AS path, n.*
+FROM unnest('{430528101002,441900003001,810001}'::gridcode[]) AS c, LATERAL division_names(c) AS n;
+ROLLBACK;

@@ -7,6 +7,13 @@ SET timezone = 'Asia/Shanghai';
 SELECT * FROM calendar_years();
 SELECT name, time_zone, periods, workdays_only FROM work_schedule ORDER BY name;
 
+-- A new year is loaded from the State Council's notice text; the shipped 2026 rows are what
+-- the notice says (here its Spring Festival item).
+SELECT p.day, p.is_workday, p.name, o.shipped AS also_shipped
+FROM parse_holiday_notice(2026,
+    '一、春节：2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放假调休，共9天。2月14日（周六）、2月28日（周六）上班。') AS p
+LEFT JOIN workday_override o ON o.day = p.day AND o.is_workday = p.is_workday AND o.name = p.name;
+
 -- The 2026 Spring Festival: make-up Saturday 02-14, nine days off, make-up Saturday 02-28.
 SELECT d::date AS day, to_char(d, 'Dy') AS dow, is_workday(d::date) AS working,
        (SELECT name FROM workday_override WHERE day = d::date) AS why

@@ -150,6 +150,72 @@ EXPLAIN (COSTS OFF) SELECT code FROM codes WHERE code = '430528101001001001';
 SELECT code FROM codes WHERE code <@ '430528101' ORDER BY code DESC LIMIT 2;
 DROP TABLE codes;
 
+-- Zero segments of real codes: a city without counties (东莞 4419, 中山 4420, 儋州 4604) puts
+-- its townships under county 00; Hong Kong and Macao put their districts under city 00.
+SELECT c AS code, level(c), parent(c), ancestor(c, 2) AS a2, ancestor(c, 3) AS a3,
+       ancestor(c, 4) AS a4, segment(c, 2) AS s2, segment(c, 3) AS s3, c::bigint AS int_form,
+       subtree_last(c)
+FROM unnest('{4419,441900003,441900003001,4419-00-003-001-002,442000001,460400100,81,810001,820008,810001001}'::gridcode[]) AS c;
+SELECT '441900000000'::gridcode AS padded_city, 441900003001::bigint::gridcode AS from_bigint,
+       '441900003001'::gridcode = '4419 00 003 001'::gridcode AS same;
+-- Still refused: city 00 outside 81/82, two zero segments in a row, zero township/village/grid.
+SELECT '430028'::gridcode;
+SELECT '810000001'::gridcode;
+SELECT '441900000001'::gridcode;
+SELECT '441900003000001'::gridcode;
+SELECT 430028::bigint::gridcode;
+-- Order: the county-less townships of 4419 come right after it, before any county 4419xx.
+SELECT c FROM unnest('{441901,4420,441900003001,4419,441900101,441900003,44,810001,8101,81}'::gridcode[]) AS c ORDER BY c;
+SELECT a, b, a @> b AS contains, is_ancestor(a, b)
+FROM (VALUES ('4419', '441900003001'), ('44', '441900003'), ('441901', '441900003'),
+             ('81', '810001'), ('810001', '810001001')) AS t(x, y),
+     LATERAL (SELECT x::gridcode AS a, y::gridcode AS b) AS c;
+
+-- Names of divisions (区划名称): the NBS list as code,name,parent (a real sample, test data only).
+\set csv `cat test/fixtures/divisions_sample.csv`
+SELECT * FROM load_divisions(:'csv');
+SELECT * FROM load_divisions(:'csv');   -- idempotent
+SELECT level, count(*) FROM division GROUP BY level ORDER BY level;
+SELECT code, name, parent, level FROM division WHERE code <@ '4419' ORDER BY code LIMIT 4;
+SELECT c AS code, division_name(c), division_path(c), division_path(c, ' > ') AS arrows
+FROM unnest('{44,4419,441900003,441900003001,441900003001002,810001,430528,430528101,4306}'::gridcode[]) AS c;
+SELECT c AS code, (division_names(c)).*
+FROM unnest('{441900003001,810001,430528,44}'::gridcode[]) AS c;
+SELECT division_name(NULL) IS NULL AS name_null, division_path(NULL) IS NULL AS path_null,
+       division_path('43', NULL) IS NULL AS sep_null;
+-- A rename is an update; a header line and blank lines are optional; quoted names.
+SELECT * FROM load_divisions(E'\n430528000000,"新宁县",430500000000\n430529000000,城步县,430500000000\n\n');
+SELECT division_name('430529');
+SELECT * FROM load_divisions('430529000000,城步苗族自治县,430500000000');
+-- A byte-order mark and a header; a comma in a name; a quoted name with a quote in it.
+BEGIN;
+SELECT * FROM load_divisions(E'\ufeffcode,name,parent\r\n810002000000,湾仔,区,810000000000\r\n810003000000,"东""区""",81');
+SELECT code, name FROM division WHERE code IN ('810002', '810003') ORDER BY code;
+ROLLBACK;
+SELECT * FROM load_divisions(E'810002000000,湾"仔区,810000000000');
+SELECT * FROM load_divisions(E'810002000000,"湾仔区,810000000000');
+-- Errors name the line; nothing is written.
+SELECT * FROM load_divisions(E'code,name,parent\n43,湖南省,\n4305,邵阳市,44');
+SELECT * FROM load_divisions(E'441900003000,东城街道,441900000000\n441900003001,岗贝社区,441900000000');
+SELECT * FROM load_divisions(E'43,湖南省\n');
+SELECT * FROM load_divisions(E'43,湖南省,\n43x5,邵阳市,43');
+SELECT * FROM load_divisions(E'43,湖南省,\n4305,邵阳市,4x');
+SELECT * FROM load_divisions(E'430528101002003,第三网格,430528101002');
+SELECT * FROM load_divisions(E'43,湖南省,\n4305,,43');
+SELECT * FROM load_divisions(E'43,湖南/省,');
+SELECT * FROM load_divisions(E'43,湖南省,\n43,湖南,');
+SELECT * FROM load_divisions(E'code,name,parent\n');
+SELECT * FROM load_divisions(NULL);
+SELECT * FROM load_divisions(E'44,广东省,\n4420,中山市,44\n442000000001,x,4420');
+SELECT count(*) AS rows_after_errors, count(*) FILTER (WHERE name = '城步苗族自治县') AS renamed_back FROM division;
+-- The table is dumped with the user's data (shegu ships no rows).
+SELECT extcondition[array_position(extconfig, 'shegu.division'::regclass)] AS division_dump_filter
+FROM pg_extension WHERE extname = 'shegu';
+-- A report over codes at levels 1-5 uses the primary key.
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT name FROM division WHERE code = '441900003';
+RESET enable_seqscan;
+
 -- Everything the type declares is commented.
 SELECT p.oid::regprocedure AS undocumented
 FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass

@@ -212,13 +212,83 @@ ROLLBACK;
 SELECT is_workday('2025-01-01') AS restored_new_year;
 DELETE FROM work_schedule WHERE NOT shipped;
 
+-- The State Council's yearly notice, read into overrides.  The real 2025 and 2026 notices
+-- give exactly the shipped rows, names included.
+\set n2025 `cat test/fixtures/holiday_notice_2025.txt`
+\set n2026 `cat test/fixtures/holiday_notice_2026.txt`
+\set n2017 `cat test/fixtures/holiday_notice_2017.txt`
+SELECT y AS year, count(*) AS rows,
+       count(*) FILTER (WHERE o.day IS NULL OR p.day IS NULL OR o.is_workday <> p.is_workday
+                        OR o.name <> p.name) AS differences
+FROM (VALUES (2025, :'n2025'), (2026, :'n2026')) AS n(y, t)
+CROSS JOIN LATERAL (
+    SELECT * FROM parse_holiday_notice(n.y, n.t) AS p
+    FULL JOIN (SELECT * FROM workday_override WHERE shipped AND extract(year FROM day) = n.y) AS o
+    USING (day)) AS j(day, is_workday, name, o_is_workday, o_name, shipped)
+CROSS JOIN LATERAL (SELECT j.day, j.is_workday, j.name) AS p(day, is_workday, name)
+CROSS JOIN LATERAL (SELECT CASE WHEN j.shipped THEN j.day END, j.o_is_workday, j.o_name) AS o(day, is_workday, name)
+GROUP BY y ORDER BY y;
+-- 2017 (国办发明电〔2016〕17号): 补休, 与周末连休, 星期X, and items without weekdays.
+SELECT * FROM parse_holiday_notice(2017, :'n2017') WHERE day < '2017-05-02';
+-- Half-width punctuation as reposted on the web; white space inside a line.
+SELECT count(*) FROM parse_holiday_notice(2026, translate(:'n2026', '（）：，', '():,'));
+SELECT * FROM parse_holiday_notice(2024, E'一、元旦：1月1日放假，与周末连休。\n二、 春节 ：2月10日至17日放假调休，共8天。2月4日（周日）、2月18日（周日）上班。') LIMIT 3;
+SELECT * FROM parse_holiday_notice(2019, '一、元旦：2018年12月30日至2019年1月1日放假调休，共3天。2018年12月29日（星期六）上班。');
+-- Refused, naming the fragment.
+SELECT * FROM parse_holiday_notice(2026, :'n2025');
+SELECT * FROM parse_holiday_notice(2025, '一、元旦：1月1日（周四）放假1天，不调休。');
+SELECT * FROM parse_holiday_notice(2025, '一、元旦：1月1日（周三）放假2天，不调休。');
+SELECT * FROM parse_holiday_notice(2025, '一、元旦：1月1日（周三）至2日放假，共3天。');
+SELECT * FROM parse_holiday_notice(2025, '一、元旦：2月30日放假。');
+SELECT * FROM parse_holiday_notice(2025, '一、元旦：1月3日至1日放假。');
+SELECT * FROM parse_holiday_notice(2025, '一、元旦：1月1日放假，请大家注意安全。');
+SELECT * FROM parse_holiday_notice(2025, '一、元旦：1月1日放假。2月3日（周一）上班。');
+SELECT * FROM parse_holiday_notice(2025, '一、圣诞节：12月25日放假。');
+SELECT * FROM parse_holiday_notice(2025, E'一、元旦：1月1日放假。\n三、清明节：4月4日放假。');
+SELECT * FROM parse_holiday_notice(2025, E'一、元旦：1月1日放假。\n二、春节：1月1日至2日放假。');
+SELECT * FROM parse_holiday_notice(2025, '一、元旦1月1日放假。');
+SELECT * FROM parse_holiday_notice(2025, '一、元旦：2023年1月1日放假。');
+SELECT * FROM parse_holiday_notice(2025, '放假安排另行通知。');
+SELECT * FROM parse_holiday_notice(2025, '一、元旦：，1月1日放假。');
+SELECT * FROM parse_holiday_notice(1900, :'n2025');
+SELECT * FROM parse_holiday_notice(NULL, :'n2025');
+
+-- Loading: 2027 is not loaded, so is_workday warns and falls back to Monday-Friday; a notice
+-- for 2027 (here a made-up one) loads it, and the calendar cache sees it at once.
+SELECT 2027 = ANY (ARRAY(SELECT calendar_years())) AS loaded_2027, is_workday('2027-01-01') AS new_year_2027;
+BEGIN;
+SELECT * FROM load_holiday_notice(2027, '一、元旦：1月1日（周五）至3日（周日）放假，共3天。');
+SELECT 2027 = ANY (ARRAY(SELECT calendar_years())) AS loaded_2027, is_workday('2027-01-01') AS new_year_2027;
+-- Loading again replaces the year's rows (not shipped) with the new text.
+INSERT INTO workday_override VALUES ('2027-06-01', false, '本地假日 local holiday');
+SELECT * FROM load_holiday_notice(2027, '一、元旦：1月1日（周五）放假1天。二、春节：2月6日（周六）上班。');
+SELECT day, is_workday, name, shipped FROM workday_override WHERE day >= '2027-01-01' ORDER BY day;
+-- An error writes nothing.
+SAVEPOINT before_error;
+SELECT * FROM load_holiday_notice(2027, '一、元旦：1月1日（周五）放假1天，补班。');
+ROLLBACK TO SAVEPOINT before_error;
+SELECT count(*) AS rows_2027 FROM workday_override WHERE day >= '2027-01-01';
+ROLLBACK;
+-- Shipped years: a notice repeating the shipped rows changes nothing; one contradicting them is refused.
+SELECT * FROM load_holiday_notice(2026, :'n2026');
+SELECT count(*) FILTER (WHERE shipped) AS shipped, count(*) FILTER (WHERE NOT shipped) AS users
+FROM workday_override WHERE extract(year FROM day) = 2026;
+SELECT * FROM load_holiday_notice(2026, '一、元旦：1月1日（周四）放假1天。1月4日（周日）上班。二、春节：1月3日（周六）上班。');
+-- A notice of an unshipped year, with a day of the year before (2018-12-29 make-up Saturday).
+BEGIN;
+SELECT * FROM load_holiday_notice(2019, '一、元旦：2018年12月30日至2019年1月1日放假调休，共3天。2018年12月29日（星期六）上班。');
+SELECT day, is_workday, name FROM workday_override WHERE NOT shipped ORDER BY day;
+SELECT is_workday('2018-12-29') AS saturday_2018_12_29, is_workday('2018-12-31') AS monday_2018_12_31;
+ROLLBACK;
+
 -- Volatility: they read tables, so STABLE; the C ones keep the session's warned years, so
 -- PARALLEL RESTRICTED; NULL handling is their own except for is_workday.
 SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.proisstrict
 FROM pg_proc p
 WHERE p.pronamespace = 'shegu'::regnamespace
   AND p.proname IN ('calendar_years', 'is_workday', 'add_work_time', 'work_time_between',
-                    'work_schedule_check', 'worktime_invalidate')
+                    'work_schedule_check', 'worktime_invalidate', 'parse_notice_date',
+                    'parse_holiday_notice', 'load_holiday_notice')
 ORDER BY 1::text;
 
 -- Everything the room declares is commented: tables, indexes, columns, triggers, functions.

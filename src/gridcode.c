@@ -2,11 +2,20 @@
  * src/gridcode.c — the engine is src/engine/gridcode.c. */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/hash.h"
+#include "access/htup_details.h"
+#include "access/relscan.h"
 #include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_opfamily.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/tuptable.h"
+#include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -14,7 +23,13 @@
 #include "optimizer/optimizer.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
 #include "utils/sortsupport.h"
 #include "utils/syscache.h"
 
@@ -26,6 +41,9 @@
 static const char *const length_hint =
 "A grid code has 2, 4, 6, 9, 12, 15 or 18 digits: province 2, city 2, county 2, "
 "township 3, village 3, grid 3, micro-grid 3.";
+static const char *const zero_hint =
+"A zero segment ends the code, except a zero city between 81 or 82 and a district "
+"(810001) and a zero county between a city and a township (441900003).";
 static const char *const separator_hint =
 "Only digits, and one \"-\", \" \" or \".\" between two segments, are allowed.";
 
@@ -85,7 +103,8 @@ shegu_gridcode_report(const char *input, const shegu_gridcode_error *err, int sq
 					 errmsg("invalid grid code \"%s\"", input),
 					 errdetail("Segment \"%s\" is non-zero under a zero \"%s\" segment.",
 							   shegu_gridcode_level_name(err->level),
-							   shegu_gridcode_level_name(err->zero_level))));
+							   shegu_gridcode_level_name(err->zero_level)),
+					 errhint("%s", zero_hint)));
 			break;
 		case SHEGU_GC_OUT_OF_RANGE:
 			ereport(ERROR,
@@ -438,7 +457,8 @@ gridcode_ancestor(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(gridcode_segment);
-/* segment(gridcode, level) → that segment's digits as text; NULL if the code is higher */
+/* segment(gridcode, level) → that segment's digits as text ('00' for a skipped level);
+ * NULL if the code is higher */
 Datum
 gridcode_segment(PG_FUNCTION_ARGS)
 {
@@ -463,4 +483,220 @@ gridcode_is_ancestor(PG_FUNCTION_ARGS)
 	shegu_gridcode b = PG_GETARG_GRIDCODE(1);
 
 	PG_RETURN_BOOL(a != b && shegu_gridcode_contains(a, b));
+}
+
+/* ---- names of divisions (区划名称): a per-backend cache over shegu.division ---- */
+
+/*
+ * Names are looked up by primary key on first use and remembered, found or not, in a hash
+ * table in a child of CacheMemoryContext.  A relcache invalidation of shegu.division (sent by
+ * its statement trigger on every change, and replayed locally when a transaction aborts) drops
+ * the whole table; it is refilled lazily.  Lookups read the latest committed rows (and the
+ * session's own uncommitted ones), as the working-day calendar does.
+ */
+typedef struct division_entry
+{
+	int64		code;			/* hash key */
+	char	   *name;			/* NULL: no such division */
+} division_entry;
+
+static MemoryContext division_cxt = NULL;
+static HTAB *division_names = NULL;
+static bool division_valid = false;
+static bool division_callback_registered = false;
+static Oid	division_relid = InvalidOid;
+
+static void
+division_relcache_cb(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == division_relid)
+		division_valid = false;
+}
+
+/* A fresh, empty cache (the previous one, if any, is dropped). */
+static void
+division_reset(void)
+{
+	HASHCTL		ctl;
+
+	if (!division_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(division_relcache_cb, (Datum) 0);
+		division_callback_registered = true;
+	}
+	if (division_cxt == NULL)
+		division_cxt = AllocSetContextCreate(CacheMemoryContext, "shegu division names",
+											 ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(division_cxt);
+	division_names = NULL;
+	division_relid = get_relname_relid("division", get_namespace_oid("shegu", false));
+	if (!OidIsValid(division_relid))
+		elog(ERROR, "table shegu.division is missing");
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(division_entry);
+	ctl.hcxt = division_cxt;
+	division_names = hash_create("shegu division names", 256, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	division_valid = true;
+}
+
+/* Read one name by primary key; NULL when there is none.  Allocated in the caller's context. */
+static char *
+division_fetch(shegu_gridcode code)
+{
+	Relation	rel,
+				idx;
+	Oid			pkey;
+	Oid			eq;
+	Snapshot	snap;
+	ScanKeyData key;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	AttrNumber	a_name;
+	char	   *result = NULL;
+
+	rel = table_open(division_relid, AccessShareLock);
+	pkey = RelationGetPrimaryKeyIndex(rel);
+	if (!OidIsValid(pkey))
+		elog(ERROR, "table shegu.division has no primary key");
+	idx = index_open(pkey, AccessShareLock);
+	eq = get_opfamily_member(idx->rd_opfamily[0], idx->rd_opcintype[0], idx->rd_opcintype[0],
+							 BTEqualStrategyNumber);
+	if (!OidIsValid(eq))
+		elog(ERROR, "no equality operator for the primary key of shegu.division");
+	a_name = get_attnum(division_relid, "name");
+	if (a_name == InvalidAttrNumber)
+		elog(ERROR, "column name of shegu.division is missing");
+
+	snap = RegisterSnapshot(GetCatalogSnapshot(division_relid));
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, get_opcode(eq), GridcodeGetDatum(code));
+	scan = index_beginscan(rel, idx, snap, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	slot = table_slot_create(rel, NULL);
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		name = slot_getattr(slot, a_name, &isnull);
+
+		if (!isnull)
+			result = TextDatumGetCString(name);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	index_endscan(scan);
+	UnregisterSnapshot(snap);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+/* The name of a division code, or NULL; from the cache when it can. */
+static const char *
+division_lookup(shegu_gridcode code)
+{
+	division_entry *e;
+	bool		found;
+	char	   *name;
+
+	if (!division_valid || division_names == NULL)
+		division_reset();
+	e = hash_search(division_names, &code, HASH_FIND, &found);
+	if (found)
+		return e->name;
+	name = division_fetch(code);
+	/* Opening the table may have accepted an invalidation: start over, keep this answer. */
+	if (!division_valid)
+		division_reset();
+	e = hash_search(division_names, &code, HASH_ENTER, &found);
+	e->name = name != NULL ? MemoryContextStrdup(division_cxt, name) : NULL;
+	if (name != NULL)
+		pfree(name);
+	return e->name;
+}
+
+PG_FUNCTION_INFO_V1(gridcode_division_name);
+/* division_name(gridcode) → text: the division's name; NULL when not loaded */
+Datum
+gridcode_division_name(PG_FUNCTION_ARGS)
+{
+	const char *name = division_lookup(PG_GETARG_GRIDCODE(0));
+
+	if (name == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(name));
+}
+
+PG_FUNCTION_INFO_V1(gridcode_division_path);
+/* division_path(gridcode, separator) → text: names province first, down to level 5 at most */
+Datum
+gridcode_division_path(PG_FUNCTION_ARGS)
+{
+	shegu_gridcode code = PG_GETARG_GRIDCODE(0);
+	char	   *sep = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	int			top = Min(shegu_gridcode_level(code), 5);
+	StringInfoData buf;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	for (int level = 1; level <= top; level++)
+	{
+		shegu_gridcode a = shegu_gridcode_ancestor(code, level);
+		const char *name;
+
+		if (a == SHEGU_GRIDCODE_NONE)
+			continue;			/* a skipped zero level */
+		if (!first)
+			appendStringInfoString(&buf, sep);
+		first = false;
+		name = division_lookup(a);
+		if (name != NULL)
+			appendStringInfoString(&buf, name);
+		else
+		{
+			char		digits[SHEGU_GRIDCODE_BUFLEN];
+
+			shegu_gridcode_format(a, digits);
+			appendStringInfoString(&buf, digits);
+		}
+	}
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
+}
+
+PG_FUNCTION_INFO_V1(gridcode_division_names);
+/* division_names(gridcode) → (province, city, county, township, village) */
+Datum
+gridcode_division_names(PG_FUNCTION_ARGS)
+{
+	shegu_gridcode code = PG_GETARG_GRIDCODE(0);
+	TupleDesc	desc;
+	Datum		values[5];
+	bool		nulls[5];
+	int			top = Min(shegu_gridcode_level(code), 5);
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "shegu.division_names must return a record");
+	desc = BlessTupleDesc(desc);
+	for (int level = 1; level <= 5; level++)
+	{
+		shegu_gridcode a = level <= top ? shegu_gridcode_ancestor(code, level) : SHEGU_GRIDCODE_NONE;
+		const char *name = a != SHEGU_GRIDCODE_NONE ? division_lookup(a) : NULL;
+
+		nulls[level - 1] = (name == NULL);
+		values[level - 1] = name != NULL ? PointerGetDatum(cstring_to_text(name)) : (Datum) 0;
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(gridcode_division_invalidate);
+/* trigger shegu.division_invalidate(): AFTER ... FOR EACH STATEMENT on shegu.division */
+Datum
+gridcode_division_invalidate(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "shegu.division_invalidate() must be called as a trigger");
+	CacheInvalidateRelcache(td->tg_relation);
+	return PointerGetDatum(NULL);
 }

@@ -121,6 +121,28 @@ shegu_gridcode_segment(shegu_gridcode code, int level)
 				  % pow10_table[shegu_gridcode_segment_width(level)]);
 }
 
+/*
+ * May the zero segment at zero_level be skipped because the segment right below it
+ * (at zero_level + 1) is non-zero?  Only where real division codes skip a level:
+ *  - city 00 above a county in 81 Hong Kong and 82 Macao, whose districts hang directly
+ *    under the region (810001 中西区, 820001 花地玛堂区);
+ *  - county 00 between a non-zero city and a township: a prefecture-level city without
+ *    counties (不设区的地级市), whose towns hang directly under it (441900003 东城街道 of
+ *    东莞市, 442000001 of 中山市, 460400100 of 儋州市).
+ * A single zero segment only; every other zero segment ends the code.
+ */
+static bool
+zero_segment_skippable(shegu_gridcode code, int zero_level)
+{
+	int			province = shegu_gridcode_segment(code, 1);
+
+	if (zero_level == 2)
+		return province == 81 || province == 82;
+	if (zero_level == 3)
+		return shegu_gridcode_segment(code, 2) != 0;
+	return false;
+}
+
 shegu_gridcode_status
 shegu_gridcode_check(shegu_gridcode code, shegu_gridcode_error *err)
 {
@@ -144,6 +166,11 @@ shegu_gridcode_check(shegu_gridcode code, shegu_gridcode_error *err)
 		}
 		else if (zero_level != 0)
 		{
+			if (zero_level == level - 1 && zero_segment_skippable(code, zero_level))
+			{
+				zero_level = 0;
+				continue;
+			}
 			if (err)
 			{
 				err->level = level;
@@ -306,6 +333,9 @@ shegu_gridcode_ancestor(shegu_gridcode code, int level)
 
 	if (level < 1 || level > shegu_gridcode_level(code))
 		return SHEGU_GRIDCODE_NONE;
+	/* A skipped (zero) segment names no unit: 441900003 has no county. */
+	if (shegu_gridcode_segment(code, level) == 0)
+		return SHEGU_GRIDCODE_NONE;
 	unit = pow10_table[SHEGU_GRIDCODE_DIGITS - level_digits[level]];
 	return (code / unit) * unit;
 }
@@ -313,7 +343,11 @@ shegu_gridcode_ancestor(shegu_gridcode code, int level)
 shegu_gridcode
 shegu_gridcode_parent(shegu_gridcode code)
 {
-	return shegu_gridcode_ancestor(code, shegu_gridcode_level(code) - 1);
+	/* The nearest level above with a non-zero segment: 441900003 → 4419, 810001 → 81. */
+	for (int level = shegu_gridcode_level(code) - 1; level >= 1; level--)
+		if (shegu_gridcode_segment(code, level) != 0)
+			return shegu_gridcode_ancestor(code, level);
+	return SHEGU_GRIDCODE_NONE;
 }
 
 shegu_gridcode
@@ -350,7 +384,7 @@ shegu_gridcode_status_name(shegu_gridcode_status status)
 		case SHEGU_GC_UNKNOWN_PROVINCE:
 			return "unknown province";
 		case SHEGU_GC_ZERO_GAP:
-			return "non-zero segment below a zero one";
+			return "non-zero segment below a zero one that may not be skipped";
 		case SHEGU_GC_OUT_OF_RANGE:
 			return "out of range";
 	}

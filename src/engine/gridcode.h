@@ -13,6 +13,11 @@
  * so 430528101002 (a community) is 430528101002000000.  Numeric order is then a
  * pre-order walk of the hierarchy: every subtree is one contiguous range that starts
  * at its root.  0 is never a valid code and serves as "none".
+ *
+ * A zero segment ends the code, except where real division codes skip a level:
+ * city 00 above a district of 81 Hong Kong / 82 Macao (810001), and county 00 between
+ * a city and a township of a city without counties (441900003).  The level of a code
+ * is the position of its last non-zero segment; a skipped level has no ancestor.
  */
 typedef int64_t shegu_gridcode;
 
@@ -30,7 +35,7 @@ typedef enum shegu_gridcode_status
 	SHEGU_GC_TOO_LONG,			/* more than 18 digits */
 	SHEGU_GC_BAD_LENGTH,		/* a digit count that ends no level */
 	SHEGU_GC_UNKNOWN_PROVINCE,	/* first two digits are no GB/T 2260 province */
-	SHEGU_GC_ZERO_GAP,			/* a non-zero segment below a zero one */
+	SHEGU_GC_ZERO_GAP,			/* a non-zero segment below a zero one not skippable */
 	SHEGU_GC_OUT_OF_RANGE		/* an integer form that is negative or too large */
 } shegu_gridcode_status;
 
@@ -76,13 +81,14 @@ extern int	shegu_gridcode_segment_width(int level);
 /* English segment name of a level ("province" .. "micro-grid"). */
 extern const char *shegu_gridcode_level_name(int level);
 
-/* The value of one segment (0 when the code stops above that level). */
+/* The value of one segment (0 when the code stops above that level or skips it). */
 extern int	shegu_gridcode_segment(shegu_gridcode code, int level);
 
-/* The ancestor at a level (the code itself at its own level); NONE when deeper. */
+/* The ancestor at a level (the code itself at its own level); NONE when deeper
+ * than the code or when the code skips that level (zero segment). */
 extern shegu_gridcode shegu_gridcode_ancestor(shegu_gridcode code, int level);
 
-/* The parent; NONE for a province. */
+/* The parent: the nearest ancestor (skipped levels are passed over); NONE for a province. */
 extern shegu_gridcode shegu_gridcode_parent(shegu_gridcode code);
 
 /* The last code value of the subtree rooted at code: the subtree is [code, last]. */

@@ -3,7 +3,7 @@
 -- test/pgtap/worktime.sql — commits through dblink and removes what it adds at the end.
 SET search_path = shegu, public;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(64);
+SELECT plan(75);
 
 -- Deadlines across the 2025 and 2026 holidays and make-up working days (调休).
 SELECT is(add_work_time('2025-01-24 10:00', '2 days'), '2025-01-27 10:00+08',
@@ -168,6 +168,32 @@ SELECT is(dblink_exec('wt_writer', $$UPDATE shegu.work_schedule SET periods = '0
           'UPDATE 1', 'writer changes schedule pgtap');
 SELECT is((SELECT v FROM dblink('wt_reader', $$SELECT shegu.add_work_time('2025-03-03 09:30', '1 hour', 'pgtap')::text$$) AS t(v text)),
           '2025-03-03 10:30:00+08', 'and follows its change');
+
+-- A year's notice loaded by another session (the real 2017 notice, which shegu does not ship):
+-- the reader's cached calendar sees the new year at once.
+\set n2017 '一、元旦：1月1日放假，1月2日（星期一）补休。\n二、春节：1月27日至2月2日放假调休，共7天。1月22日（星期日）、2月4日（星期六）上班。\n三、清明节：4月2日至4日放假调休，共3天。4月1日（星期六）上班。\n四、劳动节：5月1日放假，与周末连休。\n五、端午节：5月28日至30日放假调休，共3天。5月27日（星期六）上班。\n六、中秋节、国庆节：10月1日至8日放假调休，共8天。9月30日（星期六）上班。'
+SELECT is((SELECT v FROM dblink('wt_reader', $$SET shegu.calendar_fallback = silent; SELECT shegu.is_workday('2017-01-02')::text$$) AS t(v text)),
+          'true', 'reader: Monday 2017-01-02 works while 2017 is not loaded');
+SELECT is((SELECT v FROM dblink('wt_writer', format('SELECT row(holidays, workdays, replaced)::text FROM shegu.load_holiday_notice(2017, %L)', E:'n2017')) AS t(v text)),
+          '(26,5,0)', 'writer loads the 2017 notice: 26 days off, 5 make-up working days');
+SELECT is((SELECT v FROM dblink('wt_reader', $$SELECT shegu.is_workday('2017-01-02')::text || shegu.is_workday('2017-01-22')::text$$) AS t(v text)),
+          'falsetrue', 'reader sees the 2017 holiday (补休 Monday) and make-up Sunday');
+SELECT is((SELECT v FROM dblink('wt_reader', $$SELECT (2017 = ANY (ARRAY(SELECT shegu.calendar_years())))::text$$) AS t(v text)),
+          'true', 'reader: 2017 is loaded');
+SELECT is((SELECT v FROM dblink('wt_reader', $$SELECT shegu.add_work_time('2017-01-26 17:00', '1 hour')::text$$) AS t(v text)),
+          '2017-02-03 09:00:00+08', 'a deadline across the 2017 Spring Festival');
+SELECT is((SELECT v FROM dblink('wt_writer', format('SELECT row(holidays, workdays, replaced)::text FROM shegu.load_holiday_notice(2017, %L)', E:'n2017')) AS t(v text)),
+          '(26,5,31)', 'loading the same notice again replaces the year''s 31 rows');
+SELECT is((SELECT v FROM dblink('wt_writer', $$SELECT count(*)::text FROM shegu.workday_override WHERE day BETWEEN '2017-01-01' AND '2017-12-31'$$) AS t(v text)),
+          '31', 'and leaves 31 rows');
+SELECT throws_ok(format('SELECT * FROM shegu.load_holiday_notice(2017, %L)', '一、元旦：1月1日放假，1月2日（星期二）补休。'),
+                 '22023', NULL, 'a wrong weekday is refused');
+SELECT is((SELECT count(*) FROM shegu.workday_override WHERE day BETWEEN '2017-01-01' AND '2017-12-31'), 31::bigint,
+          'and nothing was written');
+SELECT is(dblink_exec('wt_writer', $$DELETE FROM shegu.workday_override WHERE day BETWEEN '2017-01-01' AND '2017-12-31' AND NOT shipped$$),
+          'DELETE 31', 'writer removes the 2017 rows');
+SELECT is((SELECT v FROM dblink('wt_reader', $$SELECT shegu.is_workday('2017-01-02')::text$$) AS t(v text)),
+          'true', 'reader sees 2017 unloaded again');
 
 -- Clean up what was committed.
 SELECT is(dblink_exec('wt_writer', $$DELETE FROM shegu.workday_override WHERE name = 'pgtap test holiday'$$),

@@ -196,6 +196,151 @@ test_roundtrip_all_levels(void)
 	CHECK_INT(bad, 0, "200000 random codes round-trip");
 }
 
+/* Zero segments that real codes skip: cities without counties, Hong Kong and Macao. */
+static void
+test_zero_segments(void)
+{
+	shegu_gridcode c = 0;
+	shegu_gridcode_error err;
+
+	CHECK_STR(roundtrip("441900003"), "441900003", "东莞 township under county 00");
+	CHECK_STR(roundtrip("441900003001"), "441900003001", "东莞 community");
+	CHECK_STR(roundtrip("4419-00-003-001"), "441900003001", "with separators");
+	CHECK_STR(roundtrip("442000001"), "442000001", "中山 township");
+	CHECK_STR(roundtrip("460400100"), "460400100", "儋州 township");
+	CHECK_STR(roundtrip("810001"), "810001", "Hong Kong district under city 00");
+	CHECK_STR(roundtrip("820008"), "820008", "Macao parish");
+	CHECK_STR(roundtrip("810001001002"), "810001001002", "below a Hong Kong district");
+	CHECK_STR(roundtrip("441900000000"), "4419", "padded city is still the city");
+	expect_error("430028", SHEGU_GC_ZERO_GAP, -1, "city 00 outside 81/82");
+	expect_error("810000001", SHEGU_GC_ZERO_GAP, -1, "city and county both 00");
+	expect_error("441900000001", SHEGU_GC_ZERO_GAP, -1, "county and township both 00");
+	expect_error("441900003000001", SHEGU_GC_ZERO_GAP, -1, "village 00 is never skipped");
+	expect_error("430528000002", SHEGU_GC_ZERO_GAP, -1, "township 00 is never skipped");
+	expect_error("430528101002000001", SHEGU_GC_ZERO_GAP, -1, "grid 00 is never skipped");
+	parse("810000001", &c, &err);
+	CHECK_INT(err.level, 4, "double zero: township is the culprit");
+	CHECK_INT(err.zero_level, 2, "double zero: from the city");
+
+	parse("441900003001", &c, NULL);
+	CHECK_INT(shegu_gridcode_level(c), 5, "东莞 community is level 5");
+	CHECK_INT(shegu_gridcode_parent(c), 441900003000000000LL, "its parent is the township");
+	CHECK_INT(shegu_gridcode_parent(441900003000000000LL), 441900000000000000LL,
+			  "parent of 441900003 is 4419");
+	CHECK_INT(shegu_gridcode_ancestor(c, 3), SHEGU_GRIDCODE_NONE, "no county ancestor");
+	CHECK_INT(shegu_gridcode_ancestor(c, 2), 441900000000000000LL, "city ancestor");
+	CHECK_INT(shegu_gridcode_ancestor(c, 4), 441900003000000000LL, "township ancestor");
+	CHECK_INT(shegu_gridcode_segment(c, 3), 0, "county segment is 00");
+	CHECK_INT(shegu_gridcode_to_int(c), 441900003001LL, "integer form keeps the zeros");
+	CHECK_INT(shegu_gridcode_from_int(441900003LL, &c, &err), SHEGU_GC_OK, "from int");
+	CHECK_INT(c, 441900003000000000LL, "from int value");
+	CHECK_INT(shegu_gridcode_from_int(810001LL, &c, &err), SHEGU_GC_OK, "HK from int");
+	CHECK_INT(shegu_gridcode_level(c), 3, "HK district is level 3");
+	CHECK_INT(shegu_gridcode_parent(c), 810000000000000000LL, "parent of 810001 is 81");
+	CHECK_INT(shegu_gridcode_ancestor(c, 2), SHEGU_GRIDCODE_NONE, "no city ancestor");
+	CHECK(shegu_gridcode_contains(810000000000000000LL, c), "81 contains 810001");
+	CHECK(shegu_gridcode_contains(441900000000000000LL, 441900003001000000LL),
+		  "4419 contains 441900003001");
+	CHECK(!shegu_gridcode_contains(441901000000000000LL, 441900003000000000LL),
+		  "4419 01 does not contain 441900003");
+	CHECK(441900003999999999LL < 441901000000000000LL,
+		  "the county-less towns sort before any county of the city");
+}
+
+/*
+ * Every code over a small alphabet of segments (0, 1, 2) at every level, in a province with
+ * and one without the city-00 exception: the valid ones are exactly those whose zero
+ * segments are allowed, and for every pair, a @> b iff a is b or on b's parent chain, and
+ * the subtree range agrees.
+ */
+static void
+test_zero_segments_exhaustive(void)
+{
+	static shegu_gridcode valid[2 * 2187];
+	int			nvalid = 0,
+				bad = 0;
+	static const int provinces_tried[2] = {44, 81};
+
+	for (int p = 0; p < 2; p++)
+		for (int k = 0; k < 729; k++)
+		{
+			shegu_gridcode c = provinces_tried[p];
+			int			digits[7],
+						x = k;
+			bool		ok = true;
+			int			zero = 0;
+
+			for (int l = 2; l <= 7; l++)
+			{
+				digits[l - 1] = x % 3;
+				x /= 3;
+				c = c * (l <= 3 ? 100 : 1000) + digits[l - 1];
+			}
+			/* the rule, written out independently */
+			for (int l = 2; l <= 7; l++)
+			{
+				if (digits[l - 1] == 0)
+				{
+					if (zero == 0)
+						zero = l;
+				}
+				else if (zero != 0)
+				{
+					bool		skip = zero == l - 1
+						&& ((zero == 2 && provinces_tried[p] == 81)
+							|| (zero == 3 && digits[1] != 0));
+
+					if (!skip)
+						ok = false;
+					zero = 0;
+				}
+			}
+			if ((shegu_gridcode_check(c, NULL) == SHEGU_GC_OK) != ok)
+				bad++;
+			if (ok)
+				valid[nvalid++] = c;
+		}
+	CHECK_INT(bad, 0, "exactly the allowed zero segments are accepted");
+
+	bad = 0;
+	for (int i = 0; i < nvalid; i++)
+	{
+		shegu_gridcode b = valid[i];
+		char		buf[SHEGU_GRIDCODE_BUFLEN];
+		shegu_gridcode back = 0;
+
+		shegu_gridcode_format(b, buf);
+		if (shegu_gridcode_parse(buf, strlen(buf), &back, NULL) != SHEGU_GC_OK || back != b)
+			bad++;
+		for (int l = 1; l <= 7; l++)
+		{
+			shegu_gridcode a = shegu_gridcode_ancestor(b, l);
+
+			if (l <= shegu_gridcode_level(b)
+				&& (a == SHEGU_GRIDCODE_NONE) != (shegu_gridcode_segment(b, l) == 0))
+				bad++;
+			if (a != SHEGU_GRIDCODE_NONE
+				&& (shegu_gridcode_level(a) != l || !shegu_gridcode_contains(a, b)))
+				bad++;
+		}
+		for (int j = 0; j < nvalid; j++)
+		{
+			shegu_gridcode a = valid[j];
+			bool		on_chain = false;
+
+			for (shegu_gridcode q = b; q != SHEGU_GRIDCODE_NONE; q = shegu_gridcode_parent(q))
+				if (q == a)
+					on_chain = true;
+			if (shegu_gridcode_contains(a, b) != on_chain)
+				bad++;
+			if ((b >= a && b <= shegu_gridcode_subtree_last(a)) != on_chain)
+				bad++;
+		}
+	}
+	CHECK(nvalid > 300, "many valid codes in the sample");
+	CHECK_INT(bad, 0, "containment, subtree ranges and parent chains agree");
+}
+
 int
 main(void)
 {
@@ -204,5 +349,7 @@ main(void)
 	test_navigation();
 	test_integers();
 	test_roundtrip_all_levels();
+	test_zero_segments();
+	test_zero_segments_exhaustive();
 	return UNIT_DONE();
 }
