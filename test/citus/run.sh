@@ -158,6 +158,10 @@ coord -c "UPDATE shegu.incident_category SET accept_limit = '2 hours' WHERE code
 after=$(coord -c "SELECT accept_due_at - reported_at FROM shegu.report('hazard.gas', 'gas 2', 'patrol', grid => '430528101002003', reported_at => '2026-03-02 09:00+08')")
 check_eq "$after" "02:00:00" "a changed category limit is used by the worker's trigger at once"
 
+# Division names stay on the coordinator, in a plain table.
+coord -c "INSERT INTO shegu.division (code, name) VALUES ('43', '湖南省'), ('4305', '邵阳市'), ('430528', '新宁县')"
+check_eq "$(coord -c "SELECT shegu.division_path('430528')")" "湖南省/邵阳市/新宁县" "division names answer on the coordinator"
+
 # Reports located on the coordinator from a point.
 coord -c "INSERT INTO shegu.grid (code, name, kind, boundary, valid_from) VALUES
           ('430528101', '金石镇', 'township', 'SRID=4326;MULTIPOLYGON(((110 26,111 26,111 27,110 27,110 26)))', '2020-01-01')"
