@@ -146,6 +146,26 @@ check_eq "$(echo "$out" | grep -c 'notification "shegu_light".*"incident": '"$l"
 check_eq "$(coord -c "SELECT count(*) FROM shegu.incident_event WHERE actor = 'shegu.sweep'")" "$swept" "the sweep's escalations are logged"
 check_eq "$(coord -c "SELECT shegu.sweep('2026-03-20 09:00+08')")" 0 "a second sweep at the same time does nothing"
 
+# Two sweeps at once over both workers: every overdue incident goes up exactly one level.
+coord -c "INSERT INTO shegu.incident (category, title, source, grid, county, reported_at)
+          SELECT 'dispute.neighbour', 'race ' || g, 'patrol', (c || '001002003')::shegu.gridcode, c::bigint, '2026-04-02 09:00+08'
+          FROM generate_series(1, 10) AS g, unnest(ARRAY['430528', '431102', '110105']) AS c"
+coord -c "SELECT shegu.sweep('2026-05-20 09:00+08')" >/tmp/shegu-citus-sweep1.$$ 2>&1 &
+coord -c "SELECT shegu.sweep('2026-05-20 09:00+08')" >/tmp/shegu-citus-sweep2.$$ 2>&1
+wait
+s1=$(cat /tmp/shegu-citus-sweep1.$$); s2=$(cat /tmp/shegu-citus-sweep2.$$); rm -f /tmp/shegu-citus-sweep[12].$$
+check_eq "$(coord -c "SELECT count(*) FILTER (WHERE n = 1) || '/' || count(*) FROM (SELECT count(e.id) AS n FROM shegu.incident AS i
+          LEFT JOIN shegu.incident_event AS e ON e.county = i.county AND e.incident_id = i.id AND e.actor = 'shegu.sweep' AND e.at = '2026-05-20 09:00+08'
+          WHERE i.title LIKE 'race %' GROUP BY i.county, i.id) AS x")" "30/30" \
+	"two concurrent sweeps escalate each of 30 overdue incidents once (the sweeps returned $s1 and $s2)"
+
+# One transaction acting on two workers commits on both (two-phase commit) or on neither.
+x=$(coord -c "SELECT id FROM shegu.incident WHERE title = 'race 1' AND county = 430528"); y=$(coord -c "SELECT id FROM shegu.incident WHERE title = 'race 1' AND county = 110105")
+coord -c "SET shegu.incident_clock = '2026-05-21 10:00+08'" -c "BEGIN" -c "SELECT shegu.act($x, 'accept', 'centre')" -c "SELECT shegu.act($y, 'accept', 'centre')" -c "COMMIT" >/dev/null
+check_eq "$(coord -c "SELECT string_agg(status, ',') FROM shegu.incident WHERE id IN ($x, $y)")" "accepted,accepted" "a transaction over two workers commits both steps"
+coord -c "SET shegu.incident_clock = '2026-05-21 10:00+08'" -c "BEGIN" -c "SELECT shegu.act($x, 'dispatch', 'centre')" -c "SELECT shegu.act($y, 'close', 'centre')" -c "COMMIT" >/dev/null 2>&1
+check_eq "$(coord -c "SELECT string_agg(status, ',') FROM shegu.incident WHERE id IN ($x, $y)")" "accepted,accepted" "when its second step fails on the other worker, the first is undone"
+
 # Event numbers: each node numbers from its own range, so ids never collide.
 check_eq "$(coord -c "SELECT count(*) = count(DISTINCT id) AND count(DISTINCT id >> 48) = 2 FROM shegu.incident_event")" t \
 	"event ids are unique across the workers (two id ranges in use)"
