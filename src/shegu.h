@@ -18,4 +18,9 @@ extern Oid	shegu_geometry_type(void);
  * which the caches key. */
 extern void shegu_invalidate_table(Relation rel);
 
+/* The relation that holds a table's rows on this node: the local shard (name_<shard id>) when
+ * the table is a Citus reference table, else the table itself.  For C code that scans a table
+ * directly instead of through a query (which Citus would route). */
+extern Oid	shegu_table_storage(Oid relid);
+
 #endif							/* SHEGU_H */

@@ -67,7 +67,7 @@ got=$(coord -c "SELECT count(*) FILTER (WHERE partmethod = 'h') || ' ' || count(
                 WHERE logicalrelid IN ('shegu.incident'::regclass, 'shegu.incident_event'::regclass)")
 check_eq "$got" "2 1" "incident and incident_event are hash-distributed and co-located"
 refs=$(coord -c "SELECT string_agg(logicalrelid::text, ' ' ORDER BY logicalrelid::text) FROM pg_dist_partition WHERE partmethod = 'n' AND logicalrelid::text LIKE 'shegu.%'")
-check_eq "$refs" "shegu.grid shegu.grid_staff shegu.incident_category shegu.work_schedule shegu.workday_override" \
+check_eq "$refs" "shegu.division shegu.grid shegu.grid_staff shegu.incident_category shegu.work_schedule shegu.workday_override" \
 	"the registry and the configuration are reference tables"
 
 # Reports in three counties: each lands on its county's shard with its report event beside it.
@@ -178,9 +178,18 @@ coord -c "UPDATE shegu.incident_category SET accept_limit = '2 hours' WHERE code
 after=$(coord -c "SELECT accept_due_at - reported_at FROM shegu.report('hazard.gas', 'gas 2', 'patrol', grid => '430528101002003', reported_at => '2026-03-02 09:00+08')")
 check_eq "$after" "02:00:00" "a changed category limit is used by the worker's trigger at once"
 
-# Division names stay on the coordinator, in a plain table.
+# The calendar is a reference table too: a day made a holiday counts as one everywhere.
+coord -c "INSERT INTO shegu.workday_override (day, is_workday, name) VALUES ('2026-06-03', false, 'test holiday')"
+check_eq "$(coord -c "SELECT shegu.is_workday('2026-06-03')")" f "a new holiday is seen on the coordinator"
+check_eq "$(coord -c "SELECT accept_due_at FROM shegu.report('dispute.family', 'calendar', 'patrol', grid => '430528101002003', reported_at => '2026-06-02 16:30+08')")" \
+	"2026-06-04 11:30:00+08" "the worker's trigger counts working time around the new holiday"
+
+# Division names (a reference table read by a C cache): loaded, renamed, seen at once, on every node.
 coord -c "INSERT INTO shegu.division (code, name) VALUES ('43', '湖南省'), ('4305', '邵阳市'), ('430528', '新宁县')"
 check_eq "$(coord -c "SELECT shegu.division_path('430528')")" "湖南省/邵阳市/新宁县" "division names answer on the coordinator"
+check_eq "$(node 2 -d "$db" -c "SELECT shegu.division_name('430528')")" "新宁县" "and on a worker"
+check_eq "$(coord -c "SELECT shegu.division_name('430528')" -c "UPDATE shegu.division SET name = '新宁' WHERE code OPERATOR(shegu.=) '430528'" -c "SELECT shegu.division_name('430528')" | tail -1)" "新宁" \
+	"a renamed division is seen at once (the shard trigger invalidates the table's cache)"
 
 # Reports located on the coordinator from a point.
 coord -c "INSERT INTO shegu.grid (code, name, kind, boundary, valid_from) VALUES
