@@ -7,7 +7,7 @@ EXTVERSION = 0.1.0
 MODULE_big = shegu
 
 # Rooms, in install order.
-ROOMS = gridcode coords lookup worktime incident index
+ROOMS = gridcode coords lookup import worktime incident index security
 
 ENGINE_SRCS = $(sort $(wildcard src/engine/*.c))
 ROOM_SRCS   = $(wildcard $(addprefix src/,$(addsuffix .c,$(ROOMS))))

@@ -40,7 +40,7 @@ CREATE TABLE public.bench_plain_event (LIKE shegu.incident_event INCLUDING ALL);
 CHECKPOINT;
 SQL
 
-SET_CLOCK="SET shegu.incident_clock = '2026-03-02 08:00+08';"
+SET_CLOCK="SET shegu.incident_clock = '2026-03-22 08:00+08';"   # after every report time (reports are never in the future)
 t0=$(now)
 q -c "INSERT INTO bench_plain (category, title, source, grid, reported_at, level, accept_due_at, state_since, light)
       SELECT category, title, source, grid, reported_at, 'grid', reported_at + interval '2 hours', reported_at, 'green'
@@ -65,8 +65,8 @@ q >/dev/null <<'SQL' || die "cannot create the plain step function"
 CREATE FUNCTION public.bench_step(p_id bigint, p_from text, p_to text, p_action text) RETURNS int
 LANGUAGE sql VOLATILE AS $$
     UPDATE public.bench_plain SET status = p_to, state_since = now() WHERE id = p_id AND status = p_from;
-    INSERT INTO public.bench_plain_event (incident_id, action, actor, at, from_status, to_status, to_level)
-    VALUES (p_id, p_action, 'centre', now(), p_from, p_to, 'grid');
+    INSERT INTO public.bench_plain_event (incident_id, action, actor, at, from_status, to_status, to_level, db_role)
+    VALUES (p_id, p_action, 'centre', now(), p_from, p_to, 'grid', session_user);
     SELECT 1;
 $$;
 SQL
@@ -101,7 +101,7 @@ awk -v p="$plain" -v t="$trig" -v n="$LIFE" 'BEGIN {
 # Sweep over OPEN open incidents, one in OVERDUE_EVERY overdue (reported long before now).
 q -c "DROP FUNCTION bench_step" -c "DROP TABLE bench_plain_event" -c "TRUNCATE bench_plain" >/dev/null
 t0=$(now)
-q -c "SET shegu.incident_clock = '2026-05-11 08:00+08';" -c "INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+q -c "SET shegu.incident_clock = '2026-05-13 09:00+08';" -c "INSERT INTO shegu.incident (category, title, source, grid, reported_at)
       SELECT 'environment.garbage', 'open ' || g, 'patrol',
              (430528000000000 + (101 + g % 10) * 1000000 + (1 + g / 10 % 20) * 1000 + 1 + g % 5)::bigint::text::shegu.gridcode,
              CASE WHEN g % $OVERDUE_EVERY = 0 THEN timestamptz '2026-05-11 08:30+08' ELSE timestamptz '2026-05-13 08:30+08' END

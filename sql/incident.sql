@@ -218,9 +218,9 @@ SELECT id, status, resolved_at <= due_at AS on_time FROM act(:two, 'resolve', 'l
 SELECT status FROM act(:two, 'verify', 'centre');
 SELECT status FROM act(:four, 'reject', 'centre', 'duplicate');
 -- A leader's instruction in a grid whose patrol reported nothing: should have been found.
+SET shegu.incident_clock = '2026-03-12 09:00+08';
 INSERT INTO incident (category, title, source, grid, reported_at)
 VALUES ('t', 'seven', 'leader', '430528101002006', '2026-03-12 08:00+08') RETURNING id AS seven \gset
-SET shegu.incident_clock = '2026-03-12 09:00+08';
 SELECT status FROM act(:seven, 'accept', 'centre');
 SELECT status FROM act(:seven, 'suspend', 'centre', 'waiting for the owner');
 

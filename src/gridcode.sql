@@ -1,6 +1,15 @@
 -- The grid code type (网格编码): I/O, navigation functions, operators, opclasses, casts.
 -- src/gridcode.sql — declares what src/gridcode.c implements.
 
+-- The search path of the rest of the install script, which the functions that call PostGIS keep
+-- (SET search_path FROM CURRENT): shegu, then pg_catalog, then the schema PostGIS was installed
+-- in, then pg_temp last.  Every other SQL and PL/pgSQL function pins shegu, pg_catalog, pg_temp
+-- (docs/security.md).  CREATE EXTENSION restores the caller's path afterwards.
+SELECT pg_catalog.set_config('search_path',
+    pg_catalog.format('shegu, pg_catalog, %I, pg_temp', n.nspname), true)
+FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+WHERE e.extname = 'postgis';
+
 CREATE TYPE shegu.gridcode;
 
 CREATE FUNCTION shegu.gridcode_in(cstring) RETURNS shegu.gridcode

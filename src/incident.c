@@ -6,6 +6,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "commands/extension.h"
@@ -16,6 +17,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/datum.h"
@@ -133,7 +135,14 @@ clock_now(void)
 													   CStringGetDatum(incident_clock),
 													   ObjectIdGetDatum(InvalidOid),
 													   Int32GetDatum(-1)));
-	return GetCurrentTransactionStartTimestamp();
+	return GetCurrentStatementStartTimestamp();
+}
+
+/* True when act() runs on the real clock (shegu.incident_clock not set). */
+static bool
+clock_is_real(void)
+{
+	return incident_clock == NULL || incident_clock[0] == '\0';
 }
 
 static bool
@@ -690,24 +699,29 @@ typedef struct EventRec
 	const char *note;
 	Jsonb	   *detail;
 	const char *request_id;
+	const char *db_role;
 } EventRec;
+
+/* True while shegu itself writes to the event log (the guard trigger lets those rows in). */
+static bool event_writing = false;
 
 /* Appends one row to shegu.incident_event (the caller is connected to SPI). */
 static void
 event_write(const EventRec *ev)
 {
-	Datum		v[13];
-	char		n[13];
+	Datum		v[14];
+	char		n[14];
+	int			rc;
 
 	if (event_plan == NULL)
 	{
-		Oid			types[13] = {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
-		TEXTOID, TEXTOID, INTERVALOID, TEXTOID, JSONBOID, TEXTOID, INT8OID};
+		Oid			types[14] = {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
+		TEXTOID, TEXTOID, INTERVALOID, TEXTOID, JSONBOID, TEXTOID, NAMEOID, INT8OID};
 		SPIPlanPtr	p = SPI_prepare("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
 									" from_status, to_status, from_level, to_level, work_time_in_state,"
-									" note, detail, request_id, county)"
-									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-									13, types);
+									" note, detail, request_id, db_role, county)"
+									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+									14, types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "cannot prepare the incident event insert: %s", SPI_result_code_string(SPI_result));
@@ -730,10 +744,22 @@ event_write(const EventRec *ev)
 	v[10] = ev->detail ? JsonbPGetDatum(ev->detail) : (Datum) 0;
 	n[10] = ev->detail ? ' ' : 'n';
 	EV_TEXT(11, ev->request_id);
-	v[12] = ev->county;
-	n[12] = ev->county_null ? 'n' : ' ';
 #undef EV_TEXT
-	if (SPI_execute_plan(event_plan, v, n, false, 0) != SPI_OK_INSERT)
+	v[12] = DirectFunctionCall1(namein, CStringGetDatum(ev->db_role));
+	n[12] = ' ';
+	v[13] = ev->county;
+	n[13] = ev->county_null ? 'n' : ' ';
+	event_writing = true;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(event_plan, v, n, false, 0);
+	}
+	PG_FINALLY();
+	{
+		event_writing = false;
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "cannot log the incident event");
 }
 
@@ -754,6 +780,7 @@ typedef struct Stage
 	const char *note;
 	Jsonb	   *detail;
 	const char *request_id;
+	const char *db_role;
 	TimestampTz at;
 } Stage;
 
@@ -852,6 +879,11 @@ step_request_load(JsonbContainer *req, int64 id)
 				 errmsg("the step written to incident " INT64_FORMAT " has no actor", id)));
 	stage.note = jsonb_member_text(req, "note");
 	stage.request_id = jsonb_member_text(req, "request_id");
+	stage.db_role = jsonb_member_text(req, "db_role");
+	if (stage.db_role == NULL || stage.db_role[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("the step written to incident " INT64_FORMAT " has no role", id)));
 	s = jsonb_member_text(req, "at");
 	if (s == NULL)
 		ereport(ERROR,
@@ -865,7 +897,7 @@ step_request_load(JsonbContainer *req, int64 id)
 /* The request of a step as a jsonb datum. */
 static Datum
 step_request_make(int64 id, IncAction a, const char *actor, const char *note, Jsonb *detail,
-				  const char *request_id, TimestampTz at, bool full)
+				  const char *request_id, const char *db_role, TimestampTz at, bool full)
 {
 	StringInfoData buf;
 
@@ -882,6 +914,7 @@ step_request_make(int64 id, IncAction a, const char *actor, const char *note, Js
 	json_str(&buf, "actor", actor);
 	json_str(&buf, "note", note);
 	json_str(&buf, "request_id", request_id);
+	json_str(&buf, "db_role", db_role);
 	appendStringInfo(&buf, ", \"at\": \"" INT64_FORMAT "\"", (int64) at);
 	appendStringInfoString(&buf, ", \"detail\": ");
 	if (detail == NULL)
@@ -966,6 +999,12 @@ detail_amount(Jsonb *detail, const char *action, int64 id, bool required)
 	}
 	iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(s),
 											   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	if (iv->month != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("extension amount \"%s\" of incident " INT64_FORMAT " has a month part", s, id),
+				 errdetail("A calendar month is neither a fixed stretch of working time nor of natural time."),
+				 errhint("Give the extension in days and hours, e.g. {\"amount\": \"3 days\"}.")));
 	if (interval_total_usecs(iv) <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1103,6 +1142,15 @@ apply_action(Row *r)
 		if (internal)
 			return false;
 		illegal(id, a, st, NULL);
+	}
+	if (at < since && !internal && clock_is_real())
+	{
+		/* A concurrent act() committed a later step while this one waited for the row lock:
+		 * the lock was granted after that commit, so the present time is the honest stamp. */
+		TimestampTz t = GetCurrentTimestamp();
+
+		if (t >= since)
+			at = stage.at = t;
 	}
 	if (at < since)
 	{
@@ -1347,6 +1395,7 @@ apply_action(Row *r)
 	ev.note = note;
 	ev.detail = stage.detail;
 	ev.request_id = stage.request_id;
+	ev.db_role = stage.db_role;
 	ev.county = R_VAL(r, C_COUNTY);
 	ev.county_null = R_NULL(r, C_COUNTY);
 	event_write(&ev);
@@ -1357,31 +1406,46 @@ apply_action(Row *r)
 	return true;
 }
 
-/* Has a request id been applied to this incident already? (connected to SPI) */
+/* Has this role applied a request id to this incident already?  A request id sent again with
+ * the same action is a retry (true); with another action it is an error.  Request ids are
+ * scoped by incident and role, so another role cannot silence a request by using its id
+ * first.  (connected to SPI) */
 static bool
-request_seen(int64 id, Datum county, const char *request_id)
+request_seen(int64 id, Datum county, const char *db_role, const char *request_id, const char *action)
 {
-	Datum		v[3];
+	Datum		v[4];
+	char	   *seen;
 
 	if (request_plan == NULL)
 	{
-		Oid			types[3] = {INT8OID, TEXTOID, INT8OID};
+		Oid			types[4] = {INT8OID, NAMEOID, TEXTOID, INT8OID};
 
-		/* county = $3 keeps the lookup on the incident's own shard on Citus */
-		SPIPlanPtr	p = SPI_prepare("SELECT 1 FROM shegu.incident_event"
-									" WHERE incident_id = $1 AND request_id = $2 AND county = $3",
-									3, types);
+		/* county = $4 keeps the lookup on the incident's own shard on Citus */
+		SPIPlanPtr	p = SPI_prepare("SELECT action FROM shegu.incident_event"
+									" WHERE incident_id = $1 AND db_role = $2 AND request_id = $3 AND county = $4",
+									4, types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "cannot prepare the request lookup");
 		request_plan = p;
 	}
 	v[0] = Int64GetDatum(id);
-	v[1] = CStringGetTextDatum(request_id);
-	v[2] = county;
+	v[1] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
+	v[2] = CStringGetTextDatum(request_id);
+	v[3] = county;
 	if (SPI_execute_plan(request_plan, v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the request id");
-	return SPI_processed > 0;
+	if (SPI_processed == 0)
+		return false;
+	seen = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (strcmp(seen, action) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_IDEMPOTENCY_CONFLICT),
+				 errmsg("request id \"%s\" of role \"%s\" already applied action \"%s\" to incident " INT64_FORMAT,
+						request_id, db_role, seen, id),
+				 errdetail("This call asks for action \"%s\" with the same request id.", action),
+				 errhint("Use a new request id for a new request.")));
+	return true;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1430,6 +1494,35 @@ incident_before_insert(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
 				 errmsg("a new incident cannot start in state \"%s\"", get_text(&r, C_STATUS)),
 				 errdetail("Every incident starts as \"reported\"; shegu.act() moves it on.")));
+	/* the counters and the clock totals start at zero: a value given is refused, not overwritten */
+	{
+		static const int counters[] = {C_ESCALATIONS, C_REWORK_COUNT, C_REOPEN_COUNT, C_SUPERVISIONS};
+		static const int totals[] = {C_EXTENSION_TOTAL, C_SUSPENDED_WORK};
+
+		for (int i = 0; i < (int) lengthof(counters); i++)
+			if (!R_NULL(&r, counters[i]) && get_int(&r, counters[i]) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+						 errmsg("column \"%s\" of a new incident is set by shegu", col_names[counters[i]]),
+						 errdetail("A new incident starts with %s = 0, not %d.", col_names[counters[i]],
+								   get_int(&r, counters[i])),
+						 errhint("Leave it out of the INSERT; the workflow fills it.")));
+		for (int i = 0; i < (int) lengthof(totals); i++)
+		{
+			Interval   *iv;
+
+			if (R_NULL(&r, totals[i]))
+				continue;
+			iv = DatumGetIntervalP(R_VAL(&r, totals[i]));
+			if (iv->month != 0 || iv->day != 0 || iv->time != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+						 errmsg("column \"%s\" of a new incident is set by shegu", col_names[totals[i]]),
+						 errdetail("A new incident starts with %s = 0, not %s.", col_names[totals[i]],
+								   DatumGetCString(DirectFunctionCall1(interval_out, R_VAL(&r, totals[i])))),
+						 errhint("Leave it out of the INSERT; the workflow fills it.")));
+		}
+	}
 	if (R_NULL(&r, C_CATEGORY))
 		return PointerGetDatum(td->tg_trigtuple);	/* the NOT NULL constraint reports it */
 	cat = category_get(get_text(&r, C_CATEGORY));
@@ -1437,6 +1530,14 @@ incident_before_insert(PG_FUNCTION_ARGS)
 	if (R_NULL(&r, C_REPORTED_AT))
 		set_ts(&r, C_REPORTED_AT, now);
 	reported = get_ts(&r, C_REPORTED_AT);
+	if (TIMESTAMP_NOT_FINITE(reported) || reported > now)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reported_at %s of incident \"%s\" is not a past time", pstrdup(timestamptz_to_str(reported)),
+						get_text(&r, C_TITLE)),
+				 errdetail("An incident is reported at or before the moment it is stored (now %s).",
+						   pstrdup(timestamptz_to_str(now))),
+				 errhint("Leave reported_at out to use the present time, or give the time the report was made.")));
 
 	if (R_NULL(&r, C_GRID))
 	{
@@ -1521,43 +1622,65 @@ incident_after_insert(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "cannot register the transition table");
-	if (strcmp(RelationGetRelationName(td->tg_relation), "incident") == 0)
 	{
-		/* the table itself: one set-based INSERT */
-		if (SPI_execute("INSERT INTO shegu.incident_event (incident_id, action, actor, at, to_status, to_level, county)"
-						" SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, county"
-						" FROM new_incidents", false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "cannot log the report events");
-	}
-	else
-	{
-		/*
-		 * A shard of the table on a Citus node (incident_<shard id>): Citus cannot plan an
-		 * INSERT ... SELECT from a transition table into a distributed table, so the events go
-		 * in one row at a time, each routed by its county to the co-located shard beside this one.
-		 */
-		SPITupleTable *tt;
-		uint64		n;
+		Oid			types[1] = {NAMEOID};
+		Datum		v[1];
+		int			rc;
+		/* the role that inserted, not the owner this SECURITY DEFINER trigger runs as */
+		char	   *db_role = GetUserNameFromId(GetOuterUserId(), false);
 
-		if (SPI_execute("SELECT id, coalesce(reporter, source), reported_at, status, level, county"
-						" FROM new_incidents", true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "cannot read the new incidents");
-		tt = SPI_tuptable;
-		n = SPI_processed;
-		for (uint64 i = 0; i < n; i++)
+		if (strcmp(RelationGetRelationName(td->tg_relation), "incident") == 0)
 		{
-			EventRec	ev;
-			bool		isnull;
+			/* the table itself: one set-based INSERT */
+			v[0] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
+			event_writing = true;
+			PG_TRY();
+			{
+				rc = SPI_execute_with_args("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
+										   " to_status, to_level, db_role, county)"
+										   " SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, $1, county"
+										   " FROM new_incidents", 1, types, v, NULL, false, 0);
+			}
+			PG_FINALLY();
+			{
+				event_writing = false;
+			}
+			PG_END_TRY();
+			if (rc != SPI_OK_INSERT)
+				elog(ERROR, "cannot log the report events");
+		}
+		else
+		{
+			/*
+			 * A shard of the table on a Citus node (incident_<shard id>): Citus cannot plan an
+			 * INSERT ... SELECT from a transition table into a distributed table, so the events
+			 * go in one row at a time, each routed by its county to the co-located shard beside
+			 * this one.
+			 */
+			SPITupleTable *tt;
+			uint64		n;
 
-			memset(&ev, 0, sizeof(ev));
-			ev.incident_id = DatumGetInt64(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull));
-			ev.action = "report";
-			ev.actor = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
-			ev.at = DatumGetTimestampTz(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
-			ev.to_status = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
-			ev.to_level = SPI_getvalue(tt->vals[i], tt->tupdesc, 5);
-			ev.county = SPI_getbinval(tt->vals[i], tt->tupdesc, 6, &ev.county_null);
-			event_write(&ev);
+			if (SPI_execute("SELECT id, coalesce(reporter, source), reported_at, status, level, county"
+							" FROM new_incidents", true, 0) != SPI_OK_SELECT)
+				elog(ERROR, "cannot read the new incidents");
+			tt = SPI_tuptable;
+			n = SPI_processed;
+			for (uint64 i = 0; i < n; i++)
+			{
+				EventRec	ev;
+				bool		isnull;
+
+				memset(&ev, 0, sizeof(ev));
+				ev.incident_id = DatumGetInt64(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull));
+				ev.action = "report";
+				ev.actor = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
+				ev.at = DatumGetTimestampTz(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
+				ev.to_status = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
+				ev.to_level = SPI_getvalue(tt->vals[i], tt->tupdesc, 5);
+				ev.county = SPI_getbinval(tt->vals[i], tt->tupdesc, 6, &ev.county_null);
+				ev.db_role = db_role;
+				event_write(&ev);
+			}
 		}
 	}
 	SPI_finish();
@@ -1637,7 +1760,8 @@ incident_before_update(PG_FUNCTION_ARGS)
 			elog(ERROR, "SPI_connect failed");
 		/* the action works on the locked, current row: reload the old tuple's values */
 		row_load(&r, td->tg_relation, td->tg_trigtuple);
-		if (stage.request_id != NULL && request_seen(id, R_VAL(&r, C_COUNTY), stage.request_id))
+		if (stage.request_id != NULL &&
+			request_seen(id, R_VAL(&r, C_COUNTY), stage.db_role, stage.request_id, action_names[stage.action]))
 			stage.duplicate = true;
 		else if (apply_action(&r))
 			changed = true;
@@ -1709,6 +1833,32 @@ incident_refuse(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+PG_FUNCTION_INFO_V1(incident_event_guard);
+/* SQL: trigger BEFORE INSERT ON shegu.incident_event FOR EACH ROW — only shegu writes the log.
+ * Rows come in from act(), sweep() and the report trigger; a restore (pg_restore, psql -f of a
+ * dump) runs as the table's owner or a superuser and is let in too. */
+Datum
+incident_event_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_check(fcinfo, "incident_event_guard");
+	bool		isnull;
+	Datum		inc;
+
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		elog(ERROR, "incident_event_guard must fire BEFORE INSERT FOR EACH ROW");
+	if (event_writing || superuser() ||
+		has_privs_of_role(GetUserId(), td->tg_relation->rd_rel->relowner))
+		return PointerGetDatum(td->tg_trigtuple);
+	inc = heap_getattr(td->tg_trigtuple, 2, RelationGetDescr(td->tg_relation), &isnull);
+	ereport(ERROR,
+			(errcode(ERRCODE_SHEGU_APPEND_ONLY),
+			 errmsg("cannot write an event of incident " INT64_FORMAT " directly", isnull ? 0 : DatumGetInt64(inc)),
+			 errdetail("The incident event log is written only by shegu.act(), shegu.sweep() and the report of an incident."),
+			 errhint("Call shegu.act().")));
+	return PointerGetDatum(NULL);
+}
+
 PG_FUNCTION_INFO_V1(incident_category_changed);
 /* SQL: trigger AFTER ... ON shegu.incident_category FOR EACH STATEMENT — cache invalidation. */
 Datum
@@ -1730,7 +1880,7 @@ static SPIPlanPtr county_plan = NULL;
 
 static Datum
 stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *detail,
-		  const char *request_id, TimestampTz at, bool *isnull, bool *changed)
+		  const char *request_id, const char *db_role, TimestampTz at, bool *isnull, bool *changed)
 {
 	Datum		result = (Datum) 0;
 	Datum		v[3];
@@ -1797,6 +1947,7 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 		local_step.note = note;
 		local_step.detail = detail;
 		local_step.request_id = request_id;
+		local_step.db_role = db_role;
 		local_step.at = at;
 		v[0] = Int64GetDatum(id);
 		citus = OidIsValid(get_extension_oid("citus", true));
@@ -1819,14 +1970,14 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 		}
 		if (county_null)
 		{
-			v[1] = step_request_make(id, a, actor, note, detail, request_id, at, citus);
+			v[1] = step_request_make(id, a, actor, note, detail, request_id, db_role, at, citus);
 			if (SPI_execute_plan(fetch_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
 				elog(ERROR, "cannot update incident " INT64_FORMAT, id);
 		}
 		else
 		{
 			v[1] = county;
-			v[2] = step_request_make(id, a, actor, note, detail, request_id, at, true);
+			v[2] = step_request_make(id, a, actor, note, detail, request_id, db_role, at, true);
 			if (SPI_execute_plan(act_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
 				elog(ERROR, "cannot update incident " INT64_FORMAT, id);
 		}
@@ -1859,6 +2010,88 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 	return result;
 }
 
+static SPIPlanPtr staff_plan = NULL;
+
+/*
+ * Who may act, and under which name.  Superusers and members of shegu_centre (the dispatch
+ * centre 指挥中心) act on every incident, and the actor they give is recorded as given (the
+ * person on whose behalf the centre acts).  Any other role must be grid staff (shegu.grid_staff
+ * rows with db_role = the role, valid on the day of the step) assigned to a grid whose subtree
+ * holds the incident's grid, and the actor is its staff name.  Everyone else is refused.
+ */
+static char *
+act_authorise(int64 id, const char *action, const char *actor, const char *role)
+{
+	Oid			centre = get_role_oid("shegu_centre", true);
+	Oid			me = GetOuterUserId();
+	MemoryContext caller = CurrentMemoryContext;
+	Datum		v[3];
+	char	   *name = NULL;
+	bool		staff = false;
+	bool		in_scope = false;
+
+	if (superuser_arg(me) || (OidIsValid(centre) && has_privs_of_role(me, centre)))
+		return pstrdup(actor);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (staff_plan == NULL)
+	{
+		Oid			types[3] = {NAMEOID, INT8OID, TIMESTAMPTZOID};
+		SPIPlanPtr	p = SPI_prepare("SELECT s.person_name,"
+									" EXISTS (SELECT 1 FROM shegu.incident AS i WHERE i.id = $2"
+									"         AND i.grid OPERATOR(shegu.<@) s.code)"
+									" FROM shegu.grid_staff AS s"
+									" WHERE s.db_role = $1 AND s.valid_from <= $3::date"
+									"   AND (s.valid_to IS NULL OR s.valid_to > $3::date)"
+									" ORDER BY s.person_name",
+									3, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "cannot prepare the staff lookup");
+		staff_plan = p;
+	}
+	v[0] = DirectFunctionCall1(namein, CStringGetDatum(role));
+	v[1] = Int64GetDatum(id);
+	v[2] = TimestampTzGetDatum(clock_now());
+	if (SPI_execute_plan(staff_plan, v, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "cannot look up the grid staff of role %s", role);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *pn = SPI_getvalue(tup, td, 1);
+		bool		here = DatumGetBool(SPI_getbinval(tup, td, 2, &isnull));
+
+		staff = true;
+		if (here)
+		{
+			in_scope = true;
+			if (name == NULL || strcmp(pn, actor) == 0)
+				name = MemoryContextStrdup(caller, pn);
+		}
+	}
+	SPI_finish();
+	if (!staff)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" may not act on incidents", role),
+				 errdetail("It is neither a member of shegu_centre nor grid staff (shegu.grid_staff.db_role) on %s.",
+						   pstrdup(timestamptz_to_str(clock_now()))),
+				 errhint("Map the role to its person in shegu.grid_staff, or grant it shegu_centre.")));
+	if (!in_scope)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" may not %s incident " INT64_FORMAT, role, action, id),
+				 errdetail("The incident does not exist in the grids the role is assigned to.")));
+	if (strcmp(name, actor) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" cannot act as \"%s\"", role, actor),
+				 errdetail("Grid staff act under their own name: \"%s\".", name)));
+	return name;
+}
+
 static void
 arg_not_null(FunctionCallInfo fcinfo, int n, const char *name)
 {
@@ -1883,6 +2116,9 @@ incident_act(PG_FUNCTION_ARGS)
 	bool		isnull;
 	bool		changed;
 	Datum		result;
+	/* the role that called act(): the session user or the role it SET ROLE to, never the
+	 * owner that SECURITY DEFINER runs act() as */
+	char	   *role = GetUserNameFromId(GetOuterUserId(), false);
 
 	arg_not_null(fcinfo, 0, "incident_id");
 	arg_not_null(fcinfo, 1, "action");
@@ -1911,7 +2147,8 @@ incident_act(PG_FUNCTION_ARGS)
 					 errmsg("detail of action \"%s\" on incident " INT64_FORMAT " is not a JSON object", action, id)));
 	}
 	request_id = detail_string(detail, "request_id", action, id);
-	result = stage_run(id, (IncAction) a, actor, note, detail, request_id, clock_now(), &isnull, &changed);
+	actor = act_authorise(id, action, actor, role);
+	result = stage_run(id, (IncAction) a, actor, note, detail, request_id, role, clock_now(), &isnull, &changed);
 	if (isnull)
 		elog(ERROR, "incident " INT64_FORMAT " vanished during the step", id);
 	PG_RETURN_DATUM(result);
@@ -1934,7 +2171,8 @@ incident_step(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown sweep step \"%s\" on incident " INT64_FORMAT, action, id),
 				 errhint("The steps are overdue_escalate and tick; use shegu.act() for the workflow.")));
-	(void) stage_run(id, (IncAction) a, "shegu.sweep", NULL, NULL, NULL, at, &isnull, &changed);
+	(void) stage_run(id, (IncAction) a, "shegu.sweep", NULL, NULL, NULL,
+					 GetUserNameFromId(GetOuterUserId(), false), at, &isnull, &changed);
 	PG_RETURN_BOOL(changed);
 }
 

@@ -8,6 +8,7 @@
 #define ERRCODE_SHEGU_INCIDENT_NOT_FOUND	MAKE_SQLSTATE('S','G','I','0','2')
 #define ERRCODE_SHEGU_MANAGED_COLUMN		MAKE_SQLSTATE('S','G','I','0','3')
 #define ERRCODE_SHEGU_APPEND_ONLY			MAKE_SQLSTATE('S','G','I','0','4')
+#define ERRCODE_SHEGU_IDEMPOTENCY_CONFLICT	MAKE_SQLSTATE('S','G','I','0','5')
 
 /* Called once from _PG_init: defines shegu.incident_clock and registers cache callbacks. */
 extern void shegu_incident_init(void);

@@ -51,8 +51,8 @@ CREATE TABLE shegu.index_node (
     winsor          float8 NOT NULL DEFAULT 0 CHECK (winsor >= 0 AND winsor < 0.5),
     rollup          text NOT NULL DEFAULT 'mean' CHECK (rollup IN ('sum', 'mean', 'wmean', 'max', 'min')),
     missing         text NOT NULL DEFAULT 'omit' CHECK (missing IN ('omit', 'parent_mean', 'carry_forward')),
-    veto_below      float8,
-    veto_above      float8,
+    veto_below      float8 CHECK (veto_below > '-Infinity' AND veto_below < 'Infinity'),
+    veto_above      float8 CHECK (veto_above > '-Infinity' AND veto_above < 'Infinity'),
     per_population  float8 CHECK (per_population > 0 AND per_population < 'Infinity'),
     source          text,
     source_column   text,
@@ -98,6 +98,8 @@ COMMENT ON CONSTRAINT index_node_model_fkey ON shegu.index_node IS 'the node bel
 COMMENT ON CONSTRAINT index_node_model_parent_fkey ON shegu.index_node IS 'the parent is a node of the same model; checked at commit (deferred) so a tree loads in any order; renaming a node''s code renames it in its children, deleting a node deletes its subtree';
 COMMENT ON CONSTRAINT index_node_code_check ON shegu.index_node IS 'the code is not empty';
 COMMENT ON CONSTRAINT index_node_weight_check ON shegu.index_node IS 'the weight is finite and not negative (0 takes the node out of its parent''s mean)';
+COMMENT ON CONSTRAINT index_node_veto_below_check ON shegu.index_node IS 'the lower veto threshold is finite (NaN and infinities are refused)';
+COMMENT ON CONSTRAINT index_node_veto_above_check ON shegu.index_node IS 'the upper veto threshold is finite (NaN and infinities are refused)';
 COMMENT ON CONSTRAINT index_node_aggregation_check ON shegu.index_node IS 'aggregation is arithmetic or geometric';
 COMMENT ON CONSTRAINT index_node_direction_check ON shegu.index_node IS 'direction is +1 (positive, 正向) or -1 (negative, 逆向)';
 COMMENT ON CONSTRAINT index_node_normalization_check ON shegu.index_node IS 'normalization is none, minmax, goalpost, zscore, rank or target';
@@ -217,7 +219,8 @@ COMMENT ON FUNCTION shegu.index_compute(text, date, int) IS
 CREATE FUNCTION shegu.compute_index(model text, period date, level int DEFAULT NULL)
 RETURNS TABLE(unit shegu.gridcode, node text, score float8, rank int)
 LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT c.unit, c.node, c.score, c.rank FROM shegu.index_compute($1, $2, $3) AS c $$;
+BEGIN ATOMIC SELECT c.unit, c.node, c.score, c.rank FROM shegu.index_compute($1, $2, $3) AS c;
+END;
 COMMENT ON FUNCTION shegu.compute_index(text, date, int) IS
     'the score in [0, 1] of every node for every unit of a period (the root node is the index) and the rank among the units of the level (1 = best, ties share a rank); raw values roll up to the level by each indicator''s rollup rule';
 
@@ -254,6 +257,7 @@ COMMENT ON INDEX shegu.index_score_pkey IS 'scores by model, level, period, unit
 
 CREATE FUNCTION shegu.store_index(model text, period date, level int DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     lvl int := coalesce(store_index.level,
@@ -332,6 +336,7 @@ COMMENT ON COLUMN shegu.index_report.rank_change IS 'previous rank - rank: posit
 
 CREATE FUNCTION shegu.feed_index(model text, period date)
 RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     n record;
@@ -340,6 +345,10 @@ DECLARE
     k bigint;
     lvl int := (SELECT m.level FROM shegu.index_model m WHERE m.name = feed_index.model);
 BEGIN
+    IF feed_index.period IS NULL THEN
+        RAISE EXCEPTION 'period of shegu.feed_index is NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Give the period to feed, e.g. the first day of the month.';
+    END IF;
     IF lvl IS NULL THEN
         RAISE EXCEPTION 'index model "%" does not exist', feed_index.model
             USING ERRCODE = 'undefined_object', HINT = 'Models are rows of shegu.index_model.';
@@ -404,10 +413,19 @@ COMMENT ON FUNCTION shegu.feed_index(text, date) IS
 
 CREATE FUNCTION shegu.aggregate_periods(model text, first date, last date, into_model text, period date)
 RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     n bigint;
 BEGIN
+    IF aggregate_periods.first IS NULL OR aggregate_periods.last IS NULL OR aggregate_periods.period IS NULL THEN
+        RAISE EXCEPTION 'first, last and period of shegu.aggregate_periods must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = pg_catalog.format('Got first %s, last %s, period %s.',
+                                             coalesce(aggregate_periods.first::text, 'NULL'),
+                                             coalesce(aggregate_periods.last::text, 'NULL'),
+                                             coalesce(aggregate_periods.period::text, 'NULL'));
+    END IF;
     IF aggregate_periods.first > aggregate_periods.last THEN
         RAISE EXCEPTION 'first period % is after last period %', aggregate_periods.first, aggregate_periods.last
             USING ERRCODE = 'invalid_parameter_value';
@@ -455,6 +473,7 @@ COMMENT ON FUNCTION shegu.ahp_weights(float8[]) IS
 CREATE FUNCTION shegu.apply_ahp_weights(model text, node text, children text[], matrix float8[])
 RETURNS TABLE(child text, weight float8, cr float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     kids text[];
@@ -462,6 +481,11 @@ DECLARE
 BEGIN
     SELECT array_agg(x.code ORDER BY x.code) INTO kids
     FROM shegu.index_node x WHERE x.model = apply_ahp_weights.model AND x.parent = apply_ahp_weights.node;
+    IF NOT EXISTS (SELECT 1 FROM shegu.index_node x
+                   WHERE x.model = apply_ahp_weights.model AND x.code = apply_ahp_weights.node) THEN
+        RAISE EXCEPTION 'node "%" does not exist in index model "%"', apply_ahp_weights.node, apply_ahp_weights.model
+            USING ERRCODE = 'undefined_object', HINT = 'Nodes are rows of shegu.index_node.';
+    END IF;
     IF kids IS NULL THEN
         RAISE EXCEPTION 'node "%" of index model "%" has no children', apply_ahp_weights.node, apply_ahp_weights.model
             USING ERRCODE = 'invalid_parameter_value';
@@ -503,6 +527,7 @@ CREATE FUNCTION shegu.index_children_matrix(model text, period date, node text, 
                                             OUT children text[], OUT weights float8[],
                                             OUT matrix float8[], OUT parent_scores float8[], OUT units int)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM shegu.index_node x WHERE x.model = index_children_matrix.model
@@ -556,6 +581,7 @@ COMMENT ON FUNCTION shegu.index_children_matrix(text, date, text, int, boolean) 
 CREATE FUNCTION shegu.entropy_weights(model text, period date, node text, level int DEFAULT NULL)
 RETURNS TABLE(child text, weight float8)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     m record;
@@ -579,6 +605,7 @@ COMMENT ON FUNCTION shegu.entropy_weights(text, date, text, int) IS
 CREATE FUNCTION shegu.apply_entropy_weights(model text, period date, node text, level int DEFAULT NULL)
 RETURNS TABLE(child text, old_weight float8, new_weight float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 BEGIN
     RETURN QUERY
@@ -607,6 +634,7 @@ CREATE FUNCTION shegu.effective_weights(model text, period date, node text DEFAU
 RETURNS TABLE(child text, nominal_weight float8, variance_share float8, correlation float8,
               dominant boolean, index_dominated boolean)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     nd text := effective_weights.node;

@@ -465,6 +465,15 @@ shegu_lookup_locate(double lon, double lat, DateADT day)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot locate point (%g %g): a coordinate is not finite", lon, lat),
 				 errdetail("Longitude and latitude must be finite numbers.")));
+	if (lon < -180.0 || lon > 180.0 || lat < -90.0 || lat > 90.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cannot locate point (%g %g): %s %g is outside %s", lon, lat,
+						(lat < -90.0 || lat > 90.0) ? "latitude" : "longitude",
+						(lat < -90.0 || lat > 90.0) ? lat : lon,
+						(lat < -90.0 || lat > 90.0) ? "-90 to 90" : "-180 to 180"),
+				 errdetail("Points are longitude/latitude degrees, longitude first."),
+				 errhint("Check the axis order and that the coordinates are degrees, not projected metres.")));
 	li = get_index();
 	n_locates++;
 	return (shegu_gridcode) shegu_geo_locate(li->geo, lon, lat, (int32) day);

@@ -9,7 +9,7 @@ LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path FROM CURRENT
 AS $$
 DECLARE
-    kind text := substr(ST_GeometryType(boundary), 4);
+    kind text := pg_catalog.substr(ST_GeometryType(boundary), 4);
     reason text;
 BEGIN
     IF ST_SRID(boundary) <> 4326 THEN
@@ -31,16 +31,17 @@ BEGIN
         reason := ST_IsValidReason(boundary);
         RAISE EXCEPTION 'boundary is not valid'
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('PostGIS says: %s.', reason),
+                  DETAIL = pg_catalog.format('PostGIS says: %s.', reason),
                   HINT = 'Repair the drawing, or look at ST_MakeValid(boundary) and store that if it is right; shegu does not repair boundaries silently.';
     END IF;
-    IF coalesce(current_setting('shegu.china_bounds', true), 'off')::boolean
-       AND (ST_XMin(boundary) < 73 OR ST_XMax(boundary) > 136 OR ST_YMin(boundary) < 3 OR ST_YMax(boundary) > 54) THEN
+    IF coalesce(pg_catalog.current_setting('shegu.china_bounds', true), 'off')::boolean
+       AND (ST_XMin(boundary) < 73::float8 OR ST_XMax(boundary) > 136::float8
+            OR ST_YMin(boundary) < 3::float8 OR ST_YMax(boundary) > 54::float8) THEN
         RAISE EXCEPTION 'boundary lies outside China'
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('Its extent is longitude %s to %s, latitude %s to %s; shegu.china_bounds asks for longitude 73 to 136 and latitude 3 to 54.',
-                                  round(ST_XMin(boundary)::numeric, 6), round(ST_XMax(boundary)::numeric, 6),
-                                  round(ST_YMin(boundary)::numeric, 6), round(ST_YMax(boundary)::numeric, 6)),
+                  DETAIL = pg_catalog.format('Its extent is longitude %s to %s, latitude %s to %s; shegu.china_bounds asks for longitude 73 to 136 and latitude 3 to 54.',
+                                  pg_catalog.round(ST_XMin(boundary)::numeric, 6), pg_catalog.round(ST_XMax(boundary)::numeric, 6),
+                                  pg_catalog.round(ST_YMin(boundary)::numeric, 6), pg_catalog.round(ST_YMax(boundary)::numeric, 6)),
                   HINT = 'Check the axis order (longitude first) and that the coordinates are degrees, or SET shegu.china_bounds = off.';
     END IF;
     RETURN ST_Multi(ST_Force2D(boundary));
@@ -102,7 +103,7 @@ COMMENT ON INDEX shegu.grid_boundary_idx IS 'spatial index of boundaries (covera
 
 CREATE FUNCTION shegu.grid_check() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path FROM CURRENT
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 BEGIN
     IF NEW.boundary IS NOT NULL THEN
@@ -160,6 +161,7 @@ COMMENT ON INDEX shegu.grid_staff_db_role_idx IS 'finds a database role''s grids
 
 CREATE FUNCTION shegu.grid_staff_check() RETURNS trigger
 LANGUAGE plpgsql
+SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM shegu.grid g WHERE g.code = NEW.code) THEN
@@ -182,9 +184,23 @@ COMMENT ON TRIGGER grid_staff_check ON shegu.grid_staff IS 'refuses staff of an 
 CREATE FUNCTION shegu.coverage_problems(root shegu.gridcode DEFAULT NULL, at date DEFAULT current_date,
                                         sliver_m2 float8 DEFAULT 1)
 RETURNS TABLE (problem text, code shegu.gridcode, other_code shegu.gridcode, area_m2 float8, geom geometry)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path FROM CURRENT
 AS $$
+#variable_conflict use_column
+BEGIN
+    IF at IS NULL THEN
+        RAISE EXCEPTION 'day of the coverage check is NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Give the day whose grid versions are checked, e.g. current_date.';
+    END IF;
+    IF sliver_m2 IS NULL OR sliver_m2 OPERATOR(pg_catalog.=) 'NaN'::float8 OR sliver_m2 OPERATOR(pg_catalog.<) 0::float8
+       OR sliver_m2 OPERATOR(pg_catalog.=) 'Infinity'::float8 THEN
+        RAISE EXCEPTION 'sliver_m2 % is not a finite area of 0 m² or more', coalesce(sliver_m2::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pieces of gap, overlap or outside up to sliver_m2 square metres are ignored; give e.g. 1.';
+    END IF;
+    RETURN QUERY
 WITH g AS (
     SELECT g.code, g.boundary, shegu.parent(g.code) AS parent
     FROM shegu.grid g
@@ -225,7 +241,8 @@ SELECT * FROM (
     UNION ALL SELECT * FROM outside
 ) r (problem, code, other_code, area_m2, geom)
 WHERE r.problem = 'orphan' OR r.area_m2 > sliver_m2
-ORDER BY r.problem, r.code, r.other_code, r.area_m2 DESC
+ORDER BY r.problem, r.code, r.other_code, r.area_m2 DESC;
+END
 $$;
 COMMENT ON FUNCTION shegu.coverage_problems(shegu.gridcode, date, float8) IS
     'coverage check after redrawing boundaries (调整区划), for the grids under root (all when NULL) valid on a day: gap (area of a parent no child covers, one row per piece), overlap (area two siblings share), outside (area of a child beyond its parent), orphan (a code whose parent has no row; the top level present is exempt); areas in m² on the spheroid, pieces up to sliver_m2 ignored';

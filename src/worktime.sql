@@ -149,7 +149,8 @@ COMMENT ON TRIGGER work_schedule_invalidate ON shegu.work_schedule IS 'invalidat
 
 CREATE FUNCTION shegu.calendar_years() RETURNS SETOF int
     LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT DISTINCT extract(year FROM day)::int AS year FROM shegu.workday_override ORDER BY 1 $$;
+    BEGIN ATOMIC SELECT DISTINCT extract(year FROM day)::int AS year FROM shegu.workday_override ORDER BY 1;
+END;
 COMMENT ON FUNCTION shegu.calendar_years() IS
     'the years the working-day calendar covers (those with at least one row in shegu.workday_override), ascending';
 
@@ -176,6 +177,7 @@ COMMENT ON FUNCTION shegu.work_time_between(timestamptz, timestamptz, text) IS
 CREATE FUNCTION shegu.parse_notice_date(year int, fragment text, after date DEFAULT NULL)
     RETURNS date
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp
 AS $fn$
 DECLARE
     m text[];
@@ -232,6 +234,7 @@ COMMENT ON FUNCTION shegu.parse_notice_date(int, text, date) IS
 CREATE FUNCTION shegu.parse_holiday_notice(year int, notice text)
     RETURNS TABLE (day date, is_workday boolean, name text)
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp
 AS $fn$
 DECLARE
     numerals constant text := '一二三四五六七八九十';

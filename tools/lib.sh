@@ -21,6 +21,8 @@ SHEGU_PACKAGES=(
 	postgresql-$PG_MAJOR-postgis-3 postgresql-$PG_MAJOR-pgtap postgresql-$PG_MAJOR-cron
 	libtap-parser-sourcehandler-pgtap-perl locales
 )
+# What only tools/test.sh needs: the boundary guide's shp2pgsql (postgis) and ogr2ogr (gdal-bin).
+SHEGU_TEST_PACKAGES=(postgis gdal-bin)
 
 say() { printf '\n== %s\n' "$*"; }
 die() { printf 'shegu: %s\n' "$*" >&2; exit 1; }
@@ -31,10 +33,12 @@ as_server_user() {
 	if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else (cd / && "$@"); fi
 }
 
-# Install whatever of SHEGU_PACKAGES is missing (needs root when anything is).
+# Install whatever of the given packages (default: SHEGU_PACKAGES) is missing (needs root when
+# anything is).
 install_packages() {
-	local missing=() p
-	for p in "${SHEGU_PACKAGES[@]}"; do
+	local missing=() p wanted=("$@")
+	[ ${#wanted[@]} -gt 0 ] || wanted=("${SHEGU_PACKAGES[@]}")
+	for p in "${wanted[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0

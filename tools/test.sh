@@ -10,6 +10,7 @@ failed=0
 tally() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
 install_packages
+install_packages "${SHEGU_TEST_PACKAGES[@]}"
 build_install
 
 say "C unit tests of the engines (test/unit)"
@@ -50,6 +51,10 @@ tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
 
 say "pg_cron runs the documented sweep job (test/cron)"
 out=$(bash "$SHEGU_TOP/test/cron/run.sh" 2>&1); echo "$out"
+tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
+
+say "the boundary guide with shp2pgsql and ogr2ogr (test/import)"
+out=$(bash "$SHEGU_TOP/test/import/run.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
 
 say "Citus: a coordinator and two workers run the documented layout (test/citus; skipped without citus)"

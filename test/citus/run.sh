@@ -119,6 +119,17 @@ check $? "free columns are still edited directly"
 check_eq "$(coord -c "BEGIN" -c "SELECT shegu.act($b, 'accept', 'centre')" -c "ROLLBACK" -c "SELECT status FROM shegu.incident WHERE id = $b" | tail -1)" reported \
 	"a rolled-back act() leaves the incident as it was"
 
+# A dispatch-centre role (docs/security.md), created on the coordinator (Citus creates it on the
+# workers): report() and act() as that role; the events record it.
+coord -c "CREATE ROLE citus_centre_staff LOGIN" -c "GRANT shegu_centre TO citus_centre_staff" >/dev/null
+r=$(coord -c "SET ROLE citus_centre_staff" -c "SELECT id FROM shegu.report('other', 'centre report', 'hotline', grid => '431102001002007', reported_at => '2026-03-03 09:00+08')" 2>&1)
+check_eq "$(coord -c "SELECT db_role FROM shegu.incident_event WHERE incident_id = ${r:-0} AND action = 'report'" 2>&1)" citus_centre_staff \
+	"a shegu_centre role reports through report(); the event records the role ($r)"
+got=$(coord -c "SET ROLE citus_centre_staff" -c "SELECT status FROM shegu.act(${r:-0}, 'accept', '调度员 dispatcher')" 2>&1)
+check_eq "$got" accepted "the role accepts it with act() on the worker"
+check_eq "$(coord -c "SELECT db_role || ' ' || actor FROM shegu.incident_event WHERE incident_id = ${r:-0} AND action = 'accept'")" \
+	"citus_centre_staff 调度员 dispatcher" "the worker's event records the calling role and the actor"
+
 # Notifications: sent in the coordinator session, at commit, whatever node the row is on.
 out=$(coord -c "LISTEN shegu_escalation" -c "SELECT shegu.act($c, 'escalate', 'centre')" 2>&1)
 check_eq "$(echo "$out" | grep -c 'notification "shegu_escalation".*"incident": '"$c"',')" 1 \
@@ -147,7 +158,7 @@ check_eq "$(coord -c "SELECT count(*) FROM shegu.incident_event WHERE actor = 's
 check_eq "$(coord -c "SELECT shegu.sweep('2026-03-20 09:00+08')")" 0 "a second sweep at the same time does nothing"
 
 # Two sweeps at once over both workers: every overdue incident goes up exactly one level.
-coord -c "INSERT INTO shegu.incident (category, title, source, grid, county, reported_at)
+coord -c "SET shegu.incident_clock = '2026-04-03 10:00+08'" -c "INSERT INTO shegu.incident (category, title, source, grid, county, reported_at)
           SELECT 'dispute.neighbour', 'race ' || g, 'patrol', (c || '001002003')::shegu.gridcode, c::bigint, '2026-04-02 09:00+08'
           FROM generate_series(1, 10) AS g, unnest(ARRAY['430528', '431102', '110105']) AS c"
 coord -c "SELECT shegu.sweep('2026-05-20 09:00+08')" >/tmp/shegu-citus-sweep1.$$ 2>&1 &
