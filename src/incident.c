@@ -775,6 +775,7 @@ typedef struct Stage
 	int64		id;
 	Datum		county;			/* the incident's county (bigint), for the event log */
 	bool		county_null;
+	bool		clock_real;		/* the caller's clock is the real one (no shegu.incident_clock) */
 	IncAction	action;
 	const char *actor;
 	const char *note;
@@ -890,6 +891,8 @@ step_request_load(JsonbContainer *req, int64 id)
 				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
 				 errmsg("the step written to incident " INT64_FORMAT " has no time", id)));
 	stage.at = (TimestampTz) strtoi64(s, NULL, 10);
+	v = jsonb_member(req, "real_clock");
+	stage.clock_real = (v != NULL && v->type == jbvBool && v->val.boolean);
 	v = jsonb_member(req, "detail");
 	stage.detail = (v == NULL || v->type == jbvNull) ? NULL : JsonbValueToJsonb(v);
 }
@@ -916,6 +919,7 @@ step_request_make(int64 id, IncAction a, const char *actor, const char *note, Js
 	json_str(&buf, "request_id", request_id);
 	json_str(&buf, "db_role", db_role);
 	appendStringInfo(&buf, ", \"at\": \"" INT64_FORMAT "\"", (int64) at);
+	appendStringInfo(&buf, ", \"real_clock\": %s", clock_is_real() ? "true" : "false");
 	appendStringInfoString(&buf, ", \"detail\": ");
 	if (detail == NULL)
 		appendStringInfoString(&buf, "null");
@@ -1143,7 +1147,7 @@ apply_action(Row *r)
 			return false;
 		illegal(id, a, st, NULL);
 	}
-	if (at < since && !internal && clock_is_real())
+	if (at < since && !internal && stage.clock_real)
 	{
 		/* A concurrent act() committed a later step while this one waited for the row lock:
 		 * the lock was granted after that commit, so the present time is the honest stamp. */
@@ -1949,6 +1953,7 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 		local_step.request_id = request_id;
 		local_step.db_role = db_role;
 		local_step.at = at;
+		local_step.clock_real = clock_is_real();
 		v[0] = Int64GetDatum(id);
 		citus = OidIsValid(get_extension_oid("citus", true));
 		if (!citus)

@@ -355,7 +355,8 @@ DECLARE
     r shegu.incident;
     v_grid shegu.gridcode := report.grid;
     v_at timestamptz := coalesce(report.reported_at,
-                                 nullif(current_setting('shegu.incident_clock', true), '')::timestamptz, now());
+                                 nullif(pg_catalog.current_setting('shegu.incident_clock', true), '')::timestamptz,
+                                 pg_catalog.statement_timestamp());
 BEGIN
     -- The grid, and so the county, is known before the row is sent anywhere: on Citus the county
     -- routes the insert to its shard (docs/citus.md); the report time is this session's clock.
