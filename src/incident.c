@@ -764,17 +764,14 @@ event_write(const EventRec *ev)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * The step being applied: set by act()/incident_step(), consumed by the update trigger. */
+ * The step being applied by the update trigger: taken from the request in the row, or, when
+ * act() runs in this backend, from local_step. */
 
 typedef struct Stage
 {
-	bool		active;
-	bool		fired;
-	bool		duplicate;
-	bool		changed;
+	bool		active;			/* the trigger is applying it */
+	bool		duplicate;		/* its request id was applied before */
 	int64		id;
-	Datum		county;			/* the incident's county (bigint), for the event log */
-	bool		county_null;
 	bool		clock_real;		/* the caller's clock is the real one (no shegu.incident_clock) */
 	IncAction	action;
 	const char *actor;
@@ -836,7 +833,6 @@ static bool stage_running = false;		/* act() or sweep's step is running in this 
 static uint64 local_call = 0;			/* the number of that step */
 static Stage local_step;				/* and the step itself */
 static bool local_changed = false;
-static bool local_duplicate = false;
 
 static bool
 step_is_local(JsonbContainer *req)
@@ -1784,7 +1780,6 @@ incident_before_update(PG_FUNCTION_ARGS)
 	{
 		/* the caller is this backend: the notifications are queued, the outcome goes back here */
 		local_changed = changed;
-		local_duplicate = stage.duplicate;
 		set_null(&r, C_STEP);
 		return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
 	}
@@ -1906,7 +1901,6 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 		stage_running = true;
 		local_call++;
 		local_changed = false;
-		local_duplicate = false;
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		if (county_plan == NULL)
