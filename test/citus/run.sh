@@ -130,6 +130,21 @@ check_eq "$got" accepted "the role accepts it with act() on the worker"
 check_eq "$(coord -c "SELECT db_role || ' ' || actor FROM shegu.incident_event WHERE incident_id = ${r:-0} AND action = 'accept'")" \
 	"citus_centre_staff 调度员 dispatcher" "the worker's event records the calling role and the actor"
 
+# A grid worker (网格员) acts on an incident of its grid; act() checks it on the coordinator.
+coord -c "CREATE ROLE citus_grid_li LOGIN" -c "GRANT shegu_grid_worker TO citus_grid_li" \
+	-c "INSERT INTO shegu.grid (code, name, kind, boundary, valid_from) VALUES
+	    ('431102001002', '东区社区', 'community', 'SRID=4326;MULTIPOLYGON(((112 26,113 26,113 27,112 27,112 26)))', '2020-01-01')" \
+	-c "INSERT INTO shegu.grid_staff (code, person_name, role, db_role, valid_from) VALUES ('431102001002', '李网格员', 'grid_worker', 'citus_grid_li', '2026-01-01')" >/dev/null
+got=$(coord -c "SET ROLE citus_grid_li" -c "SELECT status FROM shegu.act($r, 'dispatch', '李网格员', NULL, '{\"department\": \"water\"}')" 2>&1)
+check_eq "$got" dispatched "grid staff act on an incident of their grid (the step runs on the worker)"
+check_eq "$(coord_sqlstate "SET ROLE citus_grid_li; SELECT shegu.act($a, 'supervise', '李网格员')")" 42501 \
+	"grid staff are refused an incident outside their grid"
+
+# Idempotent reports: a retry with the same key and grid returns the stored incident.
+k1=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '430528101002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
+k2=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '430528101002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
+check_eq "$k2" "$k1" "report() with the same idempotency key returns the stored incident"
+
 # Notifications: sent in the coordinator session, at commit, whatever node the row is on.
 out=$(coord -c "LISTEN shegu_escalation" -c "SELECT shegu.act($c, 'escalate', 'centre')" 2>&1)
 check_eq "$(echo "$out" | grep -c 'notification "shegu_escalation".*"incident": '"$c"',')" 1 \
