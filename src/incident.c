@@ -1879,7 +1879,8 @@ static SPIPlanPtr county_plan = NULL;
 
 static Datum
 stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *detail,
-		  const char *request_id, const char *db_role, TimestampTz at, bool *isnull, bool *changed)
+		  const char *request_id, const char *db_role, TimestampTz at, const Datum *known_county,
+		  bool *isnull, bool *changed)
 {
 	Datum		result = (Datum) 0;
 	Datum		v[3];
@@ -1955,6 +1956,12 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 			/* a single server: no routing, the update finds the row by its number */
 			county = (Datum) 0;
 			county_null = true;
+		}
+		else if (known_county != NULL)
+		{
+			/* the caller read it with the incident (the sweep): no lookup across the shards */
+			county = *known_county;
+			county_null = false;
 		}
 		else
 		{
@@ -2169,31 +2176,40 @@ incident_act(PG_FUNCTION_ARGS)
 	}
 	request_id = detail_string(detail, "request_id", action, id);
 	actor = act_authorise(id, action, actor, role);
-	result = stage_run(id, (IncAction) a, actor, note, detail, request_id, role, clock_now(), &isnull, &changed);
+	result = stage_run(id, (IncAction) a, actor, note, detail, request_id, role, clock_now(), NULL,
+					   &isnull, &changed);
 	if (isnull)
 		elog(ERROR, "incident " INT64_FORMAT " vanished during the step", id);
 	PG_RETURN_DATUM(result);
 }
 
 PG_FUNCTION_INFO_V1(incident_step);
-/* SQL: shegu.incident_step(incident_id, action, at) RETURNS boolean — sweep's steps. */
+/* SQL: shegu.incident_step(incident_id, action, at, county DEFAULT NULL) RETURNS boolean — sweep's
+ * steps; NULL for a NULL incident, step or time. */
 Datum
 incident_step(PG_FUNCTION_ARGS)
 {
-	int64		id = PG_GETARG_INT64(0);
-	char	   *action = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	TimestampTz at = PG_GETARG_TIMESTAMPTZ(2);
-	int			a = name_index(action_names, A_COUNT, action);
+	int64		id;
+	char	   *action;
+	TimestampTz at;
+	int			a;
 	bool		isnull;
 	bool		changed = false;
 
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	id = PG_GETARG_INT64(0);
+	action = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	at = PG_GETARG_TIMESTAMPTZ(2);
+	a = name_index(action_names, A_COUNT, action);
 	if (a < A_PUBLIC_COUNT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown sweep step \"%s\" on incident " INT64_FORMAT, action, id),
 				 errhint("The steps are overdue_escalate and tick; use shegu.act() for the workflow.")));
 	(void) stage_run(id, (IncAction) a, "shegu.sweep", NULL, NULL, NULL,
-					 GetUserNameFromId(GetOuterUserId(), false), at, &isnull, &changed);
+					 GetUserNameFromId(GetOuterUserId(), false), at,
+					 PG_ARGISNULL(3) ? NULL : &fcinfo->args[3].value, &isnull, &changed);
 	PG_RETURN_BOOL(changed);
 }
 

@@ -339,11 +339,12 @@ REVOKE ALL ON FUNCTION shegu.act(bigint, text, text, text, jsonb) FROM PUBLIC;
 COMMENT ON FUNCTION shegu.act(bigint, text, text, text, jsonb) IS
     'the one workflow entry point: performs an action (accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise) and returns the incident; illegal steps raise SQLSTATE SGI01 and change nothing; runs as its owner (SECURITY DEFINER) for superusers, shegu_centre members and grid staff in their grids (docs/security.md)';
 
-CREATE FUNCTION shegu.incident_step(incident_id bigint, action text, at timestamptz) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'incident_step' LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION shegu.incident_step(bigint, text, timestamptz) IS
-    'internal step of sweep(): overdue_escalate (escalate when the level deadline passed by at) or tick (recompute the time light at at); true when the incident changed';
-REVOKE ALL ON FUNCTION shegu.incident_step(bigint, text, timestamptz) FROM PUBLIC;
+CREATE FUNCTION shegu.incident_step(incident_id bigint, action text, at timestamptz, county bigint DEFAULT NULL)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'incident_step' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION shegu.incident_step(bigint, text, timestamptz, bigint) IS
+    'internal step of sweep(): overdue_escalate (escalate when the level deadline passed by at) or tick (recompute the time light at at); true when the incident changed; NULL when the incident, step or time is NULL; the county, when given, spares the lookup that routes the step on Citus';
+REVOKE ALL ON FUNCTION shegu.incident_step(bigint, text, timestamptz, bigint) FROM PUBLIC;
 
 CREATE FUNCTION shegu.report(category text, title text, source text,
                              grid shegu.gridcode DEFAULT NULL, location geometry DEFAULT NULL,
@@ -396,6 +397,7 @@ SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id bigint;
+    v_county bigint;
     escalated int := 0;
     -- On Citus (shegu.incident distributed) a multi-shard SELECT cannot lock rows: there the
     -- candidates are read unlocked, and each step's re-check on the locked row keeps it right.
@@ -415,25 +417,25 @@ BEGIN
     END IF;
     -- Every open incident whose level deadline passed goes one level up; the step re-checks
     -- the deadline on the locked row, so a second sweep (or a concurrent one) does nothing twice.
-    FOR v_id IN EXECUTE
-        'SELECT i.id FROM shegu.incident AS i'
+    FOR v_id, v_county IN EXECUTE
+        'SELECT i.id, i.county FROM shegu.incident AS i'
         ' WHERE i.status IN (''reported'', ''accepted'', ''dispatched'') AND i.level <> ''county'''
         '   AND i.level_due_at < $1'
         ' ORDER BY i.level_due_at, i.id' || lock_clause USING sweep.now
     LOOP
-        IF shegu.incident_step(v_id, 'overdue_escalate', sweep.now) THEN
+        IF shegu.incident_step(v_id, 'overdue_escalate', sweep.now, v_county) THEN
             escalated := escalated + 1;
         END IF;
     END LOOP;
     -- Lights that turn: each turn to yellow or red sends NOTIFY shegu_light once.
-    FOR v_id IN EXECUTE
-        'SELECT i.id FROM shegu.incident AS i'
+    FOR v_id, v_county IN EXECUTE
+        'SELECT i.id, i.county FROM shegu.incident AS i'
         ' WHERE (i.status IN (''reported'', ''accepted'', ''dispatched'') AND i.light = ''green'' AND i.yellow_at <= $1)'
         '    OR (i.status = ''reported'' AND i.light <> ''red'' AND i.accept_due_at < $1)'
         '    OR (i.status IN (''accepted'', ''dispatched'') AND i.light <> ''red'' AND i.due_at < $1)'
         ' ORDER BY i.id' || lock_clause USING sweep.now
     LOOP
-        PERFORM shegu.incident_step(v_id, 'tick', sweep.now);
+        PERFORM shegu.incident_step(v_id, 'tick', sweep.now, v_county);
     END LOOP;
     RETURN escalated;
 END;
