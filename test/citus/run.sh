@@ -140,6 +140,12 @@ check_eq "$got" dispatched "grid staff act on an incident of their grid (the ste
 check_eq "$(coord_sqlstate "SET ROLE citus_grid_li; SELECT shegu.act($a, 'supervise', '李网格员')")" 42501 \
 	"grid staff are refused an incident outside their grid"
 
+# act() over a set of incidents: the ids are read first, then each step is routed (docs/citus.md).
+n=$(coord -c "SELECT count(*) FROM (SELECT shegu.act(id, 'supervise', 'centre') FROM
+              (SELECT id FROM shegu.incident WHERE status = 'reported' OFFSET 0) AS s) AS t")
+check_eq "$(coord -c "SELECT count(*) FROM shegu.incident WHERE status = 'reported' AND supervisions > 0") $((${n:-0} > 0))" "$n 1" \
+	"act() over the ids read by a subquery supervises each of the $n reported incidents"
+
 # Idempotent reports: a retry with the same key and grid returns the stored incident.
 k1=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '430528101002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
 k2=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '430528101002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
