@@ -1449,6 +1449,57 @@ request_seen(int64 id, Datum county, const char *db_role, const char *request_id
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * The grid a new incident names must be registered: a version of it valid on the day it was
+ * reported (the day in the session's time zone, as shegu.locate reads it). */
+
+static SPIPlanPtr grid_plan = NULL;
+
+static void
+grid_check(Oid gridtype, Datum grid, TimestampTz reported, const char *title)
+{
+	Datum		v[2];
+	int64		versions;
+	bool		valid;
+	bool		isnull;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (grid_plan == NULL)
+	{
+		Oid			types[2] = {gridtype, TIMESTAMPTZOID};
+		SPIPlanPtr	p = SPI_prepare("SELECT count(*), coalesce(bool_or(g.valid_from <= $2::date"
+									"                          AND (g.valid_to IS NULL OR g.valid_to > $2::date)), false)"
+									" FROM shegu.grid AS g WHERE g.code OPERATOR(shegu.=) $1",
+									2, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "cannot prepare the grid check of new incidents");
+		grid_plan = p;
+	}
+	v[0] = grid;
+	v[1] = TimestampTzGetDatum(reported);
+	if (SPI_execute_plan(grid_plan, v, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "cannot look up the grid of a new incident");
+	versions = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	valid = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	SPI_finish();
+	if (!valid)
+	{
+		char		code[SHEGU_GRIDCODE_BUFLEN];
+
+		shegu_gridcode_format(DatumGetGridcode(grid), code);
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("grid %s of incident \"%s\" is not registered", code, title),
+				 versions == 0
+				 ? errdetail("shegu.grid has no row with code %s.", code)
+				 : errdetail("Grid %s has %lld version(s) in shegu.grid, none valid on the day of %s.",
+							 code, (long long) versions, timestamptz_to_str(reported)),
+				 errhint("Register the grid in shegu.grid first, or give a location and let shegu.locate find the grid.")));
+	}
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Trigger functions. */
 
 static TriggerData *
@@ -1573,6 +1624,9 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		}
 		set_datum(&r, C_GRID, g);
 	}
+	else
+		grid_check(TupleDescAttr(r.desc, r.att[C_GRID])->atttypid, R_VAL(&r, C_GRID), reported,
+				   get_text(&r, C_TITLE));
 	{
 		/* the county: the grid's first six digits (shegu.incident_county), the Citus routing key */
 		char		code[32];

@@ -452,16 +452,25 @@ CREATE FUNCTION shegu.incident_unit(grid shegu.gridcode, level text) RETURNS she
     SET search_path = shegu, pg_catalog, pg_temp AS $$
 DECLARE
     l int := CASE level WHEN 'grid' THEN 6 WHEN 'community' THEN 5 WHEN 'township' THEN 4 WHEN 'county' THEN 3 END;
+    a shegu.gridcode;
 BEGIN
     IF l IS NULL THEN
         RAISE EXCEPTION 'unknown level "%"', level
             USING ERRCODE = 'invalid_parameter_value', HINT = 'The levels are grid, community, township and county.';
     END IF;
-    RETURN shegu.ancestor(grid, least(shegu.level(grid), l));
+    -- A level the code skips (the zero county segment of a city without counties, 441900003…)
+    -- is served by the unit above it: the city (4419) answers at the county level.
+    FOR k IN REVERSE least(shegu.level(grid), l) .. 1 LOOP
+        a := shegu.ancestor(grid, k);
+        IF a IS NOT NULL THEN
+            RETURN a;
+        END IF;
+    END LOOP;
+    RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION shegu.incident_unit(shegu.gridcode, text) IS
-    'the unit responsible at a level (grid, community, township, county) for an incident in a grid: the grid''s ancestor at that level';
+    'the unit responsible at a level (grid, community, township, county) for an incident in a grid: the grid''s ancestor at that level, or where the code skips that level (a city without counties, 东莞 4419) the nearest ancestor above it';
 
 CREATE FUNCTION shegu.incident_grid_as_of(incident_id bigint, at timestamptz) RETURNS shegu.gridcode
     LANGUAGE plpgsql STABLE PARALLEL SAFE
