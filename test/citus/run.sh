@@ -70,6 +70,13 @@ refs=$(coord -c "SELECT string_agg(logicalrelid::text, ' ' ORDER BY logicalrelid
 check_eq "$refs" "shegu.division shegu.grid shegu.grid_staff shegu.incident_category shegu.work_schedule shegu.workday_override" \
 	"the registry and the configuration are reference tables"
 
+# The grids the reports name, registered (a reported grid must be; shegu.grid is a reference table).
+coord -c "INSERT INTO shegu.grid (code, name, kind, valid_from)
+          SELECT (c || n)::shegu.gridcode, 'test grid ' || c || n, 'basic', '2020-01-01'
+          FROM unnest(ARRAY['430528101002', '431102001002', '110105001002', '430528001002']) AS c,
+               unnest(ARRAY['003', '004', '005', '006', '007', '009']) AS n"
+check $? "grids are registered in the reference table"
+
 # Reports in three counties: each lands on its county's shard with its report event beside it.
 a=$(coord -c "SELECT id FROM shegu.report('dispute.neighbour', 'noise', 'patrol', grid => '430528101002003', reported_at => '2026-03-02 09:00+08')")
 b=$(coord -c "SELECT id FROM shegu.report('dispute.neighbour', 'fence', 'hotline', grid => '431102001002003', reported_at => '2026-03-02 09:00+08')")
