@@ -12,7 +12,7 @@ ROOMS = gridcode coords lookup import worktime incident index security
 ENGINE_SRCS = $(sort $(wildcard src/engine/*.c))
 ROOM_SRCS   = $(wildcard $(addprefix src/,$(addsuffix .c,$(ROOMS))))
 ROOM_SQL    = $(addprefix src/,$(addsuffix .sql,$(ROOMS)))
-OBJS        = src/shegu.o $(ROOM_SRCS:.c=.o) $(ENGINE_SRCS:.c=.o)
+OBJS        = src/shegu.o src/refcache.o $(ROOM_SRCS:.c=.o) $(ENGINE_SRCS:.c=.o)
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 DATA        = $(wildcard $(EXTENSION)--*--*.sql)

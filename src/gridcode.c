@@ -34,6 +34,7 @@
 #include "utils/syscache.h"
 
 #include "gridcode.h"
+#include "refcache.h"
 #include "shegu.h"
 
 /* Version byte that leads the binary wire form. */
@@ -509,7 +510,7 @@ static Oid	division_relid = InvalidOid;
 static Oid	division_rows = InvalidOid;	/* holds the rows: the local shard on a Citus node */
 
 static void
-division_relcache_cb(Datum arg, Oid relid)
+division_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == division_relid)
 		division_valid = false;
@@ -523,7 +524,7 @@ division_reset(void)
 
 	if (!division_callback_registered)
 	{
-		CacheRegisterRelcacheCallback(division_relcache_cb, (Datum) 0);
+		shegu_refcache_subscribe(division_relcache_cb);
 		division_callback_registered = true;
 	}
 	if (division_cxt == NULL)

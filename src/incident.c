@@ -33,6 +33,7 @@
 
 #include "gridcode.h"
 #include "incident.h"
+#include "refcache.h"
 #include "shegu.h"
 
 /* ---------------------------------------------------------------------------------------------
@@ -209,7 +210,7 @@ static SPIPlanPtr act_plan = NULL;
 static SPIPlanPtr fetch_plan = NULL;
 
 static void
-category_relcache_cb(Datum arg, Oid relid)
+category_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == category_relid)
 		category_valid = false;
@@ -453,7 +454,7 @@ static Oid	att_relid = InvalidOid;
 static int	att_cache[C_NCOLS];
 
 static void
-incident_relcache_cb(Datum arg, Oid relid)
+incident_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == att_relid)
 		att_relid = InvalidOid;
@@ -2278,7 +2279,7 @@ shegu_incident_init(void)
 							   "Empty means the transaction's start time, as now() gives.",
 							   &incident_clock, "", PGC_SUSET, 0,
 							   check_incident_clock, NULL, NULL);
-	CacheRegisterRelcacheCallback(category_relcache_cb, (Datum) 0);
-	CacheRegisterRelcacheCallback(incident_relcache_cb, (Datum) 0);
+	shegu_refcache_subscribe(category_relcache_cb);
+	shegu_refcache_subscribe(incident_relcache_cb);
 	CacheRegisterSyscacheCallback(PROCOID, proc_syscache_cb, (Datum) 0);
 }

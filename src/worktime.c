@@ -22,6 +22,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "refcache.h"
 #include "shegu.h"
 #include "worktime.h"
 
@@ -88,7 +89,7 @@ static const struct config_enum_entry fallback_options[] = {
 static int	calendar_fallback = WT_FALLBACK_WARNING;
 
 static void
-worktime_relcache_cb(Datum arg, Oid relid)
+worktime_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == override_relid || relid == schedule_relid)
 	{
@@ -100,7 +101,7 @@ worktime_relcache_cb(Datum arg, Oid relid)
 void
 shegu_worktime_init(void)
 {
-	CacheRegisterRelcacheCallback(worktime_relcache_cb, (Datum) 0);
+	shegu_refcache_subscribe(worktime_relcache_cb);
 	DefineCustomEnumVariable("shegu.calendar_fallback",
 							 "What working-time functions do on a day of a year that shegu.workday_override does not cover.",
 							 "warning: Monday to Friday, with a WARNING once per session per year; error: refuse; silent: Monday to Friday.",

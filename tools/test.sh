@@ -65,6 +65,17 @@ say "documentation examples (docs/*.md)"
 out=$(bash "$SHEGU_TOP/tools/doctest.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
 
+say "lookup without shegu in shared_preload_libraries: every session its own index (pgTAP)"
+SHEGU_PRELOAD=0 start_server >/dev/null
+run_psql -d postgres -c "DROP DATABASE IF EXISTS shegu_tap" -c "CREATE DATABASE shegu_tap"
+run_psql -d shegu_tap -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu" -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION dblink"
+out=$(pg_prove -d shegu_tap --ext .sql "$SHEGU_TOP/test/pgtap/lookup.sql" "$SHEGU_TOP/test/pgtap/lookup_shared.sql" 2>&1); status=$?
+echo "$out"
+tests=$(echo "$out" | sed -nE 's/^Files=[0-9]+, Tests=([0-9]+).*/\1/p')
+bad=$(echo "$out" | sed -nE 's/.*Failed ([0-9]+)\/[0-9]+ subtests.*/\1/p' | awk '{s+=$1} END {print s+0}')
+[ $status -eq 0 ] || [ "$bad" -gt 0 ] || bad=1
+tally $(( ${tests:-0} - bad > 0 ? ${tests:-0} - bad : 0 )) "$bad"
+
 say "summary"
 echo "shegu: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

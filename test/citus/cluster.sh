@@ -5,6 +5,8 @@
 #   SHEGU_RUN_DIR  directory of the three clusters and their sockets
 #   SHEGU_PORT     coordinator's port; the workers take the next two numbers
 #   SHEGU_FAKETIME the date-time the nodes' clocks start at (libfaketime), as in tools/lib.sh
+#   SHEGU_PRELOAD  1 (default): shegu preloaded after citus (one shared lookup index per node);
+#                  0: citus only, shegu loaded by each backend, as in tools/lib.sh
 
 citus_bindir=$("${PG_CONFIG:?}" --bindir)
 citus_ports=("$SHEGU_PORT" "$((SHEGU_PORT + 1))" "$((SHEGU_PORT + 2))")
@@ -43,7 +45,7 @@ citus_start() {
 			listen_addresses = ''
 			port = ${citus_ports[$i]}
 			unix_socket_directories = '$SHEGU_RUN_DIR'
-			shared_preload_libraries = 'citus'
+			shared_preload_libraries = '$( [ "${SHEGU_PRELOAD:-1}" = 0 ] && echo citus || echo citus,shegu )'
 			citus.local_hostname = '$SHEGU_RUN_DIR'
 			fsync = off
 			max_connections = 60

@@ -43,7 +43,7 @@ coord_sqlstate() {
 }
 
 citus_start
-check $? "a coordinator and two workers start with shared_preload_libraries = 'citus'"
+check $? "a coordinator and two workers start with citus preloaded (and shegu unless SHEGU_PRELOAD=0)"
 for i in 0 1 2; do
 	node "$i" -d postgres -c "CREATE DATABASE $db" && node "$i" -d "$db" -c "CREATE EXTENSION citus"
 done
