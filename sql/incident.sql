@@ -305,6 +305,26 @@ SELECT incident_grid_as_of(1, now()) AS no_location;
 SELECT incident_grid_as_of(999, now());
 SELECT incident_step(1, 'accept', now());
 
+-- The county (县): the Citus distribution key, filled from the grid and checked against it.
+SELECT incident_county('430528101002003') AS county, incident_county('4305') AS city,
+       incident_county('43') AS province, incident_county(NULL) AS none;
+INSERT INTO incident (category, title, source, grid, county, reported_at)
+VALUES ('t', 'county given', 'patrol', '430528101002003', 430528, '2026-03-06 09:00+08') RETURNING county, id AS four \gset
+SELECT :county AS county;
+INSERT INTO incident (category, title, source, grid, county)
+VALUES ('t', 'wrong county', 'patrol', '430528101002003', 110105);
+SELECT count(*) AS events_without_their_county FROM incident_event AS e
+WHERE e.county IS DISTINCT FROM (SELECT i.county FROM incident AS i WHERE i.id = e.incident_id);
+-- The step column carries act()'s request to the trigger; applied in the same backend, the
+-- trigger clears it (on a Citus worker it leaves the outcome).  A request written by hand must
+-- name its own row and a known step; anything else in the column is refused.
+SELECT status, step IS NULL AS step_cleared FROM act(:four, 'accept', 'centre');
+UPDATE incident SET step = '{"request": {"incident": "1", "action": "close", "actor": "x", "at": "0"}}' WHERE id = :four;
+UPDATE incident SET step = ('{"request": {"incident": "' || :four || '", "action": "teleport", "actor": "x", "at": "0"}}')::jsonb WHERE id = :four;
+UPDATE incident SET step = '{"outcome": {}}' WHERE id = :four;
+SELECT status, step FROM incident WHERE id = :four;
+INSERT INTO incident (category, title, source, grid, step) VALUES ('t', 'with a step', 'patrol', '430528101002003', '{}');
+
 -- Everything the incident room declares is commented.
 SELECT c.oid::regclass AS undocumented FROM pg_class c
 WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname LIKE 'incident%' AND c.relkind IN ('r', 'v', 'i', 'S')

@@ -1270,7 +1270,7 @@ lookup_grid_changed(PG_FUNCTION_ARGS)
 				 errmsg("shegu.grid_changed() was not called as a trigger")));
 	td = (TriggerData *) fcinfo->context;
 	/* sent to every session at commit, applied here at the end of the statement, and undone at abort */
-	CacheInvalidateRelcache(td->tg_relation);
+	shegu_invalidate_table(td->tg_relation);
 	/* this transaction now reads a private index; its commit starts a new shared generation */
 	xact_changed_grid = true;
 	stmt_geo = NULL;

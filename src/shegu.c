@@ -9,6 +9,7 @@
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "catalog/namespace.h"
 #include "miscadmin.h"
@@ -16,7 +17,10 @@
 #include "nodes/plannodes.h"
 #include "tcop/pquery.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
@@ -103,4 +107,52 @@ shegu_restore_load(Relation rel)
 		return false;
 	return superuser() || pg_class_ownercheck(RelationGetRelid(rel), user) ||
 		pg_database_ownercheck(MyDatabaseId, user);
+}
+
+void
+shegu_invalidate_table(Relation rel)
+{
+	const char *name = RelationGetRelationName(rel);
+	const char *us = strrchr(name, '_');
+
+	CacheInvalidateRelcache(rel);
+	if (us != NULL && us > name && us[1] != '\0' && strspn(us + 1, "0123456789") == strlen(us + 1))
+	{
+		char	   *table = pnstrdup(name, us - name);
+		Oid			relid = get_relname_relid(table, RelationGetNamespace(rel));
+
+		if (OidIsValid(relid))
+			CacheInvalidateRelcacheByRelid(relid);
+	}
+}
+
+Oid
+shegu_table_storage(Oid relid)
+{
+	Oid			storage = relid;
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1];
+
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return relid;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	args[0] = ObjectIdGetDatum(relid);
+	/* a reference table has one shard, with a placement on every node of the metadata */
+	if (SPI_execute_with_args("SELECT s.shardid FROM pg_catalog.pg_dist_shard AS s"
+							  " JOIN pg_catalog.pg_dist_partition AS p USING (logicalrelid)"
+							  " WHERE s.logicalrelid = $1 AND p.partmethod = 'n'",
+							  1, argtypes, args, NULL, true, 2) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		bool		isnull;
+		int64		shard = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		char	   *name = psprintf("%s_" INT64_FORMAT, get_rel_name(relid), shard);
+		Oid			shard_relid = get_relname_relid(name, get_rel_namespace(relid));
+
+		if (!isnull && OidIsValid(shard_relid))
+			storage = shard_relid;
+	}
+	SPI_finish();
+	return storage;
 }

@@ -5,6 +5,7 @@
 
 #include "postgres.h"
 
+#include "utils/rel.h"
 #include "utils/relcache.h"
 
 /* The schema the postgis extension is installed in (errors if it is not installed). */
@@ -16,5 +17,14 @@ extern Oid	shegu_geometry_type(void);
 /* Is the running statement a COPY FROM into rel by a role trusted to load stored rows (superuser,
  * owner of rel, owner of the database)?  Then rel's triggers take the rows as they come. */
 extern bool shegu_restore_load(Relation rel);
+/* From a cache-invalidation trigger: invalidates the relcache entry of the table the trigger
+ * fired on and, when that is a Citus shard (name_<shard id>), of the table it is a shard of, on
+ * which the caches key. */
+extern void shegu_invalidate_table(Relation rel);
+
+/* The relation that holds a table's rows on this node: the local shard (name_<shard id>) when
+ * the table is a Citus reference table, else the table itself.  For C code that scans a table
+ * directly instead of through a query (which Citus would route). */
+extern Oid	shegu_table_storage(Oid relid);
 
 #endif							/* SHEGU_H */

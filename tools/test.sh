@@ -66,6 +66,10 @@ say "the boundary guide with shp2pgsql and ogr2ogr (test/import)"
 out=$(bash "$SHEGU_TOP/test/import/run.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
 
+say "Citus: a coordinator and two workers run the documented layout (test/citus; skipped without citus)"
+out=$(SHEGU_RUN_DIR="$SHEGU_RUN_DIR" SHEGU_PORT="$SHEGU_PORT" PG_CONFIG="$PG_CONFIG" bash "$SHEGU_TOP/test/citus/run.sh" 2>&1); echo "$out"
+tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
+
 say "documentation examples (docs/*.md)"
 out=$(bash "$SHEGU_TOP/tools/doctest.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
