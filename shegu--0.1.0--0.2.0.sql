@@ -1271,7 +1271,35 @@ ALTER TABLE shegu.incident_event
 ALTER TABLE shegu.incident_event ADD COLUMN db_role name NOT NULL DEFAULT '(before 0.2.0)';
 ALTER TABLE shegu.incident_event ALTER COLUMN db_role DROP DEFAULT;
 DROP INDEX shegu.incident_event_request_idx;
-CREATE UNIQUE INDEX incident_event_request_idx ON shegu.incident_event (incident_id, db_role, request_id)
+-- the county of an incident (Citus's distribution key), kept on its events too; filled for the
+-- incidents and events of 0.1.0 with the triggers that refuse such updates switched off
+CREATE FUNCTION shegu.incident_county(grid shegu.gridcode) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN rpad(left(grid::text, 6), 6, '0')::bigint;
+COMMENT ON FUNCTION shegu.incident_county(shegu.gridcode) IS
+    'county (县) number of a grid: the first six digits of its code, zero-padded for a province or city code (430528 for 430528101002003, 430000 for 43); the distribution key of incidents on Citus';
+ALTER TABLE shegu.incident ADD COLUMN county bigint, ADD COLUMN step jsonb;
+ALTER TABLE shegu.incident_event ADD COLUMN county bigint;
+ALTER TABLE shegu.incident DISABLE TRIGGER incident_10_before_update;
+UPDATE shegu.incident SET county = shegu.incident_county(grid);
+ALTER TABLE shegu.incident ENABLE TRIGGER incident_10_before_update;
+ALTER TABLE shegu.incident_event DISABLE TRIGGER incident_event_10_refuse;
+UPDATE shegu.incident_event AS e SET county = i.county FROM shegu.incident AS i WHERE i.id = e.incident_id;
+ALTER TABLE shegu.incident_event ENABLE TRIGGER incident_event_10_refuse;
+COMMENT ON COLUMN shegu.incident.county IS
+    'county (县) of the grid, shegu.incident_county(grid); filled on insert (a given value must agree); the distribution key on Citus (docs/citus.md)';
+COMMENT ON COLUMN shegu.incident.step IS
+    'internal: the workflow step act() or sweep() asks the update trigger to apply; cleared by the trigger when it runs in the caller''s backend, else (on a Citus worker) replaced by the step''s outcome (changed, notifications); written only through shegu.act()';
+COMMENT ON COLUMN shegu.incident_event.county IS
+    'county (县) of the incident (shegu.incident.county): keeps an incident''s events beside it when both tables are distributed on Citus';
+DROP FUNCTION shegu.incident_step(bigint, text, timestamptz);
+CREATE FUNCTION shegu.incident_step(incident_id bigint, action text, at timestamptz, county bigint DEFAULT NULL)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'incident_step' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION shegu.incident_step(bigint, text, timestamptz, bigint) IS
+    'internal step of sweep(): overdue_escalate (escalate when the level deadline passed by at) or tick (recompute the time light at at); true when the incident changed; NULL when the incident, step or time is NULL; the county, when given, spares the lookup that routes the step on Citus';
+REVOKE ALL ON FUNCTION shegu.incident_step(bigint, text, timestamptz, bigint) FROM PUBLIC;
+CREATE UNIQUE INDEX incident_event_request_idx ON shegu.incident_event (county, incident_id, db_role, request_id)
     WHERE request_id IS NOT NULL;
 
 COMMENT ON COLUMN shegu.incident.id IS 'incident number, always from the sequence (an INSERT that gives one is refused)';
@@ -1281,7 +1309,7 @@ COMMENT ON COLUMN shegu.incident_event.request_id IS 'client request id (detail 
 COMMENT ON CONSTRAINT incident_event_incident_fkey ON shegu.incident_event IS 'an event belongs to an existing incident';
 COMMENT ON COLUMN shegu.incident_event.db_role IS
     'the database role that took the step (the session user, or the role it SET ROLE to), whatever actor says; for sweep() the role that ran it';
-COMMENT ON INDEX shegu.incident_event_request_idx IS 'a client request id of a role is applied to an incident once';
+COMMENT ON INDEX shegu.incident_event_request_idx IS 'a client request id of a role is applied to an incident once (the county, fixed per incident, leads so that Citus accepts it)';
 CREATE FUNCTION shegu.incident_event_guard() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_event_guard' LANGUAGE C;
 COMMENT ON FUNCTION shegu.incident_event_guard() IS
@@ -1308,11 +1336,20 @@ CREATE OR REPLACE FUNCTION shegu.report(category text, title text, source text,
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = shegu, pg_catalog, pg_temp AS $$
 DECLARE
     r shegu.incident;
+    v_grid shegu.gridcode := report.grid;
+    v_at timestamptz := coalesce(report.reported_at,
+                                 nullif(pg_catalog.current_setting('shegu.incident_clock', true), '')::timestamptz,
+                                 pg_catalog.statement_timestamp());
 BEGIN
+    -- The grid, and so the county, is known before the row is sent anywhere: on Citus the county
+    -- routes the insert to its shard (docs/citus.md); the report time is this session's clock.
+    IF v_grid IS NULL AND report.location IS NOT NULL THEN
+        v_grid := shegu.locate(report.location, v_at);
+    END IF;
     INSERT INTO shegu.incident AS i (category, title, source, grid, location, reporter, description,
-                                     reported_at, idempotency_key)
-    VALUES (report.category, report.title, report.source, report.grid, report.location, report.reporter,
-            report.description, report.reported_at, report.idempotency_key)
+                                     reported_at, idempotency_key, county)
+    VALUES (report.category, report.title, report.source, v_grid, report.location, report.reporter,
+            report.description, v_at, report.idempotency_key, shegu.incident_county(v_grid))
     ON CONFLICT ON CONSTRAINT incident_idempotency_key_key DO NOTHING
     RETURNING i.* INTO r;
     IF FOUND THEN
@@ -1337,35 +1374,45 @@ SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id bigint;
+    v_county bigint;
     escalated int := 0;
+    -- On Citus (shegu.incident distributed) a multi-shard SELECT cannot lock rows: there the
+    -- candidates are read unlocked, and each step's re-check on the locked row keeps it right.
+    lock_clause text := ' FOR UPDATE SKIP LOCKED';
+    distributed boolean := false;
 BEGIN
     IF sweep.now IS NULL THEN
         RAISE EXCEPTION 'time of shegu.sweep is NULL'
             USING ERRCODE = 'null_value_not_allowed', HINT = 'Call shegu.sweep() for the present, or give the time to judge the deadlines at.';
     END IF;
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition'
+                ' WHERE logicalrelid = ''shegu.incident''::regclass)' INTO distributed;
+        IF distributed THEN
+            lock_clause := '';
+        END IF;
+    END IF;
     -- Every open incident whose level deadline passed goes one level up; the step re-checks
     -- the deadline on the locked row, so a second sweep (or a concurrent one) does nothing twice.
-    FOR v_id IN
-        SELECT i.id FROM shegu.incident AS i
-        WHERE i.status IN ('reported', 'accepted', 'dispatched') AND i.level <> 'county'
-          AND i.level_due_at < sweep.now
-        ORDER BY i.level_due_at, i.id
-        FOR UPDATE SKIP LOCKED
+    FOR v_id, v_county IN EXECUTE
+        'SELECT i.id, i.county FROM shegu.incident AS i'
+        ' WHERE i.status IN (''reported'', ''accepted'', ''dispatched'') AND i.level <> ''county'''
+        '   AND i.level_due_at < $1'
+        ' ORDER BY i.level_due_at, i.id' || lock_clause USING sweep.now
     LOOP
-        IF shegu.incident_step(v_id, 'overdue_escalate', sweep.now) THEN
+        IF shegu.incident_step(v_id, 'overdue_escalate', sweep.now, v_county) THEN
             escalated := escalated + 1;
         END IF;
     END LOOP;
     -- Lights that turn: each turn to yellow or red sends NOTIFY shegu_light once.
-    FOR v_id IN
-        SELECT i.id FROM shegu.incident AS i
-        WHERE (i.status IN ('reported', 'accepted', 'dispatched') AND i.light = 'green' AND i.yellow_at <= sweep.now)
-           OR (i.status = 'reported' AND i.light <> 'red' AND i.accept_due_at < sweep.now)
-           OR (i.status IN ('accepted', 'dispatched') AND i.light <> 'red' AND i.due_at < sweep.now)
-        ORDER BY i.id
-        FOR UPDATE SKIP LOCKED
+    FOR v_id, v_county IN EXECUTE
+        'SELECT i.id, i.county FROM shegu.incident AS i'
+        ' WHERE (i.status IN (''reported'', ''accepted'', ''dispatched'') AND i.light = ''green'' AND i.yellow_at <= $1)'
+        '    OR (i.status = ''reported'' AND i.light <> ''red'' AND i.accept_due_at < $1)'
+        '    OR (i.status IN (''accepted'', ''dispatched'') AND i.light <> ''red'' AND i.due_at < $1)'
+        ' ORDER BY i.id' || lock_clause USING sweep.now
     LOOP
-        PERFORM shegu.incident_step(v_id, 'tick', sweep.now);
+        PERFORM shegu.incident_step(v_id, 'tick', sweep.now, v_county);
     END LOOP;
     RETURN escalated;
 END;
@@ -1420,8 +1467,13 @@ CREATE OR REPLACE FUNCTION shegu.incident_measures_at(at timestamptz)
                    closed bigint, closed_on_time bigint, overdue_open bigint, suspended bigint,
                    disposal_rate float8, on_time_rate float8, on_time_rate_incl_open float8,
                    rework_rate float8, avg_work_hours_to_close float8, satisfaction_rate float8)
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = shegu, pg_catalog, pg_temp AS $$
+    -- PL/pgSQL, not SQL: Citus plans a query on the distributed incidents only with the
+    -- parameter's value bound, which a SQL function does not give it (docs/citus.md).
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT shegu.ancestor(f.grid, l.l) AS unit, l.l AS level, f.month,
            count(*) AS received,
            count(*) FILTER (WHERE f.accepted) AS accepted,
@@ -1456,15 +1508,20 @@ CREATE OR REPLACE FUNCTION shegu.incident_measures_at(at timestamptz)
                  i.satisfaction
           FROM shegu.incident AS i) AS f
     CROSS JOIN LATERAL generate_series(1, shegu.level(f.grid)) AS l(l)
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3;
+END;
 $$;
 
 CREATE OR REPLACE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_window interval DEFAULT interval '7 days')
     RETURNS TABLE (kind text, kind_zh text, incident_id bigint, category text, grid shegu.gridcode,
                    responsible_level text, responsible_unit shegu.gridcode, source text,
                    reported_at timestamptz, failed_at timestamptz, reason text)
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = shegu, pg_catalog, pg_temp AS $$
+    -- PL/pgSQL, not SQL, for Citus as incident_measures_at.
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     -- should have found but did not: an outside channel reported it and the grid's patrol had not
     SELECT 'not_discovered', '应发现未发现', i.id, i.category, i.grid, 'grid',
            shegu.incident_unit(i.grid, 'grid'), i.source, i.reported_at, i.reported_at,
@@ -1475,6 +1532,7 @@ CREATE OR REPLACE FUNCTION shegu.incident_accountability_at(at timestamptz, disc
       AND i.reported_at <= incident_accountability_at.at
       AND NOT EXISTS (SELECT 1 FROM shegu.incident AS p
                       WHERE p.source = 'patrol' AND p.id <> i.id AND p.grid OPERATOR(shegu.=) i.grid
+                        AND p.county = i.county   -- implied by the grid; lets Citus join shard by shard
                         AND split_part(p.category, '.', 1) = split_part(i.category, '.', 1)
                         AND p.reported_at <= i.reported_at
                         AND p.reported_at >= i.reported_at - incident_accountability_at.discovery_window)
@@ -1483,7 +1541,7 @@ CREATE OR REPLACE FUNCTION shegu.incident_accountability_at(at timestamptz, disc
     SELECT 'not_reported', '应上报未上报', i.id, i.category, i.grid, e.from_level,
            shegu.incident_unit(i.grid, e.from_level), i.source, i.reported_at, e.at,
            format('level deadline passed at the %s level; escalated by the sweep', e.from_level)
-    FROM shegu.incident_event AS e JOIN shegu.incident AS i ON i.id = e.incident_id
+    FROM shegu.incident_event AS e JOIN shegu.incident AS i ON i.id = e.incident_id AND i.county = e.county
     WHERE e.action = 'escalate' AND e.actor = 'shegu.sweep' AND e.at <= incident_accountability_at.at
     UNION ALL
     SELECT 'not_reported', '应上报未上报', i.id, i.category, i.grid, i.level,
@@ -1500,7 +1558,8 @@ CREATE OR REPLACE FUNCTION shegu.incident_accountability_at(at timestamptz, disc
                 ELSE format('disposed %s after the deadline', (i.resolved_at - i.due_at)) END
     FROM shegu.incident AS i
     WHERE (i.status IN ('accepted', 'dispatched') AND i.due_at < incident_accountability_at.at)
-       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at)
+       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at);
+END;
 $$;
 
 REVOKE ALL ON FUNCTION shegu.act(bigint, text, text, text, jsonb) FROM PUBLIC;
@@ -2014,7 +2073,7 @@ GRANT SELECT ON shegu.grid, shegu.incident_category, shegu.work_schedule, shegu.
 GRANT SELECT ON shegu.incident, shegu.incident_event, shegu.grid_staff,
                 shegu.incident_supervision, shegu.incident_accountability
     TO shegu_centre, shegu_grid_worker;
-GRANT INSERT (category, title, description, location, grid, source, reporter, reported_at, level, idempotency_key),
+GRANT INSERT (category, title, description, location, grid, source, reporter, reported_at, level, idempotency_key, county),
       UPDATE (title, description, reporter)
     ON shegu.incident TO shegu_centre, shegu_grid_worker;
 GRANT INSERT, UPDATE, DELETE ON shegu.grid_staff TO shegu_centre;
