@@ -23,7 +23,7 @@ DATA        = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*.sql))
 REGRESS      = $(ROOMS)
 REGRESS_OPTS = --encoding=UTF8
 
-PG_CPPFLAGS = -I$(srcdir)/src
+PG_CPPFLAGS = -I$(srcdir)/src -DSHEGU_LIBRARY_VERSION=\"$(EXTVERSION)\"
 EXTRA_CLEAN = build
 
 PG_CONFIG ?= pg_config

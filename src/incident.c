@@ -475,7 +475,7 @@ row_load(Row *r, Relation rel, HeapTuple tup)
 			int			n = SPI_fnumber(desc, col_names[c]);
 
 			if (n <= 0)
-				elog(ERROR, "column \"%s\" missing from %s", col_names[c], RelationGetRelationName(rel));
+				shegu_error_old_shape(rel, col_names[c]);
 			att_cache[c] = n - 1;
 		}
 		att_relid = RelationGetRelid(rel);

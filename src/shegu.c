@@ -67,6 +67,47 @@ shegu_postgis_namespace(void)
 	return nsp;
 }
 
+char *
+shegu_installed_version(void)
+{
+	char	   *version = pstrdup("(none)");
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum("shegu"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, Anum_pg_extension_extversion, RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			version = TextDatumGetCString(d);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return version;
+}
+
+void
+shegu_error_old_shape(Relation rel, const char *column)
+{
+	char	   *nsp = get_namespace_name(RelationGetNamespace(rel));
+
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("column \"%s\" is missing from table %s.%s", column,
+					nsp ? nsp : "?", RelationGetRelationName(rel)),
+			 errdetail("The extension shegu is at version %s in this database; the library shegu.so is version %s.",
+					   shegu_installed_version(), SHEGU_LIBRARY_VERSION),
+			 errhint("Run ALTER EXTENSION shegu UPDATE.")));
+}
+
 Oid
 shegu_geometry_type(void)
 {

@@ -27,4 +27,17 @@ extern void shegu_invalidate_table(Relation rel);
  * directly instead of through a query (which Citus would route). */
 extern Oid	shegu_table_storage(Oid relid);
 
+/* The version of this shegu.so (EXTVERSION of the Makefile it was built by). */
+#ifndef SHEGU_LIBRARY_VERSION
+#define SHEGU_LIBRARY_VERSION "unknown"
+#endif
+
+/* The version of shegu installed in the current database (pg_extension.extversion), palloc'd;
+ * "(none)" when it is not installed.  Scans pg_extension: for error paths only. */
+extern char *shegu_installed_version(void);
+
+/* Reports that rel lacks a column this shegu.so needs: the database's extension is older than
+ * the library (a new package installed, ALTER EXTENSION shegu UPDATE not yet run). */
+extern void shegu_error_old_shape(Relation rel, const char *column) pg_attribute_noreturn();
+
 #endif							/* SHEGU_H */
