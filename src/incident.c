@@ -2016,6 +2016,13 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 		local_changed = false;
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
+		if (county_plan == NULL || act_plan == NULL || fetch_plan == NULL)
+		{
+			static const char *const columns[] = {"county", "step"};
+
+			/* a database not yet updated to this library's version: say so */
+			shegu_require_columns("incident", columns, lengthof(columns));
+		}
 		if (county_plan == NULL)
 		{
 			Oid			types[1] = {INT8OID};

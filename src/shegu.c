@@ -108,6 +108,18 @@ shegu_error_old_shape(Relation rel, const char *column)
 			 errhint("Run ALTER EXTENSION shegu UPDATE.")));
 }
 
+void
+shegu_require_columns(const char *relname, const char *const *columns, int n)
+{
+	Oid			relid = get_relname_relid(relname, get_namespace_oid("shegu", false));
+
+	if (!OidIsValid(relid))
+		return;					/* the query names it and reports it */
+	for (int i = 0; i < n; i++)
+		if (get_attnum(relid, columns[i]) == InvalidAttrNumber)
+			shegu_error_old_shape(table_open(relid, AccessShareLock), columns[i]);
+}
+
 Oid
 shegu_geometry_type(void)
 {

@@ -40,4 +40,8 @@ extern char *shegu_installed_version(void);
  * the library (a new package installed, ALTER EXTENSION shegu UPDATE not yet run). */
 extern void shegu_error_old_shape(Relation rel, const char *column) pg_attribute_noreturn();
 
+/* Calls shegu_error_old_shape() when table shegu.relname lacks one of the n columns; for C
+ * that names them in queries it prepares once (call it only before preparing). */
+extern void shegu_require_columns(const char *relname, const char *const *columns, int n);
+
 #endif							/* SHEGU_H */

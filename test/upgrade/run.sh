@@ -141,6 +141,12 @@ HINT:  Run ALTER EXTENSION shegu UPDATE."
 	[ "$got" = "$want" ] && [ "$(psql -d ${old}_copy -At -c "SELECT count(*) FROM shegu.incident")" = "$n_before" ]
 	check $? "$v: before the update, report() with the new shegu.so fails: missing column, both versions, hint to update"
 	[ "$got" = "$want" ] || echo "$got" | sed 's/^/#   got: /'
+	before=$(psql -d ${old}_copy -At -c "SELECT status, (SELECT count(*) FROM shegu.incident_event WHERE incident_id = 5) FROM shegu.incident WHERE id = 5")
+	got=$(psql -d ${old}_copy -v VERBOSITY=verbose -c "SET search_path = shegu, public" -c "SET shegu.incident_clock = '2026-04-01 09:00+08'" \
+		-c "SELECT status FROM act(5, 'accept', '受理中心')" 2>&1 | grep -E '^(ERROR|DETAIL|HINT):')
+	[ "$got" = "$want" ] && [ "$(psql -d ${old}_copy -At -c "SELECT status, (SELECT count(*) FROM shegu.incident_event WHERE incident_id = 5) FROM shegu.incident WHERE id = 5")" = "$before" ]
+	check $? "$v: before the update, act() with the new shegu.so fails with the same error"
+	[ "$got" = "$want" ] || echo "$got" | sed 's/^/#   got: /'
 	psql -c "DROP DATABASE ${old}_copy" >/dev/null
 
 	# 3. the update, and a fresh install of the default version in the same cluster
