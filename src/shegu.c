@@ -98,13 +98,14 @@ void
 shegu_error_old_shape(Relation rel, const char *column)
 {
 	char	   *nsp = get_namespace_name(RelationGetNamespace(rel));
+	char	   *installed = shegu_installed_version();	/* before ereport starts */
 
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("column \"%s\" is missing from table %s.%s", column,
 					nsp ? nsp : "?", RelationGetRelationName(rel)),
 			 errdetail("The extension shegu is at version %s in this database; the library shegu.so is version %s.",
-					   shegu_installed_version(), SHEGU_LIBRARY_VERSION),
+					   installed, SHEGU_LIBRARY_VERSION),
 			 errhint("Run ALTER EXTENSION shegu UPDATE.")));
 }
 
