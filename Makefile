@@ -1,26 +1,29 @@
 # shegu — PGXS build.  Each capability ("room") owns src/<room>.sql and its C in
 # src/<room>.c; the pure engines live in src/engine/ and build without the server.
-# The install script is assembled from the rooms' SQL in the order of ROOMS.
+# The install script of this version is assembled from the rooms' SQL in the order of ROOMS;
+# the install scripts of released versions are frozen files, and shegu--A--B.sql upgrade them
+# (docs/upgrading.md).
 
 EXTENSION  = shegu
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 MODULE_big = shegu
 
 # Rooms, in install order.
-ROOMS = gridcode coords lookup import worktime incident index security report
+ROOMS = gridcode coords lookup import worktime incident index security restore report
 
 ENGINE_SRCS = $(sort $(wildcard src/engine/*.c))
 ROOM_SRCS   = $(wildcard $(addprefix src/,$(addsuffix .c,$(ROOMS))))
 ROOM_SQL    = $(addprefix src/,$(addsuffix .sql,$(ROOMS)))
-OBJS        = src/shegu.o $(ROOM_SRCS:.c=.o) $(ENGINE_SRCS:.c=.o)
+OBJS        = src/shegu.o src/refcache.o $(ROOM_SRCS:.c=.o) $(ENGINE_SRCS:.c=.o)
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
-DATA        = $(wildcard $(EXTENSION)--*--*.sql)
+# frozen install scripts of released versions and the upgrade scripts between versions
+DATA        = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*.sql))
 
 REGRESS      = $(ROOMS)
 REGRESS_OPTS = --encoding=UTF8
 
-PG_CPPFLAGS = -I$(srcdir)/src
+PG_CPPFLAGS = -I$(srcdir)/src -DSHEGU_LIBRARY_VERSION=\"$(EXTVERSION)\"
 EXTRA_CLEAN = build
 
 PG_CONFIG ?= pg_config

@@ -22,6 +22,11 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
 q -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu" >/dev/null
+# The 200 basic grids the generated rows name, registered (a new incident's grid must be).
+q -c "INSERT INTO shegu.grid (code, name, kind)
+      SELECT DISTINCT (430528000000000 + (101 + g % 10) * 1000000 + (1 + g / 10 % 20) * 1000 + 1 + g % 5)::bigint::text::shegu.gridcode,
+             'bench grid', 'basic'
+      FROM generate_series(1, 1000) AS g" >/dev/null
 say "incident bench: N=$N LIFE=$LIFE OPEN=$OPEN on $(nproc) cores, $("$PG_CONFIG" --version)"
 
 # The same rows both ways: categories with working-time (calendar) and natural-time limits,

@@ -2,18 +2,27 @@
 # Benchmark of point-in-grid lookup: shegu.locate against the best plain PostGIS query (ST_Covers
 # with a GiST index), single-core, on the same synthetic county and the same points, with an
 # agreement check, the ratio to PostgreSQL's own per-row cost (sum(ST_X(pt))), where the time goes,
-# and the index's build time and memory at two county sizes.
+# the index's build time and memory at two county sizes and on registries with history, and one
+# index per server (shegu preloaded) against one per session: the first locate in a new
+# connection and the memory of many connections.
 # bench/lookup.sh — settings (environment):
 #   GRIDS=20000      basic grids of the county the lookups run on
 #   POINTS=1000000   random points
 #   VERTICES=20000   extra probes placed exactly on grid vertices
 #   BIG_GRIDS=50000  a second county, for build time and memory only (0 skips it)
+#   HIST_GRIDS=4000  basic grids of the registries with history (bench/history.sql; 0 skips them)
+#   CONNS=100        connections for the memory comparison with shegu preloaded (0 skips it)
+#   BE_CONNS=10      connections for the same without the preload (each builds its own index:
+#                    100 of them would take 100 times the memory; the ratio is per connection)
 source "$(dirname "$0")/../tools/lib.sh"
 
 GRIDS=${GRIDS:-20000}
 POINTS=${POINTS:-1000000}
 VERTICES=${VERTICES:-20000}
 BIG_GRIDS=${BIG_GRIDS:-50000}
+HIST_GRIDS=${HIST_GRIDS:-4000}
+CONNS=${CONNS:-100}
+BE_CONNS=${BE_CONNS:-10}
 
 install_packages
 build_install
@@ -115,8 +124,90 @@ if [ "$BIG_GRIDS" -gt 0 ]; then
 	echo "$(stats)   ($BIG_GRIDS basic grids + parents; generated in $(( $(date +%s) - t0 )) s)"
 fi
 
+if [ "$HIST_GRIDS" -gt 0 ]; then
+	for variant in "2 0.0004" "5 0.00001"; do
+		set -- $variant
+		db2=shegu_bench_hist
+		run_psql -d postgres -c "DROP DATABASE IF EXISTS $db2" -c "CREATE DATABASE $db2" >/dev/null
+		run_psql -d $db2 -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu" >/dev/null
+		run_psql -d $db2 -v grids="$HIST_GRIDS" -f "$SHEGU_TOP/demo/county.sql" >/dev/null || die "county generation failed"
+		run_psql -d $db2 -v versions="$1" -v shift="$2" -f "$SHEGU_TOP/bench/history.sql" >/dev/null || die "history generation failed"
+		echo "$(run_psql -d $db2 -At -F ' | ' -c "SELECT grids, vertices, cells, leaves, edge_refs, depth, raster_cells, round(100.0 * raster_direct / raster_cells) AS pct_direct, raster_quarters, raster_quarters_direct, round(memory_bytes / 1048576.0, 1) AS mib, round(build_ms) AS build_ms FROM shegu.lookup_stats()")   ($HIST_GRIDS basic grids, 60 holed with dedicated grids, $1 past versions shifted by $2 degrees)"
+		run_psql -d postgres -c "DROP DATABASE $db2" >/dev/null
+	done
+fi
+
+# One index per server: the first locate of a new connection, and the memory of many sessions
+# (the sum of their backends' proportional set sizes, shared pages divided among their users).
+first_locate() {
+	local i t best=""
+	for i in 1 2 3 4 5; do
+		t=$(printf '%s\n' '\timing on' "SELECT shegu.locate(ST_SetSRID(ST_MakePoint(110.9 + $i * 0.01, 26.6), 4326));" \
+			| run_psql -d $db -At 2>&1 | sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p' | tail -1)
+		best=$(awk -v a="$t" -v b="$best" 'BEGIN { print (b == "" || a < b ? a : b) }')
+	done
+	echo "$best"
+}
+# KiB of n sessions (sum of their backends' PSS) that each ran the given statement and wait.
+many_sessions_kib() {
+	local n=$1 stmt=$2 pids p i total=0 mine="query LIKE '%pg_sleep(61)%' AND pid <> pg_backend_pid()"
+	for i in $(seq 1 "$n"); do
+		run_psql -d $db -At -c "$stmt" -c "SELECT pg_sleep(61)" >/dev/null 2>&1 &
+	done
+	for i in $(seq 1 1200); do
+		[ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db' AND state = 'active' AND $mine")" -ge "$n" ] && break
+		sleep 0.5
+	done
+	pids=$(q -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND state = 'active' AND $mine")
+	for p in $pids; do
+		total=$((total + $(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup 2>/dev/null || echo 0)))
+	done
+	q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$db' AND $mine" >/dev/null
+	wait 2>/dev/null
+	echo "$total"
+}
+restart_with() {
+	run_psql -d postgres -c "ALTER SYSTEM SET shared_preload_libraries = $1" -c "ALTER SYSTEM SET max_connections = $((CONNS + 20))" >/dev/null
+	as_server_user "$("$PG_CONFIG" --bindir)/pg_ctl" -D "$SHEGU_RUN_DIR/data" -w restart -l "$SHEGU_RUN_DIR/server.log" >/dev/null \
+		|| die "the server did not restart"
+}
+if [ "$CONNS" -gt 0 ]; then
+	run_psql -d postgres -c "DROP DATABASE IF EXISTS shegu_bench_hist" >/dev/null
+	q -c "DELETE FROM shegu.grid WHERE code OPERATOR(shegu.<@) '430529'::shegu.gridcode" >/dev/null
+	run_psql -d $db -v grids="$GRIDS" -f "$SHEGU_TOP/demo/county.sql" >/dev/null
+	say "one index per server ($GRIDS basic grids): shegu preloaded, then not"
+	restart_with "pg_cron, shegu"
+	q -c "SELECT mode, round(build_ms) AS build_ms, round(memory_bytes / 1048576.0, 1) AS shared_mib FROM shegu.lookup_stats()"
+	touch="SELECT count(shegu.locate(pt)) FROM (SELECT pt FROM pts LIMIT 20000) p"
+	idle="SELECT 1"
+	sh_first=$(first_locate)
+	sh_base=$(many_sessions_kib "$CONNS" "$idle")
+	sh_one=$(many_sessions_kib 1 "$touch")
+	sh_many=$(many_sessions_kib "$CONNS" "$touch")
+	restart_with "pg_cron"
+	q -c "SELECT mode, round(build_ms) AS build_ms, round(memory_bytes / 1048576.0, 1) AS session_mib FROM shegu.lookup_stats()"
+	be_first=$(first_locate)
+	be_base=$(many_sessions_kib "$BE_CONNS" "$idle")
+	be_one=$(many_sessions_kib 1 "$touch")
+	be_many=$(many_sessions_kib "$BE_CONNS" "$touch")
+	restart_with "pg_cron, shegu"
+	# what the sessions hold beyond idle backends of the same server
+	sh_idx_many=$((sh_many - sh_base)); be_idx_many=$((be_many - be_base))
+	sh_idx_one=$((sh_one - sh_base / CONNS)); be_idx_one=$((be_one - be_base / BE_CONNS))
+	echo "first locate in a new connection: shared $sh_first ms, per session $be_first ms"
+	echo "idle backends: $CONNS use $((sh_base / 1024)) MiB (preloaded), $BE_CONNS use $((be_base / 1024)) MiB (not)"
+	echo "memory of the sessions beyond idle ones (PSS, each located 20000 points):"
+	echo "  shared index:      1 session $((sh_idx_one / 1024)) MiB, $CONNS sessions $((sh_idx_many / 1024)) MiB"
+	echo "  per-session index: 1 session $((be_idx_one / 1024)) MiB, $BE_CONNS sessions $((be_idx_many / 1024)) MiB"
+fi
+
 say "summary"
 echo "points: $POINTS, grids: $GRIDS basic"
 echo "ratio postgis/shegu: $(ratio "$pg" "$sg")"
 echo "ratio shegu/sum(ST_X): $(ratio "$sg" "$stx")"
+if [ "$CONNS" -gt 0 ]; then
+	echo "ratio first locate per-session/shared: $(ratio "$be_first" "$sh_first")"
+	echo "ratio memory of $CONNS sessions / 1 session, shared index: $(ratio "$sh_idx_many" "$sh_idx_one")"
+	echo "ratio memory of $BE_CONNS sessions / 1 session, per-session index: $(ratio "$be_idx_many" "$be_idx_one")"
+fi
 echo "per point: shegu $(awk -v a="$sg" -v n="$POINTS" 'BEGIN { printf "%.0f", a * 1e6 / n }') ns, PostGIS $(awk -v a="$pg" -v n="$POINTS" 'BEGIN { printf "%.0f", a * 1e6 / n }') ns, sum(ST_X) $(awk -v a="$stx" -v n="$POINTS" 'BEGIN { printf "%.0f", a * 1e6 / n }') ns"

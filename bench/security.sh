@@ -22,6 +22,7 @@ say "act() load: $CLIENTS clients on $INCIDENTS incidents for ${SECONDS_RUN}s, $
 
 q >/dev/null <<SQL
 SET search_path = shegu, public;
+INSERT INTO shegu.grid (code, name, kind) VALUES ('430528101001001', 'load grid', 'basic');
 INSERT INTO shegu.incident (category, title, source, grid, reported_at)
 SELECT 'environment.garbage', 'load ' || g, 'patrol', '430528101001001', now() - interval '1 hour'
 FROM generate_series(1, $INCIDENTS) AS g;

@@ -12,8 +12,8 @@ FROM incident_category WHERE parent IS NULL ORDER BY code;
 -- Reports from a patrol, the 12345 hotline and WeChat (the demo fixes the clock).
 SET shegu.incident_clock = '2026-02-12 09:00+08';
 INSERT INTO incident (category, title, source, grid, reporter, reported_at) VALUES
-    ('dispute.neighbour', '楼上漏水 leaking ceiling between neighbours', 'patrol', '430528101002003', '王网格员', '2026-02-12 08:40+08'),
-    ('environment.garbage', '河边垃圾 garbage by the river', 'hotline', '430528101002004', '12345', '2026-02-12 08:45+08'),
+    ('dispute.neighbour', '楼上漏水 leaking ceiling between neighbours', 'patrol', '430528101001003', '王网格员', '2026-02-12 08:40+08'),
+    ('environment.garbage', '河边垃圾 garbage by the river', 'hotline', '430528101001004', '12345', '2026-02-12 08:45+08'),
     ('hazard.gas', '燃气味 smell of gas in a stairwell', 'wechat', '430528102001001', NULL, '2026-02-12 08:50+08')
 RETURNING id, category, level, accept_due_at, light;
 

@@ -27,6 +27,11 @@ VALUES ('t2', '坏', 'Bad', 'grid', '-1 hour', '1 hour');
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, dispose_limit, schedule)
 VALUES ('t2', '坏', 'Bad', 'grid', '1 hour', '1 hour', 'no-such-schedule');
 
+-- The basic grids the incidents below name (no boundary needed: they are given, not located).
+INSERT INTO grid (code, name, kind, valid_from) VALUES
+    ('430528101002003', '测试网格三', 'basic', '-infinity'), ('430528101002004', '测试网格四', 'basic', '-infinity'),
+    ('430528101002005', '测试网格五', 'basic', '-infinity'), ('430528101002006', '测试网格六', 'basic', '-infinity');
+
 -- Report: the trigger fills status, level, deadlines and light; the event log gets "report".
 SET shegu.incident_clock = '2026-03-02 08:00+08';
 INSERT INTO incident (category, title, source, grid, reporter, reported_at)
@@ -285,13 +290,40 @@ VALUES ('t', 'located later', 'wechat', ST_SetSRID(ST_MakePoint(111.008, 26.005)
 RETURNING grid;
 SELECT title, grid FROM incident WHERE title LIKE 'located%' ORDER BY id;
 
+-- A grid given must be registered, and valid on the day of the report.
+INSERT INTO incident (category, title, source, grid) VALUES ('t', 'x', 'patrol', '430528101002007');
+INSERT INTO grid (code, name, kind, valid_from) VALUES ('430528101002008', '新网格', 'basic', '2026-04-01');
+INSERT INTO incident (category, title, source, grid, reported_at) VALUES ('t', 'x', 'patrol', '430528101002008', '2026-03-01 12:00+08');
+
 -- Units and re-derivation.
 SELECT incident_unit('430528101002003', 'grid') AS grid, incident_unit('430528101002003', 'community') AS community,
        incident_unit('430528101002003', 'township') AS township, incident_unit('430528101002003', 'county') AS county,
        incident_unit('430528101', 'grid') AS coarse;
+-- A city without counties (东莞 4419): the city answers at the county level it skips.
+SELECT incident_unit('441900003001001', 'township') AS township, incident_unit('441900003001001', 'county') AS county;
 SELECT incident_grid_as_of(1, now()) AS no_location;
 SELECT incident_grid_as_of(999, now());
 SELECT incident_step(1, 'accept', now());
+
+-- The county (县): the Citus distribution key, filled from the grid and checked against it.
+SELECT incident_county('430528101002003') AS county, incident_county('4305') AS city,
+       incident_county('43') AS province, incident_county(NULL) AS none;
+INSERT INTO incident (category, title, source, grid, county, reported_at)
+VALUES ('t', 'county given', 'patrol', '430528101002003', 430528, '2026-03-06 09:00+08') RETURNING county, id AS four \gset
+SELECT :county AS county;
+INSERT INTO incident (category, title, source, grid, county)
+VALUES ('t', 'wrong county', 'patrol', '430528101002003', 110105);
+SELECT count(*) AS events_without_their_county FROM incident_event AS e
+WHERE e.county IS DISTINCT FROM (SELECT i.county FROM incident AS i WHERE i.id = e.incident_id);
+-- The step column carries act()'s request to the trigger; applied in the same backend, the
+-- trigger clears it (on a Citus worker it leaves the outcome).  A request written by hand must
+-- name its own row and a known step; anything else in the column is refused.
+SELECT status, step IS NULL AS step_cleared FROM act(:four, 'accept', 'centre');
+UPDATE incident SET step = '{"request": {"incident": "1", "action": "close", "actor": "x", "at": "0"}}' WHERE id = :four;
+UPDATE incident SET step = ('{"request": {"incident": "' || :four || '", "action": "teleport", "actor": "x", "at": "0"}}')::jsonb WHERE id = :four;
+UPDATE incident SET step = '{"outcome": {}}' WHERE id = :four;
+SELECT status, step FROM incident WHERE id = :four;
+INSERT INTO incident (category, title, source, grid, step) VALUES ('t', 'with a step', 'patrol', '430528101002003', '{}');
 
 -- Everything the incident room declares is commented.
 SELECT c.oid::regclass AS undocumented FROM pg_class c

@@ -34,6 +34,8 @@
 #include "utils/syscache.h"
 
 #include "gridcode.h"
+#include "refcache.h"
+#include "shegu.h"
 
 /* Version byte that leads the binary wire form. */
 #define GRIDCODE_WIRE_VERSION 1
@@ -505,9 +507,10 @@ static HTAB *division_names = NULL;
 static bool division_valid = false;
 static bool division_callback_registered = false;
 static Oid	division_relid = InvalidOid;
+static Oid	division_rows = InvalidOid;	/* holds the rows: the local shard on a Citus node */
 
 static void
-division_relcache_cb(Datum arg, Oid relid)
+division_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == division_relid)
 		division_valid = false;
@@ -521,7 +524,7 @@ division_reset(void)
 
 	if (!division_callback_registered)
 	{
-		CacheRegisterRelcacheCallback(division_relcache_cb, (Datum) 0);
+		shegu_refcache_subscribe(division_relcache_cb);
 		division_callback_registered = true;
 	}
 	if (division_cxt == NULL)
@@ -533,6 +536,7 @@ division_reset(void)
 	division_relid = get_relname_relid("division", get_namespace_oid("shegu", false));
 	if (!OidIsValid(division_relid))
 		elog(ERROR, "table shegu.division is missing");
+	division_rows = shegu_table_storage(division_relid);
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(division_entry);
@@ -557,7 +561,7 @@ division_fetch(shegu_gridcode code)
 	AttrNumber	a_name;
 	char	   *result = NULL;
 
-	rel = table_open(division_relid, AccessShareLock);
+	rel = table_open(division_rows, AccessShareLock);
 	pkey = RelationGetPrimaryKeyIndex(rel);
 	if (!OidIsValid(pkey))
 		elog(ERROR, "table shegu.division has no primary key");
@@ -566,11 +570,11 @@ division_fetch(shegu_gridcode code)
 							 BTEqualStrategyNumber);
 	if (!OidIsValid(eq))
 		elog(ERROR, "no equality operator for the primary key of shegu.division");
-	a_name = get_attnum(division_relid, "name");
+	a_name = get_attnum(division_rows, "name");
 	if (a_name == InvalidAttrNumber)
 		elog(ERROR, "column name of shegu.division is missing");
 
-	snap = RegisterSnapshot(GetCatalogSnapshot(division_relid));
+	snap = RegisterSnapshot(GetCatalogSnapshot(division_rows));
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, get_opcode(eq), GridcodeGetDatum(code));
 	scan = index_beginscan(rel, idx, snap, 1, 0);
 	index_rescan(scan, &key, 1, NULL, 0);
@@ -697,6 +701,6 @@ gridcode_division_invalidate(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "shegu.division_invalidate() must be called as a trigger");
-	CacheInvalidateRelcache(td->tg_relation);
+	shegu_invalidate_table(td->tg_relation);	/* on a Citus shard, the table's too */
 	return PointerGetDatum(NULL);
 }

@@ -6,9 +6,7 @@
 
 CREATE FUNCTION shegu.geojson_crs_is_lonlat(crs_name text) RETURNS boolean
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$
-    SELECT crs_name ~* '^\s*(urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:OGC::CRS84|(OGC:)?CRS84|(urn:ogc:def:crs:)?EPSG:([0-9.]*:)?(4326|4490)|https?://www\.opengis\.net/def/crs/(OGC/1\.3/CRS84|EPSG/0/(4326|4490)))\s*$'
-$$;
+RETURN crs_name ~* '^\s*(urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:OGC::CRS84|(OGC:)?CRS84|(urn:ogc:def:crs:)?EPSG:([0-9.]*:)?(4326|4490)|https?://www\.opengis\.net/def/crs/(OGC/1\.3/CRS84|EPSG/0/(4326|4490)))\s*$';
 COMMENT ON FUNCTION shegu.geojson_crs_is_lonlat(text) IS
     'true when a GeoJSON crs name is longitude/latitude on WGS-84 or CGCS2000 (CRS84, EPSG:4326, EPSG:4490 and their URN/URL forms), the only coordinate systems shegu.import_grids reads';
 
@@ -16,11 +14,9 @@ COMMENT ON FUNCTION shegu.geojson_crs_is_lonlat(text) IS
 
 CREATE FUNCTION shegu.geojson_close_rings(rings jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$
-    SELECT coalesce(jsonb_agg(CASE WHEN jsonb_array_length(r) = 0 OR r->0 = r->-1 THEN r
-                                   ELSE r || jsonb_build_array(r->0) END ORDER BY i), '[]')
-    FROM jsonb_array_elements(rings) WITH ORDINALITY AS t (r, i)
-$$;
+RETURN (SELECT coalesce(jsonb_agg(CASE WHEN jsonb_array_length(r) = 0 OR r->0 = r->-1 THEN r
+                                       ELSE r || jsonb_build_array(r->0) END ORDER BY i), '[]')
+        FROM jsonb_array_elements(rings) WITH ORDINALITY AS t (r, i));
 COMMENT ON FUNCTION shegu.geojson_close_rings(jsonb) IS
     'the rings of a GeoJSON polygon (its "coordinates": an array of arrays of positions), each closed by repeating its first position where the last differs; used by shegu.import_grids with repair => make_valid';
 
@@ -383,10 +379,10 @@ CREATE FUNCTION shegu.import_grids(
 RETURNS TABLE (ordinal int, code shegu.gridcode, name text, kind text, status text, reason text,
                area_change_m2 float8, valid_to date, closes date)
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
-AS $$
+BEGIN ATOMIC
     SELECT * FROM shegu.import_grids(geojson::jsonb, code_property, valid_from, datum, repair,
-                                     name_property, max_area_change, dry_run)
-$$;
+                                     name_property, max_area_change, dry_run);
+END;
 COMMENT ON FUNCTION shegu.import_grids(text, text, date, text, text, text, float8, boolean) IS
     'shegu.import_grids for GeoJSON text (e.g. pg_read_file or a psql variable); text that is not JSON raises 22P02';
 

@@ -9,6 +9,7 @@
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
+#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -16,6 +17,8 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
+#include "storage/proc.h"
+#include "tcop/pquery.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -26,12 +29,15 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/portal.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "gridcode.h"
 #include "incident.h"
+#include "refcache.h"
+#include "shegu.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Names: states, levels, actions. */
@@ -207,7 +213,7 @@ static SPIPlanPtr act_plan = NULL;
 static SPIPlanPtr fetch_plan = NULL;
 
 static void
-category_relcache_cb(Datum arg, Oid relid)
+category_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == category_relid)
 		category_valid = false;
@@ -418,7 +424,7 @@ typedef enum IncCol
 	C_LEVEL_DUE_AT, C_YELLOW_AT, C_LIGHT, C_CLOCK_STOPPED_AT, C_RESUME_STATUS,
 	C_EXTENSION_REQUESTED, C_EXTENSION_TOTAL, C_SUSPENDED_WORK, C_ESCALATIONS, C_REWORK_COUNT,
 	C_REOPEN_COUNT, C_SATISFACTION, C_WORK_HOURS_TO_CLOSE, C_STATE_SINCE, C_IDEMPOTENCY_KEY,
-	C_SUPERVISIONS,
+	C_SUPERVISIONS, C_COUNTY, C_STEP,
 	C_NCOLS
 } IncCol;
 
@@ -429,7 +435,7 @@ static const char *const col_names[C_NCOLS] = {
 	"level_due_at", "yellow_at", "light", "clock_stopped_at", "resume_status",
 	"extension_requested", "extension_total", "suspended_work", "escalations", "rework_count",
 	"reopen_count", "satisfaction", "work_hours_to_close", "state_since", "idempotency_key",
-	"supervisions"
+	"supervisions", "county", "step"
 };
 
 /* Columns an UPDATE outside act() may change. */
@@ -451,7 +457,7 @@ static Oid	att_relid = InvalidOid;
 static int	att_cache[C_NCOLS];
 
 static void
-incident_relcache_cb(Datum arg, Oid relid)
+incident_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == att_relid)
 		att_relid = InvalidOid;
@@ -469,7 +475,7 @@ row_load(Row *r, Relation rel, HeapTuple tup)
 			int			n = SPI_fnumber(desc, col_names[c]);
 
 			if (n <= 0)
-				elog(ERROR, "column \"%s\" missing from %s", col_names[c], RelationGetRelationName(rel));
+				shegu_error_old_shape(rel, col_names[c]);
 			att_cache[c] = n - 1;
 		}
 		att_relid = RelationGetRelid(rel);
@@ -612,6 +618,29 @@ light_at(Row *r, IncStatus st, TimestampTz at)
 	return "green";
 }
 
+/*
+ * Notifications of the step being applied.  The update trigger may run on another node (a Citus
+ * worker holding the incident's shard), so it does not NOTIFY: it collects the notifications
+ * into the step's outcome, and act() or sweep's step sends them in the caller's session.
+ */
+static StringInfo step_notes = NULL;
+
+static void
+step_notify(const char *channel, const char *payload)
+{
+	if (step_notes == NULL)
+	{
+		Async_Notify(channel, payload);
+		return;
+	}
+	appendStringInfoString(step_notes, step_notes->len > 0 ? ", " : "");
+	appendStringInfoString(step_notes, "{\"channel\": ");
+	escape_json(step_notes, channel);
+	appendStringInfoString(step_notes, ", \"payload\": ");
+	escape_json(step_notes, payload);
+	appendStringInfoChar(step_notes, '}');
+}
+
 /* Sets the light at a time; a turn to yellow or red sends NOTIFY shegu_light once (if notify). */
 static void
 light_update(Row *r, TimestampTz at, bool notify)
@@ -635,7 +664,7 @@ light_update(Row *r, TimestampTz at, bool notify)
 		json_ts(&buf, "due_at", r, st == ST_REPORTED ? C_ACCEPT_DUE_AT : C_DUE_AT);
 		appendStringInfo(&buf, ", \"at\": \"%s\"}",
 						 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
-		Async_Notify("shegu_light", buf.data);
+		step_notify("shegu_light", buf.data);
 	}
 }
 
@@ -655,12 +684,14 @@ notify_escalation(Row *r, const char *from_level, const char *actor, const char 
 	appendStringInfo(&buf, ", \"escalations\": %d", get_int(r, C_ESCALATIONS));
 	appendStringInfo(&buf, ", \"at\": \"%s\"}",
 					 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
-	Async_Notify("shegu_escalation", buf.data);
+	step_notify("shegu_escalation", buf.data);
 }
 
 typedef struct EventRec
 {
 	int64		incident_id;
+	Datum		county;			/* bigint; (Datum) 0 with county_null */
+	bool		county_null;
 	const char *action;
 	const char *actor;
 	TimestampTz at;
@@ -682,19 +713,19 @@ static bool event_writing = false;
 static void
 event_write(const EventRec *ev)
 {
-	Datum		v[13];
-	char		n[13];
+	Datum		v[14];
+	char		n[14];
 	int			rc;
 
 	if (event_plan == NULL)
 	{
-		Oid			types[13] = {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
-		TEXTOID, TEXTOID, INTERVALOID, TEXTOID, JSONBOID, TEXTOID, NAMEOID};
+		Oid			types[14] = {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
+		TEXTOID, TEXTOID, INTERVALOID, TEXTOID, JSONBOID, TEXTOID, NAMEOID, INT8OID};
 		SPIPlanPtr	p = SPI_prepare("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
 									" from_status, to_status, from_level, to_level, work_time_in_state,"
-									" note, detail, request_id, db_role)"
-									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-									13, types);
+									" note, detail, request_id, db_role, county)"
+									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+									14, types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "cannot prepare the incident event insert: %s", SPI_result_code_string(SPI_result));
@@ -720,6 +751,8 @@ event_write(const EventRec *ev)
 #undef EV_TEXT
 	v[12] = DirectFunctionCall1(namein, CStringGetDatum(ev->db_role));
 	n[12] = ' ';
+	v[13] = ev->county;
+	n[13] = ev->county_null ? 'n' : ' ';
 	event_writing = true;
 	PG_TRY();
 	{
@@ -735,15 +768,15 @@ event_write(const EventRec *ev)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * The step being applied: set by act()/incident_step(), consumed by the update trigger. */
+ * The step being applied by the update trigger: taken from the request in the row, or, when
+ * act() runs in this backend, from local_step. */
 
 typedef struct Stage
 {
-	bool		active;
-	bool		fired;
-	bool		duplicate;
-	bool		changed;
+	bool		active;			/* the trigger is applying it */
+	bool		duplicate;		/* its request id was applied before */
 	int64		id;
+	bool		clock_real;		/* the caller's clock is the real one (no shegu.incident_clock) */
 	IncAction	action;
 	const char *actor;
 	const char *note;
@@ -754,6 +787,185 @@ typedef struct Stage
 } Stage;
 
 static Stage stage;
+
+/* ---------------------------------------------------------------------------------------------
+ * Steps carried in the row: act() and sweep's step write {"request": {...}} into shegu.incident.step
+ * with an UPDATE, and the update trigger — on this node or on the Citus worker holding the
+ * incident's shard — applies it and writes {"outcome": {...}} back. */
+
+static JsonbValue *
+jsonb_member(JsonbContainer *c, const char *key)
+{
+	return getKeyJsonValueFromContainer(c, key, strlen(key), NULL);
+}
+
+static char *
+jsonb_member_text(JsonbContainer *c, const char *key)
+{
+	JsonbValue *v = jsonb_member(c, key);
+
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("member \"%s\" of an incident step is not a string", key)));
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* The request of a step column value, or NULL when it holds none (an outcome, say). */
+static JsonbContainer *
+step_request(Jsonb *step)
+{
+	JsonbValue *v;
+
+	if (!JB_ROOT_IS_OBJECT(step))
+		return NULL;
+	v = jsonb_member(&step->root, "request");
+	if (v == NULL || v->type != jbvBinary)
+		return NULL;
+	return v->val.binary.data;
+}
+
+/*
+ * Where a step comes from.  act() names itself in the request (backend pid and a call number);
+ * when the trigger runs in that same backend (a single server, or a shard local to the session)
+ * it notifies directly, hands the outcome back through these variables and clears the column;
+ * elsewhere (a Citus worker) it leaves the outcome in the column for act() to read.
+ */
+static bool stage_running = false;		/* act() or sweep's step is running in this backend */
+static uint64 local_call = 0;			/* the number of that step */
+static Stage local_step;				/* and the step itself */
+static bool local_changed = false;
+
+static bool
+step_is_local(JsonbContainer *req)
+{
+	char	   *origin = jsonb_member_text(req, "origin");
+	char		mine[64];
+
+	if (origin == NULL || !stage_running)
+		return false;
+	snprintf(mine, sizeof(mine), "%d:" UINT64_FORMAT, MyProcPid, local_call);
+	return strcmp(origin, mine) == 0;
+}
+
+/* Fills the stage from a request, which must name this incident and a known action. */
+static void
+step_request_load(JsonbContainer *req, int64 id)
+{
+	char	   *s;
+	JsonbValue *v;
+	int			a;
+
+	s = jsonb_member_text(req, "incident");
+	if (s == NULL || strtoi64(s, NULL, 10) != id)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("the step written to incident " INT64_FORMAT " names incident %s", id, s ? s : "none"),
+				 errhint("Move the workflow with shegu.act().")));
+	s = jsonb_member_text(req, "action");
+	a = s ? name_index(action_names, A_COUNT, s) : -1;
+	if (a < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("unknown step \"%s\" written to incident " INT64_FORMAT, s ? s : "", id),
+				 errhint("Move the workflow with shegu.act().")));
+	stage.id = id;
+	stage.action = (IncAction) a;
+	stage.actor = jsonb_member_text(req, "actor");
+	if (stage.actor == NULL || stage.actor[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("the step written to incident " INT64_FORMAT " has no actor", id)));
+	stage.note = jsonb_member_text(req, "note");
+	stage.request_id = jsonb_member_text(req, "request_id");
+	stage.db_role = jsonb_member_text(req, "db_role");
+	if (stage.db_role == NULL || stage.db_role[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("the step written to incident " INT64_FORMAT " has no role", id)));
+	s = jsonb_member_text(req, "at");
+	if (s == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+				 errmsg("the step written to incident " INT64_FORMAT " has no time", id)));
+	stage.at = (TimestampTz) strtoi64(s, NULL, 10);
+	v = jsonb_member(req, "real_clock");
+	stage.clock_real = (v != NULL && v->type == jbvBool && v->val.boolean);
+	v = jsonb_member(req, "detail");
+	stage.detail = (v == NULL || v->type == jbvNull) ? NULL : JsonbValueToJsonb(v);
+}
+
+/* The request of a step as a jsonb datum. */
+static Datum
+step_request_make(int64 id, IncAction a, const char *actor, const char *note, Jsonb *detail,
+				  const char *request_id, const char *db_role, TimestampTz at, bool full)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"request\": {\"incident\": \"" INT64_FORMAT "\"", id);
+	appendStringInfo(&buf, ", \"origin\": \"%d:" UINT64_FORMAT "\"", MyProcPid, local_call);
+	if (!full)
+	{
+		/* no other node can be asked: the trigger here takes the step from local_step */
+		appendStringInfoString(&buf, "}}");
+		return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+	}
+	json_str(&buf, "action", action_names[a]);
+	json_str(&buf, "actor", actor);
+	json_str(&buf, "note", note);
+	json_str(&buf, "request_id", request_id);
+	json_str(&buf, "db_role", db_role);
+	appendStringInfo(&buf, ", \"at\": \"" INT64_FORMAT "\"", (int64) at);
+	appendStringInfo(&buf, ", \"real_clock\": %s", clock_is_real() ? "true" : "false");
+	appendStringInfoString(&buf, ", \"detail\": ");
+	if (detail == NULL)
+		appendStringInfoString(&buf, "null");
+	else
+		appendStringInfoString(&buf, JsonbToCString(NULL, &detail->root, VARSIZE(detail)));
+	appendStringInfoString(&buf, "}}");
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+}
+
+/* Reads a step's outcome: whether it changed the incident, and sends its notifications here. */
+static bool
+step_outcome(Jsonb *step, bool *duplicate)
+{
+	JsonbValue *o = JB_ROOT_IS_OBJECT(step) ? jsonb_member(&step->root, "outcome") : NULL;
+	JsonbValue *v;
+	JsonbContainer *c;
+	bool		changed;
+
+	if (o == NULL || o->type != jbvBinary)
+		elog(ERROR, "the incident step left no outcome");
+	c = o->val.binary.data;
+	v = jsonb_member(c, "changed");
+	changed = (v != NULL && v->type == jbvBool && v->val.boolean);
+	v = jsonb_member(c, "duplicate");
+	*duplicate = (v != NULL && v->type == jbvBool && v->val.boolean);
+	v = jsonb_member(c, "notify");
+	if (v != NULL && v->type == jbvBinary)
+	{
+		uint32		n = JsonContainerSize(v->val.binary.data);
+
+		for (uint32 i = 0; i < n; i++)
+		{
+			JsonbValue *e = getIthJsonbValueFromContainer(v->val.binary.data, i);
+			char	   *channel;
+			char	   *payload;
+
+			if (e == NULL || e->type != jbvBinary)
+				continue;
+			channel = jsonb_member_text(e->val.binary.data, "channel");
+			payload = jsonb_member_text(e->val.binary.data, "payload");
+			if (channel != NULL)
+				Async_Notify(channel, payload);
+		}
+	}
+	return changed;
+}
 
 /* A string member of a detail object, or NULL. */
 static char *
@@ -831,23 +1043,25 @@ static SPIPlanPtr dispatcher_plan = NULL;
 
 /* The level that made the last dispatch, which a return (回退) goes back to (connected to SPI). */
 static IncLevel
-dispatcher_level(int64 id, IncLevel fallback)
+dispatcher_level(int64 id, Datum county, IncLevel fallback)
 {
-	Datum		v[1];
+	Datum		v[2];
 	int			i;
 
 	if (dispatcher_plan == NULL)
 	{
-		Oid			types[1] = {INT8OID};
+		Oid			types[2] = {INT8OID, INT8OID};
 		SPIPlanPtr	p = SPI_prepare("SELECT from_level FROM shegu.incident_event"
-									" WHERE incident_id = $1 AND action = 'dispatch' ORDER BY id DESC LIMIT 1",
-									1, types);
+									" WHERE incident_id = $1 AND county = $2 AND action = 'dispatch'"
+									" ORDER BY at DESC, id DESC LIMIT 1",
+									2, types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "cannot prepare the dispatcher lookup");
 		dispatcher_plan = p;
 	}
 	v[0] = Int64GetDatum(id);
+	v[1] = county;
 	if (SPI_execute_plan(dispatcher_plan, v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the dispatch of incident " INT64_FORMAT, id);
 	if (SPI_processed == 0)
@@ -933,7 +1147,7 @@ apply_action(Row *r)
 			return false;
 		illegal(id, a, st, NULL);
 	}
-	if (at < since && !internal && clock_is_real())
+	if (at < since && !internal && stage.clock_real)
 	{
 		/* A concurrent act() committed a later step while this one waited for the row lock:
 		 * the lock was granted after that commit, so the present time is the honest stamp. */
@@ -1045,7 +1259,7 @@ apply_action(Row *r)
 		case A_RETURN:
 			need_note(note, an, id, "the reason (回退理由)");
 			to = ST_ACCEPTED;
-			to_lv = dispatcher_level(id, lv);
+			to_lv = dispatcher_level(id, R_VAL(r, C_COUNTY), lv);
 			set_null(r, C_DEPARTMENT);
 			break;
 		case A_ESCALATE:
@@ -1149,7 +1363,7 @@ apply_action(Row *r)
 				appendStringInfo(&buf, ", \"supervisions\": %d", get_int(r, C_SUPERVISIONS));
 				appendStringInfo(&buf, ", \"at\": \"%s\"}",
 								 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
-				Async_Notify("shegu_supervision", buf.data);
+				step_notify("shegu_supervision", buf.data);
 			}
 			break;
 		case A_TICK:
@@ -1186,6 +1400,8 @@ apply_action(Row *r)
 	ev.detail = stage.detail;
 	ev.request_id = stage.request_id;
 	ev.db_role = stage.db_role;
+	ev.county = R_VAL(r, C_COUNTY);
+	ev.county_null = R_NULL(r, C_COUNTY);
 	event_write(&ev);
 
 	if (to_lv > lv && (a == A_ESCALATE || a == A_OVERDUE_ESCALATE))
@@ -1199,17 +1415,19 @@ apply_action(Row *r)
  * scoped by incident and role, so another role cannot silence a request by using its id
  * first.  (connected to SPI) */
 static bool
-request_seen(int64 id, const char *db_role, const char *request_id, const char *action)
+request_seen(int64 id, Datum county, const char *db_role, const char *request_id, const char *action)
 {
-	Datum		v[3];
+	Datum		v[4];
 	char	   *seen;
 
 	if (request_plan == NULL)
 	{
-		Oid			types[3] = {INT8OID, NAMEOID, TEXTOID};
+		Oid			types[4] = {INT8OID, NAMEOID, TEXTOID, INT8OID};
+
+		/* county = $4 keeps the lookup on the incident's own shard on Citus */
 		SPIPlanPtr	p = SPI_prepare("SELECT action FROM shegu.incident_event"
-									" WHERE incident_id = $1 AND db_role = $2 AND request_id = $3",
-									3, types);
+									" WHERE incident_id = $1 AND db_role = $2 AND request_id = $3 AND county = $4",
+									4, types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "cannot prepare the request lookup");
@@ -1218,6 +1436,7 @@ request_seen(int64 id, const char *db_role, const char *request_id, const char *
 	v[0] = Int64GetDatum(id);
 	v[1] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
 	v[2] = CStringGetTextDatum(request_id);
+	v[3] = county;
 	if (SPI_execute_plan(request_plan, v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the request id");
 	if (SPI_processed == 0)
@@ -1234,6 +1453,57 @@ request_seen(int64 id, const char *db_role, const char *request_id, const char *
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * The grid a new incident names must be registered: a version of it valid on the day it was
+ * reported (the day in the session's time zone, as shegu.locate reads it). */
+
+static SPIPlanPtr grid_plan = NULL;
+
+static void
+grid_check(Oid gridtype, Datum grid, TimestampTz reported, const char *title)
+{
+	Datum		v[2];
+	int64		versions;
+	bool		valid;
+	bool		isnull;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (grid_plan == NULL)
+	{
+		Oid			types[2] = {gridtype, TIMESTAMPTZOID};
+		SPIPlanPtr	p = SPI_prepare("SELECT count(*), coalesce(bool_or(g.valid_from <= $2::date"
+									"                          AND (g.valid_to IS NULL OR g.valid_to > $2::date)), false)"
+									" FROM shegu.grid AS g WHERE g.code OPERATOR(shegu.=) $1",
+									2, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "cannot prepare the grid check of new incidents");
+		grid_plan = p;
+	}
+	v[0] = grid;
+	v[1] = TimestampTzGetDatum(reported);
+	if (SPI_execute_plan(grid_plan, v, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "cannot look up the grid of a new incident");
+	versions = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	valid = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	SPI_finish();
+	if (!valid)
+	{
+		char		code[SHEGU_GRIDCODE_BUFLEN];
+
+		shegu_gridcode_format(DatumGetGridcode(grid), code);
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("grid %s of incident \"%s\" is not registered", code, title),
+				 versions == 0
+				 ? errdetail("shegu.grid has no row with code %s.", code)
+				 : errdetail("Grid %s has %lld version(s) in shegu.grid, none valid on the day of %s.",
+							 code, (long long) versions, timestamptz_to_str(reported)),
+				 errhint("Register the grid in shegu.grid first, or give a location and let shegu.locate find the grid.")));
+	}
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Trigger functions. */
 
 static TriggerData *
@@ -1244,6 +1514,50 @@ trigger_check(FunctionCallInfo fcinfo, const char *name)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function %s was not called by the trigger manager", name)));
 	return (TriggerData *) fcinfo->context;
+}
+
+/*
+ * A restore load (shegu_restore_load) brings stored incidents back: rows that carry state_since,
+ * taken as they are, their events coming back with shegu.incident_event's data.  A COPY may also
+ * report new incidents (rows without state_since), but one COPY does not mix the two: the first
+ * row decides, and the statement trigger logs report events only for new reports.
+ */
+static LocalTransactionId copy_lxid = InvalidLocalTransactionId;
+static Portal copy_portal = NULL;
+static TimestampTz copy_started = 0;
+static bool copy_restores = false;
+
+/* Is the remembered kind that of the running COPY (the statement's portal in this transaction)? */
+static bool
+copy_same(void)
+{
+	return copy_lxid == MyProc->lxid && copy_portal == ActivePortal && ActivePortal != NULL &&
+		copy_started == ActivePortal->creation_time;
+}
+
+static void
+copy_note(bool restored)
+{
+	if (copy_same())
+	{
+		if (copy_restores != restored)
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+					 errmsg("a COPY into shegu.incident cannot mix stored incidents and new reports"),
+					 errdetail("Rows with state_since are stored incidents coming back and are taken as they are; rows without it are new reports."),
+					 errhint("Load them with two COPY commands.")));
+		return;
+	}
+	copy_lxid = MyProc->lxid;
+	copy_portal = ActivePortal;
+	copy_started = ActivePortal->creation_time;
+	copy_restores = restored;
+}
+
+static bool
+copy_restored(void)
+{
+	return copy_restores && copy_same();
 }
 
 PG_FUNCTION_INFO_V1(incident_before_insert);
@@ -1259,13 +1573,20 @@ incident_before_insert(PG_FUNCTION_ARGS)
 	static const int managed[] = {
 		C_ACCEPTED_AT, C_DISPATCHED_AT, C_RESOLVED_AT, C_VERIFIED_AT, C_CLOSED_AT, C_EVALUATED_AT,
 		C_ACCEPT_DUE_AT, C_DUE_AT, C_LEVEL_DUE_AT, C_YELLOW_AT, C_LIGHT, C_CLOCK_STOPPED_AT,
-		C_RESUME_STATUS, C_EXTENSION_REQUESTED, C_SATISFACTION, C_WORK_HOURS_TO_CLOSE, C_STATE_SINCE
+		C_RESUME_STATUS, C_EXTENSION_REQUESTED, C_SATISFACTION, C_WORK_HOURS_TO_CLOSE, C_STATE_SINCE,
+		C_STEP
 	};
 
 	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
 		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		elog(ERROR, "incident_before_insert must fire BEFORE INSERT FOR EACH ROW");
 	row_load(&r, td->tg_relation, td->tg_trigtuple);
+	if (shegu_restore_load(td->tg_relation))
+	{
+		copy_note(!R_NULL(&r, C_STATE_SINCE));
+		if (!R_NULL(&r, C_STATE_SINCE))
+			return PointerGetDatum(td->tg_trigtuple);
+	}
 
 	for (int i = 0; i < (int) lengthof(managed); i++)
 		if (!R_NULL(&r, managed[i]))
@@ -1357,6 +1678,28 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		}
 		set_datum(&r, C_GRID, g);
 	}
+	else
+		grid_check(TupleDescAttr(r.desc, r.att[C_GRID])->atttypid, R_VAL(&r, C_GRID), reported,
+				   get_text(&r, C_TITLE));
+	{
+		/* the county: the grid's first six digits (shegu.incident_county), the Citus routing key */
+		char		code[32];
+		char		digits[7] = "000000";
+		int64		county;
+
+		shegu_gridcode_format(DatumGetGridcode(R_VAL(&r, C_GRID)), code);
+		memcpy(digits, code, Min(strlen(code), 6));
+		county = strtol(digits, NULL, 10);
+		if (R_NULL(&r, C_COUNTY))
+			set_datum(&r, C_COUNTY, Int64GetDatum(county));
+		else if (DatumGetInt64(R_VAL(&r, C_COUNTY)) != county)
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("county " INT64_FORMAT " of incident \"%s\" does not match its grid %s",
+							DatumGetInt64(R_VAL(&r, C_COUNTY)), get_text(&r, C_TITLE), code),
+					 errdetail("The county of grid %s is " INT64_FORMAT ".", code, county),
+					 errhint("Leave county out; it is the first six digits of the grid code (shegu.incident_county).")));
+	}
 	if (R_NULL(&r, C_LEVEL))
 		set_text(&r, C_LEVEL, level_names[cat->level]);
 	set_text(&r, C_STATUS, "reported");
@@ -1383,6 +1726,8 @@ incident_after_insert(PG_FUNCTION_ARGS)
 	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || td->tg_newtable == NULL)
 		elog(ERROR, "incident_after_insert must fire AFTER INSERT FOR EACH STATEMENT with a NEW TABLE");
+	if (shegu_restore_load(td->tg_relation) && copy_restored())
+		return PointerGetDatum(NULL);	/* restored incidents: their events are restored too */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
@@ -1391,45 +1736,91 @@ incident_after_insert(PG_FUNCTION_ARGS)
 		Oid			types[1] = {NAMEOID};
 		Datum		v[1];
 		int			rc;
-
 		/* the role that inserted, not the owner this SECURITY DEFINER trigger runs as */
-		v[0] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
-		event_writing = true;
-		PG_TRY();
+		char	   *db_role = GetUserNameFromId(GetOuterUserId(), false);
+
+		if (strcmp(RelationGetRelationName(td->tg_relation), "incident") == 0)
 		{
-			rc = SPI_execute_with_args("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
-									   " to_status, to_level, db_role)"
-									   " SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, $1"
-									   " FROM new_incidents", 1, types, v, NULL, false, 0);
+			/* the table itself: one set-based INSERT */
+			v[0] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
+			event_writing = true;
+			PG_TRY();
+			{
+				rc = SPI_execute_with_args("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
+										   " to_status, to_level, db_role, county)"
+										   " SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, $1, county"
+										   " FROM new_incidents", 1, types, v, NULL, false, 0);
+			}
+			PG_FINALLY();
+			{
+				event_writing = false;
+			}
+			PG_END_TRY();
+			if (rc != SPI_OK_INSERT)
+				elog(ERROR, "cannot log the report events");
 		}
-		PG_FINALLY();
+		else
 		{
-			event_writing = false;
+			/*
+			 * A shard of the table on a Citus node (incident_<shard id>): Citus cannot plan an
+			 * INSERT ... SELECT from a transition table into a distributed table, so the events
+			 * go in one row at a time, each routed by its county to the co-located shard beside
+			 * this one.
+			 */
+			SPITupleTable *tt;
+			uint64		n;
+
+			if (SPI_execute("SELECT id, coalesce(reporter, source), reported_at, status, level, county"
+							" FROM new_incidents", true, 0) != SPI_OK_SELECT)
+				elog(ERROR, "cannot read the new incidents");
+			tt = SPI_tuptable;
+			n = SPI_processed;
+			for (uint64 i = 0; i < n; i++)
+			{
+				EventRec	ev;
+				bool		isnull;
+
+				memset(&ev, 0, sizeof(ev));
+				ev.incident_id = DatumGetInt64(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull));
+				ev.action = "report";
+				ev.actor = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
+				ev.at = DatumGetTimestampTz(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
+				ev.to_status = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
+				ev.to_level = SPI_getvalue(tt->vals[i], tt->tupdesc, 5);
+				ev.county = SPI_getbinval(tt->vals[i], tt->tupdesc, 6, &ev.county_null);
+				ev.db_role = db_role;
+				event_write(&ev);
+			}
 		}
-		PG_END_TRY();
-		if (rc != SPI_OK_INSERT)
-			elog(ERROR, "cannot log the report events");
 	}
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
 
 PG_FUNCTION_INFO_V1(incident_before_update);
-/* SQL: trigger BEFORE UPDATE ON shegu.incident FOR EACH ROW — the state machine. */
+/* SQL: trigger BEFORE UPDATE ON shegu.incident FOR EACH ROW — the state machine.  A step comes
+ * in the row itself (step = {"request": ...}, written by act() or sweep's step), so it reaches
+ * the trigger wherever the row lives; the trigger leaves {"outcome": ...} in its place. */
 Datum
 incident_before_update(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_check(fcinfo, "incident_before_update");
 	Row			r;
 	int64		id;
+	JsonbContainer *req;
+	bool		changed = false;
+	bool		local;
+	StringInfoData notes;
+	StringInfoData out;
 
 	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
 		!TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 		elog(ERROR, "incident_before_update must fire BEFORE UPDATE FOR EACH ROW");
 	row_load(&r, td->tg_relation, td->tg_newtuple);
 	id = DatumGetInt64(R_VAL(&r, C_ID));
+	req = R_NULL(&r, C_STEP) ? NULL : step_request(DatumGetJsonbP(R_VAL(&r, C_STEP)));
 
-	if (!stage.active || stage.fired || stage.id != id)
+	if (req == NULL)
 	{
 		/* Outside act(): only the free columns may change. */
 		Row			o;
@@ -1457,24 +1848,56 @@ incident_before_update(PG_FUNCTION_ARGS)
 		return PointerGetDatum(td->tg_newtuple);
 	}
 
-	stage.fired = true;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (stage.request_id != NULL && request_seen(id, stage.db_role, stage.request_id, action_names[stage.action]))
+	if (stage.active)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot apply a step to incident " INT64_FORMAT " while a step of incident " INT64_FORMAT " is being applied",
+						id, stage.id)));
+	local = step_is_local(req);
+	if (local && local_step.id == id)
+		stage = local_step;
+	else
 	{
-		stage.duplicate = true;
-		SPI_finish();
-		return PointerGetDatum(NULL);
+		memset(&stage, 0, sizeof(stage));
+		step_request_load(req, id);
 	}
-	/* the action works on the locked, current row: reload the old tuple's values */
-	row_load(&r, td->tg_relation, td->tg_trigtuple);
-	if (!apply_action(&r))
+	initStringInfo(&notes);
+	PG_TRY();
 	{
+		stage.active = true;
+		step_notes = local ? NULL : &notes;
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		/* the action works on the locked, current row: reload the old tuple's values */
+		row_load(&r, td->tg_relation, td->tg_trigtuple);
+		if (stage.request_id != NULL &&
+			request_seen(id, R_VAL(&r, C_COUNTY), stage.db_role, stage.request_id, action_names[stage.action]))
+			stage.duplicate = true;
+		else if (apply_action(&r))
+			changed = true;
+		else
+			row_load(&r, td->tg_relation, td->tg_trigtuple);
 		SPI_finish();
-		return PointerGetDatum(NULL);
 	}
-	SPI_finish();
-	stage.changed = true;
+	PG_FINALLY();
+	{
+		stage.active = false;
+		step_notes = NULL;
+	}
+	PG_END_TRY();
+
+	if (local)
+	{
+		/* the caller is this backend: the notifications are queued, the outcome goes back here */
+		local_changed = changed;
+		set_null(&r, C_STEP);
+		return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
+	}
+	initStringInfo(&out);
+	appendStringInfo(&out, "{\"outcome\": {\"action\": \"%s\", \"changed\": %s, \"duplicate\": %s, \"notify\": [%s]}}",
+					 action_names[stage.action], changed ? "true" : "false",
+					 stage.duplicate ? "true" : "false", notes.data);
+	set_datum(&r, C_STEP, DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data)));
 	return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
 }
 
@@ -1485,7 +1908,8 @@ incident_refuse(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_check(fcinfo, "incident_refuse");
 	const char *relname = RelationGetRelationName(td->tg_relation);
-	bool		is_log = strcmp(relname, "incident_event") == 0;
+	/* incident_event, or one of its shards on Citus (incident_event_<shard id>) */
+	bool		is_log = strncmp(relname, "incident_event", strlen("incident_event")) == 0;
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 		ereport(ERROR,
@@ -1521,7 +1945,8 @@ incident_refuse(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(incident_event_guard);
 /* SQL: trigger BEFORE INSERT ON shegu.incident_event FOR EACH ROW — only shegu writes the log.
  * Rows come in from act(), sweep() and the report trigger; a restore (pg_restore, psql -f of a
- * dump) runs as the table's owner or a superuser and is let in too. */
+ * dump) runs as the table's owner or a superuser, or is a restore load of the database's owner
+ * (shegu_restore_load), and is let in too. */
 Datum
 incident_event_guard(PG_FUNCTION_ARGS)
 {
@@ -1533,7 +1958,8 @@ incident_event_guard(PG_FUNCTION_ARGS)
 		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		elog(ERROR, "incident_event_guard must fire BEFORE INSERT FOR EACH ROW");
 	if (event_writing || superuser() ||
-		has_privs_of_role(GetUserId(), td->tg_relation->rd_rel->relowner))
+		has_privs_of_role(GetUserId(), td->tg_relation->rd_rel->relowner) ||
+		shegu_restore_load(td->tg_relation))
 		return PointerGetDatum(td->tg_trigtuple);
 	inc = heap_getattr(td->tg_trigtuple, 2, RelationGetDescr(td->tg_relation), &isnull);
 	ereport(ERROR,
@@ -1551,97 +1977,166 @@ incident_category_changed(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_check(fcinfo, "incident_category_changed");
 
-	CacheInvalidateRelcache(td->tg_relation);
+	shegu_invalidate_table(td->tg_relation);
 	return PointerGetDatum(NULL);
 }
 
 /* ---------------------------------------------------------------------------------------------
  * act() and the sweep step. */
 
-/* Runs the staged step: UPDATE ... RETURNING the row; the trigger does the work. */
+/* Runs a step: UPDATE ... SET step = {"request": ...} on the row — with Citus installed, after
+ * looking up its county, so that Citus routes it to the shard; the trigger does the work and
+ * leaves the outcome. */
+static SPIPlanPtr county_plan = NULL;
+
 static Datum
 stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *detail,
-		  const char *request_id, const char *db_role, TimestampTz at, bool *isnull, bool *changed)
+		  const char *request_id, const char *db_role, TimestampTz at, const Datum *known_county,
+		  bool *isnull, bool *changed)
 {
 	Datum		result = (Datum) 0;
-	Datum		v[1];
+	Datum		v[3];
+	Datum		county;
+	bool		county_null;
+	bool		duplicate;
+	bool		citus;
 
-	if (stage.active)
+	if (stage_running || stage.active)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot %s incident " INT64_FORMAT " while a step of incident " INT64_FORMAT " is being applied",
-						action_names[a], id, stage.id)));
-	memset(&stage, 0, sizeof(stage));
-	stage.active = true;
-	stage.id = id;
-	stage.action = a;
-	stage.actor = actor;
-	stage.note = note;
-	stage.detail = detail;
-	stage.request_id = request_id;
-	stage.db_role = db_role;
-	stage.at = at;
+				 errmsg("cannot %s incident " INT64_FORMAT " while a step of an incident is being applied",
+						action_names[a], id)));
 	*isnull = true;
+	*changed = false;
 
 	PG_TRY();
 	{
+		stage_running = true;
+		local_call++;
+		local_changed = false;
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		if (act_plan == NULL)
+		if (county_plan == NULL || act_plan == NULL || fetch_plan == NULL)
+		{
+			static const char *const columns[] = {"county", "step"};
+
+			/* a database not yet updated to this library's version: say so */
+			shegu_require_columns("incident", columns, lengthof(columns));
+		}
+		if (county_plan == NULL)
 		{
 			Oid			types[1] = {INT8OID};
-			SPIPlanPtr	p = SPI_prepare("UPDATE shegu.incident AS i SET status = i.status WHERE i.id = $1 RETURNING i",
-										1, types);
+			SPIPlanPtr	p = SPI_prepare("SELECT i.county FROM shegu.incident AS i WHERE i.id = $1", 1, types);
+
+			if (p == NULL || SPI_keepplan(p) != 0)
+				elog(ERROR, "cannot prepare the incident county lookup");
+			county_plan = p;
+		}
+		if (act_plan == NULL)
+		{
+			Oid			types[3] = {INT8OID, INT8OID, JSONBOID};
+
+			/* county = $2 routes the update to the incident's shard on Citus */
+			SPIPlanPtr	p = SPI_prepare("UPDATE shegu.incident AS i SET step = $3"
+										" WHERE i.id = $1 AND i.county = $2 RETURNING i, i.step",
+										3, types);
 
 			if (p == NULL || SPI_keepplan(p) != 0)
 				elog(ERROR, "cannot prepare the incident step");
 			act_plan = p;
 		}
-		v[0] = Int64GetDatum(id);
-		if (SPI_execute_plan(act_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
-			elog(ERROR, "cannot update incident " INT64_FORMAT, id);
-		if (SPI_processed == 0 && stage.duplicate)
+		if (fetch_plan == NULL)
 		{
-			/* a retried request: answer with the incident as it stands */
-			if (fetch_plan == NULL)
-			{
-				Oid			types[1] = {INT8OID};
-				SPIPlanPtr	p = SPI_prepare("SELECT i FROM shegu.incident AS i WHERE i.id = $1", 1, types);
+			Oid			types[2] = {INT8OID, JSONBOID};
 
-				if (p == NULL || SPI_keepplan(p) != 0)
-					elog(ERROR, "cannot prepare the incident fetch");
-				fetch_plan = p;
-			}
-			if (SPI_execute_plan(fetch_plan, v, NULL, true, 1) != SPI_OK_SELECT)
-				elog(ERROR, "cannot read incident " INT64_FORMAT, id);
+			/* the same without the county: on a single server (or a row without one) */
+			SPIPlanPtr	p = SPI_prepare("UPDATE shegu.incident AS i SET step = $2"
+										" WHERE i.id = $1 RETURNING i, i.step",
+										2, types);
+
+			if (p == NULL || SPI_keepplan(p) != 0)
+				elog(ERROR, "cannot prepare the incident step");
+			fetch_plan = p;
 		}
-		else if (SPI_processed == 0 && !stage.fired)
+		memset(&local_step, 0, sizeof(local_step));
+		local_step.id = id;
+		local_step.action = a;
+		local_step.actor = actor;
+		local_step.note = note;
+		local_step.detail = detail;
+		local_step.request_id = request_id;
+		local_step.db_role = db_role;
+		local_step.at = at;
+		local_step.clock_real = clock_is_real();
+		v[0] = Int64GetDatum(id);
+		citus = OidIsValid(get_extension_oid("citus", true));
+		if (!citus)
+		{
+			/* a single server: no routing, the update finds the row by its number */
+			county = (Datum) 0;
+			county_null = true;
+		}
+		else if (known_county != NULL)
+		{
+			/* the caller read it with the incident (the sweep): no lookup across the shards */
+			county = *known_county;
+			county_null = false;
+		}
+		else
+		{
+			/* not read-only: like the update, it sees rows written earlier in the calling statement */
+			if (SPI_execute_plan(county_plan, v, NULL, false, 1) != SPI_OK_SELECT)
+				elog(ERROR, "cannot read incident " INT64_FORMAT, id);
+			if (SPI_processed == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
+						 errmsg("incident " INT64_FORMAT " does not exist", id)));
+			county = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &county_null);
+		}
+		if (county_null)
+		{
+			v[1] = step_request_make(id, a, actor, note, detail, request_id, db_role, at, citus);
+			if (SPI_execute_plan(fetch_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+				elog(ERROR, "cannot update incident " INT64_FORMAT, id);
+		}
+		else
+		{
+			v[1] = county;
+			v[2] = step_request_make(id, a, actor, note, detail, request_id, db_role, at, true);
+			if (SPI_execute_plan(act_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+				elog(ERROR, "cannot update incident " INT64_FORMAT, id);
+		}
+		if (SPI_processed == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
 					 errmsg("incident " INT64_FORMAT " does not exist", id)));
-		if (SPI_processed == 1)
 		{
 			bool		n;
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n);
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &n);
 
+			if (n)
+				*changed = local_changed;	/* applied in this backend (see step_is_local) */
+			else
+				*changed = step_outcome(DatumGetJsonbP(d), &duplicate);
+			d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n);
 			if (!n)
 			{
 				result = SPI_datumTransfer(d, false, -1);
 				*isnull = false;
 			}
 		}
-		*changed = stage.changed;
 		SPI_finish();
 	}
 	PG_FINALLY();
 	{
-		stage.active = false;
+		stage_running = false;
 	}
 	PG_END_TRY();
 	return result;
 }
 
 static SPIPlanPtr staff_plan = NULL;
+static SPIPlanPtr staff_grid_plan = NULL;
 
 /*
  * Who may act, and under which name.  Superusers and members of shegu_centre (the dispatch
@@ -1657,6 +2152,7 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 	Oid			me = GetOuterUserId();
 	MemoryContext caller = CurrentMemoryContext;
 	Datum		v[3];
+	bool		grid_null;
 	char	   *name = NULL;
 	bool		staff = false;
 	bool		in_scope = false;
@@ -1665,12 +2161,25 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 		return pstrdup(actor);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/*
+	 * The incident's grid first, then the staff rows: two plain queries rather than one with a
+	 * correlated subquery, which Citus refuses between the reference table of the staff and the
+	 * distributed incidents (docs/citus.md).
+	 */
+	if (staff_grid_plan == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+		SPIPlanPtr	p = SPI_prepare("SELECT i.grid::text FROM shegu.incident AS i WHERE i.id = $1", 1, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "cannot prepare the staff lookup");
+		staff_grid_plan = p;
+	}
 	if (staff_plan == NULL)
 	{
-		Oid			types[3] = {NAMEOID, INT8OID, TIMESTAMPTZOID};
+		Oid			types[3] = {NAMEOID, TEXTOID, TIMESTAMPTZOID};
 		SPIPlanPtr	p = SPI_prepare("SELECT s.person_name,"
-									" EXISTS (SELECT 1 FROM shegu.incident AS i WHERE i.id = $2"
-									"         AND i.grid OPERATOR(shegu.<@) s.code)"
+									" coalesce($2::shegu.gridcode OPERATOR(shegu.<@) s.code, false)"
 									" FROM shegu.grid_staff AS s"
 									" WHERE s.db_role = $1 AND s.valid_from <= $3::date"
 									"   AND (s.valid_to IS NULL OR s.valid_to > $3::date)"
@@ -1681,10 +2190,17 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 			elog(ERROR, "cannot prepare the staff lookup");
 		staff_plan = p;
 	}
+	v[0] = Int64GetDatum(id);
+	if (SPI_execute_plan(staff_grid_plan, v, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot look up the grid of incident " INT64_FORMAT, id);
+	grid_null = (SPI_processed == 0);
+	if (!grid_null)
+		v[1] = CStringGetTextDatum(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+	else
+		v[1] = (Datum) 0;
 	v[0] = DirectFunctionCall1(namein, CStringGetDatum(role));
-	v[1] = Int64GetDatum(id);
 	v[2] = TimestampTzGetDatum(clock_now());
-	if (SPI_execute_plan(staff_plan, v, NULL, true, 0) != SPI_OK_SELECT)
+	if (SPI_execute_plan(staff_plan, v, grid_null ? " n " : NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the grid staff of role %s", role);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -1779,31 +2295,40 @@ incident_act(PG_FUNCTION_ARGS)
 	}
 	request_id = detail_string(detail, "request_id", action, id);
 	actor = act_authorise(id, action, actor, role);
-	result = stage_run(id, (IncAction) a, actor, note, detail, request_id, role, clock_now(), &isnull, &changed);
+	result = stage_run(id, (IncAction) a, actor, note, detail, request_id, role, clock_now(), NULL,
+					   &isnull, &changed);
 	if (isnull)
 		elog(ERROR, "incident " INT64_FORMAT " vanished during the step", id);
 	PG_RETURN_DATUM(result);
 }
 
 PG_FUNCTION_INFO_V1(incident_step);
-/* SQL: shegu.incident_step(incident_id, action, at) RETURNS boolean — sweep's steps. */
+/* SQL: shegu.incident_step(incident_id, action, at, county DEFAULT NULL) RETURNS boolean — sweep's
+ * steps; NULL for a NULL incident, step or time. */
 Datum
 incident_step(PG_FUNCTION_ARGS)
 {
-	int64		id = PG_GETARG_INT64(0);
-	char	   *action = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	TimestampTz at = PG_GETARG_TIMESTAMPTZ(2);
-	int			a = name_index(action_names, A_COUNT, action);
+	int64		id;
+	char	   *action;
+	TimestampTz at;
+	int			a;
 	bool		isnull;
 	bool		changed = false;
 
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	id = PG_GETARG_INT64(0);
+	action = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	at = PG_GETARG_TIMESTAMPTZ(2);
+	a = name_index(action_names, A_COUNT, action);
 	if (a < A_PUBLIC_COUNT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown sweep step \"%s\" on incident " INT64_FORMAT, action, id),
 				 errhint("The steps are overdue_escalate and tick; use shegu.act() for the workflow.")));
 	(void) stage_run(id, (IncAction) a, "shegu.sweep", NULL, NULL, NULL,
-					 GetUserNameFromId(GetOuterUserId(), false), at, &isnull, &changed);
+					 GetUserNameFromId(GetOuterUserId(), false), at,
+					 PG_ARGISNULL(3) ? NULL : &fcinfo->args[3].value, &isnull, &changed);
 	PG_RETURN_BOOL(changed);
 }
 
@@ -1818,7 +2343,7 @@ shegu_incident_init(void)
 							   "Empty means the transaction's start time, as now() gives.",
 							   &incident_clock, "", PGC_SUSET, 0,
 							   check_incident_clock, NULL, NULL);
-	CacheRegisterRelcacheCallback(category_relcache_cb, (Datum) 0);
-	CacheRegisterRelcacheCallback(incident_relcache_cb, (Datum) 0);
+	shegu_refcache_subscribe(category_relcache_cb);
+	shegu_refcache_subscribe(incident_relcache_cb);
 	CacheRegisterSyscacheCallback(PROCOID, proc_syscache_cb, (Datum) 0);
 }

@@ -92,6 +92,12 @@ VALUES
 -- ---------------------------------------------------------------------------------------------
 -- Incidents and their event log.
 
+CREATE FUNCTION shegu.incident_county(grid shegu.gridcode) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN rpad(left(grid::text, 6), 6, '0')::bigint;
+COMMENT ON FUNCTION shegu.incident_county(shegu.gridcode) IS
+    'county (县) number of a grid: the first six digits of its code, zero-padded for a province or city code (430528 for 430528101002003, 430000 for 43); the distribution key of incidents on Citus';
+
 CREATE TABLE shegu.incident (
     id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     category            text NOT NULL REFERENCES shegu.incident_category (code) ON UPDATE CASCADE,
@@ -131,7 +137,9 @@ CREATE TABLE shegu.incident (
     work_hours_to_close float8,
     state_since         timestamptz NOT NULL,
     idempotency_key     text UNIQUE CHECK (idempotency_key <> ''),
-    supervisions        int NOT NULL DEFAULT 0
+    supervisions        int NOT NULL DEFAULT 0,
+    county              bigint,
+    step                jsonb
 );
 COMMENT ON SEQUENCE shegu.incident_id_seq IS 'numbers of incidents';
 COMMENT ON CONSTRAINT incident_title_check ON shegu.incident IS 'an incident has a title';
@@ -183,6 +191,10 @@ COMMENT ON COLUMN shegu.incident.satisfaction IS 'satisfaction score at evaluati
 COMMENT ON COLUMN shegu.incident.work_hours_to_close IS 'working hours from report to closure, suspension left out (set at closure)';
 COMMENT ON COLUMN shegu.incident.state_since IS 'when the incident entered its present state';
 COMMENT ON COLUMN shegu.incident.supervisions IS 'number of times a supervisor pressed it (督办, act ''supervise'')';
+COMMENT ON COLUMN shegu.incident.county IS
+    'county (县) of the grid, shegu.incident_county(grid); filled on insert (a given value must agree); the distribution key on Citus (docs/citus.md)';
+COMMENT ON COLUMN shegu.incident.step IS
+    'internal: the workflow step act() or sweep() asks the update trigger to apply; cleared by the trigger when it runs in the caller''s backend, else (on a Citus worker) replaced by the step''s outcome (changed, notifications); written only through shegu.act()';
 COMMENT ON COLUMN shegu.incident.idempotency_key IS 'client key of the submission: a retry with the same key returns the existing incident (shegu.report)';
 
 COMMENT ON INDEX shegu.incident_pkey IS 'incidents by number';
@@ -222,7 +234,8 @@ CREATE TABLE shegu.incident_event (
     note                text,
     detail              jsonb,
     request_id          text,
-    db_role             name NOT NULL
+    db_role             name NOT NULL,
+    county              bigint
 );
 COMMENT ON SEQUENCE shegu.incident_event_id_seq IS 'numbers of incident events';
 COMMENT ON TABLE shegu.incident_event IS
@@ -239,6 +252,8 @@ COMMENT ON COLUMN shegu.incident_event.to_level IS 'responsible level after';
 COMMENT ON COLUMN shegu.incident_event.work_time_in_state IS 'working time (category schedule) spent in the state before; NULL for the report or without the calendar';
 COMMENT ON COLUMN shegu.incident_event.note IS 'free text: the reason of a rejection, return, suspension';
 COMMENT ON COLUMN shegu.incident_event.detail IS 'the detail argument of act()';
+COMMENT ON COLUMN shegu.incident_event.county IS
+    'county (县) of the incident (shegu.incident.county): keeps an incident''s events beside it when both tables are distributed on Citus';
 COMMENT ON COLUMN shegu.incident_event.request_id IS 'client request id (detail ->> ''request_id''): a retried act() of the same role with it changes nothing twice';
 COMMENT ON CONSTRAINT incident_event_pkey ON shegu.incident_event IS 'an event is identified by its number';
 COMMENT ON CONSTRAINT incident_event_incident_fkey ON shegu.incident_event IS 'an event belongs to an existing incident';
@@ -247,9 +262,9 @@ COMMENT ON COLUMN shegu.incident_event.db_role IS
 
 COMMENT ON INDEX shegu.incident_event_pkey IS 'events by number';
 CREATE INDEX incident_event_incident_idx ON shegu.incident_event (incident_id, at);
-CREATE UNIQUE INDEX incident_event_request_idx ON shegu.incident_event (incident_id, db_role, request_id)
+CREATE UNIQUE INDEX incident_event_request_idx ON shegu.incident_event (county, incident_id, db_role, request_id)
     WHERE request_id IS NOT NULL;
-COMMENT ON INDEX shegu.incident_event_request_idx IS 'a client request id of a role is applied to an incident once';
+COMMENT ON INDEX shegu.incident_event_request_idx IS 'a client request id of a role is applied to an incident once (the county, fixed per incident, leads so that Citus accepts it)';
 COMMENT ON INDEX shegu.incident_event_incident_idx IS 'the history of one incident';
 
 SELECT pg_catalog.pg_extension_config_dump('shegu.incident_event', '');
@@ -278,7 +293,7 @@ COMMENT ON FUNCTION shegu.incident_refuse() IS
 CREATE FUNCTION shegu.incident_event_guard() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_event_guard' LANGUAGE C;
 COMMENT ON FUNCTION shegu.incident_event_guard() IS
-    'trigger: only act(), sweep() and the report trigger write the event log (and a restore by the owner or a superuser)';
+    'trigger: only act(), sweep() and the report trigger write the event log (and a restore: pg_restore or psql -f of a dump by the table''s owner, a superuser or the database''s owner)';
 CREATE FUNCTION shegu.incident_category_changed() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_category_changed' LANGUAGE C;
 COMMENT ON FUNCTION shegu.incident_category_changed() IS
@@ -324,11 +339,12 @@ REVOKE ALL ON FUNCTION shegu.act(bigint, text, text, text, jsonb) FROM PUBLIC;
 COMMENT ON FUNCTION shegu.act(bigint, text, text, text, jsonb) IS
     'the one workflow entry point: performs an action (accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise) and returns the incident; illegal steps raise SQLSTATE SGI01 and change nothing; runs as its owner (SECURITY DEFINER) for superusers, shegu_centre members and grid staff in their grids (docs/security.md)';
 
-CREATE FUNCTION shegu.incident_step(incident_id bigint, action text, at timestamptz) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'incident_step' LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION shegu.incident_step(bigint, text, timestamptz) IS
-    'internal step of sweep(): overdue_escalate (escalate when the level deadline passed by at) or tick (recompute the time light at at); true when the incident changed';
-REVOKE ALL ON FUNCTION shegu.incident_step(bigint, text, timestamptz) FROM PUBLIC;
+CREATE FUNCTION shegu.incident_step(incident_id bigint, action text, at timestamptz, county bigint DEFAULT NULL)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'incident_step' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION shegu.incident_step(bigint, text, timestamptz, bigint) IS
+    'internal step of sweep(): overdue_escalate (escalate when the level deadline passed by at) or tick (recompute the time light at at); true when the incident changed; NULL when the incident, step or time is NULL; the county, when given, spares the lookup that routes the step on Citus';
+REVOKE ALL ON FUNCTION shegu.incident_step(bigint, text, timestamptz, bigint) FROM PUBLIC;
 
 CREATE FUNCTION shegu.report(category text, title text, source text,
                              grid shegu.gridcode DEFAULT NULL, location geometry DEFAULT NULL,
@@ -338,11 +354,20 @@ CREATE FUNCTION shegu.report(category text, title text, source text,
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = shegu, pg_catalog, pg_temp AS $$
 DECLARE
     r shegu.incident;
+    v_grid shegu.gridcode := report.grid;
+    v_at timestamptz := coalesce(report.reported_at,
+                                 nullif(pg_catalog.current_setting('shegu.incident_clock', true), '')::timestamptz,
+                                 pg_catalog.statement_timestamp());
 BEGIN
+    -- The grid, and so the county, is known before the row is sent anywhere: on Citus the county
+    -- routes the insert to its shard (docs/citus.md); the report time is this session's clock.
+    IF v_grid IS NULL AND report.location IS NOT NULL THEN
+        v_grid := shegu.locate(report.location, v_at);
+    END IF;
     INSERT INTO shegu.incident AS i (category, title, source, grid, location, reporter, description,
-                                     reported_at, idempotency_key)
-    VALUES (report.category, report.title, report.source, report.grid, report.location, report.reporter,
-            report.description, report.reported_at, report.idempotency_key)
+                                     reported_at, idempotency_key, county)
+    VALUES (report.category, report.title, report.source, v_grid, report.location, report.reporter,
+            report.description, v_at, report.idempotency_key, shegu.incident_county(v_grid))
     ON CONFLICT ON CONSTRAINT incident_idempotency_key_key DO NOTHING
     RETURNING i.* INTO r;
     IF FOUND THEN
@@ -372,35 +397,45 @@ SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id bigint;
+    v_county bigint;
     escalated int := 0;
+    -- On Citus (shegu.incident distributed) a multi-shard SELECT cannot lock rows: there the
+    -- candidates are read unlocked, and each step's re-check on the locked row keeps it right.
+    lock_clause text := ' FOR UPDATE SKIP LOCKED';
+    distributed boolean := false;
 BEGIN
     IF sweep.now IS NULL THEN
         RAISE EXCEPTION 'time of shegu.sweep is NULL'
             USING ERRCODE = 'null_value_not_allowed', HINT = 'Call shegu.sweep() for the present, or give the time to judge the deadlines at.';
     END IF;
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition'
+                ' WHERE logicalrelid = ''shegu.incident''::regclass)' INTO distributed;
+        IF distributed THEN
+            lock_clause := '';
+        END IF;
+    END IF;
     -- Every open incident whose level deadline passed goes one level up; the step re-checks
     -- the deadline on the locked row, so a second sweep (or a concurrent one) does nothing twice.
-    FOR v_id IN
-        SELECT i.id FROM shegu.incident AS i
-        WHERE i.status IN ('reported', 'accepted', 'dispatched') AND i.level <> 'county'
-          AND i.level_due_at < sweep.now
-        ORDER BY i.level_due_at, i.id
-        FOR UPDATE SKIP LOCKED
+    FOR v_id, v_county IN EXECUTE
+        'SELECT i.id, i.county FROM shegu.incident AS i'
+        ' WHERE i.status IN (''reported'', ''accepted'', ''dispatched'') AND i.level <> ''county'''
+        '   AND i.level_due_at < $1'
+        ' ORDER BY i.level_due_at, i.id' || lock_clause USING sweep.now
     LOOP
-        IF shegu.incident_step(v_id, 'overdue_escalate', sweep.now) THEN
+        IF shegu.incident_step(v_id, 'overdue_escalate', sweep.now, v_county) THEN
             escalated := escalated + 1;
         END IF;
     END LOOP;
     -- Lights that turn: each turn to yellow or red sends NOTIFY shegu_light once.
-    FOR v_id IN
-        SELECT i.id FROM shegu.incident AS i
-        WHERE (i.status IN ('reported', 'accepted', 'dispatched') AND i.light = 'green' AND i.yellow_at <= sweep.now)
-           OR (i.status = 'reported' AND i.light <> 'red' AND i.accept_due_at < sweep.now)
-           OR (i.status IN ('accepted', 'dispatched') AND i.light <> 'red' AND i.due_at < sweep.now)
-        ORDER BY i.id
-        FOR UPDATE SKIP LOCKED
+    FOR v_id, v_county IN EXECUTE
+        'SELECT i.id, i.county FROM shegu.incident AS i'
+        ' WHERE (i.status IN (''reported'', ''accepted'', ''dispatched'') AND i.light = ''green'' AND i.yellow_at <= $1)'
+        '    OR (i.status = ''reported'' AND i.light <> ''red'' AND i.accept_due_at < $1)'
+        '    OR (i.status IN (''accepted'', ''dispatched'') AND i.light <> ''red'' AND i.due_at < $1)'
+        ' ORDER BY i.id' || lock_clause USING sweep.now
     LOOP
-        PERFORM shegu.incident_step(v_id, 'tick', sweep.now);
+        PERFORM shegu.incident_step(v_id, 'tick', sweep.now, v_county);
     END LOOP;
     RETURN escalated;
 END;
@@ -417,16 +452,25 @@ CREATE FUNCTION shegu.incident_unit(grid shegu.gridcode, level text) RETURNS she
     SET search_path = shegu, pg_catalog, pg_temp AS $$
 DECLARE
     l int := CASE level WHEN 'grid' THEN 6 WHEN 'community' THEN 5 WHEN 'township' THEN 4 WHEN 'county' THEN 3 END;
+    a shegu.gridcode;
 BEGIN
     IF l IS NULL THEN
         RAISE EXCEPTION 'unknown level "%"', level
             USING ERRCODE = 'invalid_parameter_value', HINT = 'The levels are grid, community, township and county.';
     END IF;
-    RETURN shegu.ancestor(grid, least(shegu.level(grid), l));
+    -- A level the code skips (the zero county segment of a city without counties, 441900003…)
+    -- is served by the unit above it: the city (4419) answers at the county level.
+    FOR k IN REVERSE least(shegu.level(grid), l) .. 1 LOOP
+        a := shegu.ancestor(grid, k);
+        IF a IS NOT NULL THEN
+            RETURN a;
+        END IF;
+    END LOOP;
+    RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION shegu.incident_unit(shegu.gridcode, text) IS
-    'the unit responsible at a level (grid, community, township, county) for an incident in a grid: the grid''s ancestor at that level';
+    'the unit responsible at a level (grid, community, township, county) for an incident in a grid: the grid''s ancestor at that level, or where the code skips that level (a city without counties, 东莞 4419) the nearest ancestor above it';
 
 CREATE FUNCTION shegu.incident_grid_as_of(incident_id bigint, at timestamptz) RETURNS shegu.gridcode
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -497,8 +541,13 @@ CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
                    closed bigint, closed_on_time bigint, overdue_open bigint, suspended bigint,
                    disposal_rate float8, on_time_rate float8, on_time_rate_incl_open float8,
                    rework_rate float8, avg_work_hours_to_close float8, satisfaction_rate float8)
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = shegu, pg_catalog, pg_temp AS $$
+    -- PL/pgSQL, not SQL: Citus plans a query on the distributed incidents only with the
+    -- parameter's value bound, which a SQL function does not give it (docs/citus.md).
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT shegu.ancestor(f.grid, l.l) AS unit, l.l AS level, f.month,
            count(*) AS received,
            count(*) FILTER (WHERE f.accepted) AS accepted,
@@ -533,7 +582,8 @@ CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
                  i.satisfaction
           FROM shegu.incident AS i) AS f
     CROSS JOIN LATERAL generate_series(1, shegu.level(f.grid)) AS l(l)
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3;
+END;
 $$;
 COMMENT ON FUNCTION shegu.incident_measures_at(timestamptz) IS
     'incident measures by unit (a grid at any level, rolled up by code prefix) and month of report, with overdue judged at a given time; definitions in docs/incident.md';
@@ -562,8 +612,12 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
     RETURNS TABLE (kind text, kind_zh text, incident_id bigint, category text, grid shegu.gridcode,
                    responsible_level text, responsible_unit shegu.gridcode, source text,
                    reported_at timestamptz, failed_at timestamptz, reason text)
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = shegu, pg_catalog, pg_temp AS $$
+    -- PL/pgSQL, not SQL, for Citus as incident_measures_at.
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     -- should have found but did not: an outside channel reported it and the grid's patrol had not
     SELECT 'not_discovered', '应发现未发现', i.id, i.category, i.grid, 'grid',
            shegu.incident_unit(i.grid, 'grid'), i.source, i.reported_at, i.reported_at,
@@ -574,6 +628,7 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
       AND i.reported_at <= incident_accountability_at.at
       AND NOT EXISTS (SELECT 1 FROM shegu.incident AS p
                       WHERE p.source = 'patrol' AND p.id <> i.id AND p.grid OPERATOR(shegu.=) i.grid
+                        AND p.county = i.county   -- implied by the grid; lets Citus join shard by shard
                         AND split_part(p.category, '.', 1) = split_part(i.category, '.', 1)
                         AND p.reported_at <= i.reported_at
                         AND p.reported_at >= i.reported_at - incident_accountability_at.discovery_window)
@@ -582,7 +637,7 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
     SELECT 'not_reported', '应上报未上报', i.id, i.category, i.grid, e.from_level,
            shegu.incident_unit(i.grid, e.from_level), i.source, i.reported_at, e.at,
            format('level deadline passed at the %s level; escalated by the sweep', e.from_level)
-    FROM shegu.incident_event AS e JOIN shegu.incident AS i ON i.id = e.incident_id
+    FROM shegu.incident_event AS e JOIN shegu.incident AS i ON i.id = e.incident_id AND i.county = e.county
     WHERE e.action = 'escalate' AND e.actor = 'shegu.sweep' AND e.at <= incident_accountability_at.at
     UNION ALL
     SELECT 'not_reported', '应上报未上报', i.id, i.category, i.grid, i.level,
@@ -599,7 +654,8 @@ CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_windo
                 ELSE format('disposed %s after the deadline', (i.resolved_at - i.due_at)) END
     FROM shegu.incident AS i
     WHERE (i.status IN ('accepted', 'dispatched') AND i.due_at < incident_accountability_at.at)
-       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at)
+       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at);
+END;
 $$;
 COMMENT ON FUNCTION shegu.incident_accountability_at(timestamptz, interval) IS
     'accountability findings (应发现未发现、应上报未上报、应处置未处置) judged at a time, with the patrol look-back window for "should have found"; definitions in docs/incident.md';

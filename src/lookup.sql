@@ -122,9 +122,9 @@ CREATE FUNCTION shegu.grid_changed() RETURNS trigger
     AS 'MODULE_PATHNAME', 'lookup_grid_changed' LANGUAGE C;
 COMMENT ON FUNCTION shegu.grid_changed() IS
     'trigger of shegu.grid: invalidates the relation''s cache entry so that every session rebuilds its lookup index after the change commits (and this one after each statement, or after a rollback)';
-CREATE TRIGGER grid_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON shegu.grid
+CREATE TRIGGER grid_changed AFTER INSERT OR UPDATE OF code, boundary, valid_from, valid_to OR DELETE OR TRUNCATE ON shegu.grid
     FOR EACH STATEMENT EXECUTE FUNCTION shegu.grid_changed();
-COMMENT ON TRIGGER grid_changed ON shegu.grid IS 'tells every session''s lookup index that the grids changed';
+COMMENT ON TRIGGER grid_changed ON shegu.grid IS 'tells the lookup indexes (shared and per session) that grid codes, boundaries or validity changed; other columns do not invalidate them';
 
 -- Staff (一格多元).
 
@@ -270,7 +270,7 @@ CREATE FUNCTION shegu.lookup_stats(
     OUT entries bigint, OUT boundary_entries bigint, OUT edge_refs bigint, OUT depth int,
     OUT memory_bytes bigint, OUT build_ms float8, OUT built_at timestamptz,
     OUT builds bigint, OUT locates bigint, OUT raster_cells bigint, OUT raster_direct bigint,
-    OUT raster_quarters bigint, OUT raster_quarters_direct bigint)
+    OUT raster_quarters bigint, OUT raster_quarters_direct bigint, OUT mode text)
     AS 'MODULE_PATHNAME', 'lookup_stats' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION shegu.lookup_stats() IS
-    'this session''s lookup index (built first if missing or stale): grid versions, rings, vertices, quadtree cells and leaves, (leaf, grid) entries and how many are boundary ones, clipped edges held, depth, memory, build time; how many builds and locates this session has made; the raster over the quadtree (cells, and how many answer at once; quarters of boundary cells, and how many of those answer at once)';
+    'this session''s lookup index (built first if missing or stale): grid versions, rings, vertices, quadtree cells and leaves, (leaf, grid) entries and how many are boundary ones, clipped edges held, depth, memory, build time; how many builds and locates this session has made; the raster over the quadtree (cells, and how many answer at once; quarters of boundary cells, and how many of those answer at once); mode: shared (one index per server in shared memory, with shegu in shared_preload_libraries), backend (this session''s own), transaction (this transaction changed the grids and reads its own), statement (a parallel query''s own)';

@@ -163,7 +163,7 @@ GRANT SELECT ON shegu.grid, shegu.incident_category, shegu.work_schedule, shegu.
 GRANT SELECT ON shegu.incident, shegu.incident_event, shegu.grid_staff,
                 shegu.incident_supervision, shegu.incident_accountability
     TO shegu_centre, shegu_grid_worker;
-GRANT INSERT (category, title, description, location, grid, source, reporter, reported_at, level, idempotency_key),
+GRANT INSERT (category, title, description, location, grid, source, reporter, reported_at, level, idempotency_key, county),
       UPDATE (title, description, reporter)
     ON shegu.incident TO shegu_centre, shegu_grid_worker;
 GRANT INSERT, UPDATE, DELETE ON shegu.grid_staff TO shegu_centre;

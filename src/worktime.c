@@ -22,6 +22,8 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "refcache.h"
+#include "shegu.h"
 #include "worktime.h"
 
 /*
@@ -87,7 +89,7 @@ static const struct config_enum_entry fallback_options[] = {
 static int	calendar_fallback = WT_FALLBACK_WARNING;
 
 static void
-worktime_relcache_cb(Datum arg, Oid relid)
+worktime_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == override_relid || relid == schedule_relid)
 	{
@@ -99,7 +101,7 @@ worktime_relcache_cb(Datum arg, Oid relid)
 void
 shegu_worktime_init(void)
 {
-	CacheRegisterRelcacheCallback(worktime_relcache_cb, (Datum) 0);
+	shegu_refcache_subscribe(worktime_relcache_cb);
 	DefineCustomEnumVariable("shegu.calendar_fallback",
 							 "What working-time functions do on a day of a year that shegu.workday_override does not cover.",
 							 "warning: Monday to Friday, with a WARNING once per session per year; error: refuse; silent: Monday to Friday.",
@@ -162,15 +164,20 @@ build_cache(void)
 				a_periods,
 				a_only;
 	shegu_wt_error err;
+	Oid			override_rows,
+				schedule_rows;
 
 	override_relid = worktime_table("workday_override");
 	schedule_relid = worktime_table("work_schedule");
-	a_day = column(override_relid, "day");
-	a_work = column(override_relid, "is_workday");
-	a_name = column(schedule_relid, "name");
-	a_zone = column(schedule_relid, "time_zone");
-	a_periods = column(schedule_relid, "periods");
-	a_only = column(schedule_relid, "workdays_only");
+	/* the relations that hold the rows: on a Citus node, the local shards of the tables */
+	override_rows = shegu_table_storage(override_relid);
+	schedule_rows = shegu_table_storage(schedule_relid);
+	a_day = column(override_rows, "day");
+	a_work = column(override_rows, "is_workday");
+	a_name = column(schedule_rows, "name");
+	a_zone = column(schedule_rows, "time_zone");
+	a_periods = column(schedule_rows, "periods");
+	a_only = column(schedule_rows, "workdays_only");
 
 	/*
 	 * Until re-parented, the new cache dies with the statement if anything below fails.  Only
@@ -187,7 +194,7 @@ build_cache(void)
 	 * fresh snapshot: a change committed before the snapshot is in it, one after it bumps the
 	 * count.
 	 */
-	rel = table_open(override_relid, AccessShareLock);
+	rel = table_open(override_rows, AccessShareLock);
 	seen = inval_count;
 	snap = RegisterSnapshot(GetCatalogSnapshot(override_relid));
 	scan = table_beginscan(rel, snap, 0, NULL);
@@ -225,7 +232,7 @@ build_cache(void)
 						   : "The day lies outside the range of timestamps.")));
 	pfree(rows);
 
-	rel = table_open(schedule_relid, AccessShareLock);
+	rel = table_open(schedule_rows, AccessShareLock);
 	snap = RegisterSnapshot(GetCatalogSnapshot(schedule_relid));
 	scan = table_beginscan(rel, snap, 0, NULL);
 	slot = table_slot_create(rel, NULL);
@@ -717,6 +724,6 @@ worktime_invalidate(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "shegu.worktime_invalidate() must be called as a trigger");
-	CacheInvalidateRelcache(td->tg_relation);
+	shegu_invalidate_table(td->tg_relation);
 	return PointerGetDatum(NULL);
 }

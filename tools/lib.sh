@@ -5,6 +5,8 @@
 #   PG_CONFIG      pg_config of the PostgreSQL 15 to build against (Debian's by default)
 #   SHEGU_RUN_DIR  where the throwaway cluster and its socket live (default: .run in the checkout)
 #   SHEGU_PORT     the port number that names the socket (default 54315; no TCP is opened)
+#   SHEGU_PRELOAD  1 (default): shegu in shared_preload_libraries (one shared lookup index per
+#                  server); 0: not preloaded (every session builds its own)
 #   SHEGU_FAKETIME a date-time (e.g. '2027-03-15 10:00:00') the server's clock starts at, through
 #                  libfaketime (Debian package faketime): shows that no test depends on today
 
@@ -93,7 +95,7 @@ start_server() {
 		listen_addresses = ''
 		port = $SHEGU_PORT
 		unix_socket_directories = '$SHEGU_RUN_DIR'
-		shared_preload_libraries = 'pg_cron'
+		shared_preload_libraries = '$( [ "${SHEGU_PRELOAD:-1}" = 0 ] && echo pg_cron || echo pg_cron,shegu )'
 		cron.database_name = 'postgres'
 		cron.use_background_workers = on
 		max_worker_processes = 20

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of shegu: C unit tests and fuzzing of the pure engines, then pg_regress and
-# pgTAP against a throwaway server that is stopped afterwards, pass or fail.
+# Runs every test of shegu: C unit tests and fuzzing of the pure engines, then pg_regress, pgTAP,
+# dump/restore, upgrades, kill -9 under load (on a private cluster), pg_cron and the documentation
+# examples against a throwaway server that is stopped afterwards, pass or fail.
 # tools/test.sh — the README's test command; .ci/run calls it.
 source "$(dirname "$0")/lib.sh"
 
@@ -49,6 +50,14 @@ say "pg_dump round trip and DROP/CREATE EXTENSION (test/dump)"
 out=$(bash "$SHEGU_TOP/test/dump/run.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
 
+say "upgrades from every released version: catalog, data, shipped rows (test/upgrade)"
+out=$(bash "$SHEGU_TOP/test/upgrade/run.sh" 2>&1); echo "$out"
+tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
+
+say "kill -9 under load: every acknowledged commit survives (test/crash)"
+out=$(bash "$SHEGU_TOP/test/crash/run.sh" 2>&1); echo "$out"
+tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
+
 say "pg_cron runs the documented sweep job (test/cron)"
 out=$(bash "$SHEGU_TOP/test/cron/run.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
@@ -66,9 +75,24 @@ say "the boundary guide with shp2pgsql and ogr2ogr (test/import)"
 out=$(bash "$SHEGU_TOP/test/import/run.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
 
+say "Citus: a coordinator and two workers run the documented layout (test/citus; skipped without citus)"
+out=$(SHEGU_RUN_DIR="$SHEGU_RUN_DIR" SHEGU_PORT="$SHEGU_PORT" PG_CONFIG="$PG_CONFIG" bash "$SHEGU_TOP/test/citus/run.sh" 2>&1); echo "$out"
+tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
+
 say "documentation examples (docs/*.md)"
 out=$(bash "$SHEGU_TOP/tools/doctest.sh" 2>&1); echo "$out"
 tally "$(echo "$out" | grep -c '^ok ')" "$(echo "$out" | grep -c '^not ok ')"
+
+say "lookup without shegu in shared_preload_libraries: every session its own index (pgTAP)"
+SHEGU_PRELOAD=0 start_server >/dev/null
+run_psql -d postgres -c "DROP DATABASE IF EXISTS shegu_tap" -c "CREATE DATABASE shegu_tap"
+run_psql -d shegu_tap -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu" -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION dblink"
+out=$(pg_prove -d shegu_tap --ext .sql "$SHEGU_TOP/test/pgtap/lookup.sql" "$SHEGU_TOP/test/pgtap/lookup_shared.sql" 2>&1); status=$?
+echo "$out"
+tests=$(echo "$out" | sed -nE 's/^Files=[0-9]+, Tests=([0-9]+).*/\1/p')
+bad=$(echo "$out" | sed -nE 's/.*Failed ([0-9]+)\/[0-9]+ subtests.*/\1/p' | awk '{s+=$1} END {print s+0}')
+[ $status -eq 0 ] || [ "$bad" -gt 0 ] || bad=1
+tally $(( ${tests:-0} - bad > 0 ? ${tests:-0} - bad : 0 )) "$bad"
 
 say "summary"
 echo "shegu: $passed passed, $failed failed"

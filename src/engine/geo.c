@@ -178,7 +178,35 @@ struct shegu_geo_index
 	int64_t		leaves;
 	int64_t		boundary_entries;
 	bool		failed;			/* an allocation failed during build */
+	/* bounds of the build (see "Bounded work" above) */
+	int64_t		work;			/* edge tests so far */
+	int64_t		deep_work;		/* of which in cells at raster_plan's depth or deeper */
+	int64_t		budget;			/* past this deep_work, such cells stop splitting */
+	int64_t		next_check;		/* work at which to call interrupt next */
+	int			(*interrupt) (void *arg);
+	void	   *interrupt_arg;
+	bool		cancelled;
+	bool		budget_spent;
+	int			raster_plan;	/* the raster's depth, known before the tree is built (0: none) */
+	int			split_depth;	/* deeper cells need twice the edges a level to be split */
+	bool		view;			/* reads a flat image: only this header is ours */
 };
+
+/* ---- bounded work ---- */
+
+/* Count units of work; false when the interrupt callback cancels the build. */
+static bool
+tick(shegu_geo_index *ix, int64_t units)
+{
+	ix->work += units;
+	if (ix->interrupt != NULL && ix->work >= ix->next_check)
+	{
+		ix->next_check = ix->work + SHEGU_GEO_INTERRUPT_WORK;
+		if (ix->interrupt(ix->interrupt_arg))
+			ix->cancelled = true;
+	}
+	return !ix->cancelled;
+}
 
 /* ---- memory ---- */
 
@@ -816,6 +844,39 @@ edge_bbox(const geo_pt *v, uint32_t r, double *lx, double *ly, double *hx, doubl
 	*hy = a->y < b->y ? b->y : a->y;
 }
 
+/*
+ * Does edge (a, a + 1) meet the closed box b?  Exactly: its bounding box must meet b and its line
+ * must not leave all four corners strictly on one side (a long diagonal edge's bounding box
+ * covers many cells that the edge itself misses).
+ */
+static inline bool
+edge_touches(const geo_pt *a, box b)
+{
+	const geo_pt *c = a + 1;
+	double		lx = a->x < c->x ? a->x : c->x,
+				hx = a->x < c->x ? c->x : a->x,
+				ly = a->y < c->y ? a->y : c->y,
+				hy = a->y < c->y ? c->y : a->y;
+	int			s0,
+				s;
+
+	if (!(hx >= b.x0 && lx <= b.x1 && hy >= b.y0 && ly <= b.y1))
+		return false;
+	if (a->x == c->x || a->y == c->y || (lx >= b.x0 && hx <= b.x1) || (ly >= b.y0 && hy <= b.y1))
+		return true;			/* axis-parallel, or spanning the box's width or height within it */
+	s0 = shegu_geo_orient2d(a->x, a->y, c->x, c->y, b.x0, b.y0);
+	if (s0 == 0)
+		return true;
+	s = shegu_geo_orient2d(a->x, a->y, c->x, c->y, b.x1, b.y0);
+	if (s != s0)
+		return true;
+	s = shegu_geo_orient2d(a->x, a->y, c->x, c->y, b.x1, b.y1);
+	if (s != s0)
+		return true;
+	s = shegu_geo_orient2d(a->x, a->y, c->x, c->y, b.x0, b.y1);
+	return s != s0;
+}
+
 static int
 compare_doubles(const void *a, const void *b)
 {
@@ -829,8 +890,23 @@ compare_doubles(const void *a, const void *b)
 static void
 sort_doubles(double *y, size_t n)
 {
-	if (n > 1)
+	size_t		i,
+				j;
+
+	if (n > 24)
+	{
 		qsort(y, n, sizeof(double), compare_doubles);
+		return;
+	}
+	/* most entries have a few: insertion sort, without qsort's calls */
+	for (i = 1; i < n; i++)
+	{
+		double		v = y[i];
+
+		for (j = i; j > 0 && y[j - 1] > v; j--)
+			y[j] = y[j - 1];
+		y[j] = v;
+	}
 }
 
 /*
@@ -1024,17 +1100,14 @@ build_cell(build_state *bs, uint32_t node, box b, int depth, size_t cand_lo, siz
 		cand		c = bs->cands[i];
 		uint32_t	t = 0;
 
-		for (k = 0; k < c.n; k++)
-		{
-			double		lx,
-						ly,
-						hx,
-						hy;
+		if (!tick(ix, (int64_t) c.n + 1))
+			return false;
+		if (depth >= ix->raster_plan)
+			ix->deep_work += (int64_t) c.n + 1;
 
-			edge_bbox(ix->v, bs->stack[c.off + k], &lx, &ly, &hx, &hy);
-			if (hx >= b.x0 && lx <= b.x1 && hy >= b.y0 && ly <= b.y1)
+		for (k = 0; k < c.n; k++)
+			if (edge_touches(&ix->v[bs->stack[c.off + k]], b))
 				t++;
-		}
 		if (t == 0)
 		{
 			if (covered(ix->v, bs->stack + c.off, c.n, b.x0, b.y0))
@@ -1081,9 +1154,24 @@ build_cell(build_state *bs, uint32_t node, box b, int depth, size_t cand_lo, siz
 	stalls = touching_total >= parent_total ? stalls + 1 : 0;
 	mx = (b.x0 + b.x1) * 0.5;
 	my = (b.y0 + b.y1) * 0.5;
-	if (touching_total <= (uint64_t) ix->leaf_edges || depth >= ix->max_depth || stalls >= 2
+	if (touching_total <= (uint64_t) ix->leaf_edges || depth >= ix->max_depth
 		|| !(mx > b.x0 && mx < b.x1 && my > b.y0 && my < b.y1))
 		return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
+	if (depth >= ix->raster_plan)
+	{
+		/* below the raster's depth: splitting must pay (see "Bounded work") */
+		int			over = depth - ix->split_depth;
+
+		if (stalls >= 2)
+			return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
+		if (over > 0 && touching_total <= ((uint64_t) ix->leaf_edges << (over < 32 ? over : 32)))
+			return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
+		if (ix->deep_work > ix->budget)
+		{
+			ix->budget_spent = true;
+			return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
+		}
+	}
 
 	/* split */
 	if (ix->nn + 4 >= UINT32_MAX
@@ -1118,6 +1206,10 @@ build_cell(build_state *bs, uint32_t node, box b, int depth, size_t cand_lo, siz
 			nc.shape = pc.shape;
 			nc.off = (uint32_t) bs->nstack;
 			nc.touching = 0;
+			if (!tick(ix, (int64_t) pc.n + 1))
+				return false;
+			if (depth >= ix->raster_plan)
+				ix->deep_work += (int64_t) pc.n + 1;
 			for (k = 0; k < pc.n; k++)
 			{
 				uint32_t	r = bs->stack[pc.off + k];
@@ -1257,13 +1349,15 @@ raster_cell_of(const shegu_geo_index *ix, double x, double y, uint32_t *i, uint3
  * b.  On other days the tree answers.
  */
 static uint32_t
-direct_answer(const shegu_geo_index *ix, const geo_node *n, box b)
+direct_answer_from(shegu_geo_index *ix, const geo_node *n, box b, uint32_t *from)
 {
-	const geo_entry *e = ix->entries + n->entry_off;
-	const geo_entry *end = e + n->n_entries;
+	const geo_entry *first = ix->entries + n->entry_off;
+	const geo_entry *e = first + *from;
+	const geo_entry *end = first + n->n_entries;
 
 	for (; e < end; e++)
 	{
+		ix->work += 1 + e->n_pts + e->n_far;
 		if (entry_is_boundary(e))
 		{
 			const geo_pt *p = e->n_pts > 0 ? ix->pts + e->pt_off : NULL;
@@ -1271,19 +1365,16 @@ direct_answer(const shegu_geo_index *ix, const geo_node *n, box b)
 
 			for (k = 0; k + 1 < e->n_pts; k++)
 			{
-				double		lx,
-							ly,
-							hx,
-							hy;
-
 				if (isnan(p[k + 1].x))
 				{
 					k++;		/* a separator */
 					continue;
 				}
-				edge_bbox(p, k, &lx, &ly, &hx, &hy);
-				if (hx >= b.x0 && lx <= b.x1 && hy >= b.y0 && ly <= b.y1)
+				if (edge_touches(&p[k], b))
+				{
+					*from = (uint32_t) (e - first);
 					return 0;	/* the grid's boundary crosses this cell: use the tree */
+				}
 			}
 			if (!entry_covers(ix, e, b.x0, b.y0))
 				continue;		/* outside all of b on every day */
@@ -1293,8 +1384,20 @@ direct_answer(const shegu_geo_index *ix, const geo_node *n, box b)
 	return RASTER_NONE;
 }
 
-/* Fill the raster cells under node (box b, depth d). */
-static void
+/*
+ * The same from the first entry.  (Entries before the one a box's answer stopped at miss the box
+ * and lie outside it: they do the same for any part of it, where the scan can start there.)
+ */
+static uint32_t
+direct_answer(shegu_geo_index *ix, const geo_node *n, box b)
+{
+	uint32_t	from = 0;
+
+	return direct_answer_from(ix, n, b, &from);
+}
+
+/* Fill the raster cells under node (box b, depth d); false when cancelled. */
+static bool
 raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 {
 	const geo_node *n = &ix->nodes[node];
@@ -1302,7 +1405,9 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 	double		ry1 = ix->raster_y0 + ix->raster_ny * ix->raster_cell;
 
 	if (b.x1 <= ix->raster_x0 || b.x0 >= rx1 || b.y1 <= ix->raster_y0 || b.y0 >= ry1)
-		return;					/* no raster cell under this node */
+		return true;			/* no raster cell under this node */
+	if (!tick(ix, 1))
+		return false;
 	if (n->child != 0 && d < ix->raster_bits)
 	{
 		double		mx = (b.x0 + b.x1) * 0.5;
@@ -1317,9 +1422,11 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 			cb.x1 = (q & 1) ? b.x1 : mx;
 			cb.y0 = (q & 2) ? my : b.y0;
 			cb.y1 = (q & 2) ? b.y1 : my;
-			raster_fill(ix, n->child + q, cb, d + 1);
+			if (!raster_fill(ix, n->child + q, cb, d + 1))
+				return false;
+			n = &ix->nodes[node];
 		}
-		return;
+		return true;
 	}
 	{
 		/* a leaf above the raster's depth, or a node at it: every raster cell inside b */
@@ -1351,10 +1458,13 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 						v = direct;
 						ix->raster_direct++;
 					}
+					if (!tick(ix, 1))
+						return false;
 				}
 				ix->raster[(size_t) j * ix->raster_nx + i] = v;
 			}
 	}
+	return true;
 }
 
 /*
@@ -1364,7 +1474,7 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
  * the same way when that gives any of them a direct answer, else v.  Fails only out of memory.
  */
 static bool
-sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t *out)
+sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t from, uint32_t *out)
 {
 	const geo_node *node = &ix->nodes[v];
 	double		mx,
@@ -1376,7 +1486,7 @@ sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t *out)
 	*out = v;
 	if (node->child == 0)
 	{
-		uint32_t	d = direct_answer(ix, node, b);
+		uint32_t	d = direct_answer_from(ix, node, b, &from);
 
 		if (d != 0)
 		{
@@ -1384,6 +1494,8 @@ sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t *out)
 			return true;
 		}
 	}
+	if (!tick(ix, 1))
+		return false;
 	if (levels == 0 || ix->nsub / 4 >= RASTER_INDEX)
 		return true;
 	if (!grow(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub + 4, sizeof(uint32_t)))
@@ -1402,7 +1514,7 @@ sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t *out)
 		qb.x1 = (q & 1) ? b.x1 : mx;
 		qb.y0 = (q & 2) ? my : b.y0;
 		qb.y1 = (q & 2) ? b.y1 : my;
-		if (!sub_value(ix, qn, qb, levels - 1, &val))
+		if (!sub_value(ix, qn, qb, levels - 1, qn == v ? from : 0, &val))
 			return false;
 		ix->sub[block + q] = val;
 		if (val != qn)
@@ -1442,7 +1554,7 @@ build_sub(shegu_geo_index *ix)
 		b.y0 = ix->raster_y0 + (double) (k / ix->raster_nx) * ix->raster_cell;
 		b.x1 = b.x0 + ix->raster_cell;
 		b.y1 = b.y0 + ix->raster_cell;
-		if (!sub_value(ix, v, b, SUB_LEVELS, &ix->raster[k]))
+		if (!sub_value(ix, v, b, SUB_LEVELS, 0, &ix->raster[k]))
 			return false;
 	}
 	shrink(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub, sizeof(uint32_t));
@@ -1455,8 +1567,8 @@ build_sub(shegu_geo_index *ix)
  * covers the whole cell on every day (or none does), else the tree node to go on from.  Only built
  * when the root is aligned (every cell's bounds exact); opt raster_bits < 0 disables it.
  */
-static bool
-build_raster(shegu_geo_index *ix)
+static void
+plan_raster(shegu_geo_index *ix)
 {
 	int			bits = ix->raster_bits;
 	double		side = ix->x1 - ix->x0;
@@ -1465,14 +1577,13 @@ build_raster(shegu_geo_index *ix)
 				max_x = ix->shapes[0].max_x,
 				max_y = ix->shapes[0].max_y;
 	double		cell;
-	size_t		k,
-				n;
-	box			root;
+	size_t		k;
 	int			e;
 
 	ix->raster_bits = 0;
+	ix->raster_plan = 0;
 	if (bits < 0 || ix->ns == 0 || side != ix->y1 - ix->y0 || frexp(side, &e) != 0.5)
-		return true;			/* disabled, empty, or not aligned */
+		return;					/* disabled, empty, or not aligned */
 	for (k = 1; k < ix->ns; k++)
 	{
 		min_x = fmin(min_x, ix->shapes[k].min_x);
@@ -1504,7 +1615,7 @@ build_raster(shegu_geo_index *ix)
 
 		cell = ldexp(side, -bits);
 		if (cell == 0 || fabs(ix->x0) / cell > 0x1p46 || fabs(ix->y0) / cell > 0x1p46)
-			return true;		/* cell bounds would not be exact */
+			return;				/* cell bounds would not be exact */
 		nx = floor((max_x - ix->x0) / cell) - floor((min_x - ix->x0) / cell) + 1;
 		ny = floor((max_y - ix->y0) / cell) - floor((min_y - ix->y0) / cell) + 1;
 		if (nx * ny <= (double) (1 << 22) || bits <= 1)
@@ -1517,6 +1628,22 @@ build_raster(shegu_geo_index *ix)
 		}
 		bits--;
 	}
+	ix->raster_plan = bits;
+	ix->raster_cell = cell;
+}
+
+/* Fill the raster that plan_raster laid out (nothing when it laid none out). */
+static bool
+build_raster(shegu_geo_index *ix)
+{
+	int			bits = ix->raster_plan;
+	double		cell = ix->raster_cell;
+	size_t		k,
+				n;
+	box			root;
+
+	if (bits == 0)
+		return true;
 	n = (size_t) ix->raster_nx * ix->raster_ny;
 	ix->raster = ix->a.alloc(ix->a.ctx, n * sizeof(uint32_t));
 	if (ix->raster == NULL)
@@ -1530,8 +1657,7 @@ build_raster(shegu_geo_index *ix)
 	root.y0 = ix->y0;
 	root.x1 = ix->x1;
 	root.y1 = ix->y1;
-	raster_fill(ix, 0, root, 0);
-	if (!build_sub(ix))
+	if (!raster_fill(ix, 0, root, 0) || !build_sub(ix))
 		return false;
 	ix->answers = ix->a.alloc(ix->a.ctx, ix->ns * sizeof(geo_answer));
 	if (ix->answers == NULL)
@@ -1545,8 +1671,41 @@ build_raster(shegu_geo_index *ix)
 	return true;
 }
 
+/*
+ * The depth below which a cell needs twice the edges a level to be split: three levels below
+ * the one whose cells are as wide as a typical edge (the geometric mean of the edges' longer
+ * sides), never above the raster's.
+ */
+static int
+choose_split_depth(const shegu_geo_index *ix)
+{
+	double		sum = 0,
+				side = ix->x1 - ix->x0;
+	size_t		n = 0,
+				k;
+	int			d;
+
+	for (k = 0; k < ix->ne; k++)
+	{
+		const geo_pt *a = &ix->v[ix->edges[k]];
+		double		len = fmax(fabs(a[1].x - a[0].x), fabs(a[1].y - a[0].y));
+
+		if (len > 0 && isfinite(len))
+		{
+			sum += log2(len);
+			n++;
+		}
+	}
+	if (n == 0 || !(side > 0) || !isfinite(side))
+		return ix->raster_plan;
+	d = (int) ceil(log2(side) - sum / (double) n) + 3;
+	if (d < ix->raster_plan)
+		d = ix->raster_plan;
+	return d;
+}
+
 shegu_geo_index *
-shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
+shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt, shegu_geo_status *status)
 {
 	shegu_geo_allocator a = b->a;
 	shegu_geo_index *ix;
@@ -1556,6 +1715,8 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
 	bool		ok = true;
 	box			root;
 
+	if (status)
+		*status = SHEGU_GEO_NO_MEMORY;
 	ix = a.alloc(a.ctx, sizeof(shegu_geo_index));
 	if (ix == NULL)
 	{
@@ -1564,6 +1725,12 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
 	}
 	memset(ix, 0, sizeof *ix);
 	ix->a = a;
+	if (opt && opt->interrupt)
+	{
+		ix->interrupt = opt->interrupt;
+		ix->interrupt_arg = opt->interrupt_arg;
+		ix->next_check = SHEGU_GEO_INTERRUPT_WORK;
+	}
 	ix->v = b->v;
 	ix->nv = b->nv;
 	ix->edges = b->edges;
@@ -1617,6 +1784,8 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
 	if (ix->ns == 0)
 	{
 		ix->leaves = 1;
+		if (status)
+			*status = SHEGU_GEO_OK;
 		return ix;
 	}
 
@@ -1640,6 +1809,9 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
 	ix->y0 = root.y0;
 	ix->x1 = root.x1;
 	ix->y1 = root.y1;
+	plan_raster(ix);
+	ix->split_depth = choose_split_depth(ix);
+	ix->budget = (int64_t) SHEGU_GEO_WORK_PER_VERTEX * (int64_t) (ix->ne + ix->ns);
 
 	memset(&bs, 0, sizeof bs);
 	bs.ix = ix;
@@ -1674,9 +1846,13 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt)
 	shrink(&a, (void **) &ix->far, &ix->capfar, ix->nfar, sizeof(double));
 	if (!build_raster(ix))
 		goto fail;
+	if (status)
+		*status = SHEGU_GEO_OK;
 	return ix;
 
 fail:
+	if (status && ix->cancelled)
+		*status = SHEGU_GEO_CANCELLED;
 	index_free_parts(ix);
 	release(&a, ix);
 	return NULL;
@@ -1690,8 +1866,155 @@ shegu_geo_free(shegu_geo_index *ix)
 	if (ix == NULL)
 		return;
 	a = ix->a;
-	index_free_parts(ix);
+	if (!ix->view)
+		index_free_parts(ix);
 	release(&a, ix);
+}
+
+/* ---- flat images ---- */
+
+#define FLAT_MAGIC		0x53474731u	/* "SGG1" */
+#define FLAT_ARRAYS		10
+
+/* The image: this header, a copy of the index's header (pointers zeroed), then the arrays. */
+typedef struct geo_flat
+{
+	uint32_t	magic;
+	uint32_t	header_size;	/* sizeof(shegu_geo_index) of the writer */
+	uint64_t	total;			/* bytes of the image */
+	uint64_t	off[FLAT_ARRAYS];	/* of each array, from the image's start (0: none) */
+	uint64_t	len[FLAT_ARRAYS];	/* bytes of each array */
+} geo_flat;
+
+#define FLAT_ALIGN(n)	(((n) + 7) & ~(size_t) 7)
+
+/* The arrays of an index, in image order, with their byte lengths. */
+static void
+flat_arrays(const shegu_geo_index *ix, const void **ptr, size_t *len)
+{
+	size_t		cells = ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny : 0;
+
+	ptr[0] = ix->v;
+	len[0] = ix->nv * sizeof(geo_pt);
+	ptr[1] = ix->edges;
+	len[1] = ix->ne * sizeof(uint32_t);
+	ptr[2] = ix->shapes;
+	len[2] = ix->ns * sizeof(geo_shape);
+	ptr[3] = ix->nodes;
+	len[3] = ix->nn * sizeof(geo_node);
+	ptr[4] = ix->entries;
+	len[4] = ix->nent * sizeof(geo_entry);
+	ptr[5] = ix->pts;
+	len[5] = ix->npt * sizeof(geo_pt);
+	ptr[6] = ix->far;
+	len[6] = ix->nfar * sizeof(double);
+	ptr[7] = ix->raster;
+	len[7] = cells * sizeof(uint32_t);
+	ptr[8] = ix->answers;
+	len[8] = ix->raster_bits && ix->answers ? ix->ns * sizeof(geo_answer) : 0;
+	ptr[9] = ix->sub;
+	len[9] = ix->nsub * sizeof(uint32_t);
+}
+
+size_t
+shegu_geo_flat_size(const shegu_geo_index *ix)
+{
+	const void *ptr[FLAT_ARRAYS];
+	size_t		len[FLAT_ARRAYS],
+				n = FLAT_ALIGN(sizeof(geo_flat)) + FLAT_ALIGN(sizeof(shegu_geo_index));
+	int			i;
+
+	flat_arrays(ix, ptr, len);
+	for (i = 0; i < FLAT_ARRAYS; i++)
+		n += FLAT_ALIGN(len[i]);
+	return n;
+}
+
+void
+shegu_geo_flatten(const shegu_geo_index *ix, void *buf)
+{
+	const void *ptr[FLAT_ARRAYS];
+	size_t		len[FLAT_ARRAYS],
+				at;
+	uint8_t    *out = buf;
+	geo_flat	h;
+	shegu_geo_index copy = *ix;
+	int			i;
+
+	flat_arrays(ix, ptr, len);
+	memset(&h, 0, sizeof h);
+	h.magic = FLAT_MAGIC;
+	h.header_size = (uint32_t) sizeof(shegu_geo_index);
+	at = FLAT_ALIGN(sizeof(geo_flat)) + FLAT_ALIGN(sizeof(shegu_geo_index));
+	for (i = 0; i < FLAT_ARRAYS; i++)
+	{
+		h.off[i] = len[i] ? at : 0;
+		h.len[i] = len[i];
+		if (len[i])
+			memcpy(out + at, ptr[i], len[i]);
+		at += FLAT_ALIGN(len[i]);
+	}
+	h.total = at;
+	/* the header copy holds no pointer: the view sets its own */
+	copy.v = NULL;
+	copy.edges = NULL;
+	copy.shapes = NULL;
+	copy.nodes = NULL;
+	copy.entries = NULL;
+	copy.pts = NULL;
+	copy.far = NULL;
+	copy.raster = NULL;
+	copy.answers = NULL;
+	copy.sub = NULL;
+	copy.interrupt = NULL;
+	copy.interrupt_arg = NULL;
+	memset(&copy.a, 0, sizeof copy.a);
+	copy.capn = copy.nn;
+	copy.capent = copy.nent;
+	copy.cappt = copy.npt;
+	copy.capfar = copy.nfar;
+	copy.capsub = copy.nsub;
+	memcpy(out, &h, sizeof h);
+	memcpy(out + FLAT_ALIGN(sizeof(geo_flat)), &copy, sizeof copy);
+}
+
+shegu_geo_index *
+shegu_geo_view(const void *buf, size_t len, const shegu_geo_allocator *a)
+{
+	const uint8_t *in = buf;
+	geo_flat	h;
+	shegu_geo_index *ix;
+	void	   *arr[FLAT_ARRAYS];
+	int			i;
+
+	if (len < FLAT_ALIGN(sizeof(geo_flat)) + FLAT_ALIGN(sizeof(shegu_geo_index)))
+		return NULL;
+	memcpy(&h, in, sizeof h);
+	if (h.magic != FLAT_MAGIC || h.header_size != sizeof(shegu_geo_index) || h.total != len)
+		return NULL;
+	for (i = 0; i < FLAT_ARRAYS; i++)
+	{
+		if (h.off[i] > len || h.len[i] > len - h.off[i])
+			return NULL;
+		arr[i] = h.len[i] ? (void *) (in + h.off[i]) : NULL;
+	}
+	ix = a->alloc(a->ctx, sizeof(shegu_geo_index));
+	if (ix == NULL)
+		return NULL;
+	memcpy(ix, in + FLAT_ALIGN(sizeof(geo_flat)), sizeof(shegu_geo_index));
+	ix->a = *a;
+	ix->view = true;
+	ix->v = arr[0];
+	ix->edges = arr[1];
+	ix->shapes = arr[2];
+	ix->nodes = arr[3];
+	ix->entries = arr[4];
+	ix->pts = arr[5];
+	ix->far = arr[6];
+	ix->raster = arr[7];
+	ix->answers = arr[8];
+	ix->sub = arr[9];
+	return ix;
 }
 
 /* ---- queries ---- */
@@ -1828,6 +2151,9 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 	out->boundary_entries = ix->boundary_entries;
 	out->edge_refs = (int64_t) ix->nref;
 	out->depth = ix->depth;
+	out->work = ix->work;
+	out->split_depth = ix->split_depth;
+	out->budget_spent = ix->budget_spent;
 	out->bytes = sizeof(shegu_geo_index) + ix->nv * sizeof(geo_pt) + ix->ne * sizeof(uint32_t)
 		+ ix->ns * sizeof(geo_shape) + ix->capn * sizeof(geo_node)
 		+ ix->capent * sizeof(geo_entry) + ix->cappt * sizeof(geo_pt)
@@ -1887,6 +2213,8 @@ shegu_geo_status_name(shegu_geo_status status)
 			return "more points than the index can address";
 		case SHEGU_GEO_NO_MEMORY:
 			return "out of memory";
+		case SHEGU_GEO_CANCELLED:
+			return "the build was cancelled";
 	}
 	return "unknown status";
 }

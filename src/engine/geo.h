@@ -36,7 +36,8 @@ typedef enum shegu_geo_status
 	SHEGU_GEO_NOT_FINITE,		/* a NaN or infinite coordinate */
 	SHEGU_GEO_BAD_PERIOD,		/* valid_to not after valid_from */
 	SHEGU_GEO_TOO_LARGE,		/* more rings or points than the index can address */
-	SHEGU_GEO_NO_MEMORY			/* the allocator returned NULL */
+	SHEGU_GEO_NO_MEMORY,		/* the allocator returned NULL */
+	SHEGU_GEO_CANCELLED			/* the build's interrupt callback asked to stop */
 } shegu_geo_status;
 
 /* What went wrong while reading a boundary, with enough to say where. */
@@ -60,7 +61,24 @@ typedef struct shegu_geo_options
 	int			raster_bits;	/* raster of the tree's cells at this depth over the shapes'
 								 * extent: 0 automatic (about 64 cells a grid, at most 2^22
 								 * cells), < 0 none */
+	/*
+	 * Called every SHEGU_GEO_INTERRUPT_WORK units of work during the build (NULL: never).  It
+	 * returns nonzero to cancel the build, which then frees what it allocated and returns NULL
+	 * with SHEGU_GEO_CANCELLED; it may also not return (a longjmp, e.g. PostgreSQL's
+	 * CHECK_FOR_INTERRUPTS), when the caller's allocator reclaims the memory.
+	 */
+	int			(*interrupt) (void *arg);
+	void	   *interrupt_arg;
 } shegu_geo_options;
+
+/* Edge tests between two calls of the interrupt callback (about a millisecond). */
+#define SHEGU_GEO_INTERRUPT_WORK	(1 << 18)
+
+/*
+ * The build does at most this many edge tests a vertex (plus a fixed part a raster cell) below
+ * the raster's depth: past it, cells deeper than the raster stop splitting (see geo.c).
+ */
+#define SHEGU_GEO_WORK_PER_VERTEX	48
 
 /* What an index holds and costs. */
 typedef struct shegu_geo_stats
@@ -80,6 +98,9 @@ typedef struct shegu_geo_stats
 	int64_t		raster_sub_cells;	/* quarters (at every level) of raster cells a boundary crosses */
 	int64_t		raster_sub_direct;	/* of which answer without the tree */
 	size_t		bytes;			/* memory the index holds */
+	int64_t		work;			/* edge tests the build made (tree and raster) */
+	int			split_depth;	/* below this depth a cell needs more edges to be split (doubling a level) */
+	bool		budget_spent;	/* the build ran out of work budget and stopped splitting early */
 	double		min_x, min_y, max_x, max_y; /* extent of the root cell */
 } shegu_geo_stats;
 
@@ -101,8 +122,12 @@ extern shegu_geo_status shegu_geo_builder_add(shegu_geo_builder *b, const uint8_
 											  int64_t code, int level, int32_t valid_from,
 											  int32_t valid_to, int32_t *srid, shegu_geo_error *err);
 
-/* Build the index and consume the builder (also on failure); NULL when out of memory. */
-extern shegu_geo_index *shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt);
+/*
+ * Build the index and consume the builder (also on failure); NULL when out of memory or cancelled,
+ * *status (when not NULL) says which.  The work is O(V log V) in the vertices V (see geo.c).
+ */
+extern shegu_geo_index *shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt,
+										shegu_geo_status *status);
 
 /* Free a builder that will not be built. */
 extern void shegu_geo_builder_free(shegu_geo_builder *b);
@@ -122,6 +147,25 @@ extern void shegu_geo_stats_get(const shegu_geo_index *idx, shegu_geo_stats *out
 extern int64_t shegu_geo_vertex_count(const shegu_geo_index *idx);
 extern void shegu_geo_vertex(const shegu_geo_index *idx, int64_t i, double *x, double *y);
 
+/*
+ * Free an index (a view: only its header; the flat image stays the caller's).
+ */
 extern void shegu_geo_free(shegu_geo_index *idx);
+
+/*
+ * A flat image of an index: one block without pointers (arrays at offsets from its start, 8-byte
+ * aligned), which can be placed in shared memory mapped at different addresses in different
+ * processes.  shegu_geo_flat_size is the image's size; shegu_geo_flatten writes it into buf
+ * (that many bytes, 8-byte aligned).
+ */
+extern size_t shegu_geo_flat_size(const shegu_geo_index *idx);
+extern void shegu_geo_flatten(const shegu_geo_index *idx, void *buf);
+
+/*
+ * An index that reads a flat image in place (read-only, never copied): its header comes from
+ * alloc, the image must outlive it.  NULL when alloc fails or the image is not one (wrong size
+ * or version).
+ */
+extern shegu_geo_index *shegu_geo_view(const void *buf, size_t len, const shegu_geo_allocator *alloc);
 
 #endif							/* SHEGU_ENGINE_GEO_H */

@@ -14,6 +14,7 @@ check() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; status=
 psql -d postgres -c "DROP DATABASE IF EXISTS shegu_cron" -c "CREATE DATABASE shegu_cron" >/dev/null
 psql -d shegu_cron -c "SET client_min_messages = warning" -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu" >/dev/null
 # A dispute reported a month ago and never accepted: far past its acceptance limit.
+psql -d shegu_cron -c "INSERT INTO shegu.grid (code, name, kind) VALUES ('430528101002003', 'cron grid', 'basic')" >/dev/null
 id=$(psql -d shegu_cron -c "SELECT id FROM shegu.report('dispute', 'cron test', 'patrol', grid => '430528101002003', reported_at => now() - interval '30 days')")
 level_before=$(psql -d shegu_cron -c "SELECT level FROM shegu.incident WHERE id = $id")
 

@@ -19,3 +19,7 @@ SELECT 'dump', i, (430528101001000 + g)::bigint::gridcode, '2025-06-01', g * k
 FROM unnest('{x,y,pop}'::text[]) WITH ORDINALITY AS t(i, k), generate_series(1, 5) AS g;
 INSERT INTO survey_response (unit, period, question, score) VALUES ('430528101001', '2025-06-01', '安全感', 4);
 SELECT store_index('dump', '2025-06-01');
+-- edits of the shipped model, one of its nodes and one of its grades must survive
+UPDATE index_model SET min_share = 0.6 WHERE name = '社会治理指数';
+UPDATE index_node SET weight = 0.35 WHERE model = '社会治理指数' AND code = 'D1';
+UPDATE index_grade SET min_score = 92 WHERE model = '社会治理指数' AND grade = (SELECT grade FROM index_grade WHERE model = '社会治理指数' ORDER BY min_score DESC LIMIT 1);

@@ -63,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	shegu_geo_index *ix;
 	shegu_geo_error err;
 	static const int raster_choices[4] = {-1, 0, 2, 5};
-	shegu_geo_options opt = {1, 12, 0};
+	shegu_geo_options opt = {1, 12, 0, NULL, NULL};
 
 	if (size < 1)
 		return 0;
@@ -125,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			code++;
 		}
 	}
-	ix = shegu_geo_build(b, &opt);
+	ix = shegu_geo_build(b, &opt, NULL);
 	if (ix == NULL)
 		abort();
 	{
@@ -147,6 +147,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (gx = -1; gx <= 32; gx++)
 				for (gy = -1; gy <= 32; gy++)
 					probe(ix, gx * 0.125, gy * 0.125);
+	}
+	{
+		/* its flat image, viewed in place, answers as it does */
+		size_t		n = shegu_geo_flat_size(ix);
+		uint64_t   *img = malloc(n);
+		shegu_geo_index *vw;
+		int			gx,
+					gy;
+
+		if (img == NULL)
+			abort();
+		shegu_geo_flatten(ix, img);
+		vw = shegu_geo_view(img, n, &heap);
+		if (vw == NULL)
+			abort();
+		for (gx = -1; gx <= 32; gx += 3)
+			for (gy = -1; gy <= 32; gy += 3)
+				if (shegu_geo_locate(vw, gx * 0.125, gy * 0.125, 5) != shegu_geo_locate(ix, gx * 0.125, gy * 0.125, 5))
+					abort();
+		shegu_geo_free(vw);
+		free(img);
 	}
 	shegu_geo_free(ix);
 	return 0;

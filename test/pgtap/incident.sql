@@ -13,6 +13,12 @@ VALUES ('tap', '测试', 'Test', 'grid', '10 hours', 'natural', '100 hours', 'na
        ('tap.sub', '测试子类', 'Test child', 'grid', '10 hours', 'natural', '100 hours', 'natural'),
        ('tapw', '测试工作时', 'Test working', 'grid', '2 hours', 'working', '2 days', 'working');
 
+-- The basic grids the incidents name (given, not located: no boundary needed).
+INSERT INTO grid (code, name, kind, valid_from)
+SELECT g::gridcode, 'tap ' || g, 'basic', '-infinity'
+FROM unnest('{430528201001001,430528201001002,430528301001001,430528301001002,430528301002001,
+              430528401001001,430528401001002,430528401001003,430528501001001}'::text[]) AS g;
+
 -- Tries an action and undoes it: 'ok' when legal, else the SQLSTATE.
 CREATE FUNCTION pg_temp.try_act(p_id bigint, p_action text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
@@ -339,3 +345,4 @@ SET session_replication_role = replica;
 TRUNCATE incident, incident_event;
 RESET session_replication_role;
 DELETE FROM incident_category WHERE code IN ('tap.sub', 'tap', 'tapw');
+DELETE FROM grid WHERE name LIKE 'tap %';

@@ -242,7 +242,7 @@ test_ewkb_errors(void)
 			  "ewkb: ISO MultiPolygon ZM");
 	CHECK_INT(srid, 0, "ewkb: no SRID reads as 0");
 	{
-		shegu_geo_index *ix = shegu_geo_build(b, NULL);
+		shegu_geo_index *ix = shegu_geo_build(b, NULL, NULL);
 		shegu_geo_stats st;
 
 		shegu_geo_stats_get(ix, &st);
@@ -299,7 +299,7 @@ test_rules(void)
 	CHECK_INT(add(b, &w, 500, 6, 0, 10), SHEGU_GEO_OK, "rules: add 500 version 1");
 	rect(&w, 41, 0, 42, 1);
 	CHECK_INT(add(b, &w, 500, 6, 10, DMAX), SHEGU_GEO_OK, "rules: add 500 version 2");
-	ix = shegu_geo_build(b, NULL);
+	ix = shegu_geo_build(b, NULL, NULL);
 	CHECK(ix != NULL, "rules: built");
 
 	CHECK_INT(shegu_geo_locate(ix, 0.5, 0.5, 0), 200, "inside square 200");
@@ -342,7 +342,7 @@ test_rules(void)
 	shegu_geo_free(ix);
 
 	/* an empty index answers nothing */
-	ix = shegu_geo_build(shegu_geo_builder_new(&heap), NULL);
+	ix = shegu_geo_build(shegu_geo_builder_new(&heap), NULL, NULL);
 	CHECK_INT(shegu_geo_locate(ix, 0, 0, 0), 0, "empty index: none");
 	shegu_geo_free(ix);
 }
@@ -358,6 +358,8 @@ urand(void)
 	return (double) (rng >> 11) * 0x1p-53;
 }
 
+static void check_flat(const shegu_geo_index *ix, const char *name);
+
 /*
  * A jittered lattice of N x N cells (level 6, some with a hole, valid on all days or
  * only on days [0, 100)), 2 x 2 blocks of it as level-5 parents, and the whole as a level-4
@@ -372,7 +374,7 @@ test_against_brute(int leaf_edges, int raster_bits)
 				py[N + 1][N + 1];
 	shegu_geo_builder *b = shegu_geo_builder_new(&heap);
 	shegu_geo_index *ix;
-	shegu_geo_options opt = {leaf_edges, 0, raster_bits};
+	shegu_geo_options opt = {leaf_edges, 0, raster_bits, NULL, NULL};
 	shegu_geo_stats st;
 	wkb			w;
 	int			i,
@@ -432,7 +434,7 @@ test_against_brute(int leaf_edges, int raster_bits)
 	if (shegu_geo_builder_add(b, w.buf, w.len, 43, 4, DMIN, DMAX, NULL, NULL) != SHEGU_GEO_OK)
 		bad_add++;
 	CHECK_INT(bad_add, 0, "brute: every lattice polygon is accepted");
-	ix = shegu_geo_build(b, &opt);
+	ix = shegu_geo_build(b, &opt, NULL);
 	CHECK(ix != NULL, "brute: built");
 	shegu_geo_stats_get(ix, &st);
 
@@ -478,7 +480,229 @@ test_against_brute(int leaf_edges, int raster_bits)
 	/* the four corners of the grandparent */
 	CHECK_INT(shegu_geo_locate(ix, 113.0, 26.0, 200) != 0, 1, "brute: lattice corner is covered");
 	CHECK_INT(shegu_geo_locate(ix, 113.0 + N * 0.01, 26.0 + N * 0.01, 200) != 0, 1, "brute: far corner is covered");
+	if (leaf_edges == 32 || raster_bits < 0)
+		check_flat(ix, "brute");
 	shegu_geo_free(ix);
+}
+
+/* ---- bounded work ---- */
+
+static int	interrupt_calls;
+static int	interrupt_cancel_at;
+
+static int
+count_interrupt(void *arg)
+{
+	(void) arg;
+	interrupt_calls++;
+	return interrupt_cancel_at > 0 && interrupt_calls >= interrupt_cancel_at;
+}
+
+/* A ring of n points on the circle (cx, cy, r) from angle a0 to a1, plus (cx, cy) when pie. */
+static int
+arc(double *xy, int n, double cx, double cy, double r, double a0, double a1, int pie)
+{
+	int			i,
+				m = 0;
+
+	if (pie)
+	{
+		xy[m++] = cx;
+		xy[m++] = cy;
+	}
+	for (i = 0; i < n; i++)
+	{
+		double		a = a0 + (a1 - a0) * i / (pie ? n - 1 : n);
+
+		xy[m++] = cx + r * cos(a);
+		xy[m++] = cy + r * sin(a);
+	}
+	return m / 2;
+}
+
+/*
+ * The shape mixes that made the build super-linear, all in one registry: a sunburst of slices
+ * meeting at one vertex (every cell near it holds all their edges, so no split reduces them),
+ * versions of a densified ring shifted by far less than their edges' length (near-coincident
+ * edges that no cell above the shift's size separates), and a grid with many holes, each filled
+ * by a deeper grid.  The build must stay within a fixed amount of work a vertex (and a raster
+ * cell) and agree with the brute-force scan; the interrupt callback must be called and must be
+ * able to cancel it.
+ */
+static shegu_geo_builder *
+pathological(int64_t *vertices)
+{
+	static double xy[2 * 4100];
+	shegu_geo_builder *b = shegu_geo_builder_new(&heap);
+	wkb			w;
+	int			k,
+				n,
+				bad = 0;
+	const double pi = 3.14159265358979323846;
+
+	w.big = 0;
+	*vertices = 0;
+	/* 1500 slices around (113.5, 26.5) */
+	for (k = 0; k < 1500; k++)
+	{
+		n = arc(xy, 3, 113.5, 26.5, 0.2, 2 * pi * k / 1500, 2 * pi * (k + 1) / 1500, 1);
+		start_polygon(&w, 1);
+		put_ring(&w, xy, n);
+		*vertices += n + 1;
+		bad += add(b, &w, 10000 + k, 6, DMIN, DMAX) != SHEGU_GEO_OK;
+	}
+	/* 40 versions of a 4000-gon, each 1e-9 to the north-east of the one before */
+	for (k = 0; k < 40; k++)
+	{
+		n = arc(xy, 4000, 113.55 + k * 1e-9, 26.45 + k * 1e-9, 0.15, 0, 2 * pi, 0);
+		start_polygon(&w, 1);
+		put_ring(&w, xy, n);
+		*vertices += n + 1;
+		bad += add(b, &w, 500, 5, k * 10, k * 10 + 10) != SHEGU_GEO_OK;
+	}
+	/* a square with 60 hexagonal holes, each filled by a deeper grid */
+	start_polygon(&w, 61);
+	{
+		double		sq[8] = {113.2, 26.2, 113.8, 26.2, 113.8, 26.8, 113.2, 26.8};
+
+		put_ring(&w, sq, 4);
+		*vertices += 5;
+	}
+	for (k = 0; k < 60; k++)
+	{
+		n = arc(xy, 6, 113.25 + (k % 10) * 0.06, 26.25 + (k / 10) * 0.09, 0.02, 0, 2 * pi, 0);
+		put_ring(&w, xy, n);
+		*vertices += n + 1;
+	}
+	bad += add(b, &w, 40, 4, DMIN, DMAX) != SHEGU_GEO_OK;
+	for (k = 0; k < 60; k++)
+	{
+		n = arc(xy, 6, 113.25 + (k % 10) * 0.06, 26.25 + (k / 10) * 0.09, 0.02, 0, 2 * pi, 0);
+		start_polygon(&w, 1);
+		put_ring(&w, xy, n);
+		*vertices += n + 1;
+		bad += add(b, &w, 4000 + k, 7, DMIN, DMAX) != SHEGU_GEO_OK;
+	}
+	CHECK_INT(bad, 0, "pathological: every shape is accepted");
+	return b;
+}
+
+/* A flat image of ix, viewed in place, answers as ix does; a damaged image is refused. */
+static void
+check_flat(const shegu_geo_index *ix, const char *name)
+{
+	size_t		n = shegu_geo_flat_size(ix);
+	uint64_t   *buf = malloc(n);
+	shegu_geo_index *vw;
+	shegu_geo_stats a,
+				b;
+	int			k,
+				bad = 0;
+	char		what[200];
+
+	shegu_geo_flatten(ix, buf);
+	vw = shegu_geo_view(buf, n, &heap);
+	snprintf(what, sizeof what, "%s: a flat image (%zu bytes) can be viewed", name, n);
+	CHECK(vw != NULL, what);
+	if (vw == NULL)
+	{
+		free(buf);
+		return;
+	}
+	shegu_geo_stats_get(ix, &a);
+	shegu_geo_stats_get(vw, &b);
+	snprintf(what, sizeof what, "%s: the view holds what the index holds", name);
+	CHECK(a.shapes == b.shapes && a.nodes == b.nodes && a.entries == b.entries
+		  && a.raster_cells == b.raster_cells && a.vertices == b.vertices, what);
+	for (k = 0; k < 20000; k++)
+	{
+		double		x = a.min_x + urand() * (a.max_x - a.min_x),
+					y = a.min_y + urand() * (a.max_y - a.min_y);
+		int32_t		day = (int32_t) (k % 450) - 10;
+
+		if (shegu_geo_locate(vw, x, y, day) != shegu_geo_locate(ix, x, y, day))
+			bad++;
+	}
+	for (k = 0; k < shegu_geo_vertex_count(ix); k += 3)
+	{
+		double		x,
+					y;
+
+		shegu_geo_vertex(ix, k, &x, &y);
+		if (shegu_geo_locate(vw, x, y, 50) != shegu_geo_locate(ix, x, y, 50))
+			bad++;
+	}
+	snprintf(what, sizeof what, "%s: the view answers every probe as the index does", name);
+	CHECK_INT(bad, 0, what);
+	shegu_geo_free(vw);
+	snprintf(what, sizeof what, "%s: a truncated or damaged image is refused", name);
+	CHECK(shegu_geo_view(buf, n - 8, &heap) == NULL
+		  && (((uint8_t *) buf)[0] ^= 1, shegu_geo_view(buf, n, &heap) == NULL), what);
+	free(buf);
+}
+
+static void
+test_bounded_build(void)
+{
+	shegu_geo_options opt = {0, 0, 0, count_interrupt, NULL};
+	shegu_geo_status st;
+	shegu_geo_stats s;
+	shegu_geo_index *ix;
+	int64_t		v,
+				k,
+				bad = 0;
+	double		bound;
+
+	interrupt_calls = 0;
+	interrupt_cancel_at = 0;
+	ix = shegu_geo_build(pathological(&v), &opt, &st);
+	CHECK(ix != NULL && st == SHEGU_GEO_OK, "pathological: built");
+	if (ix == NULL)
+		return;
+	shegu_geo_stats_get(ix, &s);
+	CHECK_INT(s.vertices, v, "pathological: every vertex held");
+	/*
+	 * the tree down to the raster's depth and below it (the budget: SHEGU_GEO_WORK_PER_VERTEX),
+	 * and the raster's cells and quarters (at most 2^22 cells, each with at most 20 quarters)
+	 */
+	bound = (double) SHEGU_GEO_WORK_PER_VERTEX * 8 * (double) v
+		+ 64.0 * ((double) s.raster_cells + (double) s.raster_sub_cells);
+	printf("# pathological: %lld vertices, %lld edge tests (bound %.0f), %lld leaves, depth %d, %.1f MiB\n",
+		   (long long) v, (long long) s.work, bound, (long long) s.leaves, s.depth,
+		   (double) s.bytes / 1048576.0);
+	CHECK(s.work > 0 && (double) s.work <= bound, "pathological: work within a fixed amount a vertex and a raster cell");
+	CHECK(interrupt_calls >= s.work / SHEGU_GEO_INTERRUPT_WORK && interrupt_calls > 0,
+		  "pathological: the interrupt callback is called as the work goes");
+	for (k = 0; k < 20000; k++)
+	{
+		double		x = 113.15 + urand() * 0.7,
+					y = 26.15 + urand() * 0.7;
+		int32_t		day = (int32_t) (k % 450) - 10;
+
+		if (shegu_geo_locate(ix, x, y, day) != shegu_geo_locate_brute(ix, x, y, day))
+			bad++;
+	}
+	for (k = 0; k < shegu_geo_vertex_count(ix); k += 7)
+	{
+		double		x,
+					y;
+
+		shegu_geo_vertex(ix, k, &x, &y);
+		if (shegu_geo_locate(ix, x, y, (int32_t) (k % 400)) != shegu_geo_locate_brute(ix, x, y, (int32_t) (k % 400)))
+			bad++;
+	}
+	CHECK_INT(bad, 0, "pathological: the index agrees with the brute-force scan");
+	check_flat(ix, "pathological");
+	shegu_geo_free(ix);
+
+	/* cancelled on the third call: nothing is returned */
+	interrupt_calls = 0;
+	interrupt_cancel_at = 3;
+	ix = shegu_geo_build(pathological(&v), &opt, &st);
+	CHECK(ix == NULL, "pathological: a cancelled build returns nothing");
+	CHECK_INT(st, SHEGU_GEO_CANCELLED, "pathological: and says it was cancelled");
+	CHECK_INT(interrupt_calls, 3, "pathological: it stops at the call that cancels");
+	CHECK_STR(shegu_geo_status_name(SHEGU_GEO_CANCELLED), "the build was cancelled", "status name of a cancelled build");
 }
 
 int
@@ -494,5 +718,6 @@ main(void)
 	test_against_brute(32, 0);
 	test_against_brute(32, 3);
 	test_against_brute(64, 9);
+	test_bounded_build();
 	return UNIT_DONE();
 }

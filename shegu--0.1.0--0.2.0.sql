@@ -1,0 +1,2113 @@
+-- shegu 0.1.0 -> 0.2.0, hand-written: everything src/*.sql changed since tag v0.1.0, so that
+-- ALTER EXTENSION shegu UPDATE gives what CREATE EXTENSION shegu gives (test/upgrade/run.sh
+-- checks the catalog object by object; docs/upgrading.md).
+\echo Use "ALTER EXTENSION shegu UPDATE TO '0.2.0'" to load this file. \quit
+
+-- ---------------------------------------------------------------------------------------------
+-- restore: shipped rows edited under 0.1.0 become the user's.  0.1.0 had no guard, so an edit
+-- left shipped = true and pg_dump left the edit out.  A shipped row that differs from what
+-- 0.1.0 shipped is the user's edit: it is marked shipped = false, so that pg_dump keeps it from
+-- now on.  The rows 0.1.0 shipped, column by column, in JSON (intervals in the postgres style).
+-- This must run before any change to the columns of these tables.
+SET LOCAL intervalstyle = 'postgres';
+
+UPDATE shegu.workday_override AS o SET shipped = false
+WHERE o.shipped AND (pg_catalog.to_jsonb(o) OPERATOR(pg_catalog.-) 'shipped'::text) NOT IN (VALUES
+    ('{"day": "2025-01-01", "name": "元旦 New Year", "is_workday": false}'::jsonb),
+    ('{"day": "2025-01-26", "name": "春节 Spring Festival (make-up workday)", "is_workday": true}'::jsonb),
+    ('{"day": "2025-01-28", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2025-01-29", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2025-01-30", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2025-01-31", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2025-02-01", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2025-02-02", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2025-02-03", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2025-02-04", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2025-02-08", "name": "春节 Spring Festival (make-up workday)", "is_workday": true}'::jsonb),
+    ('{"day": "2025-04-04", "name": "清明节 Qingming", "is_workday": false}'::jsonb),
+    ('{"day": "2025-04-05", "name": "清明节 Qingming", "is_workday": false}'::jsonb),
+    ('{"day": "2025-04-06", "name": "清明节 Qingming", "is_workday": false}'::jsonb),
+    ('{"day": "2025-04-27", "name": "劳动节 Labour Day (make-up workday)", "is_workday": true}'::jsonb),
+    ('{"day": "2025-05-01", "name": "劳动节 Labour Day", "is_workday": false}'::jsonb),
+    ('{"day": "2025-05-02", "name": "劳动节 Labour Day", "is_workday": false}'::jsonb),
+    ('{"day": "2025-05-03", "name": "劳动节 Labour Day", "is_workday": false}'::jsonb),
+    ('{"day": "2025-05-04", "name": "劳动节 Labour Day", "is_workday": false}'::jsonb),
+    ('{"day": "2025-05-05", "name": "劳动节 Labour Day", "is_workday": false}'::jsonb),
+    ('{"day": "2025-05-31", "name": "端午节 Dragon Boat", "is_workday": false}'::jsonb),
+    ('{"day": "2025-06-01", "name": "端午节 Dragon Boat", "is_workday": false}'::jsonb),
+    ('{"day": "2025-06-02", "name": "端午节 Dragon Boat", "is_workday": false}'::jsonb),
+    ('{"day": "2025-09-28", "name": "国庆节 National Day (make-up workday)", "is_workday": true}'::jsonb),
+    ('{"day": "2025-10-01", "name": "国庆节、中秋节 National Day and Mid-Autumn", "is_workday": false}'::jsonb),
+    ('{"day": "2025-10-02", "name": "国庆节、中秋节 National Day and Mid-Autumn", "is_workday": false}'::jsonb),
+    ('{"day": "2025-10-03", "name": "国庆节、中秋节 National Day and Mid-Autumn", "is_workday": false}'::jsonb),
+    ('{"day": "2025-10-04", "name": "国庆节、中秋节 National Day and Mid-Autumn", "is_workday": false}'::jsonb),
+    ('{"day": "2025-10-05", "name": "国庆节、中秋节 National Day and Mid-Autumn", "is_workday": false}'::jsonb),
+    ('{"day": "2025-10-06", "name": "国庆节、中秋节 National Day and Mid-Autumn", "is_workday": false}'::jsonb),
+    ('{"day": "2025-10-07", "name": "国庆节、中秋节 National Day and Mid-Autumn", "is_workday": false}'::jsonb),
+    ('{"day": "2025-10-08", "name": "国庆节、中秋节 National Day and Mid-Autumn", "is_workday": false}'::jsonb),
+    ('{"day": "2025-10-11", "name": "国庆节 National Day (make-up workday)", "is_workday": true}'::jsonb),
+    ('{"day": "2026-01-01", "name": "元旦 New Year", "is_workday": false}'::jsonb),
+    ('{"day": "2026-01-02", "name": "元旦 New Year", "is_workday": false}'::jsonb),
+    ('{"day": "2026-01-03", "name": "元旦 New Year", "is_workday": false}'::jsonb),
+    ('{"day": "2026-01-04", "name": "元旦 New Year (make-up workday)", "is_workday": true}'::jsonb),
+    ('{"day": "2026-02-14", "name": "春节 Spring Festival (make-up workday)", "is_workday": true}'::jsonb),
+    ('{"day": "2026-02-15", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2026-02-16", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2026-02-17", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2026-02-18", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2026-02-19", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2026-02-20", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2026-02-21", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2026-02-22", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2026-02-23", "name": "春节 Spring Festival", "is_workday": false}'::jsonb),
+    ('{"day": "2026-02-28", "name": "春节 Spring Festival (make-up workday)", "is_workday": true}'::jsonb),
+    ('{"day": "2026-04-04", "name": "清明节 Qingming", "is_workday": false}'::jsonb),
+    ('{"day": "2026-04-05", "name": "清明节 Qingming", "is_workday": false}'::jsonb),
+    ('{"day": "2026-04-06", "name": "清明节 Qingming", "is_workday": false}'::jsonb),
+    ('{"day": "2026-05-01", "name": "劳动节 Labour Day", "is_workday": false}'::jsonb),
+    ('{"day": "2026-05-02", "name": "劳动节 Labour Day", "is_workday": false}'::jsonb),
+    ('{"day": "2026-05-03", "name": "劳动节 Labour Day", "is_workday": false}'::jsonb),
+    ('{"day": "2026-05-04", "name": "劳动节 Labour Day", "is_workday": false}'::jsonb),
+    ('{"day": "2026-05-05", "name": "劳动节 Labour Day", "is_workday": false}'::jsonb),
+    ('{"day": "2026-05-09", "name": "劳动节 Labour Day (make-up workday)", "is_workday": true}'::jsonb),
+    ('{"day": "2026-06-19", "name": "端午节 Dragon Boat", "is_workday": false}'::jsonb),
+    ('{"day": "2026-06-20", "name": "端午节 Dragon Boat", "is_workday": false}'::jsonb),
+    ('{"day": "2026-06-21", "name": "端午节 Dragon Boat", "is_workday": false}'::jsonb),
+    ('{"day": "2026-09-20", "name": "国庆节 National Day (make-up workday)", "is_workday": true}'::jsonb),
+    ('{"day": "2026-09-25", "name": "中秋节 Mid-Autumn", "is_workday": false}'::jsonb),
+    ('{"day": "2026-09-26", "name": "中秋节 Mid-Autumn", "is_workday": false}'::jsonb),
+    ('{"day": "2026-09-27", "name": "中秋节 Mid-Autumn", "is_workday": false}'::jsonb),
+    ('{"day": "2026-10-01", "name": "国庆节 National Day", "is_workday": false}'::jsonb),
+    ('{"day": "2026-10-02", "name": "国庆节 National Day", "is_workday": false}'::jsonb),
+    ('{"day": "2026-10-03", "name": "国庆节 National Day", "is_workday": false}'::jsonb),
+    ('{"day": "2026-10-04", "name": "国庆节 National Day", "is_workday": false}'::jsonb),
+    ('{"day": "2026-10-05", "name": "国庆节 National Day", "is_workday": false}'::jsonb),
+    ('{"day": "2026-10-06", "name": "国庆节 National Day", "is_workday": false}'::jsonb),
+    ('{"day": "2026-10-07", "name": "国庆节 National Day", "is_workday": false}'::jsonb),
+    ('{"day": "2026-10-10", "name": "国庆节 National Day (make-up workday)", "is_workday": true}'::jsonb)
+);
+UPDATE shegu.work_schedule AS o SET shipped = false
+WHERE o.shipped AND (pg_catalog.to_jsonb(o) OPERATOR(pg_catalog.-) 'shipped'::text) NOT IN (VALUES
+    ('{"name": "24x7", "periods": "00:00-24:00", "time_zone": "Asia/Shanghai", "workdays_only": false}'::jsonb),
+    ('{"name": "default", "periods": "08:30-12:00,14:00-17:30", "time_zone": "Asia/Shanghai", "workdays_only": true}'::jsonb)
+);
+UPDATE shegu.incident_category AS o SET shipped = false
+WHERE o.shipped AND (pg_catalog.to_jsonb(o) OPERATOR(pg_catalog.-) 'shipped'::text) NOT IN (VALUES
+    ('{"code": "construction", "parent": null, "name_en": "Illegal construction", "name_zh": "违法建设", "schedule": "default", "accept_basis": "working", "accept_limit": "04:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "10 days", "handling_level": "township"}'::jsonb),
+    ('{"code": "construction.building", "parent": "construction", "name_en": "Unauthorised building", "name_zh": "违章搭建", "schedule": "default", "accept_basis": "working", "accept_limit": "04:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "10 days", "handling_level": "township"}'::jsonb),
+    ('{"code": "construction.land_use", "parent": "construction", "name_en": "Illegal land use", "name_zh": "违法占地", "schedule": "default", "accept_basis": "working", "accept_limit": "07:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "20 days", "handling_level": "county"}'::jsonb),
+    ('{"code": "dispute", "parent": null, "name_en": "Disputes", "name_zh": "矛盾纠纷", "schedule": "default", "accept_basis": "working", "accept_limit": "04:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "5 days", "handling_level": "community"}'::jsonb),
+    ('{"code": "dispute.family", "parent": "dispute", "name_en": "Marriage and family dispute", "name_zh": "婚姻家庭纠纷", "schedule": "default", "accept_basis": "working", "accept_limit": "04:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "3 days", "handling_level": "community"}'::jsonb),
+    ('{"code": "dispute.labour", "parent": "dispute", "name_en": "Labour and wage dispute", "name_zh": "劳资纠纷", "schedule": "default", "accept_basis": "working", "accept_limit": "04:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "5 days", "handling_level": "township"}'::jsonb),
+    ('{"code": "dispute.land", "parent": "dispute", "name_en": "Land and forest dispute", "name_zh": "土地山林纠纷", "schedule": "default", "accept_basis": "working", "accept_limit": "07:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "10 days", "handling_level": "township"}'::jsonb),
+    ('{"code": "dispute.neighbour", "parent": "dispute", "name_en": "Neighbour dispute", "name_zh": "邻里纠纷", "schedule": "default", "accept_basis": "working", "accept_limit": "02:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "2 days", "handling_level": "grid"}'::jsonb),
+    ('{"code": "environment", "parent": null, "name_en": "Environment and sanitation", "name_zh": "环境卫生", "schedule": "default", "accept_basis": "working", "accept_limit": "02:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "2 days", "handling_level": "grid"}'::jsonb),
+    ('{"code": "environment.air", "parent": "environment", "name_en": "Air pollution", "name_zh": "大气污染", "schedule": "default", "accept_basis": "working", "accept_limit": "04:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "5 days", "handling_level": "township"}'::jsonb),
+    ('{"code": "environment.garbage", "parent": "environment", "name_en": "Garbage dumping", "name_zh": "垃圾乱堆乱放", "schedule": "default", "accept_basis": "working", "accept_limit": "02:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "1 day", "handling_level": "grid"}'::jsonb),
+    ('{"code": "environment.sewage", "parent": "environment", "name_en": "Sewage overflow", "name_zh": "污水外溢", "schedule": "default", "accept_basis": "working", "accept_limit": "02:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "2 days", "handling_level": "community"}'::jsonb),
+    ('{"code": "hazard", "parent": null, "name_en": "Public safety hazards", "name_zh": "安全隐患", "schedule": "default", "accept_basis": "natural", "accept_limit": "01:00:00", "yellow_share": 0.8, "dispose_basis": "natural", "dispose_limit": "24:00:00", "handling_level": "community"}'::jsonb),
+    ('{"code": "hazard.fire", "parent": "hazard", "name_en": "Fire hazard", "name_zh": "消防安全隐患", "schedule": "default", "accept_basis": "natural", "accept_limit": "01:00:00", "yellow_share": 0.8, "dispose_basis": "natural", "dispose_limit": "24:00:00", "handling_level": "community"}'::jsonb),
+    ('{"code": "hazard.gas", "parent": "hazard", "name_en": "Gas safety hazard", "name_zh": "燃气安全隐患", "schedule": "default", "accept_basis": "natural", "accept_limit": "00:30:00", "yellow_share": 0.8, "dispose_basis": "natural", "dispose_limit": "12:00:00", "handling_level": "community"}'::jsonb),
+    ('{"code": "hazard.production", "parent": "hazard", "name_en": "Workplace safety hazard", "name_zh": "安全生产隐患", "schedule": "default", "accept_basis": "natural", "accept_limit": "02:00:00", "yellow_share": 0.8, "dispose_basis": "natural", "dispose_limit": "72:00:00", "handling_level": "township"}'::jsonb),
+    ('{"code": "hazard.road", "parent": "hazard", "name_en": "Road traffic hazard", "name_zh": "道路交通安全隐患", "schedule": "default", "accept_basis": "natural", "accept_limit": "02:00:00", "yellow_share": 0.8, "dispose_basis": "natural", "dispose_limit": "48:00:00", "handling_level": "township"}'::jsonb),
+    ('{"code": "other", "parent": null, "name_en": "Other", "name_zh": "其他", "schedule": "default", "accept_basis": "working", "accept_limit": "04:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "5 days", "handling_level": "community"}'::jsonb),
+    ('{"code": "petition", "parent": null, "name_en": "Petitions", "name_zh": "信访", "schedule": "default", "accept_basis": "natural", "accept_limit": "15 days", "yellow_share": 0.8, "dispose_basis": "natural", "dispose_limit": "60 days", "handling_level": "county"}'::jsonb),
+    ('{"code": "public_service", "parent": null, "name_en": "Public services", "name_zh": "公共服务", "schedule": "default", "accept_basis": "working", "accept_limit": "04:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "5 days", "handling_level": "community"}'::jsonb),
+    ('{"code": "public_service.facility", "parent": "public_service", "name_en": "Damaged public facility", "name_zh": "公共设施损坏", "schedule": "default", "accept_basis": "working", "accept_limit": "04:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "3 days", "handling_level": "community"}'::jsonb),
+    ('{"code": "public_service.utility", "parent": "public_service", "name_en": "Water, power, gas and heating", "name_zh": "水电气暖", "schedule": "default", "accept_basis": "working", "accept_limit": "02:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "2 days", "handling_level": "township"}'::jsonb),
+    ('{"code": "special", "parent": null, "name_en": "Special populations", "name_zh": "特殊人群", "schedule": "default", "accept_basis": "working", "accept_limit": "02:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "2 days", "handling_level": "community"}'::jsonb),
+    ('{"code": "special.correction", "parent": "special", "name_en": "Person under community correction", "name_zh": "社区矫正人员", "schedule": "default", "accept_basis": "working", "accept_limit": "02:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "2 days", "handling_level": "community"}'::jsonb),
+    ('{"code": "special.drug", "parent": "special", "name_en": "Drug user", "name_zh": "吸毒人员", "schedule": "default", "accept_basis": "working", "accept_limit": "02:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "2 days", "handling_level": "community"}'::jsonb),
+    ('{"code": "special.mental", "parent": "special", "name_en": "Person with severe mental illness", "name_zh": "严重精神障碍患者", "schedule": "default", "accept_basis": "natural", "accept_limit": "01:00:00", "yellow_share": 0.8, "dispose_basis": "natural", "dispose_limit": "24:00:00", "handling_level": "community"}'::jsonb),
+    ('{"code": "special.released", "parent": "special", "name_en": "Released prisoner", "name_zh": "刑满释放人员", "schedule": "default", "accept_basis": "working", "accept_limit": "02:00:00", "yellow_share": 0.8, "dispose_basis": "working", "dispose_limit": "2 days", "handling_level": "community"}'::jsonb)
+);
+UPDATE shegu.index_model AS o SET shipped = false
+WHERE o.shipped AND (pg_catalog.to_jsonb(o) OPERATOR(pg_catalog.-) 'shipped'::text) NOT IN (VALUES
+    ('{"name": "社会治理指数", "level": 5, "scale": 100, "title": "社会治理指数 social governance index", "min_share": 0.5, "zero_floor": 0, "description": "Default model: 70% objective performance from shegu.incident_measures, 30% resident survey (seed 001: the public-opinion survey carries 30 of 100 points); communities (level 5) are scored; adapt it to local practice.", "population_indicator": null}'::jsonb)
+);
+UPDATE shegu.index_node AS o SET shipped = false
+WHERE o.shipped AND (pg_catalog.to_jsonb(o) OPERATOR(pg_catalog.-) 'shipped'::text) NOT IN (VALUES
+    ('{"hi": null, "lo": null, "code": "D1", "clamp": true, "model": "社会治理指数", "title": "客观治理绩效 objective performance", "parent": "SGI", "rollup": "mean", "source": null, "target": null, "weight": 0.7, "winsor": 0, "missing": "omit", "direction": 1, "transform": "none", "veto_above": null, "veto_below": null, "aggregation": "arithmetic", "normalization": "minmax", "source_column": null, "per_population": null, "survey_question": null}'::jsonb),
+    ('{"hi": 1, "lo": 0, "code": "D1.1", "clamp": true, "model": "社会治理指数", "title": "处置率 disposal rate", "parent": "D1", "rollup": "mean", "source": "shegu.incident_measures", "target": null, "weight": 0.25, "winsor": 0, "missing": "omit", "direction": 1, "transform": "none", "veto_above": null, "veto_below": 0.95, "aggregation": "arithmetic", "normalization": "goalpost", "source_column": "disposal_rate", "per_population": null, "survey_question": null}'::jsonb),
+    ('{"hi": 1, "lo": 0, "code": "D1.2", "clamp": true, "model": "社会治理指数", "title": "按时办结率 on-time closure rate", "parent": "D1", "rollup": "mean", "source": "shegu.incident_measures", "target": null, "weight": 0.25, "winsor": 0, "missing": "omit", "direction": 1, "transform": "none", "veto_above": null, "veto_below": null, "aggregation": "arithmetic", "normalization": "goalpost", "source_column": "on_time_rate", "per_population": null, "survey_question": null}'::jsonb),
+    ('{"hi": 0.2, "lo": 0, "code": "D1.3", "clamp": true, "model": "社会治理指数", "title": "返工率 rework rate", "parent": "D1", "rollup": "mean", "source": "shegu.incident_measures", "target": null, "weight": 0.15, "winsor": 0, "missing": "omit", "direction": -1, "transform": "none", "veto_above": null, "veto_below": null, "aggregation": "arithmetic", "normalization": "goalpost", "source_column": "rework_rate", "per_population": null, "survey_question": null}'::jsonb),
+    ('{"hi": null, "lo": null, "code": "D1.4", "clamp": true, "model": "社会治理指数", "title": "办结平均工时 average working hours to close", "parent": "D1", "rollup": "mean", "source": "shegu.incident_measures", "target": null, "weight": 0.15, "winsor": 0, "missing": "omit", "direction": -1, "transform": "none", "veto_above": null, "veto_below": null, "aggregation": "arithmetic", "normalization": "minmax", "source_column": "avg_work_hours_to_close", "per_population": null, "survey_question": null}'::jsonb),
+    ('{"hi": 1, "lo": 0, "code": "D1.5", "clamp": true, "model": "社会治理指数", "title": "事件满意率 reporters'' satisfaction rate", "parent": "D1", "rollup": "mean", "source": "shegu.incident_measures", "target": null, "weight": 0.2, "winsor": 0, "missing": "omit", "direction": 1, "transform": "none", "veto_above": null, "veto_below": null, "aggregation": "arithmetic", "normalization": "goalpost", "source_column": "satisfaction_rate", "per_population": null, "survey_question": null}'::jsonb),
+    ('{"hi": null, "lo": null, "code": "D2", "clamp": true, "model": "社会治理指数", "title": "群众评价 resident survey", "parent": "SGI", "rollup": "mean", "source": null, "target": null, "weight": 0.3, "winsor": 0, "missing": "omit", "direction": 1, "transform": "none", "veto_above": null, "veto_below": null, "aggregation": "arithmetic", "normalization": "minmax", "source_column": null, "per_population": null, "survey_question": null}'::jsonb),
+    ('{"hi": 5, "lo": 1, "code": "D2.1", "clamp": true, "model": "社会治理指数", "title": "知晓度 awareness", "parent": "D2", "rollup": "mean", "source": null, "target": null, "weight": 1, "winsor": 0, "missing": "parent_mean", "direction": 1, "transform": "none", "veto_above": null, "veto_below": null, "aggregation": "arithmetic", "normalization": "goalpost", "source_column": null, "per_population": null, "survey_question": "知晓度"}'::jsonb),
+    ('{"hi": 5, "lo": 1, "code": "D2.2", "clamp": true, "model": "社会治理指数", "title": "参与度 participation", "parent": "D2", "rollup": "mean", "source": null, "target": null, "weight": 1, "winsor": 0, "missing": "parent_mean", "direction": 1, "transform": "none", "veto_above": null, "veto_below": null, "aggregation": "arithmetic", "normalization": "goalpost", "source_column": null, "per_population": null, "survey_question": "参与度"}'::jsonb),
+    ('{"hi": 5, "lo": 1, "code": "D2.3", "clamp": true, "model": "社会治理指数", "title": "满意度 satisfaction", "parent": "D2", "rollup": "mean", "source": null, "target": null, "weight": 1, "winsor": 0, "missing": "parent_mean", "direction": 1, "transform": "none", "veto_above": null, "veto_below": null, "aggregation": "arithmetic", "normalization": "goalpost", "source_column": null, "per_population": null, "survey_question": "满意度"}'::jsonb),
+    ('{"hi": null, "lo": null, "code": "SGI", "clamp": true, "model": "社会治理指数", "title": "社会治理指数 social governance index", "parent": null, "rollup": "mean", "source": null, "target": null, "weight": 1, "winsor": 0, "missing": "omit", "direction": 1, "transform": "none", "veto_above": null, "veto_below": null, "aggregation": "arithmetic", "normalization": "minmax", "source_column": null, "per_population": null, "survey_question": null}'::jsonb)
+);
+UPDATE shegu.index_grade AS o SET shipped = false
+WHERE o.shipped AND (pg_catalog.to_jsonb(o) OPERATOR(pg_catalog.-) 'shipped'::text) NOT IN (VALUES
+    ('{"grade": "不合格", "model": "社会治理指数", "min_score": 0}'::jsonb),
+    ('{"grade": "优秀", "model": "社会治理指数", "min_score": 90}'::jsonb),
+    ('{"grade": "合格", "model": "社会治理指数", "min_score": 60}'::jsonb),
+    ('{"grade": "良好", "model": "社会治理指数", "min_score": 80}'::jsonb)
+);
+
+-- The search path of the rest of the script, as src/gridcode.sql sets it for an install: the
+-- functions created with SET search_path FROM CURRENT keep it.
+SELECT pg_catalog.set_config('search_path',
+    pg_catalog.format('shegu, pg_catalog, %I, pg_temp', n.nspname), true)
+FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+WHERE e.extname = 'postgis';
+
+-- =============================================================================================
+-- gridcode: names of official divisions, as appended to src/gridcode.sql since 0.1.0 (the C of
+-- the type now also accepts the zero city and county segments of real codes: no SQL change).
+
+-- ---------------------------------------------------------------------------------------------
+-- Names of official divisions (区划名称): provinces down to villages/communities, loaded from
+-- the statistical division code list (统计用区划代码) of the National Bureau of Statistics.
+
+CREATE TABLE shegu.division (
+    code   shegu.gridcode PRIMARY KEY,
+    name   text NOT NULL,
+    parent shegu.gridcode GENERATED ALWAYS AS (shegu.parent(code)) STORED,
+    level  int GENERATED ALWAYS AS (shegu.level(code)) STORED,
+    CONSTRAINT division_name CHECK (btrim(name) <> '' AND name !~ '[/\r\n]'),
+    CONSTRAINT division_level CHECK (level <= 5)
+);
+CREATE INDEX division_parent_idx ON shegu.division (parent);
+SELECT pg_catalog.pg_extension_config_dump('shegu.division', '');
+
+COMMENT ON TABLE shegu.division IS
+    'names of official divisions (区划名称) at levels 1-5 (province 省 to village/community 村/社区), one row per code; filled by shegu.load_divisions from the NBS statistical division code list (统计用区划代码); shegu ships no rows';
+COMMENT ON COLUMN shegu.division.code IS 'the division''s code (levels 1-5; 441900003 is a township of 东莞市, whose county segment is 00)';
+COMMENT ON COLUMN shegu.division.name IS 'official name, e.g. 新宁县 or 东城街道';
+COMMENT ON COLUMN shegu.division.parent IS 'shegu.parent(code), kept for finding children by index (NULL for a province)';
+COMMENT ON COLUMN shegu.division.level IS 'shegu.level(code): 1 province 省, 2 city 市, 3 county 县, 4 township/street 乡镇/街道, 5 village/community 村/社区';
+COMMENT ON CONSTRAINT division_pkey ON shegu.division IS 'one name per code';
+COMMENT ON INDEX shegu.division_pkey IS 'finds a division''s name by code';
+COMMENT ON INDEX shegu.division_parent_idx IS 'finds the children of a division';
+COMMENT ON CONSTRAINT division_name ON shegu.division IS 'a name is not blank and holds no "/" (the separator of shegu.division_path) and no line break';
+COMMENT ON CONSTRAINT division_level ON shegu.division IS 'divisions are levels 1-5; grids (levels 6-7) are named in shegu.grid';
+
+CREATE FUNCTION shegu.division_invalidate() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'gridcode_division_invalidate' LANGUAGE C;
+COMMENT ON FUNCTION shegu.division_invalidate() IS
+    'statement trigger of shegu.division: tells every session to drop its cached division names';
+CREATE TRIGGER division_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON shegu.division FOR EACH STATEMENT EXECUTE FUNCTION shegu.division_invalidate();
+COMMENT ON TRIGGER division_invalidate ON shegu.division IS 'invalidates the cached division names of every session';
+
+CREATE FUNCTION shegu.load_divisions(csv text)
+    RETURNS TABLE (inserted int, updated int, unchanged int)
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path FROM CURRENT
+AS $fn$
+DECLARE
+    ns int[];
+    raws text[];
+    code_texts text[];
+    name_texts text[];
+    parent_texts text[];
+    codes shegu.gridcode[];
+    names text[];
+    parents shegu.gridcode[];
+    bad record;
+    detail text;
+    why text;
+BEGIN
+    IF csv IS NULL THEN
+        RAISE EXCEPTION 'division list is NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- Lines, numbered from 1; blank lines and a header line "code,name,parent" are skipped.
+    SELECT array_agg(l.n ORDER BY l.n), array_agg(l.line ORDER BY l.n) INTO ns, raws
+    FROM regexp_split_to_table(regexp_replace(csv, E'^\ufeff', ''), E'\r?\n') WITH ORDINALITY AS l(line, n)
+    WHERE btrim(l.line, E' \t') <> ''
+      AND NOT (l.n = 1 AND l.line ~* E'^\\s*code\\s*,\\s*name\\s*,\\s*parent\\s*$');
+    IF ns IS NULL THEN
+        RAISE EXCEPTION 'division list has no rows'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give lines of code,name,parent, e.g. 441900003000,东城街道,441900000000.';
+    END IF;
+
+    -- Fields: the code before the first comma, the parent after the last, the name between.
+    SELECT array_agg(btrim(f.c, E' \t') ORDER BY u.n), array_agg(btrim(f.m, E' \t') ORDER BY u.n),
+           array_agg(btrim(f.p, E' \t') ORDER BY u.n)
+      INTO code_texts, name_texts, parent_texts
+    FROM unnest(ns, raws) AS u(n, raw),
+         LATERAL (SELECT split_part(u.raw, ',', 1) AS c, split_part(u.raw, ',', -1) AS p) AS s,
+         LATERAL (SELECT s.c, s.p,
+                         substr(u.raw, length(s.c) + 2, greatest(length(u.raw) - length(s.c) - length(s.p) - 2, 0)) AS m) AS f;
+
+    SELECT u.n, u.raw INTO bad FROM unnest(ns, raws, name_texts) AS u(n, raw, name)
+    WHERE u.raw NOT LIKE '%,%,%'
+       OR (u.name LIKE '"%' AND (length(u.name) < 2 OR u.name NOT LIKE '%"'
+                                 OR replace(substr(u.name, 2, length(u.name) - 2), '""', '') LIKE '%"%'))
+       OR (u.name NOT LIKE '"%' AND u.name LIKE '%"%')
+    ORDER BY u.n LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'line % of the division list is not code,name,parent: "%"', bad.n, bad.raw
+            USING ERRCODE = 'invalid_text_representation',
+                  HINT = 'Three fields separated by commas; a name holding a quote is quoted ("...", "" inside).';
+    END IF;
+    names := (SELECT array_agg(CASE WHEN x LIKE '"%' THEN replace(substr(x, 2, length(x) - 2), '""', '"') ELSE x END
+                               ORDER BY i)
+              FROM unnest(name_texts) WITH ORDINALITY AS t(x, i));
+
+    -- Codes and parents: all at once; on a bad one, find its line.
+    BEGIN
+        SELECT array_agg(u.c::shegu.gridcode ORDER BY u.i),
+               array_agg(CASE WHEN u.p ~ '^0*$' THEN NULL ELSE u.p::shegu.gridcode END ORDER BY u.i)
+          INTO codes, parents
+        FROM unnest(code_texts, parent_texts) WITH ORDINALITY AS u(c, p, i);
+    EXCEPTION WHEN invalid_text_representation THEN
+        FOR bad IN SELECT u.n, u.c AS code, u.p AS parent
+                   FROM unnest(ns, code_texts, parent_texts) AS u(n, c, p) ORDER BY u.n
+        LOOP
+            BEGIN
+                PERFORM bad.code::shegu.gridcode;
+                PERFORM CASE WHEN bad.parent ~ '^0*$' THEN NULL ELSE bad.parent::shegu.gridcode END;
+            EXCEPTION WHEN invalid_text_representation THEN
+                GET STACKED DIAGNOSTICS detail = MESSAGE_TEXT, why = PG_EXCEPTION_DETAIL;
+                RAISE EXCEPTION 'line % of the division list: %', bad.n, detail
+                    USING ERRCODE = 'invalid_text_representation', DETAIL = why;
+            END;
+        END LOOP;
+        RAISE;
+    END;
+
+    SELECT u.n, u.code INTO bad FROM unnest(ns, codes) AS u(n, code)
+    WHERE shegu.level(u.code) > 5 ORDER BY u.n LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'line % of the division list: % is a level-% grid, not a division', bad.n, bad.code, shegu.level(bad.code)
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Divisions are levels 1-5 (province to village/community); grids are kept in shegu.grid.';
+    END IF;
+    SELECT u.n, u.name INTO bad FROM unnest(ns, names) AS u(n, name)
+    WHERE btrim(u.name) = '' OR u.name ~ '[/\r\n]' ORDER BY u.n LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'line % of the division list: name "%" is blank or holds a "/"', bad.n, bad.name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT u.n, u.code, u.parent, shegu.parent(u.code) AS want INTO bad
+    FROM unnest(ns, codes, parents) AS u(n, code, parent)
+    WHERE u.parent IS DISTINCT FROM shegu.parent(u.code) ORDER BY u.n LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'line % of the division list: parent % of % is not its parent %',
+                        bad.n, coalesce(bad.parent::text, '(none)'), bad.code, coalesce(bad.want::text, '(none)')
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The parent of a code is the code cut after its last non-zero segment above its own (441900003 -> 4419, 810001 -> 81); a province has none (empty or 0).';
+    END IF;
+    SELECT a.n AS first, b.n AS second, a.code INTO bad
+    FROM unnest(ns, codes) AS a(n, code) JOIN unnest(ns, codes) AS b(n, code) ON a.code = b.code AND a.n < b.n
+    ORDER BY b.n LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'lines % and % of the division list both name %', bad.first, bad.second, bad.code
+            USING ERRCODE = 'unique_violation';
+    END IF;
+
+    RETURN QUERY
+    WITH up AS (
+        INSERT INTO shegu.division AS d (code, name)
+        SELECT u.code, u.name FROM unnest(codes, names) AS u(code, name)
+        ON CONFLICT (code) DO UPDATE SET name = excluded.name WHERE d.name IS DISTINCT FROM excluded.name
+        RETURNING (d.xmax = 0) AS is_new
+    )
+    SELECT count(*) FILTER (WHERE is_new)::int, count(*) FILTER (WHERE NOT is_new)::int,
+           (cardinality(codes) - count(*))::int
+    FROM up;
+END;
+$fn$;
+COMMENT ON FUNCTION shegu.load_divisions(text) IS
+    'loads the NBS statistical division code list (统计用区划代码) as CSV text, lines of code,name,parent (12-digit codes as published, a header line optional, a province''s parent empty or 0): checks every line (parent must be shegu.parent(code)), then inserts new codes and renames changed ones, all or nothing; returns the counts inserted, updated (renamed) and unchanged';
+
+CREATE FUNCTION shegu.division_name(code shegu.gridcode) RETURNS text
+    AS 'MODULE_PATHNAME', 'gridcode_division_name' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION shegu.division_name(shegu.gridcode) IS
+    'the official name (区划名称) of a division code from shegu.division; NULL when the code is not loaded; cached per session';
+
+CREATE FUNCTION shegu.division_path(code shegu.gridcode, separator text DEFAULT '/') RETURNS text
+    AS 'MODULE_PATHNAME', 'gridcode_division_path' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION shegu.division_path(shegu.gridcode, text) IS
+    'the names of the divisions containing a code, province first, down to its own level or village/community at most, joined by separator (湖南省/邵阳市/新宁县); skipped zero levels are left out; a division not loaded shows its code';
+
+CREATE FUNCTION shegu.division_names(code shegu.gridcode,
+        OUT province text, OUT city text, OUT county text, OUT township text, OUT village text)
+    AS 'MODULE_PATHNAME', 'gridcode_division_names' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION shegu.division_names(shegu.gridcode) IS
+    'the names of the divisions containing a code at levels 1-5 as columns province 省, city 市, county 县, township 乡镇/街道, village 村/社区; NULL below the code''s level, at a skipped zero level (东莞市 has no county) and for a division not loaded';
+
+-- =============================================================================================
+-- lookup: the functions pin their search path (security); check_boundary qualifies what it
+-- calls; coverage_problems refuses a NULL day and a NaN, negative or infinite sliver.
+
+CREATE OR REPLACE FUNCTION shegu.check_boundary(boundary geometry) RETURNS geometry
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+    kind text := pg_catalog.substr(ST_GeometryType(boundary), 4);
+    reason text;
+BEGIN
+    IF ST_SRID(boundary) <> 4326 THEN
+        RAISE EXCEPTION 'boundary has SRID %, not 4326', ST_SRID(boundary)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Grid boundaries are WGS-84/CGCS2000 longitude/latitude: ST_Transform(geom, 4326) a projected boundary, ST_SetSRID(geom, 4326) one whose SRID was merely not set, shegu.gcj02_to_wgs84(geom) one drawn on a Chinese web map.';
+    END IF;
+    IF kind NOT IN ('Polygon', 'MultiPolygon') THEN
+        RAISE EXCEPTION 'boundary is a %, not a polygon or multipolygon', kind
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A grid is an area: give its outline as a Polygon or MultiPolygon (ST_CollectionExtract(geom, 3) takes the polygons out of a collection).';
+    END IF;
+    IF ST_IsEmpty(boundary) THEN
+        RAISE EXCEPTION 'boundary is empty'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Leave the boundary NULL while a grid has none.';
+    END IF;
+    IF NOT ST_IsValid(boundary) THEN
+        reason := ST_IsValidReason(boundary);
+        RAISE EXCEPTION 'boundary is not valid'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('PostGIS says: %s.', reason),
+                  HINT = 'Repair the drawing, or look at ST_MakeValid(boundary) and store that if it is right; shegu does not repair boundaries silently.';
+    END IF;
+    IF coalesce(pg_catalog.current_setting('shegu.china_bounds', true), 'off')::boolean
+       AND (ST_XMin(boundary) < 73::float8 OR ST_XMax(boundary) > 136::float8
+            OR ST_YMin(boundary) < 3::float8 OR ST_YMax(boundary) > 54::float8) THEN
+        RAISE EXCEPTION 'boundary lies outside China'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('Its extent is longitude %s to %s, latitude %s to %s; shegu.china_bounds asks for longitude 73 to 136 and latitude 3 to 54.',
+                                  pg_catalog.round(ST_XMin(boundary)::numeric, 6), pg_catalog.round(ST_XMax(boundary)::numeric, 6),
+                                  pg_catalog.round(ST_YMin(boundary)::numeric, 6), pg_catalog.round(ST_YMax(boundary)::numeric, 6)),
+                  HINT = 'Check the axis order (longitude first) and that the coordinates are degrees, or SET shegu.china_bounds = off.';
+    END IF;
+    RETURN ST_Multi(ST_Force2D(boundary));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.grid_check() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NEW.boundary IS NOT NULL THEN
+        NEW.boundary := shegu.check_boundary(NEW.boundary);
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.coverage_problems(root shegu.gridcode DEFAULT NULL, at date DEFAULT current_date,
+                                        sliver_m2 float8 DEFAULT 1)
+RETURNS TABLE (problem text, code shegu.gridcode, other_code shegu.gridcode, area_m2 float8, geom geometry)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path FROM CURRENT
+AS $$
+#variable_conflict use_column
+BEGIN
+    IF at IS NULL THEN
+        RAISE EXCEPTION 'day of the coverage check is NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Give the day whose grid versions are checked, e.g. current_date.';
+    END IF;
+    IF sliver_m2 IS NULL OR sliver_m2 OPERATOR(pg_catalog.=) 'NaN'::float8 OR sliver_m2 OPERATOR(pg_catalog.<) 0::float8
+       OR sliver_m2 OPERATOR(pg_catalog.=) 'Infinity'::float8 THEN
+        RAISE EXCEPTION 'sliver_m2 % is not a finite area of 0 m² or more', coalesce(sliver_m2::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pieces of gap, overlap or outside up to sliver_m2 square metres are ignored; give e.g. 1.';
+    END IF;
+    RETURN QUERY
+WITH g AS (
+    SELECT g.code, g.boundary, shegu.parent(g.code) AS parent
+    FROM shegu.grid g
+    WHERE g.valid_from <= at AND (g.valid_to IS NULL OR g.valid_to > at)
+      AND (root IS NULL OR g.code OPERATOR(shegu.<@) root)
+), top AS (
+    SELECT min(shegu.level(g.code)) AS level FROM g
+), orphan AS (
+    SELECT 'orphan'::text, c.code, c.parent, NULL::float8, NULL::geometry
+    FROM g c, top
+    WHERE shegu.level(c.code) > top.level
+      AND NOT EXISTS (SELECT 1 FROM g p WHERE p.code = c.parent)
+), gap AS (
+    SELECT 'gap'::text, p.code, NULL::shegu.gridcode, ST_Area(d.geom::geography), d.geom
+    FROM g p
+    CROSS JOIN LATERAL (
+        SELECT ST_Union(c.boundary) AS u FROM g c WHERE c.parent = p.code AND c.boundary IS NOT NULL
+    ) k
+    CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(p.boundary, k.u), 3)) AS d
+    WHERE p.boundary IS NOT NULL AND k.u IS NOT NULL
+), overlap AS (
+    SELECT 'overlap'::text, a.code, b.code, ST_Area(i.geom::geography), i.geom
+    FROM g a
+    JOIN g b ON b.parent IS NOT DISTINCT FROM a.parent AND b.code > a.code AND a.boundary && b.boundary
+    CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(a.boundary, b.boundary), 3) AS geom) i
+    WHERE shegu.level(a.code) = shegu.level(b.code) AND NOT ST_IsEmpty(i.geom)
+), outside AS (
+    SELECT 'outside'::text, c.code, p.code, ST_Area(d.geom::geography), d.geom
+    FROM g c
+    JOIN g p ON p.code = c.parent
+    CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Difference(c.boundary, p.boundary), 3) AS geom) d
+    WHERE c.boundary IS NOT NULL AND p.boundary IS NOT NULL AND NOT ST_IsEmpty(d.geom)
+)
+SELECT * FROM (
+    SELECT * FROM orphan
+    UNION ALL SELECT * FROM gap
+    UNION ALL SELECT * FROM overlap
+    UNION ALL SELECT * FROM outside
+) r (problem, code, other_code, area_m2, geom)
+WHERE r.problem = 'orphan' OR r.area_m2 > sliver_m2
+ORDER BY r.problem, r.code, r.other_code, r.area_m2 DESC;
+END
+$$;
+
+ALTER FUNCTION shegu.grid_staff_check() SET search_path = shegu, pg_catalog, pg_temp;
+
+-- The lookup index is invalidated only by changes of codes, boundaries and validity; lookup_stats
+-- reports the mode of the index (a new OUT column: the function is dropped and created again).
+DROP TRIGGER grid_changed ON shegu.grid;
+CREATE TRIGGER grid_changed AFTER INSERT OR UPDATE OF code, boundary, valid_from, valid_to OR DELETE OR TRUNCATE ON shegu.grid
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.grid_changed();
+COMMENT ON TRIGGER grid_changed ON shegu.grid IS 'tells the lookup indexes (shared and per session) that grid codes, boundaries or validity changed; other columns do not invalidate them';
+DROP FUNCTION shegu.lookup_stats();
+CREATE FUNCTION shegu.lookup_stats(
+    OUT grids bigint, OUT rings bigint, OUT vertices bigint, OUT cells bigint, OUT leaves bigint,
+    OUT entries bigint, OUT boundary_entries bigint, OUT edge_refs bigint, OUT depth int,
+    OUT memory_bytes bigint, OUT build_ms float8, OUT built_at timestamptz,
+    OUT builds bigint, OUT locates bigint, OUT raster_cells bigint, OUT raster_direct bigint,
+    OUT raster_quarters bigint, OUT raster_quarters_direct bigint, OUT mode text)
+    AS 'MODULE_PATHNAME', 'lookup_stats' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION shegu.lookup_stats() IS
+    'this session''s lookup index (built first if missing or stale): grid versions, rings, vertices, quadtree cells and leaves, (leaf, grid) entries and how many are boundary ones, clipped edges held, depth, memory, build time; how many builds and locates this session has made; the raster over the quadtree (cells, and how many answer at once; quarters of boundary cells, and how many of those answer at once); mode: shared (one index per server in shared memory, with shegu in shared_preload_libraries), backend (this session''s own), transaction (this transaction changed the grids and reads its own), statement (a parallel query''s own)';
+
+-- =============================================================================================
+-- import: the new room, as in src/import.sql.
+
+-- Whether a GeoJSON "crs" name is longitude/latitude on WGS-84 or CGCS2000 (the only ones read).
+
+CREATE FUNCTION shegu.geojson_crs_is_lonlat(crs_name text) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN crs_name ~* '^\s*(urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:OGC::CRS84|(OGC:)?CRS84|(urn:ogc:def:crs:)?EPSG:([0-9.]*:)?(4326|4490)|https?://www\.opengis\.net/def/crs/(OGC/1\.3/CRS84|EPSG/0/(4326|4490)))\s*$';
+COMMENT ON FUNCTION shegu.geojson_crs_is_lonlat(text) IS
+    'true when a GeoJSON crs name is longitude/latitude on WGS-84 or CGCS2000 (CRS84, EPSG:4326, EPSG:4490 and their URN/URL forms), the only coordinate systems shegu.import_grids reads';
+
+-- A GeoJSON polygon's rings (an array of arrays of positions), each ending where it starts.
+
+CREATE FUNCTION shegu.geojson_close_rings(rings jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (SELECT coalesce(jsonb_agg(CASE WHEN jsonb_array_length(r) = 0 OR r->0 = r->-1 THEN r
+                                       ELSE r || jsonb_build_array(r->0) END ORDER BY i), '[]')
+        FROM jsonb_array_elements(rings) WITH ORDINALITY AS t (r, i));
+COMMENT ON FUNCTION shegu.geojson_close_rings(jsonb) IS
+    'the rings of a GeoJSON polygon (its "coordinates": an array of arrays of positions), each closed by repeating its first position where the last differs; used by shegu.import_grids with repair => make_valid';
+
+-- The import.
+
+CREATE FUNCTION shegu.import_grids(
+    geojson jsonb, code_property text, valid_from date,
+    datum text DEFAULT 'wgs84', repair text DEFAULT 'refuse',
+    name_property text DEFAULT 'name', max_area_change float8 DEFAULT 0.01,
+    dry_run boolean DEFAULT false)
+RETURNS TABLE (ordinal int, code shegu.gridcode, name text, kind text, status text, reason text,
+               area_change_m2 float8, valid_to date, closes date)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path FROM CURRENT
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    vf       date := import_grids.valid_from;
+    dat      text := lower(import_grids.datum);
+    rep      text := import_grids.repair;
+    features jsonb;
+    crs_name text;
+    n        int;
+    -- one element per feature
+    a_code   shegu.gridcode[] := '{}';
+    a_name   text[] := '{}';
+    a_kind   text[] := '{}';
+    a_status text[] := '{}';
+    a_reason text[] := '{}';
+    a_change float8[] := '{}';
+    a_geom   geometry[] := '{}';
+    a_attrs  jsonb[] := '{}';
+    a_valid_to date[];
+    a_closes date[];
+    -- the feature at hand
+    f        jsonb;
+    props    jsonb;
+    v        jsonb;
+    g        jsonb;
+    c        shegu.gridcode;
+    nm       text;
+    geom     geometry;
+    fixed    geometry;
+    vd       valid_detail;
+    st       text;
+    why      text;
+    chg      float8;
+    a0       float8;
+    a1       float8;
+    stage    text;
+    fixes    text;
+    china    boolean := coalesce(current_setting('shegu.china_bounds', true), 'off')::boolean;
+    msg      text;
+    det      text;
+    refused  int;
+    summary  text;
+BEGIN
+    -- Arguments: errors, nothing read.
+    IF geojson IS NULL OR code_property IS NULL OR vf IS NULL OR dat IS NULL OR rep IS NULL
+       OR max_area_change IS NULL OR dry_run IS NULL THEN
+        RAISE EXCEPTION 'shegu.import_grids: % is NULL',
+              CASE WHEN geojson IS NULL THEN 'geojson' WHEN code_property IS NULL THEN 'code_property'
+                   WHEN vf IS NULL THEN 'valid_from' WHEN dat IS NULL THEN 'datum'
+                   WHEN rep IS NULL THEN 'repair' WHEN max_area_change IS NULL THEN 'max_area_change'
+                   ELSE 'dry_run' END
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Only name_property may be NULL (the codes are then the names).';
+    END IF;
+    IF vf = 'infinity' THEN
+        RAISE EXCEPTION 'valid_from is infinity'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give the first day the boundaries apply, or -infinity for since always.';
+    END IF;
+    IF dat NOT IN ('wgs84', 'cgcs2000', 'gcj02', 'bd09') THEN
+        RAISE EXCEPTION 'unknown datum "%"', import_grids.datum
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use wgs84, cgcs2000 (read as WGS-84), gcj02 (Amap, Tencent, WeChat, most Chinese web-map data) or bd09 (Baidu).';
+    END IF;
+    IF rep NOT IN ('refuse', 'make_valid') THEN
+        RAISE EXCEPTION 'unknown repair "%"', rep
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use refuse (an invalid boundary is refused with PostGIS''s reason) or make_valid (ST_MakeValid, polygons kept).';
+    END IF;
+    IF max_area_change = 'NaN' OR max_area_change < 0 THEN
+        RAISE EXCEPTION 'max_area_change % is not a share of at least 0', max_area_change
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A repair may change the area by at most this share of it: 0.01 is 1 %; 1 allows any change.';
+    END IF;
+    IF jsonb_typeof(geojson) <> 'object' THEN
+        RAISE EXCEPTION 'geojson is a JSON %, not a GeoJSON object', jsonb_typeof(geojson)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give a FeatureCollection: {"type": "FeatureCollection", "features": [...]}.';
+    END IF;
+    IF (geojson->>'type') IS DISTINCT FROM 'FeatureCollection' THEN
+        RAISE EXCEPTION 'geojson has type %, not FeatureCollection', coalesce('"' || (geojson->>'type') || '"', 'none')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Wrap a single Feature: {"type": "FeatureCollection", "features": [feature]}.';
+    END IF;
+    features := geojson->'features';
+    IF jsonb_typeof(features) IS DISTINCT FROM 'array' THEN
+        RAISE EXCEPTION 'geojson has no "features" array'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Its "features" member is %s.', coalesce('a JSON ' || jsonb_typeof(features), 'missing')),
+                  HINT = 'A FeatureCollection lists its features in an array "features".';
+    END IF;
+    IF jsonb_typeof(geojson->'crs') IS NOT NULL AND jsonb_typeof(geojson->'crs') <> 'null' THEN
+        crs_name := geojson->'crs'->'properties'->>'name';
+        IF crs_name IS NULL OR NOT shegu.geojson_crs_is_lonlat(crs_name) THEN
+            RAISE EXCEPTION 'geojson has crs %, not longitude/latitude on WGS-84 or CGCS2000',
+                  coalesce('"' || crs_name || '"', (geojson->'crs')::text)
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Reproject the file first, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson; GCJ-02 or BD-09 longitude/latitude is read with datum => ''gcj02'' or ''bd09''.';
+        END IF;
+    END IF;
+
+    -- Each feature on its own: its code, name, kind and boundary, or why it is refused.
+    n := 0;
+    FOR f IN SELECT e FROM jsonb_array_elements(features) AS e LOOP
+        n := n + 1;
+        c := NULL; nm := NULL; geom := NULL; st := NULL; why := NULL; chg := NULL; props := '{}'; fixes := NULL;
+        stage := NULL;
+        BEGIN
+            IF jsonb_typeof(f) <> 'object' OR (f->>'type') IS DISTINCT FROM 'Feature' THEN
+                why := format('not a GeoJSON Feature (%s)',
+                              CASE WHEN jsonb_typeof(f) = 'object' THEN coalesce('type "' || (f->>'type') || '"', 'no type')
+                                   ELSE 'a JSON ' || jsonb_typeof(f) END);
+            END IF;
+            IF why IS NULL AND jsonb_typeof(f->'properties') = 'object' THEN
+                props := f->'properties';
+            END IF;
+            -- the code
+            IF why IS NULL THEN
+                v := props->code_property;
+                IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
+                    why := format('no code: property "%s" is %s', code_property, CASE WHEN v IS NULL THEN 'missing' ELSE 'null' END);
+                ELSIF jsonb_typeof(v) = 'string' THEN
+                    stage := '';        -- gridcode_in names the value
+                    c := (v #>> '{}')::shegu.gridcode;
+                ELSIF jsonb_typeof(v) = 'number' THEN
+                    IF v::numeric <> trunc(v::numeric) OR v::numeric < 0 OR v::numeric > 999999999999999999 THEN
+                        why := format('invalid code %s: not a whole number of at most 18 digits', v);
+                    ELSE
+                        stage := '';    -- shegu.gridcode(bigint) names the value
+                        c := shegu.gridcode(v::numeric::bigint);
+                    END IF;
+                ELSE
+                    why := format('invalid code: property "%s" is a JSON %s, not a string or number', code_property, jsonb_typeof(v));
+                END IF;
+                stage := NULL;
+            END IF;
+            -- the name
+            IF why IS NULL THEN
+                IF name_property IS NULL THEN
+                    nm := c::text;
+                ELSE
+                    v := props->name_property;
+                    IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
+                        why := format('no name: property "%s" is %s', name_property, CASE WHEN v IS NULL THEN 'missing' ELSE 'null' END);
+                    ELSIF jsonb_typeof(v) IN ('string', 'number') THEN
+                        nm := btrim(v #>> '{}');
+                        IF nm = '' THEN
+                            why := format('no name: property "%s" is blank', name_property);
+                        END IF;
+                    ELSE
+                        why := format('invalid name: property "%s" is a JSON %s, not a string', name_property, jsonb_typeof(v));
+                    END IF;
+                END IF;
+            END IF;
+            -- the geometry, as GeoJSON
+            IF why IS NULL THEN
+                g := f->'geometry';
+                IF g IS NULL OR jsonb_typeof(g) = 'null' THEN
+                    why := 'no geometry';
+                ELSIF jsonb_typeof(g) <> 'object' THEN
+                    why := format('geometry is a JSON %s, not a GeoJSON geometry', jsonb_typeof(g));
+                ELSIF (g->>'type') IS NULL OR (g->>'type') NOT IN ('Polygon', 'MultiPolygon') THEN
+                    why := format('geometry is a %s, not a Polygon or MultiPolygon', coalesce(g->>'type', 'geometry without type'));
+                ELSIF jsonb_typeof(g->'coordinates') IS DISTINCT FROM 'array' THEN
+                    why := 'geometry has no "coordinates" array';
+                ELSIF (g->'coordinates')::text ~ '[^][0-9.,eE+ -]' THEN    -- json-c would read "1" or true as 0
+                    why := 'geometry has a coordinate that is not a number';
+                ELSIF jsonb_typeof(g->'crs') = 'object'
+                      AND NOT coalesce(shegu.geojson_crs_is_lonlat(g->'crs'->'properties'->>'name'), false) THEN
+                    why := format('geometry has crs %s, not longitude/latitude on WGS-84 or CGCS2000',
+                                  coalesce('"' || (g->'crs'->'properties'->>'name') || '"', (g->'crs')::text));
+                END IF;
+            END IF;
+            -- GeoJSON rings end where they start; some writers leave them open
+            IF why IS NULL AND jsonb_path_exists(g->'coordinates',
+                   CASE g->>'type' WHEN 'Polygon' THEN 'strict $[*] ? (@[0][0] != @[last][0] || @[0][1] != @[last][1])'
+                                   ELSE 'strict $[*][*] ? (@[0][0] != @[last][0] || @[0][1] != @[last][1])' END::jsonpath,
+                   '{}', true) THEN
+                IF rep = 'refuse' THEN
+                    why := 'not valid: a ring does not end where it starts';
+                ELSE
+                    fixes := 'a ring did not end where it starts (closed)';
+                    g := jsonb_set(g, '{coordinates}', CASE g->>'type'
+                        WHEN 'Polygon' THEN shegu.geojson_close_rings(g->'coordinates')
+                        ELSE (SELECT coalesce(jsonb_agg(shegu.geojson_close_rings(p) ORDER BY i), '[]')
+                              FROM jsonb_array_elements(g->'coordinates') WITH ORDINALITY AS t (p, i)) END);
+                END IF;
+            END IF;
+            IF why IS NULL THEN
+                stage := 'geometry cannot be read: ';
+                geom := ST_SetSRID(ST_GeomFromGeoJSON(g - 'crs'), 4326);
+                stage := NULL;
+                IF ST_IsEmpty(geom) THEN
+                    why := 'geometry is empty';
+                ELSIF NOT (ST_XMin(geom) >= -180 AND ST_XMax(geom) <= 180 AND ST_YMin(geom) >= -90 AND ST_YMax(geom) <= 90) THEN
+                    why := format('coordinates out of range: longitude %s to %s, latitude %s to %s are not degrees (a projected file?)',
+                                  ST_XMin(geom), ST_XMax(geom), ST_YMin(geom), ST_YMax(geom));
+                END IF;
+            END IF;
+            -- to WGS-84, then valid (or repaired) and checked as shegu.grid will check it
+            IF why IS NULL THEN
+                stage := 'geometry cannot be checked: ';    -- GEOS may throw on odd input
+                geom := ST_Force2D(geom);
+                geom := CASE dat WHEN 'gcj02' THEN shegu.gcj02_to_wgs84(geom)
+                                 WHEN 'bd09' THEN shegu.bd09_to_wgs84(geom)
+                                 ELSE geom END;
+                vd := ST_IsValidDetail(geom);
+                IF vd.valid THEN
+                    st := CASE WHEN fixes IS NULL THEN 'loaded' ELSE 'repaired' END;
+                    why := fixes;
+                    chg := 0;
+                ELSE
+                    msg := coalesce(fixes || '; ', '') || regexp_replace(vd.reason, '\s+$', '')
+                           || coalesce(' at ' || ST_AsText(vd.location, 7), '');
+                    IF rep = 'refuse' THEN
+                        why := 'not valid: ' || msg;
+                    ELSE
+                        fixed := ST_CollectionExtract(ST_MakeValid(geom, 'method=structure'), 3);
+                        IF fixed IS NULL OR ST_IsEmpty(fixed) THEN
+                            why := format('not valid: %s; ST_MakeValid leaves no area', msg);
+                        ELSE
+                            a0 := ST_Area(geom::geography);
+                            a1 := ST_Area(fixed::geography);
+                            chg := a1 - a0;
+                            IF abs(chg) > max_area_change * greatest(a0, a1) THEN
+                                why := format('not valid: %s; ST_MakeValid changes the area by %s m² (%s %% of %s m²), more than max_area_change %s',
+                                              msg, round(chg::numeric), round((100 * abs(chg) / greatest(a0, a1))::numeric, 2),
+                                              round(greatest(a0, a1)::numeric), max_area_change);
+                            ELSE
+                                st := 'repaired';
+                                why := msg;
+                                geom := fixed;
+                            END IF;
+                        END IF;
+                    END IF;
+                END IF;
+            END IF;
+            stage := NULL;
+            -- What else shegu.check_boundary (the table's trigger) refuses: SRID, kind, emptiness
+            -- and validity are settled; the China bounds remain.
+            IF st IS NOT NULL THEN
+                IF china AND (ST_XMin(geom) < 73 OR ST_XMax(geom) > 136 OR ST_YMin(geom) < 3 OR ST_YMax(geom) > 54) THEN
+                    why := format('boundary lies outside China: longitude %s to %s, latitude %s to %s; shegu.china_bounds asks for longitude 73 to 136 and latitude 3 to 54',
+                                  round(ST_XMin(geom)::numeric, 6), round(ST_XMax(geom)::numeric, 6),
+                                  round(ST_YMin(geom)::numeric, 6), round(ST_YMax(geom)::numeric, 6));
+                    st := NULL;
+                    chg := NULL;
+                ELSE
+                    geom := ST_Multi(geom);
+                END IF;
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+            IF stage IS NULL THEN
+                RAISE;          -- not the input's fault
+            END IF;
+            why := stage || regexp_replace(msg, '[\s:]+$', '') || coalesce(': ' || nullif(regexp_replace(det, '[.\s]+$', ''), ''), '');
+            st := NULL;
+            chg := NULL;
+        END;
+        IF st IS NULL THEN
+            st := 'refused';
+        END IF;
+        a_code[n] := c;
+        a_name[n] := nm;
+        a_kind[n] := CASE shegu.level(c) WHEN 1 THEN 'province' WHEN 2 THEN 'city' WHEN 3 THEN 'county'
+                         WHEN 4 THEN 'township' WHEN 5 THEN 'community' WHEN 6 THEN 'basic' WHEN 7 THEN 'micro' END;
+        a_status[n] := st;
+        a_reason[n] := why;
+        a_change[n] := chg;
+        a_geom[n] := CASE WHEN st <> 'refused' THEN geom END;
+        a_attrs[n] := props - code_property - coalesce(name_property, code_property);
+    END LOOP;
+
+    -- Across features and against the table: duplicate codes, versions starting on valid_from;
+    -- a version applying on valid_from is closed there, and the new version ends where that one
+    -- ended, or else where the code's next version starts.
+    SELECT coalesce(array_agg(x.s ORDER BY t.i), '{}'), coalesce(array_agg(x.r ORDER BY t.i), '{}'),
+           coalesce(array_agg(CASE WHEN x.s = t.s THEN t.a END ORDER BY t.i), '{}'),
+           coalesce(array_agg(CASE WHEN x.s <> 'refused' THEN coalesce(cur.valid_to, nx.next_from) END ORDER BY t.i), '{}'),
+           coalesce(array_agg(CASE WHEN x.s <> 'refused' THEN cur.valid_from END ORDER BY t.i), '{}')
+    INTO a_status, a_reason, a_change, a_valid_to, a_closes
+    FROM (SELECT u.*, array_agg(u.i) OVER (PARTITION BY u.c ORDER BY u.i
+                                           ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS same
+          FROM unnest(a_code, a_status, a_reason, a_change) WITH ORDINALITY AS u (c, s, r, a, i)) t
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN t.c IS NOT NULL AND cardinality(t.same) > 1 THEN array_remove(t.same, t.i) END AS others) d
+    LEFT JOIN LATERAL (
+        SELECT g.valid_from, g.valid_to FROM shegu.grid g
+        WHERE g.code = t.c AND g.valid_from < vf AND (g.valid_to IS NULL OR g.valid_to > vf)) cur ON true
+    LEFT JOIN LATERAL (
+        SELECT min(g.valid_from) AS next_from FROM shegu.grid g WHERE g.code = t.c AND g.valid_from > vf) nx ON true
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN t.s = 'refused' THEN t.s
+                    WHEN d.others IS NOT NULL THEN 'refused'
+                    WHEN EXISTS (SELECT 1 FROM shegu.grid g WHERE g.code = t.c AND g.valid_from = vf) THEN 'refused'
+                    ELSE t.s END AS s,
+               CASE WHEN t.s = 'refused' THEN t.r
+                    WHEN d.others IS NOT NULL THEN
+                        format('duplicate code: also in feature%s %s',
+                               CASE WHEN cardinality(d.others) > 1 THEN 's' ELSE '' END, array_to_string(d.others, ', '))
+                    WHEN EXISTS (SELECT 1 FROM shegu.grid g WHERE g.code = t.c AND g.valid_from = vf) THEN
+                        format('code already has a version from %s in shegu.grid', vf)
+                    ELSE t.r END AS r) x;
+
+    SELECT count(*),
+           string_agg(format('feature %s%s: %s', t.i, coalesce(' (' || t.c || ')', ''), t.r), E'\n' ORDER BY t.i)
+               FILTER (WHERE t.rank <= 5)
+    INTO refused, summary
+    FROM (SELECT t.*, row_number() OVER (ORDER BY t.i) AS rank
+          FROM unnest(a_code, a_status, a_reason) WITH ORDINALITY AS t (c, s, r, i)
+          WHERE t.s = 'refused') t;
+
+    IF refused > 0 AND NOT dry_run THEN
+        RAISE EXCEPTION 'import refused: % of % features cannot be loaded', refused, n
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = summary || CASE WHEN refused > 5 THEN format(E'\nand %s more', refused - 5) ELSE '' END,
+                  HINT = 'Nothing was written. dry_run => true returns the report of every feature; repair => ''make_valid'' repairs invalid boundaries.';
+    END IF;
+
+    IF NOT dry_run AND n > 0 THEN
+        UPDATE shegu.grid g SET valid_to = vf
+        FROM unnest(a_code, a_closes) AS t (c, closes)
+        WHERE g.code = t.c AND g.valid_from = t.closes;
+        INSERT INTO shegu.grid (code, name, kind, boundary, valid_from, valid_to, attrs)
+        SELECT t.c, t.nm, t.k, t.g, vf, t.vt, t.p
+        FROM unnest(a_code, a_name, a_kind, a_geom, a_valid_to, a_attrs) WITH ORDINALITY AS t (c, nm, k, g, vt, p, i)
+        ORDER BY t.i;
+    END IF;
+
+    RETURN QUERY
+    SELECT t.i::int, t.c, t.nm, t.k, t.s, t.r, t.a, t.vt, t.cl
+    FROM unnest(a_code, a_name, a_kind, a_status, a_reason, a_change, a_valid_to, a_closes)
+         WITH ORDINALITY AS t (c, nm, k, s, r, a, vt, cl, i)
+    ORDER BY t.i;
+END
+$fn$;
+COMMENT ON FUNCTION shegu.import_grids(jsonb, text, date, text, text, text, float8, boolean) IS
+    'loads the polygons of a GeoJSON FeatureCollection into shegu.grid as versions from valid_from (kind from the code''s level, datum converted to WGS-84, invalid boundaries refused or repaired with ST_MakeValid), all or nothing: returns one report row per feature, raises 22023 naming the refused ones when any is refused (dry_run only reports)';
+
+CREATE FUNCTION shegu.import_grids(
+    geojson text, code_property text, valid_from date,
+    datum text DEFAULT 'wgs84', repair text DEFAULT 'refuse',
+    name_property text DEFAULT 'name', max_area_change float8 DEFAULT 0.01,
+    dry_run boolean DEFAULT false)
+RETURNS TABLE (ordinal int, code shegu.gridcode, name text, kind text, status text, reason text,
+               area_change_m2 float8, valid_to date, closes date)
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+    SELECT * FROM shegu.import_grids(geojson::jsonb, code_property, valid_from, datum, repair,
+                                     name_property, max_area_change, dry_run);
+END;
+COMMENT ON FUNCTION shegu.import_grids(text, text, date, text, text, text, float8, boolean) IS
+    'shegu.import_grids for GeoJSON text (e.g. pg_read_file or a psql variable); text that is not JSON raises 22P02';
+
+-- Parents drawn from their children.
+
+CREATE FUNCTION shegu.derive_boundaries(root shegu.gridcode, at date DEFAULT current_date,
+                                        max_hole_m2 float8 DEFAULT 0, dry_run boolean DEFAULT false)
+RETURNS TABLE (code shegu.gridcode, name text, valid_from date, children int, area_m2 float8,
+               status text, reason text)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path FROM CURRENT
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    lvl       int;
+    p         record;
+    u         geometry;
+    res_code  shegu.gridcode[] := '{}';
+    res_name  text[] := '{}';
+    res_from  date[] := '{}';
+    res_kids  int[] := '{}';
+    res_area  float8[] := '{}';
+    res_st    text[] := '{}';
+    res_why   text[] := '{}';
+    k         int := 0;
+    undoing   boolean := false;
+BEGIN
+    IF at IS NULL OR max_hole_m2 IS NULL OR dry_run IS NULL THEN
+        RAISE EXCEPTION 'shegu.derive_boundaries: % is NULL',
+              CASE WHEN at IS NULL THEN 'at' WHEN max_hole_m2 IS NULL THEN 'max_hole_m2' ELSE 'dry_run' END
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Only root may be NULL (every grid).';
+    END IF;
+    IF max_hole_m2 = 'NaN' OR max_hole_m2 < 0 THEN
+        RAISE EXCEPTION 'max_hole_m2 % is not an area of at least 0', max_hole_m2
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Holes of the union up to this many square metres are filled; 0 keeps every hole.';
+    END IF;
+    BEGIN
+        -- Deepest parents first, so that a derived boundary serves its own parent.
+        FOR lvl IN REVERSE 6 .. coalesce(shegu.level(root), 1) LOOP
+            FOR p IN
+                SELECT g.code, g.name, g.valid_from, kids.n, kids.drawn, kids.undrawn, kids.u
+                FROM shegu.grid g
+                CROSS JOIN LATERAL (
+                    SELECT count(*)::int AS n, count(c.boundary)::int AS drawn,
+                           (array_agg(c.code ORDER BY c.code) FILTER (WHERE c.boundary IS NULL))[1:5] AS undrawn,
+                           ST_Union(c.boundary) AS u
+                    FROM shegu.grid c
+                    WHERE c.code OPERATOR(shegu.<@) g.code AND shegu.parent(c.code) = g.code
+                      AND c.valid_from <= at AND (c.valid_to IS NULL OR c.valid_to > at)) kids
+                WHERE g.boundary IS NULL AND shegu.level(g.code) = lvl
+                  AND (root IS NULL OR g.code OPERATOR(shegu.<@) root)
+                  AND g.valid_from <= at AND (g.valid_to IS NULL OR g.valid_to > at)
+                ORDER BY g.code
+            LOOP
+                k := k + 1;
+                res_code[k] := p.code; res_name[k] := p.name; res_from[k] := p.valid_from; res_kids[k] := p.n;
+                IF p.n = 0 THEN
+                    res_st[k] := 'skipped';
+                    res_why[k] := format('no children valid on %s', at);
+                ELSIF p.drawn < p.n THEN
+                    res_st[k] := 'skipped';
+                    res_why[k] := format('%s of %s children have no boundary: %s%s', p.n - p.drawn, p.n,
+                                         array_to_string(p.undrawn, ', '), CASE WHEN p.n - p.drawn > 5 THEN ', ...' ELSE '' END);
+                ELSE
+                    u := ST_CollectionExtract(ST_MakeValid(p.u), 3);
+                    IF max_hole_m2 > 0 THEN
+                        SELECT ST_Collect(ST_MakePolygon(ST_ExteriorRing(d.geom), ARRAY(
+                                   SELECT ST_InteriorRingN(d.geom, i) FROM generate_series(1, ST_NumInteriorRings(d.geom)) AS i
+                                   WHERE ST_Area(ST_MakePolygon(ST_InteriorRingN(d.geom, i))::geography) > max_hole_m2
+                                   ORDER BY i)) ORDER BY d.path)
+                        INTO u FROM ST_Dump(u) AS d;
+                        u := ST_CollectionExtract(ST_MakeValid(u), 3);
+                    END IF;
+                    u := ST_Multi(u);
+                    UPDATE shegu.grid g SET boundary = u WHERE g.code = p.code AND g.valid_from = p.valid_from;
+                    res_st[k] := 'derived';
+                    res_area[k] := ST_Area(u::geography);
+                    res_why[k] := format('union of %s %s', p.n, CASE WHEN p.n = 1 THEN 'child' ELSE 'children' END);
+                END IF;
+            END LOOP;
+        END LOOP;
+        IF dry_run THEN
+            undoing := true;
+            RAISE EXCEPTION 'shegu.derive_boundaries dry run';
+        END IF;
+    EXCEPTION WHEN raise_exception THEN
+        IF NOT undoing THEN
+            RAISE;
+        END IF;
+    END;
+    RETURN QUERY
+    SELECT t.c, t.nm, t.vf, t.n, t.a, t.s, t.r
+    FROM unnest(res_code, res_name, res_from, res_kids, res_area, res_st, res_why) WITH ORDINALITY AS t (c, nm, vf, n, a, s, r, i)
+    ORDER BY t.i;
+END
+$fn$;
+COMMENT ON FUNCTION shegu.derive_boundaries(shegu.gridcode, date, float8, boolean) IS
+    'fills the NULL boundaries of the grid versions under root (all when NULL) valid on a day with the union of their children valid that day (deepest first, made valid, holes up to max_hole_m2 filled); a parent with no children or with a child without boundary is skipped; returns one row per parent considered (dry_run: writes nothing)';
+
+-- =============================================================================================
+-- worktime: calendar_years has a standard body; the State Council's yearly notice, as appended to
+-- src/worktime.sql since 0.1.0.
+
+CREATE OR REPLACE FUNCTION shegu.calendar_years() RETURNS SETOF int
+    LANGUAGE sql STABLE PARALLEL SAFE
+    BEGIN ATOMIC SELECT DISTINCT extract(year FROM day)::int AS year FROM shegu.workday_override ORDER BY 1;
+END;
+
+-- ---------------------------------------------------------------------------------------------
+-- The State Council's yearly notice (国务院办公厅关于X年部分节假日安排的通知), read into overrides.
+
+CREATE FUNCTION shegu.parse_notice_date(year int, fragment text, after date DEFAULT NULL)
+    RETURNS date
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    m text[];
+    y int;
+    mo int;
+    d int;
+    result date;
+    wd text;
+    want int;
+BEGIN
+    m := regexp_match(fragment, '^(?:([0-9]{4})年)?(?:([0-9]{1,2})月)?([0-9]{1,2})日(?:（([^（）]*)）)?$');
+    IF m IS NULL THEN
+        RAISE EXCEPTION 'cannot read "%" of the holiday notice as a date', fragment
+            USING ERRCODE = 'invalid_text_representation',
+                  HINT = 'A date is written 1月28日, 2018年12月29日 or, after 至, 4日; a note in （） may follow.';
+    END IF;
+    y := coalesce(m[1]::int, extract(year FROM after)::int, year);
+    mo := coalesce(m[2]::int, extract(month FROM after)::int);
+    d := m[3]::int;
+    IF mo IS NULL THEN
+        RAISE EXCEPTION 'date "%" of the holiday notice has no month', fragment
+            USING ERRCODE = 'invalid_text_representation';
+    END IF;
+    IF y NOT BETWEEN year - 1 AND year + 1 THEN
+        RAISE EXCEPTION 'date "%" of the holiday notice for % lies in %', fragment, year, y
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A notice only names days of its year and the days next to it.';
+    END IF;
+    IF mo NOT BETWEEN 1 AND 12 OR d < 1 OR d > extract(day FROM make_date(y, mo, 1) + interval '1 month' - interval '1 day') THEN
+        RAISE EXCEPTION 'date "%" of the holiday notice does not exist in %', fragment, y
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    result := make_date(y, mo, d);
+    IF after IS NOT NULL AND result < after THEN
+        RAISE EXCEPTION 'date "%" of the holiday notice ends a range before its start %', fragment, after
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- A weekday in the note (周三, 星期六) must be the date's.
+    wd := (regexp_match(coalesce(m[4], ''), '(?:周|星期)([一二三四五六日天])'))[1];
+    IF wd IS NOT NULL THEN
+        want := strpos('日一二三四五六', CASE wd WHEN '天' THEN '日' ELSE wd END) - 1;
+        IF extract(dow FROM result)::int <> want THEN
+            RAISE EXCEPTION 'date "%" of the holiday notice: % is a %, not 周%', fragment, result,
+                            to_char(result, 'FMDay'), wd
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    END IF;
+    RETURN result;
+END;
+$fn$;
+COMMENT ON FUNCTION shegu.parse_notice_date(int, text, date) IS
+    'helper of shegu.parse_holiday_notice: one date of a holiday notice (1月28日（农历除夕、周二）, 2018年12月29日（星期六）, or 6日 after a start date) in the notice''s year; checks that the date exists and that a weekday in the note is right';
+
+CREATE FUNCTION shegu.parse_holiday_notice(year int, notice text)
+    RETURNS TABLE (day date, is_workday boolean, name text)
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    numerals constant text := '一二三四五六七八九十';
+    festivals constant text[] := ARRAY['元旦', '春节', '清明节', '劳动节', '端午节', '中秋节', '国庆节'];
+    english constant text[] := ARRAY['New Year', 'Spring Festival', 'Qingming', 'Labour Day',
+                                     'Dragon Boat', 'Mid-Autumn', 'National Day'];
+    text_norm text;
+    line text;
+    item text[];
+    expected_no int := 1;
+    no int;
+    names text[];
+    k int;
+    zh text;
+    en text;
+    holiday_name text;
+    makeup_name text;
+    sentence text;
+    clause text;
+    m text[];
+    d0 date;
+    d1 date;
+    item_days int;
+    last_from date;
+    last_to date;
+    frag text;
+    days date[] := '{}';
+    works boolean[] := '{}';
+    labels text[] := '{}';
+    dd date;
+    stated_year int;
+BEGIN
+    IF year IS NULL OR notice IS NULL THEN
+        RAISE EXCEPTION 'year and notice text must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF year NOT BETWEEN 1950 AND 9998 THEN
+        RAISE EXCEPTION 'holiday notice year % is out of range', year
+            USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Years run from 1950 to 9998.';
+    END IF;
+    -- Half-width punctuation as reposted on the web reads like the full-width original.
+    text_norm := translate(notice, '():,;', '（）：，；');
+    -- An item starts a line, also where a repost ran the items together after a 。.
+    text_norm := regexp_replace(text_norm, '。[[:space:]　]*([' || numerals || ']{1,3}、)', E'。\n\\1', 'g');
+    stated_year := (regexp_match(text_norm, '([0-9]{4})年(?:部分节假日安排|元旦、)'))[1]::int;
+    IF stated_year IS NOT NULL AND stated_year <> year THEN
+        RAISE EXCEPTION 'the holiday notice is for %, not %', stated_year, year
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    FOR line IN SELECT l FROM regexp_split_to_table(text_norm, E'\\s*\\n\\s*') AS l LOOP
+        line := regexp_replace(line, '[[:space:]　]+', '', 'g');
+        IF line !~ ('^[' || numerals || ']+、') THEN
+            CONTINUE;               -- the heading, the preamble, the closing words
+        END IF;
+        item := regexp_match(line, '^([' || numerals || ']{1,3})、([^：]+)：(.+)$');
+        IF item IS NULL THEN
+            RAISE EXCEPTION 'cannot read item "%" of the holiday notice', line
+                USING ERRCODE = 'invalid_text_representation',
+                      HINT = 'An item reads 一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。';
+        END IF;
+        no := CASE WHEN length(item[1]) = 1 AND item[1] = '十' THEN 10
+                   WHEN length(item[1]) = 1 THEN strpos(numerals, item[1])
+                   WHEN item[1] ~ '^十.$' THEN 10 + strpos(numerals, substr(item[1], 2, 1))
+                   ELSE -1 END;
+        IF no <> expected_no THEN
+            RAISE EXCEPTION 'item "%、" of the holiday notice comes where item % was expected', item[1], expected_no
+                USING ERRCODE = 'invalid_text_representation',
+                      DETAIL = 'Items are numbered 一、二、三、… without gaps.';
+        END IF;
+        expected_no := expected_no + 1;
+
+        names := string_to_array(item[2], '、');
+        zh := NULL;
+        en := NULL;
+        FOR k IN 1 .. cardinality(names) LOOP
+            IF NOT names[k] = ANY (festivals) THEN
+                RAISE EXCEPTION 'unknown festival "%" in item %、 of the holiday notice', names[k], item[1]
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'The notice names 元旦, 春节, 清明节, 劳动节, 端午节, 中秋节 and 国庆节.';
+            END IF;
+            en := CASE WHEN k = 1 THEN '' WHEN k = cardinality(names) THEN en || ' and ' ELSE en || ', ' END
+                  || english[array_position(festivals, names[k])];
+        END LOOP;
+        holiday_name := item[2] || ' ' || en;
+        makeup_name := names[1] || ' ' || english[array_position(festivals, names[1])] || ' (make-up workday)';
+
+        item_days := 0;
+        last_from := NULL;
+        FOR sentence IN SELECT s FROM regexp_split_to_table(item[3], '。') AS s WHERE s <> '' LOOP
+            FOR clause IN SELECT c FROM regexp_split_to_table(sentence, '，') AS c LOOP
+                IF clause = '' THEN
+                    RAISE EXCEPTION 'empty clause in item %、 of the holiday notice: "%"', item[1], sentence
+                        USING ERRCODE = 'invalid_text_representation';
+                END IF;
+                -- holidays: 1月28日（…）至2月4日（…）放假调休 / 1月1日放假1天 / 1月2日（星期一）补休
+                m := regexp_match(clause, '^(.+?)(?:至(.+?))?(?:放假(?:调休)?|补休)(?:([0-9]+)天)?$');
+                IF m IS NOT NULL THEN
+                    d0 := shegu.parse_notice_date(year, m[1]);
+                    d1 := CASE WHEN m[2] IS NULL THEN d0 ELSE shegu.parse_notice_date(year, m[2], d0) END;
+                    IF m[3] IS NOT NULL AND m[3]::int <> d1 - d0 + 1 THEN
+                        RAISE EXCEPTION 'clause "%" of the holiday notice says % days, the dates give %',
+                                        clause, m[3], d1 - d0 + 1
+                            USING ERRCODE = 'invalid_parameter_value';
+                    END IF;
+                    FOR dd IN SELECT g::date FROM generate_series(d0, d1, interval '1 day') AS g LOOP
+                        days := days || dd; works := works || false; labels := labels || holiday_name;
+                    END LOOP;
+                    item_days := item_days + (d1 - d0 + 1);
+                    last_from := d0;
+                    last_to := d1;
+                    CONTINUE;
+                END IF;
+                -- 共3天: the item's holidays so far
+                m := regexp_match(clause, '^共([0-9]+)天$');
+                IF m IS NOT NULL THEN
+                    IF m[1]::int <> item_days THEN
+                        RAISE EXCEPTION 'clause "%" of item %、 of the holiday notice: the dates give % days', clause, item[1], item_days
+                            USING ERRCODE = 'invalid_parameter_value';
+                    END IF;
+                    CONTINUE;
+                END IF;
+                IF clause = '不调休' THEN
+                    CONTINUE;
+                END IF;
+                -- 与周末连休: the weekend next to the holiday joins it (within the year)
+                IF clause = '与周末连休' THEN
+                    IF last_from IS NULL THEN
+                        RAISE EXCEPTION '"%" in item %、 of the holiday notice follows no holiday', clause, item[1]
+                            USING ERRCODE = 'invalid_text_representation';
+                    END IF;
+                    dd := last_from - 1;
+                    WHILE extract(isodow FROM dd) >= 6 AND extract(year FROM dd) = year LOOP
+                        days := days || dd; works := works || false; labels := labels || holiday_name;
+                        dd := dd - 1;
+                    END LOOP;
+                    dd := last_to + 1;
+                    WHILE extract(isodow FROM dd) >= 6 AND extract(year FROM dd) = year LOOP
+                        days := days || dd; works := works || false; labels := labels || holiday_name;
+                        dd := dd + 1;
+                    END LOOP;
+                    CONTINUE;
+                END IF;
+                -- make-up working days: 1月26日（周日）、2月8日（周六）上班
+                m := regexp_match(clause, '^(.+)上班$');
+                IF m IS NOT NULL THEN
+                    FOREACH frag IN ARRAY regexp_split_to_array(m[1], '、(?![^（）]*）)') LOOP
+                        dd := shegu.parse_notice_date(year, frag);
+                        IF extract(isodow FROM dd) < 6 THEN
+                            RAISE EXCEPTION 'make-up working day "%" of the holiday notice is a %, not a weekend day',
+                                            frag, to_char(dd, 'FMDay')
+                                USING ERRCODE = 'invalid_parameter_value';
+                        END IF;
+                        days := days || dd; works := works || true; labels := labels || makeup_name;
+                    END LOOP;
+                    CONTINUE;
+                END IF;
+                RAISE EXCEPTION 'cannot read "%" in item %、 of the holiday notice', clause, item[1]
+                    USING ERRCODE = 'invalid_text_representation',
+                          HINT = 'Clauses read like 1月1日（周四）至3日（周六）放假调休, 共3天, 放假1天, 不调休, 与周末连休, 1月2日（星期一）补休 or 1月4日（周日）、2月8日（周六）上班.';
+            END LOOP;
+        END LOOP;
+    END LOOP;
+
+    IF expected_no = 1 THEN
+        RAISE EXCEPTION 'the holiday notice has no numbered items'
+            USING ERRCODE = 'invalid_text_representation',
+                  HINT = 'Give the notice text with its items 一、元旦：… 二、春节：… each on its own line.';
+    END IF;
+    SELECT u.d INTO dd FROM unnest(days) AS u(d) GROUP BY u.d HAVING count(*) > 1 ORDER BY u.d LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the holiday notice names % twice', dd USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY SELECT u.d, u.w, u.l FROM unnest(days, works, labels) AS u(d, w, l) ORDER BY u.d;
+END;
+$fn$;
+COMMENT ON FUNCTION shegu.parse_holiday_notice(int, text) IS
+    'reads the State Council''s holiday notice for a year (国务院办公厅关于X年部分节假日安排的通知) into override rows: every day of each holiday (放假, 补休, 与周末连休) as a day off named after its festival, every make-up working day (上班) as a working day; checks weekdays, day counts (共N天) and item numbering, and refuses any clause it cannot read, naming it';
+
+CREATE FUNCTION shegu.load_holiday_notice(year int, notice text)
+    RETURNS TABLE (holidays int, workdays int, replaced int)
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path FROM CURRENT
+AS $fn$
+DECLARE
+    parsed_days date[];
+    parsed_work boolean[];
+    parsed_name text[];
+    clash record;
+    removed int;
+BEGIN
+    SELECT array_agg(p.day ORDER BY p.day), array_agg(p.is_workday ORDER BY p.day), array_agg(p.name ORDER BY p.day)
+      INTO parsed_days, parsed_work, parsed_name
+    FROM shegu.parse_holiday_notice(year, notice) AS p;
+
+    -- Shipped rows stand: the notice may repeat them, never contradict them.
+    SELECT o.day, o.is_workday, o.name INTO clash
+    FROM unnest(parsed_days, parsed_work) AS p(day, is_workday)
+    JOIN shegu.workday_override AS o ON o.day = p.day AND o.shipped AND o.is_workday <> p.is_workday
+    ORDER BY o.day LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the holiday notice for % contradicts the shipped calendar on %', year, clash.day
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('shegu ships %s as %s (%s).', clash.day,
+                                  CASE WHEN clash.is_workday THEN 'a working day' ELSE 'a day off' END, clash.name);
+    END IF;
+
+    DELETE FROM shegu.workday_override AS o
+    WHERE NOT o.shipped AND o.day >= make_date(year, 1, 1) AND o.day < make_date(year + 1, 1, 1);
+    GET DIAGNOSTICS removed = ROW_COUNT;
+
+    INSERT INTO shegu.workday_override AS o (day, is_workday, name)
+    SELECT p.day, p.is_workday, p.name FROM unnest(parsed_days, parsed_work, parsed_name) AS p(day, is_workday, name)
+    ON CONFLICT ON CONSTRAINT workday_override_pkey DO UPDATE
+        SET is_workday = excluded.is_workday, name = excluded.name
+        WHERE NOT o.shipped;
+
+    RETURN QUERY SELECT count(*) FILTER (WHERE NOT w)::int, count(*) FILTER (WHERE w)::int, removed
+                 FROM unnest(parsed_work) AS u(w);
+END;
+$fn$;
+COMMENT ON FUNCTION shegu.load_holiday_notice(int, text) IS
+    'loads the State Council''s holiday notice for a year (see shegu.parse_holiday_notice) into shegu.workday_override, all or nothing: the year''s rows that are not shipped are replaced; shipped rows stay and a notice contradicting one is refused; days of a neighbouring year the notice names explicitly (2018年12月29日) replace only that day''s row; returns the notice''s holiday and make-up day counts and the number of rows it removed';
+
+-- =============================================================================================
+-- incident: numbers always from the sequences; the event log names the database role of every
+-- step and refers to its incident; only shegu writes it (incident_event_guard); act() runs as its
+-- owner and authorises the caller; report, sweep, the grid functions and the measures pin their
+-- search path; sweep refuses a NULL time, incident_unit an unknown level.
+
+ALTER TABLE shegu.incident ALTER COLUMN id SET GENERATED ALWAYS;
+ALTER TABLE shegu.incident_event ALTER COLUMN id SET GENERATED ALWAYS;
+ALTER TABLE shegu.incident_event
+    ADD CONSTRAINT incident_event_incident_fkey FOREIGN KEY (incident_id) REFERENCES shegu.incident (id);
+-- 0.1.0 did not record the role of a step: the events it logged get '(before 0.2.0)' (a default
+-- fills the existing rows without an UPDATE, which the log refuses, and is dropped again).
+ALTER TABLE shegu.incident_event ADD COLUMN db_role name NOT NULL DEFAULT '(before 0.2.0)';
+ALTER TABLE shegu.incident_event ALTER COLUMN db_role DROP DEFAULT;
+DROP INDEX shegu.incident_event_request_idx;
+-- the county of an incident (Citus's distribution key), kept on its events too; filled for the
+-- incidents and events of 0.1.0 with the triggers that refuse such updates switched off
+CREATE FUNCTION shegu.incident_county(grid shegu.gridcode) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN rpad(left(grid::text, 6), 6, '0')::bigint;
+COMMENT ON FUNCTION shegu.incident_county(shegu.gridcode) IS
+    'county (县) number of a grid: the first six digits of its code, zero-padded for a province or city code (430528 for 430528101002003, 430000 for 43); the distribution key of incidents on Citus';
+ALTER TABLE shegu.incident ADD COLUMN county bigint, ADD COLUMN step jsonb;
+ALTER TABLE shegu.incident_event ADD COLUMN county bigint;
+ALTER TABLE shegu.incident DISABLE TRIGGER incident_10_before_update;
+UPDATE shegu.incident SET county = shegu.incident_county(grid);
+ALTER TABLE shegu.incident ENABLE TRIGGER incident_10_before_update;
+ALTER TABLE shegu.incident_event DISABLE TRIGGER incident_event_10_refuse;
+UPDATE shegu.incident_event AS e SET county = i.county FROM shegu.incident AS i WHERE i.id = e.incident_id;
+ALTER TABLE shegu.incident_event ENABLE TRIGGER incident_event_10_refuse;
+COMMENT ON COLUMN shegu.incident.county IS
+    'county (县) of the grid, shegu.incident_county(grid); filled on insert (a given value must agree); the distribution key on Citus (docs/citus.md)';
+COMMENT ON COLUMN shegu.incident.step IS
+    'internal: the workflow step act() or sweep() asks the update trigger to apply; cleared by the trigger when it runs in the caller''s backend, else (on a Citus worker) replaced by the step''s outcome (changed, notifications); written only through shegu.act()';
+COMMENT ON COLUMN shegu.incident_event.county IS
+    'county (县) of the incident (shegu.incident.county): keeps an incident''s events beside it when both tables are distributed on Citus';
+DROP FUNCTION shegu.incident_step(bigint, text, timestamptz);
+CREATE FUNCTION shegu.incident_step(incident_id bigint, action text, at timestamptz, county bigint DEFAULT NULL)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'incident_step' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION shegu.incident_step(bigint, text, timestamptz, bigint) IS
+    'internal step of sweep(): overdue_escalate (escalate when the level deadline passed by at) or tick (recompute the time light at at); true when the incident changed; NULL when the incident, step or time is NULL; the county, when given, spares the lookup that routes the step on Citus';
+REVOKE ALL ON FUNCTION shegu.incident_step(bigint, text, timestamptz, bigint) FROM PUBLIC;
+CREATE UNIQUE INDEX incident_event_request_idx ON shegu.incident_event (county, incident_id, db_role, request_id)
+    WHERE request_id IS NOT NULL;
+
+COMMENT ON COLUMN shegu.incident.id IS 'incident number, always from the sequence (an INSERT that gives one is refused)';
+COMMENT ON COLUMN shegu.incident_event.id IS 'event number, increasing in commit-independent insertion order; always from the sequence';
+COMMENT ON COLUMN shegu.incident_event.actor IS 'who acted: the staff name of a grid-staff role, the name a shegu_centre member acted for, shegu.sweep for automatic escalation, the reporter (or source) of a report';
+COMMENT ON COLUMN shegu.incident_event.request_id IS 'client request id (detail ->> ''request_id''): a retried act() of the same role with it changes nothing twice';
+COMMENT ON CONSTRAINT incident_event_incident_fkey ON shegu.incident_event IS 'an event belongs to an existing incident';
+COMMENT ON COLUMN shegu.incident_event.db_role IS
+    'the database role that took the step (the session user, or the role it SET ROLE to), whatever actor says; for sweep() the role that ran it';
+COMMENT ON INDEX shegu.incident_event_request_idx IS 'a client request id of a role is applied to an incident once (the county, fixed per incident, leads so that Citus accepts it)';
+CREATE FUNCTION shegu.incident_event_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'incident_event_guard' LANGUAGE C;
+COMMENT ON FUNCTION shegu.incident_event_guard() IS
+    'trigger: only act(), sweep() and the report trigger write the event log (and a restore: pg_restore or psql -f of a dump by the table''s owner, a superuser or the database''s owner)';
+CREATE TRIGGER incident_event_10_guard BEFORE INSERT ON shegu.incident_event
+    FOR EACH ROW EXECUTE FUNCTION shegu.incident_event_guard();
+COMMENT ON TRIGGER incident_event_10_guard ON shegu.incident_event IS 'only shegu writes the event log';
+
+-- The functions as src/incident.sql now declares them (CREATE OR REPLACE keeps their grants).
+CREATE OR REPLACE FUNCTION shegu.incident_after_insert() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'incident_after_insert' LANGUAGE C
+    SECURITY DEFINER SET search_path = shegu, pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION shegu.act(incident_id bigint, action text, actor text, note text DEFAULT NULL,
+                          detail jsonb DEFAULT NULL) RETURNS shegu.incident
+    AS 'MODULE_PATHNAME', 'incident_act' LANGUAGE C VOLATILE PARALLEL UNSAFE
+    SECURITY DEFINER SET search_path = shegu, pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION shegu.report(category text, title text, source text,
+                             grid shegu.gridcode DEFAULT NULL, location geometry DEFAULT NULL,
+                             reporter text DEFAULT NULL, description text DEFAULT NULL,
+                             reported_at timestamptz DEFAULT NULL, idempotency_key text DEFAULT NULL)
+    RETURNS shegu.incident
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = shegu, pg_catalog, pg_temp AS $$
+DECLARE
+    r shegu.incident;
+    v_grid shegu.gridcode := report.grid;
+    v_at timestamptz := coalesce(report.reported_at,
+                                 nullif(pg_catalog.current_setting('shegu.incident_clock', true), '')::timestamptz,
+                                 pg_catalog.statement_timestamp());
+BEGIN
+    -- The grid, and so the county, is known before the row is sent anywhere: on Citus the county
+    -- routes the insert to its shard (docs/citus.md); the report time is this session's clock.
+    IF v_grid IS NULL AND report.location IS NOT NULL THEN
+        v_grid := shegu.locate(report.location, v_at);
+    END IF;
+    INSERT INTO shegu.incident AS i (category, title, source, grid, location, reporter, description,
+                                     reported_at, idempotency_key, county)
+    VALUES (report.category, report.title, report.source, v_grid, report.location, report.reporter,
+            report.description, v_at, report.idempotency_key, shegu.incident_county(v_grid))
+    ON CONFLICT ON CONSTRAINT incident_idempotency_key_key DO NOTHING
+    RETURNING i.* INTO r;
+    IF FOUND THEN
+        RETURN r;
+    END IF;
+    SELECT i.* INTO r FROM shegu.incident AS i WHERE i.idempotency_key = report.idempotency_key;
+    IF r.category IS DISTINCT FROM report.category OR r.title IS DISTINCT FROM report.title
+       OR r.source IS DISTINCT FROM report.source THEN
+        RAISE EXCEPTION USING ERRCODE = 'SGI05',
+            MESSAGE = format('idempotency key "%s" already names incident %s', report.idempotency_key, r.id),
+            DETAIL = format('Incident %s has category "%s", title "%s" and source "%s"; the retry differs.',
+                            r.id, r.category, r.title, r.source),
+            HINT = 'Use a new key for a new submission.';
+    END IF;
+    RETURN r;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.sweep(now timestamptz DEFAULT now()) RETURNS int
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+    v_county bigint;
+    escalated int := 0;
+    -- On Citus (shegu.incident distributed) a multi-shard SELECT cannot lock rows: there the
+    -- candidates are read unlocked, and each step's re-check on the locked row keeps it right.
+    lock_clause text := ' FOR UPDATE SKIP LOCKED';
+    distributed boolean := false;
+BEGIN
+    IF sweep.now IS NULL THEN
+        RAISE EXCEPTION 'time of shegu.sweep is NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Call shegu.sweep() for the present, or give the time to judge the deadlines at.';
+    END IF;
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition'
+                ' WHERE logicalrelid = ''shegu.incident''::regclass)' INTO distributed;
+        IF distributed THEN
+            lock_clause := '';
+        END IF;
+    END IF;
+    -- Every open incident whose level deadline passed goes one level up; the step re-checks
+    -- the deadline on the locked row, so a second sweep (or a concurrent one) does nothing twice.
+    FOR v_id, v_county IN EXECUTE
+        'SELECT i.id, i.county FROM shegu.incident AS i'
+        ' WHERE i.status IN (''reported'', ''accepted'', ''dispatched'') AND i.level <> ''county'''
+        '   AND i.level_due_at < $1'
+        ' ORDER BY i.level_due_at, i.id' || lock_clause USING sweep.now
+    LOOP
+        IF shegu.incident_step(v_id, 'overdue_escalate', sweep.now, v_county) THEN
+            escalated := escalated + 1;
+        END IF;
+    END LOOP;
+    -- Lights that turn: each turn to yellow or red sends NOTIFY shegu_light once.
+    FOR v_id, v_county IN EXECUTE
+        'SELECT i.id, i.county FROM shegu.incident AS i'
+        ' WHERE (i.status IN (''reported'', ''accepted'', ''dispatched'') AND i.light = ''green'' AND i.yellow_at <= $1)'
+        '    OR (i.status = ''reported'' AND i.light <> ''red'' AND i.accept_due_at < $1)'
+        '    OR (i.status IN (''accepted'', ''dispatched'') AND i.light <> ''red'' AND i.due_at < $1)'
+        ' ORDER BY i.id' || lock_clause USING sweep.now
+    LOOP
+        PERFORM shegu.incident_step(v_id, 'tick', sweep.now, v_county);
+    END LOOP;
+    RETURN escalated;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.incident_unit(grid shegu.gridcode, level text) RETURNS shegu.gridcode
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp AS $$
+DECLARE
+    l int := CASE level WHEN 'grid' THEN 6 WHEN 'community' THEN 5 WHEN 'township' THEN 4 WHEN 'county' THEN 3 END;
+    a shegu.gridcode;
+BEGIN
+    IF l IS NULL THEN
+        RAISE EXCEPTION 'unknown level "%"', level
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The levels are grid, community, township and county.';
+    END IF;
+    -- A level the code skips (the zero county segment of a city without counties, 441900003…)
+    -- is served by the unit above it: the city (4419) answers at the county level.
+    FOR k IN REVERSE least(shegu.level(grid), l) .. 1 LOOP
+        a := shegu.ancestor(grid, k);
+        IF a IS NOT NULL THEN
+            RETURN a;
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.incident_grid_as_of(incident_id bigint, at timestamptz) RETURNS shegu.gridcode
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+DECLARE
+    loc shegu.incident.location%TYPE;
+    g shegu.gridcode;
+BEGIN
+    SELECT i.location INTO loc FROM shegu.incident AS i WHERE i.id = incident_grid_as_of.incident_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'SGI02',
+            MESSAGE = format('incident %s does not exist', incident_grid_as_of.incident_id);
+    END IF;
+    IF loc IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT shegu.locate($1, $2)' INTO g USING loc, at;
+    RETURN g;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.incident_measures_at(at timestamptz)
+    RETURNS TABLE (unit shegu.gridcode, level int, month date, received bigint, accepted bigint,
+                   closed bigint, closed_on_time bigint, overdue_open bigint, suspended bigint,
+                   disposal_rate float8, on_time_rate float8, on_time_rate_incl_open float8,
+                   rework_rate float8, avg_work_hours_to_close float8, satisfaction_rate float8)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp AS $$
+    -- PL/pgSQL, not SQL: Citus plans a query on the distributed incidents only with the
+    -- parameter's value bound, which a SQL function does not give it (docs/citus.md).
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT shegu.ancestor(f.grid, l.l) AS unit, l.l AS level, f.month,
+           count(*) AS received,
+           count(*) FILTER (WHERE f.accepted) AS accepted,
+           count(*) FILTER (WHERE f.closed) AS closed,
+           count(*) FILTER (WHERE f.closed_on_time) AS closed_on_time,
+           count(*) FILTER (WHERE f.overdue_open) AS overdue_open,
+           count(*) FILTER (WHERE f.suspended) AS suspended,
+           (count(*) FILTER (WHERE f.disposed))::float8
+               / nullif(count(*) FILTER (WHERE f.accepted AND NOT f.suspended), 0) AS disposal_rate,
+           (count(*) FILTER (WHERE f.closed_on_time))::float8
+               / nullif(count(*) FILTER (WHERE f.closed), 0) AS on_time_rate,
+           (count(*) FILTER (WHERE f.closed_on_time))::float8
+               / nullif(count(*) FILTER (WHERE f.closed OR f.overdue_open), 0) AS on_time_rate_incl_open,
+           (count(*) FILTER (WHERE f.reworked))::float8
+               / nullif(count(*) FILTER (WHERE f.ever_resolved), 0) AS rework_rate,
+           avg(f.work_hours_to_close) FILTER (WHERE f.closed) AS avg_work_hours_to_close,
+           (count(*) FILTER (WHERE f.satisfaction >= 4))::float8
+               / nullif(count(*) FILTER (WHERE f.satisfaction IS NOT NULL), 0) AS satisfaction_rate
+    FROM (SELECT i.grid,
+                 date_trunc('month', i.reported_at AT TIME ZONE 'Asia/Shanghai')::date AS month,
+                 i.accepted_at IS NOT NULL AS accepted,
+                 i.status IN ('closed', 'evaluated') AS closed,
+                 i.status IN ('closed', 'evaluated') AND i.resolved_at <= i.due_at AS closed_on_time,
+                 i.status = 'suspended' AS suspended,
+                 i.status IN ('resolved', 'verified', 'closed', 'evaluated') AS disposed,
+                 (i.status = 'reported' AND incident_measures_at.at > i.accept_due_at)
+                 OR (i.status IN ('accepted', 'dispatched') AND incident_measures_at.at > i.due_at)
+                 OR (i.status IN ('resolved', 'verified') AND i.resolved_at > i.due_at) AS overdue_open,
+                 i.rework_count > 0 AS reworked,
+                 i.resolved_at IS NOT NULL AS ever_resolved,
+                 i.work_hours_to_close,
+                 i.satisfaction
+          FROM shegu.incident AS i) AS f
+    CROSS JOIN LATERAL generate_series(1, shegu.level(f.grid)) AS l(l)
+    GROUP BY 1, 2, 3;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_window interval DEFAULT interval '7 days')
+    RETURNS TABLE (kind text, kind_zh text, incident_id bigint, category text, grid shegu.gridcode,
+                   responsible_level text, responsible_unit shegu.gridcode, source text,
+                   reported_at timestamptz, failed_at timestamptz, reason text)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp AS $$
+    -- PL/pgSQL, not SQL, for Citus as incident_measures_at.
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    -- should have found but did not: an outside channel reported it and the grid's patrol had not
+    SELECT 'not_discovered', '应发现未发现', i.id, i.category, i.grid, 'grid',
+           shegu.incident_unit(i.grid, 'grid'), i.source, i.reported_at, i.reported_at,
+           format('reported by %s with no patrol report of category %s in grid %s in the %s before',
+                  i.source, split_part(i.category, '.', 1), i.grid, incident_accountability_at.discovery_window)
+    FROM shegu.incident AS i
+    WHERE i.source IN ('hotline', 'leader', 'media') AND i.status <> 'rejected'
+      AND i.reported_at <= incident_accountability_at.at
+      AND NOT EXISTS (SELECT 1 FROM shegu.incident AS p
+                      WHERE p.source = 'patrol' AND p.id <> i.id AND p.grid OPERATOR(shegu.=) i.grid
+                        AND p.county = i.county   -- implied by the grid; lets Citus join shard by shard
+                        AND split_part(p.category, '.', 1) = split_part(i.category, '.', 1)
+                        AND p.reported_at <= i.reported_at
+                        AND p.reported_at >= i.reported_at - incident_accountability_at.discovery_window)
+    UNION ALL
+    -- should have reported (escalated) but did not: the level deadline passed and only the sweep moved it up
+    SELECT 'not_reported', '应上报未上报', i.id, i.category, i.grid, e.from_level,
+           shegu.incident_unit(i.grid, e.from_level), i.source, i.reported_at, e.at,
+           format('level deadline passed at the %s level; escalated by the sweep', e.from_level)
+    FROM shegu.incident_event AS e JOIN shegu.incident AS i ON i.id = e.incident_id AND i.county = e.county
+    WHERE e.action = 'escalate' AND e.actor = 'shegu.sweep' AND e.at <= incident_accountability_at.at
+    UNION ALL
+    SELECT 'not_reported', '应上报未上报', i.id, i.category, i.grid, i.level,
+           shegu.incident_unit(i.grid, i.level), i.source, i.reported_at, i.level_due_at,
+           format('level deadline passed at the %s level and it is neither escalated nor disposed', i.level)
+    FROM shegu.incident AS i
+    WHERE i.status IN ('reported', 'accepted', 'dispatched') AND i.level <> 'county'
+      AND i.level_due_at < incident_accountability_at.at
+    UNION ALL
+    -- should have handled but did not: the disposal deadline passed before disposal
+    SELECT 'not_handled', '应处置未处置', i.id, i.category, i.grid, i.level,
+           shegu.incident_unit(i.grid, i.level), i.source, i.reported_at, i.due_at,
+           CASE WHEN i.status IN ('accepted', 'dispatched') THEN 'disposal deadline passed and it is still open'
+                ELSE format('disposed %s after the deadline', (i.resolved_at - i.due_at)) END
+    FROM shegu.incident AS i
+    WHERE (i.status IN ('accepted', 'dispatched') AND i.due_at < incident_accountability_at.at)
+       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at);
+END;
+$$;
+
+REVOKE ALL ON FUNCTION shegu.act(bigint, text, text, text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION shegu.sweep(timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION shegu.act(bigint, text, text, text, jsonb) IS
+    'the one workflow entry point: performs an action (accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise) and returns the incident; illegal steps raise SQLSTATE SGI01 and change nothing; runs as its owner (SECURITY DEFINER) for superusers, shegu_centre members and grid staff in their grids (docs/security.md)';
+COMMENT ON FUNCTION shegu.incident_unit(shegu.gridcode, text) IS
+    'the unit responsible at a level (grid, community, township, county) for an incident in a grid: the grid''s ancestor at that level, or where the code skips that level (a city without counties, 东莞 4419) the nearest ancestor above it';
+
+-- =============================================================================================
+-- index: veto thresholds are finite; the functions pin their search path; compute_index has a
+-- standard body; feed_index and aggregate_periods refuse NULL periods, apply_ahp_weights an
+-- unknown node.  (A stored NaN or infinite veto threshold makes this update fail: fix the row.)
+
+ALTER TABLE shegu.index_node
+    ADD CONSTRAINT index_node_veto_below_check CHECK (veto_below > '-Infinity' AND veto_below < 'Infinity'),
+    ADD CONSTRAINT index_node_veto_above_check CHECK (veto_above > '-Infinity' AND veto_above < 'Infinity');
+COMMENT ON CONSTRAINT index_node_veto_below_check ON shegu.index_node IS 'the lower veto threshold is finite (NaN and infinities are refused)';
+COMMENT ON CONSTRAINT index_node_veto_above_check ON shegu.index_node IS 'the upper veto threshold is finite (NaN and infinities are refused)';
+
+CREATE OR REPLACE FUNCTION shegu.compute_index(model text, period date, level int DEFAULT NULL)
+RETURNS TABLE(unit shegu.gridcode, node text, score float8, rank int)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC SELECT c.unit, c.node, c.score, c.rank FROM shegu.index_compute($1, $2, $3) AS c;
+END;
+
+CREATE OR REPLACE FUNCTION shegu.store_index(model text, period date, level int DEFAULT NULL)
+RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+DECLARE
+    lvl int := coalesce(store_index.level,
+                        (SELECT m.level FROM shegu.index_model m WHERE m.name = store_index.model));
+    n bigint;
+BEGIN
+    -- one writer per model, level and period at a time: a second one waits and then replaces
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('shegu.index_score'),
+        pg_catalog.hashtext(store_index.model || '/' || lvl || '/' || store_index.period));
+    -- an error in the computation aborts the statement, so the delete never stands alone
+    DELETE FROM shegu.index_score s
+    WHERE s.model = store_index.model AND s.level = lvl AND s.period = store_index.period;
+    INSERT INTO shegu.index_score (model, level, period, unit, node, score, rank, raw, imputed, vetoed)
+    SELECT store_index.model, lvl, store_index.period, c.unit, c.node, c.score, c.rank, c.raw, c.imputed, c.vetoed
+    FROM shegu.index_compute(store_index.model, store_index.period, store_index.level) AS c;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.feed_index(model text, period date)
+RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+DECLARE
+    n record;
+    rel regclass;
+    total bigint := 0;
+    k bigint;
+    lvl int := (SELECT m.level FROM shegu.index_model m WHERE m.name = feed_index.model);
+BEGIN
+    IF feed_index.period IS NULL THEN
+        RAISE EXCEPTION 'period of shegu.feed_index is NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Give the period to feed, e.g. the first day of the month.';
+    END IF;
+    IF lvl IS NULL THEN
+        RAISE EXCEPTION 'index model "%" does not exist', feed_index.model
+            USING ERRCODE = 'undefined_object', HINT = 'Models are rows of shegu.index_model.';
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('shegu.indicator_value'),
+        pg_catalog.hashtext(feed_index.model || '/' || feed_index.period));
+    FOR n IN SELECT x.code, x.source, x.source_column, x.survey_question
+             FROM shegu.index_node x
+             WHERE x.model = feed_index.model AND (x.source IS NOT NULL OR x.survey_question IS NOT NULL)
+             ORDER BY x.code
+    LOOP
+        DELETE FROM shegu.indicator_value v
+        WHERE v.model = feed_index.model AND v.indicator = n.code AND v.period = feed_index.period;
+        IF n.source IS NOT NULL THEN
+            rel := to_regclass(n.source);
+            IF rel IS NULL THEN
+                RAISE EXCEPTION 'source relation "%" of node "%" does not exist', n.source, n.code
+                    USING ERRCODE = 'undefined_table',
+                          DETAIL = format('Index model "%s" feeds node "%s" from column "%s" of it.', feed_index.model, n.code, n.source_column),
+                          HINT = 'Install the room that provides it, or point the node at another relation.';
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                           WHERE a.attrelid = rel AND a.attname = n.source_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+                RAISE EXCEPTION 'column "%" of source relation "%" of node "%" does not exist', n.source_column, n.source, n.code
+                    USING ERRCODE = 'undefined_column',
+                          HINT = 'A source relation has the columns unit (shegu.gridcode), month (date) and the value column.';
+            END IF;
+            EXECUTE format(
+                'INSERT INTO shegu.indicator_value (model, indicator, unit, period, value)
+                 SELECT $1, $2, s.unit, $3, s.%1$I::float8 FROM %2$s AS s
+                 WHERE s.month = $3 AND s.%1$I IS NOT NULL
+                   AND s.%1$I::float8 NOT IN (''NaN'', ''Infinity'', ''-Infinity'')',
+                n.source_column, rel)
+            USING feed_index.model, n.code, feed_index.period;
+        ELSE
+            -- the mean answer per unit where answers were recorded, and at the model's level
+            -- the mean over every answer below it (weighted by answers, not a mean of means)
+            INSERT INTO shegu.indicator_value (model, indicator, unit, period, value)
+            SELECT feed_index.model, n.code, a.unit, feed_index.period, a.mean
+            FROM (SELECT r.unit, avg(r.score)::float8 AS mean
+                  FROM shegu.survey_response r
+                  WHERE r.period = feed_index.period AND r.question = n.survey_question
+                    AND shegu.level(r.unit) <> lvl
+                  GROUP BY r.unit
+                  UNION ALL
+                  SELECT shegu.ancestor(r.unit, lvl), avg(r.score)::float8
+                  FROM shegu.survey_response r
+                  WHERE r.period = feed_index.period AND r.question = n.survey_question
+                    AND shegu.level(r.unit) >= lvl
+                  GROUP BY 1) AS a;
+        END IF;
+        GET DIAGNOSTICS k = ROW_COUNT;
+        total := total + k;
+    END LOOP;
+    RETURN total;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.aggregate_periods(model text, first date, last date, into_model text, period date)
+RETURNS bigint LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    IF aggregate_periods.first IS NULL OR aggregate_periods.last IS NULL OR aggregate_periods.period IS NULL THEN
+        RAISE EXCEPTION 'first, last and period of shegu.aggregate_periods must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = pg_catalog.format('Got first %s, last %s, period %s.',
+                                             coalesce(aggregate_periods.first::text, 'NULL'),
+                                             coalesce(aggregate_periods.last::text, 'NULL'),
+                                             coalesce(aggregate_periods.period::text, 'NULL'));
+    END IF;
+    IF aggregate_periods.first > aggregate_periods.last THEN
+        RAISE EXCEPTION 'first period % is after last period %', aggregate_periods.first, aggregate_periods.last
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF aggregate_periods.model = aggregate_periods.into_model
+       AND aggregate_periods.period BETWEEN aggregate_periods.first AND aggregate_periods.last THEN
+        RAISE EXCEPTION 'period % lies inside the periods it aggregates', aggregate_periods.period
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Aggregate into another model (e.g. a quarterly copy) or label the result with a date outside the range.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM shegu.index_model m WHERE m.name = aggregate_periods.model) THEN
+        RAISE EXCEPTION 'index model "%" does not exist', aggregate_periods.model USING ERRCODE = 'undefined_object';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM shegu.index_model m WHERE m.name = aggregate_periods.into_model) THEN
+        RAISE EXCEPTION 'index model "%" does not exist', aggregate_periods.into_model USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('shegu.indicator_value'),
+        pg_catalog.hashtext(aggregate_periods.into_model || '/' || aggregate_periods.period));
+    DELETE FROM shegu.indicator_value v
+    WHERE v.model = aggregate_periods.into_model AND v.period = aggregate_periods.period;
+    INSERT INTO shegu.indicator_value (model, indicator, unit, period, value)
+    SELECT aggregate_periods.into_model, v.indicator, v.unit, aggregate_periods.period,
+           CASE coalesce(n.rollup, 'mean')
+                WHEN 'sum' THEN sum(v.value) WHEN 'max' THEN max(v.value) WHEN 'min' THEN min(v.value)
+                ELSE avg(v.value) END
+    FROM shegu.indicator_value v
+    LEFT JOIN shegu.index_node n ON n.model = v.model AND n.code = v.indicator
+    WHERE v.model = aggregate_periods.model AND v.period BETWEEN aggregate_periods.first AND aggregate_periods.last
+    GROUP BY v.indicator, v.unit, n.rollup;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.apply_ahp_weights(model text, node text, children text[], matrix float8[])
+RETURNS TABLE(child text, weight float8, cr float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+DECLARE
+    kids text[];
+    a record;
+BEGIN
+    SELECT array_agg(x.code ORDER BY x.code) INTO kids
+    FROM shegu.index_node x WHERE x.model = apply_ahp_weights.model AND x.parent = apply_ahp_weights.node;
+    IF NOT EXISTS (SELECT 1 FROM shegu.index_node x
+                   WHERE x.model = apply_ahp_weights.model AND x.code = apply_ahp_weights.node) THEN
+        RAISE EXCEPTION 'node "%" does not exist in index model "%"', apply_ahp_weights.node, apply_ahp_weights.model
+            USING ERRCODE = 'undefined_object', HINT = 'Nodes are rows of shegu.index_node.';
+    END IF;
+    IF kids IS NULL THEN
+        RAISE EXCEPTION 'node "%" of index model "%" has no children', apply_ahp_weights.node, apply_ahp_weights.model
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (SELECT array_agg(c ORDER BY c) FROM unnest(apply_ahp_weights.children) AS c) IS DISTINCT FROM kids THEN
+        RAISE EXCEPTION 'children % do not match the children % of node "%"', apply_ahp_weights.children, kids, apply_ahp_weights.node
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Name every child once, in the order of the matrix rows.';
+    END IF;
+    IF array_length(apply_ahp_weights.matrix, 1) IS DISTINCT FROM cardinality(kids) THEN
+        RAISE EXCEPTION 'pairwise comparison matrix has % rows for % children',
+            coalesce(array_length(apply_ahp_weights.matrix, 1), 0), cardinality(kids)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO a FROM shegu.ahp_weights(apply_ahp_weights.matrix);
+    IF a.cr > 0.1 THEN
+        RAISE WARNING 'consistency ratio % of the judgements for node "%" is above 0.1', round(a.cr::numeric, 4), apply_ahp_weights.node
+            USING HINT = 'Saaty asks for CR <= 0.1; revise the comparisons.';
+    END IF;
+    RETURN QUERY
+    UPDATE shegu.index_node x SET weight = a.weights[i]
+    FROM unnest(apply_ahp_weights.children) WITH ORDINALITY AS c(code, i)
+    WHERE x.model = apply_ahp_weights.model AND x.code = c.code
+    RETURNING x.code, x.weight, a.cr;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.index_children_matrix(model text, period date, node text, level int,
+                                            leaves boolean,
+                                            OUT children text[], OUT weights float8[],
+                                            OUT matrix float8[], OUT parent_scores float8[], OUT units int)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM shegu.index_node x WHERE x.model = index_children_matrix.model
+                   AND x.code = index_children_matrix.node) THEN
+        RAISE EXCEPTION 'node "%" does not exist in index model "%"', index_children_matrix.node, index_children_matrix.model
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    IF index_children_matrix.leaves THEN
+        -- every indicator below the node, weighted by the product of the normalised weights
+        -- on its path (its nominal weight in the node's score)
+        WITH RECURSIVE nw AS (
+            SELECT x.code, x.parent, x.weight / nullif(sum(x.weight) OVER (PARTITION BY x.parent), 0) AS w
+            FROM shegu.index_node x WHERE x.model = index_children_matrix.model
+        ), t AS (
+            SELECT nw.code, coalesce(nw.w, 0) AS w FROM nw WHERE nw.parent = index_children_matrix.node
+            UNION ALL
+            SELECT nw.code, t.w * coalesce(nw.w, 0) FROM nw JOIN t ON nw.parent = t.code
+        )
+        SELECT array_agg(t.code ORDER BY t.code COLLATE "C"), array_agg(t.w ORDER BY t.code COLLATE "C")
+        INTO children, weights
+        FROM t WHERE NOT EXISTS (SELECT 1 FROM shegu.index_node y
+                                 WHERE y.model = index_children_matrix.model AND y.parent = t.code);
+    ELSE
+        SELECT array_agg(x.code ORDER BY x.code COLLATE "C"), array_agg(x.weight ORDER BY x.code COLLATE "C")
+        INTO children, weights
+        FROM shegu.index_node x WHERE x.model = index_children_matrix.model AND x.parent = index_children_matrix.node;
+    END IF;
+    IF children IS NULL THEN
+        RAISE EXCEPTION 'node "%" of index model "%" has no children', index_children_matrix.node, index_children_matrix.model
+            USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Weights are set among the children of a node.';
+    END IF;
+    WITH c AS (
+        SELECT s.unit, s.node, s.score
+        FROM shegu.index_compute(index_children_matrix.model, index_children_matrix.period, index_children_matrix.level) AS s
+        WHERE s.node = ANY (children) OR s.node = index_children_matrix.node
+    ), r AS (
+        SELECT c.unit,
+               array_agg(c.score ORDER BY c.node COLLATE "C") FILTER (WHERE c.node <> index_children_matrix.node) AS row,
+               count(c.score) FILTER (WHERE c.node <> index_children_matrix.node) AS k,
+               max(c.score) FILTER (WHERE c.node = index_children_matrix.node) AS p
+        FROM c GROUP BY c.unit
+    )
+    SELECT array_agg(r.row ORDER BY r.unit), array_agg(r.p ORDER BY r.unit), count(*)
+    INTO matrix, parent_scores, units
+    FROM r WHERE r.k = cardinality(children) AND r.p IS NOT NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.entropy_weights(model text, period date, node text, level int DEFAULT NULL)
+RETURNS TABLE(child text, weight float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+DECLARE
+    m record;
+BEGIN
+    SELECT * INTO m FROM shegu.index_children_matrix(entropy_weights.model, entropy_weights.period,
+                                                     entropy_weights.node, entropy_weights.level, false);
+    IF m.units < 2 THEN
+        RAISE EXCEPTION 'entropy weights need at least two units, not %', m.units
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Units of period %s with a score for every child of node "%s": %s.', entropy_weights.period, entropy_weights.node, m.units);
+    END IF;
+    RETURN QUERY
+    SELECT m.children[i], w[i]
+    FROM (SELECT shegu.entropy_weights(m.matrix) AS w) AS e, generate_subscripts(m.children, 1) AS i
+    ORDER BY i;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.apply_entropy_weights(model text, period date, node text, level int DEFAULT NULL)
+RETURNS TABLE(child text, old_weight float8, new_weight float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH e AS (SELECT * FROM shegu.entropy_weights(apply_entropy_weights.model, apply_entropy_weights.period,
+                                                  apply_entropy_weights.node, apply_entropy_weights.level)),
+         old AS (SELECT x.code, x.weight FROM shegu.index_node x
+                 WHERE x.model = apply_entropy_weights.model AND x.parent = apply_entropy_weights.node),
+         upd AS (UPDATE shegu.index_node x SET weight = e.weight FROM e
+                 WHERE x.model = apply_entropy_weights.model AND x.code = e.child
+                 RETURNING x.code, x.weight)
+    SELECT upd.code, old.weight, upd.weight FROM upd JOIN old USING (code) ORDER BY upd.code COLLATE "C";
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION shegu.effective_weights(model text, period date, node text DEFAULT NULL, level int DEFAULT NULL,
+                                        indicators boolean DEFAULT false)
+RETURNS TABLE(child text, nominal_weight float8, variance_share float8, correlation float8,
+              dominant boolean, index_dominated boolean)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+DECLARE
+    nd text := effective_weights.node;
+    m record;
+    use_log boolean;
+BEGIN
+    IF nd IS NULL THEN
+        SELECT x.code INTO nd FROM shegu.index_node x WHERE x.model = effective_weights.model AND x.parent IS NULL;
+        IF nd IS NULL THEN
+            RAISE EXCEPTION 'index model "%" does not exist or has no root node', effective_weights.model
+                USING ERRCODE = 'undefined_object';
+        END IF;
+    END IF;
+    SELECT * INTO m FROM shegu.index_children_matrix(effective_weights.model, effective_weights.period, nd,
+                                                     effective_weights.level, effective_weights.indicators);
+    IF m.units < 2 THEN
+        RAISE EXCEPTION 'effective weights need at least two units, not %', m.units
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- the children of a geometric node decompose exactly on the log scale when all are > 0
+    use_log := NOT effective_weights.indicators
+        AND (SELECT x.aggregation = 'geometric' FROM shegu.index_node x
+             WHERE x.model = effective_weights.model AND x.code = nd)
+        AND (SELECT min(v) > 0 FROM unnest(m.matrix) AS v)
+        AND (SELECT min(v) > 0 FROM unnest(m.parent_scores) AS v);
+    RETURN QUERY
+    SELECT m.children[e.child], m.weights[e.child] / (SELECT sum(w) FROM unnest(m.weights) AS w),
+           e.variance_share, e.correlation, e.dominant, e.index_dominated
+    FROM shegu.effective_weights_of(m.matrix, m.parent_scores, m.weights, use_log) AS e
+    ORDER BY e.child;
+END;
+$$;
+
+
+-- =============================================================================================
+-- security: the new room, as in src/security.sql (roles, grants, row-level security, masked
+-- views; it also changes objects of the rooms above, as it does on install).
+
+-- ---------------------------------------------------------------------------------------------
+-- Roles.  Roles are cluster-wide: the first CREATE EXTENSION in the cluster creates them
+-- (NOLOGIN), a later one in another database reuses them.  A role of that name that is a
+-- superuser or may bypass row-level security would void the grid scope: it is refused.
+-- DROP EXTENSION leaves the roles (other databases may use them).
+
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT v.name, v.what FROM (VALUES
+                 ('shegu_centre', 'dispatch centre 指挥中心/调度员: every incident, acts on behalf of callers'),
+                 ('shegu_grid_worker', 'grid staff 网格员/网格长: the incidents of the grids assigned in shegu.grid_staff'),
+                 ('shegu_analyst', 'analyst 分析员: aggregates and masked personal fields only')) AS v(name, what)
+    LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS a WHERE a.rolname = r.name) THEN
+            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r.name);
+            EXECUTE pg_catalog.format('COMMENT ON ROLE %I IS %L', r.name, 'shegu group role: ' || r.what);
+        ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS a
+                      WHERE a.rolname = r.name AND (a.rolsuper OR a.rolbypassrls)) THEN
+            RAISE EXCEPTION 'role % exists and is a superuser or bypasses row-level security', r.name
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'shegu grants its group roles grid-scoped access; such a role would see every row.',
+                      HINT = pg_catalog.format('ALTER ROLE %I NOSUPERUSER NOBYPASSRLS, or drop it, then CREATE EXTENSION shegu again.', r.name);
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- ---------------------------------------------------------------------------------------------
+-- The grid scope of a role: the codes it is assigned to today (heads are assigned higher up and
+-- so see the whole subtree below them).
+
+CREATE FUNCTION shegu.grid_scope(who name DEFAULT NULL) RETURNS shegu.gridcode[]
+    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+    SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+    -- the calling role: the one SET ROLE chose, else the session user (SECURITY DEFINER changes
+    -- current_user, not these)
+    WITH me AS (SELECT CASE WHEN pg_catalog.current_setting('role') = 'none' THEN SESSION_USER
+                            ELSE pg_catalog.current_setting('role')::name END AS r)
+    SELECT coalesce(array_agg(DISTINCT s.code ORDER BY s.code), '{}')
+    FROM me, shegu.grid_staff AS s
+    WHERE s.db_role = coalesce(who, me.r)
+      AND (who IS NULL OR who = me.r OR pg_catalog.pg_has_role(me.r, 'shegu_centre', 'MEMBER'))
+      AND s.valid_from <= CURRENT_DATE AND (s.valid_to IS NULL OR s.valid_to > CURRENT_DATE)
+$$;
+COMMENT ON FUNCTION shegu.grid_scope(name) IS
+    'grid codes the calling role (or, for superusers and shegu_centre members, the role named) is assigned to today in shegu.grid_staff: its grid scope 网格权限, a subtree each; empty for a role with no assignment';
+REVOKE ALL ON FUNCTION shegu.grid_scope(name) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------------------------
+-- Masking of personal fields (个人信息去标识化).
+
+CREATE FUNCTION shegu.mask_name(name text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN name IS NULL THEN NULL
+                WHEN pg_catalog.char_length(name) <= 1 THEN '*'
+                ELSE pg_catalog.left(name, 1) || pg_catalog.repeat('*', pg_catalog.char_length(name) - 1) END;
+COMMENT ON FUNCTION shegu.mask_name(text) IS
+    'a person''s name with all but its first character masked: 张三丰 → 张**, wang → w***; NULL stays NULL';
+
+CREATE FUNCTION shegu.mask_phone(phone text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN phone IS NULL THEN NULL
+                WHEN pg_catalog.char_length(phone) >= 11
+                    THEN pg_catalog.left(phone, 3) || pg_catalog.repeat('*', pg_catalog.char_length(phone) - 7)
+                         || pg_catalog.right(phone, 4)
+                WHEN pg_catalog.char_length(phone) > 2
+                    THEN pg_catalog.repeat('*', pg_catalog.char_length(phone) - 2) || pg_catalog.right(phone, 2)
+                ELSE pg_catalog.repeat('*', pg_catalog.char_length(phone)) END;
+COMMENT ON FUNCTION shegu.mask_phone(text) IS
+    'a phone number masked in the middle: 13812345678 → 138****5678 (11 or more characters keep the first 3 and last 4, shorter ones the last 2); NULL stays NULL';
+
+-- ---------------------------------------------------------------------------------------------
+-- Row-level security by grid subtree.  Superusers and the tables' owner bypass it; a role
+-- with no policy (the analyst) sees no row.
+
+ALTER TABLE shegu.incident ENABLE ROW LEVEL SECURITY;
+ALTER TABLE shegu.incident_event ENABLE ROW LEVEL SECURITY;
+ALTER TABLE shegu.grid_staff ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY incident_centre ON shegu.incident TO shegu_centre USING (true) WITH CHECK (true);
+CREATE POLICY incident_grid ON shegu.incident TO shegu_grid_worker
+    USING (grid OPERATOR(shegu.<@) ANY ((SELECT shegu.grid_scope())::shegu.gridcode[]))
+    WITH CHECK (grid OPERATOR(shegu.<@) ANY ((SELECT shegu.grid_scope())::shegu.gridcode[]));
+CREATE POLICY incident_event_centre ON shegu.incident_event FOR SELECT TO shegu_centre USING (true);
+CREATE POLICY incident_event_grid ON shegu.incident_event FOR SELECT TO shegu_grid_worker
+    USING (EXISTS (SELECT 1 FROM shegu.incident AS i WHERE i.id = incident_id));
+CREATE POLICY grid_staff_centre ON shegu.grid_staff TO shegu_centre USING (true) WITH CHECK (true);
+CREATE POLICY grid_staff_grid ON shegu.grid_staff FOR SELECT TO shegu_grid_worker
+    USING (db_role = CURRENT_USER OR code OPERATOR(shegu.<@) ANY ((SELECT shegu.grid_scope())::shegu.gridcode[]));
+COMMENT ON POLICY incident_centre ON shegu.incident IS 'the dispatch centre sees and reports every incident';
+COMMENT ON POLICY incident_grid ON shegu.incident IS 'grid staff see, report and edit only incidents in the subtrees of their grids (shegu.grid_scope())';
+COMMENT ON POLICY incident_event_centre ON shegu.incident_event IS 'the dispatch centre reads every event';
+COMMENT ON POLICY incident_event_grid ON shegu.incident_event IS 'grid staff read the events of the incidents they see';
+COMMENT ON POLICY grid_staff_centre ON shegu.grid_staff IS 'the dispatch centre manages all staff';
+COMMENT ON POLICY grid_staff_grid ON shegu.grid_staff IS 'grid staff see their own assignments and the staff of the grids under them';
+
+-- ---------------------------------------------------------------------------------------------
+-- Views.  Those that list incidents run with the caller's rights so that row-level security
+-- applies (security_invoker); the aggregate and masked ones run with the owner's rights and
+-- are granted to the centre and the analysts only.
+
+ALTER VIEW shegu.incident_supervision SET (security_invoker = true);
+ALTER VIEW shegu.incident_accountability SET (security_invoker = true);
+ALTER FUNCTION shegu.incident_measures_at(timestamptz) SECURITY DEFINER;
+ALTER FUNCTION shegu.incident_measures_at(timestamptz) SET search_path = shegu, pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION shegu.incident_measures_at(timestamptz) FROM PUBLIC;
+
+CREATE VIEW shegu.incident_masked WITH (security_barrier) AS
+    SELECT i.id, i.category, i.grid, i.source, shegu.mask_name(i.reporter) AS reporter,
+           i.reported_at, i.status, i.level, i.accepted_at, i.resolved_at, i.closed_at, i.due_at,
+           i.light, i.escalations, i.rework_count, i.satisfaction, i.work_hours_to_close
+    FROM shegu.incident AS i;
+COMMENT ON VIEW shegu.incident_masked IS
+    'incidents for analysts (分析脱敏视图): workflow and timing columns, the reporter''s name masked; no title, description or location, which may name or place a person';
+COMMENT ON COLUMN shegu.incident_masked.id IS 'incident number (shegu.incident.id)';
+COMMENT ON COLUMN shegu.incident_masked.category IS 'category code';
+COMMENT ON COLUMN shegu.incident_masked.grid IS 'grid (网格) at report time';
+COMMENT ON COLUMN shegu.incident_masked.source IS 'source (来源)';
+COMMENT ON COLUMN shegu.incident_masked.reporter IS 'reporter''s name masked by shegu.mask_name (上报人, 脱敏)';
+COMMENT ON COLUMN shegu.incident_masked.reported_at IS 'when it was reported';
+COMMENT ON COLUMN shegu.incident_masked.status IS 'workflow state';
+COMMENT ON COLUMN shegu.incident_masked.level IS 'level now responsible';
+COMMENT ON COLUMN shegu.incident_masked.accepted_at IS 'last acceptance time';
+COMMENT ON COLUMN shegu.incident_masked.resolved_at IS 'last disposal time';
+COMMENT ON COLUMN shegu.incident_masked.closed_at IS 'closure time';
+COMMENT ON COLUMN shegu.incident_masked.due_at IS 'disposal deadline';
+COMMENT ON COLUMN shegu.incident_masked.light IS 'time light';
+COMMENT ON COLUMN shegu.incident_masked.escalations IS 'number of escalations';
+COMMENT ON COLUMN shegu.incident_masked.rework_count IS 'number of returns for rework';
+COMMENT ON COLUMN shegu.incident_masked.satisfaction IS 'satisfaction score 1-5';
+COMMENT ON COLUMN shegu.incident_masked.work_hours_to_close IS 'working hours from report to closure';
+
+CREATE VIEW shegu.grid_staff_masked WITH (security_barrier) AS
+    SELECT s.code, s.role, shegu.mask_name(s.person_name) AS person_name, shegu.mask_phone(s.phone) AS phone,
+           s.valid_from, s.valid_to
+    FROM shegu.grid_staff AS s;
+COMMENT ON VIEW shegu.grid_staff_masked IS
+    'grid staff for analysts (一格多元, 脱敏): names and phones masked, no database role';
+COMMENT ON COLUMN shegu.grid_staff_masked.code IS 'the grid';
+COMMENT ON COLUMN shegu.grid_staff_masked.role IS 'grid_head 网格长, grid_worker 专职网格员, police, auxiliary, supervisor, other';
+COMMENT ON COLUMN shegu.grid_staff_masked.person_name IS 'the name masked by shegu.mask_name';
+COMMENT ON COLUMN shegu.grid_staff_masked.phone IS 'the phone masked by shegu.mask_phone';
+COMMENT ON COLUMN shegu.grid_staff_masked.valid_from IS 'first day of the assignment';
+COMMENT ON COLUMN shegu.grid_staff_masked.valid_to IS 'first day after it; NULL while current';
+
+-- ---------------------------------------------------------------------------------------------
+-- Privileges.  Nothing is granted to PUBLIC; the event log is written only by shegu itself
+-- (act() and the report trigger run as the owner), and the workflow columns of an incident are
+-- changed only by act().
+
+REVOKE ALL ON shegu.incident, shegu.incident_event FROM PUBLIC;
+GRANT USAGE ON SCHEMA shegu TO shegu_centre, shegu_grid_worker, shegu_analyst;
+
+GRANT SELECT ON shegu.grid, shegu.incident_category, shegu.work_schedule, shegu.workday_override
+    TO shegu_centre, shegu_grid_worker, shegu_analyst;
+GRANT SELECT ON shegu.incident, shegu.incident_event, shegu.grid_staff,
+                shegu.incident_supervision, shegu.incident_accountability
+    TO shegu_centre, shegu_grid_worker;
+GRANT INSERT (category, title, description, location, grid, source, reporter, reported_at, level, idempotency_key, county),
+      UPDATE (title, description, reporter)
+    ON shegu.incident TO shegu_centre, shegu_grid_worker;
+GRANT INSERT, UPDATE, DELETE ON shegu.grid_staff TO shegu_centre;
+GRANT EXECUTE ON FUNCTION shegu.act(bigint, text, text, text, jsonb) TO shegu_centre, shegu_grid_worker;
+GRANT EXECUTE ON FUNCTION shegu.grid_scope(name) TO shegu_centre, shegu_grid_worker;
+GRANT SELECT ON shegu.incident_masked, shegu.grid_staff_masked, shegu.incident_measures,
+                shegu.index_model, shegu.index_node, shegu.index_grade, shegu.index_score,
+                shegu.index_unit_name, shegu.index_report, shegu.survey_measures
+    TO shegu_centre, shegu_analyst;
+GRANT EXECUTE ON FUNCTION shegu.incident_measures_at(timestamptz) TO shegu_centre, shegu_analyst;
+
+-- =============================================================================================
+-- restore: the new room, as in src/restore.sql.
+
+CREATE FUNCTION shegu.shipped_row_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'restore_shipped_row_guard' LANGUAGE C;
+COMMENT ON FUNCTION shegu.shipped_row_guard() IS
+    'trigger of the tables with shipped rows: an edited shipped row becomes the user''s (shipped = false) so that pg_dump keeps it; a restored row with the key of a shipped row is written over it; deleting or re-keying a shipped row, and marking a row shipped, are refused (SGR01) outside CREATE/ALTER EXTENSION';
+
+CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.workday_override
+    FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.work_schedule
+    FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.incident_category
+    FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.index_model
+    FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.index_node
+    FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.index_grade
+    FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+COMMENT ON TRIGGER shipped_row_guard ON shegu.workday_override IS 'keeps users'' edits of shipped days through dump and restore';
+COMMENT ON TRIGGER shipped_row_guard ON shegu.work_schedule IS 'keeps users'' edits of shipped schedules through dump and restore';
+COMMENT ON TRIGGER shipped_row_guard ON shegu.incident_category IS 'keeps users'' edits of shipped categories through dump and restore';
+COMMENT ON TRIGGER shipped_row_guard ON shegu.index_model IS 'keeps users'' edits of shipped models through dump and restore';
+COMMENT ON TRIGGER shipped_row_guard ON shegu.index_node IS 'keeps users'' edits of shipped nodes through dump and restore';
+COMMENT ON TRIGGER shipped_row_guard ON shegu.index_grade IS 'keeps users'' edits of shipped grades through dump and restore';
