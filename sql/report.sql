@@ -36,7 +36,7 @@ SELECT unit_code, unit_name, unit_path, parent_code, parent_name, level, level_n
        round(lon::numeric, 3) AS lon, round(lat::numeric, 3) AS lat,
        round((lon_gcj02 - lon)::numeric, 4) AS gcj_dlon, valid_from, current
 FROM report_unit WHERE unit_code LIKE '330106%' ORDER BY unit_code;
-SELECT count(*) AS rows, count(DISTINCT unit_code) AS units FROM report_unit;
+SELECT count(*) = count(DISTINCT unit_code) AS one_row_per_unit, count(*) > 0 AS some FROM report_unit;
 -- Text compares with text: no shegu operator needed, a varchar parameter works.
 SELECT unit_name FROM report_unit WHERE unit_code = '330106002001'::varchar;
 
