@@ -5,6 +5,7 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "catalog/dependency.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -153,6 +154,17 @@ restore_over_shipped(Guarded *g, HeapTuple tup)
 	return ret;
 }
 
+/*
+ * Is rel a Citus shard of a guarded table (name_<shard id>, which Citus fills when it makes the
+ * table a reference table) rather than the table itself?  The guard's triggers are copied onto
+ * shards, but only the extension's own table is a member of the extension.  Error paths only.
+ */
+static bool
+citus_shard(Relation rel)
+{
+	return !OidIsValid(getExtensionOfObject(RelationRelationId, RelationGetRelid(rel)));
+}
+
 PG_FUNCTION_INFO_V1(restore_shipped_row_guard);
 /* SQL: trigger BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW on the tables with shipped rows. */
 Datum
@@ -175,7 +187,7 @@ restore_shipped_row_guard(PG_FUNCTION_ARGS)
 	{
 		HeapTuple	new = td->tg_trigtuple;
 
-		if (is_shipped(&g, new) && !creating_extension)
+		if (is_shipped(&g, new) && !creating_extension && !citus_shard(td->tg_relation))
 			ereport(ERROR,
 					(errcode(ERRCODE_SHEGU_SHIPPED_ROW),
 					 errmsg("a new row of shegu.%s cannot be marked shipped", relname),
@@ -187,7 +199,7 @@ restore_shipped_row_guard(PG_FUNCTION_ARGS)
 	}
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
-		if (is_shipped(&g, td->tg_trigtuple) && !creating_extension)
+		if (is_shipped(&g, td->tg_trigtuple) && !creating_extension && !citus_shard(td->tg_relation))
 			ereport(ERROR,
 					(errcode(ERRCODE_SHEGU_SHIPPED_ROW),
 					 errmsg("cannot delete shipped row %s of shegu.%s", key_text(&g, td->tg_trigtuple), relname),
