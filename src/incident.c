@@ -207,6 +207,15 @@ static ExtFunc fn_add_work_time;
 static ExtFunc fn_work_time_between;
 static ExtFunc fn_locate;
 
+/* Keeps a plan prepared by SPI_prepare for the life of the backend; what names it in the error. */
+static SPIPlanPtr
+keep_plan(SPIPlanPtr p, const char *what)
+{
+	if (p == NULL || SPI_keepplan(p) != 0)
+		elog(ERROR, "%s: %s", what, SPI_result_code_string(SPI_result));
+	return p;
+}
+
 static SPIPlanPtr event_plan = NULL;
 static SPIPlanPtr request_plan = NULL;
 static SPIPlanPtr act_plan = NULL;
@@ -727,9 +736,7 @@ event_write(const EventRec *ev)
 									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
 									14, types);
 
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "cannot prepare the incident event insert: %s", SPI_result_code_string(SPI_result));
-		event_plan = p;
+		event_plan = keep_plan(p, "cannot prepare the incident event insert");
 	}
 #define EV_TEXT(i, s) (v[i] = (s) ? CStringGetTextDatum(s) : (Datum) 0, n[i] = (s) ? ' ' : 'n')
 	v[0] = Int64GetDatum(ev->incident_id);
@@ -1056,9 +1063,7 @@ dispatcher_level(int64 id, Datum county, IncLevel fallback)
 									" ORDER BY at DESC, id DESC LIMIT 1",
 									2, types);
 
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "cannot prepare the dispatcher lookup");
-		dispatcher_plan = p;
+		dispatcher_plan = keep_plan(p, "cannot prepare the dispatcher lookup");
 	}
 	v[0] = Int64GetDatum(id);
 	v[1] = county;
@@ -1429,9 +1434,7 @@ request_seen(int64 id, Datum county, const char *db_role, const char *request_id
 									" WHERE incident_id = $1 AND db_role = $2 AND request_id = $3 AND county = $4",
 									4, types);
 
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "cannot prepare the request lookup");
-		request_plan = p;
+		request_plan = keep_plan(p, "cannot prepare the request lookup");
 	}
 	v[0] = Int64GetDatum(id);
 	v[1] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
@@ -1476,9 +1479,7 @@ grid_check(Oid gridtype, Datum grid, TimestampTz reported, const char *title)
 									" FROM shegu.grid AS g WHERE g.code OPERATOR(shegu.=) $1",
 									2, types);
 
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "cannot prepare the grid check of new incidents");
-		grid_plan = p;
+		grid_plan = keep_plan(p, "cannot prepare the grid check of new incidents");
 	}
 	v[0] = grid;
 	v[1] = TimestampTzGetDatum(reported);
@@ -2028,9 +2029,7 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 			Oid			types[1] = {INT8OID};
 			SPIPlanPtr	p = SPI_prepare("SELECT i.county FROM shegu.incident AS i WHERE i.id = $1", 1, types);
 
-			if (p == NULL || SPI_keepplan(p) != 0)
-				elog(ERROR, "cannot prepare the incident county lookup");
-			county_plan = p;
+			county_plan = keep_plan(p, "cannot prepare the incident county lookup");
 		}
 		if (act_plan == NULL)
 		{
@@ -2041,9 +2040,7 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 										" WHERE i.id = $1 AND i.county = $2 RETURNING i, i.step",
 										3, types);
 
-			if (p == NULL || SPI_keepplan(p) != 0)
-				elog(ERROR, "cannot prepare the incident step");
-			act_plan = p;
+			act_plan = keep_plan(p, "cannot prepare the incident step");
 		}
 		if (fetch_plan == NULL)
 		{
@@ -2054,9 +2051,7 @@ stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *det
 										" WHERE i.id = $1 RETURNING i, i.step",
 										2, types);
 
-			if (p == NULL || SPI_keepplan(p) != 0)
-				elog(ERROR, "cannot prepare the incident step");
-			fetch_plan = p;
+			fetch_plan = keep_plan(p, "cannot prepare the incident step");
 		}
 		memset(&local_step, 0, sizeof(local_step));
 		local_step.id = id;
@@ -2171,9 +2166,7 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 		Oid			types[1] = {INT8OID};
 		SPIPlanPtr	p = SPI_prepare("SELECT i.grid::text FROM shegu.incident AS i WHERE i.id = $1", 1, types);
 
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "cannot prepare the staff lookup");
-		staff_grid_plan = p;
+		staff_grid_plan = keep_plan(p, "cannot prepare the staff lookup");
 	}
 	if (staff_plan == NULL)
 	{
@@ -2186,9 +2179,7 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 									" ORDER BY s.person_name",
 									3, types);
 
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "cannot prepare the staff lookup");
-		staff_plan = p;
+		staff_plan = keep_plan(p, "cannot prepare the staff lookup");
 	}
 	v[0] = Int64GetDatum(id);
 	if (SPI_execute_plan(staff_grid_plan, v, NULL, false, 1) != SPI_OK_SELECT)
