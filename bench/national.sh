@@ -181,13 +181,17 @@ say "timings (single core; each query in a fresh session; best of two where show
 warm="SELECT shegu.locate(ST_SetSRID(ST_MakePoint(111, 26.5), 4326));"
 stx=$(minimum "$(time_ms "" "SELECT sum(ST_X(pt)) FROM pts;")" "$(time_ms "" "SELECT sum(ST_X(pt)) FROM pts;")")
 sg=$(minimum "$(time_ms "$warm" "SELECT count(shegu.locate(pt)) FROM pts;")" "$(time_ms "$warm" "SELECT count(shegu.locate(pt)) FROM pts;")")
-sg_pg=$(minimum "$(time_ms "$warm" "SELECT count(shegu.locate(pt)) FROM pg_pts;")" "$(time_ms "$warm" "SELECT count(shegu.locate(pt)) FROM pg_pts;")")
-echo "sum(ST_X(pt)), $POINTS points                : $stx ms"
-echo "count(shegu.locate(pt)), $POINTS points      : $sg ms"
-echo "count(shegu.locate(pt)), the $PG_POINTS        : $sg_pg ms"
+echo "sum(ST_X(pt)), $POINTS points: $stx ms"
+echo "count(shegu.locate(pt)), $POINTS points: $sg ms"
+if [ "$PG_POINTS" -lt "$POINTS" ]; then
+	sg_pg=$(minimum "$(time_ms "$warm" "SELECT count(shegu.locate(pt)) FROM pg_pts;")" "$(time_ms "$warm" "SELECT count(shegu.locate(pt)) FROM pg_pts;")")
+	echo "count(shegu.locate(pt)), the first $PG_POINTS points: $sg_pg ms"
+else
+	sg_pg=$sg
+fi
 pg=$(time_ms "" "CREATE TABLE ans_postgis AS SELECT p.id, $oracle AS code FROM pg_pts p;")
 [ -n "$pg" ] || die "the PostGIS query failed"
-echo "PostGIS ST_Covers + GiST, the $PG_POINTS       : $pg ms"
+echo "PostGIS ST_Covers + GiST index, $PG_POINTS points: $pg ms"
 
 say "agreement"
 q <<-SQL
