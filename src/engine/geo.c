@@ -30,7 +30,7 @@
  *
  * The root is a square whose side is a power of two and whose corner is a multiple of it, so
  * every split point is exact.  Over the shapes' extent lies a raster whose cells are the tree's
- * cells at one depth (about 64 a shape, at most 2^22): a cell that one shape covers entirely, with
+ * cells at one depth (about 16 a shape, at most 2^22): a cell that one shape covers entirely, with
  * every shape before it in answer order missing it, holds that shape (the answer on the days it
  * is valid); a cell no shape reaches holds "none"; a cell a boundary crosses is split into
  * quarters that get the same treatment, and those quarters once more (SUB_LEVELS), where that
@@ -475,7 +475,11 @@ entry_covers(const shegu_geo_index *ix, const geo_entry *e, double px, double py
 	return e->n_pts > 0 ? covered_chains(ix->pts + e->pt_off, e->n_pts, px, py, inside) : inside;
 }
 
-/* a answers before b: deeper first, then the smaller code, then the earlier version. */
+/*
+ * a answers before b: deeper first, then the smaller code, then the later version (versions of
+ * one code never overlap in time, so their order only decides which one a raster cell names:
+ * the latest, which answers today's lookups without the tree).
+ */
 static inline bool
 shape_before(const geo_shape *a, const geo_shape *b)
 {
@@ -483,7 +487,7 @@ shape_before(const geo_shape *a, const geo_shape *b)
 		return a->level > b->level;
 	if (a->code != b->code)
 		return a->code < b->code;
-	return a->from < b->from;
+	return a->from > b->from;
 }
 
 /* d, an inside shape before s, hides s on every day s is valid. */
@@ -1344,61 +1348,240 @@ raster_cell_of(const shegu_geo_index *ix, double x, double y, uint32_t *i, uint3
 }
 
 /*
- * The grid that answers for every point of box b of leaf n on the days it is valid, when there is
- * one: walk the leaf's entries in answer order; one whose edges miss b is inside or outside all of
- * b.  On other days the tree answers.
+ * Direct answers.  The grid that answers for every point of box b of leaf n on the days it is
+ * valid, when there is one: walk the leaf's entries in answer order; one whose edges miss b is
+ * inside or outside all of b, and the first inside one answers if every entry before it is
+ * outside b.  On other days the tree answers.
+ *
+ * The raster's cells and their quarters are boxes nested in a leaf's box, valued top down: the
+ * walk over a box leaves on a stack the entries that matter in it (those whose edges touch it, up
+ * to the first that covers it, which ends the list), each with the near edges that touch it, and
+ * the walk over a quarter reads that list instead of the leaf: the work a box is proportional to
+ * the edges that touch the box around it, not to all of the leaf's.
+ *
+ * A list is a run of records on the stack: the entry's index in the leaf, its edge count t, then
+ * t indices into pts[] (edge pts[k] to pts[k + 1]); t == 0 marks the entry that covers the box.
  */
-static uint32_t
-direct_answer_from(shegu_geo_index *ix, const geo_node *n, box b, uint32_t *from)
+typedef struct cell_lists
 {
-	const geo_entry *first = ix->entries + n->entry_off;
-	const geo_entry *e = first + *from;
-	const geo_entry *end = first + n->n_entries;
+	uint32_t   *stack;
+	size_t		n,
+				cap;
+} cell_lists;
 
-	for (; e < end; e++)
-	{
-		ix->work += 1 + e->n_pts + e->n_far;
-		if (entry_is_boundary(e))
-		{
-			const geo_pt *p = e->n_pts > 0 ? ix->pts + e->pt_off : NULL;
-			uint32_t	k;
+static bool
+lists_push(shegu_geo_index *ix, cell_lists *cl, uint32_t v)
+{
+	if (cl->n >= cl->cap && !grow(&ix->a, (void **) &cl->stack, &cl->cap, cl->n + 1, sizeof(uint32_t)))
+		return false;
+	cl->stack[cl->n++] = v;
+	return true;
+}
 
-			for (k = 0; k + 1 < e->n_pts; k++)
-			{
-				if (isnan(p[k + 1].x))
-				{
-					k++;		/* a separator */
-					continue;
-				}
-				if (edge_touches(&p[k], b))
-				{
-					*from = (uint32_t) (e - first);
-					return 0;	/* the grid's boundary crosses this cell: use the tree */
-				}
-			}
-			if (!entry_covers(ix, e, b.x0, b.y0))
-				continue;		/* outside all of b on every day */
-		}
-		return e->shape <= RASTER_INDEX ? (RASTER_DIRECT | e->shape) : 0;
-	}
-	return RASTER_NONE;
+static bool sub_split(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels,
+					  size_t mark, uint32_t *out);
+
+/* The raster value that answers for all of b at entry e (an inside shape), or 0 when none can. */
+static inline uint32_t
+answer_of(const geo_entry *e)
+{
+	return e->shape <= RASTER_INDEX ? (RASTER_DIRECT | e->shape) : 0;
 }
 
 /*
- * The same from the first entry.  (Entries before the one a box's answer stopped at miss the box
- * and lie outside it: they do the same for any part of it, where the scan can start there.)
+ * Value box b of leaf n: push its list (see above) onto cl, read from the list at
+ * cl->stack[parent..parent_end) of a box around b, or from the leaf's entries when parent ==
+ * parent_end == SIZE_MAX.  Returns a direct answer (the list then pushed is empty), RASTER_NONE
+ * (no entry reaches b; empty too), or 0: the list is left on the stack.  *ok is false when out of
+ * memory.
  */
 static uint32_t
-direct_answer(shegu_geo_index *ix, const geo_node *n, box b)
+leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t parent,
+		  size_t parent_end, bool *ok)
 {
-	uint32_t	from = 0;
+	const geo_entry *first = ix->entries + n->entry_off;
+	size_t		mark = cl->n;
+	size_t		r = parent;
+	uint32_t	k = 0;
+	bool		from_leaf = parent == SIZE_MAX;
 
-	return direct_answer_from(ix, n, b, &from);
+	*ok = true;
+	for (;;)
+	{
+		const geo_entry *e;
+		size_t		rec;
+		uint32_t	t = 0,
+					idx,
+					nedges = 0;
+
+		if (from_leaf)
+		{
+			if (k >= n->n_entries)
+				break;
+			idx = k++;
+		}
+		else
+		{
+			if (r >= parent_end)
+				break;
+			idx = cl->stack[r];
+			nedges = cl->stack[r + 1];
+			if (nedges == 0)
+			{
+				/* the entry that covers the box around b covers b */
+				e = first + idx;
+				if (cl->n == mark)
+					return answer_of(e);
+				*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
+				return 0;
+			}
+		}
+		e = first + idx;
+		ix->work++;
+		if (!entry_is_boundary(e))
+		{
+			if (cl->n == mark)
+				return answer_of(e);
+			*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
+			return 0;
+		}
+		rec = cl->n;
+		if (!lists_push(ix, cl, idx) || !lists_push(ix, cl, 0))
+		{
+			*ok = false;
+			return 0;
+		}
+		if (from_leaf)
+		{
+			const geo_pt *p = ix->pts + e->pt_off;
+			uint32_t	j;
+
+			ix->work += e->n_pts;
+			for (j = 0; j + 1 < e->n_pts; j++)
+			{
+				if (isnan(p[j + 1].x))
+				{
+					j++;		/* a separator */
+					continue;
+				}
+				if (edge_touches(&p[j], b) && !lists_push(ix, cl, e->pt_off + j))
+				{
+					*ok = false;
+					return 0;
+				}
+			}
+		}
+		else
+		{
+			uint32_t	j;
+
+			ix->work += nedges;
+			for (j = 0; j < nedges; j++)
+			{
+				uint32_t	pk = cl->stack[r + 2 + j];
+
+				if (edge_touches(&ix->pts[pk], b) && !lists_push(ix, cl, pk))
+				{
+					*ok = false;
+					return 0;
+				}
+			}
+			r += 2 + nedges;
+		}
+		t = (uint32_t) (cl->n - rec - 2);
+		cl->stack[rec + 1] = t;
+		if (t > 0)
+			continue;			/* the entry's boundary crosses b: kept */
+		cl->n = rec;
+		ix->work += e->n_pts + e->n_far;
+		if (!entry_covers(ix, e, b.x0, b.y0))
+			continue;			/* outside all of b: forgotten */
+		if (cl->n == mark)
+			return answer_of(e);
+		*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
+		return 0;
+	}
+	return cl->n == mark ? RASTER_NONE : 0;
+}
+
+/*
+ * Fill the raster cells of box b (tree depth d) inside leaf node n from the list at
+ * cl->stack[lo..hi) of b (or the leaf's entries, lo == hi == SIZE_MAX), quartering b down to the
+ * raster's depth.
+ */
+static bool
+fill_leaf_cells(shegu_geo_index *ix, cell_lists *cl, uint32_t node, box b, int d, size_t lo, size_t hi)
+{
+	double		rx1 = ix->raster_x0 + ix->raster_nx * ix->raster_cell;
+	double		ry1 = ix->raster_y0 + ix->raster_ny * ix->raster_cell;
+	size_t		mark = cl->n;
+	uint32_t	v;
+	bool		ok;
+
+	if (b.x1 <= ix->raster_x0 || b.x0 >= rx1 || b.y1 <= ix->raster_y0 || b.y0 >= ry1)
+		return true;			/* no raster cell here */
+	if (!tick(ix, 1))
+		return false;
+	v = leaf_list(ix, cl, &ix->nodes[node], b, lo, hi, &ok);
+	if (!ok)
+		return false;
+	if (v == 0 && d == ix->raster_bits)
+	{
+		/* a cell a boundary crosses: its quarters, from its list */
+		int64_t		i = (int64_t) floor((b.x0 - ix->raster_x0) * ix->raster_inv);
+		int64_t		j = (int64_t) floor((b.y0 - ix->raster_y0) * ix->raster_inv);
+
+		if (!sub_split(ix, cl, node, b, SUB_LEVELS, mark, &v))
+			return false;
+		if (i >= 0 && j >= 0 && i < ix->raster_nx && j < ix->raster_ny)
+			ix->raster[(size_t) j * ix->raster_nx + i] = v;
+		return true;
+	}
+	if (v != 0)
+	{
+		/* every raster cell of b gets v, or (the cell's list not being an answer) the leaf */
+		double		fi = (b.x0 - ix->raster_x0) * ix->raster_inv;
+		double		fj = (b.y0 - ix->raster_y0) * ix->raster_inv;
+		int64_t		span = (int64_t) 1 << (ix->raster_bits - d);
+		int64_t		i0 = (int64_t) floor(fi),
+					j0 = (int64_t) floor(fj),
+					i,
+					j;
+
+		for (j = j0 < 0 ? 0 : j0; j < j0 + span && j < ix->raster_ny; j++)
+			for (i = i0 < 0 ? 0 : i0; i < i0 + span && i < ix->raster_nx; i++)
+			{
+				ix->raster[(size_t) j * ix->raster_nx + i] = v;
+				ix->raster_direct++;
+			}
+		cl->n = mark;
+		return true;
+	}
+	{
+		double		mx = (b.x0 + b.x1) * 0.5;
+		double		my = (b.y0 + b.y1) * 0.5;
+		size_t		end = cl->n;
+		int			q;
+
+		for (q = 0; q < 4; q++)
+		{
+			box			cb;
+
+			cb.x0 = (q & 1) ? mx : b.x0;
+			cb.x1 = (q & 1) ? b.x1 : mx;
+			cb.y0 = (q & 2) ? my : b.y0;
+			cb.y1 = (q & 2) ? b.y1 : my;
+			if (!fill_leaf_cells(ix, cl, node, cb, d + 1, mark, end))
+				return false;
+		}
+	}
+	cl->n = mark;
+	return true;
 }
 
 /* Fill the raster cells under node (box b, depth d); false when cancelled. */
 static bool
-raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
+raster_fill(shegu_geo_index *ix, cell_lists *cl, uint32_t node, box b, int d)
 {
 	const geo_node *n = &ix->nodes[node];
 	double		rx1 = ix->raster_x0 + ix->raster_nx * ix->raster_cell;
@@ -1408,7 +1591,9 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 		return true;			/* no raster cell under this node */
 	if (!tick(ix, 1))
 		return false;
-	if (n->child != 0 && d < ix->raster_bits)
+	if (n->child == 0)
+		return fill_leaf_cells(ix, cl, node, b, d, SIZE_MAX, SIZE_MAX);
+	if (d < ix->raster_bits)
 	{
 		double		mx = (b.x0 + b.x1) * 0.5;
 		double		my = (b.y0 + b.y1) * 0.5;
@@ -1422,47 +1607,22 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 			cb.x1 = (q & 1) ? b.x1 : mx;
 			cb.y0 = (q & 2) ? my : b.y0;
 			cb.y1 = (q & 2) ? b.y1 : my;
-			if (!raster_fill(ix, n->child + q, cb, d + 1))
+			if (!raster_fill(ix, cl, n->child + q, cb, d + 1))
 				return false;
 			n = &ix->nodes[node];
 		}
 		return true;
 	}
+	/* an inner node at the raster's depth: one cell, valued by its quarters or the tree */
 	{
-		/* a leaf above the raster's depth, or a node at it: every raster cell inside b */
-		double		fi = (b.x0 - ix->raster_x0) * ix->raster_inv;
-		double		fj = (b.y0 - ix->raster_y0) * ix->raster_inv;
-		int64_t		span = (int64_t) 1 << (ix->raster_bits - d);
-		int64_t		i0 = (int64_t) floor(fi),
-					j0 = (int64_t) floor(fj),
-					i,
-					j;
+		int64_t		i = (int64_t) floor((b.x0 - ix->raster_x0) * ix->raster_inv);
+		int64_t		j = (int64_t) floor((b.y0 - ix->raster_y0) * ix->raster_inv);
+		uint32_t	v;
 
-		for (j = j0 < 0 ? 0 : j0; j < j0 + span && j < ix->raster_ny; j++)
-			for (i = i0 < 0 ? 0 : i0; i < i0 + span && i < ix->raster_nx; i++)
-			{
-				uint32_t	v = node;
-
-				if (n->child == 0)
-				{
-					box			cb;
-					uint32_t	direct;
-
-					cb.x0 = ix->raster_x0 + (double) i * ix->raster_cell;
-					cb.y0 = ix->raster_y0 + (double) j * ix->raster_cell;
-					cb.x1 = cb.x0 + ix->raster_cell;
-					cb.y1 = cb.y0 + ix->raster_cell;
-					direct = direct_answer(ix, n, cb);
-					if (direct != 0)
-					{
-						v = direct;
-						ix->raster_direct++;
-					}
-					if (!tick(ix, 1))
-						return false;
-				}
-				ix->raster[(size_t) j * ix->raster_nx + i] = v;
-			}
+		if (!sub_split(ix, cl, node, b, SUB_LEVELS, cl->n, &v))
+			return false;
+		if (i >= 0 && j >= 0 && i < ix->raster_nx && j < ix->raster_ny)
+			ix->raster[(size_t) j * ix->raster_nx + i] = v;
 	}
 	return true;
 }
@@ -1470,34 +1630,57 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 /*
  * The raster value of cell b of node v (a tree node whose box holds b, the tree's cell at b's
  * depth where the tree goes that deep, else the leaf around it): a direct answer when one grid
- * covers b (see direct_answer), else, while levels remain, a block of b's four quarters valued
- * the same way when that gives any of them a direct answer, else v.  Fails only out of memory.
+ * covers b (see "Direct answers"), else, while levels remain, a block of b's four quarters
+ * valued the same way when that gives any of them a direct answer, else v.  In a leaf, the list
+ * of b's box around it is cl->stack[lo..hi) (SIZE_MAX: none, read the leaf).  Fails only out of
+ * memory or when cancelled.
  */
 static bool
-sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t from, uint32_t *out)
+sub_value(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels, size_t lo, size_t hi,
+		  uint32_t *out)
 {
 	const geo_node *node = &ix->nodes[v];
-	double		mx,
-				my;
-	size_t		block;
-	bool		any = false;
-	int			q;
+	size_t		mark = cl->n;
+	bool		ok;
 
 	*out = v;
 	if (node->child == 0)
 	{
-		uint32_t	d = direct_answer_from(ix, node, b, &from);
+		uint32_t	d = leaf_list(ix, cl, node, b, lo, hi, &ok);
 
+		if (!ok)
+			return false;
 		if (d != 0)
 		{
 			*out = d;
 			return true;
 		}
 	}
+	return sub_split(ix, cl, v, b, levels, mark, out);
+}
+
+/*
+ * The rest of sub_value, for cell b of node v that has no direct answer: in a leaf, b's list is
+ * on the stack from mark; quarter b while levels remain.  Pops the list.
+ */
+static bool
+sub_split(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels, size_t mark, uint32_t *out)
+{
+	size_t		end = cl->n,
+				block;
+	double		mx,
+				my;
+	bool		any = false;
+	int			q;
+
+	*out = v;
 	if (!tick(ix, 1))
 		return false;
 	if (levels == 0 || ix->nsub / 4 >= RASTER_INDEX)
+	{
+		cl->n = mark;
 		return true;
+	}
 	if (!grow(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub + 4, sizeof(uint32_t)))
 		return false;
 	block = ix->nsub;
@@ -1514,12 +1697,13 @@ sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t from, uin
 		qb.x1 = (q & 1) ? b.x1 : mx;
 		qb.y0 = (q & 2) ? my : b.y0;
 		qb.y1 = (q & 2) ? b.y1 : my;
-		if (!sub_value(ix, qn, qb, levels - 1, qn == v ? from : 0, &val))
+		if (!sub_value(ix, cl, qn, qb, levels - 1, qn == v ? mark : SIZE_MAX, qn == v ? end : SIZE_MAX, &val))
 			return false;
 		ix->sub[block + q] = val;
 		if (val != qn)
 			any = true;
 	}
+	cl->n = mark;
 	if (!any)
 	{
 		ix->nsub = block;		/* nothing below was kept either */
@@ -1533,36 +1717,7 @@ sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t from, uin
 }
 
 /*
- * A raster cell that a boundary crosses is split further where that helps: its quarters (the
- * tree's cells one level down), and theirs, down to SUB_LEVELS levels, get their own direct
- * answers when one grid covers them.
- */
-static bool
-build_sub(shegu_geo_index *ix)
-{
-	size_t		k,
-				n = (size_t) ix->raster_nx * ix->raster_ny;
-
-	for (k = 0; k < n; k++)
-	{
-		uint32_t	v = ix->raster[k];
-		box			b;
-
-		if (v & RASTER_DIRECT)
-			continue;			/* direct, none or (not yet) sub */
-		b.x0 = ix->raster_x0 + (double) (k % ix->raster_nx) * ix->raster_cell;
-		b.y0 = ix->raster_y0 + (double) (k / ix->raster_nx) * ix->raster_cell;
-		b.x1 = b.x0 + ix->raster_cell;
-		b.y1 = b.y0 + ix->raster_cell;
-		if (!sub_value(ix, v, b, SUB_LEVELS, 0, &ix->raster[k]))
-			return false;
-	}
-	shrink(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub, sizeof(uint32_t));
-	return true;
-}
-
-/*
- * A raster over the shapes' extent whose cells are the tree's cells at one depth, about 1/64 of a
+ * A raster over the shapes' extent whose cells are the tree's cells at one depth, about 1/16 of a
  * grid's area each (at most 2^22 cells): a point's cell gives its answer at once where one grid
  * covers the whole cell on every day (or none does), else the tree node to go on from.  Only built
  * when the root is aligned (every cell's bounds exact); opt raster_bits < 0 disables it.
@@ -1593,8 +1748,8 @@ plan_raster(shegu_geo_index *ix)
 	}
 	if (bits == 0)
 	{
-		/* the shallowest depth with ~64 cells a shape over the extent, within 2^22 cells */
-		double		want = (double) ix->ns * 64;
+		/* the shallowest depth with ~16 cells a shape over the extent, within 2^22 cells */
+		double		want = (double) ix->ns * 16;
 
 		for (bits = 1; bits < 30; bits++)
 		{
@@ -1657,8 +1812,15 @@ build_raster(shegu_geo_index *ix)
 	root.y0 = ix->y0;
 	root.x1 = ix->x1;
 	root.y1 = ix->y1;
-	if (!raster_fill(ix, 0, root, 0) || !build_sub(ix))
-		return false;
+	{
+		cell_lists	cl = {NULL, 0, 0};
+		bool		ok = raster_fill(ix, &cl, 0, root, 0);
+
+		release(&ix->a, cl.stack);
+		if (!ok)
+			return false;
+	}
+	shrink(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub, sizeof(uint32_t));
 	ix->answers = ix->a.alloc(ix->a.ctx, ix->ns * sizeof(geo_answer));
 	if (ix->answers == NULL)
 		return false;
