@@ -182,6 +182,47 @@ main(int argc, char **argv)
 	t1 = now_ms();
 	printf("locate %ld points on day %d: %.1f ms, %.1f ns a point, %ld in a grid (checksum %lld)\n",
 		   points, day, t1 - t0, (t1 - t0) * 1e6 / points, found, (long long) check);
+
+	/*
+	 * The same with a table scan's memory traffic beside it: each point also reads the next 96
+	 * bytes of a large buffer, as a server reads a row of the points' table, which pushes the
+	 * index out of the caches as a sequential scan does.
+	 */
+	{
+		size_t		row = 96,
+					nbuf = (size_t) points * row;
+		uint8_t    *scan = malloc(nbuf);
+		uint64_t	sink = 0;
+		double		base;
+
+		memset(scan, 1, nbuf);
+		t0 = now_ms();
+		for (i = 0; i < points; i++)
+		{
+			const uint64_t *r = (const uint64_t *) (scan + (size_t) i * row);
+			size_t		w;
+
+			for (w = 0; w < row / 8; w += 2)
+				sink += r[w];
+			sink += (uint64_t) (px[i] * 1e6);
+		}
+		t1 = now_ms();
+		base = t1 - t0;
+		t0 = now_ms();
+		for (i = 0; i < points; i++)
+		{
+			const uint64_t *r = (const uint64_t *) (scan + (size_t) i * row);
+			size_t		w;
+
+			for (w = 0; w < row / 8; w += 2)
+				sink += r[w];
+			sink += (uint64_t) shegu_geo_locate(ix, px[i], py[i], day);
+		}
+		t1 = now_ms();
+		printf("with a scan beside it: scan alone %.1f ms, scan and locate %.1f ms (%.1f ns a point more) [%llu]\n",
+			   base, t1 - t0, (t1 - t0 - base) * 1e6 / points, (unsigned long long) (sink & 1));
+		free(scan);
+	}
 	shegu_geo_free(ix);
 	free(px);
 	free(py);

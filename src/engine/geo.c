@@ -86,19 +86,18 @@ typedef struct geo_entry
 	uint32_t	pad;
 } geo_entry;
 
-/* What a direct answer needs of its shape. */
-typedef struct geo_answer
-{
-	int64_t		code;
-	int32_t		from;
-	int32_t		to;
-} geo_answer;
-
-/* Raster values: a node index, or a direct answer. */
-#define RASTER_NONE		0xffffffffu	/* no grid covers any point of the cell, on any day */
+/*
+ * Raster values: a tree node to go on from (its index), or a direct answer on every day of the
+ * raster's window (see choose_window): a grid (RASTER_DIRECT | shape: its code is codes[shape]),
+ * none (no grid covers any point of the cell on those days), or a block of the cell's four
+ * quarters in sub[4 * block].  (64-bit values holding codes measured slower: the cache holds
+ * half as many.)
+ */
+#define RASTER_NONE		0xffffffffu
 #define RASTER_KIND		0xc0000000u
-#define RASTER_DIRECT	0x80000000u	/* | shape index: that grid on the days it is valid */
-#define RASTER_SUB		0xc0000000u	/* | block: the cell's four quarters are in sub[4 * block] */
+#define RASTER_NODE		0x00000000u	/* | node index */
+#define RASTER_DIRECT	0x80000000u	/* | shape index */
+#define RASTER_SUB		0xc0000000u	/* | block */
 #define RASTER_INDEX	0x3fffffffu
 
 /* Levels of quarters below a raster cell that a boundary crosses. */
@@ -163,6 +162,8 @@ struct shegu_geo_index
 	/* raster of the quadtree's cells at depth raster_bits, over the shapes' extent */
 	uint32_t   *raster;
 	int			raster_bits;	/* 0: no raster */
+	int32_t		raster_from,	/* the days [from, to) the raster answers for: no grid version */
+				raster_to;		/* starts or ends inside them (to SHEGU_GEO_DAY_MAX: no end) */
 	double		raster_cell;	/* side of a raster cell */
 	double		raster_inv;		/* 1 / raster_cell */
 	double		raster_x0,		/* corner of raster cell (0, 0), on the tree's cell lines */
@@ -174,7 +175,7 @@ struct shegu_geo_index
 	size_t		nsub,
 				capsub;
 	int64_t		sub_direct;		/* quarters answered without the tree */
-	struct geo_answer *answers;	/* code and period of each shape, for direct answers */
+	int64_t    *codes;			/* code of each shape, for direct answers */
 	int64_t		leaves;
 	int64_t		boundary_entries;
 	bool		failed;			/* an allocation failed during build */
@@ -1253,8 +1254,8 @@ index_free_parts(shegu_geo_index *ix)
 	release(&ix->a, ix->pts);
 	release(&ix->a, ix->far);
 	release(&ix->a, ix->raster);
-	release(&ix->a, ix->answers);
 	release(&ix->a, ix->sub);
+	release(&ix->a, ix->codes);
 }
 
 /* Shrink an array to its length (when the allocator gives the memory back). */
@@ -1381,23 +1382,30 @@ lists_push(shegu_geo_index *ix, cell_lists *cl, uint32_t v)
 static bool sub_split(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels,
 					  size_t mark, uint32_t *out);
 
-/* The raster value that answers for all of b at entry e (an inside shape), or 0 when none can. */
-static inline uint32_t
-answer_of(const geo_entry *e)
+/* Does entry e apply on every day of the raster's window (it is valid on one of them)? */
+static inline bool
+in_window(const shegu_geo_index *ix, const geo_entry *e)
 {
-	return e->shape <= RASTER_INDEX ? (RASTER_DIRECT | e->shape) : 0;
+	return valid_on(e->from, e->to, ix->raster_from);
+}
+
+/* Can entry e's shape be a raster value? */
+static inline bool
+answerable(const geo_entry *e)
+{
+	return e->shape <= RASTER_INDEX;
 }
 
 /*
- * Value box b of leaf n: push its list (see above) onto cl, read from the list at
- * cl->stack[parent..parent_end) of a box around b, or from the leaf's entries when parent ==
- * parent_end == SIZE_MAX.  Returns a direct answer (the list then pushed is empty), RASTER_NONE
- * (no entry reaches b; empty too), or 0: the list is left on the stack.  *ok is false when out of
- * memory.
+ * Value box b of leaf n on the days of the raster's window (entries of other days are passed
+ * over): push its list (see above) onto cl, read from the list at cl->stack[parent..parent_end)
+ * of a box around b, or from the leaf's entries when parent == parent_end == SIZE_MAX.  Returns
+ * true with *val a code (the first entry covers b) or RASTER_NONE (no entry reaches b), and then
+ * pushes nothing; false when the list is left on the stack.  *ok is false when out of memory.
  */
-static uint32_t
+static bool
 leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t parent,
-		  size_t parent_end, bool *ok)
+		  size_t parent_end, uint32_t *val, bool *ok)
 {
 	const geo_entry *first = ix->entries + n->entry_off;
 	size_t		mark = cl->n;
@@ -1430,26 +1438,34 @@ leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t 
 			{
 				/* the entry that covers the box around b covers b */
 				e = first + idx;
-				if (cl->n == mark)
-					return answer_of(e);
+				if (cl->n == mark && answerable(e))
+				{
+					*val = RASTER_DIRECT | e->shape;
+					return true;
+				}
 				*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
-				return 0;
+				return false;
 			}
 		}
 		e = first + idx;
 		ix->work++;
+		if (from_leaf && !in_window(ix, e))
+			continue;			/* not valid on the raster's days */
 		if (!entry_is_boundary(e))
 		{
-			if (cl->n == mark)
-				return answer_of(e);
+			if (cl->n == mark && answerable(e))
+			{
+				*val = RASTER_DIRECT | e->shape;
+				return true;
+			}
 			*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
-			return 0;
+			return false;
 		}
 		rec = cl->n;
 		if (!lists_push(ix, cl, idx) || !lists_push(ix, cl, 0))
 		{
 			*ok = false;
-			return 0;
+			return false;
 		}
 		if (from_leaf)
 		{
@@ -1467,7 +1483,7 @@ leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t 
 				if (edge_touches(&p[j], b) && !lists_push(ix, cl, e->pt_off + j))
 				{
 					*ok = false;
-					return 0;
+					return false;
 				}
 			}
 		}
@@ -1483,7 +1499,7 @@ leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t 
 				if (edge_touches(&ix->pts[pk], b) && !lists_push(ix, cl, pk))
 				{
 					*ok = false;
-					return 0;
+					return false;
 				}
 			}
 			r += 2 + nedges;
@@ -1496,12 +1512,20 @@ leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t 
 		ix->work += e->n_pts + e->n_far;
 		if (!entry_covers(ix, e, b.x0, b.y0))
 			continue;			/* outside all of b: forgotten */
-		if (cl->n == mark)
-			return answer_of(e);
+		if (cl->n == mark && answerable(e))
+		{
+			*val = RASTER_DIRECT | e->shape;
+			return true;
+		}
 		*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
-		return 0;
+		return false;
 	}
-	return cl->n == mark ? RASTER_NONE : 0;
+	if (cl->n == mark)
+	{
+		*val = RASTER_NONE;
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -1515,17 +1539,18 @@ fill_leaf_cells(shegu_geo_index *ix, cell_lists *cl, uint32_t node, box b, int d
 	double		rx1 = ix->raster_x0 + ix->raster_nx * ix->raster_cell;
 	double		ry1 = ix->raster_y0 + ix->raster_ny * ix->raster_cell;
 	size_t		mark = cl->n;
-	uint32_t	v;
-	bool		ok;
+	uint32_t	v = 0;
+	bool		ok,
+				answered;
 
 	if (b.x1 <= ix->raster_x0 || b.x0 >= rx1 || b.y1 <= ix->raster_y0 || b.y0 >= ry1)
 		return true;			/* no raster cell here */
 	if (!tick(ix, 1))
 		return false;
-	v = leaf_list(ix, cl, &ix->nodes[node], b, lo, hi, &ok);
+	answered = leaf_list(ix, cl, &ix->nodes[node], b, lo, hi, &v, &ok);
 	if (!ok)
 		return false;
-	if (v == 0 && d == ix->raster_bits)
+	if (!answered && d == ix->raster_bits)
 	{
 		/* a cell a boundary crosses: its quarters, from its list */
 		int64_t		i = (int64_t) floor((b.x0 - ix->raster_x0) * ix->raster_inv);
@@ -1537,9 +1562,9 @@ fill_leaf_cells(shegu_geo_index *ix, cell_lists *cl, uint32_t node, box b, int d
 			ix->raster[(size_t) j * ix->raster_nx + i] = v;
 		return true;
 	}
-	if (v != 0)
+	if (answered)
 	{
-		/* every raster cell of b gets v, or (the cell's list not being an answer) the leaf */
+		/* every raster cell of b gets v */
 		double		fi = (b.x0 - ix->raster_x0) * ix->raster_inv;
 		double		fj = (b.y0 - ix->raster_y0) * ix->raster_inv;
 		int64_t		span = (int64_t) 1 << (ix->raster_bits - d);
@@ -1643,14 +1668,15 @@ sub_value(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels, si
 	size_t		mark = cl->n;
 	bool		ok;
 
-	*out = v;
+	*out = RASTER_NODE | v;
 	if (node->child == 0)
 	{
-		uint32_t	d = leaf_list(ix, cl, node, b, lo, hi, &ok);
+		uint32_t	d;
+		bool		answered = leaf_list(ix, cl, node, b, lo, hi, &d, &ok);
 
 		if (!ok)
 			return false;
-		if (d != 0)
+		if (answered)
 		{
 			*out = d;
 			return true;
@@ -1673,7 +1699,7 @@ sub_split(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels, si
 	bool		any = false;
 	int			q;
 
-	*out = v;
+	*out = RASTER_NODE | v;
 	if (!tick(ix, 1))
 		return false;
 	if (levels == 0 || ix->nsub / 4 >= RASTER_INDEX)
@@ -1700,7 +1726,7 @@ sub_split(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels, si
 		if (!sub_value(ix, cl, qn, qb, levels - 1, qn == v ? mark : SIZE_MAX, qn == v ? end : SIZE_MAX, &val))
 			return false;
 		ix->sub[block + q] = val;
-		if (val != qn)
+		if (val != (RASTER_NODE | qn))
 			any = true;
 	}
 	cl->n = mark;
@@ -1797,8 +1823,8 @@ build_raster(shegu_geo_index *ix)
 				n;
 	box			root;
 
-	if (bits == 0)
-		return true;
+	if (bits == 0 || ix->nn > RASTER_INDEX)
+		return true;			/* (node indices must fit a raster value) */
 	n = (size_t) ix->raster_nx * ix->raster_ny;
 	ix->raster = ix->a.alloc(ix->a.ctx, n * sizeof(uint32_t));
 	if (ix->raster == NULL)
@@ -1821,16 +1847,51 @@ build_raster(shegu_geo_index *ix)
 			return false;
 	}
 	shrink(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub, sizeof(uint32_t));
-	ix->answers = ix->a.alloc(ix->a.ctx, ix->ns * sizeof(geo_answer));
-	if (ix->answers == NULL)
+	ix->codes = ix->a.alloc(ix->a.ctx, ix->ns * sizeof(int64_t));
+	if (ix->codes == NULL)
 		return false;
 	for (k = 0; k < ix->ns; k++)
-	{
-		ix->answers[k].code = ix->shapes[k].code;
-		ix->answers[k].from = ix->shapes[k].from;
-		ix->answers[k].to = ix->shapes[k].to;
-	}
+		ix->codes[k] = ix->shapes[k].code;
 	return true;
+}
+
+/*
+ * The raster answers for the days around one day (the options' raster_day, else the latest day a
+ * grid version starts) on which no version starts or ends: every version valid on one of them is
+ * valid on all, so a raster value is a grid's code, with no period to check.  On other days a
+ * lookup goes through the tree.
+ */
+static void
+choose_window(shegu_geo_index *ix, const shegu_geo_options *opt)
+{
+	int32_t		day = SHEGU_GEO_DAY_MIN,
+				lo = SHEGU_GEO_DAY_MIN,
+				hi = SHEGU_GEO_DAY_MAX;
+	size_t		k;
+
+	if (opt && opt->raster_day_set)
+		day = opt->raster_day;
+	else
+		for (k = 0; k < ix->ns; k++)
+			if (ix->shapes[k].from > day)
+				day = ix->shapes[k].from;
+	for (k = 0; k < ix->ns; k++)
+	{
+		int32_t		t[2] = {ix->shapes[k].from, ix->shapes[k].to};
+		int			i;
+
+		for (i = 0; i < 2; i++)
+		{
+			if (t[i] == SHEGU_GEO_DAY_MIN || t[i] == SHEGU_GEO_DAY_MAX)
+				continue;		/* an open end */
+			if (t[i] <= day && t[i] > lo)
+				lo = t[i];
+			else if (t[i] > day && t[i] < hi)
+				hi = t[i];
+		}
+	}
+	ix->raster_from = lo;
+	ix->raster_to = hi;
 }
 
 /*
@@ -1967,6 +2028,7 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt, shegu_geo_st
 			root.y1 = ix->shapes[i].max_y;
 	}
 	align_root(&root);
+	choose_window(ix, opt);
 	ix->x0 = root.x0;
 	ix->y0 = root.y0;
 	ix->x1 = root.x1;
@@ -2035,7 +2097,7 @@ shegu_geo_free(shegu_geo_index *ix)
 
 /* ---- flat images ---- */
 
-#define FLAT_MAGIC		0x53474731u	/* "SGG1" */
+#define FLAT_MAGIC		0x53474732u	/* "SGG2" */
 #define FLAT_ARRAYS		10
 
 /* The image: this header, a copy of the index's header (pointers zeroed), then the arrays. */
@@ -2072,10 +2134,10 @@ flat_arrays(const shegu_geo_index *ix, const void **ptr, size_t *len)
 	len[6] = ix->nfar * sizeof(double);
 	ptr[7] = ix->raster;
 	len[7] = cells * sizeof(uint32_t);
-	ptr[8] = ix->answers;
-	len[8] = ix->raster_bits && ix->answers ? ix->ns * sizeof(geo_answer) : 0;
-	ptr[9] = ix->sub;
-	len[9] = ix->nsub * sizeof(uint32_t);
+	ptr[8] = ix->sub;
+	len[8] = ix->nsub * sizeof(uint32_t);
+	ptr[9] = ix->codes;
+	len[9] = ix->raster_bits && ix->codes ? ix->ns * sizeof(int64_t) : 0;
 }
 
 size_t
@@ -2126,8 +2188,8 @@ shegu_geo_flatten(const shegu_geo_index *ix, void *buf)
 	copy.pts = NULL;
 	copy.far = NULL;
 	copy.raster = NULL;
-	copy.answers = NULL;
 	copy.sub = NULL;
+	copy.codes = NULL;
 	copy.interrupt = NULL;
 	copy.interrupt_arg = NULL;
 	memset(&copy.a, 0, sizeof copy.a);
@@ -2174,8 +2236,8 @@ shegu_geo_view(const void *buf, size_t len, const shegu_geo_allocator *a)
 	ix->pts = arr[5];
 	ix->far = arr[6];
 	ix->raster = arr[7];
-	ix->answers = arr[8];
-	ix->sub = arr[9];
+	ix->sub = arr[8];
+	ix->codes = arr[9];
 	return ix;
 }
 
@@ -2195,7 +2257,7 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 	if (ix->ns == 0 || !(x >= x0 && x <= x1 && y >= y0 && y <= y1))
 		return 0;
 	n = ix->nodes;
-	if (ix->raster_bits > 0)
+	if (ix->raster_bits > 0 && valid_on(ix->raster_from, ix->raster_to, day))
 	{
 		uint32_t	i,
 					j,
@@ -2230,21 +2292,12 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 			if (v == RASTER_NONE)
 				return 0;
 			if (v & RASTER_DIRECT)
-			{
-				const geo_answer *a = &ix->answers[v & ~RASTER_DIRECT];
-
-				if (valid_on(a->from, a->to, day))
-					return a->code;
-				/* another day: the tree, from the root */
-			}
-			else
-			{
-				n = &ix->nodes[v];
-				x0 = cx0;
-				y0 = cy0;
-				x1 = cx0 + cell;
-				y1 = cy0 + cell;
-			}
+				return ix->codes[v & RASTER_INDEX];
+			n = &ix->nodes[v];
+			x0 = cx0;
+			y0 = cy0;
+			x1 = cx0 + cell;
+			y1 = cy0 + cell;
 		}
 	}
 	while (n->child != 0)
@@ -2321,7 +2374,9 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 		+ ix->capent * sizeof(geo_entry) + ix->cappt * sizeof(geo_pt)
 		+ ix->capfar * sizeof(double)
 		+ (ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny * sizeof(uint32_t)
-		   + ix->ns * sizeof(geo_answer) + ix->capsub * sizeof(uint32_t) : 0);
+		   + ix->ns * sizeof(int64_t) + ix->capsub * sizeof(uint32_t) : 0);
+	out->raster_from = ix->raster_from;
+	out->raster_to = ix->raster_to;
 	out->raster_sub_cells = (int64_t) ix->nsub;
 	out->raster_sub_direct = ix->sub_direct;
 	out->raster_cells = ix->raster_bits ? (int64_t) ix->raster_nx * ix->raster_ny : 0;
@@ -2331,6 +2386,13 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 	out->min_y = ix->y0;
 	out->max_x = ix->x1;
 	out->max_y = ix->y1;
+}
+
+void
+shegu_geo_raster_days(const shegu_geo_index *ix, int32_t *from, int32_t *to)
+{
+	*from = ix->raster_from;
+	*to = ix->raster_to;
 }
 
 int64_t
