@@ -66,6 +66,8 @@ typedef struct lookup_index
 	bool		stmt_bound;		/* read with the statement's snapshot: good for it only */
 	LocalTransactionId lxid;	/* the statement it was built in */
 	TimestampTz stmt;
+	TimestampTz checked_stmt;	/* the last statement that checked its raster's days */
+	bool		rebuilt_for_day;	/* built again because today had left them */
 } lookup_index;
 
 static lookup_index *current = NULL;
@@ -198,7 +200,7 @@ read_and_build(MemoryContext cxt, bool parallel, int64 *rows_out)
 {
 	shegu_geo_allocator alloc;
 	shegu_geo_builder *b;
-	shegu_geo_options opt = {leaf_edges, 0, 0, lk_interrupt, NULL};
+	shegu_geo_options opt = {leaf_edges, 0, 0, lk_interrupt, NULL, 0, false};
 	shegu_geo_status status;
 	shegu_geo_index *geo;
 	char	   *query;
@@ -262,6 +264,10 @@ read_and_build(MemoryContext cxt, bool parallel, int64 *rows_out)
 	SPI_finish();
 	PopActiveSnapshot();
 
+	/* the raster answers for today (and the days around it with the same grids) */
+	opt.raster_day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+														 TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+	opt.raster_day_set = true;
 	geo = shegu_geo_build(b, &opt, &status);
 	if (geo == NULL && status == SHEGU_GEO_CANCELLED)
 		ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling the build of the grid index")));
@@ -279,6 +285,22 @@ grid_relation(void)
 	if (!OidIsValid(relid))
 		elog(ERROR, "table shegu.grid does not exist");
 	return relid;
+}
+
+/*
+ * An index's raster answers for the days around the one it was built on on which no grid version
+ * starts or ends (other days go through its tree, more slowly).  Has today left them?
+ */
+static bool
+raster_stale(const shegu_geo_index *geo)
+{
+	int32		from,
+				to;
+	DateADT		today = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+															TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+
+	shegu_geo_raster_days(geo, &from, &to);
+	return !(from <= today && (today < to || to == DATEVAL_NOEND));
 }
 
 /*
@@ -347,7 +369,22 @@ get_index(void)
 		&& (!current->stmt_bound
 			|| (MyProc != NULL && current->lxid == MyProc->lxid
 				&& current->stmt == GetCurrentStatementStartTimestamp())))
+	{
+		TimestampTz stmt = GetCurrentStatementStartTimestamp();
+
+		/* once a statement: has a grid version started or ended since it was built? */
+		if (current->checked_stmt != stmt)
+		{
+			current->checked_stmt = stmt;
+			if (!current->rebuilt_for_day && raster_stale(current->geo))
+			{
+				build_index();	/* once more, for today */
+				current->rebuilt_for_day = true;
+				current->checked_stmt = stmt;
+			}
+		}
 		return current;
+	}
 	return build_index();
 }
 
@@ -406,6 +443,7 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 static int	my_slot = -1;
 static int	my_ver = -1;
 static uint64 my_gen = 0;
+static uint64 stale_gen = PG_UINT64_MAX;	/* the generation this backend found stale for today */
 static Oid	my_relid = InvalidOid;
 static shegu_geo_index *my_view = NULL;
 static MemoryContext view_cxt = NULL;
@@ -828,6 +866,17 @@ get_geo(void)
 	{
 		shegu_geo_index *geo = lk_shared_index();
 
+		if (geo != NULL && raster_stale(geo) && my_slot >= 0 && stale_gen != my_gen)
+		{
+			/*
+			 * A grid version has started or ended since this version was built: a new
+			 * generation, built for today from the next statement on (once a version).
+			 */
+			uint64		expected = my_gen;
+
+			stale_gen = my_gen;
+			(void) pg_atomic_compare_exchange_u64(&lk_sh->slots[my_slot].gen, &expected, my_gen + 1);
+		}
 		if (geo != NULL)
 		{
 			last_mode = "shared";

@@ -30,7 +30,7 @@
  *
  * The root is a square whose side is a power of two and whose corner is a multiple of it, so
  * every split point is exact.  Over the shapes' extent lies a raster whose cells are the tree's
- * cells at one depth (about 64 a shape, at most 2^22): a cell that one shape covers entirely, with
+ * cells at one depth (about 16 a shape, at most 2^22): a cell that one shape covers entirely, with
  * every shape before it in answer order missing it, holds that shape (the answer on the days it
  * is valid); a cell no shape reaches holds "none"; a cell a boundary crosses is split into
  * quarters that get the same treatment, and those quarters once more (SUB_LEVELS), where that
@@ -86,19 +86,18 @@ typedef struct geo_entry
 	uint32_t	pad;
 } geo_entry;
 
-/* What a direct answer needs of its shape. */
-typedef struct geo_answer
-{
-	int64_t		code;
-	int32_t		from;
-	int32_t		to;
-} geo_answer;
-
-/* Raster values: a node index, or a direct answer. */
-#define RASTER_NONE		0xffffffffu	/* no grid covers any point of the cell, on any day */
+/*
+ * Raster values: a tree node to go on from (its index), or a direct answer on every day of the
+ * raster's window (see choose_window): a grid (RASTER_DIRECT | shape: its code is codes[shape]),
+ * none (no grid covers any point of the cell on those days), or a block of the cell's four
+ * quarters in sub[4 * block].  (64-bit values holding codes measured slower: the cache holds
+ * half as many.)
+ */
+#define RASTER_NONE		0xffffffffu
 #define RASTER_KIND		0xc0000000u
-#define RASTER_DIRECT	0x80000000u	/* | shape index: that grid on the days it is valid */
-#define RASTER_SUB		0xc0000000u	/* | block: the cell's four quarters are in sub[4 * block] */
+#define RASTER_NODE		0x00000000u	/* | node index */
+#define RASTER_DIRECT	0x80000000u	/* | shape index */
+#define RASTER_SUB		0xc0000000u	/* | block */
 #define RASTER_INDEX	0x3fffffffu
 
 /* Levels of quarters below a raster cell that a boundary crosses. */
@@ -163,6 +162,8 @@ struct shegu_geo_index
 	/* raster of the quadtree's cells at depth raster_bits, over the shapes' extent */
 	uint32_t   *raster;
 	int			raster_bits;	/* 0: no raster */
+	int32_t		raster_from,	/* the days [from, to) the raster answers for: no grid version */
+				raster_to;		/* starts or ends inside them (to SHEGU_GEO_DAY_MAX: no end) */
 	double		raster_cell;	/* side of a raster cell */
 	double		raster_inv;		/* 1 / raster_cell */
 	double		raster_x0,		/* corner of raster cell (0, 0), on the tree's cell lines */
@@ -174,7 +175,7 @@ struct shegu_geo_index
 	size_t		nsub,
 				capsub;
 	int64_t		sub_direct;		/* quarters answered without the tree */
-	struct geo_answer *answers;	/* code and period of each shape, for direct answers */
+	int64_t    *codes;			/* code of each shape, for direct answers */
 	int64_t		leaves;
 	int64_t		boundary_entries;
 	bool		failed;			/* an allocation failed during build */
@@ -475,7 +476,11 @@ entry_covers(const shegu_geo_index *ix, const geo_entry *e, double px, double py
 	return e->n_pts > 0 ? covered_chains(ix->pts + e->pt_off, e->n_pts, px, py, inside) : inside;
 }
 
-/* a answers before b: deeper first, then the smaller code, then the earlier version. */
+/*
+ * a answers before b: deeper first, then the smaller code, then the later version (versions of
+ * one code never overlap in time, so their order only decides which one a raster cell names:
+ * the latest, which answers today's lookups without the tree).
+ */
 static inline bool
 shape_before(const geo_shape *a, const geo_shape *b)
 {
@@ -483,7 +488,7 @@ shape_before(const geo_shape *a, const geo_shape *b)
 		return a->level > b->level;
 	if (a->code != b->code)
 		return a->code < b->code;
-	return a->from < b->from;
+	return a->from > b->from;
 }
 
 /* d, an inside shape before s, hides s on every day s is valid. */
@@ -1249,8 +1254,8 @@ index_free_parts(shegu_geo_index *ix)
 	release(&ix->a, ix->pts);
 	release(&ix->a, ix->far);
 	release(&ix->a, ix->raster);
-	release(&ix->a, ix->answers);
 	release(&ix->a, ix->sub);
+	release(&ix->a, ix->codes);
 }
 
 /* Shrink an array to its length (when the allocator gives the memory back). */
@@ -1344,61 +1349,264 @@ raster_cell_of(const shegu_geo_index *ix, double x, double y, uint32_t *i, uint3
 }
 
 /*
- * The grid that answers for every point of box b of leaf n on the days it is valid, when there is
- * one: walk the leaf's entries in answer order; one whose edges miss b is inside or outside all of
- * b.  On other days the tree answers.
+ * Direct answers.  The grid that answers for every point of box b of leaf n on the days it is
+ * valid, when there is one: walk the leaf's entries in answer order; one whose edges miss b is
+ * inside or outside all of b, and the first inside one answers if every entry before it is
+ * outside b.  On other days the tree answers.
+ *
+ * The raster's cells and their quarters are boxes nested in a leaf's box, valued top down: the
+ * walk over a box leaves on a stack the entries that matter in it (those whose edges touch it, up
+ * to the first that covers it, which ends the list), each with the near edges that touch it, and
+ * the walk over a quarter reads that list instead of the leaf: the work a box is proportional to
+ * the edges that touch the box around it, not to all of the leaf's.
+ *
+ * A list is a run of records on the stack: the entry's index in the leaf, its edge count t, then
+ * t indices into pts[] (edge pts[k] to pts[k + 1]); t == 0 marks the entry that covers the box.
  */
-static uint32_t
-direct_answer_from(shegu_geo_index *ix, const geo_node *n, box b, uint32_t *from)
+typedef struct cell_lists
 {
-	const geo_entry *first = ix->entries + n->entry_off;
-	const geo_entry *e = first + *from;
-	const geo_entry *end = first + n->n_entries;
+	uint32_t   *stack;
+	size_t		n,
+				cap;
+} cell_lists;
 
-	for (; e < end; e++)
-	{
-		ix->work += 1 + e->n_pts + e->n_far;
-		if (entry_is_boundary(e))
-		{
-			const geo_pt *p = e->n_pts > 0 ? ix->pts + e->pt_off : NULL;
-			uint32_t	k;
+static bool
+lists_push(shegu_geo_index *ix, cell_lists *cl, uint32_t v)
+{
+	if (cl->n >= cl->cap && !grow(&ix->a, (void **) &cl->stack, &cl->cap, cl->n + 1, sizeof(uint32_t)))
+		return false;
+	cl->stack[cl->n++] = v;
+	return true;
+}
 
-			for (k = 0; k + 1 < e->n_pts; k++)
-			{
-				if (isnan(p[k + 1].x))
-				{
-					k++;		/* a separator */
-					continue;
-				}
-				if (edge_touches(&p[k], b))
-				{
-					*from = (uint32_t) (e - first);
-					return 0;	/* the grid's boundary crosses this cell: use the tree */
-				}
-			}
-			if (!entry_covers(ix, e, b.x0, b.y0))
-				continue;		/* outside all of b on every day */
-		}
-		return e->shape <= RASTER_INDEX ? (RASTER_DIRECT | e->shape) : 0;
-	}
-	return RASTER_NONE;
+static bool sub_split(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels,
+					  size_t mark, uint32_t *out);
+
+/* Does entry e apply on every day of the raster's window (it is valid on one of them)? */
+static inline bool
+in_window(const shegu_geo_index *ix, const geo_entry *e)
+{
+	return valid_on(e->from, e->to, ix->raster_from);
+}
+
+/* Can entry e's shape be a raster value? */
+static inline bool
+answerable(const geo_entry *e)
+{
+	return e->shape <= RASTER_INDEX;
 }
 
 /*
- * The same from the first entry.  (Entries before the one a box's answer stopped at miss the box
- * and lie outside it: they do the same for any part of it, where the scan can start there.)
+ * Value box b of leaf n on the days of the raster's window (entries of other days are passed
+ * over): push its list (see above) onto cl, read from the list at cl->stack[parent..parent_end)
+ * of a box around b, or from the leaf's entries when parent == parent_end == SIZE_MAX.  Returns
+ * true with *val a code (the first entry covers b) or RASTER_NONE (no entry reaches b), and then
+ * pushes nothing; false when the list is left on the stack.  *ok is false when out of memory.
  */
-static uint32_t
-direct_answer(shegu_geo_index *ix, const geo_node *n, box b)
+static bool
+leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t parent,
+		  size_t parent_end, uint32_t *val, bool *ok)
 {
-	uint32_t	from = 0;
+	const geo_entry *first = ix->entries + n->entry_off;
+	size_t		mark = cl->n;
+	size_t		r = parent;
+	uint32_t	k = 0;
+	bool		from_leaf = parent == SIZE_MAX;
 
-	return direct_answer_from(ix, n, b, &from);
+	*ok = true;
+	for (;;)
+	{
+		const geo_entry *e;
+		size_t		rec;
+		uint32_t	t = 0,
+					idx,
+					nedges = 0;
+
+		if (from_leaf)
+		{
+			if (k >= n->n_entries)
+				break;
+			idx = k++;
+		}
+		else
+		{
+			if (r >= parent_end)
+				break;
+			idx = cl->stack[r];
+			nedges = cl->stack[r + 1];
+			if (nedges == 0)
+			{
+				/* the entry that covers the box around b covers b */
+				e = first + idx;
+				if (cl->n == mark && answerable(e))
+				{
+					*val = RASTER_DIRECT | e->shape;
+					return true;
+				}
+				*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
+				return false;
+			}
+		}
+		e = first + idx;
+		ix->work++;
+		if (from_leaf && !in_window(ix, e))
+			continue;			/* not valid on the raster's days */
+		if (!entry_is_boundary(e))
+		{
+			if (cl->n == mark && answerable(e))
+			{
+				*val = RASTER_DIRECT | e->shape;
+				return true;
+			}
+			*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
+			return false;
+		}
+		rec = cl->n;
+		if (!lists_push(ix, cl, idx) || !lists_push(ix, cl, 0))
+		{
+			*ok = false;
+			return false;
+		}
+		if (from_leaf)
+		{
+			const geo_pt *p = ix->pts + e->pt_off;
+			uint32_t	j;
+
+			ix->work += e->n_pts;
+			for (j = 0; j + 1 < e->n_pts; j++)
+			{
+				if (isnan(p[j + 1].x))
+				{
+					j++;		/* a separator */
+					continue;
+				}
+				if (edge_touches(&p[j], b) && !lists_push(ix, cl, e->pt_off + j))
+				{
+					*ok = false;
+					return false;
+				}
+			}
+		}
+		else
+		{
+			uint32_t	j;
+
+			ix->work += nedges;
+			for (j = 0; j < nedges; j++)
+			{
+				uint32_t	pk = cl->stack[r + 2 + j];
+
+				if (edge_touches(&ix->pts[pk], b) && !lists_push(ix, cl, pk))
+				{
+					*ok = false;
+					return false;
+				}
+			}
+			r += 2 + nedges;
+		}
+		t = (uint32_t) (cl->n - rec - 2);
+		cl->stack[rec + 1] = t;
+		if (t > 0)
+			continue;			/* the entry's boundary crosses b: kept */
+		cl->n = rec;
+		ix->work += e->n_pts + e->n_far;
+		if (!entry_covers(ix, e, b.x0, b.y0))
+			continue;			/* outside all of b: forgotten */
+		if (cl->n == mark && answerable(e))
+		{
+			*val = RASTER_DIRECT | e->shape;
+			return true;
+		}
+		*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
+		return false;
+	}
+	if (cl->n == mark)
+	{
+		*val = RASTER_NONE;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Fill the raster cells of box b (tree depth d) inside leaf node n from the list at
+ * cl->stack[lo..hi) of b (or the leaf's entries, lo == hi == SIZE_MAX), quartering b down to the
+ * raster's depth.
+ */
+static bool
+fill_leaf_cells(shegu_geo_index *ix, cell_lists *cl, uint32_t node, box b, int d, size_t lo, size_t hi)
+{
+	double		rx1 = ix->raster_x0 + ix->raster_nx * ix->raster_cell;
+	double		ry1 = ix->raster_y0 + ix->raster_ny * ix->raster_cell;
+	size_t		mark = cl->n;
+	uint32_t	v = 0;
+	bool		ok,
+				answered;
+
+	if (b.x1 <= ix->raster_x0 || b.x0 >= rx1 || b.y1 <= ix->raster_y0 || b.y0 >= ry1)
+		return true;			/* no raster cell here */
+	if (!tick(ix, 1))
+		return false;
+	answered = leaf_list(ix, cl, &ix->nodes[node], b, lo, hi, &v, &ok);
+	if (!ok)
+		return false;
+	if (!answered && d == ix->raster_bits)
+	{
+		/* a cell a boundary crosses: its quarters, from its list */
+		int64_t		i = (int64_t) floor((b.x0 - ix->raster_x0) * ix->raster_inv);
+		int64_t		j = (int64_t) floor((b.y0 - ix->raster_y0) * ix->raster_inv);
+
+		if (!sub_split(ix, cl, node, b, SUB_LEVELS, mark, &v))
+			return false;
+		if (i >= 0 && j >= 0 && i < ix->raster_nx && j < ix->raster_ny)
+			ix->raster[(size_t) j * ix->raster_nx + i] = v;
+		return true;
+	}
+	if (answered)
+	{
+		/* every raster cell of b gets v */
+		double		fi = (b.x0 - ix->raster_x0) * ix->raster_inv;
+		double		fj = (b.y0 - ix->raster_y0) * ix->raster_inv;
+		int64_t		span = (int64_t) 1 << (ix->raster_bits - d);
+		int64_t		i0 = (int64_t) floor(fi),
+					j0 = (int64_t) floor(fj),
+					i,
+					j;
+
+		for (j = j0 < 0 ? 0 : j0; j < j0 + span && j < ix->raster_ny; j++)
+			for (i = i0 < 0 ? 0 : i0; i < i0 + span && i < ix->raster_nx; i++)
+			{
+				ix->raster[(size_t) j * ix->raster_nx + i] = v;
+				ix->raster_direct++;
+			}
+		cl->n = mark;
+		return true;
+	}
+	{
+		double		mx = (b.x0 + b.x1) * 0.5;
+		double		my = (b.y0 + b.y1) * 0.5;
+		size_t		end = cl->n;
+		int			q;
+
+		for (q = 0; q < 4; q++)
+		{
+			box			cb;
+
+			cb.x0 = (q & 1) ? mx : b.x0;
+			cb.x1 = (q & 1) ? b.x1 : mx;
+			cb.y0 = (q & 2) ? my : b.y0;
+			cb.y1 = (q & 2) ? b.y1 : my;
+			if (!fill_leaf_cells(ix, cl, node, cb, d + 1, mark, end))
+				return false;
+		}
+	}
+	cl->n = mark;
+	return true;
 }
 
 /* Fill the raster cells under node (box b, depth d); false when cancelled. */
 static bool
-raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
+raster_fill(shegu_geo_index *ix, cell_lists *cl, uint32_t node, box b, int d)
 {
 	const geo_node *n = &ix->nodes[node];
 	double		rx1 = ix->raster_x0 + ix->raster_nx * ix->raster_cell;
@@ -1408,7 +1616,9 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 		return true;			/* no raster cell under this node */
 	if (!tick(ix, 1))
 		return false;
-	if (n->child != 0 && d < ix->raster_bits)
+	if (n->child == 0)
+		return fill_leaf_cells(ix, cl, node, b, d, SIZE_MAX, SIZE_MAX);
+	if (d < ix->raster_bits)
 	{
 		double		mx = (b.x0 + b.x1) * 0.5;
 		double		my = (b.y0 + b.y1) * 0.5;
@@ -1422,47 +1632,22 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 			cb.x1 = (q & 1) ? b.x1 : mx;
 			cb.y0 = (q & 2) ? my : b.y0;
 			cb.y1 = (q & 2) ? b.y1 : my;
-			if (!raster_fill(ix, n->child + q, cb, d + 1))
+			if (!raster_fill(ix, cl, n->child + q, cb, d + 1))
 				return false;
 			n = &ix->nodes[node];
 		}
 		return true;
 	}
+	/* an inner node at the raster's depth: one cell, valued by its quarters or the tree */
 	{
-		/* a leaf above the raster's depth, or a node at it: every raster cell inside b */
-		double		fi = (b.x0 - ix->raster_x0) * ix->raster_inv;
-		double		fj = (b.y0 - ix->raster_y0) * ix->raster_inv;
-		int64_t		span = (int64_t) 1 << (ix->raster_bits - d);
-		int64_t		i0 = (int64_t) floor(fi),
-					j0 = (int64_t) floor(fj),
-					i,
-					j;
+		int64_t		i = (int64_t) floor((b.x0 - ix->raster_x0) * ix->raster_inv);
+		int64_t		j = (int64_t) floor((b.y0 - ix->raster_y0) * ix->raster_inv);
+		uint32_t	v;
 
-		for (j = j0 < 0 ? 0 : j0; j < j0 + span && j < ix->raster_ny; j++)
-			for (i = i0 < 0 ? 0 : i0; i < i0 + span && i < ix->raster_nx; i++)
-			{
-				uint32_t	v = node;
-
-				if (n->child == 0)
-				{
-					box			cb;
-					uint32_t	direct;
-
-					cb.x0 = ix->raster_x0 + (double) i * ix->raster_cell;
-					cb.y0 = ix->raster_y0 + (double) j * ix->raster_cell;
-					cb.x1 = cb.x0 + ix->raster_cell;
-					cb.y1 = cb.y0 + ix->raster_cell;
-					direct = direct_answer(ix, n, cb);
-					if (direct != 0)
-					{
-						v = direct;
-						ix->raster_direct++;
-					}
-					if (!tick(ix, 1))
-						return false;
-				}
-				ix->raster[(size_t) j * ix->raster_nx + i] = v;
-			}
+		if (!sub_split(ix, cl, node, b, SUB_LEVELS, cl->n, &v))
+			return false;
+		if (i >= 0 && j >= 0 && i < ix->raster_nx && j < ix->raster_ny)
+			ix->raster[(size_t) j * ix->raster_nx + i] = v;
 	}
 	return true;
 }
@@ -1470,34 +1655,58 @@ raster_fill(shegu_geo_index *ix, uint32_t node, box b, int d)
 /*
  * The raster value of cell b of node v (a tree node whose box holds b, the tree's cell at b's
  * depth where the tree goes that deep, else the leaf around it): a direct answer when one grid
- * covers b (see direct_answer), else, while levels remain, a block of b's four quarters valued
- * the same way when that gives any of them a direct answer, else v.  Fails only out of memory.
+ * covers b (see "Direct answers"), else, while levels remain, a block of b's four quarters
+ * valued the same way when that gives any of them a direct answer, else v.  In a leaf, the list
+ * of b's box around it is cl->stack[lo..hi) (SIZE_MAX: none, read the leaf).  Fails only out of
+ * memory or when cancelled.
  */
 static bool
-sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t from, uint32_t *out)
+sub_value(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels, size_t lo, size_t hi,
+		  uint32_t *out)
 {
 	const geo_node *node = &ix->nodes[v];
-	double		mx,
-				my;
-	size_t		block;
-	bool		any = false;
-	int			q;
+	size_t		mark = cl->n;
+	bool		ok;
 
-	*out = v;
+	*out = RASTER_NODE | v;
 	if (node->child == 0)
 	{
-		uint32_t	d = direct_answer_from(ix, node, b, &from);
+		uint32_t	d;
+		bool		answered = leaf_list(ix, cl, node, b, lo, hi, &d, &ok);
 
-		if (d != 0)
+		if (!ok)
+			return false;
+		if (answered)
 		{
 			*out = d;
 			return true;
 		}
 	}
+	return sub_split(ix, cl, v, b, levels, mark, out);
+}
+
+/*
+ * The rest of sub_value, for cell b of node v that has no direct answer: in a leaf, b's list is
+ * on the stack from mark; quarter b while levels remain.  Pops the list.
+ */
+static bool
+sub_split(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels, size_t mark, uint32_t *out)
+{
+	size_t		end = cl->n,
+				block;
+	double		mx,
+				my;
+	bool		any = false;
+	int			q;
+
+	*out = RASTER_NODE | v;
 	if (!tick(ix, 1))
 		return false;
 	if (levels == 0 || ix->nsub / 4 >= RASTER_INDEX)
+	{
+		cl->n = mark;
 		return true;
+	}
 	if (!grow(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub + 4, sizeof(uint32_t)))
 		return false;
 	block = ix->nsub;
@@ -1514,12 +1723,13 @@ sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t from, uin
 		qb.x1 = (q & 1) ? b.x1 : mx;
 		qb.y0 = (q & 2) ? my : b.y0;
 		qb.y1 = (q & 2) ? b.y1 : my;
-		if (!sub_value(ix, qn, qb, levels - 1, qn == v ? from : 0, &val))
+		if (!sub_value(ix, cl, qn, qb, levels - 1, qn == v ? mark : SIZE_MAX, qn == v ? end : SIZE_MAX, &val))
 			return false;
 		ix->sub[block + q] = val;
-		if (val != qn)
+		if (val != (RASTER_NODE | qn))
 			any = true;
 	}
+	cl->n = mark;
 	if (!any)
 	{
 		ix->nsub = block;		/* nothing below was kept either */
@@ -1533,36 +1743,7 @@ sub_value(shegu_geo_index *ix, uint32_t v, box b, int levels, uint32_t from, uin
 }
 
 /*
- * A raster cell that a boundary crosses is split further where that helps: its quarters (the
- * tree's cells one level down), and theirs, down to SUB_LEVELS levels, get their own direct
- * answers when one grid covers them.
- */
-static bool
-build_sub(shegu_geo_index *ix)
-{
-	size_t		k,
-				n = (size_t) ix->raster_nx * ix->raster_ny;
-
-	for (k = 0; k < n; k++)
-	{
-		uint32_t	v = ix->raster[k];
-		box			b;
-
-		if (v & RASTER_DIRECT)
-			continue;			/* direct, none or (not yet) sub */
-		b.x0 = ix->raster_x0 + (double) (k % ix->raster_nx) * ix->raster_cell;
-		b.y0 = ix->raster_y0 + (double) (k / ix->raster_nx) * ix->raster_cell;
-		b.x1 = b.x0 + ix->raster_cell;
-		b.y1 = b.y0 + ix->raster_cell;
-		if (!sub_value(ix, v, b, SUB_LEVELS, 0, &ix->raster[k]))
-			return false;
-	}
-	shrink(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub, sizeof(uint32_t));
-	return true;
-}
-
-/*
- * A raster over the shapes' extent whose cells are the tree's cells at one depth, about 1/64 of a
+ * A raster over the shapes' extent whose cells are the tree's cells at one depth, about 1/16 of a
  * grid's area each (at most 2^22 cells): a point's cell gives its answer at once where one grid
  * covers the whole cell on every day (or none does), else the tree node to go on from.  Only built
  * when the root is aligned (every cell's bounds exact); opt raster_bits < 0 disables it.
@@ -1593,8 +1774,8 @@ plan_raster(shegu_geo_index *ix)
 	}
 	if (bits == 0)
 	{
-		/* the shallowest depth with ~64 cells a shape over the extent, within 2^22 cells */
-		double		want = (double) ix->ns * 64;
+		/* the shallowest depth with ~16 cells a shape over the extent, within 2^22 cells */
+		double		want = (double) ix->ns * 16;
 
 		for (bits = 1; bits < 30; bits++)
 		{
@@ -1642,8 +1823,8 @@ build_raster(shegu_geo_index *ix)
 				n;
 	box			root;
 
-	if (bits == 0)
-		return true;
+	if (bits == 0 || ix->nn > RASTER_INDEX)
+		return true;			/* (node indices must fit a raster value) */
 	n = (size_t) ix->raster_nx * ix->raster_ny;
 	ix->raster = ix->a.alloc(ix->a.ctx, n * sizeof(uint32_t));
 	if (ix->raster == NULL)
@@ -1657,18 +1838,60 @@ build_raster(shegu_geo_index *ix)
 	root.y0 = ix->y0;
 	root.x1 = ix->x1;
 	root.y1 = ix->y1;
-	if (!raster_fill(ix, 0, root, 0) || !build_sub(ix))
-		return false;
-	ix->answers = ix->a.alloc(ix->a.ctx, ix->ns * sizeof(geo_answer));
-	if (ix->answers == NULL)
+	{
+		cell_lists	cl = {NULL, 0, 0};
+		bool		ok = raster_fill(ix, &cl, 0, root, 0);
+
+		release(&ix->a, cl.stack);
+		if (!ok)
+			return false;
+	}
+	shrink(&ix->a, (void **) &ix->sub, &ix->capsub, ix->nsub, sizeof(uint32_t));
+	ix->codes = ix->a.alloc(ix->a.ctx, ix->ns * sizeof(int64_t));
+	if (ix->codes == NULL)
 		return false;
 	for (k = 0; k < ix->ns; k++)
-	{
-		ix->answers[k].code = ix->shapes[k].code;
-		ix->answers[k].from = ix->shapes[k].from;
-		ix->answers[k].to = ix->shapes[k].to;
-	}
+		ix->codes[k] = ix->shapes[k].code;
 	return true;
+}
+
+/*
+ * The raster answers for the days around one day (the options' raster_day, else the latest day a
+ * grid version starts) on which no version starts or ends: every version valid on one of them is
+ * valid on all, so a raster value is a grid's code, with no period to check.  On other days a
+ * lookup goes through the tree.
+ */
+static void
+choose_window(shegu_geo_index *ix, const shegu_geo_options *opt)
+{
+	int32_t		day = SHEGU_GEO_DAY_MIN,
+				lo = SHEGU_GEO_DAY_MIN,
+				hi = SHEGU_GEO_DAY_MAX;
+	size_t		k;
+
+	if (opt && opt->raster_day_set)
+		day = opt->raster_day;
+	else
+		for (k = 0; k < ix->ns; k++)
+			if (ix->shapes[k].from > day)
+				day = ix->shapes[k].from;
+	for (k = 0; k < ix->ns; k++)
+	{
+		int32_t		t[2] = {ix->shapes[k].from, ix->shapes[k].to};
+		int			i;
+
+		for (i = 0; i < 2; i++)
+		{
+			if (t[i] == SHEGU_GEO_DAY_MIN || t[i] == SHEGU_GEO_DAY_MAX)
+				continue;		/* an open end */
+			if (t[i] <= day && t[i] > lo)
+				lo = t[i];
+			else if (t[i] > day && t[i] < hi)
+				hi = t[i];
+		}
+	}
+	ix->raster_from = lo;
+	ix->raster_to = hi;
 }
 
 /*
@@ -1805,6 +2028,7 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt, shegu_geo_st
 			root.y1 = ix->shapes[i].max_y;
 	}
 	align_root(&root);
+	choose_window(ix, opt);
 	ix->x0 = root.x0;
 	ix->y0 = root.y0;
 	ix->x1 = root.x1;
@@ -1873,7 +2097,7 @@ shegu_geo_free(shegu_geo_index *ix)
 
 /* ---- flat images ---- */
 
-#define FLAT_MAGIC		0x53474731u	/* "SGG1" */
+#define FLAT_MAGIC		0x53474732u	/* "SGG2" */
 #define FLAT_ARRAYS		10
 
 /* The image: this header, a copy of the index's header (pointers zeroed), then the arrays. */
@@ -1910,10 +2134,10 @@ flat_arrays(const shegu_geo_index *ix, const void **ptr, size_t *len)
 	len[6] = ix->nfar * sizeof(double);
 	ptr[7] = ix->raster;
 	len[7] = cells * sizeof(uint32_t);
-	ptr[8] = ix->answers;
-	len[8] = ix->raster_bits && ix->answers ? ix->ns * sizeof(geo_answer) : 0;
-	ptr[9] = ix->sub;
-	len[9] = ix->nsub * sizeof(uint32_t);
+	ptr[8] = ix->sub;
+	len[8] = ix->nsub * sizeof(uint32_t);
+	ptr[9] = ix->codes;
+	len[9] = ix->raster_bits && ix->codes ? ix->ns * sizeof(int64_t) : 0;
 }
 
 size_t
@@ -1964,8 +2188,8 @@ shegu_geo_flatten(const shegu_geo_index *ix, void *buf)
 	copy.pts = NULL;
 	copy.far = NULL;
 	copy.raster = NULL;
-	copy.answers = NULL;
 	copy.sub = NULL;
+	copy.codes = NULL;
 	copy.interrupt = NULL;
 	copy.interrupt_arg = NULL;
 	memset(&copy.a, 0, sizeof copy.a);
@@ -2012,8 +2236,8 @@ shegu_geo_view(const void *buf, size_t len, const shegu_geo_allocator *a)
 	ix->pts = arr[5];
 	ix->far = arr[6];
 	ix->raster = arr[7];
-	ix->answers = arr[8];
-	ix->sub = arr[9];
+	ix->sub = arr[8];
+	ix->codes = arr[9];
 	return ix;
 }
 
@@ -2033,7 +2257,7 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 	if (ix->ns == 0 || !(x >= x0 && x <= x1 && y >= y0 && y <= y1))
 		return 0;
 	n = ix->nodes;
-	if (ix->raster_bits > 0)
+	if (ix->raster_bits > 0 && valid_on(ix->raster_from, ix->raster_to, day))
 	{
 		uint32_t	i,
 					j,
@@ -2068,21 +2292,12 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 			if (v == RASTER_NONE)
 				return 0;
 			if (v & RASTER_DIRECT)
-			{
-				const geo_answer *a = &ix->answers[v & ~RASTER_DIRECT];
-
-				if (valid_on(a->from, a->to, day))
-					return a->code;
-				/* another day: the tree, from the root */
-			}
-			else
-			{
-				n = &ix->nodes[v];
-				x0 = cx0;
-				y0 = cy0;
-				x1 = cx0 + cell;
-				y1 = cy0 + cell;
-			}
+				return ix->codes[v & RASTER_INDEX];
+			n = &ix->nodes[v];
+			x0 = cx0;
+			y0 = cy0;
+			x1 = cx0 + cell;
+			y1 = cy0 + cell;
 		}
 	}
 	while (n->child != 0)
@@ -2159,7 +2374,9 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 		+ ix->capent * sizeof(geo_entry) + ix->cappt * sizeof(geo_pt)
 		+ ix->capfar * sizeof(double)
 		+ (ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny * sizeof(uint32_t)
-		   + ix->ns * sizeof(geo_answer) + ix->capsub * sizeof(uint32_t) : 0);
+		   + ix->ns * sizeof(int64_t) + ix->capsub * sizeof(uint32_t) : 0);
+	out->raster_from = ix->raster_from;
+	out->raster_to = ix->raster_to;
 	out->raster_sub_cells = (int64_t) ix->nsub;
 	out->raster_sub_direct = ix->sub_direct;
 	out->raster_cells = ix->raster_bits ? (int64_t) ix->raster_nx * ix->raster_ny : 0;
@@ -2169,6 +2386,13 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 	out->min_y = ix->y0;
 	out->max_x = ix->x1;
 	out->max_y = ix->y1;
+}
+
+void
+shegu_geo_raster_days(const shegu_geo_index *ix, int32_t *from, int32_t *to)
+{
+	*from = ix->raster_from;
+	*to = ix->raster_to;
 }
 
 int64_t

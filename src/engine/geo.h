@@ -59,7 +59,7 @@ typedef struct shegu_geo_options
 	int			leaf_edges;		/* split a cell while more edges than this touch it (default 32) */
 	int			max_depth;		/* never split deeper than this (default 24) */
 	int			raster_bits;	/* raster of the tree's cells at this depth over the shapes'
-								 * extent: 0 automatic (about 64 cells a grid, at most 2^22
+								 * extent: 0 automatic (about 16 cells a grid, at most 2^22
 								 * cells), < 0 none */
 	/*
 	 * Called every SHEGU_GEO_INTERRUPT_WORK units of work during the build (NULL: never).  It
@@ -69,6 +69,13 @@ typedef struct shegu_geo_options
 	 */
 	int			(*interrupt) (void *arg);
 	void	   *interrupt_arg;
+	/*
+	 * The raster answers for the days around raster_day on which no grid version starts or ends
+	 * (without raster_day_set: around the latest day a version starts); lookups on other days
+	 * go through the tree.  Give today.
+	 */
+	int32_t		raster_day;
+	bool		raster_day_set;
 } shegu_geo_options;
 
 /* Edge tests between two calls of the interrupt callback (about a millisecond). */
@@ -102,6 +109,8 @@ typedef struct shegu_geo_stats
 	int			split_depth;	/* below this depth a cell needs more edges to be split (doubling a level) */
 	bool		budget_spent;	/* the build ran out of work budget and stopped splitting early */
 	double		min_x, min_y, max_x, max_y; /* extent of the root cell */
+	int32_t		raster_from,	/* the days [raster_from, raster_to) the raster answers for */
+				raster_to;		/* (SHEGU_GEO_DAY_MIN/MAX: open) */
 } shegu_geo_stats;
 
 /* Exact sign of the orientation of (a, b, c): +1 counter-clockwise, -1 clockwise, 0 collinear. */
@@ -142,6 +151,9 @@ extern int64_t shegu_geo_locate(const shegu_geo_index *idx, double x, double y, 
 extern int64_t shegu_geo_locate_brute(const shegu_geo_index *idx, double x, double y, int32_t day);
 
 extern void shegu_geo_stats_get(const shegu_geo_index *idx, shegu_geo_stats *out);
+
+/* The days [*from, *to) the index's raster answers for (see shegu_geo_options.raster_day). */
+extern void shegu_geo_raster_days(const shegu_geo_index *idx, int32_t *from, int32_t *to);
 
 /* Number of vertices held, and vertex i (for tests that probe exact vertices). */
 extern int64_t shegu_geo_vertex_count(const shegu_geo_index *idx);

@@ -63,11 +63,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	shegu_geo_index *ix;
 	shegu_geo_error err;
 	static const int raster_choices[4] = {-1, 0, 2, 5};
-	shegu_geo_options opt = {1, 12, 0, NULL, NULL};
+	shegu_geo_options opt = {1, 12, 0, NULL, NULL, 0, false};
 
 	if (size < 1)
 		return 0;
 	opt.raster_bits = raster_choices[(data[0] >> 1) & 3];
+	/* the raster for days [0, 10) (the default here) or for the days after */
+	opt.raster_day = 20;
+	opt.raster_day_set = (data[0] & 8) != 0;
 	b = shegu_geo_builder_new(&heap);
 	if (data[0] & 1)
 	{

@@ -361,6 +361,76 @@ urand(void)
 static void check_flat(const shegu_geo_index *ix, const char *name);
 
 /*
+ * The raster answers for the days around its day on which no version starts or ends; lookups on
+ * other days go through the tree and answer the same.
+ */
+static void
+test_raster_days(void)
+{
+	static const struct
+	{
+		int32_t		day;
+		bool		set;
+		int32_t		from,
+					to;
+	}			cases[] = {
+		{0, false, 20, DMAX},		/* default: around the latest day a version starts */
+		{5, true, 0, 10},
+		{15, true, 10, 20},
+		{-50, true, DMIN, 0},
+		{25, true, 20, DMAX},
+	};
+	size_t		c;
+
+	for (c = 0; c < sizeof cases / sizeof cases[0]; c++)
+	{
+		shegu_geo_builder *b = shegu_geo_builder_new(&heap);
+		shegu_geo_options opt = {0, 0, 0, NULL, NULL, cases[c].day, cases[c].set};
+		shegu_geo_index *ix;
+		wkb			w;
+		int32_t		from,
+					to,
+					day;
+		int			bad = 0;
+		char		what[160];
+
+		w.big = 0;
+		/* code 500: [0, 10) one square, [10, 20) the next, [20, inf) the third; 600 always, under */
+		rect(&w, 0, 0, 1, 1);
+		add(b, &w, 500, 6, 0, 10);
+		rect(&w, 1, 0, 2, 1);
+		add(b, &w, 500, 6, 10, 20);
+		rect(&w, 2, 0, 3, 1);
+		add(b, &w, 500, 6, 20, DMAX);
+		rect(&w, 0, 0, 3, 1);
+		add(b, &w, 600, 5, DMIN, DMAX);
+		ix = shegu_geo_build(b, &opt, NULL);
+		shegu_geo_raster_days(ix, &from, &to);
+		snprintf(what, sizeof what, "raster days around %d%s: [%d, %d)", (int) cases[c].day,
+				 cases[c].set ? "" : " (default)", (int) cases[c].from, (int) cases[c].to);
+		CHECK(from == cases[c].from && to == cases[c].to, what);
+		for (day = -60; day < 40; day++)
+		{
+			double		x;
+
+			for (x = 0.25; x < 3; x += 0.5)
+			{
+				int64_t		want = (x < 1 && day >= 0 && day < 10) || (x > 1 && x < 2 && day >= 10 && day < 20)
+					|| (x > 2 && day >= 20) ? 500 : 600;
+
+				if (shegu_geo_locate(ix, x, 0.5, day) != want
+					|| shegu_geo_locate_brute(ix, x, 0.5, day) != want)
+					bad++;
+			}
+		}
+		snprintf(what, sizeof what, "raster days around %d: every day from -60 to 39 answers as it should",
+				 (int) cases[c].day);
+		CHECK_INT(bad, 0, what);
+		shegu_geo_free(ix);
+	}
+}
+
+/*
  * A jittered lattice of N x N cells (level 6, some with a hole, valid on all days or
  * only on days [0, 100)), 2 x 2 blocks of it as level-5 parents, and the whole as a level-4
  * grandparent.  Compare the quadtree with the brute-force scan on random points, every vertex,
@@ -368,13 +438,13 @@ static void check_flat(const shegu_geo_index *ix, const char *name);
  */
 #define N 24
 static void
-test_against_brute(int leaf_edges, int raster_bits)
+test_against_brute(int leaf_edges, int raster_bits, int32_t raster_day)
 {
 	static double px[N + 1][N + 1],
 				py[N + 1][N + 1];
 	shegu_geo_builder *b = shegu_geo_builder_new(&heap);
 	shegu_geo_index *ix;
-	shegu_geo_options opt = {leaf_edges, 0, raster_bits, NULL, NULL};
+	shegu_geo_options opt = {leaf_edges, 0, raster_bits, NULL, NULL, raster_day, raster_day != DMIN};
 	shegu_geo_stats st;
 	wkb			w;
 	int			i,
@@ -644,7 +714,7 @@ check_flat(const shegu_geo_index *ix, const char *name)
 static void
 test_bounded_build(void)
 {
-	shegu_geo_options opt = {0, 0, 0, count_interrupt, NULL};
+	shegu_geo_options opt = {0, 0, 0, count_interrupt, NULL, 0, false};
 	shegu_geo_status st;
 	shegu_geo_stats s;
 	shegu_geo_index *ix;
@@ -711,13 +781,17 @@ main(void)
 	test_orient();
 	test_ewkb_errors();
 	test_rules();
-	test_against_brute(1, -1);
-	test_against_brute(8, -1);
-	test_against_brute(64, -1);
-	test_against_brute(8, 0);
-	test_against_brute(32, 0);
-	test_against_brute(32, 3);
-	test_against_brute(64, 9);
+	test_against_brute(1, -1, DMIN);
+	test_against_brute(8, -1, DMIN);
+	test_against_brute(64, -1, DMIN);
+	test_against_brute(8, 0, DMIN);
+	test_against_brute(32, 0, DMIN);
+	test_against_brute(32, 3, DMIN);
+	test_against_brute(64, 9, DMIN);
+	/* the raster for the days after [0, 100) instead of those */
+	test_against_brute(32, 0, 150);
+	test_against_brute(8, 9, 150);
+	test_raster_days();
 	test_bounded_build();
 	return UNIT_DONE();
 }
