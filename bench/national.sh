@@ -46,7 +46,7 @@ fi
 echo "$tgz ($(du -m "$tgz" | cut -f1) MB)"
 # The decoder checks the tarball's sha512 against the pinned integrity every time.
 rm -f "$features"
-python3 "$SHEGU_TOP/bench/national.py" "$tgz" "$PKG_INTEGRITY" "$features" || die "decoding $tgz failed"
+python3 "$SHEGU_TOP/bench/national.py" "$tgz" "$PKG_INTEGRITY" "$features" || die "decoding $tgz failed (delete it to fetch it again)"
 chmod 644 "$features"
 
 db=shegu_bench
