@@ -144,7 +144,7 @@ q -c "VACUUM ANALYZE shegu.grid" >/dev/null
 say "index build and memory ($BUILDS builds, each after a change of the registry; shared index)"
 # A statement that changes no row still tells the indexes (statement trigger): the next
 # statement of any session rebuilds the shared index.  The first lookup_stats() builds it.
-echo "build | grids | vertices | cells | leaves | edge_refs | depth | raster cells | % answering at once | quarters | of which answering | MiB | build ms | statement ms"
+echo "build | grids | vertices | cells | leaves | edge_refs | depth | raster cells | % answering at once | quarters | of which answering | MiB | build ms | mode | statement ms"
 builds=""
 for i in $(seq 1 "$BUILDS"); do
 	q -c "UPDATE shegu.grid SET valid_to = valid_to WHERE false" >/dev/null
