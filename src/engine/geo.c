@@ -101,6 +101,14 @@ typedef struct geo_entry
 #define RASTER_SUB		0xc0000000u	/* | block */
 #define RASTER_INDEX	0x3fffffffu
 
+/*
+ * A cell is split while more than leaf_edges edges touch it, counting an edge of a grid version
+ * that is not valid on the raster's days (a past or future version) as 1/OTHER_DAYS_WEIGHT of
+ * one: past versions of every boundary, drawn a few metres apart, would otherwise drive the tree
+ * (and its build) as deep as several registries; lookups on other days scan a little more.
+ */
+#define OTHER_DAYS_WEIGHT	8
+
 /* Levels of quarters below a raster cell that a boundary crosses. */
 #define SUB_LEVELS		2
 
@@ -1144,7 +1152,9 @@ build_cell(build_state *bs, uint32_t node, box b, int depth, size_t cand_lo, siz
 			}
 			continue;
 		}
-		c.touching = t;
+		/* edges of versions the raster's days do not see weigh less (see OTHER_DAYS_WEIGHT) */
+		c.touching = valid_on(ix->shapes[c.shape].from, ix->shapes[c.shape].to, ix->raster_from)
+			? t * OTHER_DAYS_WEIGHT : t;
 		bs->cands[kept++] = c;
 	}
 	bs->ncand = kept;
@@ -1180,7 +1190,7 @@ build_cell(build_state *bs, uint32_t node, box b, int depth, size_t cand_lo, siz
 	stalls = touching_total >= parent_total ? stalls + 1 : 0;
 	mx = (b.x0 + b.x1) * 0.5;
 	my = (b.y0 + b.y1) * 0.5;
-	if (touching_total <= (uint64_t) ix->leaf_edges || depth >= ix->max_depth
+	if (touching_total <= (uint64_t) ix->leaf_edges * OTHER_DAYS_WEIGHT || depth >= ix->max_depth
 		|| !(mx > b.x0 && mx < b.x1 && my > b.y0 && my < b.y1))
 		return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
 	if (depth >= ix->raster_plan)
@@ -1190,7 +1200,7 @@ build_cell(build_state *bs, uint32_t node, box b, int depth, size_t cand_lo, siz
 
 		if (stalls >= 2)
 			return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
-		if (over > 0 && touching_total <= ((uint64_t) ix->leaf_edges << (over < 32 ? over : 32)))
+		if (over > 0 && touching_total <= ((uint64_t) ix->leaf_edges * OTHER_DAYS_WEIGHT << (over < 32 ? over : 32)))
 			return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
 		if (ix->deep_work > ix->budget)
 		{
