@@ -1892,15 +1892,18 @@ pack_leaves(shegu_geo_index *ix)
 		{
 			geo_entry  *e = &out[i];
 
-			/* (an inside entry, or one without points or far values, has nothing to copy) */
-			if (e->n_pts > 0)
-				memcpy(ix->leafmem + at, ix->pts + e->pt_off, (size_t) e->n_pts * sizeof(geo_pt));
-			e->pt_off = (uint32_t) at;
-			at += (size_t) e->n_pts * 2;
+			/*
+			 * far values first, then the chain points: the test reads them in that order (an
+			 * inside entry, or one without points or far values, has nothing to copy)
+			 */
 			if (e->n_far > 0)
 				memcpy(ix->leafmem + at, ix->far + e->far_off, (size_t) e->n_far * sizeof(double));
 			e->far_off = (uint32_t) at;
 			at += e->n_far;
+			if (e->n_pts > 0)
+				memcpy(ix->leafmem + at, ix->pts + e->pt_off, (size_t) e->n_pts * sizeof(geo_pt));
+			e->pt_off = (uint32_t) at;
+			at += (size_t) e->n_pts * 2;
 		}
 	}
 	ix->nleafmem = at;
