@@ -2,11 +2,12 @@
  * The lookup engine alone, outside the server: build time, memory and locate time on a registry
  * read from a file.  bench/geo_engine.c — built and run by bench/engine.sh; by hand:
  *   cc -O2 -Isrc/engine -o geo_engine bench/geo_engine.c src/engine/geo.c -lm
- *   ./geo_engine registry.tsv [points] [day] [raster_bits]
+ *   ./geo_engine registry.tsv [points] [day] [raster_bits] [raster_day]
  * registry.tsv: one grid version a line, tab-separated: code, level, valid_from, valid_to (days
  * from any epoch, -2147483648 / 2147483647 for open ends), boundary as hex EWKB — what
  * COPY (SELECT ... encode(ST_AsEWKB(boundary), 'hex') ...) TO STDOUT writes.
- * Points are uniform over the registry's extent (a fixed seed); day is the day they are located on.
+ * Points are uniform over the registry's extent (a fixed seed); day is the day they are located on;
+ * raster_day the day the raster is built for (default: the latest day a version starts).
  */
 #include "geo.h"
 
@@ -95,7 +96,7 @@ main(int argc, char **argv)
 
 	if (argc < 2 || (f = fopen(argv[1], "r")) == NULL)
 	{
-		fprintf(stderr, "usage: %s registry.tsv [points] [day] [raster_bits]\n", argv[0]);
+		fprintf(stderr, "usage: %s registry.tsv [points] [day] [raster_bits] [raster_day]\n", argv[0]);
 		return 2;
 	}
 	b = shegu_geo_builder_new(&a);
@@ -133,6 +134,11 @@ main(int argc, char **argv)
 	memset(&opt, 0, sizeof opt);
 	if (argc > 4)
 		opt.raster_bits = atoi(argv[4]);
+	if (argc > 5)
+	{
+		opt.raster_day = (int32_t) atol(argv[5]);
+		opt.raster_day_set = true;
+	}
 	t0 = now_ms();
 	ix = shegu_geo_build(b, &opt, &status);
 	t1 = now_ms();

@@ -117,6 +117,18 @@ say "index build and memory"
 stats() { q -F ' | ' -c "SELECT grids, vertices, cells, leaves, edge_refs, depth, raster_cells, round(100.0 * raster_direct / raster_cells) AS pct_direct, raster_quarters, raster_quarters_direct, round(memory_bytes / 1048576.0, 1) AS mib, round(build_ms) AS build_ms FROM shegu.lookup_stats()"; }
 echo "grids | vertices | cells | leaves | edge_refs | depth | raster cells | % of them answering at once | quarters (both levels) | of which answering | MiB | build ms"
 echo "$(stats)   ($GRIDS basic grids + their communities, townships and county)"
+
+# The engine alone, outside the server (bench/geo_engine.c): the same registry, read from a file.
+say "the lookup engine alone (bench/geo_engine.c, no server)"
+q -c "COPY (SELECT shegu.to_bigint(code), shegu.level(code),
+                   CASE WHEN isfinite(valid_from) THEN valid_from - DATE '2000-01-01' ELSE -2147483648 END,
+                   CASE WHEN valid_to IS NULL OR NOT isfinite(valid_to) THEN 2147483647 ELSE valid_to - DATE '2000-01-01' END,
+                   encode(ST_AsEWKB(boundary), 'hex')
+            FROM shegu.grid WHERE boundary IS NOT NULL) TO STDOUT" >"$SHEGU_RUN_DIR/registry.tsv"
+cc -O2 -I"$SHEGU_TOP/src/engine" -o "$SHEGU_RUN_DIR/geo_engine" "$SHEGU_TOP/bench/geo_engine.c" \
+	"$SHEGU_TOP"/src/engine/geo.c -lm || die "bench/geo_engine.c does not build"
+today=$(q -c "SELECT current_date - DATE '2000-01-01'")
+"$SHEGU_RUN_DIR/geo_engine" "$SHEGU_RUN_DIR/registry.tsv" "$POINTS" "$today" 0 "$today"
 if [ "$BIG_GRIDS" -gt 0 ]; then
 	t0=$(date +%s)
 	run_psql -d $db -v grids="$BIG_GRIDS" -v code=430529 -f "$SHEGU_TOP/demo/county.sql" >/dev/null || die "county generation failed"
@@ -132,7 +144,17 @@ if [ "$HIST_GRIDS" -gt 0 ]; then
 		run_psql -d $db2 -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu" >/dev/null
 		run_psql -d $db2 -v grids="$HIST_GRIDS" -f "$SHEGU_TOP/demo/county.sql" >/dev/null || die "county generation failed"
 		run_psql -d $db2 -v versions="$1" -v shift="$2" -f "$SHEGU_TOP/bench/history.sql" >/dev/null || die "history generation failed"
+		run_psql -d $db2 -At -c "SELECT shegu.locate(ST_SetSRID(ST_MakePoint(111, 26.5), 4326))" >/dev/null
 		echo "$(run_psql -d $db2 -At -F ' | ' -c "SELECT grids, vertices, cells, leaves, edge_refs, depth, raster_cells, round(100.0 * raster_direct / raster_cells) AS pct_direct, raster_quarters, raster_quarters_direct, round(memory_bytes / 1048576.0, 1) AS mib, round(build_ms) AS build_ms FROM shegu.lookup_stats()")   ($HIST_GRIDS basic grids, 60 holed with dedicated grids, $1 past versions shifted by $2 degrees)"
+		echo "    build per 20,000 grid versions: $(run_psql -d $db2 -At -c "SELECT round((build_ms * 20000 / grids)::numeric) FROM shegu.lookup_stats()") ms"
+		# today's lookups and a past day's, 200,000 points of the county's extent
+		hq() { printf '%s\n' "SET max_parallel_workers_per_gather = 0;" \
+			"CREATE TEMP TABLE hp AS SELECT ST_SetSRID(ST_MakePoint(110.54 + random() * 0.82, 26.24 + random() * 0.72), 4326) AS pt FROM generate_series(1, 200000);" \
+			"SELECT shegu.locate(ST_SetSRID(ST_MakePoint(111, 26.5), 4326));" '\timing on' "$@" \
+			| run_psql -d $db2 -At 2>&1 | sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p' | tr '\n' ' '; }
+		set -- $(hq "SELECT sum(ST_X(pt)) FROM hp;" "SELECT count(shegu.locate(pt)) FROM hp;" \
+			"SELECT count(shegu.locate(pt, '2022-06-01')) FROM hp;")
+		echo "    200,000 points: sum(ST_X) $1 ms, locate today $2 ms ($(ratio "$2" "$1")x), locate on 2022-06-01 $3 ms ($(ratio "$3" "$1")x)"
 		run_psql -d postgres -c "DROP DATABASE $db2" >/dev/null
 	done
 fi

@@ -96,9 +96,18 @@ typedef struct geo_entry
 #define RASTER_NONE		0xffffffffu
 #define RASTER_KIND		0xc0000000u
 #define RASTER_NODE		0x00000000u	/* | node index */
+#define RASTER_LEAF		0x40000000u	/* | a leaf's block in leafmem[] (once packed) */
 #define RASTER_DIRECT	0x80000000u	/* | shape index */
 #define RASTER_SUB		0xc0000000u	/* | block */
 #define RASTER_INDEX	0x3fffffffu
+
+/*
+ * A cell is split while more than leaf_edges edges touch it, counting an edge of a grid version
+ * that is not valid on the raster's days (a past or future version) as 1/OTHER_DAYS_WEIGHT of
+ * one: past versions of every boundary, drawn a few metres apart, would otherwise drive the tree
+ * (and its build) as deep as several registries; lookups on other days scan a little more.
+ */
+#define OTHER_DAYS_WEIGHT	8
 
 /* Levels of quarters below a raster cell that a boundary crosses. */
 #define SUB_LEVELS		2
@@ -176,6 +185,15 @@ struct shegu_geo_index
 				capsub;
 	int64_t		sub_direct;		/* quarters answered without the tree */
 	int64_t    *codes;			/* code of each shape, for direct answers */
+	/*
+	 * The built index keeps each leaf in one block of 8-byte words (see pack_leaves): its entry
+	 * count, its entries, then their chain points and far values, so that a lookup in a leaf
+	 * reads one place in memory.  A leaf node's entry_off is then its block's word offset and an
+	 * entry's pt_off and far_off are word offsets in leafmem[]; entries[], pts[] and far[] exist
+	 * only while building.
+	 */
+	uint64_t   *leafmem;
+	size_t		nleafmem;
 	int64_t		leaves;
 	int64_t		boundary_entries;
 	bool		failed;			/* an allocation failed during build */
@@ -467,13 +485,24 @@ entry_is_boundary(const geo_entry *e)
 	return e->n_pts != 0 || e->n_far != 0;
 }
 
-/* Does boundary entry e of a leaf cover (px, py), a point of the leaf's closed box? */
+/*
+ * Does boundary entry e of a leaf cover (px, py), a point of the leaf's closed box?  pts and far
+ * are its chain points and far values.
+ */
+static inline bool
+entry_covers_at(const geo_entry *e, const geo_pt *pts, const double *far, double px, double py)
+{
+	bool		inside = e->n_far > 0 && far_parity(far, e->n_far, py);
+
+	return e->n_pts > 0 ? covered_chains(pts, e->n_pts, px, py, inside) : inside;
+}
+
+/* The same while building (entries[], pts[], far[]). */
 static inline bool
 entry_covers(const shegu_geo_index *ix, const geo_entry *e, double px, double py)
 {
-	bool		inside = e->n_far > 0 && far_parity(ix->far + e->far_off, e->n_far, py);
-
-	return e->n_pts > 0 ? covered_chains(ix->pts + e->pt_off, e->n_pts, px, py, inside) : inside;
+	return entry_covers_at(e, e->n_pts > 0 ? ix->pts + e->pt_off : NULL,
+						   e->n_far > 0 ? ix->far + e->far_off : NULL, px, py);
 }
 
 /*
@@ -1123,7 +1152,9 @@ build_cell(build_state *bs, uint32_t node, box b, int depth, size_t cand_lo, siz
 			}
 			continue;
 		}
-		c.touching = t;
+		/* edges of versions the raster's days do not see weigh less (see OTHER_DAYS_WEIGHT) */
+		c.touching = valid_on(ix->shapes[c.shape].from, ix->shapes[c.shape].to, ix->raster_from)
+			? t * OTHER_DAYS_WEIGHT : t;
 		bs->cands[kept++] = c;
 	}
 	bs->ncand = kept;
@@ -1159,7 +1190,7 @@ build_cell(build_state *bs, uint32_t node, box b, int depth, size_t cand_lo, siz
 	stalls = touching_total >= parent_total ? stalls + 1 : 0;
 	mx = (b.x0 + b.x1) * 0.5;
 	my = (b.y0 + b.y1) * 0.5;
-	if (touching_total <= (uint64_t) ix->leaf_edges || depth >= ix->max_depth
+	if (touching_total <= (uint64_t) ix->leaf_edges * OTHER_DAYS_WEIGHT || depth >= ix->max_depth
 		|| !(mx > b.x0 && mx < b.x1 && my > b.y0 && my < b.y1))
 		return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
 	if (depth >= ix->raster_plan)
@@ -1169,7 +1200,7 @@ build_cell(build_state *bs, uint32_t node, box b, int depth, size_t cand_lo, siz
 
 		if (stalls >= 2)
 			return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
-		if (over > 0 && touching_total <= ((uint64_t) ix->leaf_edges << (over < 32 ? over : 32)))
+		if (over > 0 && touching_total <= ((uint64_t) ix->leaf_edges * OTHER_DAYS_WEIGHT << (over < 32 ? over : 32)))
 			return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
 		if (ix->deep_work > ix->budget)
 		{
@@ -1256,6 +1287,7 @@ index_free_parts(shegu_geo_index *ix)
 	release(&ix->a, ix->raster);
 	release(&ix->a, ix->sub);
 	release(&ix->a, ix->codes);
+	release(&ix->a, ix->leafmem);
 }
 
 /* Shrink an array to its length (when the allocator gives the memory back). */
@@ -1813,6 +1845,87 @@ plan_raster(shegu_geo_index *ix)
 	ix->raster_cell = cell;
 }
 
+/* Point raster value *v at its leaf's block when it names a leaf (see pack_leaves). */
+static inline void
+leaf_value(const shegu_geo_index *ix, uint32_t *v)
+{
+	if ((*v & RASTER_KIND) == RASTER_NODE && ix->nodes[*v].child == 0
+		&& ix->nodes[*v].entry_off <= RASTER_INDEX)
+		*v = RASTER_LEAF | ix->nodes[*v].entry_off;
+}
+
+/*
+ * Lay every leaf out in one block of leafmem[] (see shegu_geo_index) and free entries[], pts[]
+ * and far[]; raster values that name a leaf then name its block, so a lookup there reads no node.
+ */
+static bool
+pack_leaves(shegu_geo_index *ix)
+{
+	size_t		words = 0,
+				k,
+				at = 0;
+
+	for (k = 0; k < ix->nn; k++)
+		if (ix->nodes[k].child == 0)
+			words += 1 + (size_t) ix->nodes[k].n_entries * (sizeof(geo_entry) / 8);
+	words += ix->npt * 2 + ix->nfar;
+	if (words >= UINT32_MAX)
+		return false;			/* offsets are 32 bits */
+	ix->leafmem = ix->a.alloc(ix->a.ctx, (words ? words : 1) * sizeof(uint64_t));
+	if (ix->leafmem == NULL)
+		return false;
+	for (k = 0; k < ix->nn; k++)
+	{
+		geo_node   *n = &ix->nodes[k];
+		geo_entry  *out;
+		uint32_t	i;
+
+		if (n->child != 0)
+			continue;
+		ix->leafmem[at] = n->n_entries;
+		out = (geo_entry *) (ix->leafmem + at + 1);
+		if (n->n_entries > 0)
+			memcpy(out, ix->entries + n->entry_off, (size_t) n->n_entries * sizeof(geo_entry));
+		n->entry_off = (uint32_t) at;
+		at += 1 + (size_t) n->n_entries * (sizeof(geo_entry) / 8);
+		for (i = 0; i < n->n_entries; i++)
+		{
+			geo_entry  *e = &out[i];
+
+			/*
+			 * far values first, then the chain points: the test reads them in that order (an
+			 * inside entry, or one without points or far values, has nothing to copy)
+			 */
+			if (e->n_far > 0)
+				memcpy(ix->leafmem + at, ix->far + e->far_off, (size_t) e->n_far * sizeof(double));
+			e->far_off = (uint32_t) at;
+			at += e->n_far;
+			if (e->n_pts > 0)
+				memcpy(ix->leafmem + at, ix->pts + e->pt_off, (size_t) e->n_pts * sizeof(geo_pt));
+			e->pt_off = (uint32_t) at;
+			at += (size_t) e->n_pts * 2;
+		}
+	}
+	ix->nleafmem = at;
+	release(&ix->a, ix->entries);
+	release(&ix->a, ix->pts);
+	release(&ix->a, ix->far);
+	ix->entries = NULL;
+	ix->pts = NULL;
+	ix->far = NULL;
+	ix->capent = ix->cappt = ix->capfar = 0;
+	if (ix->raster != NULL)
+	{
+		size_t		cells = (size_t) ix->raster_nx * ix->raster_ny;
+
+		for (k = 0; k < cells; k++)
+			leaf_value(ix, &ix->raster[k]);
+		for (k = 0; k < ix->nsub; k++)
+			leaf_value(ix, &ix->sub[k]);
+	}
+	return true;
+}
+
 /* Fill the raster that plan_raster laid out (nothing when it laid none out). */
 static bool
 build_raster(shegu_geo_index *ix)
@@ -2068,7 +2181,7 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt, shegu_geo_st
 	shrink(&a, (void **) &ix->entries, &ix->capent, ix->nent, sizeof(geo_entry));
 	shrink(&a, (void **) &ix->pts, &ix->cappt, ix->npt, sizeof(geo_pt));
 	shrink(&a, (void **) &ix->far, &ix->capfar, ix->nfar, sizeof(double));
-	if (!build_raster(ix))
+	if (!build_raster(ix) || !pack_leaves(ix))
 		goto fail;
 	if (status)
 		*status = SHEGU_GEO_OK;
@@ -2097,8 +2210,8 @@ shegu_geo_free(shegu_geo_index *ix)
 
 /* ---- flat images ---- */
 
-#define FLAT_MAGIC		0x53474732u	/* "SGG2" */
-#define FLAT_ARRAYS		10
+#define FLAT_MAGIC		0x53474733u	/* "SGG3" */
+#define FLAT_ARRAYS		8
 
 /* The image: this header, a copy of the index's header (pointers zeroed), then the arrays. */
 typedef struct geo_flat
@@ -2126,18 +2239,14 @@ flat_arrays(const shegu_geo_index *ix, const void **ptr, size_t *len)
 	len[2] = ix->ns * sizeof(geo_shape);
 	ptr[3] = ix->nodes;
 	len[3] = ix->nn * sizeof(geo_node);
-	ptr[4] = ix->entries;
-	len[4] = ix->nent * sizeof(geo_entry);
-	ptr[5] = ix->pts;
-	len[5] = ix->npt * sizeof(geo_pt);
-	ptr[6] = ix->far;
-	len[6] = ix->nfar * sizeof(double);
-	ptr[7] = ix->raster;
-	len[7] = cells * sizeof(uint32_t);
-	ptr[8] = ix->sub;
-	len[8] = ix->nsub * sizeof(uint32_t);
-	ptr[9] = ix->codes;
-	len[9] = ix->raster_bits && ix->codes ? ix->ns * sizeof(int64_t) : 0;
+	ptr[4] = ix->leafmem;
+	len[4] = ix->nleafmem * sizeof(uint64_t);
+	ptr[5] = ix->raster;
+	len[5] = cells * sizeof(uint32_t);
+	ptr[6] = ix->sub;
+	len[6] = ix->nsub * sizeof(uint32_t);
+	ptr[7] = ix->codes;
+	len[7] = ix->raster_bits && ix->codes ? ix->ns * sizeof(int64_t) : 0;
 }
 
 size_t
@@ -2187,6 +2296,7 @@ shegu_geo_flatten(const shegu_geo_index *ix, void *buf)
 	copy.entries = NULL;
 	copy.pts = NULL;
 	copy.far = NULL;
+	copy.leafmem = NULL;
 	copy.raster = NULL;
 	copy.sub = NULL;
 	copy.codes = NULL;
@@ -2194,9 +2304,9 @@ shegu_geo_flatten(const shegu_geo_index *ix, void *buf)
 	copy.interrupt_arg = NULL;
 	memset(&copy.a, 0, sizeof copy.a);
 	copy.capn = copy.nn;
-	copy.capent = copy.nent;
-	copy.cappt = copy.npt;
-	copy.capfar = copy.nfar;
+	copy.capent = 0;
+	copy.cappt = 0;
+	copy.capfar = 0;
 	copy.capsub = copy.nsub;
 	memcpy(out, &h, sizeof h);
 	memcpy(out + FLAT_ALIGN(sizeof(geo_flat)), &copy, sizeof copy);
@@ -2232,16 +2342,33 @@ shegu_geo_view(const void *buf, size_t len, const shegu_geo_allocator *a)
 	ix->edges = arr[1];
 	ix->shapes = arr[2];
 	ix->nodes = arr[3];
-	ix->entries = arr[4];
-	ix->pts = arr[5];
-	ix->far = arr[6];
-	ix->raster = arr[7];
-	ix->sub = arr[8];
-	ix->codes = arr[9];
+	ix->leafmem = arr[4];
+	ix->raster = arr[5];
+	ix->sub = arr[6];
+	ix->codes = arr[7];
 	return ix;
 }
 
 /* ---- queries ---- */
+
+/* The answer in the leaf whose block is blk (see pack_leaves). */
+static inline int64_t
+leaf_locate(const shegu_geo_index *ix, const uint64_t *blk, double x, double y, int32_t day)
+{
+	const geo_entry *e = (const geo_entry *) (blk + 1);
+	const geo_entry *end = e + blk[0];
+
+	for (; e < end; e++)
+	{
+		if (!valid_on(e->from, e->to, day))
+			continue;
+		if (!entry_is_boundary(e)
+			|| entry_covers_at(e, (const geo_pt *) (ix->leafmem + e->pt_off),
+							   (const double *) (ix->leafmem + e->far_off), x, y))
+			return e->code;
+	}
+	return 0;
+}
 
 int64_t
 shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
@@ -2251,8 +2378,6 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 				y0 = ix->y0,
 				x1 = ix->x1,
 				y1 = ix->y1;
-	const geo_entry *e,
-			   *end;
 
 	if (ix->ns == 0 || !(x >= x0 && x <= x1 && y >= y0 && y <= y1))
 		return 0;
@@ -2293,6 +2418,8 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 				return 0;
 			if (v & RASTER_DIRECT)
 				return ix->codes[v & RASTER_INDEX];
+			if (v & RASTER_LEAF)
+				return leaf_locate(ix, ix->leafmem + (v & RASTER_INDEX), x, y, day);
 			n = &ix->nodes[v];
 			x0 = cx0;
 			y0 = cy0;
@@ -2322,16 +2449,7 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 			y1 = my;
 		n = &ix->nodes[n->child + q];
 	}
-	e = ix->entries + n->entry_off;
-	end = e + n->n_entries;
-	for (; e < end; e++)
-	{
-		if (!valid_on(e->from, e->to, day))
-			continue;
-		if (!entry_is_boundary(e) || entry_covers(ix, e, x, y))
-			return e->code;
-	}
-	return 0;
+	return leaf_locate(ix, ix->leafmem + n->entry_off, x, y, day);
 }
 
 int64_t
@@ -2371,8 +2489,7 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 	out->budget_spent = ix->budget_spent;
 	out->bytes = sizeof(shegu_geo_index) + ix->nv * sizeof(geo_pt) + ix->ne * sizeof(uint32_t)
 		+ ix->ns * sizeof(geo_shape) + ix->capn * sizeof(geo_node)
-		+ ix->capent * sizeof(geo_entry) + ix->cappt * sizeof(geo_pt)
-		+ ix->capfar * sizeof(double)
+		+ ix->nleafmem * sizeof(uint64_t)
 		+ (ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny * sizeof(uint32_t)
 		   + ix->ns * sizeof(int64_t) + ix->capsub * sizeof(uint32_t) : 0);
 	out->raster_from = ix->raster_from;
