@@ -30,9 +30,10 @@
  *
  * The root is a square whose side is a power of two and whose corner is a multiple of it, so
  * every split point is exact.  Over the shapes' extent lies a raster whose cells are the tree's
- * cells at one depth (about 16 a shape, at most 2^22): a cell that one shape covers entirely, with
- * every shape before it in answer order missing it, holds that shape (the answer on the days it
- * is valid); a cell no shape reaches holds "none"; a cell a boundary crosses is split into
+ * cells at one depth (about 16 a shape and one for every 32 edges, at most 2^22): a cell that
+ * one shape covers entirely, with every shape before it in answer order missing it, holds that
+ * shape (the answer on the days of the raster's window, see choose_window); a cell no shape
+ * reaches holds "none"; a cell a boundary crosses is split into
  * quarters that get the same treatment, and those quarters once more (SUB_LEVELS), where that
  * gives some quarter an answer, else it holds the tree node to go on from.  Most points are
  * answered from the raster with two memory reads.
@@ -1806,8 +1807,12 @@ plan_raster(shegu_geo_index *ix)
 	}
 	if (bits == 0)
 	{
-		/* the shallowest depth with ~16 cells a shape over the extent, within 2^22 cells */
-		double		want = (double) ix->ns * 16;
+		/*
+		 * the shallowest depth with ~16 cells a shape, and a cell for every 32 edges (large
+		 * shapes, a county's thousands of vertices, need finer cells than their number says),
+		 * over the extent, within 2^22 cells
+		 */
+		double		want = fmax((double) ix->ns * 16, (double) ix->ne / 32);
 
 		for (bits = 1; bits < 30; bits++)
 		{
