@@ -249,6 +249,19 @@ SELECT code, children, status, reason FROM derive_boundaries('4419', '2025-06-01
 SELECT code, kind, ST_AsText(boundary) AS boundary FROM grid WHERE code <@ '4419' ORDER BY code;
 DELETE FROM grid WHERE code <@ '4419';
 
+-- A ring (长洲区 of a real web-map file, cut to ten vertices) whose ST_MakeValid structure
+-- repair has two parts sharing an edge (not valid): the repair merges them, so the dry run and
+-- the import agree, and what is stored is valid.
+CREATE TEMP TABLE changzhou AS SELECT pg_temp.fc(pg_temp.feat('450405', '长洲区',
+    'POLYGON((111.234375 23.611328125,111.240234375 23.6123046875,111.240234375 23.609375,111.2412109375 23.611328125,111.2412109375 23.6103515625,111.240234375 23.6103515625,111.240234375 23.609375,111.2431640625 23.6103515625,111.248046875 23.6015625,111.25390625 23.5888671875,111.234375 23.611328125))')) AS g;
+SELECT status, reason, round(area_change_m2) AS m2
+FROM changzhou, import_grids(g, 'adcode', '2025-01-01', repair => 'make_valid', dry_run => true);
+SELECT status, reason, round(area_change_m2) AS m2
+FROM changzhou, import_grids(g, 'adcode', '2025-01-01', repair => 'make_valid');
+SELECT code, ST_IsValid(boundary) AS valid, ST_NumGeometries(boundary) AS parts FROM grid WHERE code = '450405';
+DELETE FROM grid WHERE code = '450405';
+DROP TABLE changzhou;
+
 -- Everything the room declares is commented.
 SELECT p.oid::regprocedure AS undocumented
 FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass

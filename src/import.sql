@@ -249,8 +249,19 @@ BEGIN
                         why := 'not valid: ' || msg;
                     ELSE
                         fixed := ST_CollectionExtract(ST_MakeValid(geom, 'method=structure'), 3);
+                        -- GEOS's structure method can return parts that share an edge (not
+                        -- valid): merge them, else take the linework method's polygons
+                        IF fixed IS NOT NULL AND NOT ST_IsEmpty(fixed) AND NOT (ST_IsValidDetail(fixed)).valid THEN
+                            fixed := ST_CollectionExtract(ST_UnaryUnion(fixed), 3);
+                            IF fixed IS NULL OR ST_IsEmpty(fixed) OR NOT (ST_IsValidDetail(fixed)).valid THEN
+                                fixed := ST_CollectionExtract(ST_MakeValid(geom, 'method=linework'), 3);
+                            END IF;
+                        END IF;
                         IF fixed IS NULL OR ST_IsEmpty(fixed) THEN
                             why := format('not valid: %s; ST_MakeValid leaves no area', msg);
+                        ELSIF NOT (ST_IsValidDetail(fixed)).valid THEN
+                            why := format('not valid: %s; ST_MakeValid gives no valid polygon (%s)',
+                                          msg, ST_IsValidReason(fixed));
                         ELSE
                             a0 := ST_Area(geom::geography);
                             a1 := ST_Area(fixed::geography);
