@@ -110,6 +110,10 @@ typedef struct geo_entry
  */
 #define OTHER_DAYS_WEIGHT	8
 
+/* Words after the last leaf block (see leaf_locate), and how much of a block is fetched ahead. */
+#define LEAF_PAD			32
+#define LEAF_PREFETCH_WORDS	128
+
 /* Levels of quarters below a raster cell that a boundary crosses. */
 #define SUB_LEVELS		2
 
@@ -1873,10 +1877,10 @@ pack_leaves(shegu_geo_index *ix)
 	for (k = 0; k < ix->nn; k++)
 		if (ix->nodes[k].child == 0)
 			words += 1 + (size_t) ix->nodes[k].n_entries * (sizeof(geo_entry) / 8);
-	words += ix->npt * 2 + ix->nfar;
+	words += ix->npt * 2 + ix->nfar + LEAF_PAD;
 	if (words >= UINT32_MAX)
 		return false;			/* offsets are 32 bits */
-	ix->leafmem = ix->a.alloc(ix->a.ctx, (words ? words : 1) * sizeof(uint64_t));
+	ix->leafmem = ix->a.alloc(ix->a.ctx, words * sizeof(uint64_t));
 	if (ix->leafmem == NULL)
 		return false;
 	for (k = 0; k < ix->nn; k++)
@@ -1885,9 +1889,10 @@ pack_leaves(shegu_geo_index *ix)
 		geo_entry  *out;
 		uint32_t	i;
 
+		size_t		start = at;
+
 		if (n->child != 0)
 			continue;
-		ix->leafmem[at] = n->n_entries;
 		out = (geo_entry *) (ix->leafmem + at + 1);
 		if (n->n_entries > 0)
 			memcpy(out, ix->entries + n->entry_off, (size_t) n->n_entries * sizeof(geo_entry));
@@ -1910,7 +1915,11 @@ pack_leaves(shegu_geo_index *ix)
 			e->pt_off = (uint32_t) at;
 			at += (size_t) e->n_pts * 2;
 		}
+		/* the header: the entry count, and the block's length in words */
+		ix->leafmem[start] = (uint64_t) n->n_entries | (uint64_t) (at - start) << 32;
 	}
+	memset(ix->leafmem + at, 0, LEAF_PAD * sizeof(uint64_t));
+	at += LEAF_PAD;
 	ix->nleafmem = at;
 	release(&ix->a, ix->entries);
 	release(&ix->a, ix->pts);
@@ -2361,8 +2370,24 @@ static inline int64_t
 leaf_locate(const shegu_geo_index *ix, const uint64_t *blk, double x, double y, int32_t day)
 {
 	const geo_entry *e = (const geo_entry *) (blk + 1);
-	const geo_entry *end = e + blk[0];
+	const geo_entry *end;
+	uint64_t	h;
+	size_t		w,
+				words;
 
+	/*
+	 * The block spans a few cache lines, read in order: fetch them together rather than one
+	 * after another (most of a lookup near a boundary is waiting for memory).  The first few
+	 * before the header says how many (leafmem ends with LEAF_PAD words to spare).
+	 */
+	__builtin_prefetch(blk + 8);
+	__builtin_prefetch(blk + 16);
+	__builtin_prefetch(blk + 24);
+	h = blk[0];
+	words = (size_t) (h >> 32);
+	for (w = 32; w < words && w < LEAF_PREFETCH_WORDS; w += 8)
+		__builtin_prefetch(blk + w);
+	end = e + (uint32_t) h;
 	for (; e < end; e++)
 	{
 		if (!valid_on(e->from, e->to, day))
