@@ -695,6 +695,25 @@ BEGIN
                               FROM jsonb_array_elements(g->'coordinates') WITH ORDINALITY AS t (p, i)) END);
                 END IF;
             END IF;
+            -- A ring of fewer than 4 positions encloses no area (and is not a valid ring, which
+            -- ST_MakeValid may not mend): the repair drops it, and a polygon whose outer ring it was.
+            IF why IS NULL AND rep = 'make_valid' AND jsonb_path_exists(g->'coordinates',
+                   CASE g->>'type' WHEN 'Polygon' THEN 'strict $[*] ? (@.size() < 4)'
+                                   ELSE 'strict $[*][*] ? (@.size() < 4)' END::jsonpath, '{}', true) THEN
+                fixes := concat_ws('; ', fixes, 'a ring of fewer than 4 positions (no area) was dropped');
+                g := jsonb_set(g, '{coordinates}', CASE g->>'type'
+                    WHEN 'Polygon' THEN
+                        CASE WHEN jsonb_array_length(g->'coordinates'->0) < 4 THEN '[]'::jsonb
+                             ELSE (SELECT coalesce(jsonb_agg(r ORDER BY i), '[]')
+                                   FROM jsonb_array_elements(g->'coordinates') WITH ORDINALITY AS t (r, i)
+                                   WHERE jsonb_array_length(r) >= 4) END
+                    ELSE (SELECT coalesce(jsonb_agg(q ORDER BY i), '[]')
+                          FROM (SELECT i, (SELECT jsonb_agg(r ORDER BY k)
+                                           FROM jsonb_array_elements(p) WITH ORDINALITY AS u (r, k)
+                                           WHERE jsonb_array_length(r) >= 4) AS q
+                                FROM jsonb_array_elements(g->'coordinates') WITH ORDINALITY AS t (p, i)
+                                WHERE jsonb_array_length(p->0) >= 4) AS kept) END);
+            END IF;
             IF why IS NULL THEN
                 stage := 'geometry cannot be read: ';
                 geom := ST_SetSRID(ST_GeomFromGeoJSON(g - 'crs'), 4326);

@@ -152,6 +152,23 @@ FROM unnest('{refuse,make_valid}'::text[]) AS r,
       "geometry": {"type": "Polygon", "coordinates": [[[114, 24], [115, 24], [115, 25], [114, 25]]]}}]}'::jsonb,
                   'adcode', '2025-01-01', repair => r, dry_run => true);
 
+-- Rings of three positions (a quantised web map collapses small parts so: 4 Hong Kong and 3
+-- Chongqing districts of one): not valid, so refused; make_valid drops them, a part whose
+-- outer ring collapsed with them, and refuses a geometry left with nothing.
+SELECT r, ordinal, status, reason
+FROM unnest('{refuse,make_valid}'::text[]) AS r,
+     import_grids('{"type": "FeatureCollection", "features": [
+      {"type": "Feature", "properties": {"adcode": 430524205, "name": "part collapsed"},
+       "geometry": {"type": "MultiPolygon", "coordinates": [[[[114, 24], [115, 24], [115, 25], [114, 24]]],
+                                                            [[[116, 24], [116.5, 24], [116, 24]]]]}},
+      {"type": "Feature", "properties": {"adcode": 430524206, "name": "hole collapsed"},
+       "geometry": {"type": "Polygon", "coordinates": [[[114, 24], [115, 24], [115, 25], [114, 24]],
+                                                       [[114.5, 24.2], [114.6, 24.2], [114.5, 24.2]]]}},
+      {"type": "Feature", "properties": {"adcode": 430524207, "name": "all collapsed"},
+       "geometry": {"type": "Polygon", "coordinates": [[[114, 24], [115, 24], [114, 24]]]}}]}'::jsonb,
+                  'adcode', '2025-01-01', repair => r, dry_run => true)
+ORDER BY r DESC, ordinal;
+
 -- ---------------------------------------------------------------------------------------------
 -- 5. Datums.  Four basic grids drawn in WGS-84, shipped in GCJ-02 (as Amap, Tencent and most
 --    Chinese web-map data) and in BD-09 (Baidu), quantised to 1e-6 degrees.  Loaded with their
