@@ -260,6 +260,8 @@ SELECT unit, level, month, received, accepted, closed, closed_on_time, overdue_o
        round(on_time_rate_incl_open::numeric, 3) AS on_time_incl_open, round(rework_rate::numeric, 3) AS rework,
        round(avg_work_hours_to_close::numeric, 2) AS hours, round(satisfaction_rate::numeric, 3) AS satisfied
 FROM incident_measures_at('2026-03-20 00:00+08') WHERE level IN (3, 6) ORDER BY month, level, unit;
+-- Without a time there is nothing to judge overdue cases by: refused.
+SELECT count(*) FROM incident_measures_at(NULL);
 
 -- Accountability at a fixed time.
 SELECT kind, kind_zh, incident_id, responsible_level, responsible_unit, failed_at, reason

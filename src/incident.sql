@@ -547,6 +547,11 @@ CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
     -- parameter's value bound, which a SQL function does not give it (docs/citus.md).
 #variable_conflict use_column
 BEGIN
+    IF incident_measures_at.at IS NULL THEN
+        RAISE EXCEPTION 'incident measures need the time at which to judge open cases overdue, not NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass a time, e.g. now() (what the view shegu.incident_measures uses).';
+    END IF;
     RETURN QUERY
     SELECT shegu.ancestor(f.grid, l.l) AS unit, l.l AS level, f.month,
            count(*) AS received,
