@@ -190,6 +190,14 @@ report_geo_error(shegu_gridcode code, DateADT from, const shegu_geo_error *err)
 			 errhint("Check the row with shegu.check_boundary(boundary); rows written with triggers disabled skip that check.")));
 }
 
+/* The date the transaction started on, in the session's time zone (locate's default day). */
+static DateADT
+today(void)
+{
+	return DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+											   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+}
+
 /*
  * Read every grid version with a boundary and build an engine index in cxt (everything it holds
  * is allocated there).  Reads with the latest snapshot, or the statement's in parallel mode (see
@@ -265,8 +273,7 @@ read_and_build(MemoryContext cxt, bool parallel, int64 *rows_out)
 	PopActiveSnapshot();
 
 	/* the raster answers for today (and the days around it with the same grids) */
-	opt.raster_day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
-														 TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+	opt.raster_day = today();
 	opt.raster_day_set = true;
 	geo = shegu_geo_build(b, &opt, &status);
 	if (geo == NULL && status == SHEGU_GEO_CANCELLED)
@@ -296,11 +303,10 @@ raster_stale(const shegu_geo_index *geo)
 {
 	int32		from,
 				to;
-	DateADT		today = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
-															TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+	DateADT		day = today();
 
 	shegu_geo_raster_days(geo, &from, &to);
-	return !(from <= today && (today < to || to == DATEVAL_NOEND));
+	return !(from <= day && (day < to || to == DATEVAL_NOEND));
 }
 
 /*

@@ -1434,6 +1434,23 @@ answerable(const geo_entry *e)
 }
 
 /*
+ * Entry idx (e) covers all of box b: the answer when the list begun at mark is empty (no entry
+ * before it touches b), else the end of that list.  Same returns as leaf_list.
+ */
+static bool
+list_covered(shegu_geo_index *ix, cell_lists *cl, size_t mark, const geo_entry *e, uint32_t idx,
+			 uint32_t *val, bool *ok)
+{
+	if (cl->n == mark && answerable(e))
+	{
+		*val = RASTER_DIRECT | e->shape;
+		return true;
+	}
+	*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
+	return false;
+}
+
+/*
  * Value box b of leaf n on the days of the raster's window (entries of other days are passed
  * over): push its list (see above) onto cl, read from the list at cl->stack[parent..parent_end)
  * of a box around b, or from the leaf's entries when parent == parent_end == SIZE_MAX.  Returns
@@ -1455,7 +1472,7 @@ leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t 
 	{
 		const geo_entry *e;
 		size_t		rec;
-		uint32_t	t = 0,
+		uint32_t	t,
 					idx,
 					nedges = 0;
 
@@ -1471,33 +1488,15 @@ leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t 
 				break;
 			idx = cl->stack[r];
 			nedges = cl->stack[r + 1];
-			if (nedges == 0)
-			{
-				/* the entry that covers the box around b covers b */
-				e = first + idx;
-				if (cl->n == mark && answerable(e))
-				{
-					*val = RASTER_DIRECT | e->shape;
-					return true;
-				}
-				*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
-				return false;
-			}
+			if (nedges == 0)	/* the entry that covers the box around b covers b */
+				return list_covered(ix, cl, mark, first + idx, idx, val, ok);
 		}
 		e = first + idx;
 		ix->work++;
 		if (from_leaf && !in_window(ix, e))
 			continue;			/* not valid on the raster's days */
 		if (!entry_is_boundary(e))
-		{
-			if (cl->n == mark && answerable(e))
-			{
-				*val = RASTER_DIRECT | e->shape;
-				return true;
-			}
-			*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
-			return false;
-		}
+			return list_covered(ix, cl, mark, e, idx, val, ok);
 		rec = cl->n;
 		if (!lists_push(ix, cl, idx) || !lists_push(ix, cl, 0))
 		{
@@ -1549,13 +1548,7 @@ leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t 
 		ix->work += e->n_pts + e->n_far;
 		if (!entry_covers(ix, e, b.x0, b.y0))
 			continue;			/* outside all of b: forgotten */
-		if (cl->n == mark && answerable(e))
-		{
-			*val = RASTER_DIRECT | e->shape;
-			return true;
-		}
-		*ok = lists_push(ix, cl, idx) && lists_push(ix, cl, 0);
-		return false;
+		return list_covered(ix, cl, mark, e, idx, val, ok);
 	}
 	if (cl->n == mark)
 	{
@@ -1563,6 +1556,26 @@ leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t 
 		return true;
 	}
 	return false;
+}
+
+/* Set every raster cell of box b (the tree's cell at depth d <= raster_bits) to v; how many. */
+static int64_t
+raster_put(shegu_geo_index *ix, box b, int d, uint32_t v)
+{
+	int64_t		span = (int64_t) 1 << (ix->raster_bits - d);
+	int64_t		i0 = (int64_t) floor((b.x0 - ix->raster_x0) * ix->raster_inv),
+				j0 = (int64_t) floor((b.y0 - ix->raster_y0) * ix->raster_inv),
+				i,
+				j,
+				n = 0;
+
+	for (j = j0 < 0 ? 0 : j0; j < j0 + span && j < ix->raster_ny; j++)
+		for (i = i0 < 0 ? 0 : i0; i < i0 + span && i < ix->raster_nx; i++)
+		{
+			ix->raster[(size_t) j * ix->raster_nx + i] = v;
+			n++;
+		}
+	return n;
 }
 
 /*
@@ -1590,32 +1603,15 @@ fill_leaf_cells(shegu_geo_index *ix, cell_lists *cl, uint32_t node, box b, int d
 	if (!answered && d == ix->raster_bits)
 	{
 		/* a cell a boundary crosses: its quarters, from its list */
-		int64_t		i = (int64_t) floor((b.x0 - ix->raster_x0) * ix->raster_inv);
-		int64_t		j = (int64_t) floor((b.y0 - ix->raster_y0) * ix->raster_inv);
-
 		if (!sub_split(ix, cl, node, b, SUB_LEVELS, mark, &v))
 			return false;
-		if (i >= 0 && j >= 0 && i < ix->raster_nx && j < ix->raster_ny)
-			ix->raster[(size_t) j * ix->raster_nx + i] = v;
+		raster_put(ix, b, d, v);
 		return true;
 	}
 	if (answered)
 	{
 		/* every raster cell of b gets v */
-		double		fi = (b.x0 - ix->raster_x0) * ix->raster_inv;
-		double		fj = (b.y0 - ix->raster_y0) * ix->raster_inv;
-		int64_t		span = (int64_t) 1 << (ix->raster_bits - d);
-		int64_t		i0 = (int64_t) floor(fi),
-					j0 = (int64_t) floor(fj),
-					i,
-					j;
-
-		for (j = j0 < 0 ? 0 : j0; j < j0 + span && j < ix->raster_ny; j++)
-			for (i = i0 < 0 ? 0 : i0; i < i0 + span && i < ix->raster_nx; i++)
-			{
-				ix->raster[(size_t) j * ix->raster_nx + i] = v;
-				ix->raster_direct++;
-			}
+		ix->raster_direct += raster_put(ix, b, d, v);
 		cl->n = mark;
 		return true;
 	}
@@ -1677,14 +1673,11 @@ raster_fill(shegu_geo_index *ix, cell_lists *cl, uint32_t node, box b, int d)
 	}
 	/* an inner node at the raster's depth: one cell, valued by its quarters or the tree */
 	{
-		int64_t		i = (int64_t) floor((b.x0 - ix->raster_x0) * ix->raster_inv);
-		int64_t		j = (int64_t) floor((b.y0 - ix->raster_y0) * ix->raster_inv);
 		uint32_t	v;
 
 		if (!sub_split(ix, cl, node, b, SUB_LEVELS, cl->n, &v))
 			return false;
-		if (i >= 0 && j >= 0 && i < ix->raster_nx && j < ix->raster_ny)
-			ix->raster[(size_t) j * ix->raster_nx + i] = v;
+		raster_put(ix, b, d, v);
 	}
 	return true;
 }
