@@ -5,22 +5,23 @@
 # (docs/upgrading.md).
 
 EXTENSION  = shegu
-EXTVERSION = 0.2.0
+EXTVERSION = 0.3.0
 MODULE_big = shegu
 
 # Rooms, in install order.
-ROOMS = gridcode coords lookup import worktime incident index security restore report
+ROOMS = gridcode coords lookup import worktime incident index security base duty restore report
 
 ENGINE_SRCS = $(sort $(wildcard src/engine/*.c))
 ROOM_SRCS   = $(wildcard $(addprefix src/,$(addsuffix .c,$(ROOMS))))
-ROOM_SQL    = $(addprefix src/,$(addsuffix .sql,$(ROOMS)))
+# a room is in the build once its src/<room>.sql exists (and in pg_regress once sql/<room>.sql does)
+ROOM_SQL    = $(wildcard $(addprefix src/,$(addsuffix .sql,$(ROOMS))))
 OBJS        = src/shegu.o src/refcache.o $(ROOM_SRCS:.c=.o) $(ENGINE_SRCS:.c=.o)
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 # frozen install scripts of released versions and the upgrade scripts between versions
 DATA        = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*.sql))
 
-REGRESS      = $(ROOMS)
+REGRESS      = $(foreach r,$(ROOMS),$(if $(wildcard sql/$(r).sql),$(r)))
 REGRESS_OPTS = --encoding=UTF8
 
 PG_CPPFLAGS = -I$(srcdir)/src -DSHEGU_LIBRARY_VERSION=\"$(EXTVERSION)\"

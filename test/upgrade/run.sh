@@ -17,7 +17,10 @@ check() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; status=
 bail() { echo "not ok - $1"; exit 1; }
 
 # The commit each released version was built from (its tag v<version> may not be in a clone).
-release_commit() { case "$1" in 0.1.0) echo bc67b83 ;; *) return 1 ;; esac; }
+release_commit() { case "$1" in 0.1.0) echo bc67b83 ;; 0.2.0) echo 8c189ac ;; *) return 1 ;; esac; }
+# The column of shegu.incident that this library needs and version V's tables lack, if any: the
+# new shegu.so must refuse such a database by naming it (empty: V's incident table serves as it is).
+old_shape_column() { case "$1" in 0.1.0) echo county ;; *) echo "" ;; esac; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shegu_upgrade.XXXXXX")
 chmod 755 "$tmp"    # the server user reads the private PostgreSQL and owns the cluster in it
@@ -130,14 +133,18 @@ for script in "$top"/shegu--*.sql; do
 
 	# before the update the new shegu.so refuses the database with a clear error, writing nothing
 	# (in a copy: the refused report() still draws an incident number from the sequence)
+	missing_col=$(old_shape_column "$v")
 	psql -c "CREATE DATABASE ${old}_copy TEMPLATE $old" >/dev/null
-	want="ERROR:  55000: column \"county\" is missing from table shegu.incident
+	want="ERROR:  55000: column \"$missing_col\" is missing from table shegu.incident
 DETAIL:  The extension shegu is at version $v in this database; the library shegu.so is version $default.
 HINT:  Run ALTER EXTENSION shegu UPDATE."
 	n_before=$(psql -d ${old}_copy -At -c "SELECT count(*) FROM shegu.incident")
 	got=$(psql -d ${old}_copy -v VERBOSITY=verbose -c "SET search_path = shegu, public" \
 		-c "SELECT report('environment.dog', 'before update', 'patrol', grid => '430528101002003', reported_at => '2026-04-01 08:00+08')" 2>&1 \
 		| grep -E '^(ERROR|DETAIL|HINT):')
+	if [ -z "$missing_col" ]; then
+		echo "# $v: its incident table is what this library needs: no refusal to check before the update"
+	else
 	[ "$got" = "$want" ] && [ "$(psql -d ${old}_copy -At -c "SELECT count(*) FROM shegu.incident")" = "$n_before" ]
 	check $? "$v: before the update, report() with the new shegu.so fails: missing column, both versions, hint to update"
 	[ "$got" = "$want" ] || echo "$got" | sed 's/^/#   got: /'
@@ -147,6 +154,7 @@ HINT:  Run ALTER EXTENSION shegu UPDATE."
 	[ "$got" = "$want" ] && [ "$(psql -d ${old}_copy -At -c "SELECT status, (SELECT count(*) FROM shegu.incident_event WHERE incident_id = 5) FROM shegu.incident WHERE id = 5")" = "$before" ]
 	check $? "$v: before the update, act() with the new shegu.so fails with the same error"
 	[ "$got" = "$want" ] || echo "$got" | sed 's/^/#   got: /'
+	fi
 	psql -c "DROP DATABASE ${old}_copy" >/dev/null
 
 	# 3. the update, and a fresh install of the default version in the same cluster
