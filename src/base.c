@@ -82,7 +82,7 @@ load_counties(void)
 	division_relid = get_relname_relid("division", get_namespace_oid("shegu", false));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT (shegu.to_bigint(code) / 1000000000000)::int FROM shegu.division WHERE level = 3",
+	if (SPI_execute("SELECT shegu.to_bigint(code)::int FROM shegu.division WHERE level = 3",
 					true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read shegu.division");
 	n = SPI_processed;
