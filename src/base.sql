@@ -667,6 +667,7 @@ COMMENT ON FUNCTION shegu.person_attention_check() IS
 CREATE CONSTRAINT TRIGGER person_attention_check AFTER INSERT OR UPDATE ON shegu.person_attention
     FOR EACH ROW EXECUTE FUNCTION shegu.person_attention_check();
 COMMENT ON TRIGGER person_attention_check ON shegu.person_attention IS 'one grade of a category per person on any day';
+COMMENT ON CONSTRAINT person_attention_check ON shegu.person_attention IS 'the constraint of the trigger person_attention_check: one grade of a category per person on any day';
 
 -- ---------------------------------------------------------------------------------------------
 -- Grid history of located objects, and the grid of a person.
@@ -1600,6 +1601,23 @@ COMMENT ON COLUMN shegu.report_base_grid.incidents IS 'incidents this month';
 COMMENT ON COLUMN shegu.report_base_grid.area_km2 IS 'area in km²';
 COMMENT ON COLUMN shegu.report_base_grid.incidents_per_1000 IS 'incidents per 1,000 residents';
 COMMENT ON COLUMN shegu.report_base_grid.special_per_1000 IS 'special population per 1,000 residents';
+
+
+-- The sequences that number the rows (a bulk load that gives its own numbers sets them after:
+-- SELECT setval('shegu.person_id_seq', max(id)) FROM shegu.person).
+COMMENT ON SEQUENCE shegu.road_id_seq IS 'numbers the roads (shegu.road.id)';
+COMMENT ON SEQUENCE shegu.building_id_seq IS 'numbers the buildings (shegu.building.id)';
+COMMENT ON SEQUENCE shegu.house_id_seq IS 'numbers the houses (shegu.house.id)';
+COMMENT ON SEQUENCE shegu.organisation_id_seq IS 'numbers the organisations (shegu.organisation.id)';
+COMMENT ON SEQUENCE shegu.place_id_seq IS 'numbers the places (shegu.place.id)';
+COMMENT ON SEQUENCE shegu.camera_id_seq IS 'numbers the cameras (shegu.camera.id)';
+COMMENT ON SEQUENCE shegu.household_id_seq IS 'numbers the households (shegu.household.id)';
+COMMENT ON SEQUENCE shegu.person_id_seq IS 'numbers the people (shegu.person.id)';
+COMMENT ON SEQUENCE shegu.residence_id_seq IS 'numbers the residences (shegu.residence.id)';
+COMMENT ON SEQUENCE shegu.residence_permit_id_seq IS 'numbers the residence permits (shegu.residence_permit.id)';
+COMMENT ON SEQUENCE shegu.rental_id_seq IS 'numbers the rentals (shegu.rental.id)';
+COMMENT ON SEQUENCE shegu.person_attention_id_seq IS 'numbers the periods of attention (shegu.person_attention.id)';
+COMMENT ON SEQUENCE shegu.person_access_log_id_seq IS 'numbers the access-log rows (shegu.person_access_log.id)';
 
 -- ---------------------------------------------------------------------------------------------
 -- Privileges and row-level security.  Grid staff read the base data of their grids; the clear
