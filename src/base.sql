@@ -787,6 +787,24 @@ END;
 COMMENT ON FUNCTION shegu.standard_address(bigint) IS
     'the standard address (标准地址) of a house: road and number, compound, building (栋), unit (单元), room (室), e.g. 金石路18号金石小区3栋2单元501室; NULL for an unknown house';
 
+CREATE FUNCTION shegu.residence_permits_expiring(within interval DEFAULT interval '30 days',
+                                                at date DEFAULT current_date)
+    RETURNS TABLE (person bigint, permit bigint, number text, expires_on date, days_left int,
+                   grid shegu.gridcode)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT DISTINCT ON (rp.person) rp.person, rp.id, rp.number, rp.expires_on,
+           (rp.expires_on - residence_permits_expiring.at)::int, shegu.person_grid(rp.person, residence_permits_expiring.at)
+    FROM shegu.residence_permit AS rp
+    WHERE rp.issued_on <= residence_permits_expiring.at
+      AND NOT EXISTS (SELECT 1 FROM shegu.residence_permit AS later
+                      WHERE later.person = rp.person AND later.expires_on > rp.expires_on)
+      AND rp.expires_on < (residence_permits_expiring.at + residence_permits_expiring.within)::date
+    ORDER BY rp.person, rp.expires_on DESC;
+END;
+COMMENT ON FUNCTION shegu.residence_permits_expiring(interval, date) IS
+    'the people whose latest residence permit (居住证) expires within an interval of a day, or has expired: the permit, its expiry, the days left (negative once expired) and the grid of the holder''s home; the 30-day default is a local default, not from the seeds; row-level security applies (grid staff see their own residents)';
+
 -- ---------------------------------------------------------------------------------------------
 -- The four changes of period (idempotent: repeating one changes nothing).
 
@@ -1620,6 +1638,19 @@ COMMENT ON SEQUENCE shegu.residence_permit_id_seq IS 'numbers the residence perm
 COMMENT ON SEQUENCE shegu.rental_id_seq IS 'numbers the rentals (shegu.rental.id)';
 COMMENT ON SEQUENCE shegu.person_attention_id_seq IS 'numbers the periods of attention (shegu.person_attention.id)';
 COMMENT ON SEQUENCE shegu.person_access_log_id_seq IS 'numbers the access-log rows (shegu.person_access_log.id)';
+SELECT pg_catalog.pg_extension_config_dump('shegu.road_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.building_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.house_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.organisation_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.place_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.camera_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.household_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.person_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.residence_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.residence_permit_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.rental_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.person_attention_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.person_access_log_id_seq', '');
 
 -- ---------------------------------------------------------------------------------------------
 -- Privileges and row-level security.  Grid staff read the base data of their grids; the clear
@@ -1690,6 +1721,7 @@ GRANT SELECT ON shegu.person_masked, shegu.grid_workload, shegu.report_base_grid
 GRANT EXECUTE ON FUNCTION shegu.my_residents(date, shegu.gridcode), shegu.person_clear(bigint[]),
                           shegu.find_person(text, text), shegu.id_hash(text, text)
     TO shegu_centre, shegu_grid_worker;
+GRANT EXECUTE ON FUNCTION shegu.residence_permits_expiring(interval, date) TO shegu_centre, shegu_grid_worker;
 GRANT EXECUTE ON FUNCTION shegu.move_person(bigint, bigint, date), shegu.close_rental(bigint, date),
                           shegu.set_attention(bigint, text, text, date, text), shegu.end_attention(bigint, text, date),
                           shegu.base_load(text, regclass), shegu.relocate_base(date), shegu.purge_departed(interval, interval)
