@@ -1222,6 +1222,7 @@ CREATE FUNCTION shegu.grid_workload_at(at date, root shegu.gridcode DEFAULT NULL
                    special_per_1000 float8)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = shegu, pg_catalog, pg_temp
+SET work_mem = '256MB'
 BEGIN ATOMIC
     WITH g AS (
         SELECT gr.code, gr.name, gr.kind, shegu.level(gr.code) AS level, gr.boundary
@@ -1657,6 +1658,33 @@ SELECT pg_catalog.pg_extension_config_dump('shegu.person_access_log_id_seq', '')
 -- personal fields (name, phone, sealed number) only through the logging functions above.
 -- Analysts read aggregates and masked people.
 
+-- The rows a grid worker's policies admit, computed once per statement (an init plan) from the
+-- buildings of the worker's grids, so that the policy is an index condition, not a filter.
+CREATE FUNCTION shegu.scope_houses() RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = shegu, pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT coalesce(array_agg(h.id), '{}')
+    FROM shegu.building AS b JOIN shegu.house AS h ON h.building = b.id
+    WHERE b.grid OPERATOR(shegu.<@) ANY (shegu.grid_scope());
+END;
+COMMENT ON FUNCTION shegu.scope_houses() IS
+    'the houses in the buildings of the calling role''s grid subtrees (shegu.grid_scope()): what row-level security lets grid staff see of residences';
+CREATE FUNCTION shegu.scope_people() RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = shegu, pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT coalesce(array_agg(DISTINCT r.person), '{}')
+    FROM shegu.building AS b JOIN shegu.house AS h ON h.building = b.id
+    JOIN shegu.residence AS r ON r.house = h.id
+    WHERE b.grid OPERATOR(shegu.<@) ANY (shegu.grid_scope())
+      AND r.valid_from <= CURRENT_DATE AND (r.valid_to IS NULL OR r.valid_to > CURRENT_DATE);
+END;
+COMMENT ON FUNCTION shegu.scope_people() IS
+    'the people living today (main or second home) in the buildings of the calling role''s grid subtrees: what row-level security lets grid staff see of people';
+REVOKE ALL ON FUNCTION shegu.scope_houses(), shegu.scope_people() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION shegu.scope_houses(), shegu.scope_people() TO shegu_grid_worker;
+
 ALTER TABLE shegu.person ENABLE ROW LEVEL SECURITY;
 ALTER TABLE shegu.residence ENABLE ROW LEVEL SECURITY;
 ALTER TABLE shegu.person_attention ENABLE ROW LEVEL SECURITY;
@@ -1666,14 +1694,10 @@ ALTER TABLE shegu.person_access_log ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY person_centre ON shegu.person TO shegu_centre USING (true) WITH CHECK (true);
 CREATE POLICY person_grid ON shegu.person TO shegu_grid_worker
-    USING (id IN (SELECT r.person FROM shegu.residence AS r JOIN shegu.house AS h ON h.id = r.house
-                  JOIN shegu.building AS b ON b.id = h.building
-                  WHERE (r.valid_to IS NULL OR r.valid_to > CURRENT_DATE)
-                    AND b.grid OPERATOR(shegu.<@) ANY ((SELECT shegu.grid_scope())::shegu.gridcode[])));
+    USING (id = ANY ((SELECT shegu.scope_people())::bigint[]));
 CREATE POLICY residence_centre ON shegu.residence TO shegu_centre USING (true) WITH CHECK (true);
 CREATE POLICY residence_grid ON shegu.residence TO shegu_grid_worker
-    USING (house IN (SELECT h.id FROM shegu.house AS h JOIN shegu.building AS b ON b.id = h.building
-                     WHERE b.grid OPERATOR(shegu.<@) ANY ((SELECT shegu.grid_scope())::shegu.gridcode[])));
+    USING (house = ANY ((SELECT shegu.scope_houses())::bigint[]));
 CREATE POLICY person_attention_centre ON shegu.person_attention TO shegu_centre USING (true) WITH CHECK (true);
 CREATE POLICY person_attention_grid ON shegu.person_attention FOR SELECT TO shegu_grid_worker
     USING (EXISTS (SELECT 1 FROM shegu.person AS p WHERE p.id = person_attention.person));
