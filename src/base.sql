@@ -1051,15 +1051,22 @@ BEGIN
         END IF;
     END IF;
     RETURN QUERY
-    WITH rows AS (
+    WITH homes AS (
+        -- the whole county for the centre, else the buildings of each code in scope (a range scan)
+        SELECT b.id AS building, b.grid FROM shegu.building AS b WHERE scope IS NULL
+        UNION ALL
+        SELECT b.id, b.grid
+        FROM unnest(scope) AS s(code)
+        JOIN shegu.building AS b
+          ON b.grid OPERATOR(shegu.>=) s.code AND b.grid OPERATOR(shegu.<=) shegu.subtree_last(s.code)),
+    rows AS (
         SELECT DISTINCT ON (p.id) p.id, p.name, p.phone, p.id_masked, p.sex, p.birth_date, p.residence_kind,
-               h.id AS house, shegu.standard_address(h.id) AS address, b.grid
-        FROM shegu.building AS b
-        JOIN shegu.house AS h ON h.building = b.id
+               h.id AS house, shegu.standard_address(h.id) AS address, m.grid
+        FROM homes AS m
+        JOIN shegu.house AS h ON h.building = m.building
         JOIN shegu.residence AS r ON r.house = h.id
         JOIN shegu.person AS p ON p.id = r.person
-        WHERE (scope IS NULL OR b.grid OPERATOR(shegu.<@) ANY (scope))
-          AND r.valid_from <= at AND (r.valid_to IS NULL OR r.valid_to > at)
+        WHERE r.valid_from <= at AND (r.valid_to IS NULL OR r.valid_to > at)
           AND p.anonymised_at IS NULL
         ORDER BY p.id, r.reason IS NULL DESC, r.valid_from DESC),
     logged AS (
@@ -1229,13 +1236,6 @@ BEGIN ATOMIC
         FROM shegu.grid AS gr
         WHERE gr.valid_from <= grid_workload_at.at AND (gr.valid_to IS NULL OR gr.valid_to > grid_workload_at.at)
           AND (grid_workload_at.root IS NULL OR gr.code OPERATOR(shegu.<@) grid_workload_at.root)),
-    homes AS (
-        SELECT r.person, b.grid
-        FROM shegu.residence AS r
-        JOIN shegu.house AS h ON h.id = r.house
-        JOIN shegu.building AS b ON b.id = h.building
-        WHERE r.reason IS NULL AND r.valid_from <= grid_workload_at.at
-          AND (r.valid_to IS NULL OR r.valid_to > grid_workload_at.at)),
     leaf AS (
         SELECT x.grid, sum(x.households) AS households, sum(x.residents) AS residents, sum(x.floating) AS floating,
                sum(x.overseas) AS overseas, sum(x.rentals) AS rentals, sum(x.businesses) AS businesses,
@@ -1250,10 +1250,15 @@ BEGIN ATOMIC
             WHERE hh.since <= grid_workload_at.at AND (hh.left_on IS NULL OR hh.left_on > grid_workload_at.at)
             GROUP BY b.grid
             UNION ALL
-            SELECT m.grid, 0, count(*), count(*) FILTER (WHERE p.residence_kind = 'floating'),
+            SELECT b.grid, 0, count(*), count(*) FILTER (WHERE p.residence_kind = 'floating'),
                    count(*) FILTER (WHERE p.residence_kind = 'overseas'), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-            FROM homes AS m JOIN shegu.person AS p ON p.id = m.person
-            GROUP BY m.grid
+            FROM shegu.residence AS r
+            JOIN shegu.person AS p ON p.id = r.person
+            JOIN shegu.house AS h ON h.id = r.house
+            JOIN shegu.building AS b ON b.id = h.building
+            WHERE r.reason IS NULL AND r.valid_from <= grid_workload_at.at
+              AND (r.valid_to IS NULL OR r.valid_to > grid_workload_at.at)
+            GROUP BY b.grid
             UNION ALL
             SELECT b.grid, 0, 0, 0, 0, count(*), 0, 0, 0, 0, 0, 0, 0, 0, 0
             FROM shegu.rental AS re JOIN shegu.house AS h ON h.id = re.house JOIN shegu.building AS b ON b.id = h.building
@@ -1276,13 +1281,17 @@ BEGIN ATOMIC
             WHERE c.since <= grid_workload_at.at AND (c.valid_to IS NULL OR c.valid_to > grid_workload_at.at)
             GROUP BY c.grid
             UNION ALL
-            SELECT m.grid, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(DISTINCT a.person),
+            SELECT b.grid, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(DISTINCT a.person),
                    count(DISTINCT a.person) FILTER (WHERE a.grade = 'A'),
                    count(DISTINCT a.person) FILTER (WHERE a.grade = 'B'),
                    count(DISTINCT a.person) FILTER (WHERE a.grade = 'C'), 0
-            FROM shegu.person_attention AS a JOIN homes AS m ON m.person = a.person
+            FROM shegu.person_attention AS a
+            JOIN shegu.residence AS r ON r.person = a.person AND r.reason IS NULL
+             AND r.valid_from <= grid_workload_at.at AND (r.valid_to IS NULL OR r.valid_to > grid_workload_at.at)
+            JOIN shegu.house AS h ON h.id = r.house
+            JOIN shegu.building AS b ON b.id = h.building
             WHERE a.valid_from <= grid_workload_at.at AND (a.valid_to IS NULL OR a.valid_to > grid_workload_at.at)
-            GROUP BY m.grid
+            GROUP BY b.grid
             UNION ALL
             SELECT i.grid, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*)
             FROM shegu.incident AS i
@@ -1665,8 +1674,10 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = shegu, pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT coalesce(array_agg(h.id), '{}')
-    FROM shegu.building AS b JOIN shegu.house AS h ON h.building = b.id
-    WHERE b.grid OPERATOR(shegu.<@) ANY (shegu.grid_scope());
+    FROM unnest(shegu.grid_scope()) AS s(code)
+    JOIN shegu.building AS b
+      ON b.grid OPERATOR(shegu.>=) s.code AND b.grid OPERATOR(shegu.<=) shegu.subtree_last(s.code)
+    JOIN shegu.house AS h ON h.building = b.id;
 END;
 COMMENT ON FUNCTION shegu.scope_houses() IS
     'the houses in the buildings of the calling role''s grid subtrees (shegu.grid_scope()): what row-level security lets grid staff see of residences';
@@ -1675,10 +1686,12 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = shegu, pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT coalesce(array_agg(DISTINCT r.person), '{}')
-    FROM shegu.building AS b JOIN shegu.house AS h ON h.building = b.id
+    FROM unnest(shegu.grid_scope()) AS s(code)
+    JOIN shegu.building AS b
+      ON b.grid OPERATOR(shegu.>=) s.code AND b.grid OPERATOR(shegu.<=) shegu.subtree_last(s.code)
+    JOIN shegu.house AS h ON h.building = b.id
     JOIN shegu.residence AS r ON r.house = h.id
-    WHERE b.grid OPERATOR(shegu.<@) ANY (shegu.grid_scope())
-      AND r.valid_from <= CURRENT_DATE AND (r.valid_to IS NULL OR r.valid_to > CURRENT_DATE);
+    WHERE r.valid_from <= CURRENT_DATE AND (r.valid_to IS NULL OR r.valid_to > CURRENT_DATE);
 END;
 COMMENT ON FUNCTION shegu.scope_people() IS
     'the people living today (main or second home) in the buildings of the calling role''s grid subtrees: what row-level security lets grid staff see of people';
