@@ -195,7 +195,8 @@ shegu_wf_stage_light_at(const shegu_wf_case *c, shegu_wf_time at)
 }
 
 static void
-turn(shegu_wf_result *res, bool stage, shegu_wf_light from, shegu_wf_light to, shegu_wf_time due)
+turn(shegu_wf_result *res, bool stage, shegu_wf_light from, shegu_wf_light to, shegu_wf_time due,
+	 shegu_wf_state state, shegu_wf_level level)
 {
 	if (res->nturns < (int) (sizeof(res->turns) / sizeof(res->turns[0])))
 	{
@@ -203,6 +204,8 @@ turn(shegu_wf_result *res, bool stage, shegu_wf_light from, shegu_wf_light to, s
 		res->turns[res->nturns].from = from;
 		res->turns[res->nturns].to = to;
 		res->turns[res->nturns].due = due;
+		res->turns[res->nturns].state = state;
+		res->turns[res->nturns].level = level;
 		res->nturns++;
 	}
 }
@@ -217,13 +220,14 @@ lights_update(shegu_wf_case *c, shegu_wf_time at, shegu_wf_result *res)
 	if (now != SHEGU_WF_NOLIGHT && now != c->light)
 	{
 		if (res != NULL && now != SHEGU_WF_GREEN)
-			turn(res, false, c->light, now, c->state == SHEGU_WF_REPORTED ? c->accept_due_at : c->due_at);
+			turn(res, false, c->light, now, c->state == SHEGU_WF_REPORTED ? c->accept_due_at : c->due_at,
+				 c->state, c->level);
 		c->light = now;
 	}
 	if (st != SHEGU_WF_NOLIGHT && st != c->stage_light)
 	{
 		if (res != NULL && st != SHEGU_WF_GREEN)
-			turn(res, true, c->stage_light, st, c->stage_due_at);
+			turn(res, true, c->stage_light, st, c->stage_due_at, c->state, c->level);
 		c->stage_light = st;
 	}
 }
@@ -360,6 +364,7 @@ shegu_wf_step(shegu_wf_case *c0, const shegu_wf_input *in, const shegu_wf_limits
 		res->skip = true;
 		return SHEGU_WF_OK;
 	}
+	res->at = at;
 	if (a == SHEGU_WF_TICK)
 	{
 		lights_update(&c, at, res);
@@ -376,6 +381,7 @@ shegu_wf_step(shegu_wf_case *c0, const shegu_wf_input *in, const shegu_wf_limits
 	}
 	/* the lights as they stand when the step is taken, under the state before it */
 	lights_update(&c, at, res);
+	res->npre = res->nturns;
 
 	switch (a)
 	{

@@ -233,6 +233,8 @@ typedef struct shegu_wf_turn
 	bool		stage;
 	shegu_wf_light from, to;
 	shegu_wf_time due;
+	shegu_wf_state state;		/* the state when it turned (before or after the step) */
+	shegu_wf_level level;
 } shegu_wf_turn;
 
 typedef struct shegu_wf_result
@@ -241,11 +243,13 @@ typedef struct shegu_wf_result
 	const char *detail;			/* a whole sentence for some errors, else NULL */
 	bool		skip;			/* a sweep step with nothing to do: write nothing */
 	bool		log;			/* write an event (false for a light tick) */
+	shegu_wf_time at;			/* the step's time (the present when a late lock moved it on) */
 	const char *event_action;	/* the action logged (overdue_escalate logs as escalate) */
 	const char *event_note;		/* note logged (the input's, or the sweep's reason) */
 	shegu_wf_state from_state, to_state;
 	shegu_wf_level from_level, to_level;
 	int			nturns;
+	int			npre;			/* turns[0..npre) happened before the step, the rest after it */
 	shegu_wf_turn turns[4];
 	bool		escalated;		/* NOTIFY shegu_escalation */
 	bool		supervised;		/* NOTIFY shegu_supervision */
