@@ -97,8 +97,6 @@ CREATE INDEX incident_level_due_idx ON shegu.incident (level_due_at)
     WHERE status IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND level <> 'county';
 CREATE INDEX incident_yellow_idx ON shegu.incident (yellow_at)
     WHERE status IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND light = 'green';
-CREATE INDEX incident_red_accept_idx ON shegu.incident (accept_due_at)
-    WHERE status = 'reported' AND light <> 'red';
 CREATE INDEX incident_red_due_idx ON shegu.incident (due_at)
     WHERE status IN ('accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND light <> 'red';
 CREATE INDEX incident_stage_idx ON shegu.incident (stage_yellow_at)

@@ -1950,6 +1950,11 @@ step_run(const StepArgs *s, bool *changed)
 	*changed = false;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	if (lock_plan[by_county] == NULL)
+	{
+		/* a database not yet updated to this library's version: say so, as the insert trigger does */
+		shegu_require_columns("incident", col_names, C_NCOLS);
+	}
 	{
 		Datum		v[2];
 

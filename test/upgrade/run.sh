@@ -20,7 +20,7 @@ bail() { echo "not ok - $1"; exit 1; }
 release_commit() { case "$1" in 0.1.0) echo bc67b83 ;; 0.2.0) echo 8c189ac ;; *) return 1 ;; esac; }
 # The column of shegu.incident that this library needs and version V's tables lack, if any: the
 # new shegu.so must refuse such a database by naming it (empty: V's incident table serves as it is).
-old_shape_column() { case "$1" in 0.1.0) echo county ;; *) echo "" ;; esac; }
+old_shape_column() { case "$1" in 0.1.0) echo county ;; 0.2.0) echo owner ;; *) echo "" ;; esac; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shegu_upgrade.XXXXXX")
 chmod 755 "$tmp"    # the server user reads the private PostgreSQL and owns the cluster in it
