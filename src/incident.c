@@ -19,6 +19,7 @@
 #include "tcop/pquery.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/datum.h"
 #include "utils/guc.h"
@@ -625,36 +626,110 @@ detail_amount(Jsonb *detail, const char *action, int64 id, bool required)
 
 static SPIPlanPtr grid_plan = NULL;
 
-static void
-grid_check(Oid gridtype, Datum grid, TimestampTz reported, const char *title)
+/*
+ * The versions of the grids new incidents named, per backend: a code's [valid_from, valid_to)
+ * days, read once and kept until shegu.grid changes (its relcache invalidation).
+ */
+typedef struct GridEntry
 {
-	Datum		v[2];
-	int64		versions;
-	bool		valid;
-	bool		isnull;
+	int64		code;			/* hash key */
+	int			n;				/* versions */
+	DateADT	   *from;
+	DateADT	   *to;			/* DATEVAL_NOEND for an open version */
+} GridEntry;
 
+static MemoryContext grid_cxt = NULL;
+static HTAB *grid_cache = NULL;
+static Oid	grid_relid = InvalidOid;
+
+static void
+grid_relcache_cb(Oid relid)
+{
+	if ((relid == InvalidOid || relid == grid_relid) && grid_cxt != NULL)
+	{
+		MemoryContextDelete(grid_cxt);
+		grid_cxt = NULL;
+		grid_cache = NULL;
+	}
+}
+
+static GridEntry *
+grid_versions(Oid gridtype, Datum grid)
+{
+	int64		code = DatumGetInt64(grid);
+	GridEntry  *e;
+	bool		found;
+	Datum		v[1];
+	int			n;
+	DateADT    *from,
+			   *to;
+
+	if (grid_cache == NULL)
+	{
+		HASHCTL		ctl;
+		MemoryContext cxt = AllocSetContextCreate(CacheMemoryContext, "shegu incident grids",
+												  ALLOCSET_DEFAULT_SIZES);
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(GridEntry);
+		ctl.hcxt = cxt;
+		grid_cache = hash_create("shegu incident grids", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		grid_cxt = cxt;
+		grid_relid = get_relname_relid("grid", get_namespace_oid("shegu", false));
+	}
+	e = hash_search(grid_cache, &code, HASH_FIND, NULL);
+	if (e != NULL)
+		return e;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (grid_plan == NULL)
 	{
-		Oid			types[2] = {gridtype, TIMESTAMPTZOID};
-		SPIPlanPtr	p = SPI_prepare("SELECT count(*), coalesce(bool_or(g.valid_from <= $2::date"
-									"                          AND (g.valid_to IS NULL OR g.valid_to > $2::date)), false)"
-									" FROM shegu.grid AS g WHERE g.code OPERATOR(shegu.=) $1",
-									2, types);
+		Oid			types[1] = {gridtype};
 
-		grid_plan = keep_plan(p, "cannot prepare the grid check of new incidents");
+		grid_plan = keep_plan(SPI_prepare("SELECT g.valid_from, g.valid_to FROM shegu.grid AS g"
+										  " WHERE g.code OPERATOR(shegu.=) $1", 1, types),
+							  "cannot prepare the grid check of new incidents");
 	}
 	v[0] = grid;
-	v[1] = TimestampTzGetDatum(reported);
-	if (SPI_execute_plan(grid_plan, v, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if (SPI_execute_plan(grid_plan, v, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the grid of a new incident");
-	versions = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	valid = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	n = (int) SPI_processed;
+	from = MemoryContextAlloc(grid_cxt, sizeof(DateADT) * Max(n, 1));
+	to = MemoryContextAlloc(grid_cxt, sizeof(DateADT) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		from[i] = DatumGetDateADT(d);
+		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull);
+		to[i] = isnull ? DATEVAL_NOEND : DatumGetDateADT(d);
+	}
 	SPI_finish();
+	/* the cache may have been reset by an invalidation read during the query */
+	if (grid_cache == NULL)
+		return grid_versions(gridtype, grid);
+	e = hash_search(grid_cache, &code, HASH_ENTER, &found);
+	e->n = n;
+	e->from = from;
+	e->to = to;
+	return e;
+}
+
+static void
+grid_check(Oid gridtype, Datum grid, TimestampTz reported, const char *title)
+{
+	GridEntry  *e = grid_versions(gridtype, grid);
+	DateADT		day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(reported)));
+	bool		valid = false;
+
+	for (int i = 0; i < e->n && !valid; i++)
+		valid = e->from[i] <= day && (e->to[i] == DATEVAL_NOEND || e->to[i] > day);
 	if (!valid)
 	{
 		char		code[SHEGU_GRIDCODE_BUFLEN];
+		int			versions = e->n;
 
 		shegu_gridcode_format(DatumGetGridcode(grid), code);
 		ereport(ERROR,
@@ -2362,4 +2437,5 @@ shegu_incident_init(void)
 							   check_incident_clock, NULL, NULL);
 	shegu_refcache_subscribe(category_relcache_cb);
 	shegu_refcache_subscribe(incident_relcache_cb);
+	shegu_refcache_subscribe(grid_relcache_cb);
 }

@@ -64,12 +64,16 @@ start_private() { # shared_preload_libraries
 default=$(sed -nE "s/^default_version *= *'([^']+)'.*/\1/p" "$top/shegu.control")
 fresh=shegu_up_fresh
 
+# Columns an update drops on purpose (their meaning moved elsewhere), left out of the rows kept:
+# shegu.incident.step carried act()'s request to the update trigger until 0.3.0 (always NULL at rest).
+dropped_keys() { case "$1" in shegu.incident) echo "'step'" ;; *) echo "'-'" ;; esac; }
+
 # Rows of a relation, as canonical JSON text, sorted; with a column list, only those columns.
 rows_sql() { # table [columns-array-literal] [where]
 	if [ -n "${2:-}" ]; then
-		echo "SELECT (SELECT jsonb_object_agg(j.key, j.value) FROM jsonb_each(to_jsonb(x)) j WHERE j.key = ANY('$2'::text[]) AND j.key <> 'shipped')::text FROM $1 x ${3:-}"
+		echo "SELECT (SELECT jsonb_object_agg(j.key, j.value) FROM jsonb_each(to_jsonb(x)) j WHERE j.key = ANY('$2'::text[]) AND j.key <> 'shipped' AND j.key <> $(dropped_keys "$1"))::text FROM $1 x ${3:-}"
 	else
-		echo "SELECT (to_jsonb(x) - 'shipped')::text FROM $1 x ${3:-}"
+		echo "SELECT (to_jsonb(x) - 'shipped' - $(dropped_keys "$1"))::text FROM $1 x ${3:-}"
 	fi
 }
 tables_sql="SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
