@@ -5,12 +5,18 @@
 
 #include <math.h>
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
+#include "commands/extension.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -28,7 +34,9 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/portal.h"
+#include "utils/fmgroids.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "core.h"
@@ -1281,66 +1289,164 @@ typedef struct Locked
 	shegu_wf_case c;
 } Locked;
 
+/* A text column as a C string, or NULL. */
+static char *
+val_text(const Datum *v, const bool *n, int i)
+{
+	return n[i] ? NULL : TextDatumGetCString(v[i]);
+}
+
+/* Reads the locked row: v/n hold the lock's columns (id, category, grid, county, reported_at, then
+ * the workflow columns) in that order. */
 static void
-case_read(Locked *l, HeapTuple tup, TupleDesc td)
+case_read(Locked *l, const Datum *v, const bool *n)
 {
 	shegu_wf_case *c = &l->c;
-	bool		isnull;
 	char	   *s;
 
+#define WV(w) (W_HEAD + (w))
 	memset(l, 0, sizeof(*l));
-	l->id = DatumGetInt64(SPI_getbinval(tup, td, 1, &isnull));
-	l->category = SPI_getvalue(tup, td, 2);
-	l->grid = DatumGetGridcode(SPI_getbinval(tup, td, 3, &isnull));
-	l->county = SPI_getbinval(tup, td, 4, &l->county_null);
-	c->reported_at = DatumGetTimestampTz(SPI_getbinval(tup, td, 5, &isnull));
+	l->id = DatumGetInt64(v[0]);
+	l->category = val_text(v, n, 1);
+	l->grid = DatumGetGridcode(v[2]);
+	l->county = v[3];
+	l->county_null = n[3];
+	c->reported_at = DatumGetTimestampTz(v[4]);
 	c->state = (shegu_wf_state) name_or_error(shegu_wf_state_names, SHEGU_WF_NSTATES,
-											  SPI_getvalue(tup, td, W_HEAD + 1 + W_STATUS), l->id, "status");
+											  val_text(v, n, WV(W_STATUS)), l->id, "status");
 	c->level = (shegu_wf_level) name_or_error(shegu_wf_level_names, SHEGU_WF_NLEVELS,
-											  SPI_getvalue(tup, td, W_HEAD + 1 + W_LEVEL), l->id, "level");
-	s = SPI_getvalue(tup, td, W_HEAD + 1 + W_RESUME_STATUS);
+											  val_text(v, n, WV(W_LEVEL)), l->id, "level");
+	s = val_text(v, n, WV(W_RESUME_STATUS));
 	c->resume_state = s ? (shegu_wf_state) name_or_error(shegu_wf_state_names, SHEGU_WF_NSTATES, s, l->id, "status")
 		: SHEGU_WF_NSTATES;
-	s = SPI_getvalue(tup, td, W_HEAD + 1 + W_LIGHT);
+	s = val_text(v, n, WV(W_LIGHT));
 	c->light = s ? (shegu_wf_light) name_or_error(shegu_wf_light_names, 4, s, l->id, "light") : SHEGU_WF_NOLIGHT;
-	s = SPI_getvalue(tup, td, W_HEAD + 1 + W_STAGE_LIGHT);
+	s = val_text(v, n, WV(W_STAGE_LIGHT));
 	c->stage_light = s ? (shegu_wf_light) name_or_error(shegu_wf_light_names, 4, s, l->id, "light") : SHEGU_WF_NOLIGHT;
-	c->department = SPI_getvalue(tup, td, W_HEAD + 1 + W_DEPARTMENT);
-	c->owner = SPI_getvalue(tup, td, W_HEAD + 1 + W_OWNER);
-	c->leader = SPI_getvalue(tup, td, W_HEAD + 1 + W_LEADER);
+	c->department = val_text(v, n, WV(W_DEPARTMENT));
+	c->owner = val_text(v, n, WV(W_OWNER));
+	c->leader = val_text(v, n, WV(W_LEADER));
 	for (int w = W_ACCEPTED_AT; w <= W_LEADER_SINCE; w++)
-	{
-		Datum		d = SPI_getbinval(tup, td, W_HEAD + 1 + w, &isnull);
-
-		*w_time(c, w) = isnull ? SHEGU_WF_NOTIME : DatumGetTimestampTz(d);
-	}
-	{
-		Datum		d = SPI_getbinval(tup, td, W_HEAD + 1 + W_EXTENSION_REQUESTED, &isnull);
-
-		c->has_extension_requested = !isnull;
-		if (!isnull)
-			c->extension_requested = span_of(DatumGetIntervalP(d));
-		d = SPI_getbinval(tup, td, W_HEAD + 1 + W_EXTENSION_TOTAL, &isnull);
-		if (!isnull)
-			c->extension_total = span_of(DatumGetIntervalP(d));
-		d = SPI_getbinval(tup, td, W_HEAD + 1 + W_SUSPENDED_WORK, &isnull);
-		if (!isnull)
-			c->suspended_work = span_of(DatumGetIntervalP(d));
-	}
+		*w_time(c, w) = n[WV(w)] ? SHEGU_WF_NOTIME : DatumGetTimestampTz(v[WV(w)]);
+	c->has_extension_requested = !n[WV(W_EXTENSION_REQUESTED)];
+	if (c->has_extension_requested)
+		c->extension_requested = span_of(DatumGetIntervalP(v[WV(W_EXTENSION_REQUESTED)]));
+	if (!n[WV(W_EXTENSION_TOTAL)])
+		c->extension_total = span_of(DatumGetIntervalP(v[WV(W_EXTENSION_TOTAL)]));
+	if (!n[WV(W_SUSPENDED_WORK)])
+		c->suspended_work = span_of(DatumGetIntervalP(v[WV(W_SUSPENDED_WORK)]));
 	for (int w = W_ESCALATIONS; w <= W_SUPERVISIONS; w++)
-	{
-		Datum		d = SPI_getbinval(tup, td, W_HEAD + 1 + w, &isnull);
+		*w_int(c, w) = n[WV(w)] ? 0 : DatumGetInt32(v[WV(w)]);
+	c->satisfaction = n[WV(W_SATISFACTION)] ? 0 : DatumGetInt16(v[WV(W_SATISFACTION)]);
+	c->has_work_hours = !n[WV(W_WORK_HOURS)];
+	c->work_hours_to_close = c->has_work_hours ? DatumGetFloat8(v[WV(W_WORK_HOURS)]) : 0;
+#undef WV
+}
 
-		*w_int(c, w) = isnull ? 0 : DatumGetInt32(d);
-	}
-	{
-		Datum		d = SPI_getbinval(tup, td, W_HEAD + 1 + W_SATISFACTION, &isnull);
+/*
+ * Locks the incident's row and reads it, on a single server: the primary key's index, then
+ * table_tuple_lock on the row's latest version (a concurrent step commits first; in
+ * REPEATABLE READ or SERIALIZABLE its update is a serialization failure, as for UPDATE).
+ * False when there is no such incident.  (On Citus the lock goes through a routed query.)
+ */
+static Oid	lock_relid = InvalidOid;
+static AttrNumber lock_att[W_HEAD + W_N];
 
-		c->satisfaction = isnull ? 0 : DatumGetInt16(d);
-		d = SPI_getbinval(tup, td, W_HEAD + 1 + W_WORK_HOURS, &isnull);
-		c->has_work_hours = !isnull;
-		c->work_hours_to_close = isnull ? 0 : DatumGetFloat8(d);
+static const char *const head_names[W_HEAD] = {"id", "category", "grid", "county", "reported_at"};
+
+static bool
+lock_direct(int64 id, Locked *l)
+{
+	Oid			relid = get_relname_relid("incident", get_namespace_oid("shegu", false));
+	Relation	rel;
+	Relation	irel;
+	Oid			pkey;
+	IndexScanDesc scan;
+	ScanKeyData key;
+	TupleTableSlot *slot;
+	Snapshot	snap;
+	bool		found = false;
+	Datum		v[W_HEAD + W_N];
+	bool		n[W_HEAD + W_N];
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table shegu.incident does not exist");
+	rel = table_open(relid, RowExclusiveLock);
+	if (lock_relid != relid)
+	{
+		TupleDesc	desc = RelationGetDescr(rel);
+
+		for (int i = 0; i < W_HEAD + W_N; i++)
+		{
+			const char *name = i < W_HEAD ? head_names[i] : w_names[i - W_HEAD];
+			int			att = SPI_fnumber(desc, name);
+
+			if (att <= 0)
+				shegu_error_old_shape(rel, name);
+			lock_att[i] = (AttrNumber) att;
+		}
+		lock_relid = relid;
 	}
+	pkey = RelationGetPrimaryKeyIndex(rel);
+	if (!OidIsValid(pkey))
+		elog(ERROR, "table shegu.incident has no primary key");
+	irel = index_open(pkey, AccessShareLock);
+	CommandCounterIncrement();	/* see what the calling statement wrote so far */
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	slot = table_slot_create(rel, NULL);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+	scan = index_beginscan(rel, irel, snap, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		ItemPointerData tid = slot->tts_tid;
+		TM_FailureData tmfd;
+		TM_Result	r;
+
+		index_endscan(scan);
+		scan = NULL;
+		r = table_tuple_lock(rel, &tid, snap, slot, GetCurrentCommandId(false), LockTupleNoKeyExclusive,
+							 LockWaitBlock, IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+							 &tmfd);
+		switch (r)
+		{
+			case TM_Ok:
+			case TM_SelfModified:
+				found = true;
+				break;
+			case TM_Updated:
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent update of incident " INT64_FORMAT, id)));
+				break;
+			case TM_Deleted:
+				break;
+			default:
+				elog(ERROR, "unexpected result %d locking incident " INT64_FORMAT, (int) r, id);
+		}
+		if (found && r == TM_SelfModified)
+		{
+			/* changed earlier in this command: read its latest version */
+			found = table_tuple_fetch_row_version(rel, &tmfd.ctid, SnapshotAny, slot);
+		}
+	}
+	if (scan)
+		index_endscan(scan);
+	if (found)
+	{
+		slot_getallattrs(slot);
+		for (int i = 0; i < W_HEAD + W_N; i++)
+		{
+			v[i] = slot->tts_values[lock_att[i] - 1];
+			n[i] = slot->tts_isnull[lock_att[i] - 1];
+		}
+		case_read(l, v, n);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snap);
+	index_close(irel, AccessShareLock);
+	table_close(rel, NoLock);
+	return found;
 }
 
 static void
@@ -1835,20 +1941,27 @@ detail_satisfaction(Jsonb *detail, int64 id)
 
 /* ---- what a step needs to know of the side tables ---- */
 
+static SPIPlanPtr parts_plan = NULL;
+
 static void
 parts_context(Locked *l, shegu_wf_input *in)
 {
-	Oid			types[2] = {INT8OID, TEXTOID};
 	Datum		v[2];
 	bool		isnull;
 
+	if (parts_plan == NULL)
+	{
+		Oid			types[2] = {INT8OID, TEXTOID};
+
+		parts_plan = keep_plan(SPI_prepare("SELECT count(*) FILTER (WHERE finished_at IS NULL)::int,"
+										   " coalesce(bool_or(department = $2), false),"
+										   " coalesce(bool_or(department = $2 AND finished_at IS NOT NULL), false)"
+										   " FROM shegu.incident_party WHERE incident_id = $1", 2, types),
+							   "cannot prepare the parts lookup");
+	}
 	v[0] = Int64GetDatum(l->id);
 	v[1] = in->department ? CStringGetTextDatum(in->department) : (Datum) 0;
-	if (SPI_execute_with_args("SELECT count(*) FILTER (WHERE finished_at IS NULL)::int,"
-							  " coalesce(bool_or(department = $2), false),"
-							  " coalesce(bool_or(department = $2 AND finished_at IS NOT NULL), false)"
-							  " FROM shegu.incident_party WHERE incident_id = $1",
-							  2, types, v, in->department ? NULL : " n", true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(parts_plan, v, in->department ? NULL : " n", true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot read the parts of incident " INT64_FORMAT, l->id);
 	in->parts_open = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	in->department_in_case = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
@@ -1989,6 +2102,13 @@ mediation_write(Locked *l, const shegu_wf_input *in, const shegu_wf_result *res,
 
 /* ---- the step ---- */
 
+/* Is Citus installed in this database?  Then the row is locked by a query Citus routes. */
+static bool
+citus_present(void)
+{
+	return OidIsValid(get_extension_oid("citus", true));
+}
+
 typedef struct StepArgs
 {
 	int64		id;
@@ -2025,14 +2145,26 @@ step_run(const StepArgs *s, bool *changed)
 	*changed = false;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (lock_plan[by_county] == NULL)
+	if (!citus_present())
 	{
-		/* a database not yet updated to this library's version: say so, as the insert trigger does */
-		shegu_require_columns("incident", col_names, C_NCOLS);
+		if (!lock_direct(s->id, &l) || (by_county && (l.county_null || l.county != *s->county)))
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
+					 by_county
+					 ? errmsg("incident " INT64_FORMAT " does not exist in county " INT64_FORMAT, s->id, DatumGetInt64(*s->county))
+					 : errmsg("incident " INT64_FORMAT " does not exist", s->id)));
 	}
+	else
 	{
 		Datum		v[2];
+		Datum		vals[W_HEAD + W_N];
+		bool		nulls[W_HEAD + W_N];
 
+		if (lock_plan[by_county] == NULL)
+		{
+			/* a database not yet updated to this library's version: say so, as the insert trigger does */
+			shegu_require_columns("incident", col_names, C_NCOLS);
+		}
 		v[0] = Int64GetDatum(s->id);
 		v[1] = by_county ? *s->county : (Datum) 0;
 		if (SPI_execute_plan(lock_plan_get(by_county), v, NULL, false, 1) != SPI_OK_SELECT)
@@ -2043,7 +2175,9 @@ step_run(const StepArgs *s, bool *changed)
 					 by_county
 					 ? errmsg("incident " INT64_FORMAT " does not exist in county " INT64_FORMAT, s->id, DatumGetInt64(*s->county))
 					 : errmsg("incident " INT64_FORMAT " does not exist", s->id)));
-		case_read(&l, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		for (int i = 0; i < W_HEAD + W_N; i++)
+			vals[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &nulls[i]);
+		case_read(&l, vals, nulls);
 	}
 	cat = category_get(l.category);
 	clk = clock_of(cat);
