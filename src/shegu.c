@@ -4,6 +4,7 @@
 
 #include "fmgr.h"
 
+#include "base.h"
 #include "incident.h"
 #include "lookup.h"
 #include "worktime.h"
@@ -19,4 +20,5 @@ _PG_init(void)
 	shegu_lookup_init();
 	shegu_worktime_init();
 	shegu_incident_init();
+	shegu_base_init();
 }
