@@ -26,7 +26,7 @@ CREATE TABLE shegu.workflow_limit (
     shipped     boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE shegu.workflow_limit IS
-    'time limits of the workflow''s stages (会商研判, 裁决, 调解, 协议履行核查, 联动执法 parts), one row per stage; the shipped rows are local defaults, not from the seeds: a county replaces them (UPDATE sets shipped = false, and pg_dump keeps the row)';
+    'time limits of the workflow''s stages (会商研判, 裁决, 调解, 协议履行核查, 联动执法 parts), one row per stage; the shipped rows are local defaults, not from the seeds: a county replaces them by UPDATE (an edited shipped row becomes the county''s, shipped = false, and pg_dump keeps it)';
 COMMENT ON COLUMN shegu.workflow_limit.stage IS 'review 会商研判, ruling 裁决, mediation 调解, fulfilment 协议履行核查, part (one department''s part of a joint case 联动综合执法)';
 COMMENT ON COLUMN shegu.workflow_limit.name_zh IS 'Chinese name of the stage';
 COMMENT ON COLUMN shegu.workflow_limit.time_limit IS 'time allowed for the stage, from its start; in working time a day is one working day of the category''s schedule';
@@ -52,6 +52,9 @@ INSERT INTO shegu.workflow_limit (stage, name_zh, time_limit, basis, source, shi
 CREATE TRIGGER workflow_limit_10_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON shegu.workflow_limit
     FOR EACH STATEMENT EXECUTE FUNCTION shegu.incident_category_changed();
 COMMENT ON TRIGGER workflow_limit_10_changed ON shegu.workflow_limit IS 'invalidates the caches of limits';
+CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.workflow_limit
+    FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+COMMENT ON TRIGGER shipped_row_guard ON shegu.workflow_limit IS 'keeps users'' edits of shipped stage limits through dump and restore';
 COMMENT ON FUNCTION shegu.incident_category_changed() IS
     'trigger: tells every backend to reload its cache of incident categories and stage limits (shegu.workflow_limit)';
 

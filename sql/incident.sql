@@ -419,8 +419,12 @@ INSERT INTO incident_party (incident_id, department, role, assigned_at, assigned
 VALUES (:j, 'x', 'support', now(), 'x', now(), now());
 UPDATE incident_mediation SET outcome = 'fulfilled';
 RESET ROLE;
-DELETE FROM workflow_limit;
-INSERT INTO workflow_limit SELECT * FROM saved_limits;
+-- An edited shipped limit is the county's own (pg_dump keeps it); put the shipped values back.
+SELECT stage, shipped FROM workflow_limit ORDER BY stage;
+SET session_replication_role = replica;
+UPDATE workflow_limit AS w SET time_limit = s.time_limit, basis = s.basis, shipped = true
+FROM saved_limits AS s WHERE s.stage = w.stage;
+RESET session_replication_role;
 
 -- Everything the incident room declares is commented.
 SELECT c.oid::regclass AS undocumented FROM pg_class c

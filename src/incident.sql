@@ -102,7 +102,7 @@ CREATE TABLE shegu.workflow_limit (
     shipped     boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE shegu.workflow_limit IS
-    'time limits of the workflow''s stages (会商研判, 裁决, 调解, 协议履行核查, 联动执法 parts), one row per stage; the shipped rows are local defaults, not from the seeds: a county replaces them (UPDATE sets shipped = false, and pg_dump keeps the row)';
+    'time limits of the workflow''s stages (会商研判, 裁决, 调解, 协议履行核查, 联动执法 parts), one row per stage; the shipped rows are local defaults, not from the seeds: a county replaces them by UPDATE (an edited shipped row becomes the county''s, shipped = false, and pg_dump keeps it)';
 COMMENT ON COLUMN shegu.workflow_limit.stage IS 'review 会商研判, ruling 裁决, mediation 调解, fulfilment 协议履行核查, part (one department''s part of a joint case 联动综合执法)';
 COMMENT ON COLUMN shegu.workflow_limit.name_zh IS 'Chinese name of the stage';
 COMMENT ON COLUMN shegu.workflow_limit.time_limit IS 'time allowed for the stage, from its start; in working time a day is one working day of the category''s schedule';
