@@ -1961,7 +1961,9 @@ parts_context(Locked *l, shegu_wf_input *in)
 	}
 	v[0] = Int64GetDatum(l->id);
 	v[1] = in->department ? CStringGetTextDatum(in->department) : (Datum) 0;
-	if (SPI_execute_plan(parts_plan, v, in->department ? NULL : " n", true, 1) != SPI_OK_SELECT)
+	/* not read-only: a fresh snapshot sees the parts a concurrent step committed while this one
+	 * waited for the row lock */
+	if (SPI_execute_plan(parts_plan, v, in->department ? NULL : " n", false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot read the parts of incident " INT64_FORMAT, l->id);
 	in->parts_open = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	in->department_in_case = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
@@ -1978,7 +1980,7 @@ mediation_context(Locked *l, shegu_wf_input *in)
 	v[0] = Int64GetDatum(l->id);
 	if (SPI_execute_with_args("SELECT sessions, confirmed_at IS NOT NULL, outcome FROM shegu.incident_mediation"
 							  " WHERE incident_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1",
-							  1, types, v, NULL, true, 1) != SPI_OK_SELECT)
+							  1, types, v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot read the mediations of incident " INT64_FORMAT, l->id);
 	if (SPI_processed == 0)
 		return;
