@@ -1376,6 +1376,9 @@ lock_direct(int64 id, Locked *l)
 	{
 		TupleDesc	desc = RelationGetDescr(rel);
 
+		/* a database not yet updated to this library's version: say so, as the insert trigger does */
+		shegu_require_columns("incident", col_names, C_NCOLS);
+
 		for (int i = 0; i < W_HEAD + W_N; i++)
 		{
 			const char *name = i < W_HEAD ? head_names[i] : w_names[i - W_HEAD];
