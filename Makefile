@@ -15,7 +15,7 @@ ENGINE_SRCS = $(sort $(wildcard src/engine/*.c))
 ROOM_SRCS   = $(wildcard $(addprefix src/,$(addsuffix .c,$(ROOMS))))
 # a room is in the build once its src/<room>.sql exists (and in pg_regress once sql/<room>.sql does)
 ROOM_SQL    = $(wildcard $(addprefix src/,$(addsuffix .sql,$(ROOMS))))
-OBJS        = src/shegu.o src/refcache.o $(ROOM_SRCS:.c=.o) $(ENGINE_SRCS:.c=.o)
+OBJS        = src/shegu.o src/core.o src/refcache.o $(ROOM_SRCS:.c=.o) $(ENGINE_SRCS:.c=.o)
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 # frozen install scripts of released versions and the upgrade scripts between versions

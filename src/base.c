@@ -31,7 +31,7 @@
 #include "gridcode.h"
 #include "lookup.h"
 #include "refcache.h"
-#include "shegu.h"
+#include "core.h"
 
 /* shegu.pii_key: the secret the identity numbers are sealed with (superusers only). */
 static char *pii_key = NULL;

@@ -90,6 +90,42 @@ VALUES
     ('other',                NULL,           '其他',             'Other',                            'community', '4 hours',  'working', '5 days',   'working', 'default', true);
 
 -- ---------------------------------------------------------------------------------------------
+-- Limits of the workflow's stages: joint review, ruling, mediation, the fulfilment check of an
+-- agreement, one department's part of a joint case.  Counted in the category's schedule.
+
+CREATE TABLE shegu.workflow_limit (
+    stage       text PRIMARY KEY CHECK (stage IN ('review', 'ruling', 'mediation', 'fulfilment', 'part')),
+    name_zh     text NOT NULL CHECK (name_zh <> ''),
+    time_limit  interval NOT NULL CHECK (time_limit > interval '0'),
+    basis       text NOT NULL DEFAULT 'working' CHECK (basis IN ('working', 'natural')),
+    source      text NOT NULL CHECK (source <> ''),
+    shipped     boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE shegu.workflow_limit IS
+    'time limits of the workflow''s stages (会商研判, 裁决, 调解, 协议履行核查, 联动执法 parts), one row per stage; the shipped rows are local defaults, not from the seeds: a county replaces them by UPDATE (an edited shipped row becomes the county''s, shipped = false, and pg_dump keeps it)';
+COMMENT ON COLUMN shegu.workflow_limit.stage IS 'review 会商研判, ruling 裁决, mediation 调解, fulfilment 协议履行核查, part (one department''s part of a joint case 联动综合执法)';
+COMMENT ON COLUMN shegu.workflow_limit.name_zh IS 'Chinese name of the stage';
+COMMENT ON COLUMN shegu.workflow_limit.time_limit IS 'time allowed for the stage, from its start; in working time a day is one working day of the category''s schedule';
+COMMENT ON COLUMN shegu.workflow_limit.basis IS 'working (工作时) or natural (自然时) time';
+COMMENT ON COLUMN shegu.workflow_limit.source IS 'where the figure comes from: the shipped rows say "local default, not from the seeds; a county replaces it"';
+COMMENT ON COLUMN shegu.workflow_limit.shipped IS 'true for the rows CREATE EXTENSION ships; pg_dump keeps only rows with false';
+COMMENT ON INDEX shegu.workflow_limit_pkey IS 'stage limits by stage';
+COMMENT ON CONSTRAINT workflow_limit_pkey ON shegu.workflow_limit IS 'one limit per stage';
+COMMENT ON CONSTRAINT workflow_limit_stage_check ON shegu.workflow_limit IS 'the stages are review, ruling, mediation, fulfilment and part';
+COMMENT ON CONSTRAINT workflow_limit_name_zh_check ON shegu.workflow_limit IS 'the Chinese name is not empty';
+COMMENT ON CONSTRAINT workflow_limit_time_limit_check ON shegu.workflow_limit IS 'a stage limit is positive';
+COMMENT ON CONSTRAINT workflow_limit_basis_check ON shegu.workflow_limit IS 'a stage limit counts working or natural time';
+COMMENT ON CONSTRAINT workflow_limit_source_check ON shegu.workflow_limit IS 'every limit says where it comes from';
+SELECT pg_catalog.pg_extension_config_dump('shegu.workflow_limit', 'WHERE NOT shipped');
+
+INSERT INTO shegu.workflow_limit (stage, name_zh, time_limit, basis, source, shipped) VALUES
+    ('review',     '会商研判',     '3 days',  'working', 'local default, not from the seeds; a county replaces it', true),
+    ('ruling',     '裁决',         '2 days',  'working', 'local default, not from the seeds (seed 004 asks responsibility to be settled 实时界定责任, without a figure); a county replaces it', true),
+    ('mediation',  '调解',         '10 days', 'working', 'local default, not from the seeds; a county replaces it', true),
+    ('fulfilment', '协议履行核查', '20 days', 'working', 'local default, not from the seeds; a county replaces it', true),
+    ('part',       '联动执法分工', '5 days',  'working', 'local default, not from the seeds (a joint dispatch may give each department its own limit); a county replaces it', true);
+
+-- ---------------------------------------------------------------------------------------------
 -- Incidents and their event log.
 
 CREATE FUNCTION shegu.incident_county(grid shegu.gridcode) RETURNS bigint
@@ -111,7 +147,8 @@ CREATE TABLE shegu.incident (
     reported_at         timestamptz NOT NULL,
     status              text NOT NULL DEFAULT 'reported'
                         CHECK (status IN ('reported', 'accepted', 'rejected', 'dispatched', 'resolved',
-                                          'verified', 'closed', 'evaluated', 'suspended')),
+                                          'verified', 'closed', 'evaluated', 'suspended',
+                                          'reviewing', 'ruling', 'mediating', 'agreed')),
     level               text NOT NULL CHECK (level IN ('grid', 'community', 'township', 'county')),
     department          text,
     accepted_at         timestamptz,
@@ -139,7 +176,13 @@ CREATE TABLE shegu.incident (
     idempotency_key     text UNIQUE CHECK (idempotency_key <> ''),
     supervisions        int NOT NULL DEFAULT 0,
     county              bigint,
-    step                jsonb
+    owner               text,
+    owner_since         timestamptz,
+    leader              text,
+    leader_since        timestamptz,
+    stage_due_at        timestamptz,
+    stage_yellow_at     timestamptz,
+    stage_light         text CHECK (stage_light IN ('green', 'yellow', 'red'))
 );
 COMMENT ON SEQUENCE shegu.incident_id_seq IS 'numbers of incidents';
 COMMENT ON CONSTRAINT incident_title_check ON shegu.incident IS 'an incident has a title';
@@ -147,6 +190,7 @@ COMMENT ON CONSTRAINT incident_source_check ON shegu.incident IS 'the source is 
 COMMENT ON CONSTRAINT incident_status_check ON shegu.incident IS 'the state is one of the workflow states';
 COMMENT ON CONSTRAINT incident_level_check ON shegu.incident IS 'the responsible level is grid, community, township or county';
 COMMENT ON CONSTRAINT incident_light_check ON shegu.incident IS 'the time light is green, yellow or red';
+COMMENT ON CONSTRAINT incident_stage_light_check ON shegu.incident IS 'the stage light is green, yellow or red';
 COMMENT ON CONSTRAINT incident_satisfaction_check ON shegu.incident IS 'satisfaction scores run from 1 to 5';
 COMMENT ON CONSTRAINT incident_idempotency_key_check ON shegu.incident IS 'an idempotency key is not empty';
 COMMENT ON CONSTRAINT incident_pkey ON shegu.incident IS 'an incident is identified by its number';
@@ -165,7 +209,7 @@ COMMENT ON COLUMN shegu.incident.source IS
 COMMENT ON COLUMN shegu.incident.reporter IS 'who reported it (上报人)';
 COMMENT ON COLUMN shegu.incident.reported_at IS 'when it was reported (上报时间); the acceptance clock starts here';
 COMMENT ON COLUMN shegu.incident.status IS
-    'workflow state: reported 已上报, accepted 已立案, rejected 不予立案, dispatched 已交办, resolved 已处置, verified 已核查, closed 已结案, evaluated 已评价, suspended 挂账';
+    'workflow state: reported 已上报, accepted 已立案, rejected 不予立案, dispatched 已交办, resolved 已处置, verified 已核查, closed 已结案, evaluated 已评价, suspended 挂账, reviewing 会商研判中, ruling 待裁决 (responsibility unclear), mediating 调解中, agreed 已达成调解协议 (fulfilment being checked)';
 COMMENT ON COLUMN shegu.incident.level IS 'level currently responsible (当前责任层级): grid, community, township or county';
 COMMENT ON COLUMN shegu.incident.department IS 'department it was dispatched to (承办部门), if any';
 COMMENT ON COLUMN shegu.incident.accepted_at IS 'last acceptance (立案) time; the disposal clock starts here';
@@ -193,8 +237,16 @@ COMMENT ON COLUMN shegu.incident.state_since IS 'when the incident entered its p
 COMMENT ON COLUMN shegu.incident.supervisions IS 'number of times a supervisor pressed it (督办, act ''supervise'')';
 COMMENT ON COLUMN shegu.incident.county IS
     'county (县) of the grid, shegu.incident_county(grid); filled on insert (a given value must agree); the distribution key on Citus (docs/citus.md)';
-COMMENT ON COLUMN shegu.incident.step IS
-    'internal: the workflow step act() or sweep() asks the update trigger to apply; cleared by the trigger when it runs in the caller''s backend, else (on a Citus worker) replaced by the step''s outcome (changed, notifications); written only through shegu.act()';
+COMMENT ON COLUMN shegu.incident.owner IS
+    'first-receiver owner (首问负责人): whoever accepted the case owns it until a hand_over names another; NULL before acceptance';
+COMMENT ON COLUMN shegu.incident.owner_since IS 'when the present owner took the case (acceptance or the last hand_over)';
+COMMENT ON COLUMN shegu.incident.leader IS
+    'the one leader of the case (包案领导: 一个问题、一名领导、一套班子、一抓到底, seed 001); set once by assign_leader and kept to the end';
+COMMENT ON COLUMN shegu.incident.leader_since IS 'when the leader was assigned';
+COMMENT ON COLUMN shegu.incident.stage_due_at IS
+    'deadline of the present stage: joint review (会商研判), ruling (裁决), mediation (调解) or the fulfilment check of an agreement; NULL outside those states';
+COMMENT ON COLUMN shegu.incident.stage_yellow_at IS 'when the stage light turns yellow (the category''s yellow_share of the stage''s time)';
+COMMENT ON COLUMN shegu.incident.stage_light IS 'light of the stage''s own limit (green, yellow, red); a turn to yellow or red sends NOTIFY shegu_limit; NULL outside a stage';
 COMMENT ON COLUMN shegu.incident.idempotency_key IS 'client key of the submission: a retry with the same key returns the existing incident (shegu.report)';
 
 COMMENT ON INDEX shegu.incident_pkey IS 'incidents by number';
@@ -202,13 +254,16 @@ COMMENT ON INDEX shegu.incident_idempotency_key_key IS 'one incident per client 
 CREATE INDEX incident_grid_idx ON shegu.incident (grid);
 CREATE INDEX incident_reported_at_idx ON shegu.incident (reported_at);
 CREATE INDEX incident_level_due_idx ON shegu.incident (level_due_at)
-    WHERE status IN ('reported', 'accepted', 'dispatched') AND level <> 'county';
+    WHERE status IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND level <> 'county';
 CREATE INDEX incident_yellow_idx ON shegu.incident (yellow_at)
-    WHERE status IN ('reported', 'accepted', 'dispatched') AND light = 'green';
+    WHERE status IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND light = 'green';
 CREATE INDEX incident_red_accept_idx ON shegu.incident (accept_due_at)
     WHERE status = 'reported' AND light <> 'red';
 CREATE INDEX incident_red_due_idx ON shegu.incident (due_at)
-    WHERE status IN ('accepted', 'dispatched') AND light <> 'red';
+    WHERE status IN ('accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND light <> 'red';
+CREATE INDEX incident_stage_idx ON shegu.incident (stage_yellow_at)
+    WHERE stage_light IN ('green', 'yellow');
+COMMENT ON INDEX shegu.incident_stage_idx IS 'sweep(): stage lights about to turn (review, ruling, mediation, fulfilment)';
 COMMENT ON INDEX shegu.incident_grid_idx IS 'incidents under a grid (range scans of <@)';
 COMMENT ON INDEX shegu.incident_reported_at_idx IS 'incidents by report time (measures by month)';
 COMMENT ON INDEX shegu.incident_level_due_idx IS 'sweep(): open incidents whose level deadline passes';
@@ -271,6 +326,108 @@ SELECT pg_catalog.pg_extension_config_dump('shegu.incident_event', '');
 SELECT pg_catalog.pg_extension_config_dump('shegu.incident_event_id_seq', '');
 
 -- ---------------------------------------------------------------------------------------------
+-- Joint enforcement (联动综合执法, seed 004): one case, a lead department and supporting ones,
+-- each with its own limit; the case is disposed of when all have finished.
+
+CREATE TABLE shegu.incident_party (
+    incident_id     bigint NOT NULL CONSTRAINT incident_party_incident_fkey REFERENCES shegu.incident (id),
+    department      text NOT NULL CHECK (department <> ''),
+    county          bigint,
+    role            text NOT NULL CHECK (role IN ('lead', 'support')),
+    assigned_at     timestamptz NOT NULL,
+    assigned_by     text NOT NULL,
+    due_at          timestamptz NOT NULL,
+    yellow_at       timestamptz NOT NULL,
+    light           text NOT NULL DEFAULT 'green' CHECK (light IN ('green', 'yellow', 'red')),
+    finished_at     timestamptz,
+    finished_by     text,
+    note            text,
+    CONSTRAINT incident_party_pkey PRIMARY KEY (incident_id, department)
+);
+COMMENT ON TABLE shegu.incident_party IS
+    'departments of joint cases (联动综合执法): the lead (牵头部门) and the supporting ones (配合部门), each with its own limit; written only by shegu.act() (joint_dispatch, finish_part)';
+COMMENT ON COLUMN shegu.incident_party.incident_id IS 'the incident (shegu.incident.id)';
+COMMENT ON COLUMN shegu.incident_party.department IS 'the department (部门)';
+COMMENT ON COLUMN shegu.incident_party.county IS 'county of the incident (shegu.incident.county), the distribution key on Citus';
+COMMENT ON COLUMN shegu.incident_party.role IS 'lead 牵头 or support 配合';
+COMMENT ON COLUMN shegu.incident_party.assigned_at IS 'when the joint dispatch gave it its part';
+COMMENT ON COLUMN shegu.incident_party.assigned_by IS 'who dispatched (the actor of joint_dispatch)';
+COMMENT ON COLUMN shegu.incident_party.due_at IS 'the department''s own deadline: detail limits of the joint dispatch, else the stage limit part of shegu.workflow_limit';
+COMMENT ON COLUMN shegu.incident_party.yellow_at IS 'when its light turns yellow (the category''s yellow_share of its time)';
+COMMENT ON COLUMN shegu.incident_party.light IS 'its light: green, yellow, red; shegu.sweep() turns it and sends NOTIFY shegu_limit';
+COMMENT ON COLUMN shegu.incident_party.finished_at IS 'when it reported its part done (finish_part); NULL while open';
+COMMENT ON COLUMN shegu.incident_party.finished_by IS 'who reported it done';
+COMMENT ON COLUMN shegu.incident_party.note IS 'the note of finish_part';
+COMMENT ON CONSTRAINT incident_party_pkey ON shegu.incident_party IS 'a department takes part in a case once';
+COMMENT ON INDEX shegu.incident_party_pkey IS 'the departments of a case';
+COMMENT ON CONSTRAINT incident_party_incident_fkey ON shegu.incident_party IS 'a part belongs to an existing incident';
+COMMENT ON CONSTRAINT incident_party_department_check ON shegu.incident_party IS 'a department is named';
+COMMENT ON CONSTRAINT incident_party_role_check ON shegu.incident_party IS 'the role is lead or support';
+COMMENT ON CONSTRAINT incident_party_light_check ON shegu.incident_party IS 'the light is green, yellow or red';
+CREATE INDEX incident_party_open_idx ON shegu.incident_party (due_at) WHERE finished_at IS NULL;
+COMMENT ON INDEX shegu.incident_party_open_idx IS 'sweep(): open parts by deadline';
+SELECT pg_catalog.pg_extension_config_dump('shegu.incident_party', '');
+
+-- The mediation system (大调解, seeds 000, 001, 003): 人民调解, 行政调解, 司法调解 and trade or
+-- professional mediation bodies; sessions, an agreement (调解协议) reached or not, its fulfilment
+-- checked, judicial confirmation (司法确认), or transfer to litigation (诉讼).
+
+CREATE TABLE shegu.incident_mediation (
+    id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    incident_id         bigint NOT NULL CONSTRAINT incident_mediation_incident_fkey REFERENCES shegu.incident (id),
+    county              bigint,
+    body                text NOT NULL CHECK (body IN ('people', 'administrative', 'judicial', 'trade')),
+    organisation        text,
+    mediator            text,
+    request             text,
+    started_at          timestamptz NOT NULL,
+    due_at              timestamptz,
+    sessions            int NOT NULL DEFAULT 0,
+    last_session_at     timestamptz,
+    agreement_reached   boolean,
+    agreement_at        timestamptz,
+    agreement           text,
+    confirmed_at        timestamptz,
+    fulfilment_checks   int NOT NULL DEFAULT 0,
+    last_check_at       timestamptz,
+    outcome             text CHECK (outcome IN ('not_reached', 'fulfilled', 'litigation')),
+    ended_at            timestamptz
+);
+COMMENT ON SEQUENCE shegu.incident_mediation_id_seq IS 'numbers of mediations';
+COMMENT ON TABLE shegu.incident_mediation IS
+    'mediations of disputes (大调解): one row per mediation of an incident, written only by shegu.act() (mediate, mediation_session, agreement, check_fulfilment, confirm_judicially, refer_litigation)';
+COMMENT ON COLUMN shegu.incident_mediation.id IS 'mediation number';
+COMMENT ON COLUMN shegu.incident_mediation.incident_id IS 'the incident (shegu.incident.id)';
+COMMENT ON COLUMN shegu.incident_mediation.county IS 'county of the incident, the distribution key on Citus';
+COMMENT ON COLUMN shegu.incident_mediation.body IS 'kind of body: people 人民调解, administrative 行政调解, judicial 司法调解, trade 行业性专业性调解';
+COMMENT ON COLUMN shegu.incident_mediation.organisation IS 'the mediation organisation (调解组织), e.g. 某村人民调解委员会 (detail organisation)';
+COMMENT ON COLUMN shegu.incident_mediation.mediator IS 'the mediator (调解员) (detail mediator)';
+COMMENT ON COLUMN shegu.incident_mediation.request IS 'the note of mediate: what the parties ask';
+COMMENT ON COLUMN shegu.incident_mediation.started_at IS 'when the dispute went to the body';
+COMMENT ON COLUMN shegu.incident_mediation.due_at IS 'the mediation''s deadline, then (after an agreement) that of the fulfilment check';
+COMMENT ON COLUMN shegu.incident_mediation.sessions IS 'number of sessions held (调解次数)';
+COMMENT ON COLUMN shegu.incident_mediation.last_session_at IS 'when the last session was held';
+COMMENT ON COLUMN shegu.incident_mediation.agreement_reached IS 'true when an agreement (调解协议) was reached, false when not; NULL before';
+COMMENT ON COLUMN shegu.incident_mediation.agreement_at IS 'when the agreement was reached or found impossible';
+COMMENT ON COLUMN shegu.incident_mediation.agreement IS 'the note of agreement: its terms, or why none';
+COMMENT ON COLUMN shegu.incident_mediation.confirmed_at IS 'judicial confirmation (司法确认) of the agreement; NULL if none';
+COMMENT ON COLUMN shegu.incident_mediation.fulfilment_checks IS 'number of fulfilment checks (履行回访)';
+COMMENT ON COLUMN shegu.incident_mediation.last_check_at IS 'when fulfilment was last checked';
+COMMENT ON COLUMN shegu.incident_mediation.outcome IS 'how it ended: not_reached 调解不成, fulfilled 协议履行 (化解), litigation 转诉讼; NULL while open';
+COMMENT ON COLUMN shegu.incident_mediation.ended_at IS 'when it ended';
+COMMENT ON CONSTRAINT incident_mediation_pkey ON shegu.incident_mediation IS 'a mediation is identified by its number';
+COMMENT ON INDEX shegu.incident_mediation_pkey IS 'mediations by number';
+COMMENT ON CONSTRAINT incident_mediation_incident_fkey ON shegu.incident_mediation IS 'a mediation belongs to an existing incident';
+COMMENT ON CONSTRAINT incident_mediation_body_check ON shegu.incident_mediation IS 'the body is people, administrative, judicial or trade';
+COMMENT ON CONSTRAINT incident_mediation_outcome_check ON shegu.incident_mediation IS 'the outcome is not_reached, fulfilled or litigation';
+CREATE UNIQUE INDEX incident_mediation_open_idx ON shegu.incident_mediation (incident_id) WHERE outcome IS NULL;
+COMMENT ON INDEX shegu.incident_mediation_open_idx IS 'an incident has at most one open mediation';
+CREATE INDEX incident_mediation_incident_idx ON shegu.incident_mediation (incident_id, started_at);
+COMMENT ON INDEX shegu.incident_mediation_incident_idx IS 'the mediations of one incident';
+SELECT pg_catalog.pg_extension_config_dump('shegu.incident_mediation', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.incident_mediation_id_seq', '');
+
+-- ---------------------------------------------------------------------------------------------
 -- Triggers (C).
 
 CREATE FUNCTION shegu.incident_before_insert() RETURNS trigger
@@ -285,7 +442,7 @@ COMMENT ON FUNCTION shegu.incident_after_insert() IS
 CREATE FUNCTION shegu.incident_before_update() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_before_update' LANGUAGE C;
 COMMENT ON FUNCTION shegu.incident_before_update() IS
-    'trigger: enforces the state machine for act() and refuses direct changes to workflow columns';
+    'trigger: refuses a direct change of any column but title, description and reporter (act() and the sweep write their rows themselves)';
 CREATE FUNCTION shegu.incident_refuse() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_refuse' LANGUAGE C;
 COMMENT ON FUNCTION shegu.incident_refuse() IS
@@ -297,7 +454,7 @@ COMMENT ON FUNCTION shegu.incident_event_guard() IS
 CREATE FUNCTION shegu.incident_category_changed() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_category_changed' LANGUAGE C;
 COMMENT ON FUNCTION shegu.incident_category_changed() IS
-    'trigger: tells every backend to reload its cache of incident categories';
+    'trigger: tells every backend to reload its cache of incident categories and stage limits (shegu.workflow_limit)';
 
 CREATE TRIGGER incident_10_before_insert BEFORE INSERT ON shegu.incident
     FOR EACH ROW EXECUTE FUNCTION shegu.incident_before_insert();
@@ -318,9 +475,12 @@ CREATE TRIGGER incident_event_10_guard BEFORE INSERT ON shegu.incident_event
     FOR EACH ROW EXECUTE FUNCTION shegu.incident_event_guard();
 CREATE TRIGGER incident_category_10_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON shegu.incident_category
     FOR EACH STATEMENT EXECUTE FUNCTION shegu.incident_category_changed();
+CREATE TRIGGER workflow_limit_10_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON shegu.workflow_limit
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.incident_category_changed();
+COMMENT ON TRIGGER workflow_limit_10_changed ON shegu.workflow_limit IS 'invalidates the caches of limits';
 COMMENT ON TRIGGER incident_10_before_insert ON shegu.incident IS 'grid, level, due times, light of a new incident';
 COMMENT ON TRIGGER incident_10_after_insert ON shegu.incident IS 'report events of the new incidents';
-COMMENT ON TRIGGER incident_10_before_update ON shegu.incident IS 'the state machine';
+COMMENT ON TRIGGER incident_10_before_update ON shegu.incident IS 'guards the workflow columns against direct writes';
 COMMENT ON TRIGGER incident_10_refuse_delete ON shegu.incident IS 'incidents are never deleted';
 COMMENT ON TRIGGER incident_10_refuse_truncate ON shegu.incident IS 'incidents are never truncated';
 COMMENT ON TRIGGER incident_event_10_refuse ON shegu.incident_event IS 'the event log is append-only';
@@ -332,12 +492,12 @@ COMMENT ON TRIGGER incident_category_10_changed ON shegu.incident_category IS 'i
 -- The application entry points.
 
 CREATE FUNCTION shegu.act(incident_id bigint, action text, actor text, note text DEFAULT NULL,
-                          detail jsonb DEFAULT NULL) RETURNS shegu.incident
+                          detail jsonb DEFAULT NULL, county bigint DEFAULT NULL) RETURNS shegu.incident
     AS 'MODULE_PATHNAME', 'incident_act' LANGUAGE C VOLATILE PARALLEL UNSAFE
     SECURITY DEFINER SET search_path = shegu, pg_catalog, pg_temp;
-REVOKE ALL ON FUNCTION shegu.act(bigint, text, text, text, jsonb) FROM PUBLIC;
-COMMENT ON FUNCTION shegu.act(bigint, text, text, text, jsonb) IS
-    'the one workflow entry point: performs an action (accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise) and returns the incident; illegal steps raise SQLSTATE SGI01 and change nothing; runs as its owner (SECURITY DEFINER) for superusers, shegu_centre members and grid staff in their grids (docs/security.md)';
+REVOKE ALL ON FUNCTION shegu.act(bigint, text, text, text, jsonb, bigint) FROM PUBLIC;
+COMMENT ON FUNCTION shegu.act(bigint, text, text, text, jsonb, bigint) IS
+    'the one workflow entry point: locks the incident, applies an action (accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise; hand_over 首问负责, review/conclude_review 会商研判, request_ruling/rule 裁决, joint_dispatch/finish_part 联动综合执法, assign_leader 一名领导, mediate/mediation_session/agreement/check_fulfilment/confirm_judicially/refer_litigation 大调解) by the workflow engine, writes the row and its event once and returns the incident; illegal steps raise SQLSTATE SGI01 and change nothing; county, when given, finds the row by (county, id), the routing key on Citus; runs as its owner (SECURITY DEFINER) for superusers, shegu_centre members and grid staff in their grids (docs/security.md)';
 
 CREATE FUNCTION shegu.incident_step(incident_id bigint, action text, at timestamptz, county bigint DEFAULT NULL)
     RETURNS boolean
@@ -398,6 +558,7 @@ AS $$
 DECLARE
     v_id bigint;
     v_county bigint;
+    v_part record;
     escalated int := 0;
     -- On Citus (shegu.incident distributed) a multi-shard SELECT cannot lock rows: there the
     -- candidates are read unlocked, and each step's re-check on the locked row keeps it right.
@@ -419,8 +580,8 @@ BEGIN
     -- the deadline on the locked row, so a second sweep (or a concurrent one) does nothing twice.
     FOR v_id, v_county IN EXECUTE
         'SELECT i.id, i.county FROM shegu.incident AS i'
-        ' WHERE i.status IN (''reported'', ''accepted'', ''dispatched'') AND i.level <> ''county'''
-        '   AND i.level_due_at < $1'
+        ' WHERE i.status IN (''reported'', ''accepted'', ''dispatched'', ''reviewing'', ''ruling'', ''mediating'')'
+        '   AND i.level <> ''county'' AND i.level_due_at < $1'
         ' ORDER BY i.level_due_at, i.id' || lock_clause USING sweep.now
     LOOP
         IF shegu.incident_step(v_id, 'overdue_escalate', sweep.now, v_county) THEN
@@ -430,18 +591,38 @@ BEGIN
     -- Lights that turn: each turn to yellow or red sends NOTIFY shegu_light once.
     FOR v_id, v_county IN EXECUTE
         'SELECT i.id, i.county FROM shegu.incident AS i'
-        ' WHERE (i.status IN (''reported'', ''accepted'', ''dispatched'') AND i.light = ''green'' AND i.yellow_at <= $1)'
+        ' WHERE (i.status IN (''reported'', ''accepted'', ''dispatched'', ''reviewing'', ''ruling'', ''mediating'')'
+        '        AND i.light = ''green'' AND i.yellow_at <= $1)'
         '    OR (i.status = ''reported'' AND i.light <> ''red'' AND i.accept_due_at < $1)'
-        '    OR (i.status IN (''accepted'', ''dispatched'') AND i.light <> ''red'' AND i.due_at < $1)'
+        '    OR (i.status IN (''accepted'', ''dispatched'', ''reviewing'', ''ruling'', ''mediating'')'
+        '        AND i.light <> ''red'' AND i.due_at < $1)'
+        '    OR (i.stage_light IN (''green'', ''yellow'') AND i.stage_yellow_at <= $1'
+        '        AND (i.stage_light = ''green'' OR i.stage_due_at < $1))'
         ' ORDER BY i.id' || lock_clause USING sweep.now
     LOOP
         PERFORM shegu.incident_step(v_id, 'tick', sweep.now, v_county);
+    END LOOP;
+    -- The departments of joint cases (联动综合执法): each part's own light, NOTIFY shegu_limit once a turn.
+    FOR v_part IN
+        WITH c AS (SELECT p.incident_id, p.department, p.light AS previous FROM shegu.incident_party AS p
+                   WHERE p.finished_at IS NULL AND p.light <> 'red' AND p.yellow_at <= sweep.now
+                     AND (p.light = 'green' OR p.due_at < sweep.now)
+                   FOR UPDATE OF p SKIP LOCKED)
+        UPDATE shegu.incident_party AS p
+        SET light = CASE WHEN sweep.now > p.due_at THEN 'red' ELSE 'yellow' END
+        FROM c WHERE p.incident_id = c.incident_id AND p.department = c.department
+        RETURNING p.incident_id, p.department, p.role, p.light, c.previous, p.due_at
+    LOOP
+        PERFORM pg_catalog.pg_notify('shegu_limit', pg_catalog.json_build_object(
+            'incident', v_part.incident_id, 'stage', 'part', 'department', v_part.department,
+            'role', v_part.role, 'light', v_part.light, 'previous', v_part.previous,
+            'due_at', v_part.due_at, 'at', sweep.now)::text);
     END LOOP;
     RETURN escalated;
 END;
 $$;
 COMMENT ON FUNCTION shegu.sweep(timestamptz) IS
-    'escalates every open incident whose level deadline passed one level up (grid → community → township → county), logs it and sends NOTIFY shegu_escalation; turns time lights; returns the number escalated; idempotent and safe in several sessions at once';
+    'escalates every open incident whose level deadline passed one level up (grid → community → township → county), logs it and sends NOTIFY shegu_escalation; turns time lights (NOTIFY shegu_light), the lights of stage limits and of the departments of joint cases (NOTIFY shegu_limit); returns the number escalated; idempotent and safe in several sessions at once';
 REVOKE ALL ON FUNCTION shegu.sweep(timestamptz) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
@@ -680,3 +861,42 @@ COMMENT ON COLUMN shegu.incident_accountability.source IS 'source (来源) of th
 COMMENT ON COLUMN shegu.incident_accountability.reported_at IS 'when the incident was reported (上报时间)';
 COMMENT ON COLUMN shegu.incident_accountability.failed_at IS 'when the failure happened: the report time (not_discovered), the sweep''s escalation or the passed level_due_at (not_reported), the disposal deadline due_at (not_handled)';
 COMMENT ON COLUMN shegu.incident_accountability.reason IS 'the finding in words, e.g. which channel reported it, at which level the deadline passed, how late the disposal was';
+
+-- ---------------------------------------------------------------------------------------------
+-- Mediation measures (大调解): 化解率, by unit, month and body.
+
+CREATE VIEW shegu.mediation_measures AS
+    SELECT shegu.ancestor(i.grid, l.l) AS unit, l.l AS level,
+           date_trunc('month', m.started_at AT TIME ZONE 'Asia/Shanghai')::date AS month, m.body,
+           count(*) AS mediations,
+           coalesce(sum(m.sessions), 0)::bigint AS sessions,
+           count(*) FILTER (WHERE m.agreement_reached) AS agreements,
+           count(*) FILTER (WHERE m.confirmed_at IS NOT NULL) AS confirmed,
+           count(*) FILTER (WHERE m.outcome = 'fulfilled') AS fulfilled,
+           count(*) FILTER (WHERE m.outcome = 'not_reached') AS not_reached,
+           count(*) FILTER (WHERE m.outcome = 'litigation') AS litigation,
+           count(*) FILTER (WHERE m.outcome IS NULL) AS open,
+           (count(*) FILTER (WHERE m.outcome = 'fulfilled'))::float8
+               / nullif(count(*) FILTER (WHERE m.outcome IS NOT NULL), 0) AS resolution_rate,
+           (count(*) FILTER (WHERE m.agreement_reached))::float8
+               / nullif(count(*) FILTER (WHERE m.agreement_reached IS NOT NULL), 0) AS agreement_rate
+    FROM shegu.incident_mediation AS m
+    JOIN shegu.incident AS i ON i.id = m.incident_id
+    CROSS JOIN LATERAL generate_series(1, shegu.level(i.grid)) AS l(l)
+    GROUP BY 1, 2, 3, 4;
+COMMENT ON VIEW shegu.mediation_measures IS
+    'mediation measures (大调解): by unit (a grid at any level, rolled up by code prefix), month the mediation started (Asia/Shanghai) and body; 化解率 resolution_rate = fulfilled / ended mediations; aggregates only (no names), for analysts';
+COMMENT ON COLUMN shegu.mediation_measures.unit IS 'grid code of the unit: a mediation counts in its incident''s grid and every ancestor';
+COMMENT ON COLUMN shegu.mediation_measures.level IS 'grid level of the unit: 1 province .. 7 micro-grid';
+COMMENT ON COLUMN shegu.mediation_measures.month IS 'first day of the month the mediation started';
+COMMENT ON COLUMN shegu.mediation_measures.body IS 'people 人民调解, administrative 行政调解, judicial 司法调解, trade 行业性专业性调解';
+COMMENT ON COLUMN shegu.mediation_measures.mediations IS '调解量: mediations started';
+COMMENT ON COLUMN shegu.mediation_measures.sessions IS 'sessions held, summed';
+COMMENT ON COLUMN shegu.mediation_measures.agreements IS '达成协议量: mediations that reached an agreement (调解协议)';
+COMMENT ON COLUMN shegu.mediation_measures.confirmed IS '司法确认量: agreements judicially confirmed';
+COMMENT ON COLUMN shegu.mediation_measures.fulfilled IS '化解量: agreements checked fulfilled';
+COMMENT ON COLUMN shegu.mediation_measures.not_reached IS '调解不成: mediations ended without agreement';
+COMMENT ON COLUMN shegu.mediation_measures.litigation IS '转诉讼: mediations transferred to litigation';
+COMMENT ON COLUMN shegu.mediation_measures.open IS 'mediations not ended (under mediation, or an agreement being fulfilled)';
+COMMENT ON COLUMN shegu.mediation_measures.resolution_rate IS '化解率: fulfilled / (fulfilled + not_reached + litigation), over ended mediations; 0-1, NULL when none ended';
+COMMENT ON COLUMN shegu.mediation_measures.agreement_rate IS '调解成功率: agreements / mediations whose agreement was decided (reached or not); 0-1, NULL when none decided';

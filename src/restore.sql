@@ -14,6 +14,9 @@ CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.work
     FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
 CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.incident_category
     FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.workflow_limit
+    FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+COMMENT ON TRIGGER shipped_row_guard ON shegu.workflow_limit IS 'keeps users'' edits of shipped stage limits through dump and restore';
 CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.index_model
     FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
 CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.index_node

@@ -88,6 +88,18 @@ CREATE POLICY incident_centre ON shegu.incident TO shegu_centre USING (true) WIT
 CREATE POLICY incident_grid ON shegu.incident TO shegu_grid_worker
     USING (grid OPERATOR(shegu.<@) ANY ((SELECT shegu.grid_scope())::shegu.gridcode[]))
     WITH CHECK (grid OPERATOR(shegu.<@) ANY ((SELECT shegu.grid_scope())::shegu.gridcode[]));
+ALTER TABLE shegu.incident_party ENABLE ROW LEVEL SECURITY;
+ALTER TABLE shegu.incident_mediation ENABLE ROW LEVEL SECURITY;
+CREATE POLICY incident_party_centre ON shegu.incident_party FOR SELECT TO shegu_centre USING (true);
+CREATE POLICY incident_party_grid ON shegu.incident_party FOR SELECT TO shegu_grid_worker
+    USING (EXISTS (SELECT 1 FROM shegu.incident AS i WHERE i.id = incident_id));
+CREATE POLICY incident_mediation_centre ON shegu.incident_mediation FOR SELECT TO shegu_centre USING (true);
+CREATE POLICY incident_mediation_grid ON shegu.incident_mediation FOR SELECT TO shegu_grid_worker
+    USING (EXISTS (SELECT 1 FROM shegu.incident AS i WHERE i.id = incident_id));
+COMMENT ON POLICY incident_party_centre ON shegu.incident_party IS 'the dispatch centre reads every joint case''s departments';
+COMMENT ON POLICY incident_party_grid ON shegu.incident_party IS 'grid staff read the departments of the incidents they see';
+COMMENT ON POLICY incident_mediation_centre ON shegu.incident_mediation IS 'the dispatch centre reads every mediation';
+COMMENT ON POLICY incident_mediation_grid ON shegu.incident_mediation IS 'grid staff read the mediations of the incidents they see';
 CREATE POLICY incident_event_centre ON shegu.incident_event FOR SELECT TO shegu_centre USING (true);
 CREATE POLICY incident_event_grid ON shegu.incident_event FOR SELECT TO shegu_grid_worker
     USING (EXISTS (SELECT 1 FROM shegu.incident AS i WHERE i.id = incident_id));
@@ -167,7 +179,11 @@ GRANT INSERT (category, title, description, location, grid, source, reporter, re
       UPDATE (title, description, reporter)
     ON shegu.incident TO shegu_centre, shegu_grid_worker;
 GRANT INSERT, UPDATE, DELETE ON shegu.grid_staff TO shegu_centre;
-GRANT EXECUTE ON FUNCTION shegu.act(bigint, text, text, text, jsonb) TO shegu_centre, shegu_grid_worker;
+GRANT EXECUTE ON FUNCTION shegu.act(bigint, text, text, text, jsonb, bigint) TO shegu_centre, shegu_grid_worker;
+REVOKE ALL ON shegu.incident_party, shegu.incident_mediation FROM PUBLIC;
+GRANT SELECT ON shegu.workflow_limit TO shegu_centre, shegu_grid_worker, shegu_analyst;
+GRANT SELECT ON shegu.incident_party, shegu.incident_mediation TO shegu_centre, shegu_grid_worker;
+GRANT SELECT ON shegu.mediation_measures TO shegu_centre, shegu_analyst;
 GRANT EXECUTE ON FUNCTION shegu.grid_scope(name) TO shegu_centre, shegu_grid_worker;
 GRANT SELECT ON shegu.incident_masked, shegu.grid_staff_masked, shegu.incident_measures,
                 shegu.index_model, shegu.index_node, shegu.index_grade, shegu.index_score,

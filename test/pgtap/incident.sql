@@ -342,7 +342,7 @@ SELECT * FROM finish();
 
 -- Clean up (the guards are origin-only triggers, as for any administrator's purge).
 SET session_replication_role = replica;
-TRUNCATE incident, incident_event;
+TRUNCATE incident, incident_event, incident_party, incident_mediation;
 RESET session_replication_role;
 DELETE FROM incident_category WHERE code IN ('tap.sub', 'tap', 'tapw');
 DELETE FROM grid WHERE name LIKE 'tap %';

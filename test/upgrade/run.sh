@@ -20,7 +20,7 @@ bail() { echo "not ok - $1"; exit 1; }
 release_commit() { case "$1" in 0.1.0) echo bc67b83 ;; 0.2.0) echo 8c189ac ;; *) return 1 ;; esac; }
 # The column of shegu.incident that this library needs and version V's tables lack, if any: the
 # new shegu.so must refuse such a database by naming it (empty: V's incident table serves as it is).
-old_shape_column() { case "$1" in 0.1.0) echo county ;; *) echo "" ;; esac; }
+old_shape_column() { case "$1" in 0.1.0) echo county ;; 0.2.0) echo owner ;; *) echo "" ;; esac; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shegu_upgrade.XXXXXX")
 chmod 755 "$tmp"    # the server user reads the private PostgreSQL and owns the cluster in it
@@ -64,12 +64,16 @@ start_private() { # shared_preload_libraries
 default=$(sed -nE "s/^default_version *= *'([^']+)'.*/\1/p" "$top/shegu.control")
 fresh=shegu_up_fresh
 
+# Columns an update drops on purpose (their meaning moved elsewhere), left out of the rows kept:
+# shegu.incident.step carried act()'s request to the update trigger until 0.3.0 (always NULL at rest).
+dropped_keys() { case "$1" in shegu.incident) echo "'step'" ;; *) echo "'-'" ;; esac; }
+
 # Rows of a relation, as canonical JSON text, sorted; with a column list, only those columns.
 rows_sql() { # table [columns-array-literal] [where]
 	if [ -n "${2:-}" ]; then
-		echo "SELECT (SELECT jsonb_object_agg(j.key, j.value) FROM jsonb_each(to_jsonb(x)) j WHERE j.key = ANY('$2'::text[]) AND j.key <> 'shipped')::text FROM $1 x ${3:-}"
+		echo "SELECT (SELECT jsonb_object_agg(j.key, j.value) FROM jsonb_each(to_jsonb(x)) j WHERE j.key = ANY('$2'::text[]) AND j.key <> 'shipped' AND j.key <> $(dropped_keys "$1"))::text FROM $1 x ${3:-}"
 	else
-		echo "SELECT (to_jsonb(x) - 'shipped')::text FROM $1 x ${3:-}"
+		echo "SELECT (to_jsonb(x) - 'shipped' - $(dropped_keys "$1"))::text FROM $1 x ${3:-}"
 	fi
 }
 tables_sql="SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
