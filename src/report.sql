@@ -151,14 +151,16 @@ COMMENT ON INDEX shegu.report_incident_month_idx IS
 -- incidents as a range of report_incident_month_idx, so that frozen months are not read).
 CREATE VIEW shegu.report_month_live AS
 SELECT f.month, f.level, f.unit::text AS unit_code, f.unit_level,
-       f.received, f.accepted, f.disposed, f.closed, f.closed_on_time, f.overdue_open, f.suspended,
+       f.received, f.accepted, f.closed, f.closed_on_time, f.overdue_open, f.suspended,
        round(f.disposal_rate::numeric, 4) AS disposal_rate,
-       round(f.disposal_rate_accepted::numeric, 4) AS disposal_rate_accepted,
        round(f.on_time_rate::numeric, 4) AS on_time_rate,
        round(f.on_time_rate_incl_open::numeric, 4) AS on_time_rate_incl_open,
        round(f.rework_rate::numeric, 4) AS rework_rate,
        round(f.avg_work_hours_to_close::numeric, 2) AS avg_hours_to_close,
-       round(f.satisfaction_rate::numeric, 4) AS satisfaction_rate
+       round(f.satisfaction_rate::numeric, 4) AS satisfaction_rate,
+       -- since 0.3.0, after the columns of 0.2.0 (CREATE OR REPLACE VIEW keeps the order)
+       f.disposed,
+       round(f.disposal_rate_accepted::numeric, 4) AS disposal_rate_accepted
 FROM shegu.incident_figures f
 WHERE f.level <= 6;
 CREATE VIEW shegu.report_month_open AS
@@ -327,9 +329,10 @@ SELECT s.month AS period_start,
        (s.month + interval '1 month' - interval '1 day')::date AS period_end,
        s.level, shegu.report_level_name(s.level) AS level_name, shegu.report_level_name(s.level, true) AS level_name_zh,
        s.unit_code, s.unit_level, s.unit_name, s.unit_path, s.parent_code, s.parent_name,
-       s.received, s.accepted, s.disposed, s.closed, s.closed_on_time, s.overdue_open, s.suspended,
-       s.disposal_rate, s.disposal_rate_accepted, s.on_time_rate, s.on_time_rate_incl_open, s.rework_rate,
-       s.avg_hours_to_close, s.satisfaction_rate, true AS frozen, f.frozen_at
+       s.received, s.accepted, s.closed, s.closed_on_time, s.overdue_open, s.suspended,
+       s.disposal_rate, s.on_time_rate, s.on_time_rate_incl_open, s.rework_rate, s.avg_hours_to_close,
+       s.satisfaction_rate, true AS frozen, f.frozen_at,
+       s.disposed, s.disposal_rate_accepted
 FROM shegu.report_month_figure s
 JOIN shegu.report_frozen_month f ON f.month = s.month
 UNION ALL
@@ -340,9 +343,10 @@ SELECT v.month, (v.month + interval '1 month' - interval '1 day')::date,
        coalesce(u.unit_path, shegu.division_name(v.unit_code::shegu.gridcode)),
        shegu.parent(v.unit_code::shegu.gridcode)::text,
        coalesce(u.parent_name, shegu.division_name(shegu.parent(v.unit_code::shegu.gridcode))),
-       v.received, v.accepted, v.disposed, v.closed, v.closed_on_time, v.overdue_open, v.suspended,
-       v.disposal_rate, v.disposal_rate_accepted, v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate,
-       v.avg_hours_to_close, v.satisfaction_rate, false, NULL::timestamptz
+       v.received, v.accepted, v.closed, v.closed_on_time, v.overdue_open, v.suspended,
+       v.disposal_rate, v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate, v.avg_hours_to_close,
+       v.satisfaction_rate, false, NULL::timestamptz,
+       v.disposed, v.disposal_rate_accepted
 FROM shegu.report_month_open v
 LEFT JOIN shegu.report_unit u ON u.unit_code = v.unit_code
 WHERE NOT EXISTS (SELECT 1 FROM shegu.report_frozen_month f WHERE f.month = v.month);
