@@ -328,6 +328,10 @@ BEGIN
         RAISE EXCEPTION 'unit, kind, occurred_on and title of a major event must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF register_major_event.title = '' THEN
+        RAISE EXCEPTION 'title of a major event must not be empty'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Say what happened in a line.';
+    END IF;
     IF register_major_event.kind NOT IN ('mass_incident', 'major_case', 'safety_accident') THEN
         RAISE EXCEPTION 'unknown kind of major event "%"', register_major_event.kind
             USING ERRCODE = 'invalid_parameter_value',
@@ -449,12 +453,10 @@ REVOKE ALL ON FUNCTION shegu.register_major_event(shegu.gridcode, text, date, te
 GRANT EXECUTE ON FUNCTION shegu.register_major_event(shegu.gridcode, text, date, text, bigint, text),
                           shegu.sanction_major_event(bigint, text, date, date, date) TO shegu_centre;
 
--- The default model is gated on the register even where the user edited its row (the new
--- column is no edit of theirs: the disposal-rate veto it replaces goes from the shipped D1.1).
-UPDATE shegu.index_model SET veto_register = true WHERE name = '社会治理指数';
 -- The shipped rows of the default model (a row the user edited is the user's and stays).
 UPDATE shegu.index_model
-SET description = 'Default model on 100 points (seed 001: "在100分的考评总分值中民调占了30分的比重", the public-opinion survey carries 30 of 100 points): 70 points of objective performance from shegu.incident_measures, 30 points of public opinion (群众评价: the resident survey''s awareness, participation and satisfaction, seed 004 "居民知晓度、参与度、满意度", and the reporters'' satisfaction with their cases); a unit with a major event vetoed in the register (shegu.major_event, seed 003 一票否决) is vetoed; communities (level 5) are scored; the split of each dimension''s points among its indicators is a local default a county replaces.'
+SET veto_register = true,
+    description = 'Default model on 100 points (seed 001: "在100分的考评总分值中民调占了30分的比重", the public-opinion survey carries 30 of 100 points): 70 points of objective performance from shegu.incident_measures, 30 points of public opinion (群众评价: the resident survey''s awareness, participation and satisfaction, seed 004 "居民知晓度、参与度、满意度", and the reporters'' satisfaction with their cases); a unit with a major event vetoed in the register (shegu.major_event, seed 003 一票否决) is vetoed; communities (level 5) are scored; the split of each dimension''s points among its indicators is a local default a county replaces.'
 WHERE name = '社会治理指数' AND shipped;
 -- The reporters' satisfaction (D1.5 under the objective dimension) moves under public opinion as
 -- D2.4, with its values; where the user has a D2.4 of their own, theirs stays and D1.5 goes.

@@ -812,6 +812,10 @@ BEGIN
         RAISE EXCEPTION 'unit, kind, occurred_on and title of a major event must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF register_major_event.title = '' THEN
+        RAISE EXCEPTION 'title of a major event must not be empty'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Say what happened in a line.';
+    END IF;
     IF register_major_event.kind NOT IN ('mass_incident', 'major_case', 'safety_accident') THEN
         RAISE EXCEPTION 'unknown kind of major event "%"', register_major_event.kind
             USING ERRCODE = 'invalid_parameter_value',
