@@ -459,20 +459,20 @@ SET veto_register = true,
     description = 'Default model on 100 points (seed 001: "在100分的考评总分值中民调占了30分的比重", the public-opinion survey carries 30 of 100 points): 70 points of objective performance from shegu.incident_measures, 30 points of public opinion (群众评价: the resident survey''s awareness, participation and satisfaction, seed 004 "居民知晓度、参与度、满意度", and the reporters'' satisfaction with their cases); a unit with a major event vetoed in the register (shegu.major_event, seed 003 一票否决) is vetoed; communities (level 5) are scored; the split of each dimension''s points among its indicators is a local default a county replaces.'
 WHERE name = '社会治理指数' AND shipped;
 -- The reporters' satisfaction (D1.5 under the objective dimension) moves under public opinion as
--- D2.4, with its values; where the user has a D2.4 of their own, theirs stays and D1.5 goes.
+-- D2.R, with its values; where the user has a D2.R of their own, theirs stays and D1.5 goes.
 DO $move$
 BEGIN
-    IF EXISTS (SELECT 1 FROM shegu.index_node n WHERE n.model = '社会治理指数' AND n.code = 'D2.4') THEN
+    IF EXISTS (SELECT 1 FROM shegu.index_node n WHERE n.model = '社会治理指数' AND n.code = 'D2.R') THEN
         IF EXISTS (SELECT 1 FROM shegu.index_node n WHERE n.model = '社会治理指数' AND n.code = 'D1.5' AND n.shipped) THEN
             DELETE FROM shegu.index_node n WHERE n.model = '社会治理指数' AND n.code = 'D1.5' AND n.shipped;
-            RAISE NOTICE 'node D1.5 (reporters'' satisfaction) of the default model 社会治理指数 is dropped: it moves to D2.4, which is the user''s'
+            RAISE NOTICE 'node D1.5 (reporters'' satisfaction) of the default model 社会治理指数 is dropped: it moves to D2.R, which is the user''s'
                 USING HINT = 'Add it back under public opinion (D2) with another code if wanted; rename or delete its values in shegu.indicator_value.';
         END IF;
     ELSIF EXISTS (SELECT 1 FROM shegu.index_node n WHERE n.model = '社会治理指数' AND n.code = 'D1.5' AND n.shipped) THEN
-        UPDATE shegu.index_node n SET code = 'D2.4', parent = 'D2', title = '事件满意率 reporters'' satisfaction rate', weight = 0.25,
+        UPDATE shegu.index_node n SET code = 'D2.R', parent = 'D2', title = '事件满意率 reporters'' satisfaction rate', weight = 0.25,
                                       weight_basis = 'local default, not from the seeds; a county replaces it (7.5 of the 30 public-opinion points: the reporters'' opinion of their cases is public opinion, not objective performance)'
         WHERE n.model = '社会治理指数' AND n.code = 'D1.5' AND n.shipped;
-        UPDATE shegu.indicator_value v SET indicator = 'D2.4'
+        UPDATE shegu.indicator_value v SET indicator = 'D2.R'
         WHERE v.model = '社会治理指数' AND v.indicator = 'D1.5';
     END IF;
 END

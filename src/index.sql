@@ -960,7 +960,7 @@ INSERT INTO shegu.index_node (model, code, parent, title, weight, aggregation, d
  'local default, not from the seeds; a county replaces it (7.5 of the 30 public-opinion points)'),
 ('社会治理指数', 'D2.3', 'D2', '满意度 satisfaction', 0.25, 'arithmetic', 1, 'goalpost', 1, 5, 'mean', 'parent_mean', NULL, NULL, NULL, '满意度', true,
  'local default, not from the seeds; a county replaces it (7.5 of the 30 public-opinion points)'),
-('社会治理指数', 'D2.4', 'D2', '事件满意率 reporters'' satisfaction rate', 0.25, 'arithmetic', 1, 'goalpost', 0, 1, 'mean', 'omit', NULL, 'shegu.incident_measures', 'satisfaction_rate', NULL, true,
+('社会治理指数', 'D2.R', 'D2', '事件满意率 reporters'' satisfaction rate', 0.25, 'arithmetic', 1, 'goalpost', 0, 1, 'mean', 'omit', NULL, 'shegu.incident_measures', 'satisfaction_rate', NULL, true,
  'local default, not from the seeds; a county replaces it (7.5 of the 30 public-opinion points: the reporters'' opinion of their cases is public opinion, not objective performance)');
 
 INSERT INTO shegu.index_grade (model, grade, min_score, shipped) VALUES
