@@ -84,18 +84,24 @@ rows_sql() { # table [columns-array-literal] [where]
 		echo "SELECT (to_jsonb(x) - 'shipped')::text FROM $1 x ${3:-}"
 	fi
 }
-# The lines of a file of rows (as rows_sql prints them) whose primary key is not that of a row
-# now shipped: an update may change shipped rows, which are compared with a fresh install's.
-without_shipped_keys() { # table file
+# The lines of a file of rows (as rows_sql prints them) that an update may not change: not those
+# whose primary key is a shipped row's now, nor the shipped rows of before that no user row took
+# over (an update may change, re-key or drop shipped rows: they are compared with a fresh
+# install's below); a shipped row of before that is the user's now is kept like any user row.
+without_shipped_rows() { # table file file-of-the-shipped-rows-before
 	if [ "$(psql -d $old -At -c "SELECT count(*) FROM pg_attribute WHERE attrelid = '$1'::regclass AND attname = 'shipped'")" != 1 ]; then
 		cat "$2"; return
 	fi
 	local keys="ARRAY(SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = '$1'::regclass AND i.indisprimary)"
-	psql -d $old -At -c "CREATE TEMP TABLE lost_rows (j text)" \
+	local key_x="(SELECT jsonb_object_agg(k.key, k.value) FROM jsonb_each($(renamed_json "$1")) k WHERE k.key = ANY($keys))"
+	local key_l="(SELECT jsonb_object_agg(k.key, k.value) FROM jsonb_each(l.j::jsonb) k WHERE k.key = ANY($keys))"
+	psql -d $old -At -c "CREATE TEMP TABLE lost_rows (j text)" -c "CREATE TEMP TABLE was_shipped (j text)" \
 		-c "\\copy lost_rows FROM '$2' WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')" \
-		-c "SELECT l.j FROM lost_rows l WHERE NOT EXISTS (SELECT 1 FROM $1 x WHERE x.shipped
-		        AND (SELECT jsonb_object_agg(k.key, k.value) FROM jsonb_each($(renamed_json "$1")) k WHERE k.key = ANY($keys))
-		          = (SELECT jsonb_object_agg(k.key, k.value) FROM jsonb_each(l.j::jsonb) k WHERE k.key = ANY($keys)))"
+		-c "\\copy was_shipped FROM '$3' WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')" \
+		-c "SELECT l.j FROM lost_rows l
+		    WHERE NOT EXISTS (SELECT 1 FROM $1 x WHERE x.shipped AND $key_x = $key_l)
+		      AND NOT (l.j IN (SELECT w.j FROM was_shipped w)
+		               AND NOT EXISTS (SELECT 1 FROM $1 x WHERE NOT x.shipped AND $key_x = $key_l))"
 }
 tables_sql="SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND n.nspname = 'shegu' ORDER BY 1"
@@ -138,6 +144,11 @@ for script in "$top"/shegu--*.sql; do
 		cols=$(psql -d $old -At -c "$(columns_sql "$t")")
 		echo "$t $cols" >>"$tmp/columns.$v"
 		psql -d $old -At -c "$(rows_sql "$t" "$cols")" | LC_ALL=C sort >"$tmp/before.$t"
+		if [ "$(psql -d $old -At -c "SELECT count(*) FROM pg_attribute WHERE attrelid = '$t'::regclass AND attname = 'shipped'")" = 1 ]; then
+			psql -d $old -At -c "$(rows_sql "$t" "$cols" "WHERE shipped")" >"$tmp/before_shipped.$t"
+		else
+			: >"$tmp/before_shipped.$t"
+		fi
 	done <"$tmp/tables.$v"
 
 	# 2. the new package: stop, install this checkout, start with the preload tools/lib.sh uses
@@ -196,8 +207,8 @@ HINT:  Run ALTER EXTENSION shegu UPDATE."
 	echo "$out" | sed 's/^/# /'
 
 	# the user's rows are kept: every row before is there after (on the old columns, renamed ones
-	# under their old names) unless its key is a shipped row's now (those are compared with a
-	# fresh install below); rows the update added are shipped ones
+	# under their old names), except shipped rows the update changed (compared with a fresh
+	# install below); rows the update added are shipped ones
 	lost=0
 	added=0
 	while read -r t cols; do
@@ -206,7 +217,7 @@ HINT:  Run ALTER EXTENSION shegu UPDATE."
 		fi
 		psql -d $old -At -c "$(rows_sql "$t" "$cols")" | LC_ALL=C sort >"$tmp/after.$t"
 		LC_ALL=C comm -23 "$tmp/before.$t" "$tmp/after.$t" >"$tmp/changed"
-		n=$(without_shipped_keys "$t" "$tmp/changed" | tee "$tmp/lost" | grep -c '^')
+		n=$(without_shipped_rows "$t" "$tmp/changed" "$tmp/before_shipped.$t" | tee "$tmp/lost" | grep -c '^')
 		if [ "$n" -gt 0 ]; then
 			lost=$((lost + n)); echo "#   $t: $n rows lost or changed by the update:"
 			head -5 "$tmp/lost" | cut -c1-300 | sed 's/^/#     /'
