@@ -521,14 +521,16 @@ CREATE FUNCTION shegu.incident_light_at(status text, light text, yellow_at times
                                         accept_due_at timestamptz, due_at timestamptz, at timestamptz)
     RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN status NOT IN ('reported', 'accepted', 'dispatched')
+    -- the states where the clock runs; reviewing, ruling and mediating are those of the workflow v2
+    -- (issue 18 A/B), listed so that the rule holds once they land
+    RETURN CASE WHEN status NOT IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating')
                   OR (CASE WHEN status = 'reported' THEN accept_due_at ELSE due_at END) IS NULL
                   OR at IS NULL THEN light
                 WHEN at > (CASE WHEN status = 'reported' THEN accept_due_at ELSE due_at END) THEN 'red'
                 WHEN yellow_at IS NOT NULL AND at >= yellow_at THEN 'yellow'
                 ELSE 'green' END;
 COMMENT ON FUNCTION shegu.incident_light_at(text, text, timestamptz, timestamptz, timestamptz, timestamptz) IS
-    'the time light (亮灯) of an incident at a time, by the rule of the triggers: while the clock runs (reported, accepted, dispatched) red once the running deadline (accept_due_at while reported, else due_at) is passed, yellow from yellow_at, else green; while the clock is stopped (or without a deadline or time) the stored light; the views call it with now(), so an overdue incident shows red before shegu.sweep() runs';
+    'the time light (亮灯) of an incident at a time, by the rule of the triggers: while the clock runs (reported, accepted, dispatched, and the workflow v2''s reviewing, ruling, mediating) red once the running deadline (accept_due_at while reported, else due_at) is passed, yellow from yellow_at, else green; while the clock is stopped (or without a deadline or time) the stored light; the views call it with now(), so an overdue incident shows red before shegu.sweep() runs';
 -- ---- end incident figures
 
 -- ---------------------------------------------------------------------------------------------
@@ -615,7 +617,7 @@ FROM (SELECT i.grid,
              i.status IN ('closed', 'evaluated') AND i.resolved_at <= i.due_at AS closed_on_time,
              i.status = 'suspended' AS suspended,
              (i.status = 'reported' AND %1$s > i.accept_due_at)
-             OR (i.status IN ('accepted', 'dispatched') AND %1$s > i.due_at)
+             OR (i.status IN ('accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND %1$s > i.due_at)
              OR (i.status IN ('resolved', 'verified') AND i.resolved_at > i.due_at) AS overdue_open,
              i.rework_count > 0 AS reworked,
              i.resolved_at IS NOT NULL AS ever_resolved,
