@@ -54,6 +54,361 @@ SELECT pg_catalog.set_config('search_path',
 FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
 WHERE e.extname = 'postgis';
 
+-- one rule of names (shegu.report_unit_name) in every view of the room; report_open_incident
+-- gets names, report_index the reason a unit has no rank
+
+CREATE FUNCTION shegu.report_unit_name(code shegu.gridcode) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN coalesce((SELECT n.name FROM shegu.index_unit_name n WHERE n.unit OPERATOR(shegu.=) report_unit_name.code),
+                shegu.division_name(report_unit_name.code),
+                (SELECT g.name FROM shegu.grid g WHERE g.code OPERATOR(shegu.=) report_unit_name.code
+                 ORDER BY g.valid_from DESC LIMIT 1));
+COMMENT ON FUNCTION shegu.report_unit_name(shegu.gridcode) IS
+    'the name every report view and map gives a unit (名称), by one rule: a display name set in shegu.index_unit_name, else the official division name (shegu.division, levels 1-5) when loaded, else the name of the unit''s latest version in the grid registry shegu.grid; NULL when none has it';
+
+CREATE OR REPLACE VIEW shegu.report_unit AS
+SELECT l.code::text AS unit_code,
+       coalesce(nm.name, l.name) AS unit_name,
+       CASE WHEN shegu.level(l.code) <= 4 THEN coalesce(nm.name, l.name)
+            ELSE concat_ws('/', coalesce(shegu.report_unit_name(shegu.ancestor(l.code, 4)), shegu.ancestor(l.code, 4)::text),
+                           CASE WHEN shegu.level(l.code) > 5
+                                THEN coalesce(shegu.report_unit_name(shegu.ancestor(l.code, 5)), shegu.ancestor(l.code, 5)::text) END,
+                           CASE WHEN shegu.level(l.code) > 6
+                                THEN coalesce(shegu.report_unit_name(shegu.ancestor(l.code, 6)), shegu.ancestor(l.code, 6)::text) END,
+                           coalesce(nm.name, l.name)) END AS unit_path,
+       shegu.parent(l.code)::text AS parent_code,
+       shegu.report_unit_name(shegu.parent(l.code)) AS parent_name,
+       shegu.level(l.code) AS level,
+       shegu.report_level_name(shegu.level(l.code)) AS level_name,
+       shegu.report_level_name(shegu.level(l.code), true) AS level_name_zh,
+       l.kind,
+       l.households,
+       l.population,
+       ST_X(c.pt) AS lon, ST_Y(c.pt) AS lat,
+       ST_X(shegu.wgs84_to_gcj02(c.pt)) AS lon_gcj02, ST_Y(shegu.wgs84_to_gcj02(c.pt)) AS lat_gcj02,
+       CASE WHEN l.valid_from > '-infinity' THEN l.valid_from END AS valid_from,
+       l.valid_to,
+       l.valid_to IS NULL AS current
+FROM shegu.grid l
+LEFT JOIN LATERAL (SELECT shegu.report_unit_name(l.code) AS name) nm ON true
+LEFT JOIN LATERAL (SELECT ST_PointOnSurface(l.boundary) AS pt) c ON true
+WHERE NOT EXISTS (SELECT 1 FROM shegu.grid n WHERE n.code OPERATOR(shegu.=) l.code AND n.valid_from > l.valid_from);
+
+COMMENT ON VIEW shegu.report_unit IS
+    'every unit (grid at any level, 网格/社区/乡镇 …) once, as its latest version: text code, name, path of names, parent, level, counts and a label point in WGS-84 and GCJ-02';
+COMMENT ON COLUMN shegu.report_unit.unit_code IS 'grid code (网格编码) as text, e.g. 430528101002003';
+COMMENT ON COLUMN shegu.report_unit.unit_name IS 'name (名称) by the rule of shegu.report_unit_name: a display name set in shegu.index_unit_name, else the official division name (shegu.division, levels 1-5) when loaded, else the name of the latest version in shegu.grid, e.g. 城东社区 or 第3网格';
+COMMENT ON COLUMN shegu.report_unit.unit_path IS 'names (same rule as unit_name) from the township (level 4) down to the unit joined by /, e.g. 金石镇/城东社区/第3网格, which tells apart units of the same name; the own name above level 4; a code stands in for an ancestor without a name';
+COMMENT ON COLUMN shegu.report_unit.parent_code IS 'code of the unit one level up as text; NULL for a province';
+COMMENT ON COLUMN shegu.report_unit.parent_name IS 'name of the parent unit, by the same rule; NULL when no source has it';
+COMMENT ON COLUMN shegu.report_unit.level IS 'grid level: 1 province 省, 2 city 市, 3 county 县, 4 township 乡镇/街道, 5 community 村/社区, 6 grid 网格, 7 micro-grid 微网格';
+COMMENT ON COLUMN shegu.report_unit.level_name IS 'the level in English: province, city, county, township, community, grid, micro-grid';
+COMMENT ON COLUMN shegu.report_unit.level_name_zh IS 'the level in Chinese: 省, 市, 县, 乡镇/街道, 村/社区, 网格, 微网格';
+COMMENT ON COLUMN shegu.report_unit.kind IS 'kind of grid (shegu.grid.kind): province, city, county, township, community, basic, dedicated, micro';
+COMMENT ON COLUMN shegu.report_unit.households IS 'households (户数)';
+COMMENT ON COLUMN shegu.report_unit.population IS 'resident population (人口)';
+COMMENT ON COLUMN shegu.report_unit.lon IS 'longitude of a point inside the boundary (WGS-84), for pin maps; NULL without a boundary';
+COMMENT ON COLUMN shegu.report_unit.lat IS 'latitude of a point inside the boundary (WGS-84); NULL without a boundary';
+COMMENT ON COLUMN shegu.report_unit.lon_gcj02 IS 'the same longitude in GCJ-02 (火星坐标, for Amap/Tencent/WeChat base maps)';
+COMMENT ON COLUMN shegu.report_unit.lat_gcj02 IS 'the same latitude in GCJ-02';
+COMMENT ON COLUMN shegu.report_unit.valid_from IS 'first day of the latest version; NULL when it applies since always';
+COMMENT ON COLUMN shegu.report_unit.valid_to IS 'first day the latest version no longer applies; NULL while current';
+COMMENT ON COLUMN shegu.report_unit.current IS 'true when the latest version is still valid (valid_to NULL)';
+
+CREATE OR REPLACE FUNCTION shegu.freeze_month(month date DEFAULT NULL, replace boolean DEFAULT false) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+DECLARE
+    m date := coalesce(freeze_month.month,
+                       (date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '1 month')::date);
+    n bigint;
+BEGIN
+    IF extract(day FROM m) <> 1 THEN
+        RAISE EXCEPTION 'month % is not the first day of a month', m
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = pg_catalog.format('Name a month by its first day: %s.', date_trunc('month', m)::date);
+    END IF;
+    IF (m + interval '1 month') AT TIME ZONE 'Asia/Shanghai' > now() THEN
+        RAISE EXCEPTION 'month % has not ended yet', m
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A month is frozen after its last day (Asia/Shanghai), so that its figures stop moving.',
+                  HINT = 'Schedule shegu.freeze_month() on the first day of the next month.';
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('shegu.report_frozen_month'),
+                                             (m - date '2000-01-01'));
+    IF EXISTS (SELECT 1 FROM shegu.report_frozen_month f WHERE f.month = m) THEN
+        IF NOT freeze_month.replace THEN
+            RETURN 0;
+        END IF;
+        DELETE FROM shegu.report_frozen_month f WHERE f.month = m;
+    END IF;
+    INSERT INTO shegu.report_frozen_month (month, incidents)
+    SELECT m, coalesce(sum(v.received), 0) FROM shegu.report_month_live v WHERE v.month = m AND v.level = 1;
+    INSERT INTO shegu.report_month_figure
+        (month, level, unit_code, unit_level, unit_name, unit_path, parent_code, parent_name,
+         received, accepted, closed, closed_on_time, overdue_open, suspended, disposal_rate, on_time_rate,
+         on_time_rate_incl_open, rework_rate, avg_hours_to_close, satisfaction_rate)
+    SELECT v.month, v.level, v.unit_code, v.unit_level,
+           coalesce(u.unit_name, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
+           coalesce(u.unit_path, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
+           shegu.parent(v.unit_code::shegu.gridcode)::text,
+           coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(v.unit_code::shegu.gridcode))),
+           v.received, v.accepted, v.closed, v.closed_on_time, v.overdue_open, v.suspended, v.disposal_rate,
+           v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate, v.avg_hours_to_close, v.satisfaction_rate
+    FROM shegu.report_month_live v
+    LEFT JOIN shegu.report_unit u ON u.unit_code = v.unit_code
+    WHERE v.month = m;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION shegu.freeze_month(date, boolean) IS
+    'freezes the incident figures of a month (first day; NULL = the previous month in Asia/Shanghai) into shegu.report_month_figure; a month can be frozen once it has ended; idempotent: a frozen month is left alone (returns 0) unless replace; returns the rows written; meant for pg_cron on the first of each month';
+
+CREATE OR REPLACE VIEW shegu.report_incident_month AS
+SELECT s.month AS period_start,
+       (s.month + interval '1 month' - interval '1 day')::date AS period_end,
+       s.level, shegu.report_level_name(s.level) AS level_name, shegu.report_level_name(s.level, true) AS level_name_zh,
+       s.unit_code, s.unit_level, s.unit_name, s.unit_path, s.parent_code, s.parent_name,
+       s.received, s.accepted, s.closed, s.closed_on_time, s.overdue_open, s.suspended,
+       s.disposal_rate, s.on_time_rate, s.on_time_rate_incl_open, s.rework_rate, s.avg_hours_to_close,
+       s.satisfaction_rate, true AS frozen, f.frozen_at
+FROM shegu.report_month_figure s
+JOIN shegu.report_frozen_month f ON f.month = s.month
+UNION ALL
+SELECT v.month, (v.month + interval '1 month' - interval '1 day')::date,
+       v.level, shegu.report_level_name(v.level), shegu.report_level_name(v.level, true),
+       v.unit_code, v.unit_level,
+       coalesce(u.unit_name, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
+       coalesce(u.unit_path, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
+       shegu.parent(v.unit_code::shegu.gridcode)::text,
+       coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(v.unit_code::shegu.gridcode))),
+       v.received, v.accepted, v.closed, v.closed_on_time, v.overdue_open, v.suspended,
+       v.disposal_rate, v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate, v.avg_hours_to_close,
+       v.satisfaction_rate, false, NULL::timestamptz
+FROM shegu.report_month_open v
+LEFT JOIN shegu.report_unit u ON u.unit_code = v.unit_code
+WHERE NOT EXISTS (SELECT 1 FROM shegu.report_frozen_month f WHERE f.month = v.month);
+COMMENT ON VIEW shegu.report_incident_month IS
+    'monthly incident figures (月报) per reporting level and unit: frozen months from shegu.report_month_figure, other months as they are now; always filter on one level: the rows of a level add up to the county total, rows of several levels count an incident once per level';
+COMMENT ON COLUMN shegu.report_incident_month.period_start IS 'first day of the month of report (Asia/Shanghai)';
+COMMENT ON COLUMN shegu.report_incident_month.period_end IS 'last day of that month';
+COMMENT ON COLUMN shegu.report_incident_month.level IS 'reporting level: 1 province, 2 city, 3 county, 4 township, 5 community, 6 grid; an incident counts once per level';
+COMMENT ON COLUMN shegu.report_incident_month.level_name IS 'the reporting level in English';
+COMMENT ON COLUMN shegu.report_incident_month.level_name_zh IS 'the reporting level in Chinese';
+COMMENT ON COLUMN shegu.report_incident_month.unit_code IS 'grid code of the unit as text: the incident grid''s ancestor at the level, or the grid itself when it is coarser than the level (an incident recorded on a community appears under the community at level 6)';
+COMMENT ON COLUMN shegu.report_incident_month.unit_level IS 'level of unit_code: equal to level except for incidents recorded on a coarser unit';
+COMMENT ON COLUMN shegu.report_incident_month.unit_name IS 'name of the unit (frozen months: as when frozen)';
+COMMENT ON COLUMN shegu.report_incident_month.unit_path IS 'path of names from the township down, unique where sibling names are';
+COMMENT ON COLUMN shegu.report_incident_month.parent_code IS 'code of the parent unit as text';
+COMMENT ON COLUMN shegu.report_incident_month.parent_name IS 'name of the parent unit';
+COMMENT ON COLUMN shegu.report_incident_month.received IS '受理量 received: incidents reported in the month';
+COMMENT ON COLUMN shegu.report_incident_month.accepted IS '立案量 accepted: of those, ever accepted';
+COMMENT ON COLUMN shegu.report_incident_month.closed IS '结案量 closed: status closed or evaluated';
+COMMENT ON COLUMN shegu.report_incident_month.closed_on_time IS '按期结案量 closed on time: resolved_at <= due_at';
+COMMENT ON COLUMN shegu.report_incident_month.overdue_open IS '超期未结量 overdue open (definitions as shegu.incident_measures)';
+COMMENT ON COLUMN shegu.report_incident_month.suspended IS '挂账量 suspended';
+COMMENT ON COLUMN shegu.report_incident_month.disposal_rate IS '处置率 disposal rate, 0-1, 4 decimals; NULL when nothing was accepted';
+COMMENT ON COLUMN shegu.report_incident_month.on_time_rate IS '按期结案率 on-time closure rate, 0-1, 4 decimals';
+COMMENT ON COLUMN shegu.report_incident_month.on_time_rate_incl_open IS 'on-time closure rate counting open overdue cases, 0-1, 4 decimals';
+COMMENT ON COLUMN shegu.report_incident_month.rework_rate IS '返工率 rework rate, 0-1, 4 decimals';
+COMMENT ON COLUMN shegu.report_incident_month.avg_hours_to_close IS '办结平均工时 mean working hours to close, a number (not an interval), 2 decimals';
+COMMENT ON COLUMN shegu.report_incident_month.satisfaction_rate IS '满意率 satisfaction rate, 0-1, 4 decimals';
+COMMENT ON COLUMN shegu.report_incident_month.frozen IS 'true for a frozen month (the figures no longer move), false for figures as they are now';
+COMMENT ON COLUMN shegu.report_incident_month.frozen_at IS 'when the month was frozen; NULL for a live month';
+
+-- ---------------------------------------------------------------------------------------------
+-- The backlog now: open incidents per level and unit (counts only, the owner's rights).
+
+CREATE OR REPLACE VIEW shegu.report_open_incident AS
+SELECT o.level, o.level_name, o.unit_code, o.unit_level, o.open_incidents, o.yellow, o.red, o.suspended,
+       coalesce(u.unit_name, shegu.report_unit_name(o.unit_code::shegu.gridcode)) AS unit_name,
+       coalesce(u.unit_path, shegu.report_unit_name(o.unit_code::shegu.gridcode)) AS unit_path
+FROM (SELECT l.l AS level,
+             shegu.report_level_name(l.l) AS level_name,
+             shegu.ancestor(i.grid, least(l.l, shegu.level(i.grid)))::text AS unit_code,
+             least(l.l, shegu.level(i.grid)) AS unit_level,
+             count(*) AS open_incidents,
+             count(*) FILTER (WHERE i.light = 'yellow') AS yellow,
+             count(*) FILTER (WHERE i.light = 'red') AS red,
+             count(*) FILTER (WHERE i.status = 'suspended') AS suspended
+      FROM shegu.incident i
+      CROSS JOIN generate_series(1, 6) AS l(l)
+      WHERE i.status NOT IN ('closed', 'evaluated', 'rejected')
+      GROUP BY l.l, shegu.ancestor(i.grid, least(l.l, shegu.level(i.grid))), least(l.l, shegu.level(i.grid))) o
+LEFT JOIN shegu.report_unit u ON u.unit_code = o.unit_code;
+COMMENT ON VIEW shegu.report_open_incident IS
+    'the backlog now (积压): open incidents (not closed, evaluated or rejected) per reporting level 1..6 and unit, with their time lights; counts only; filter on one level (the rows of a level add up to the total)';
+COMMENT ON COLUMN shegu.report_open_incident.level IS 'reporting level 1 province .. 6 grid; an incident counts once per level';
+COMMENT ON COLUMN shegu.report_open_incident.level_name IS 'the reporting level in English';
+COMMENT ON COLUMN shegu.report_open_incident.unit_code IS 'grid code of the unit as text: the incident grid''s ancestor at the level, or the grid itself when it is coarser';
+COMMENT ON COLUMN shegu.report_open_incident.unit_level IS 'level of unit_code: equal to level except for incidents recorded on a coarser unit';
+COMMENT ON COLUMN shegu.report_open_incident.open_incidents IS 'open incidents (未结): reported, accepted, dispatched, resolved, verified or suspended';
+COMMENT ON COLUMN shegu.report_open_incident.yellow IS 'of those, with a yellow time light (黄灯)';
+COMMENT ON COLUMN shegu.report_open_incident.red IS 'of those, with a red time light (红灯, overdue)';
+COMMENT ON COLUMN shegu.report_open_incident.suspended IS 'of those, suspended (挂账)';
+COMMENT ON COLUMN shegu.report_open_incident.unit_name IS 'name of the unit by the rule of shegu.report_unit_name';
+COMMENT ON COLUMN shegu.report_open_incident.unit_path IS 'path of names from the township down (as report_unit.unit_path)';
+
+-- ---------------------------------------------------------------------------------------------
+-- Incidents one by one, with pins: runs with the caller's rights (row-level security applies).
+
+CREATE OR REPLACE VIEW shegu.report_incident WITH (security_invoker = true) AS
+SELECT i.id AS incident_id,
+       i.category AS category_code, c.category_name, c.category_name_en,
+       c.top_category_code, c.top_category_name,
+       i.title, i.source, i.status, i.light,
+       i.grid::text AS unit_code, coalesce(u.unit_name, shegu.report_unit_name(i.grid)) AS unit_name,
+       coalesce(u.unit_path, shegu.report_unit_name(i.grid)) AS unit_path,
+       shegu.parent(i.grid)::text AS parent_code,
+       coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(i.grid))) AS parent_name,
+       shegu.level(i.grid) AS unit_level,
+       CASE i.level WHEN 'grid' THEN 6 WHEN 'community' THEN 5 WHEN 'township' THEN 4 WHEN 'county' THEN 3 END
+           AS responsible_level,
+       i.level AS responsible_level_name,
+       i.reported_at, date_trunc('month', i.reported_at AT TIME ZONE 'Asia/Shanghai')::date AS reported_month,
+       i.accepted_at, i.resolved_at, i.closed_at, i.accept_due_at, i.due_at,
+       round(i.work_hours_to_close::numeric, 2) AS hours_to_close,
+       i.satisfaction::int AS satisfaction,
+       ST_X(i.location) AS lon, ST_Y(i.location) AS lat,
+       ST_X(shegu.wgs84_to_gcj02(i.location)) AS lon_gcj02, ST_Y(shegu.wgs84_to_gcj02(i.location)) AS lat_gcj02
+FROM shegu.incident i
+LEFT JOIN shegu.report_category c ON c.category_code = i.category
+LEFT JOIN shegu.report_unit u ON u.unit_code = i.grid::text;
+COMMENT ON VIEW shegu.report_incident IS
+    'incidents one by one for lists and pin maps (点位图), with names and WGS-84 and GCJ-02 coordinates; security_invoker: it runs with the caller''s rights, so the caller needs SELECT on shegu.incident and row-level security applies';
+COMMENT ON COLUMN shegu.report_incident.incident_id IS 'incident number (shegu.incident.id)';
+COMMENT ON COLUMN shegu.report_incident.category_code IS 'category code, e.g. environment.garbage';
+COMMENT ON COLUMN shegu.report_incident.category_name IS 'Chinese name of the category, e.g. 垃圾乱堆乱放';
+COMMENT ON COLUMN shegu.report_incident.category_name_en IS 'English name of the category';
+COMMENT ON COLUMN shegu.report_incident.top_category_code IS 'top-level category code (大类)';
+COMMENT ON COLUMN shegu.report_incident.top_category_name IS 'Chinese name of the top-level category';
+COMMENT ON COLUMN shegu.report_incident.title IS 'short title (标题)';
+COMMENT ON COLUMN shegu.report_incident.source IS 'source (来源): patrol, resident, hotline, wechat, video, leader, media, superior';
+COMMENT ON COLUMN shegu.report_incident.status IS 'workflow state (reported, accepted, rejected, dispatched, resolved, verified, closed, evaluated, suspended)';
+COMMENT ON COLUMN shegu.report_incident.light IS 'time light (亮灯): green, yellow or red';
+COMMENT ON COLUMN shegu.report_incident.unit_code IS 'grid code of the incident''s grid as text';
+COMMENT ON COLUMN shegu.report_incident.unit_name IS 'name of the grid';
+COMMENT ON COLUMN shegu.report_incident.unit_path IS 'path of names from the township down to the grid';
+COMMENT ON COLUMN shegu.report_incident.parent_code IS 'code of the grid''s parent as text';
+COMMENT ON COLUMN shegu.report_incident.parent_name IS 'name of the grid''s parent';
+COMMENT ON COLUMN shegu.report_incident.unit_level IS 'level of the incident''s grid, 1..7';
+COMMENT ON COLUMN shegu.report_incident.responsible_level IS 'level now responsible on the 1..7 scale: 6 grid, 5 community, 4 township, 3 county';
+COMMENT ON COLUMN shegu.report_incident.responsible_level_name IS 'that level in English: grid, community, township or county';
+COMMENT ON COLUMN shegu.report_incident.reported_at IS 'when it was reported (上报时间)';
+COMMENT ON COLUMN shegu.report_incident.reported_month IS 'first day of the month of report in Asia/Shanghai (the month of shegu.report_incident_month)';
+COMMENT ON COLUMN shegu.report_incident.accepted_at IS 'when it was accepted (立案); NULL before';
+COMMENT ON COLUMN shegu.report_incident.resolved_at IS 'when it was last disposed (处置); NULL before';
+COMMENT ON COLUMN shegu.report_incident.closed_at IS 'when it was closed (结案); NULL before';
+COMMENT ON COLUMN shegu.report_incident.accept_due_at IS 'acceptance deadline (受理时限)';
+COMMENT ON COLUMN shegu.report_incident.due_at IS 'disposal deadline (处置时限); NULL before acceptance';
+COMMENT ON COLUMN shegu.report_incident.hours_to_close IS 'working hours from report to closure, a number (not an interval), 2 decimals; NULL while open';
+COMMENT ON COLUMN shegu.report_incident.satisfaction IS 'the reporter''s score 1-5 (满意度); NULL before evaluation';
+COMMENT ON COLUMN shegu.report_incident.lon IS 'longitude of the location, WGS-84 (for OpenStreetMap-based pin maps); NULL without a location';
+COMMENT ON COLUMN shegu.report_incident.lat IS 'latitude of the location, WGS-84';
+COMMENT ON COLUMN shegu.report_incident.lon_gcj02 IS 'longitude in GCJ-02 (火星坐标, for Amap/Tencent/WeChat base maps)';
+COMMENT ON COLUMN shegu.report_incident.lat_gcj02 IS 'latitude in GCJ-02';
+
+-- ---------------------------------------------------------------------------------------------
+-- The index with ranks that respect the one-vote veto.
+
+CREATE OR REPLACE VIEW shegu.report_index AS
+WITH s AS (
+    SELECT s.model, s.level, s.period, s.unit, s.score, s.vetoed, s.imputed, m.title, m.scale
+    FROM shegu.index_score s
+    JOIN shegu.index_model m ON m.name = s.model
+    JOIN shegu.index_node n ON n.model = s.model AND n.code = s.node AND n.parent IS NULL
+)
+SELECT s.model, s.title AS model_title, s.level, shegu.report_level_name(s.level) AS level_name,
+       shegu.report_level_name(s.level, true) AS level_name_zh, s.period AS period_start,
+       s.unit::text AS unit_code, coalesce(u.unit_name, shegu.report_unit_name(s.unit)) AS unit_name,
+       coalesce(u.unit_path, shegu.report_unit_name(s.unit)) AS unit_path,
+       shegu.parent(s.unit)::text AS parent_code,
+       coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(s.unit))) AS parent_name,
+       round((s.score * s.scale)::numeric, 2) AS index_value,
+       CASE WHEN s.vetoed
+            THEN (SELECT g.grade FROM shegu.index_grade g WHERE g.model = s.model ORDER BY g.min_score LIMIT 1)
+            ELSE (SELECT g.grade FROM shegu.index_grade g
+                  WHERE g.model = s.model AND g.min_score <= s.score * s.scale
+                  ORDER BY g.min_score DESC LIMIT 1)
+       END AS grade,
+       s.vetoed, s.imputed,
+       CASE WHEN NOT s.vetoed AND s.score IS NOT NULL
+            THEN (rank() OVER (PARTITION BY s.model, s.level, s.period, (NOT s.vetoed AND s.score IS NOT NULL)
+                               ORDER BY s.score DESC))::int END AS rank,
+       (count(*) FILTER (WHERE NOT s.vetoed AND s.score IS NOT NULL)
+            OVER (PARTITION BY s.model, s.level, s.period))::int AS ranked_units,
+       CASE WHEN s.vetoed
+            THEN '一票否决 vetoed' || coalesce(': ' || (
+                     SELECT string_agg(n.title || ' = ' || coalesce(to_char(round(x.raw::numeric, 4), 'FM999999990.0999'), 'no data'),
+                                       '; ' ORDER BY n.code)
+                     FROM shegu.index_score x
+                     JOIN shegu.index_node n ON n.model = x.model AND n.code = x.node
+                     WHERE x.model = s.model AND x.level = s.level AND x.period = s.period
+                       AND x.unit OPERATOR(shegu.=) s.unit AND x.vetoed
+                       AND NOT EXISTS (SELECT 1 FROM shegu.index_node c WHERE c.model = n.model AND c.parent = n.code)), '')
+            WHEN s.score IS NULL
+            THEN '无指数 no index: ' || coalesce('no data for ' || (
+                     SELECT string_agg(n.title, '; ' ORDER BY n.code)
+                     FROM shegu.index_node n
+                     WHERE n.model = s.model
+                       AND NOT EXISTS (SELECT 1 FROM shegu.index_node c WHERE c.model = n.model AND c.parent = n.code)
+                       AND NOT EXISTS (SELECT 1 FROM shegu.index_score x
+                                       WHERE x.model = s.model AND x.level = s.level AND x.period = s.period
+                                         AND x.unit OPERATOR(shegu.=) s.unit AND x.node = n.code AND x.raw IS NOT NULL)),
+                     'too little of the weight had data')
+       END AS unranked_reason
+FROM s
+LEFT JOIN shegu.report_unit u ON u.unit_code = s.unit::text;
+COMMENT ON VIEW shegu.report_index IS
+    'the stored index (社会治理指数) per model, level, period and unit with names, grade and a rank that respects the one-vote veto (一票否决): vetoed units get no rank and the lowest grade, the others are ranked among themselves';
+COMMENT ON COLUMN shegu.report_index.model IS 'the model (shegu.index_model.name)';
+COMMENT ON COLUMN shegu.report_index.model_title IS 'display title of the model';
+COMMENT ON COLUMN shegu.report_index.level IS 'grid level of the scored units, 1..7';
+COMMENT ON COLUMN shegu.report_index.level_name IS 'that level in English';
+COMMENT ON COLUMN shegu.report_index.level_name_zh IS 'that level in Chinese';
+COMMENT ON COLUMN shegu.report_index.period_start IS 'the period (考核期) as stored by store_index, by convention its first day';
+COMMENT ON COLUMN shegu.report_index.unit_code IS 'grid code of the scored unit as text';
+COMMENT ON COLUMN shegu.report_index.unit_name IS 'name of the unit by the rule of shegu.report_unit_name (shegu.index_unit_name, else shegu.division, else shegu.grid''s latest version)';
+COMMENT ON COLUMN shegu.report_index.unit_path IS 'path of names from the township down';
+COMMENT ON COLUMN shegu.report_index.parent_code IS 'code of the parent unit as text';
+COMMENT ON COLUMN shegu.report_index.parent_name IS 'name of the parent unit';
+COMMENT ON COLUMN shegu.report_index.index_value IS 'the index on the model''s scale (e.g. 0-100 points), 2 decimals; NULL when too little of the weight had data';
+COMMENT ON COLUMN shegu.report_index.grade IS 'grade (等次): the highest grade whose min_score the index reaches; the lowest grade when vetoed';
+COMMENT ON COLUMN shegu.report_index.vetoed IS 'true when a one-vote veto (一票否决) fired';
+COMMENT ON COLUMN shegu.report_index.imputed IS 'true when imputed values entered the index';
+COMMENT ON COLUMN shegu.report_index.rank IS 'rank among the units of the model, level and period that are not vetoed and have an index: 1 = best, ties share the best rank; NULL for vetoed units and units without an index';
+COMMENT ON COLUMN shegu.report_index.ranked_units IS 'number of units ranked (not vetoed, with an index) in the model, level and period';
+COMMENT ON COLUMN shegu.report_index.unranked_reason IS 'why a unit has no rank (and, without an index, why the index, grade and rank are blank): 一票否决 vetoed with the indicators whose veto fired and their raw values, or 无指数 no index with the indicators that had no data; NULL for a ranked unit';
+
+CREATE OR REPLACE VIEW shegu.report_index_dimension AS
+SELECT s.model, s.level, s.period AS period_start, s.unit::text AS unit_code,
+       coalesce(u.unit_name, shegu.report_unit_name(s.unit)) AS unit_name,
+       s.node, n.title AS node_title, n.parent AS parent_node,
+       NOT EXISTS (SELECT 1 FROM shegu.index_node c WHERE c.model = n.model AND c.parent = n.code) AS indicator,
+       round((s.score * m.scale)::numeric, 2) AS score, s.raw, s.vetoed, s.imputed
+FROM shegu.index_score s
+JOIN shegu.index_model m ON m.name = s.model
+JOIN shegu.index_node n ON n.model = s.model AND n.code = s.node
+LEFT JOIN shegu.report_unit u ON u.unit_code = s.unit::text
+WHERE n.parent IS NOT NULL;
+COMMENT ON VIEW shegu.report_index_dimension IS
+    'the stored scores of the dimensions (维度) and indicators (指标) below the index, one row per model, level, period, unit and node';
+COMMENT ON COLUMN shegu.report_index_dimension.model IS 'the model';
+COMMENT ON COLUMN shegu.report_index_dimension.level IS 'grid level of the scored units, 1..7';
+COMMENT ON COLUMN shegu.report_index_dimension.period_start IS 'the period as stored';
+COMMENT ON COLUMN shegu.report_index_dimension.unit_code IS 'grid code of the unit as text';
+COMMENT ON COLUMN shegu.report_index_dimension.unit_name IS 'name of the unit by the rule of shegu.report_unit_name';
+COMMENT ON COLUMN shegu.report_index_dimension.node IS 'node code, e.g. D1 or D1.1';
+COMMENT ON COLUMN shegu.report_index_dimension.node_title IS 'node title, e.g. 处置率 disposal rate';
+COMMENT ON COLUMN shegu.report_index_dimension.parent_node IS 'code of the parent node';
+COMMENT ON COLUMN shegu.report_index_dimension.indicator IS 'true for an indicator (a leaf), false for a dimension';
+COMMENT ON COLUMN shegu.report_index_dimension.score IS 'the node''s score on the model''s scale, 2 decimals';
+COMMENT ON COLUMN shegu.report_index_dimension.raw IS 'indicators: the raw value after roll-up (in the indicator''s own unit); NULL for dimensions';
+COMMENT ON COLUMN shegu.report_index_dimension.vetoed IS 'true when a veto fired on the node or below';
+COMMENT ON COLUMN shegu.report_index_dimension.imputed IS 'true when imputed values entered the node';
+
 -- choropleth_svg: a height, everything inside the frame, labels, north arrow, scale bar, CJK fonts
 DROP FUNCTION shegu.choropleth_svg(text, date, int, shegu.gridcode, int);
 

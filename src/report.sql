@@ -13,19 +13,32 @@ COMMENT ON FUNCTION shegu.report_level_name(int, boolean) IS
     'name of a grid level (1 province 省 .. 7 micro-grid 微网格), in English or with zh in Chinese; NULL outside 1..7';
 
 -- ---------------------------------------------------------------------------------------------
+-- Names: one rule for every view and map of the room.
+
+CREATE FUNCTION shegu.report_unit_name(code shegu.gridcode) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN coalesce((SELECT n.name FROM shegu.index_unit_name n WHERE n.unit OPERATOR(shegu.=) report_unit_name.code),
+                shegu.division_name(report_unit_name.code),
+                (SELECT g.name FROM shegu.grid g WHERE g.code OPERATOR(shegu.=) report_unit_name.code
+                 ORDER BY g.valid_from DESC LIMIT 1));
+COMMENT ON FUNCTION shegu.report_unit_name(shegu.gridcode) IS
+    'the name every report view and map gives a unit (名称), by one rule: a display name set in shegu.index_unit_name, else the official division name (shegu.division, levels 1-5) when loaded, else the name of the unit''s latest version in the grid registry shegu.grid; NULL when none has it';
+
+-- ---------------------------------------------------------------------------------------------
 -- Units: one row per grid code, the latest version, with its parent and a path of names.
 
 CREATE VIEW shegu.report_unit AS
 SELECT l.code::text AS unit_code,
-       coalesce(shegu.division_name(l.code), l.name) AS unit_name,
-       CASE WHEN shegu.level(l.code) <= 4 THEN coalesce(shegu.division_name(l.code), l.name)
-            ELSE concat_ws('/', coalesce(shegu.division_name(shegu.ancestor(l.code, 4)), a4.name, shegu.ancestor(l.code, 4)::text),
+       coalesce(nm.name, l.name) AS unit_name,
+       CASE WHEN shegu.level(l.code) <= 4 THEN coalesce(nm.name, l.name)
+            ELSE concat_ws('/', coalesce(shegu.report_unit_name(shegu.ancestor(l.code, 4)), shegu.ancestor(l.code, 4)::text),
                            CASE WHEN shegu.level(l.code) > 5
-                                THEN coalesce(shegu.division_name(shegu.ancestor(l.code, 5)), a5.name, shegu.ancestor(l.code, 5)::text) END,
-                           CASE WHEN shegu.level(l.code) > 6 THEN coalesce(a6.name, shegu.ancestor(l.code, 6)::text) END,
-                           coalesce(shegu.division_name(l.code), l.name)) END AS unit_path,
+                                THEN coalesce(shegu.report_unit_name(shegu.ancestor(l.code, 5)), shegu.ancestor(l.code, 5)::text) END,
+                           CASE WHEN shegu.level(l.code) > 6
+                                THEN coalesce(shegu.report_unit_name(shegu.ancestor(l.code, 6)), shegu.ancestor(l.code, 6)::text) END,
+                           coalesce(nm.name, l.name)) END AS unit_path,
        shegu.parent(l.code)::text AS parent_code,
-       coalesce(shegu.division_name(shegu.parent(l.code)), p.name) AS parent_name,
+       shegu.report_unit_name(shegu.parent(l.code)) AS parent_name,
        shegu.level(l.code) AS level,
        shegu.report_level_name(shegu.level(l.code)) AS level_name,
        shegu.report_level_name(shegu.level(l.code), true) AS level_name_zh,
@@ -38,14 +51,7 @@ SELECT l.code::text AS unit_code,
        l.valid_to,
        l.valid_to IS NULL AS current
 FROM shegu.grid l
-LEFT JOIN LATERAL (SELECT g.name FROM shegu.grid g WHERE g.code OPERATOR(shegu.=) shegu.parent(l.code)
-                   ORDER BY g.valid_from DESC LIMIT 1) p ON true
-LEFT JOIN LATERAL (SELECT g.name FROM shegu.grid g WHERE shegu.level(l.code) > 4 AND g.code OPERATOR(shegu.=) shegu.ancestor(l.code, 4)
-                   ORDER BY g.valid_from DESC LIMIT 1) a4 ON true
-LEFT JOIN LATERAL (SELECT g.name FROM shegu.grid g WHERE shegu.level(l.code) > 5 AND g.code OPERATOR(shegu.=) shegu.ancestor(l.code, 5)
-                   ORDER BY g.valid_from DESC LIMIT 1) a5 ON true
-LEFT JOIN LATERAL (SELECT g.name FROM shegu.grid g WHERE shegu.level(l.code) > 6 AND g.code OPERATOR(shegu.=) shegu.ancestor(l.code, 6)
-                   ORDER BY g.valid_from DESC LIMIT 1) a6 ON true
+LEFT JOIN LATERAL (SELECT shegu.report_unit_name(l.code) AS name) nm ON true
 LEFT JOIN LATERAL (SELECT ST_PointOnSurface(l.boundary) AS pt) c ON true
 WHERE NOT EXISTS (SELECT 1 FROM shegu.grid n WHERE n.code OPERATOR(shegu.=) l.code AND n.valid_from > l.valid_from);
 CREATE INDEX report_grid_code_text_idx ON shegu.grid ((code::text));
@@ -55,10 +61,10 @@ COMMENT ON INDEX shegu.report_grid_code_text_idx IS
 COMMENT ON VIEW shegu.report_unit IS
     'every unit (grid at any level, 网格/社区/乡镇 …) once, as its latest version: text code, name, path of names, parent, level, counts and a label point in WGS-84 and GCJ-02';
 COMMENT ON COLUMN shegu.report_unit.unit_code IS 'grid code (网格编码) as text, e.g. 430528101002003';
-COMMENT ON COLUMN shegu.report_unit.unit_name IS 'name (名称): for levels 1-5 the official division name (shegu.division) when loaded, else the name of the latest version in shegu.grid, e.g. 城东社区 or 第3网格';
+COMMENT ON COLUMN shegu.report_unit.unit_name IS 'name (名称) by the rule of shegu.report_unit_name: a display name set in shegu.index_unit_name, else the official division name (shegu.division, levels 1-5) when loaded, else the name of the latest version in shegu.grid, e.g. 城东社区 or 第3网格';
 COMMENT ON COLUMN shegu.report_unit.unit_path IS 'names (same rule as unit_name) from the township (level 4) down to the unit joined by /, e.g. 金石镇/城东社区/第3网格, which tells apart units of the same name; the own name above level 4; a code stands in for an ancestor without a name';
 COMMENT ON COLUMN shegu.report_unit.parent_code IS 'code of the unit one level up as text; NULL for a province';
-COMMENT ON COLUMN shegu.report_unit.parent_name IS 'name of the parent unit, by the same rule; NULL when neither shegu.division nor shegu.grid has it';
+COMMENT ON COLUMN shegu.report_unit.parent_name IS 'name of the parent unit, by the same rule; NULL when no source has it';
 COMMENT ON COLUMN shegu.report_unit.level IS 'grid level: 1 province 省, 2 city 市, 3 county 县, 4 township 乡镇/街道, 5 community 村/社区, 6 grid 网格, 7 micro-grid 微网格';
 COMMENT ON COLUMN shegu.report_unit.level_name IS 'the level in English: province, city, county, township, community, grid, micro-grid';
 COMMENT ON COLUMN shegu.report_unit.level_name_zh IS 'the level in Chinese: 省, 市, 县, 乡镇/街道, 村/社区, 网格, 微网格';
@@ -326,10 +332,10 @@ BEGIN
          received, accepted, closed, closed_on_time, overdue_open, suspended, disposal_rate, on_time_rate,
          on_time_rate_incl_open, rework_rate, avg_hours_to_close, satisfaction_rate)
     SELECT v.month, v.level, v.unit_code, v.unit_level,
-           coalesce(u.unit_name, shegu.division_name(v.unit_code::shegu.gridcode)),
-           coalesce(u.unit_path, shegu.division_name(v.unit_code::shegu.gridcode)),
+           coalesce(u.unit_name, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
+           coalesce(u.unit_path, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
            shegu.parent(v.unit_code::shegu.gridcode)::text,
-           coalesce(u.parent_name, shegu.division_name(shegu.parent(v.unit_code::shegu.gridcode))),
+           coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(v.unit_code::shegu.gridcode))),
            v.received, v.accepted, v.closed, v.closed_on_time, v.overdue_open, v.suspended, v.disposal_rate,
            v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate, v.avg_hours_to_close, v.satisfaction_rate
     FROM shegu.report_month_live v
@@ -356,10 +362,10 @@ UNION ALL
 SELECT v.month, (v.month + interval '1 month' - interval '1 day')::date,
        v.level, shegu.report_level_name(v.level), shegu.report_level_name(v.level, true),
        v.unit_code, v.unit_level,
-       coalesce(u.unit_name, shegu.division_name(v.unit_code::shegu.gridcode)),
-       coalesce(u.unit_path, shegu.division_name(v.unit_code::shegu.gridcode)),
+       coalesce(u.unit_name, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
+       coalesce(u.unit_path, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
        shegu.parent(v.unit_code::shegu.gridcode)::text,
-       coalesce(u.parent_name, shegu.division_name(shegu.parent(v.unit_code::shegu.gridcode))),
+       coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(v.unit_code::shegu.gridcode))),
        v.received, v.accepted, v.closed, v.closed_on_time, v.overdue_open, v.suspended,
        v.disposal_rate, v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate, v.avg_hours_to_close,
        v.satisfaction_rate, false, NULL::timestamptz
@@ -398,18 +404,22 @@ COMMENT ON COLUMN shegu.report_incident_month.frozen_at IS 'when the month was f
 -- The backlog now: open incidents per level and unit (counts only, the owner's rights).
 
 CREATE VIEW shegu.report_open_incident AS
-SELECT l.l AS level,
-       shegu.report_level_name(l.l) AS level_name,
-       shegu.ancestor(i.grid, least(l.l, shegu.level(i.grid)))::text AS unit_code,
-       least(l.l, shegu.level(i.grid)) AS unit_level,
-       count(*) AS open_incidents,
-       count(*) FILTER (WHERE i.light = 'yellow') AS yellow,
-       count(*) FILTER (WHERE i.light = 'red') AS red,
-       count(*) FILTER (WHERE i.status = 'suspended') AS suspended
-FROM shegu.incident i
-CROSS JOIN generate_series(1, 6) AS l(l)
-WHERE i.status NOT IN ('closed', 'evaluated', 'rejected')
-GROUP BY l.l, shegu.ancestor(i.grid, least(l.l, shegu.level(i.grid))), least(l.l, shegu.level(i.grid));
+SELECT o.level, o.level_name, o.unit_code, o.unit_level, o.open_incidents, o.yellow, o.red, o.suspended,
+       coalesce(u.unit_name, shegu.report_unit_name(o.unit_code::shegu.gridcode)) AS unit_name,
+       coalesce(u.unit_path, shegu.report_unit_name(o.unit_code::shegu.gridcode)) AS unit_path
+FROM (SELECT l.l AS level,
+             shegu.report_level_name(l.l) AS level_name,
+             shegu.ancestor(i.grid, least(l.l, shegu.level(i.grid)))::text AS unit_code,
+             least(l.l, shegu.level(i.grid)) AS unit_level,
+             count(*) AS open_incidents,
+             count(*) FILTER (WHERE i.light = 'yellow') AS yellow,
+             count(*) FILTER (WHERE i.light = 'red') AS red,
+             count(*) FILTER (WHERE i.status = 'suspended') AS suspended
+      FROM shegu.incident i
+      CROSS JOIN generate_series(1, 6) AS l(l)
+      WHERE i.status NOT IN ('closed', 'evaluated', 'rejected')
+      GROUP BY l.l, shegu.ancestor(i.grid, least(l.l, shegu.level(i.grid))), least(l.l, shegu.level(i.grid))) o
+LEFT JOIN shegu.report_unit u ON u.unit_code = o.unit_code;
 COMMENT ON VIEW shegu.report_open_incident IS
     'the backlog now (积压): open incidents (not closed, evaluated or rejected) per reporting level 1..6 and unit, with their time lights; counts only; filter on one level (the rows of a level add up to the total)';
 COMMENT ON COLUMN shegu.report_open_incident.level IS 'reporting level 1 province .. 6 grid; an incident counts once per level';
@@ -420,6 +430,8 @@ COMMENT ON COLUMN shegu.report_open_incident.open_incidents IS 'open incidents (
 COMMENT ON COLUMN shegu.report_open_incident.yellow IS 'of those, with a yellow time light (黄灯)';
 COMMENT ON COLUMN shegu.report_open_incident.red IS 'of those, with a red time light (红灯, overdue)';
 COMMENT ON COLUMN shegu.report_open_incident.suspended IS 'of those, suspended (挂账)';
+COMMENT ON COLUMN shegu.report_open_incident.unit_name IS 'name of the unit by the rule of shegu.report_unit_name';
+COMMENT ON COLUMN shegu.report_open_incident.unit_path IS 'path of names from the township down (as report_unit.unit_path)';
 
 -- ---------------------------------------------------------------------------------------------
 -- Incidents one by one, with pins: runs with the caller's rights (row-level security applies).
@@ -429,10 +441,10 @@ SELECT i.id AS incident_id,
        i.category AS category_code, c.category_name, c.category_name_en,
        c.top_category_code, c.top_category_name,
        i.title, i.source, i.status, i.light,
-       i.grid::text AS unit_code, coalesce(u.unit_name, shegu.division_name(i.grid)) AS unit_name,
-       coalesce(u.unit_path, shegu.division_name(i.grid)) AS unit_path,
+       i.grid::text AS unit_code, coalesce(u.unit_name, shegu.report_unit_name(i.grid)) AS unit_name,
+       coalesce(u.unit_path, shegu.report_unit_name(i.grid)) AS unit_path,
        shegu.parent(i.grid)::text AS parent_code,
-       coalesce(u.parent_name, shegu.division_name(shegu.parent(i.grid))) AS parent_name,
+       coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(i.grid))) AS parent_name,
        shegu.level(i.grid) AS unit_level,
        CASE i.level WHEN 'grid' THEN 6 WHEN 'community' THEN 5 WHEN 'township' THEN 4 WHEN 'county' THEN 3 END
            AS responsible_level,
@@ -492,10 +504,10 @@ WITH s AS (
 )
 SELECT s.model, s.title AS model_title, s.level, shegu.report_level_name(s.level) AS level_name,
        shegu.report_level_name(s.level, true) AS level_name_zh, s.period AS period_start,
-       s.unit::text AS unit_code, coalesce(u.unit_name, shegu.division_name(s.unit), iu.name) AS unit_name,
-       coalesce(u.unit_path, shegu.division_name(s.unit), iu.name) AS unit_path,
+       s.unit::text AS unit_code, coalesce(u.unit_name, shegu.report_unit_name(s.unit)) AS unit_name,
+       coalesce(u.unit_path, shegu.report_unit_name(s.unit)) AS unit_path,
        shegu.parent(s.unit)::text AS parent_code,
-       coalesce(u.parent_name, shegu.division_name(shegu.parent(s.unit))) AS parent_name,
+       coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(s.unit))) AS parent_name,
        round((s.score * s.scale)::numeric, 2) AS index_value,
        CASE WHEN s.vetoed
             THEN (SELECT g.grade FROM shegu.index_grade g WHERE g.model = s.model ORDER BY g.min_score LIMIT 1)
@@ -508,10 +520,29 @@ SELECT s.model, s.title AS model_title, s.level, shegu.report_level_name(s.level
             THEN (rank() OVER (PARTITION BY s.model, s.level, s.period, (NOT s.vetoed AND s.score IS NOT NULL)
                                ORDER BY s.score DESC))::int END AS rank,
        (count(*) FILTER (WHERE NOT s.vetoed AND s.score IS NOT NULL)
-            OVER (PARTITION BY s.model, s.level, s.period))::int AS ranked_units
+            OVER (PARTITION BY s.model, s.level, s.period))::int AS ranked_units,
+       CASE WHEN s.vetoed
+            THEN '一票否决 vetoed' || coalesce(': ' || (
+                     SELECT string_agg(n.title || ' = ' || coalesce(to_char(round(x.raw::numeric, 4), 'FM999999990.0999'), 'no data'),
+                                       '; ' ORDER BY n.code)
+                     FROM shegu.index_score x
+                     JOIN shegu.index_node n ON n.model = x.model AND n.code = x.node
+                     WHERE x.model = s.model AND x.level = s.level AND x.period = s.period
+                       AND x.unit OPERATOR(shegu.=) s.unit AND x.vetoed
+                       AND NOT EXISTS (SELECT 1 FROM shegu.index_node c WHERE c.model = n.model AND c.parent = n.code)), '')
+            WHEN s.score IS NULL
+            THEN '无指数 no index: ' || coalesce('no data for ' || (
+                     SELECT string_agg(n.title, '; ' ORDER BY n.code)
+                     FROM shegu.index_node n
+                     WHERE n.model = s.model
+                       AND NOT EXISTS (SELECT 1 FROM shegu.index_node c WHERE c.model = n.model AND c.parent = n.code)
+                       AND NOT EXISTS (SELECT 1 FROM shegu.index_score x
+                                       WHERE x.model = s.model AND x.level = s.level AND x.period = s.period
+                                         AND x.unit OPERATOR(shegu.=) s.unit AND x.node = n.code AND x.raw IS NOT NULL)),
+                     'too little of the weight had data')
+       END AS unranked_reason
 FROM s
-LEFT JOIN shegu.report_unit u ON u.unit_code = s.unit::text
-LEFT JOIN shegu.index_unit_name iu ON iu.unit OPERATOR(shegu.=) s.unit;
+LEFT JOIN shegu.report_unit u ON u.unit_code = s.unit::text;
 COMMENT ON VIEW shegu.report_index IS
     'the stored index (社会治理指数) per model, level, period and unit with names, grade and a rank that respects the one-vote veto (一票否决): vetoed units get no rank and the lowest grade, the others are ranked among themselves';
 COMMENT ON COLUMN shegu.report_index.model IS 'the model (shegu.index_model.name)';
@@ -521,7 +552,7 @@ COMMENT ON COLUMN shegu.report_index.level_name IS 'that level in English';
 COMMENT ON COLUMN shegu.report_index.level_name_zh IS 'that level in Chinese';
 COMMENT ON COLUMN shegu.report_index.period_start IS 'the period (考核期) as stored by store_index, by convention its first day';
 COMMENT ON COLUMN shegu.report_index.unit_code IS 'grid code of the scored unit as text';
-COMMENT ON COLUMN shegu.report_index.unit_name IS 'name of the unit: shegu.grid''s latest version, else shegu.index_unit_name';
+COMMENT ON COLUMN shegu.report_index.unit_name IS 'name of the unit by the rule of shegu.report_unit_name (shegu.index_unit_name, else shegu.division, else shegu.grid''s latest version)';
 COMMENT ON COLUMN shegu.report_index.unit_path IS 'path of names from the township down';
 COMMENT ON COLUMN shegu.report_index.parent_code IS 'code of the parent unit as text';
 COMMENT ON COLUMN shegu.report_index.parent_name IS 'name of the parent unit';
@@ -531,10 +562,11 @@ COMMENT ON COLUMN shegu.report_index.vetoed IS 'true when a one-vote veto (一�
 COMMENT ON COLUMN shegu.report_index.imputed IS 'true when imputed values entered the index';
 COMMENT ON COLUMN shegu.report_index.rank IS 'rank among the units of the model, level and period that are not vetoed and have an index: 1 = best, ties share the best rank; NULL for vetoed units and units without an index';
 COMMENT ON COLUMN shegu.report_index.ranked_units IS 'number of units ranked (not vetoed, with an index) in the model, level and period';
+COMMENT ON COLUMN shegu.report_index.unranked_reason IS 'why a unit has no rank (and, without an index, why the index, grade and rank are blank): 一票否决 vetoed with the indicators whose veto fired and their raw values, or 无指数 no index with the indicators that had no data; NULL for a ranked unit';
 
 CREATE VIEW shegu.report_index_dimension AS
 SELECT s.model, s.level, s.period AS period_start, s.unit::text AS unit_code,
-       coalesce(u.unit_name, shegu.division_name(s.unit)) AS unit_name,
+       coalesce(u.unit_name, shegu.report_unit_name(s.unit)) AS unit_name,
        s.node, n.title AS node_title, n.parent AS parent_node,
        NOT EXISTS (SELECT 1 FROM shegu.index_node c WHERE c.model = n.model AND c.parent = n.code) AS indicator,
        round((s.score * m.scale)::numeric, 2) AS score, s.raw, s.vetoed, s.imputed
@@ -549,7 +581,7 @@ COMMENT ON COLUMN shegu.report_index_dimension.model IS 'the model';
 COMMENT ON COLUMN shegu.report_index_dimension.level IS 'grid level of the scored units, 1..7';
 COMMENT ON COLUMN shegu.report_index_dimension.period_start IS 'the period as stored';
 COMMENT ON COLUMN shegu.report_index_dimension.unit_code IS 'grid code of the unit as text';
-COMMENT ON COLUMN shegu.report_index_dimension.unit_name IS 'name of the unit (latest version in shegu.grid)';
+COMMENT ON COLUMN shegu.report_index_dimension.unit_name IS 'name of the unit by the rule of shegu.report_unit_name';
 COMMENT ON COLUMN shegu.report_index_dimension.node IS 'node code, e.g. D1 or D1.1';
 COMMENT ON COLUMN shegu.report_index_dimension.node_title IS 'node title, e.g. 处置率 disposal rate';
 COMMENT ON COLUMN shegu.report_index_dimension.parent_node IS 'code of the parent node';
