@@ -569,7 +569,7 @@ SELECT s.model, s.level, s.period AS period_start, s.unit::text AS unit_code,
        coalesce(u.unit_name, shegu.report_unit_name(s.unit)) AS unit_name,
        s.node, n.title AS node_title, n.parent AS parent_node,
        NOT EXISTS (SELECT 1 FROM shegu.index_node c WHERE c.model = n.model AND c.parent = n.code) AS indicator,
-       round((s.score * m.scale)::numeric, 2) AS score, s.raw, s.vetoed, s.imputed
+       round((s.score * m.scale)::numeric, 2) AS score, round(s.raw::numeric, 4) AS raw, s.vetoed, s.imputed
 FROM shegu.index_score s
 JOIN shegu.index_model m ON m.name = s.model
 JOIN shegu.index_node n ON n.model = s.model AND n.code = s.node
@@ -587,7 +587,7 @@ COMMENT ON COLUMN shegu.report_index_dimension.node_title IS 'node title, e.g. å
 COMMENT ON COLUMN shegu.report_index_dimension.parent_node IS 'code of the parent node';
 COMMENT ON COLUMN shegu.report_index_dimension.indicator IS 'true for an indicator (a leaf), false for a dimension';
 COMMENT ON COLUMN shegu.report_index_dimension.score IS 'the node''s score on the model''s scale, 2 decimals';
-COMMENT ON COLUMN shegu.report_index_dimension.raw IS 'indicators: the raw value after roll-up (in the indicator''s own unit); NULL for dimensions';
+COMMENT ON COLUMN shegu.report_index_dimension.raw IS 'indicators: the raw value after roll-up (in the indicator''s own unit), 4 decimals; NULL for dimensions';
 COMMENT ON COLUMN shegu.report_index_dimension.vetoed IS 'true when a veto fired on the node or below';
 COMMENT ON COLUMN shegu.report_index_dimension.imputed IS 'true when imputed values entered the node';
 
