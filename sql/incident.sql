@@ -254,9 +254,11 @@ SELECT id, title, status, level, responsible_unit, light, deadline, level_due_at
        time_left IS NULL AS no_time_left
 FROM incident_supervision ORDER BY id;
 
--- Measures, by unit at every level and month, judged at a fixed time.
-SELECT unit, level, month, received, accepted, closed, closed_on_time, overdue_open, suspended,
-       round(disposal_rate::numeric, 3) AS disposal, round(on_time_rate::numeric, 3) AS on_time,
+-- Measures, by unit at every level and month, judged at a fixed time: the disposal rate over
+-- every reported problem (seed 004) and the rate over accepted cases (0.2.0's disposal_rate).
+SELECT unit, level, month, received, accepted, disposed, closed, closed_on_time, overdue_open, suspended,
+       round(disposal_rate::numeric, 3) AS disposal, round(disposal_rate_accepted::numeric, 3) AS disposal_acc,
+       round(on_time_rate::numeric, 3) AS on_time,
        round(on_time_rate_incl_open::numeric, 3) AS on_time_incl_open, round(rework_rate::numeric, 3) AS rework,
        round(avg_work_hours_to_close::numeric, 2) AS hours, round(satisfaction_rate::numeric, 3) AS satisfied
 FROM incident_measures_at('2026-03-20 00:00+08') WHERE level IN (3, 6) ORDER BY month, level, unit;

@@ -83,8 +83,8 @@ FROM report_open_incident WHERE unit_code LIKE '330106%' AND level >= 4 ORDER BY
 -- Monthly figures, live: one row per level and unit; an incident recorded on a community shows
 -- under the community at level 6 (unit_level 5), so every level adds up to the same total.
 SELECT period_start, period_end, level, level_name, unit_code, unit_level, unit_name, parent_name,
-       received, accepted, closed, closed_on_time, overdue_open, disposal_rate, on_time_rate,
-       avg_hours_to_close, satisfaction_rate, frozen
+       received, accepted, disposed, closed, closed_on_time, overdue_open, disposal_rate, disposal_rate_accepted,
+       on_time_rate, avg_hours_to_close, satisfaction_rate, frozen
 FROM report_incident_month WHERE unit_code LIKE '330106%' ORDER BY period_start, level, unit_code;
 SELECT period_start, level, sum(received) AS received, sum(closed) AS closed, count(*) AS units
 FROM report_incident_month WHERE unit_code LIKE '330106%' AND level >= 3 GROUP BY 1, 2 ORDER BY 1, 2;

@@ -496,11 +496,30 @@ COMMENT ON FUNCTION shegu.incident_grid_as_of(bigint, timestamptz) IS
     'the grid that contains the incident''s location by the boundaries valid at a date (NULL without a location); the stored grid never moves';
 
 -- ---------------------------------------------------------------------------------------------
+-- ---- incident figures: the time light as of a time.  The stored light is what sweep() last
+-- set (it sends NOTIFY shegu_light on each turn); views show the light as of now().
+
+CREATE FUNCTION shegu.incident_light_at(status text, light text, yellow_at timestamptz,
+                                        accept_due_at timestamptz, due_at timestamptz, at timestamptz)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN status NOT IN ('reported', 'accepted', 'dispatched')
+                  OR (CASE WHEN status = 'reported' THEN accept_due_at ELSE due_at END) IS NULL
+                  OR at IS NULL THEN light
+                WHEN at > (CASE WHEN status = 'reported' THEN accept_due_at ELSE due_at END) THEN 'red'
+                WHEN yellow_at IS NOT NULL AND at >= yellow_at THEN 'yellow'
+                ELSE 'green' END;
+COMMENT ON FUNCTION shegu.incident_light_at(text, text, timestamptz, timestamptz, timestamptz, timestamptz) IS
+    'the time light (亮灯) of an incident at a time, by the rule of the triggers: while the clock runs (reported, accepted, dispatched) red once the running deadline (accept_due_at while reported, else due_at) is passed, yellow from yellow_at, else green; while the clock is stopped (or without a deadline or time) the stored light; the views call it with now(), so an overdue incident shows red before shegu.sweep() runs';
+-- ---- end incident figures
+
+-- ---------------------------------------------------------------------------------------------
 -- Supervision (督办): the open incidents with their lights and the time they have left.
 
 CREATE VIEW shegu.incident_supervision AS
     SELECT i.id, i.category, c.name_zh AS category_zh, i.title, i.grid, i.level,
-           shegu.incident_unit(i.grid, i.level) AS responsible_unit, i.department, i.status, i.light,
+           shegu.incident_unit(i.grid, i.level) AS responsible_unit, i.department, i.status,
+           shegu.incident_light_at(i.status, i.light, i.yellow_at, i.accept_due_at, i.due_at, now()) AS light,
            d.deadline, i.level_due_at, i.escalations, i.supervisions, i.extension_requested,
            i.status IN ('reported', 'accepted', 'dispatched') AS clock_running,
            CASE WHEN i.status NOT IN ('reported', 'accepted', 'dispatched') THEN NULL
@@ -524,7 +543,7 @@ COMMENT ON COLUMN shegu.incident_supervision.level IS 'level now responsible (�
 COMMENT ON COLUMN shegu.incident_supervision.responsible_unit IS 'grid code of the responsible unit: the grid''s ancestor at the responsible level (shegu.incident_unit)';
 COMMENT ON COLUMN shegu.incident_supervision.department IS 'department it was dispatched to (承办部门); NULL if none';
 COMMENT ON COLUMN shegu.incident_supervision.status IS 'workflow state: reported 已上报, accepted 已立案, dispatched 已交办, resolved 已处置, verified 已核查 or suspended 挂账 (closed, evaluated and rejected incidents are not listed)';
-COMMENT ON COLUMN shegu.incident_supervision.light IS 'time light (亮灯): green, yellow once yellow_share of the allowed time is used, red when overdue; keeps its last colour while the clock is stopped';
+COMMENT ON COLUMN shegu.incident_supervision.light IS 'time light (亮灯) as of now (shegu.incident_light_at): green, yellow once yellow_share of the allowed time is used, red when overdue, whether or not shegu.sweep() has run; keeps its last colour while the clock is stopped';
 COMMENT ON COLUMN shegu.incident_supervision.deadline IS 'the running deadline: acceptance deadline (受理时限, accept_due_at) while reported or suspended from reported, else the disposal deadline (处置时限, due_at)';
 COMMENT ON COLUMN shegu.incident_supervision.level_due_at IS 'deadline of the level now responsible; shegu.sweep() escalates the incident one level up when it passes';
 COMMENT ON COLUMN shegu.incident_supervision.escalations IS 'number of escalations (上报) so far, manual and by shegu.sweep()';
@@ -535,14 +554,70 @@ COMMENT ON COLUMN shegu.incident_supervision.time_left IS 'time to the deadline:
 
 -- ---------------------------------------------------------------------------------------------
 -- Measures (by grid at every level and by month of report) and accountability.
+-- ---- incident figures: the one definition of every incident measure (docs/incident.md).
+-- The query below is written once and instantiated twice: as the view shegu.incident_figures
+-- (overdue judged at now(); the report room's monthly views read it, so that a filter on the
+-- month reaches the incidents) and inside shegu.incident_measures_at(at) (overdue judged at a
+-- given time).  %1$s is the time overdue is judged at.
 
+DO $do$
+DECLARE
+    body text := $q$
+SELECT f.month,
+       l.l AS level,
+       shegu.ancestor(f.grid, least(l.l, shegu.level(f.grid))) AS unit,
+       least(l.l, shegu.level(f.grid)) AS unit_level,
+       count(*) AS received,
+       count(*) FILTER (WHERE f.accepted) AS accepted,
+       count(*) FILTER (WHERE f.disposed) AS disposed,
+       count(*) FILTER (WHERE f.closed) AS closed,
+       count(*) FILTER (WHERE f.closed_on_time) AS closed_on_time,
+       count(*) FILTER (WHERE f.overdue_open) AS overdue_open,
+       count(*) FILTER (WHERE f.suspended) AS suspended,
+       -- seed 004: 上报问题处置率 = problems disposed / every problem reported
+       (count(*) FILTER (WHERE f.disposed))::float8 / count(*) AS disposal_rate,
+       -- the 0.2.0 definition: resolved (verified or not) / (accepted - suspended)
+       (count(*) FILTER (WHERE f.resolved_or_after))::float8
+           / nullif(count(*) FILTER (WHERE f.accepted AND NOT f.suspended), 0) AS disposal_rate_accepted,
+       (count(*) FILTER (WHERE f.closed_on_time))::float8
+           / nullif(count(*) FILTER (WHERE f.closed), 0) AS on_time_rate,
+       (count(*) FILTER (WHERE f.closed_on_time))::float8
+           / nullif(count(*) FILTER (WHERE f.closed OR f.overdue_open), 0) AS on_time_rate_incl_open,
+       (count(*) FILTER (WHERE f.reworked))::float8
+           / nullif(count(*) FILTER (WHERE f.ever_resolved), 0) AS rework_rate,
+       avg(f.work_hours_to_close) FILTER (WHERE f.closed) AS avg_work_hours_to_close,
+       (count(*) FILTER (WHERE f.satisfaction >= 4))::float8
+           / nullif(count(*) FILTER (WHERE f.satisfaction IS NOT NULL), 0) AS satisfaction_rate
+FROM (SELECT i.grid,
+             date_trunc('month', i.reported_at AT TIME ZONE 'Asia/Shanghai')::date AS month,
+             i.accepted_at IS NOT NULL AS accepted,
+             i.status IN ('verified', 'closed', 'evaluated') AS disposed,
+             i.status IN ('resolved', 'verified', 'closed', 'evaluated') AS resolved_or_after,
+             i.status IN ('closed', 'evaluated') AS closed,
+             i.status IN ('closed', 'evaluated') AND i.resolved_at <= i.due_at AS closed_on_time,
+             i.status = 'suspended' AS suspended,
+             (i.status = 'reported' AND %1$s > i.accept_due_at)
+             OR (i.status IN ('accepted', 'dispatched') AND %1$s > i.due_at)
+             OR (i.status IN ('resolved', 'verified') AND i.resolved_at > i.due_at) AS overdue_open,
+             i.rework_count > 0 AS reworked,
+             i.resolved_at IS NOT NULL AS ever_resolved,
+             i.work_hours_to_close,
+             i.satisfaction
+      FROM shegu.incident AS i) AS f
+CROSS JOIN generate_series(1, 7) AS l(l)
+GROUP BY f.month, l.l, shegu.ancestor(f.grid, least(l.l, shegu.level(f.grid))), least(l.l, shegu.level(f.grid))
+$q$;
+BEGIN
+    EXECUTE 'CREATE VIEW shegu.incident_figures AS ' || pg_catalog.format(body, 'now()');
+    EXECUTE pg_catalog.format($f$
 CREATE FUNCTION shegu.incident_measures_at(at timestamptz)
     RETURNS TABLE (unit shegu.gridcode, level int, month date, received bigint, accepted bigint,
-                   closed bigint, closed_on_time bigint, overdue_open bigint, suspended bigint,
-                   disposal_rate float8, on_time_rate float8, on_time_rate_incl_open float8,
-                   rework_rate float8, avg_work_hours_to_close float8, satisfaction_rate float8)
+                   disposed bigint, closed bigint, closed_on_time bigint, overdue_open bigint,
+                   suspended bigint, disposal_rate float8, disposal_rate_accepted float8,
+                   on_time_rate float8, on_time_rate_incl_open float8, rework_rate float8,
+                   avg_work_hours_to_close float8, satisfaction_rate float8)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
-    SET search_path = shegu, pg_catalog, pg_temp AS $$
+    SET search_path = shegu, pg_catalog, pg_temp AS $fn$
     -- PL/pgSQL, not SQL: Citus plans a query on the distributed incidents only with the
     -- parameter's value bound, which a SQL function does not give it (docs/citus.md).
 #variable_conflict use_column
@@ -553,65 +628,60 @@ BEGIN
                   HINT = 'Pass a time, e.g. now() (what the view shegu.incident_measures uses).';
     END IF;
     RETURN QUERY
-    SELECT shegu.ancestor(f.grid, l.l) AS unit, l.l AS level, f.month,
-           count(*) AS received,
-           count(*) FILTER (WHERE f.accepted) AS accepted,
-           count(*) FILTER (WHERE f.closed) AS closed,
-           count(*) FILTER (WHERE f.closed_on_time) AS closed_on_time,
-           count(*) FILTER (WHERE f.overdue_open) AS overdue_open,
-           count(*) FILTER (WHERE f.suspended) AS suspended,
-           (count(*) FILTER (WHERE f.disposed))::float8
-               / nullif(count(*) FILTER (WHERE f.accepted AND NOT f.suspended), 0) AS disposal_rate,
-           (count(*) FILTER (WHERE f.closed_on_time))::float8
-               / nullif(count(*) FILTER (WHERE f.closed), 0) AS on_time_rate,
-           (count(*) FILTER (WHERE f.closed_on_time))::float8
-               / nullif(count(*) FILTER (WHERE f.closed OR f.overdue_open), 0) AS on_time_rate_incl_open,
-           (count(*) FILTER (WHERE f.reworked))::float8
-               / nullif(count(*) FILTER (WHERE f.ever_resolved), 0) AS rework_rate,
-           avg(f.work_hours_to_close) FILTER (WHERE f.closed) AS avg_work_hours_to_close,
-           (count(*) FILTER (WHERE f.satisfaction >= 4))::float8
-               / nullif(count(*) FILTER (WHERE f.satisfaction IS NOT NULL), 0) AS satisfaction_rate
-    FROM (SELECT i.grid,
-                 date_trunc('month', i.reported_at AT TIME ZONE 'Asia/Shanghai')::date AS month,
-                 i.accepted_at IS NOT NULL AS accepted,
-                 i.status IN ('closed', 'evaluated') AS closed,
-                 i.status IN ('closed', 'evaluated') AND i.resolved_at <= i.due_at AS closed_on_time,
-                 i.status = 'suspended' AS suspended,
-                 i.status IN ('resolved', 'verified', 'closed', 'evaluated') AS disposed,
-                 (i.status = 'reported' AND incident_measures_at.at > i.accept_due_at)
-                 OR (i.status IN ('accepted', 'dispatched') AND incident_measures_at.at > i.due_at)
-                 OR (i.status IN ('resolved', 'verified') AND i.resolved_at > i.due_at) AS overdue_open,
-                 i.rework_count > 0 AS reworked,
-                 i.resolved_at IS NOT NULL AS ever_resolved,
-                 i.work_hours_to_close,
-                 i.satisfaction
-          FROM shegu.incident AS i) AS f
-    CROSS JOIN LATERAL generate_series(1, shegu.level(f.grid)) AS l(l)
-    GROUP BY 1, 2, 3;
+    SELECT m.unit, m.level, m.month, m.received, m.accepted, m.disposed, m.closed, m.closed_on_time,
+           m.overdue_open, m.suspended, m.disposal_rate, m.disposal_rate_accepted, m.on_time_rate,
+           m.on_time_rate_incl_open, m.rework_rate, m.avg_work_hours_to_close, m.satisfaction_rate
+    FROM (%s) AS m
+    WHERE m.unit_level = m.level;
 END;
-$$;
+$fn$$f$, pg_catalog.format(body, 'incident_measures_at.at'));
+END
+$do$;
+COMMENT ON VIEW shegu.incident_figures IS
+    'the one definition of the incident measures (docs/incident.md), now: per month of report, reporting level 1..7 and unit; an incident counts once per level, under its grid''s ancestor at the level or, when its grid is coarser than the level, under its grid itself (unit_level < level); shegu.incident_measures keeps the rows with unit_level = level, the report views round it for reading';
+COMMENT ON COLUMN shegu.incident_figures.month IS 'first day of the month of report (reported_at in Asia/Shanghai time)';
+COMMENT ON COLUMN shegu.incident_figures.level IS 'reporting level 1 province .. 7 micro-grid; the rows of one level add up to the total';
+COMMENT ON COLUMN shegu.incident_figures.unit IS 'the incident grid''s ancestor at the level, or the grid itself when it is coarser than the level';
+COMMENT ON COLUMN shegu.incident_figures.unit_level IS 'level of unit: equal to level except for incidents recorded on a coarser unit';
+COMMENT ON COLUMN shegu.incident_figures.received IS '受理量 received: incidents reported';
+COMMENT ON COLUMN shegu.incident_figures.accepted IS '立案量 accepted: of those, ever accepted (accepted_at set)';
+COMMENT ON COLUMN shegu.incident_figures.disposed IS '处置量 disposed: the disposal is verified (status verified, closed or evaluated); an unverified resolved case is not counted';
+COMMENT ON COLUMN shegu.incident_figures.closed IS '结案量 closed: status closed or evaluated';
+COMMENT ON COLUMN shegu.incident_figures.closed_on_time IS '按期结案量 closed on time: closed, and the last disposal was within the time limit (resolved_at <= due_at)';
+COMMENT ON COLUMN shegu.incident_figures.overdue_open IS '超期未结量 overdue open: reported past accept_due_at or accepted/dispatched past due_at now, or resolved/verified with resolved_at > due_at';
+COMMENT ON COLUMN shegu.incident_figures.suspended IS '挂账量 suspended: status suspended now';
+COMMENT ON COLUMN shegu.incident_figures.disposal_rate IS '上报问题处置率 disposal rate of reported problems (seed 004: "全市社会公共管理四级信息平台上报问题处置率不低于95%"): disposed / received, over every problem reported, rejected and suspended ones included; 0-1; target >= 0.95';
+COMMENT ON COLUMN shegu.incident_figures.disposal_rate_accepted IS 'disposal rate of accepted cases (立案处置率, the 0.2.0 disposal_rate): resolved, verified, closed or evaluated / (accepted - suspended now); counts an unverified resolution as disposed; 0-1, NULL when the denominator is 0';
+COMMENT ON COLUMN shegu.incident_figures.on_time_rate IS '按期结案率 on-time closure rate: closed_on_time / closed; 0-1, NULL when none closed';
+COMMENT ON COLUMN shegu.incident_figures.on_time_rate_incl_open IS 'on-time closure rate counting open overdue cases 按期结案率(含超期未结): closed_on_time / (closed + overdue_open); 0-1, NULL when the denominator is 0';
+COMMENT ON COLUMN shegu.incident_figures.rework_rate IS '返工率 rework rate: incidents reworked (返工) at least once / incidents resolved at least once; 0-1, NULL when none resolved';
+COMMENT ON COLUMN shegu.incident_figures.avg_work_hours_to_close IS '办结平均工时 average working hours to close: mean work_hours_to_close of the closed ones, in hours';
+COMMENT ON COLUMN shegu.incident_figures.satisfaction_rate IS '满意率 satisfaction rate: evaluated with satisfaction 4 or 5 / evaluated (scores 1-5); 0-1, NULL when none evaluated';
 COMMENT ON FUNCTION shegu.incident_measures_at(timestamptz) IS
-    'incident measures by unit (a grid at any level, rolled up by code prefix) and month of report, with overdue judged at a given time; definitions in docs/incident.md';
+    'incident measures by unit (a grid at any level, rolled up by code prefix) and month of report, with overdue judged at a given time: the query of shegu.incident_figures at that time, rows with unit_level = level; definitions in docs/incident.md';
 
 CREATE VIEW shegu.incident_measures AS
     SELECT * FROM shegu.incident_measures_at(now());
 COMMENT ON VIEW shegu.incident_measures IS
-    'incident measures now, by unit (grid at any level: level 1 province … 7 micro-grid) and month (first day) of report: received, accepted, closed, closed on time, overdue open, disposal rate 处置率, on-time closure rate 按期结案率 (over closed, and counting open overdue cases), rework rate 返工率, average working hours to close, satisfaction rate 满意率';
+    'incident measures now, by unit (grid at any level: level 1 province … 7 micro-grid) and month (first day) of report: received, accepted, disposed, closed, closed on time, overdue open, suspended, 上报问题处置率 disposal rate over every reported problem (seed 004, target 95%), the disposal rate of accepted cases, on-time closure rate 按期结案率 (over closed, and counting open overdue cases), rework rate 返工率, average working hours to close, satisfaction rate 满意率';
 COMMENT ON COLUMN shegu.incident_measures.unit IS 'grid code of the unit, at any level: an incident counts in its grid (网格) and in every ancestor (community, township, county ...)';
 COMMENT ON COLUMN shegu.incident_measures.level IS 'grid level of the unit: 1 province .. 7 micro-grid';
 COMMENT ON COLUMN shegu.incident_measures.month IS 'first day of the month of report (reported_at in Asia/Shanghai time); all counts are over the incidents reported in that month, with their status now';
 COMMENT ON COLUMN shegu.incident_measures.received IS '受理量 received: incidents reported';
 COMMENT ON COLUMN shegu.incident_measures.accepted IS '立案量 accepted: of those, ever accepted (accepted_at set)';
+COMMENT ON COLUMN shegu.incident_measures.disposed IS '处置量 disposed: the disposal is verified (status verified, closed or evaluated)';
 COMMENT ON COLUMN shegu.incident_measures.closed IS '结案量 closed: status closed or evaluated';
 COMMENT ON COLUMN shegu.incident_measures.closed_on_time IS '按期结案量 closed on time: closed, and the last disposal was within the time limit (resolved_at <= due_at)';
 COMMENT ON COLUMN shegu.incident_measures.overdue_open IS '超期未结量 overdue open: not closed, evaluated, rejected or suspended and overdue now: reported past accept_due_at, accepted/dispatched past due_at, or resolved/verified with resolved_at > due_at';
 COMMENT ON COLUMN shegu.incident_measures.suspended IS '挂账量 suspended: status suspended now';
-COMMENT ON COLUMN shegu.incident_measures.disposal_rate IS '处置率 disposal rate: disposed (status resolved, verified, closed or evaluated) / (accepted - suspended), i.e. over the accepted incidents not suspended now; 0-1, NULL when the denominator is 0; target >= 0.95';
+COMMENT ON COLUMN shegu.incident_measures.disposal_rate IS '上报问题处置率 disposal rate (seed 004: "上报问题处置率不低于95%"): disposed / received, over every reported problem; 0-1; target >= 0.95';
+COMMENT ON COLUMN shegu.incident_measures.disposal_rate_accepted IS 'disposal rate of accepted cases (the 0.2.0 disposal_rate): resolved, verified, closed or evaluated / (accepted - suspended now); 0-1, NULL when the denominator is 0';
 COMMENT ON COLUMN shegu.incident_measures.on_time_rate IS '按期结案率 on-time closure rate: closed_on_time / closed; 0-1, NULL when none closed';
 COMMENT ON COLUMN shegu.incident_measures.on_time_rate_incl_open IS 'on-time closure rate counting open overdue cases 按期结案率(含超期未结): closed_on_time / (closed + overdue_open); 0-1, NULL when the denominator is 0';
 COMMENT ON COLUMN shegu.incident_measures.rework_rate IS '返工率 rework rate: incidents reworked (返工) at least once / incidents resolved at least once; 0-1, NULL when none resolved';
 COMMENT ON COLUMN shegu.incident_measures.avg_work_hours_to_close IS '办结平均工时 average working hours to close: mean work_hours_to_close of the closed ones (working time of the category''s schedule from report to closure, suspension left out), in hours';
 COMMENT ON COLUMN shegu.incident_measures.satisfaction_rate IS '满意率 satisfaction rate: evaluated with satisfaction 4 or 5 / evaluated (scores 1-5); 0-1, NULL when none evaluated';
+-- ---- end incident figures
 
 CREATE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_window interval DEFAULT interval '7 days')
     RETURNS TABLE (kind text, kind_zh text, incident_id bigint, category text, grid shegu.gridcode,

@@ -151,64 +151,35 @@ CREATE INDEX report_incident_month_idx ON shegu.incident USING brin
 COMMENT ON INDEX shegu.report_incident_month_idx IS
     'incidents by month of report in China time (BRIN: incidents arrive in time order, and it costs inserts next to nothing; autovacuum summarises each filled block range): a report question on one month (period_start = ...) reads only the blocks of that month';
 
--- The two views below share one definition: report_month_live over every incident,
--- report_month_open over the incidents from the first month not frozen on (a range of
--- report_incident_month_idx, so that reading frozen months does not read the incidents).
-DO $do$
-DECLARE
-    body text := $q$
-SELECT f.month,
-       l.l AS level,
-       shegu.ancestor(f.grid, least(l.l, shegu.level(f.grid)))::text AS unit_code,
-       least(l.l, shegu.level(f.grid)) AS unit_level,
-       count(*) AS received,
-       count(*) FILTER (WHERE f.accepted) AS accepted,
-       count(*) FILTER (WHERE f.closed) AS closed,
-       count(*) FILTER (WHERE f.closed_on_time) AS closed_on_time,
-       count(*) FILTER (WHERE f.overdue_open) AS overdue_open,
-       count(*) FILTER (WHERE f.suspended) AS suspended,
-       round(count(*) FILTER (WHERE f.disposed)
-             / nullif(count(*) FILTER (WHERE f.accepted AND NOT f.suspended), 0)::numeric, 4) AS disposal_rate,
-       round(count(*) FILTER (WHERE f.closed_on_time)
-             / nullif(count(*) FILTER (WHERE f.closed), 0)::numeric, 4) AS on_time_rate,
-       round(count(*) FILTER (WHERE f.closed_on_time)
-             / nullif(count(*) FILTER (WHERE f.closed OR f.overdue_open), 0)::numeric, 4) AS on_time_rate_incl_open,
-       round(count(*) FILTER (WHERE f.reworked)
-             / nullif(count(*) FILTER (WHERE f.ever_resolved), 0)::numeric, 4) AS rework_rate,
-       round((avg(f.work_hours_to_close) FILTER (WHERE f.closed))::numeric, 2) AS avg_hours_to_close,
-       round(count(*) FILTER (WHERE f.satisfaction >= 4)
-             / nullif(count(*) FILTER (WHERE f.satisfaction IS NOT NULL), 0)::numeric, 4) AS satisfaction_rate
-FROM (SELECT i.grid,
-             date_trunc('month', i.reported_at AT TIME ZONE 'Asia/Shanghai')::date AS month,
-             i.accepted_at IS NOT NULL AS accepted,
-             i.status IN ('closed', 'evaluated') AS closed,
-             i.status IN ('closed', 'evaluated') AND i.resolved_at <= i.due_at AS closed_on_time,
-             i.status = 'suspended' AS suspended,
-             i.status IN ('resolved', 'verified', 'closed', 'evaluated') AS disposed,
-             (i.status = 'reported' AND now() > i.accept_due_at)
-             OR (i.status IN ('accepted', 'dispatched') AND now() > i.due_at)
-             OR (i.status IN ('resolved', 'verified') AND i.resolved_at > i.due_at) AS overdue_open,
-             i.rework_count > 0 AS reworked,
-             i.resolved_at IS NOT NULL AS ever_resolved,
-             i.work_hours_to_close,
-             i.satisfaction
-      FROM shegu.incident AS i %s) AS f
-CROSS JOIN generate_series(1, 6) AS l(l)
-GROUP BY f.month, l.l, shegu.ancestor(f.grid, least(l.l, shegu.level(f.grid))), least(l.l, shegu.level(f.grid))
-$q$;
-BEGIN
-    EXECUTE 'CREATE VIEW shegu.report_month_live AS ' || pg_catalog.format(body, '');
-    EXECUTE 'CREATE VIEW shegu.report_month_open AS ' || pg_catalog.format(body, $w$
-      WHERE date_trunc('month', i.reported_at AT TIME ZONE 'Asia/Shanghai')::date >= (
-          SELECT coalesce(min(m.m)::date, '-infinity')
-          FROM generate_series((SELECT date_trunc('month', min(x.reported_at) AT TIME ZONE 'Asia/Shanghai') FROM shegu.incident x),
-                               (SELECT max(f.month) + interval '1 month' FROM shegu.report_frozen_month f),
-                               interval '1 month') AS m(m)
-          WHERE NOT EXISTS (SELECT 1 FROM shegu.report_frozen_month f WHERE f.month = m.m::date))$w$);
-END
-$do$;
+-- The two views below read the one definition of the measures, shegu.incident_figures
+-- (src/incident.sql), and round its rates for reading: report_month_live over every month,
+-- report_month_open from the first month not frozen on (the filter on the month reaches the
+-- incidents as a range of report_incident_month_idx, so that frozen months are not read).
+CREATE VIEW shegu.report_month_live AS
+SELECT f.month, f.level, f.unit::text AS unit_code, f.unit_level,
+       f.received, f.accepted, f.closed, f.closed_on_time, f.overdue_open, f.suspended,
+       round(f.disposal_rate::numeric, 4) AS disposal_rate,
+       round(f.on_time_rate::numeric, 4) AS on_time_rate,
+       round(f.on_time_rate_incl_open::numeric, 4) AS on_time_rate_incl_open,
+       round(f.rework_rate::numeric, 4) AS rework_rate,
+       round(f.avg_work_hours_to_close::numeric, 2) AS avg_hours_to_close,
+       round(f.satisfaction_rate::numeric, 4) AS satisfaction_rate,
+       -- since 0.3.0, after the columns of 0.2.0 (CREATE OR REPLACE VIEW keeps the order)
+       f.disposed,
+       round(f.disposal_rate_accepted::numeric, 4) AS disposal_rate_accepted
+FROM shegu.incident_figures f
+WHERE f.level <= 6;
+CREATE VIEW shegu.report_month_open AS
+SELECT v.*
+FROM shegu.report_month_live v
+WHERE v.month >= (
+    SELECT coalesce(min(m.m)::date, '-infinity')
+    FROM generate_series((SELECT date_trunc('month', min(x.reported_at) AT TIME ZONE 'Asia/Shanghai') FROM shegu.incident x),
+                         (SELECT max(f.month) + interval '1 month' FROM shegu.report_frozen_month f),
+                         interval '1 month') AS m(m)
+    WHERE NOT EXISTS (SELECT 1 FROM shegu.report_frozen_month f WHERE f.month = m.m::date));
 COMMENT ON VIEW shegu.report_month_live IS
-    'internal: the incident figures of every month as they are now, per reporting level 1..6 and unit (what freeze_month stores; read shegu.report_incident_month instead)';
+    'internal: the incident figures of every month as they are now, per reporting level 1..6 and unit: shegu.incident_figures with its rates rounded (what freeze_month stores; read shegu.report_incident_month instead)';
 COMMENT ON COLUMN shegu.report_month_live.month IS 'first day of the month of report (Asia/Shanghai)';
 COMMENT ON COLUMN shegu.report_month_live.level IS 'reporting level 1..6';
 COMMENT ON COLUMN shegu.report_month_live.unit_code IS 'the unit at the reporting level, or the incident''s own grid when that is coarser';
@@ -219,7 +190,9 @@ COMMENT ON COLUMN shegu.report_month_live.closed IS 'closed or evaluated (结案
 COMMENT ON COLUMN shegu.report_month_live.closed_on_time IS 'closed with resolved_at <= due_at (按期结案量)';
 COMMENT ON COLUMN shegu.report_month_live.overdue_open IS 'open and overdue now (超期未结量)';
 COMMENT ON COLUMN shegu.report_month_live.suspended IS 'suspended now (挂账量)';
-COMMENT ON COLUMN shegu.report_month_live.disposal_rate IS 'disposal rate 处置率, 4 decimals';
+COMMENT ON COLUMN shegu.report_month_live.disposed IS 'disposal verified: status verified, closed or evaluated (处置量)';
+COMMENT ON COLUMN shegu.report_month_live.disposal_rate IS '上报问题处置率 disposal rate over every reported problem (seed 004), disposed / received, 4 decimals';
+COMMENT ON COLUMN shegu.report_month_live.disposal_rate_accepted IS 'disposal rate of accepted cases (the 0.2.0 disposal_rate): resolved or later / (accepted - suspended), 4 decimals';
 COMMENT ON COLUMN shegu.report_month_live.on_time_rate IS 'on-time closure rate 按期结案率, 4 decimals';
 COMMENT ON COLUMN shegu.report_month_live.on_time_rate_incl_open IS 'on-time closure rate counting open overdue cases, 4 decimals';
 COMMENT ON COLUMN shegu.report_month_live.rework_rate IS 'rework rate 返工率, 4 decimals';
@@ -238,7 +211,9 @@ COMMENT ON COLUMN shegu.report_month_open.closed IS 'closed or evaluated (结案
 COMMENT ON COLUMN shegu.report_month_open.closed_on_time IS 'closed with resolved_at <= due_at (按期结案量)';
 COMMENT ON COLUMN shegu.report_month_open.overdue_open IS 'open and overdue now (超期未结量)';
 COMMENT ON COLUMN shegu.report_month_open.suspended IS 'suspended now (挂账量)';
-COMMENT ON COLUMN shegu.report_month_open.disposal_rate IS 'disposal rate 处置率, 4 decimals';
+COMMENT ON COLUMN shegu.report_month_open.disposed IS 'disposal verified: status verified, closed or evaluated (处置量)';
+COMMENT ON COLUMN shegu.report_month_open.disposal_rate IS '上报问题处置率 disposal rate over every reported problem (seed 004), disposed / received, 4 decimals';
+COMMENT ON COLUMN shegu.report_month_open.disposal_rate_accepted IS 'disposal rate of accepted cases (the 0.2.0 disposal_rate): resolved or later / (accepted - suspended), 4 decimals';
 COMMENT ON COLUMN shegu.report_month_open.on_time_rate IS 'on-time closure rate 按期结案率, 4 decimals';
 COMMENT ON COLUMN shegu.report_month_open.on_time_rate_incl_open IS 'on-time closure rate counting open overdue cases, 4 decimals';
 COMMENT ON COLUMN shegu.report_month_open.rework_rate IS 'rework rate 返工率, 4 decimals';
@@ -260,12 +235,15 @@ CREATE TABLE shegu.report_month_figure (
     closed_on_time         bigint NOT NULL,
     overdue_open           bigint NOT NULL,
     suspended              bigint NOT NULL,
-    disposal_rate          numeric,
+    disposal_rate_accepted numeric,
     on_time_rate           numeric,
     on_time_rate_incl_open numeric,
     rework_rate            numeric,
     avg_hours_to_close     numeric,
     satisfaction_rate      numeric,
+    -- since 0.3.0 (after the columns of 0.2.0, where ALTER TABLE puts them)
+    disposed               bigint,
+    disposal_rate          numeric,
     PRIMARY KEY (month, level, unit_code)
 );
 SELECT pg_catalog.pg_extension_config_dump('shegu.report_month_figure', '');
@@ -285,7 +263,9 @@ COMMENT ON COLUMN shegu.report_month_figure.closed IS 'closed or evaluated when 
 COMMENT ON COLUMN shegu.report_month_figure.closed_on_time IS 'closed on time when frozen (按期结案量)';
 COMMENT ON COLUMN shegu.report_month_figure.overdue_open IS 'open and overdue when frozen (超期未结量)';
 COMMENT ON COLUMN shegu.report_month_figure.suspended IS 'suspended when frozen (挂账量)';
-COMMENT ON COLUMN shegu.report_month_figure.disposal_rate IS 'disposal rate 处置率 when frozen, 0-1, 4 decimals';
+COMMENT ON COLUMN shegu.report_month_figure.disposal_rate_accepted IS 'disposal rate of accepted cases when frozen (the 0.2.0 disposal_rate: resolved or later / (accepted - suspended)), 0-1, 4 decimals';
+COMMENT ON COLUMN shegu.report_month_figure.disposed IS 'disposal verified when frozen (处置量: verified, closed or evaluated); NULL for a month frozen before 0.3.0';
+COMMENT ON COLUMN shegu.report_month_figure.disposal_rate IS '上报问题处置率 disposal rate over every reported problem when frozen (seed 004: disposed / received), 0-1, 4 decimals; NULL for a month frozen before 0.3.0, whose figures did not count verified disposals (its disposal_rate_accepted holds what 0.2.0 called disposal_rate)';
 COMMENT ON COLUMN shegu.report_month_figure.on_time_rate IS 'on-time closure rate 按期结案率 when frozen, 0-1, 4 decimals';
 COMMENT ON COLUMN shegu.report_month_figure.on_time_rate_incl_open IS 'on-time closure rate counting open overdue cases when frozen, 0-1, 4 decimals';
 COMMENT ON COLUMN shegu.report_month_figure.rework_rate IS 'rework rate 返工率 when frozen, 0-1, 4 decimals';
@@ -329,15 +309,17 @@ BEGIN
     SELECT m, coalesce(sum(v.received), 0) FROM shegu.report_month_live v WHERE v.month = m AND v.level = 1;
     INSERT INTO shegu.report_month_figure
         (month, level, unit_code, unit_level, unit_name, unit_path, parent_code, parent_name,
-         received, accepted, closed, closed_on_time, overdue_open, suspended, disposal_rate, on_time_rate,
-         on_time_rate_incl_open, rework_rate, avg_hours_to_close, satisfaction_rate)
+         received, accepted, disposed, closed, closed_on_time, overdue_open, suspended, disposal_rate,
+         disposal_rate_accepted, on_time_rate, on_time_rate_incl_open, rework_rate, avg_hours_to_close,
+         satisfaction_rate)
     SELECT v.month, v.level, v.unit_code, v.unit_level,
            coalesce(u.unit_name, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
            coalesce(u.unit_path, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
            shegu.parent(v.unit_code::shegu.gridcode)::text,
            coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(v.unit_code::shegu.gridcode))),
-           v.received, v.accepted, v.closed, v.closed_on_time, v.overdue_open, v.suspended, v.disposal_rate,
-           v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate, v.avg_hours_to_close, v.satisfaction_rate
+           v.received, v.accepted, v.disposed, v.closed, v.closed_on_time, v.overdue_open, v.suspended,
+           v.disposal_rate, v.disposal_rate_accepted, v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate,
+           v.avg_hours_to_close, v.satisfaction_rate
     FROM shegu.report_month_live v
     LEFT JOIN shegu.report_unit u ON u.unit_code = v.unit_code
     WHERE v.month = m;
@@ -355,7 +337,8 @@ SELECT s.month AS period_start,
        s.unit_code, s.unit_level, s.unit_name, s.unit_path, s.parent_code, s.parent_name,
        s.received, s.accepted, s.closed, s.closed_on_time, s.overdue_open, s.suspended,
        s.disposal_rate, s.on_time_rate, s.on_time_rate_incl_open, s.rework_rate, s.avg_hours_to_close,
-       s.satisfaction_rate, true AS frozen, f.frozen_at
+       s.satisfaction_rate, true AS frozen, f.frozen_at,
+       s.disposed, s.disposal_rate_accepted
 FROM shegu.report_month_figure s
 JOIN shegu.report_frozen_month f ON f.month = s.month
 UNION ALL
@@ -368,7 +351,8 @@ SELECT v.month, (v.month + interval '1 month' - interval '1 day')::date,
        coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(v.unit_code::shegu.gridcode))),
        v.received, v.accepted, v.closed, v.closed_on_time, v.overdue_open, v.suspended,
        v.disposal_rate, v.on_time_rate, v.on_time_rate_incl_open, v.rework_rate, v.avg_hours_to_close,
-       v.satisfaction_rate, false, NULL::timestamptz
+       v.satisfaction_rate, false, NULL::timestamptz,
+       v.disposed, v.disposal_rate_accepted
 FROM shegu.report_month_open v
 LEFT JOIN shegu.report_unit u ON u.unit_code = v.unit_code
 WHERE NOT EXISTS (SELECT 1 FROM shegu.report_frozen_month f WHERE f.month = v.month);
@@ -391,7 +375,9 @@ COMMENT ON COLUMN shegu.report_incident_month.closed IS '结案量 closed: statu
 COMMENT ON COLUMN shegu.report_incident_month.closed_on_time IS '按期结案量 closed on time: resolved_at <= due_at';
 COMMENT ON COLUMN shegu.report_incident_month.overdue_open IS '超期未结量 overdue open (definitions as shegu.incident_measures)';
 COMMENT ON COLUMN shegu.report_incident_month.suspended IS '挂账量 suspended';
-COMMENT ON COLUMN shegu.report_incident_month.disposal_rate IS '处置率 disposal rate, 0-1, 4 decimals; NULL when nothing was accepted';
+COMMENT ON COLUMN shegu.report_incident_month.disposed IS '处置量 disposed: disposal verified (verified, closed or evaluated); NULL for a month frozen before 0.3.0';
+COMMENT ON COLUMN shegu.report_incident_month.disposal_rate IS '上报问题处置率 disposal rate over every reported problem (seed 004, target >= 0.95): disposed / received, 0-1, 4 decimals; NULL for a month frozen before 0.3.0';
+COMMENT ON COLUMN shegu.report_incident_month.disposal_rate_accepted IS 'disposal rate of accepted cases (the 0.2.0 disposal_rate): resolved or later / (accepted - suspended), 0-1, 4 decimals; NULL when nothing accepted is left unsuspended';
 COMMENT ON COLUMN shegu.report_incident_month.on_time_rate IS '按期结案率 on-time closure rate, 0-1, 4 decimals';
 COMMENT ON COLUMN shegu.report_incident_month.on_time_rate_incl_open IS 'on-time closure rate counting open overdue cases, 0-1, 4 decimals';
 COMMENT ON COLUMN shegu.report_incident_month.rework_rate IS '返工率 rework rate, 0-1, 4 decimals';
@@ -412,8 +398,8 @@ FROM (SELECT l.l AS level,
              shegu.ancestor(i.grid, least(l.l, shegu.level(i.grid)))::text AS unit_code,
              least(l.l, shegu.level(i.grid)) AS unit_level,
              count(*) AS open_incidents,
-             count(*) FILTER (WHERE i.light = 'yellow') AS yellow,
-             count(*) FILTER (WHERE i.light = 'red') AS red,
+             count(*) FILTER (WHERE shegu.incident_light_at(i.status, i.light, i.yellow_at, i.accept_due_at, i.due_at, now()) = 'yellow') AS yellow,
+             count(*) FILTER (WHERE shegu.incident_light_at(i.status, i.light, i.yellow_at, i.accept_due_at, i.due_at, now()) = 'red') AS red,
              count(*) FILTER (WHERE i.status = 'suspended') AS suspended
       FROM shegu.incident i
       CROSS JOIN generate_series(1, 6) AS l(l)
@@ -427,8 +413,8 @@ COMMENT ON COLUMN shegu.report_open_incident.level_name IS 'the reporting level 
 COMMENT ON COLUMN shegu.report_open_incident.unit_code IS 'grid code of the unit as text: the incident grid''s ancestor at the level, or the grid itself when it is coarser';
 COMMENT ON COLUMN shegu.report_open_incident.unit_level IS 'level of unit_code: equal to level except for incidents recorded on a coarser unit';
 COMMENT ON COLUMN shegu.report_open_incident.open_incidents IS 'open incidents (未结): reported, accepted, dispatched, resolved, verified or suspended';
-COMMENT ON COLUMN shegu.report_open_incident.yellow IS 'of those, with a yellow time light (黄灯)';
-COMMENT ON COLUMN shegu.report_open_incident.red IS 'of those, with a red time light (红灯, overdue)';
+COMMENT ON COLUMN shegu.report_open_incident.yellow IS 'of those, with a yellow time light (黄灯) as of now (shegu.incident_light_at), whether or not shegu.sweep() has run';
+COMMENT ON COLUMN shegu.report_open_incident.red IS 'of those, with a red time light (红灯, overdue) as of now (shegu.incident_light_at), whether or not shegu.sweep() has run';
 COMMENT ON COLUMN shegu.report_open_incident.suspended IS 'of those, suspended (挂账)';
 COMMENT ON COLUMN shegu.report_open_incident.unit_name IS 'name of the unit by the rule of shegu.report_unit_name';
 COMMENT ON COLUMN shegu.report_open_incident.unit_path IS 'path of names from the township down (as report_unit.unit_path)';
@@ -440,7 +426,8 @@ CREATE VIEW shegu.report_incident WITH (security_invoker = true) AS
 SELECT i.id AS incident_id,
        i.category AS category_code, c.category_name, c.category_name_en,
        c.top_category_code, c.top_category_name,
-       i.title, i.source, i.status, i.light,
+       i.title, i.source, i.status,
+       shegu.incident_light_at(i.status, i.light, i.yellow_at, i.accept_due_at, i.due_at, now()) AS light,
        i.grid::text AS unit_code, coalesce(u.unit_name, shegu.report_unit_name(i.grid)) AS unit_name,
        coalesce(u.unit_path, shegu.report_unit_name(i.grid)) AS unit_path,
        shegu.parent(i.grid)::text AS parent_code,
@@ -469,7 +456,7 @@ COMMENT ON COLUMN shegu.report_incident.top_category_name IS 'Chinese name of th
 COMMENT ON COLUMN shegu.report_incident.title IS 'short title (标题)';
 COMMENT ON COLUMN shegu.report_incident.source IS 'source (来源): patrol, resident, hotline, wechat, video, leader, media, superior';
 COMMENT ON COLUMN shegu.report_incident.status IS 'workflow state (reported, accepted, rejected, dispatched, resolved, verified, closed, evaluated, suspended)';
-COMMENT ON COLUMN shegu.report_incident.light IS 'time light (亮灯): green, yellow or red';
+COMMENT ON COLUMN shegu.report_incident.light IS 'time light (亮灯) as of now (shegu.incident_light_at): green, yellow or red, whether or not shegu.sweep() has run';
 COMMENT ON COLUMN shegu.report_incident.unit_code IS 'grid code of the incident''s grid as text';
 COMMENT ON COLUMN shegu.report_incident.unit_name IS 'name of the grid';
 COMMENT ON COLUMN shegu.report_incident.unit_path IS 'path of names from the township down to the grid';

@@ -115,7 +115,8 @@ REVOKE ALL ON FUNCTION shegu.incident_measures_at(timestamptz) FROM PUBLIC;
 CREATE VIEW shegu.incident_masked WITH (security_barrier) AS
     SELECT i.id, i.category, i.grid, i.source, shegu.mask_name(i.reporter) AS reporter,
            i.reported_at, i.status, i.level, i.accepted_at, i.resolved_at, i.closed_at, i.due_at,
-           i.light, i.escalations, i.rework_count, i.satisfaction, i.work_hours_to_close
+           shegu.incident_light_at(i.status, i.light, i.yellow_at, i.accept_due_at, i.due_at, now()) AS light,
+           i.escalations, i.rework_count, i.satisfaction, i.work_hours_to_close
     FROM shegu.incident AS i;
 COMMENT ON VIEW shegu.incident_masked IS
     'incidents for analysts (分析脱敏视图): workflow and timing columns, the reporter''s name masked; no title, description or location, which may name or place a person';
@@ -131,7 +132,7 @@ COMMENT ON COLUMN shegu.incident_masked.accepted_at IS 'last acceptance time';
 COMMENT ON COLUMN shegu.incident_masked.resolved_at IS 'last disposal time';
 COMMENT ON COLUMN shegu.incident_masked.closed_at IS 'closure time';
 COMMENT ON COLUMN shegu.incident_masked.due_at IS 'disposal deadline';
-COMMENT ON COLUMN shegu.incident_masked.light IS 'time light';
+COMMENT ON COLUMN shegu.incident_masked.light IS 'time light as of now (shegu.incident_light_at)';
 COMMENT ON COLUMN shegu.incident_masked.escalations IS 'number of escalations';
 COMMENT ON COLUMN shegu.incident_masked.rework_count IS 'number of returns for rework';
 COMMENT ON COLUMN shegu.incident_masked.satisfaction IS 'satisfaction score 1-5';
@@ -169,7 +170,7 @@ GRANT INSERT (category, title, description, location, grid, source, reporter, re
 GRANT INSERT, UPDATE, DELETE ON shegu.grid_staff TO shegu_centre;
 GRANT EXECUTE ON FUNCTION shegu.act(bigint, text, text, text, jsonb) TO shegu_centre, shegu_grid_worker;
 GRANT EXECUTE ON FUNCTION shegu.grid_scope(name) TO shegu_centre, shegu_grid_worker;
-GRANT SELECT ON shegu.incident_masked, shegu.grid_staff_masked, shegu.incident_measures,
+GRANT SELECT ON shegu.incident_masked, shegu.grid_staff_masked, shegu.incident_measures, shegu.incident_figures,
                 shegu.index_model, shegu.index_node, shegu.index_grade, shegu.index_score,
                 shegu.index_unit_name, shegu.index_report, shegu.survey_measures
     TO shegu_centre, shegu_analyst;

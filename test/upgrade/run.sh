@@ -64,13 +64,31 @@ start_private() { # shared_preload_libraries
 default=$(sed -nE "s/^default_version *= *'([^']+)'.*/\1/p" "$top/shegu.control")
 fresh=shegu_up_fresh
 
+# Columns an update renamed so that old rows keep their meaning ("table old new" per line): the
+# rows after the update are read with the new column under its old name.  0.3.0: a frozen
+# month's disposal_rate (over accepted cases) is disposal_rate_accepted now (docs/upgrading.md).
+renamed_columns="shegu.report_month_figure disposal_rate disposal_rate_accepted"
+renamed_json() { # table: an expression of x with the renamed columns (once there) under their old names
+	local e="to_jsonb(x)" t old new
+	while read -r t old new; do
+		[ "$t" = "$1" ] && e="CASE WHEN to_jsonb(x) ? '$new' THEN (($e - '$old') - '$new') || jsonb_build_object('$old', to_jsonb(x) -> '$new') ELSE $e END"
+	done <<<"$renamed_columns"
+	echo "$e"
+}
+
 # Rows of a relation, as canonical JSON text, sorted; with a column list, only those columns.
 rows_sql() { # table [columns-array-literal] [where]
 	if [ -n "${2:-}" ]; then
-		echo "SELECT (SELECT jsonb_object_agg(j.key, j.value) FROM jsonb_each(to_jsonb(x)) j WHERE j.key = ANY('$2'::text[]) AND j.key <> 'shipped')::text FROM $1 x ${3:-}"
+		echo "SELECT (SELECT jsonb_object_agg(j.key, j.value) FROM jsonb_each($(renamed_json "$1")) j WHERE j.key = ANY('$2'::text[]) AND j.key <> 'shipped')::text FROM $1 x ${3:-}"
 	else
 		echo "SELECT (to_jsonb(x) - 'shipped')::text FROM $1 x ${3:-}"
 	fi
+}
+# The user's rows of a relation: all of them, or those not shipped where it has shipped rows
+# (the shipped rows are compared with a fresh install's below: an update may change them).
+user_rows_where() { # table
+	[ "$(psql -d $old -At -c "SELECT count(*) FROM pg_attribute WHERE attrelid = '$1'::regclass AND attname = 'shipped'")" = 1 ] \
+		&& echo "WHERE NOT shipped"
 }
 tables_sql="SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND n.nspname = 'shegu' ORDER BY 1"
@@ -112,7 +130,7 @@ for script in "$top"/shegu--*.sql; do
 	while read -r t; do
 		cols=$(psql -d $old -At -c "$(columns_sql "$t")")
 		echo "$t $cols" >>"$tmp/columns.$v"
-		psql -d $old -At -c "$(rows_sql "$t")" | LC_ALL=C sort >"$tmp/before.$t"
+		psql -d $old -At -c "$(rows_sql "$t" "$cols" "$(user_rows_where "$t")")" | LC_ALL=C sort >"$tmp/before.$t"
 	done <"$tmp/tables.$v"
 
 	# 2. the new package: stop, install this checkout, start with the preload tools/lib.sh uses
@@ -170,15 +188,15 @@ HINT:  Run ALTER EXTENSION shegu UPDATE."
 	check $? "$v: the catalog of the updated extension is that of a fresh $default install"
 	echo "$out" | sed 's/^/# /'
 
-	# the user's rows are kept: every row before is there after (on the old columns); rows the
-	# update added are shipped ones
+	# the user's rows are kept: every user row before is there after (on the old columns, renamed
+	# ones under their old names); rows the update added are shipped ones
 	lost=0
 	added=0
 	while read -r t cols; do
 		if [ "$(psql -d $old -At -c "SELECT to_regclass('$t') IS NOT NULL")" != t ]; then
 			echo "#   $t: dropped by the update"; lost=$((lost + 1)); continue
 		fi
-		psql -d $old -At -c "$(rows_sql "$t" "$cols")" | LC_ALL=C sort >"$tmp/after.$t"
+		psql -d $old -At -c "$(rows_sql "$t" "$cols" "$(user_rows_where "$t")")" | LC_ALL=C sort >"$tmp/after.$t"
 		n=$(LC_ALL=C comm -23 "$tmp/before.$t" "$tmp/after.$t" | tee "$tmp/lost" | grep -c '^')
 		if [ "$n" -gt 0 ]; then
 			lost=$((lost + n)); echo "#   $t: $n rows lost or changed by the update:"
