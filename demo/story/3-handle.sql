@@ -21,15 +21,15 @@ WITH i AS (
     SELECT i.*, i.reported_at + interval '40 minutes' + CASE WHEN i.weak THEN i.q * interval '5 hours' ELSE interval '0' END AS accept_at,
            interval '2 hours' + i.q * i.q * interval '60 hours' AS work
     FROM i
-    WHERE i.r >= 0.02 + 0.06 * i.weak::int                        -- else never accepted
+    WHERE i.r >= 0.01 + 0.03 * i.weak::int                        -- else never accepted
 )
 SELECT id, accept_at AS at, 1 AS ord, 'accept' AS action, '受理中心' AS actor, NULL::jsonb AS detail FROM steps
 UNION ALL SELECT id, accept_at + interval '10 minutes', 2, 'dispatch', '受理中心', NULL FROM steps
-UNION ALL SELECT id, accept_at + work, 3, 'resolve', '网格员', NULL FROM steps WHERE r >= 0.05 + 0.10 * weak::int
-UNION ALL SELECT id, accept_at + work + interval '1 hour', 4, 'verify', '受理中心', NULL FROM steps WHERE r >= 0.05 + 0.10 * weak::int
-UNION ALL SELECT id, accept_at + work + interval '70 minutes', 5, 'close', '受理中心', NULL FROM steps WHERE r >= 0.05 + 0.10 * weak::int
+UNION ALL SELECT id, accept_at + work, 3, 'resolve', '网格员', NULL FROM steps WHERE r >= 0.02 + 0.05 * weak::int
+UNION ALL SELECT id, accept_at + work + interval '1 hour', 4, 'verify', '受理中心', NULL FROM steps WHERE r >= 0.02 + 0.05 * weak::int
+UNION ALL SELECT id, accept_at + work + interval '70 minutes', 5, 'close', '受理中心', NULL FROM steps WHERE r >= 0.02 + 0.05 * weak::int
 UNION ALL SELECT id, accept_at + work + interval '1 day', 6, 'evaluate', '居民',
-                 jsonb_build_object('satisfaction', greatest(1, 5 - (q * q * 3)::int - weak::int)) FROM steps WHERE r >= 0.05 + 0.10 * weak::int
+                 jsonb_build_object('satisfaction', greatest(1, 5 - (q * q * 3)::int - weak::int)) FROM steps WHERE r >= 0.02 + 0.05 * weak::int
 UNION ALL SELECT NULL, h, 0, 'sweep', 'pg_cron', NULL
           FROM generate_series(timestamptz '2026-01-05 08:00+08', '2026-02-01 00:00+08', interval '1 hour') AS h
           WHERE extract(hour FROM h AT TIME ZONE 'Asia/Shanghai') BETWEEN 8 AND 20;

@@ -38,7 +38,7 @@ LEFT JOIN report_index_dimension d2 ON d2.model = r.model AND d2.period_start = 
 WHERE r.model = '社会治理指数' AND r.period_start = '2026-01-01'
 ORDER BY r.rank NULLS LAST, r.index_value DESC NULLS LAST, r.unit_code;
 
-\echo 'How stable is the ranking when the weights move by ±20 %? (1,000 draws; rank_p05-rank_p95 is the 90 % band)'
+\echo 'How stable is the ranking when the weights move by ±20 %? (1,000 draws among all 22 communities, vetoed ones included; rank_p05-rank_p95 is the 90 % band)'
 SELECT nominal_rank, u.unit_path AS "community 社区/村", round(mean_rank::numeric, 1) AS mean_rank, rank_p05, rank_p95
 FROM index_uncertainty('社会治理指数', '2026-01-01', 1000, 0.2, 1) AS x
 JOIN report_unit u ON u.unit_code = x.unit::text
