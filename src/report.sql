@@ -579,6 +579,15 @@ COMMENT ON COLUMN shegu.report_index_dimension.vetoed IS 'true when a veto fired
 COMMENT ON COLUMN shegu.report_index_dimension.imputed IS 'true when imputed values entered the node';
 
 -- ---------------------------------------------------------------------------------------------
+-- The incident room's measures get the unit's name here, where the rule of names lives (the
+-- view is replaced with the same columns and the name after them).
+
+CREATE OR REPLACE VIEW shegu.incident_measures AS
+    SELECT m.*, shegu.report_unit_name(m.unit) AS unit_name
+    FROM shegu.incident_measures_at(now()) AS m;
+COMMENT ON COLUMN shegu.incident_measures.unit_name IS 'name of the unit (名称) by the rule of shegu.report_unit_name (shegu.index_unit_name, else shegu.division, else the grid registry)';
+
+-- ---------------------------------------------------------------------------------------------
 -- Access for BI tools.
 
 CREATE FUNCTION shegu.grant_report_access(role name) RETURNS void
