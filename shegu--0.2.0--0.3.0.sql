@@ -2518,6 +2518,105 @@ COMMENT ON COLUMN shegu.incident_measures.unit_name IS 'name of the unit (名称
 
 GRANT SELECT ON shegu.report_index_dimension TO shegu_centre, shegu_analyst;
 
+-- grid_geojson: names by the rule of names
+
+CREATE OR REPLACE FUNCTION shegu.grid_geojson(root shegu.gridcode, level int, at date DEFAULT current_date,
+                                   period date DEFAULT NULL, datum text DEFAULT 'wgs84',
+                                   max_bytes int DEFAULT 5000000)
+RETURNS json
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+    tol float8 := 0;
+    doc json;
+    bytes int;
+    codes text[];
+    props json[];
+    geoms geometry[];
+    open_map jsonb;
+    month_map jsonb;
+BEGIN
+    IF root IS NULL OR level IS NULL OR at IS NULL OR datum IS NULL OR max_bytes IS NULL THEN
+        RAISE EXCEPTION 'root, level, at, datum and max_bytes of grid_geojson must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF level < shegu.level(root) OR level > 7 THEN
+        RAISE EXCEPTION 'level % is outside %..7', level, shegu.level(root)
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('The units shown lie under %s, a level-%s unit.', root, shegu.level(root));
+    END IF;
+    IF datum NOT IN ('wgs84', 'gcj02') THEN
+        RAISE EXCEPTION 'unknown datum "%"', datum
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use wgs84 (OpenStreetMap, Mapbox, Leaflet) or gcj02 (Amap, Tencent, WeChat).';
+    END IF;
+    IF max_bytes < 1000 THEN
+        RAISE EXCEPTION 'max_bytes % is below 1000', max_bytes USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF period IS NOT NULL AND extract(day FROM period) <> 1 THEN
+        RAISE EXCEPTION 'period % is not the first day of a month', period
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- the features' ids, properties and boundaries once; only the simplification is repeated.
+    -- Measures go through jsonb maps by code: the planner cannot tell how many grids a level
+    -- has, and a nested loop over the measures would be quadratic.
+    SELECT coalesce(jsonb_object_agg(o.unit_code, o.open_incidents), '{}') INTO open_map
+    FROM shegu.report_open_incident o WHERE o.level = grid_geojson.level AND o.unit_level = grid_geojson.level;
+    SELECT coalesce(jsonb_object_agg(r.unit_code, jsonb_build_object(
+               'received', r.received, 'closed', r.closed, 'overdue_open', r.overdue_open,
+               'disposal_rate', r.disposal_rate, 'on_time_rate', r.on_time_rate)), '{}')
+    INTO month_map
+    FROM shegu.report_incident_month r
+    WHERE grid_geojson.period IS NOT NULL AND r.period_start = grid_geojson.period AND r.level = grid_geojson.level;
+    SELECT array_agg(g.code::text ORDER BY g.code), array_agg(json_build_object(
+               'code', g.code::text, 'name', coalesce(iu.name, shegu.division_name(g.code), g.name),
+               'parent', shegu.parent(g.code)::text,
+               'parent_name', coalesce(piu.name, shegu.division_name(shegu.parent(g.code)), p.name), 'level', shegu.level(g.code),
+               'households', g.households, 'population', g.population,
+               'open_incidents', coalesce((open_map ->> g.code::text)::bigint, 0),
+               'period', grid_geojson.period,
+               'received', (month_map -> g.code::text ->> 'received')::bigint,
+               'closed', (month_map -> g.code::text ->> 'closed')::bigint,
+               'overdue_open', (month_map -> g.code::text ->> 'overdue_open')::bigint,
+               'disposal_rate', (month_map -> g.code::text ->> 'disposal_rate')::numeric,
+               'on_time_rate', (month_map -> g.code::text ->> 'on_time_rate')::numeric) ORDER BY g.code),
+           array_agg(CASE WHEN grid_geojson.datum = 'gcj02' THEN shegu.wgs84_to_gcj02(g.boundary) ELSE g.boundary END
+                     ORDER BY g.code)
+    INTO codes, props, geoms
+    FROM shegu.grid g
+    LEFT JOIN LATERAL (SELECT x.name FROM shegu.grid x
+                       WHERE x.code OPERATOR(shegu.=) shegu.parent(g.code)
+                         AND x.valid_from <= grid_geojson.at AND (x.valid_to IS NULL OR x.valid_to > grid_geojson.at)) p ON true
+    -- names by the rule of shegu.report_unit_name, with the versions drawn on day at
+    LEFT JOIN shegu.index_unit_name iu ON iu.unit OPERATOR(shegu.=) g.code
+    LEFT JOIN shegu.index_unit_name piu ON piu.unit OPERATOR(shegu.=) shegu.parent(g.code)
+    WHERE g.code OPERATOR(shegu.<@) grid_geojson.root AND shegu.level(g.code) = grid_geojson.level
+      AND g.valid_from <= grid_geojson.at AND (g.valid_to IS NULL OR g.valid_to > grid_geojson.at);
+    LOOP
+        SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+                   'type', 'Feature', 'id', f.code, 'properties', f.props,
+                   'geometry', ST_AsGeoJSON(CASE WHEN tol > 0 THEN ST_SimplifyPreserveTopology(f.geom, tol)
+                                                 ELSE f.geom END, 6)::json) ORDER BY f.n), '[]'))
+        INTO doc
+        FROM unnest(codes, props, geoms) WITH ORDINALITY AS f(code, props, geom, n);
+        bytes := octet_length(doc::text);
+        EXIT WHEN bytes <= max_bytes;
+        IF tol >= 0.1 THEN
+            RAISE EXCEPTION 'the map of % at level % does not fit in % bytes', root, level, max_bytes
+                USING ERRCODE = 'program_limit_exceeded',
+                      DETAIL = pg_catalog.format('Simplified with a tolerance of %s degrees it still takes %s bytes.', tol, bytes),
+                      HINT = 'Show fewer units (a smaller root or a coarser level) or allow more bytes.';
+        END IF;
+        -- the tolerance that would shrink the vertex count enough, roughly, and at least double
+        tol := CASE WHEN tol = 0 THEN 0.00001 ELSE tol * greatest(2, least(8, bytes::float8 / max_bytes)) END;
+    END LOOP;
+    RETURN doc;
+END;
+$$;
+COMMENT ON FUNCTION shegu.grid_geojson(shegu.gridcode, int, date, date, text, int) IS
+    'GeoJSON FeatureCollection of the grids at a level under root as drawn on day at: feature id = code, properties code, name and parent_name (the rule of shegu.report_unit_name, with the grid versions of day at), parent, level, households, population, open_incidents (now) and, for a period (first day of a month), its received, closed, overdue_open, disposal_rate and on_time_rate; coordinates to 6 decimals (~0.1 m) in wgs84 or gcj02; boundaries simplified (ST_SimplifyPreserveTopology, tolerance raised step by step) until the text fits in max_bytes (default 5,000,000); reads shegu.grid and the report views with the caller''s rights';
+
 -- incident_supervision: durations in numeric hours (time_left_hours, extension_requested_hours
 -- instead of intervals); made again, so the security room's setting and grant are made again
 DROP VIEW shegu.incident_supervision;

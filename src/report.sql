@@ -670,8 +670,9 @@ BEGIN
     FROM shegu.report_incident_month r
     WHERE grid_geojson.period IS NOT NULL AND r.period_start = grid_geojson.period AND r.level = grid_geojson.level;
     SELECT array_agg(g.code::text ORDER BY g.code), array_agg(json_build_object(
-               'code', g.code::text, 'name', g.name, 'parent', shegu.parent(g.code)::text,
-               'parent_name', coalesce(p.name, shegu.division_name(shegu.parent(g.code))), 'level', shegu.level(g.code),
+               'code', g.code::text, 'name', coalesce(iu.name, shegu.division_name(g.code), g.name),
+               'parent', shegu.parent(g.code)::text,
+               'parent_name', coalesce(piu.name, shegu.division_name(shegu.parent(g.code)), p.name), 'level', shegu.level(g.code),
                'households', g.households, 'population', g.population,
                'open_incidents', coalesce((open_map ->> g.code::text)::bigint, 0),
                'period', grid_geojson.period,
@@ -687,6 +688,9 @@ BEGIN
     LEFT JOIN LATERAL (SELECT x.name FROM shegu.grid x
                        WHERE x.code OPERATOR(shegu.=) shegu.parent(g.code)
                          AND x.valid_from <= grid_geojson.at AND (x.valid_to IS NULL OR x.valid_to > grid_geojson.at)) p ON true
+    -- names by the rule of shegu.report_unit_name, with the versions drawn on day at
+    LEFT JOIN shegu.index_unit_name iu ON iu.unit OPERATOR(shegu.=) g.code
+    LEFT JOIN shegu.index_unit_name piu ON piu.unit OPERATOR(shegu.=) shegu.parent(g.code)
     WHERE g.code OPERATOR(shegu.<@) grid_geojson.root AND shegu.level(g.code) = grid_geojson.level
       AND g.valid_from <= grid_geojson.at AND (g.valid_to IS NULL OR g.valid_to > grid_geojson.at);
     LOOP
@@ -711,7 +715,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION shegu.grid_geojson(shegu.gridcode, int, date, date, text, int) IS
-    'GeoJSON FeatureCollection of the grids at a level under root as drawn on day at: feature id = code, properties code, name, parent, parent_name, level, households, population, open_incidents (now) and, for a period (first day of a month), its received, closed, overdue_open, disposal_rate and on_time_rate; coordinates to 6 decimals (~0.1 m) in wgs84 or gcj02; boundaries simplified (ST_SimplifyPreserveTopology, tolerance raised step by step) until the text fits in max_bytes (default 5,000,000); reads shegu.grid and the report views with the caller''s rights';
+    'GeoJSON FeatureCollection of the grids at a level under root as drawn on day at: feature id = code, properties code, name and parent_name (the rule of shegu.report_unit_name, with the grid versions of day at), parent, level, households, population, open_incidents (now) and, for a period (first day of a month), its received, closed, overdue_open, disposal_rate and on_time_rate; coordinates to 6 decimals (~0.1 m) in wgs84 or gcj02; boundaries simplified (ST_SimplifyPreserveTopology, tolerance raised step by step) until the text fits in max_bytes (default 5,000,000); reads shegu.grid and the report views with the caller''s rights';
 
 CREATE FUNCTION shegu.choropleth_svg(model text, period date, level int DEFAULT NULL,
                                      root shegu.gridcode DEFAULT NULL, width int DEFAULT 800,
