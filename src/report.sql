@@ -16,29 +16,29 @@ COMMENT ON FUNCTION shegu.report_level_name(int, boolean) IS
 -- Names: one rule for every view and map of the room.
 
 CREATE FUNCTION shegu.report_unit_name(code shegu.gridcode) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = shegu, pg_catalog, pg_temp
 RETURN coalesce((SELECT n.name FROM shegu.index_unit_name n WHERE n.unit OPERATOR(shegu.=) report_unit_name.code),
                 shegu.division_name(report_unit_name.code),
                 (SELECT g.name FROM shegu.grid g WHERE g.code OPERATOR(shegu.=) report_unit_name.code
                  ORDER BY g.valid_from DESC LIMIT 1));
 COMMENT ON FUNCTION shegu.report_unit_name(shegu.gridcode) IS
-    'the name every report view and map gives a unit (名称), by one rule: a display name set in shegu.index_unit_name, else the official division name (shegu.division, levels 1-5) when loaded, else the name of the unit''s latest version in the grid registry shegu.grid; NULL when none has it';
+    'the name every report view and map gives a unit (名称), by one rule: a display name set in shegu.index_unit_name, else the official division name (shegu.division, levels 1-5) when loaded, else the name of the unit''s latest version in the grid registry shegu.grid; NULL when none has it; runs as its owner (SECURITY DEFINER), so that the views that run with their owner''s rights give any reader the names without a right on those tables (a unit''s name is no secret: shegu.grid is readable by every shegu role)';
 
 -- ---------------------------------------------------------------------------------------------
 -- Units: one row per grid code, the latest version, with its parent and a path of names.
 
 CREATE VIEW shegu.report_unit AS
 SELECT l.code::text AS unit_code,
-       coalesce(nm.name, l.name) AS unit_name,
-       CASE WHEN shegu.level(l.code) <= 4 THEN coalesce(nm.name, l.name)
-            ELSE concat_ws('/', coalesce(shegu.report_unit_name(shegu.ancestor(l.code, 4)), shegu.ancestor(l.code, 4)::text),
+       coalesce(iu.name, shegu.division_name(l.code), l.name) AS unit_name,
+       CASE WHEN shegu.level(l.code) <= 4 THEN coalesce(iu.name, shegu.division_name(l.code), l.name)
+            ELSE concat_ws('/', coalesce(iu4.name, shegu.division_name(shegu.ancestor(l.code, 4)), a4.name, shegu.ancestor(l.code, 4)::text),
                            CASE WHEN shegu.level(l.code) > 5
-                                THEN coalesce(shegu.report_unit_name(shegu.ancestor(l.code, 5)), shegu.ancestor(l.code, 5)::text) END,
-                           CASE WHEN shegu.level(l.code) > 6
-                                THEN coalesce(shegu.report_unit_name(shegu.ancestor(l.code, 6)), shegu.ancestor(l.code, 6)::text) END,
-                           coalesce(nm.name, l.name)) END AS unit_path,
+                                THEN coalesce(iu5.name, shegu.division_name(shegu.ancestor(l.code, 5)), a5.name, shegu.ancestor(l.code, 5)::text) END,
+                           CASE WHEN shegu.level(l.code) > 6 THEN coalesce(iu6.name, a6.name, shegu.ancestor(l.code, 6)::text) END,
+                           coalesce(iu.name, shegu.division_name(l.code), l.name)) END AS unit_path,
        shegu.parent(l.code)::text AS parent_code,
-       shegu.report_unit_name(shegu.parent(l.code)) AS parent_name,
+       coalesce(ip.name, shegu.division_name(shegu.parent(l.code)), p.name) AS parent_name,
        shegu.level(l.code) AS level,
        shegu.report_level_name(shegu.level(l.code)) AS level_name,
        shegu.report_level_name(shegu.level(l.code), true) AS level_name_zh,
@@ -51,7 +51,21 @@ SELECT l.code::text AS unit_code,
        l.valid_to,
        l.valid_to IS NULL AS current
 FROM shegu.grid l
-LEFT JOIN LATERAL (SELECT shegu.report_unit_name(l.code) AS name) nm ON true
+-- names by the rule of shegu.report_unit_name, written as joins (the view reads the tables with
+-- its owner's rights, and a join is cheaper than a call per name)
+LEFT JOIN shegu.index_unit_name iu ON iu.unit OPERATOR(shegu.=) l.code
+LEFT JOIN shegu.index_unit_name ip ON ip.unit OPERATOR(shegu.=) shegu.parent(l.code)
+LEFT JOIN shegu.index_unit_name iu4 ON shegu.level(l.code) > 4 AND iu4.unit OPERATOR(shegu.=) shegu.ancestor(l.code, 4)
+LEFT JOIN shegu.index_unit_name iu5 ON shegu.level(l.code) > 5 AND iu5.unit OPERATOR(shegu.=) shegu.ancestor(l.code, 5)
+LEFT JOIN shegu.index_unit_name iu6 ON shegu.level(l.code) > 6 AND iu6.unit OPERATOR(shegu.=) shegu.ancestor(l.code, 6)
+LEFT JOIN LATERAL (SELECT g.name FROM shegu.grid g WHERE g.code OPERATOR(shegu.=) shegu.parent(l.code)
+                   ORDER BY g.valid_from DESC LIMIT 1) p ON true
+LEFT JOIN LATERAL (SELECT g.name FROM shegu.grid g WHERE shegu.level(l.code) > 4 AND g.code OPERATOR(shegu.=) shegu.ancestor(l.code, 4)
+                   ORDER BY g.valid_from DESC LIMIT 1) a4 ON true
+LEFT JOIN LATERAL (SELECT g.name FROM shegu.grid g WHERE shegu.level(l.code) > 5 AND g.code OPERATOR(shegu.=) shegu.ancestor(l.code, 5)
+                   ORDER BY g.valid_from DESC LIMIT 1) a5 ON true
+LEFT JOIN LATERAL (SELECT g.name FROM shegu.grid g WHERE shegu.level(l.code) > 6 AND g.code OPERATOR(shegu.=) shegu.ancestor(l.code, 6)
+                   ORDER BY g.valid_from DESC LIMIT 1) a6 ON true
 LEFT JOIN LATERAL (SELECT ST_PointOnSurface(l.boundary) AS pt) c ON true
 WHERE NOT EXISTS (SELECT 1 FROM shegu.grid n WHERE n.code OPERATOR(shegu.=) l.code AND n.valid_from > l.valid_from);
 CREATE INDEX report_grid_code_text_idx ON shegu.grid ((code::text));
