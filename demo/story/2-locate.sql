@@ -25,7 +25,7 @@ SELECT k, ST_SetSRID(ST_MakePoint(110.56 + random() * 0.78, 26.26 + random() * 0
        timestamptz '2026-01-05 08:30+08' + (random() * 24)::int * interval '1 day' + random() * interval '9 hours' AS at,
        (ARRAY['patrol', 'patrol', 'patrol', 'wechat', 'wechat', 'hotline', 'hotline', 'resident', 'video', 'patrol'])[1 + k % 10] AS source,
        (ARRAY['dispute.neighbour', 'environment.garbage', 'public_service.facility', 'hazard.fire',
-              'construction.building', 'environment.garbage', 'dispute.neighbour'])[1 + (k * 7) % 7] AS category,
+              'construction.building', 'environment.garbage', 'dispute.neighbour'])[1 + (k * 3) % 7] AS category,
        random() AS r, random() AS q
 FROM generate_series(1, 600) AS k;
 SELECT report(m.category, format('一月事件 January report %s', m.k), m.source,

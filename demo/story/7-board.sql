@@ -25,6 +25,12 @@ UNION ALL
 SELECT '  ' || o.unit_name, o.open_incidents, o.open_incidents - o.yellow - o.red - o.suspended, o.yellow, o.red, o.suspended
 FROM (SELECT * FROM report_open_incident WHERE level = 4 AND unit_code LIKE '430528%' ORDER BY red DESC, unit_code LIMIT 3) o;
 
+\echo 'The supervisor''s list (督办): the five most overdue, hours left by the category''s clock (negative: overdue; working hours for working-time limits):'
+SELECT s.id, s.category_zh AS "category 分类", u.unit_path AS "grid 网格", s.status, s.level AS "held by 责任层级",
+       s.time_left_hours AS "hours left 剩余时长"
+FROM incident_supervision s LEFT JOIN report_unit u ON u.unit_code = s.grid::text
+WHERE s.time_left_hours IS NOT NULL ORDER BY s.time_left_hours, s.id LIMIT 5;
+
 \echo 'January: disposal rate against the 95 % target (处置率 ≥ 95%, seed 004), county and townships:'
 SELECT CASE WHEN level = 3 THEN unit_name ELSE '  ' || unit_name END AS "unit 单位",
        round(100 * disposal_rate, 1) AS "disposal 处置率 %",
