@@ -66,5 +66,7 @@ FROM unnest('{430528101002003,430528101002004,430528102001001}'::gridcode[]) AS 
      unnest('{知晓度,参与度,满意度}'::text[]) AS q, generate_series(1, 20) AS i;
 SELECT feed_index('社会治理指数', '2026-02-01') AS values_fed,
        store_index('社会治理指数', '2026-02-01') AS scores_stored;
-SELECT unit, round(index_value::numeric, 1) AS index, grade, vetoed, dimensions, rank
-FROM index_report WHERE model = '社会治理指数' AND period = '2026-02-01' ORDER BY rank;
+-- Two of the three communities had no incident of their own in February: the objective half has
+-- no data, so they get no index, and the report says why.
+SELECT unit_path, round(index_value, 1) AS index, grade, vetoed, rank, unranked_reason
+FROM report_index WHERE model = '社会治理指数' AND period_start = '2026-02-01' ORDER BY rank NULLS LAST, unit_code;

@@ -147,6 +147,12 @@ SELECT (SELECT unit_name FROM report_unit WHERE unit_code = '330106001002') AS r
        (SELECT unit_name FROM report_open_incident WHERE unit_code = '330106001002' AND level = 5) AS open_incident;
 DELETE FROM index_unit_name WHERE unit = '330106001002';
 SELECT report_unit_name('330106001002') AS registry, report_unit_name('330106009') AS unknown, report_unit_name(NULL) AS null_code;
+-- Paths for units the registry does not hold: a community only named in index_unit_name still
+-- shows its township.
+INSERT INTO index_unit_name VALUES ('330106001009', '未划社区');
+SELECT report_unit_path('330106001002001') AS registered, report_unit_path('330106001009') AS unregistered,
+       report_unit_path('330106001008') AS nameless, report_unit_path(NULL) AS null_code;
+DELETE FROM index_unit_name WHERE unit = '330106001009';
 
 -- BI access: the recipe's function, and its error.
 SELECT grant_report_access('no_such_role_rpt');
@@ -221,5 +227,5 @@ SELECT c.relname FROM pg_class c
 WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname LIKE 'report\_%' AND obj_description(c.oid) IS NULL;
 SELECT p.proname FROM pg_proc p
 WHERE p.pronamespace = 'shegu'::regnamespace
-  AND p.proname IN ('report_level_name', 'report_unit_name', 'freeze_month', 'grant_report_access', 'grid_geojson', 'choropleth_svg')
+  AND p.proname IN ('report_level_name', 'report_unit_name', 'report_unit_path', 'freeze_month', 'grant_report_access', 'grid_geojson', 'choropleth_svg')
   AND obj_description(p.oid, 'pg_proc') IS NULL;

@@ -25,6 +25,20 @@ RETURN coalesce((SELECT n.name FROM shegu.index_unit_name n WHERE n.unit OPERATO
 COMMENT ON FUNCTION shegu.report_unit_name(shegu.gridcode) IS
     'the name every report view and map gives a unit (名称), by one rule: a display name set in shegu.index_unit_name, else the official division name (shegu.division, levels 1-5) when loaded, else the name of the unit''s latest version in the grid registry shegu.grid; NULL when none has it; runs as its owner (SECURITY DEFINER), so that the views that run with their owner''s rights give any reader the names without a right on those tables (a unit''s name is no secret: shegu.grid is readable by every shegu role)';
 
+CREATE FUNCTION shegu.report_unit_path(code shegu.gridcode) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE WHEN shegu.report_unit_name(report_unit_path.code) IS NULL THEN NULL
+            WHEN shegu.level(report_unit_path.code) <= 4 THEN shegu.report_unit_name(report_unit_path.code)
+            ELSE concat_ws('/',
+                     coalesce(shegu.report_unit_name(shegu.ancestor(report_unit_path.code, 4)), shegu.ancestor(report_unit_path.code, 4)::text),
+                     CASE WHEN shegu.level(report_unit_path.code) > 5
+                          THEN coalesce(shegu.report_unit_name(shegu.ancestor(report_unit_path.code, 5)), shegu.ancestor(report_unit_path.code, 5)::text) END,
+                     CASE WHEN shegu.level(report_unit_path.code) > 6
+                          THEN coalesce(shegu.report_unit_name(shegu.ancestor(report_unit_path.code, 6)), shegu.ancestor(report_unit_path.code, 6)::text) END,
+                     shegu.report_unit_name(report_unit_path.code)) END;
+COMMENT ON FUNCTION shegu.report_unit_path(shegu.gridcode) IS
+    'the path of names of a unit from the township (level 4) down, as report_unit.unit_path, by the rule of shegu.report_unit_name, for units the grid registry does not hold (e.g. 金石镇/城东社区 for a community scored but never drawn); a code stands in for an ancestor nothing names; NULL when nothing names the unit itself';
+
 -- ---------------------------------------------------------------------------------------------
 -- Units: one row per grid code, the latest version, with its parent and a path of names.
 
@@ -328,7 +342,7 @@ BEGIN
          satisfaction_rate)
     SELECT v.month, v.level, v.unit_code, v.unit_level,
            coalesce(u.unit_name, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
-           coalesce(u.unit_path, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
+           coalesce(u.unit_path, shegu.report_unit_path(v.unit_code::shegu.gridcode)),
            shegu.parent(v.unit_code::shegu.gridcode)::text,
            coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(v.unit_code::shegu.gridcode))),
            v.received, v.accepted, v.disposed, v.closed, v.closed_on_time, v.overdue_open, v.suspended,
@@ -360,7 +374,7 @@ SELECT v.month, (v.month + interval '1 month' - interval '1 day')::date,
        v.level, shegu.report_level_name(v.level), shegu.report_level_name(v.level, true),
        v.unit_code, v.unit_level,
        coalesce(u.unit_name, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
-       coalesce(u.unit_path, shegu.report_unit_name(v.unit_code::shegu.gridcode)),
+       coalesce(u.unit_path, shegu.report_unit_path(v.unit_code::shegu.gridcode)),
        shegu.parent(v.unit_code::shegu.gridcode)::text,
        coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(v.unit_code::shegu.gridcode))),
        v.received, v.accepted, v.closed, v.closed_on_time, v.overdue_open, v.suspended,
@@ -406,7 +420,7 @@ COMMENT ON COLUMN shegu.report_incident_month.frozen_at IS 'when the month was f
 CREATE VIEW shegu.report_open_incident AS
 SELECT o.level, o.level_name, o.unit_code, o.unit_level, o.open_incidents, o.yellow, o.red, o.suspended,
        coalesce(u.unit_name, shegu.report_unit_name(o.unit_code::shegu.gridcode)) AS unit_name,
-       coalesce(u.unit_path, shegu.report_unit_name(o.unit_code::shegu.gridcode)) AS unit_path
+       coalesce(u.unit_path, shegu.report_unit_path(o.unit_code::shegu.gridcode)) AS unit_path
 FROM (SELECT l.l AS level,
              shegu.report_level_name(l.l) AS level_name,
              shegu.ancestor(i.grid, least(l.l, shegu.level(i.grid)))::text AS unit_code,
@@ -443,7 +457,7 @@ SELECT i.id AS incident_id,
        i.title, i.source, i.status,
        shegu.incident_light_at(i.status, i.light, i.yellow_at, i.accept_due_at, i.due_at, now()) AS light,
        i.grid::text AS unit_code, coalesce(u.unit_name, shegu.report_unit_name(i.grid)) AS unit_name,
-       coalesce(u.unit_path, shegu.report_unit_name(i.grid)) AS unit_path,
+       coalesce(u.unit_path, shegu.report_unit_path(i.grid)) AS unit_path,
        shegu.parent(i.grid)::text AS parent_code,
        coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(i.grid))) AS parent_name,
        shegu.level(i.grid) AS unit_level,
@@ -506,7 +520,7 @@ WITH s AS (
 SELECT s.model, s.title AS model_title, s.level, shegu.report_level_name(s.level) AS level_name,
        shegu.report_level_name(s.level, true) AS level_name_zh, s.period AS period_start,
        s.unit::text AS unit_code, coalesce(u.unit_name, shegu.report_unit_name(s.unit)) AS unit_name,
-       coalesce(u.unit_path, shegu.report_unit_name(s.unit)) AS unit_path,
+       coalesce(u.unit_path, shegu.report_unit_path(s.unit)) AS unit_path,
        shegu.parent(s.unit)::text AS parent_code,
        coalesce(u.parent_name, shegu.report_unit_name(shegu.parent(s.unit))) AS parent_name,
        round((s.score * s.scale)::numeric, 2) AS index_value,
