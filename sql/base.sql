@@ -103,6 +103,13 @@ SELECT person_grid(3, '2026-05-31') AS before_move, person_grid(3, '2026-06-01')
 SELECT move_person(999, 1, '2026-06-01');
 SELECT move_person(3, 999, '2026-06-01');
 
+-- Residence permits and their expiry.
+INSERT INTO residence_permit (person, number, issued_on, expires_on) VALUES
+ (2, 'JZZ-001', '2025-07-01', '2026-07-15'), (2, 'JZZ-002', '2024-07-01', '2025-07-01');
+SELECT * FROM residence_permits_expiring(interval '30 days', '2026-07-01');
+SELECT * FROM residence_permits_expiring(interval '30 days', '2026-05-01');
+INSERT INTO residence_permit (person, number, issued_on, expires_on) VALUES (2, 'JZZ-003', '2026-07-15', '2026-07-15');
+
 -- 6. Rentals: a let that ends before it starts is refused; closing is idempotent.
 INSERT INTO rental (id, house, landlord, valid_from, filing, filed_on) VALUES (1, 2, 1, '2026-01-01', 'filed', '2026-01-05');
 INSERT INTO rental_tenant VALUES (1, 2, '2026-01-01', NULL);
