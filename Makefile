@@ -9,7 +9,7 @@ EXTVERSION = 0.3.0
 MODULE_big = shegu
 
 # Rooms, in install order.
-ROOMS = gridcode coords lookup import worktime incident index security base duty restore report
+ROOMS = gridcode coords lookup import worktime incident index security base duty restore report figures
 
 ENGINE_SRCS = $(sort $(wildcard src/engine/*.c))
 ROOM_SRCS   = $(wildcard $(addprefix src/,$(addsuffix .c,$(ROOMS))))

@@ -20,6 +20,8 @@ CREATE TABLE shegu.incident_category (
                     REFERENCES shegu.work_schedule (name) ON UPDATE CASCADE,
     yellow_share    float8 NOT NULL DEFAULT 0.8 CHECK (yellow_share > 0 AND yellow_share < 1),
     shipped         boolean NOT NULL DEFAULT false,
+    simple_handling boolean NOT NULL DEFAULT false,
+    limits_basis    text,
     CONSTRAINT incident_category_not_own_parent CHECK (parent IS DISTINCT FROM code)
 );
 COMMENT ON INDEX shegu.incident_category_pkey IS 'categories by code';
@@ -30,14 +32,18 @@ COMMENT ON COLUMN shegu.incident_category.parent IS 'parent category (NULL for a
 COMMENT ON COLUMN shegu.incident_category.name_zh IS 'Chinese name (中文名称)';
 COMMENT ON COLUMN shegu.incident_category.name_en IS 'English name';
 COMMENT ON COLUMN shegu.incident_category.handling_level IS
-    'level that handles it first (巡办分离): grid 网格, community 社区/村, township 乡镇/街道, county 县';
+    'level that leads its handling first (巡办分离, seed 004: the basic grid discovers and does only simple handling, the community 二级网格 or township 一级网格 leads, complex problems go up): grid 网格, community 社区/村, township 乡镇/街道, county 县; no shipped category is handled at the grid level';
 COMMENT ON COLUMN shegu.incident_category.accept_limit IS 'time allowed from report to acceptance (受理时限), in accept_basis';
 COMMENT ON COLUMN shegu.incident_category.accept_basis IS 'working (工作时, by the schedule) or natural (自然时) time for accept_limit';
 COMMENT ON COLUMN shegu.incident_category.dispose_limit IS 'time allowed from acceptance to disposal (处置时限), in dispose_basis';
 COMMENT ON COLUMN shegu.incident_category.dispose_basis IS 'working (工作时, by the schedule) or natural (自然时) time for dispose_limit';
 COMMENT ON COLUMN shegu.incident_category.schedule IS 'working-time schedule (shegu.work_schedule) that working limits are counted in';
-COMMENT ON COLUMN shegu.incident_category.yellow_share IS 'share of the allowed time after which the time light turns yellow (default 0.8)';
+COMMENT ON COLUMN shegu.incident_category.yellow_share IS 'share of the allowed time after which the time light turns yellow (default 0.8, a local default, not from the seeds)';
 COMMENT ON COLUMN shegu.incident_category.shipped IS 'true for the rows CREATE EXTENSION ships; pg_dump keeps only rows with false';
+COMMENT ON COLUMN shegu.incident_category.simple_handling IS
+    'true when the basic grid (三级网格) that discovers it may settle it on the spot by simple handling (简易处理); otherwise, and when it cannot, the handling level leads (seed 004 巡办分离: "三级网格负责发现问题,一、二级网格负责牵头联动解决问题", "负责网格内矛盾问题的排查、上报及简易处理")';
+COMMENT ON COLUMN shegu.incident_category.limits_basis IS
+    'where the time limits and yellow share come from: "local default, not from the seeds; a county replaces it" on every shipped row (no seed gives a limit); NULL when not stated';
 
 COMMENT ON CONSTRAINT incident_category_not_own_parent ON shegu.incident_category IS 'a category is not its own parent';
 COMMENT ON CONSTRAINT incident_category_code_check ON shegu.incident_category IS 'codes are lower-case words joined by dots, at most 63 characters';
@@ -88,6 +94,18 @@ VALUES
     ('public_service.facility','public_service','公共设施损坏', 'Damaged public facility',          'community', '4 hours',  'working', '3 days',   'working', 'default', true),
     ('public_service.utility','public_service','水电气暖',      'Water, power, gas and heating',    'township',  '2 hours',  'working', '2 days',   'working', 'default', true),
     ('other',                NULL,           '其他',             'Other',                            'community', '4 hours',  'working', '5 days',   'working', 'default', true);
+
+-- ---- incident figures: what the shipped rows rest on.  No seed gives a time limit: every limit
+-- above (2 h / 2 days, 15 / 60 days, the 7-hour working day of the default schedule, yellow at
+-- 80 %) is a local default a county replaces.  巡办分离 (seed 004): the basic grid discovers and
+-- does only simple handling (简易处理); the community leads what the grid used to dispose of.
+UPDATE shegu.incident_category
+SET limits_basis = 'local default, not from the seeds; a county replaces it'
+WHERE shipped;
+UPDATE shegu.incident_category
+SET handling_level = 'community', simple_handling = true
+WHERE shipped AND code IN ('dispute.neighbour', 'environment', 'environment.garbage');
+-- ---- end incident figures
 
 -- ---------------------------------------------------------------------------------------------
 -- Incidents and their event log.

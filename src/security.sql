@@ -175,3 +175,13 @@ GRANT SELECT ON shegu.incident_masked, shegu.grid_staff_masked, shegu.incident_m
                 shegu.index_unit_name, shegu.index_report, shegu.survey_measures
     TO shegu_centre, shegu_analyst;
 GRANT EXECUTE ON FUNCTION shegu.incident_measures_at(timestamptz) TO shegu_centre, shegu_analyst;
+
+-- The register of major events (index room, seed 003 一票否决): the centre registers events and
+-- sanctions them (the table's checks keep the order of the sanctions, whoever writes); the
+-- analysts read it, and the index computation reads it for them.
+GRANT SELECT ON shegu.major_event TO shegu_centre, shegu_analyst;
+GRANT INSERT, UPDATE ON shegu.major_event TO shegu_centre;
+REVOKE ALL ON FUNCTION shegu.register_major_event(shegu.gridcode, text, date, text, bigint, text),
+                       shegu.sanction_major_event(bigint, text, date, date, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION shegu.register_major_event(shegu.gridcode, text, date, text, bigint, text),
+                          shegu.sanction_major_event(bigint, text, date, date, date) TO shegu_centre;

@@ -84,11 +84,24 @@ rows_sql() { # table [columns-array-literal] [where]
 		echo "SELECT (to_jsonb(x) - 'shipped')::text FROM $1 x ${3:-}"
 	fi
 }
-# The user's rows of a relation: all of them, or those not shipped where it has shipped rows
-# (the shipped rows are compared with a fresh install's below: an update may change them).
-user_rows_where() { # table
-	[ "$(psql -d $old -At -c "SELECT count(*) FROM pg_attribute WHERE attrelid = '$1'::regclass AND attname = 'shipped'")" = 1 ] \
-		&& echo "WHERE NOT shipped"
+# The lines of a file of rows (as rows_sql prints them) that an update may not change: not those
+# whose primary key is a shipped row's now, nor the shipped rows of before that no user row took
+# over (an update may change, re-key or drop shipped rows: they are compared with a fresh
+# install's below); a shipped row of before that is the user's now is kept like any user row.
+without_shipped_rows() { # table file file-of-the-shipped-rows-before
+	if [ "$(psql -d $old -At -c "SELECT count(*) FROM pg_attribute WHERE attrelid = '$1'::regclass AND attname = 'shipped'")" != 1 ]; then
+		cat "$2"; return
+	fi
+	local keys="ARRAY(SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = '$1'::regclass AND i.indisprimary)"
+	local key_x="(SELECT jsonb_object_agg(k.key, k.value) FROM jsonb_each($(renamed_json "$1")) k WHERE k.key = ANY($keys))"
+	local key_l="(SELECT jsonb_object_agg(k.key, k.value) FROM jsonb_each(l.j::jsonb) k WHERE k.key = ANY($keys))"
+	psql -d $old -At -c "CREATE TEMP TABLE lost_rows (j text)" -c "CREATE TEMP TABLE was_shipped (j text)" \
+		-c "\\copy lost_rows FROM '$2' WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')" \
+		-c "\\copy was_shipped FROM '$3' WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')" \
+		-c "SELECT l.j FROM lost_rows l
+		    WHERE NOT EXISTS (SELECT 1 FROM $1 x WHERE x.shipped AND $key_x = $key_l)
+		      AND NOT (l.j IN (SELECT w.j FROM was_shipped w)
+		               AND NOT EXISTS (SELECT 1 FROM $1 x WHERE NOT x.shipped AND $key_x = $key_l))"
 }
 tables_sql="SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND n.nspname = 'shegu' ORDER BY 1"
@@ -130,7 +143,12 @@ for script in "$top"/shegu--*.sql; do
 	while read -r t; do
 		cols=$(psql -d $old -At -c "$(columns_sql "$t")")
 		echo "$t $cols" >>"$tmp/columns.$v"
-		psql -d $old -At -c "$(rows_sql "$t" "$cols" "$(user_rows_where "$t")")" | LC_ALL=C sort >"$tmp/before.$t"
+		psql -d $old -At -c "$(rows_sql "$t" "$cols")" | LC_ALL=C sort >"$tmp/before.$t"
+		if [ "$(psql -d $old -At -c "SELECT count(*) FROM pg_attribute WHERE attrelid = '$t'::regclass AND attname = 'shipped'")" = 1 ]; then
+			psql -d $old -At -c "$(rows_sql "$t" "$cols" "WHERE shipped")" >"$tmp/before_shipped.$t"
+		else
+			: >"$tmp/before_shipped.$t"
+		fi
 	done <"$tmp/tables.$v"
 
 	# 2. the new package: stop, install this checkout, start with the preload tools/lib.sh uses
@@ -188,16 +206,18 @@ HINT:  Run ALTER EXTENSION shegu UPDATE."
 	check $? "$v: the catalog of the updated extension is that of a fresh $default install"
 	echo "$out" | sed 's/^/# /'
 
-	# the user's rows are kept: every user row before is there after (on the old columns, renamed
-	# ones under their old names); rows the update added are shipped ones
+	# the user's rows are kept: every row before is there after (on the old columns, renamed ones
+	# under their old names), except shipped rows the update changed (compared with a fresh
+	# install below); rows the update added are shipped ones
 	lost=0
 	added=0
 	while read -r t cols; do
 		if [ "$(psql -d $old -At -c "SELECT to_regclass('$t') IS NOT NULL")" != t ]; then
 			echo "#   $t: dropped by the update"; lost=$((lost + 1)); continue
 		fi
-		psql -d $old -At -c "$(rows_sql "$t" "$cols" "$(user_rows_where "$t")")" | LC_ALL=C sort >"$tmp/after.$t"
-		n=$(LC_ALL=C comm -23 "$tmp/before.$t" "$tmp/after.$t" | tee "$tmp/lost" | grep -c '^')
+		psql -d $old -At -c "$(rows_sql "$t" "$cols")" | LC_ALL=C sort >"$tmp/after.$t"
+		LC_ALL=C comm -23 "$tmp/before.$t" "$tmp/after.$t" >"$tmp/changed"
+		n=$(without_shipped_rows "$t" "$tmp/changed" "$tmp/before_shipped.$t" | tee "$tmp/lost" | grep -c '^')
 		if [ "$n" -gt 0 ]; then
 			lost=$((lost + n)); echo "#   $t: $n rows lost or changed by the update:"
 			head -5 "$tmp/lost" | cut -c1-300 | sed 's/^/#     /'
