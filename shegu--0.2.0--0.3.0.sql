@@ -2774,7 +2774,7 @@ COMMENT ON COLUMN shegu.report_incident.lat_gcj02 IS 'latitude in GCJ-02';
 
 CREATE OR REPLACE VIEW shegu.report_index AS
 WITH s AS (
-    SELECT s.model, s.level, s.period, s.unit, s.score, s.vetoed, s.imputed, m.title, m.scale
+    SELECT s.model, s.level, s.period, s.unit, s.score, s.vetoed, s.imputed, m.title, m.scale, m.veto_register
     FROM shegu.index_score s
     JOIN shegu.index_model m ON m.name = s.model
     JOIN shegu.index_node n ON n.model = s.model AND n.code = s.node AND n.parent IS NULL
@@ -2807,6 +2807,17 @@ SELECT s.model, s.title AS model_title, s.level, shegu.report_level_name(s.level
                      WHERE x.model = s.model AND x.level = s.level AND x.period = s.period
                        AND x.unit OPERATOR(shegu.=) s.unit AND x.vetoed
                        AND NOT EXISTS (SELECT 1 FROM shegu.index_node c WHERE c.model = n.model AND c.parent = n.code)), '')
+                 -- the register of major events (seed 003), as shegu.major_event_vetoes reads it
+                 || coalesce(': ' || (
+                     SELECT string_agg(CASE e.kind WHEN 'mass_incident' THEN '重大群体性事件'
+                                                   WHEN 'major_case' THEN '重大案件'
+                                                   WHEN 'safety_accident' THEN '重大公共安全事故' END
+                                       || ' ' || e.title || ' (' || e.occurred_on || ')', '; ' ORDER BY e.id)
+                     FROM shegu.major_event e
+                     WHERE s.veto_register AND e.vetoed_on IS NOT NULL
+                       AND e.veto_from <= s.period AND s.period < e.veto_to
+                       AND shegu.level(e.unit) >= s.level
+                       AND shegu.ancestor(e.unit, s.level) OPERATOR(shegu.=) s.unit), '')
             WHEN s.score IS NULL
             THEN '无指数 no index: ' || coalesce('no data for ' || (
                      SELECT string_agg(n.title, '; ' ORDER BY n.code)
@@ -2839,7 +2850,7 @@ COMMENT ON COLUMN shegu.report_index.vetoed IS 'true when a one-vote veto (一�
 COMMENT ON COLUMN shegu.report_index.imputed IS 'true when imputed values entered the index';
 COMMENT ON COLUMN shegu.report_index.rank IS 'rank among the units of the model, level and period that are not vetoed and have an index: 1 = best, ties share the best rank; NULL for vetoed units and units without an index';
 COMMENT ON COLUMN shegu.report_index.ranked_units IS 'number of units ranked (not vetoed, with an index) in the model, level and period';
-COMMENT ON COLUMN shegu.report_index.unranked_reason IS 'why a unit has no rank (and, without an index, why the index, grade and rank are blank): 一票否决 vetoed with the indicators whose veto fired and their raw values, or 无指数 no index with the indicators that had no data; NULL for a ranked unit';
+COMMENT ON COLUMN shegu.report_index.unranked_reason IS 'why a unit has no rank (and, without an index, why the index, grade and rank are blank): 一票否决 vetoed with the indicators whose veto fired and their raw values and the major events of the register (shegu.major_event) whose veto is in force, or 无指数 no index with the indicators that had no data; NULL for a ranked unit';
 
 CREATE OR REPLACE VIEW shegu.report_index_dimension AS
 SELECT s.model, s.level, s.period AS period_start, s.unit::text AS unit_code,

@@ -5,7 +5,7 @@
 BEGIN;
 SET search_path = shegu, public;
 SET client_min_messages = warning;
-SELECT plan(38);
+SELECT plan(39);
 
 -- A district (530102): 2 townships x 2 communities x 3 basic grids; grids are 256-gons (circles),
 -- communities and townships boxes; names repeat (第1网格 in every community).
@@ -203,6 +203,22 @@ SELECT ok((SELECT bool_and(f #>> '{properties,parent_name}' = '翠湖社区')
           '... and the GeoJSON of the grids names their community by it');
 SELECT ok((SELECT svg ~ '<title>翠湖一格 \(530102101001001\)' FROM (SELECT choropleth_svg('rtap', '2025-01-01', root => '530102') AS svg) x),
           '... and the map names the unit by it');
+
+-- ==== a veto of the register of major events names the event ====
+INSERT INTO index_model (name, title, scale, level, veto_register) VALUES ('rtapv', 'veto test', 100, 5, true);
+INSERT INTO index_node (model, code, parent, normalization, lo, hi) VALUES
+('rtapv', 'S', NULL, 'minmax', NULL, NULL), ('rtapv', 'x', 'S', 'goalpost', 0, 1);
+INSERT INTO indicator_value (model, indicator, unit, period, value) VALUES
+('rtapv', 'x', '530102101001', '2025-01-01', 0.9), ('rtapv', 'x', '530102102002', '2025-01-01', 0.7);
+SELECT sanction_major_event(id, 'veto', '2025-01-05')
+FROM (SELECT (sanction_major_event(id, 'delisting', '2025-01-04')).id
+      FROM (SELECT (sanction_major_event(id, 'yellow_card', '2025-01-03')).id
+            FROM register_major_event('530102102002001', 'safety_accident', '2025-01-02', '仓库火灾 warehouse fire') r) y) d;
+SELECT store_index('rtapv', '2025-01-01');
+SELECT results_eq($$ SELECT unit_code, vetoed, rank, unranked_reason FROM report_index WHERE model = 'rtapv' ORDER BY unit_code $$,
+                  $$ VALUES ('530102101001', false, 1, NULL::text),
+                            ('530102102002', true, NULL::int, '一票否决 vetoed: 重大公共安全事故 仓库火灾 warehouse fire (2025-01-02)') $$,
+                  'a unit vetoed by the register of major events says which event');
 
 SELECT * FROM finish();
 ROLLBACK;
