@@ -22,7 +22,7 @@ SELECT unit_name AS county, received, round(100 * disposal_rate, 1) AS "disposal
        CASE WHEN disposal_rate >= 0.95 THEN '达标 meets 95 %' ELSE '未达标 below 95 %' END AS target
 FROM report_incident_month WHERE period_start = '2026-01-01' AND level = 3;
 
-\echo 'Communities below the target (they will be vetoed in the index, 一票否决):'
+\echo 'Communities below the target (95 % is the platform''s target, not a veto: the index scores them lower; the veto is the register''s, part 5):'
 SELECT unit_path AS "community 社区/村", received, round(100 * disposal_rate, 1) AS "disposal 处置率 %"
 FROM report_incident_month WHERE period_start = '2026-01-01' AND level = 5 AND disposal_rate < 0.95
 ORDER BY disposal_rate, unit_code;

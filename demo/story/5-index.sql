@@ -1,7 +1,7 @@
 -- The story, part 5: the index (社会治理指数).  The shipped model scores every community: 70 %
 -- objective performance fed from the incident measures, 30 % a resident survey (seed 001: the
--- public-opinion survey carries 30 of 100 points); a community below the 95 % disposal rate is
--- vetoed (一票否决): lowest grade, no rank.
+-- public-opinion survey carries 30 of 100 points); a community with a major event vetoed in the
+-- register (seed 003: 黄牌警告、摘牌、一票否决) gets the lowest grade and no rank.
 -- demo/story/5-index.sql — run by tools/demo.sh after 4-measure.sql.
 SET search_path = shegu, public;
 \pset footer off
@@ -23,6 +23,21 @@ WHERE u.level = 5 AND u.unit_code LIKE '430528%';
 \o
 SELECT question, count(*) AS answers, round(avg(score), 2) AS mean_score
 FROM survey_response WHERE period = '2026-01-01' GROUP BY question ORDER BY question;
+
+\echo 'A fire reported in January was a major public-safety accident (重大公共安全事故): the county registers it, then yellow card 黄牌警告, de-listing 摘牌, veto 一票否决 (seed 003):'
+\o /dev/null
+SELECT i.id AS fire_id, ancestor(i.grid, 5) AS fire_community, (i.reported_at AT TIME ZONE 'Asia/Shanghai')::date AS fire_day
+FROM incident i
+WHERE i.idempotency_key LIKE 'jan-%' AND i.category = 'hazard.fire' AND i.reported_at >= '2026-01-12' ORDER BY i.reported_at LIMIT 1 \gset
+SELECT (register_major_event(:'fire_community', 'safety_accident', :'fire_day', '仓库火灾 warehouse fire',
+                             incident_id => :fire_id)).id AS event_id \gset
+SELECT sanction_major_event(:event_id, 'yellow_card', :'fire_day'::date + 2);
+SELECT sanction_major_event(:event_id, 'delisting', :'fire_day'::date + 7);
+SELECT sanction_major_event(:event_id, 'veto', :'fire_day'::date + 12);
+\o
+SELECT e.id, u.unit_path AS "community 社区/村", e.kind, e.title, e.incident_id, e.occurred_on, e.yellow_card_on,
+       e.delisted_on, e.vetoed_on, e.stage, e.veto_from, e.veto_to
+FROM major_event e JOIN report_unit u ON u.unit_code = e.unit::text;
 
 \echo 'Feed the indicators from the measures and the survey, then compute and store January:'
 SELECT feed_index('社会治理指数', '2026-01-01') AS values_fed, store_index('社会治理指数', '2026-01-01') AS scores_stored;
