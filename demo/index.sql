@@ -45,8 +45,8 @@ SELECT unit_name, period, round(index_value::numeric, 1) AS index, grade, vetoed
 FROM index_report WHERE model = 'demo' ORDER BY period, rank;
 
 -- Weights: AHP judgement "order is twice as important as service", entropy of the data.
-SELECT weights, round(cr::numeric, 4) AS cr FROM ahp_weights('{{1,2},{0.5,1}}');
-SELECT * FROM entropy_weights('demo', '2025-06-01', 'service');
+SELECT (SELECT array_agg(round(w::numeric, 3)) FROM unnest(weights) AS w) AS weights, round(cr::numeric, 4) AS cr FROM ahp_weights('{{1,2},{0.5,1}}');
+SELECT child, round(weight::numeric, 3) AS weight FROM entropy_weights('demo', '2025-06-01', 'service');
 -- What really drives the index, and how stable the ranking is when weights move by +-20%.
 SELECT child, round(nominal_weight::numeric, 3) AS nominal, round(variance_share::numeric, 3) AS variance_share,
        round(correlation::numeric, 3) AS correlation, dominant
