@@ -92,6 +92,8 @@ SELECT act(:two, 'request_extension', 'li', NULL, '{"amount": "soon"}');
 SELECT act(:two, 'request_extension', 'li', NULL, '{"amount": "-1 day"}');
 SELECT act(:two, 'request_extension', 'li', NULL, '{"amount": 3}');
 SELECT status, due_at, extension_requested FROM act(:two, 'request_extension', 'li', NULL, '{"amount": "2 days"}');
+-- the supervisor's list shows the request in hours (a natural-time category: two days are 48 hours)
+SELECT extension_requested_hours FROM incident_supervision WHERE id = :two;
 SELECT status, due_at, level_due_at, extension_requested, extension_total
 FROM act(:two, 'approve_extension', 'centre', NULL, '{"amount": "1 day"}');
 
@@ -249,9 +251,9 @@ FROM incident_event WHERE incident_id = :five AND action = 'escalate' ORDER BY i
 
 -- Lights: yellow at 80% of the allowed time, red when overdue; the sweep turns them.
 SELECT id, light, yellow_at, due_at FROM incident WHERE id = :six;
--- Supervision (督办): the open incidents, their lights and deadlines (time_left moves with now()).
+-- Supervision (督办): the open incidents, their lights and deadlines (time_left_hours moves with now()).
 SELECT id, title, status, level, responsible_unit, light, deadline, level_due_at, escalations, clock_running,
-       time_left IS NULL AS no_time_left
+       time_left_hours IS NULL AS no_time_left, pg_typeof(time_left_hours) AS hours_type
 FROM incident_supervision ORDER BY id;
 
 -- Measures, by unit at every level and month, judged at a fixed time: the disposal rate over

@@ -721,20 +721,30 @@ CREATE VIEW shegu.incident_supervision AS
     SELECT i.id, i.category, c.name_zh AS category_zh, i.title, i.grid, i.level,
            shegu.incident_unit(i.grid, i.level) AS responsible_unit, i.department, i.status,
            shegu.incident_light_at(i.status, i.light, i.yellow_at, i.accept_due_at, i.due_at, now()) AS light,
-           d.deadline, i.level_due_at, i.escalations, i.supervisions, i.extension_requested,
+           d.deadline, i.level_due_at, i.escalations, i.supervisions,
+           round(CASE WHEN c.dispose_basis = 'working'
+                      THEN extract(day FROM i.extension_requested) * h.day_hours
+                           + (extract(epoch FROM i.extension_requested) - extract(day FROM i.extension_requested) * 86400) / 3600
+                      ELSE extract(epoch FROM i.extension_requested) / 3600 END, 1)::numeric(10,1) AS extension_requested_hours,
            i.status IN ('reported', 'accepted', 'dispatched') AS clock_running,
-           CASE WHEN i.status NOT IN ('reported', 'accepted', 'dispatched') THEN NULL
-                WHEN d.working THEN shegu.work_time_between(now(), d.deadline, c.schedule)
-                ELSE d.deadline - now() END AS time_left
+           round(extract(epoch FROM CASE WHEN i.status NOT IN ('reported', 'accepted', 'dispatched') THEN NULL
+                                         WHEN d.working THEN shegu.work_time_between(now(), d.deadline, c.schedule)
+                                         ELSE d.deadline - now() END) / 3600, 1)::numeric(10,1) AS time_left_hours
     FROM shegu.incident AS i
     JOIN shegu.incident_category AS c ON c.code = i.category
     CROSS JOIN LATERAL (
         SELECT CASE WHEN i.status = 'reported' OR i.resume_status = 'reported' THEN i.accept_due_at ELSE i.due_at END AS deadline,
                CASE WHEN i.status = 'reported' OR i.resume_status = 'reported' THEN c.accept_basis ELSE c.dispose_basis END
                    = 'working' AS working) AS d
+    -- the working hours of one day of the category's schedule: an extension of '2 days' in working
+    -- time is two working days
+    LEFT JOIN LATERAL (
+        SELECT sum(extract(epoch FROM split_part(x, '-', 2)::interval - split_part(x, '-', 1)::interval)) / 3600 AS day_hours
+        FROM shegu.work_schedule AS ws, unnest(string_to_array(ws.periods, ',')) AS x
+        WHERE ws.name = c.schedule AND i.extension_requested IS NOT NULL) AS h ON true
     WHERE i.status NOT IN ('closed', 'evaluated', 'rejected');
 COMMENT ON VIEW shegu.incident_supervision IS
-    'supervision (督办) list: every open incident with its light, deadline, level deadline, escalations and time left (working or natural, by the category; negative when overdue; NULL while the clock is stopped)';
+    'supervision (督办) list: every open incident with its light, deadline, level deadline, escalations and the hours left (working or natural, by the category; negative when overdue; NULL while the clock is stopped); durations in numeric hours, as in every view';
 COMMENT ON COLUMN shegu.incident_supervision.id IS 'incident number (shegu.incident.id)';
 COMMENT ON COLUMN shegu.incident_supervision.category IS 'category code (shegu.incident_category.code), e.g. environment.garbage';
 COMMENT ON COLUMN shegu.incident_supervision.category_zh IS 'Chinese name of the category (分类), e.g. 垃圾乱堆乱放';
@@ -749,9 +759,9 @@ COMMENT ON COLUMN shegu.incident_supervision.deadline IS 'the running deadline: 
 COMMENT ON COLUMN shegu.incident_supervision.level_due_at IS 'deadline of the level now responsible; shegu.sweep() escalates the incident one level up when it passes';
 COMMENT ON COLUMN shegu.incident_supervision.escalations IS 'number of escalations (上报) so far, manual and by shegu.sweep()';
 COMMENT ON COLUMN shegu.incident_supervision.supervisions IS 'number of times a supervisor pressed it (督办, act ''supervise'')';
-COMMENT ON COLUMN shegu.incident_supervision.extension_requested IS 'pending extension request (延期申请) awaiting approval, in the disposal basis; NULL if none';
+COMMENT ON COLUMN shegu.incident_supervision.extension_requested_hours IS 'pending extension request (延期申请) awaiting approval, in hours of the disposal basis (working hours for a working-time limit, a day counted as one working day of the category''s schedule), 1 decimal; NULL if none';
 COMMENT ON COLUMN shegu.incident_supervision.clock_running IS 'true while the time limit (时限) runs: status reported, accepted or dispatched; false while resolved, verified or suspended';
-COMMENT ON COLUMN shegu.incident_supervision.time_left IS 'time to the deadline: working time by the category''s schedule for a working-time limit, wall-clock time for a natural one; negative when overdue; NULL while the clock is stopped';
+COMMENT ON COLUMN shegu.incident_supervision.time_left_hours IS 'hours to the deadline, 1 decimal: working hours by the category''s schedule for a working-time limit, wall-clock hours for a natural one; negative when overdue (e.g. -1590.5); NULL while the clock is stopped';
 
 -- ---------------------------------------------------------------------------------------------
 -- Measures (by grid at every level and by month of report) and accountability.

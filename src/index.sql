@@ -292,14 +292,14 @@ WITH idx AS (
     JOIN shegu.index_node n ON n.model = s.model AND n.code = s.node AND n.parent IS NULL
 ), dims AS (
     SELECT s.model, s.level, s.period, s.unit,
-           jsonb_object_agg(s.node, s.score * m.scale ORDER BY s.node) AS dimensions
+           jsonb_object_agg(s.node, round((s.score * m.scale)::numeric, 2) ORDER BY s.node) AS dimensions
     FROM shegu.index_score s
     JOIN shegu.index_model m ON m.name = s.model
     JOIN shegu.index_node n ON n.model = s.model AND n.code = s.node
     JOIN shegu.index_node r ON r.model = n.model AND r.code = n.parent AND r.parent IS NULL
     GROUP BY s.model, s.level, s.period, s.unit
 )
-SELECT i.model, i.unit, coalesce(u.name, gn.name) AS unit_name, i.level, i.period, i.index_value,
+SELECT i.model, i.unit, coalesce(u.name, shegu.division_name(i.unit), gn.name) AS unit_name, i.level, i.period, i.index_value,
        CASE WHEN i.vetoed
             THEN (SELECT g.grade FROM shegu.index_grade g WHERE g.model = i.model ORDER BY g.min_score LIMIT 1)
             ELSE (SELECT g.grade FROM shegu.index_grade g
@@ -322,14 +322,14 @@ COMMENT ON VIEW shegu.index_report IS
     'the published index for BI tools: model, unit, unit name, level, period, index on the model''s scale, grade (the lowest when vetoed), veto and imputation flags, dimensions as a JSON object of code -> score on the scale, rank, the number of ranked units, the previous stored period''s index, its change and the change in rank (positive = moved up)';
 COMMENT ON COLUMN shegu.index_report.model IS 'the model (shegu.index_model.name)';
 COMMENT ON COLUMN shegu.index_report.unit IS 'grid code of the scored unit (e.g. a 社区 community at level 5)';
-COMMENT ON COLUMN shegu.index_report.unit_name IS 'display name of the unit: from shegu.index_unit_name when it has one there, else the name of the shegu.grid version valid in the period; NULL when neither has it';
+COMMENT ON COLUMN shegu.index_report.unit_name IS 'display name of the unit: from shegu.index_unit_name when it has one there, else the official division name (shegu.division) when loaded, else the name of the shegu.grid version valid in the period (the rule of shegu.report_unit_name, with the period''s version of the grid); NULL when none has it';
 COMMENT ON COLUMN shegu.index_report.level IS 'grid level of the scored units: 1 province .. 7 micro-grid';
 COMMENT ON COLUMN shegu.index_report.period IS 'the period (考核期) as stored by store_index';
 COMMENT ON COLUMN shegu.index_report.index_value IS 'the index (指数): the root node''s score x the model''s scale, e.g. 0-100 points; NULL when too little of the weight had data';
 COMMENT ON COLUMN shegu.index_report.grade IS 'grade (等次) from shegu.index_grade: the one with the highest min_score not above index_value; the lowest grade when vetoed; NULL when no grade applies';
 COMMENT ON COLUMN shegu.index_report.vetoed IS 'true when a one-vote veto (一票否决) fired on any indicator of the unit; the index is unchanged but the grade is the lowest';
 COMMENT ON COLUMN shegu.index_report.imputed IS 'true when an imputed value (missing rule parent_mean or carry_forward) entered the index';
-COMMENT ON COLUMN shegu.index_report.dimensions IS 'the dimensions (维度, the root''s children) as a JSON object node code -> score x scale, e.g. {"D1": 82.5, "D2": 71.0}; null for a dimension without a score';
+COMMENT ON COLUMN shegu.index_report.dimensions IS 'the dimensions (维度, the root''s children) as a JSON object node code -> score x scale, e.g. {"D1": 82.5, "D2": 71.0}; null for a dimension without a score; scores to 2 decimals';
 COMMENT ON COLUMN shegu.index_report.rank IS 'rank of the index among the units of the model, level and period: 1 = best, ties share the best rank; NULL without an index';
 COMMENT ON COLUMN shegu.index_report.ranked_units IS 'number of units ranked in the model, level and period (rank is out of this)';
 COMMENT ON COLUMN shegu.index_report.previous_index IS 'index_value of the same unit in its latest earlier stored period of the same model and level; NULL for its first period';
