@@ -318,8 +318,7 @@ BEGIN
     IF last > pg_catalog.statement_timestamp() + pg_catalog.make_interval(secs => future) THEN
         RAISE EXCEPTION 'record of worker "%" at % is in the future', worker, last
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = pg_catalog.format('The server''s clock says %s; up to %s s ahead is accepted (setting fix_future_s).',
-                                             pg_catalog.statement_timestamp(), future),
+                  DETAIL = pg_catalog.format('Up to %s s ahead of the server''s clock is accepted (setting fix_future_s).', future),
                   HINT = 'Check the device''s clock and time zone.';
     END IF;
     SELECT min(s.valid_from), max(coalesce(s.valid_to, 'infinity')) INTO earliest, latest
@@ -414,6 +413,7 @@ CREATE FUNCTION shegu.patrol_partition(day date) RETURNS regclass
 DECLARE
     name text := 'patrol_fix_' || pg_catalog.to_char(day, 'YYYYMMDD');
     r regclass := pg_catalog.to_regclass('shegu.' || name);
+    ix regclass;
 BEGIN
     IF day IS NULL OR NOT pg_catalog.isfinite(day) THEN
         RAISE EXCEPTION 'day % of a fix partition is not a finite date', coalesce(day::text, 'NULL')
@@ -433,6 +433,10 @@ BEGIN
                               name, (day::timestamp AT TIME ZONE 'Asia/Shanghai'),
                               ((day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'));
     EXECUTE pg_catalog.format('COMMENT ON TABLE shegu.%I IS %L', name, 'patrol fixes of ' || day || ' (Asia/Shanghai), a partition of shegu.patrol_fix');
+    FOR ix IN SELECT i.indexrelid::regclass FROM pg_catalog.pg_index AS i
+              WHERE i.indrelid = pg_catalog.to_regclass('shegu.' || name) LOOP
+        EXECUTE pg_catalog.format('COMMENT ON INDEX %s IS %L', ix, 'a worker''s track in time order on ' || day || ' (partition of shegu.patrol_fix_worker_idx)');
+    END LOOP;
     RETURN pg_catalog.to_regclass('shegu.' || name);
 END;
 $$;
@@ -628,10 +632,10 @@ DECLARE
     t0 timestamptz;
     t1 timestamptz;
     has_roads boolean := EXISTS (SELECT 1 FROM shegu.road);
-    acc float8 := shegu.duty_setting('fix_max_accuracy_m');
-    jit float8 := shegu.duty_setting('fix_jitter_m');
-    spd float8 := shegu.duty_setting('fix_max_speed_mps');
-    gap float8 := shegu.duty_setting('fix_max_gap_s');
+    v_acc float8 := shegu.duty_setting('fix_max_accuracy_m');
+    v_jit float8 := shegu.duty_setting('fix_jitter_m');
+    v_spd float8 := shegu.duty_setting('fix_max_speed_mps');
+    v_gap float8 := shegu.duty_setting('fix_max_gap_s');
 BEGIN
     IF day IS NULL OR NOT pg_catalog.isfinite(day) THEN
         RAISE EXCEPTION 'day % to score is not a finite date', coalesce(day::text, 'NULL')
@@ -678,7 +682,7 @@ BEGIN
     CROSS JOIN LATERAL (SELECT CASE WHEN has_roads THEN
                             (SELECT ST_Collect(w.geom) FROM shegu.road AS w WHERE w.geom && g.boundary) END AS roads) AS rd
     CROSS JOIN LATERAL shegu.track_coverage(g.boundary, array_fill(t.worker, ARRAY[cardinality(t.ts)]), t.ts, t.lon, t.lat,
-                                            t.acc, r, rd.roads, acc, jit, spd, gap) AS v;
+                                            t.acc, r, rd.roads, v_acc, v_jit, v_spd, v_gap) AS v;
     -- one row per grid for every track in it together
     INSERT INTO shegu.patrol_score (grid, day, worker, radius_m, area_m2, covered_m2, share, seconds_inside, gaps,
                                     max_gap_seconds, road_m, road_covered_m, road_share, fixes, kept)
@@ -698,11 +702,11 @@ BEGIN
     CROSS JOIN LATERAL (SELECT CASE WHEN has_roads THEN
                             (SELECT ST_Collect(w.geom) FROM shegu.road AS w WHERE w.geom && g.boundary) END AS roads) AS rd
     CROSS JOIN LATERAL shegu.track_coverage(g.boundary, k.worker, k.ts, k.lon, k.lat, k.acc, r, rd.roads,
-                                            acc, jit, spd, gap) AS v;
+                                            v_acc, v_jit, v_spd, v_gap) AS v;
     GET DIAGNOSTICS n = ROW_COUNT;
     SELECT count(*) INTO nf FROM shegu.patrol_fix AS f WHERE f.ts >= t0 AND f.ts < t1;
     INSERT INTO shegu.patrol_day AS p (day, scored_at, fixes) VALUES (score_patrol_day.day, pg_catalog.clock_timestamp(), nf)
-    ON CONFLICT (day) DO UPDATE SET scored_at = excluded.scored_at, fixes = excluded.fixes;
+    ON CONFLICT ON CONSTRAINT patrol_day_pkey DO UPDATE SET scored_at = excluded.scored_at, fixes = excluded.fixes;
     DROP TABLE pg_temp.duty_track, pg_temp.duty_cand;
     RETURN n;
 END;
