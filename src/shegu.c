@@ -24,6 +24,7 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "base.h"
 #include "incident.h"
 #include "lookup.h"
 #include "shegu.h"
@@ -40,6 +41,7 @@ _PG_init(void)
 	shegu_lookup_init();
 	shegu_worktime_init();
 	shegu_incident_init();
+	shegu_base_init();
 }
 
 Oid

@@ -103,6 +103,7 @@ start_server() {
 		max_connections = 50
 		timezone = 'Asia/Shanghai'
 		lc_messages = 'C'
+		shegu.pii_key = '$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')'
 	CONF
 	local faketime=()
 	if [ -n "${SHEGU_FAKETIME:-}" ]; then
