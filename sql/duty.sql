@@ -1,8 +1,10 @@
 -- Duty cadence: rule templates and rules, campaigns, periods, fixes and their partitions, track
 -- coverage, scoring a day, activities and findings, judging duties, NOTIFY once, compliance views,
 -- and every error.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE EXTENSION IF NOT EXISTS shegu;
+RESET client_min_messages;
 SET search_path = shegu, public;
 SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
@@ -21,49 +23,49 @@ SELECT duty_setting('no_such');
 
 -- A small county: township, community, two basic grids of about 200 m x 200 m.
 INSERT INTO grid (code, name, kind, boundary) VALUES
-    ('431121', '祁阳县', 'county', ST_Multi(ST_MakeEnvelope(111.84, 26.42, 111.87, 26.44, 4326))),
-    ('431121101', '金石镇', 'township', ST_Multi(ST_MakeEnvelope(111.85, 26.43, 111.854, 26.4318, 4326))),
-    ('431121101002', '城东社区', 'community', ST_Multi(ST_MakeEnvelope(111.85, 26.43, 111.854, 26.4318, 4326))),
-    ('431121101002001', '城东一网格', 'basic', ST_Multi(ST_MakeEnvelope(111.85, 26.43, 111.852, 26.4318, 4326))),
-    ('431121101002002', '城东二网格', 'basic', ST_Multi(ST_MakeEnvelope(111.852, 26.43, 111.854, 26.4318, 4326)));
+    ('650102', '天山区', 'county', ST_Multi(ST_MakeEnvelope(87.64, 43.82, 87.67, 43.84, 4326))),
+    ('650102101', '金石镇', 'township', ST_Multi(ST_MakeEnvelope(87.65, 43.83, 87.654, 43.8318, 4326))),
+    ('650102101002', '城东社区', 'community', ST_Multi(ST_MakeEnvelope(87.65, 43.83, 87.654, 43.8318, 4326))),
+    ('650102101002001', '城东一网格', 'basic', ST_Multi(ST_MakeEnvelope(87.65, 43.83, 87.652, 43.8318, 4326))),
+    ('650102101002002', '城东二网格', 'basic', ST_Multi(ST_MakeEnvelope(87.652, 43.83, 87.654, 43.8318, 4326)));
 INSERT INTO grid_staff (code, person_name, role, db_role, valid_from) VALUES
-    ('431121101002001', 'wang', 'grid_worker', 'duty_wang', '2026-01-01'),
-    ('431121101002002', 'zhou', 'grid_worker', NULL, '2026-03-03'),
-    ('431121101002', 'li', 'grid_head', NULL, '2026-01-01'),
-    ('431121101002', 'zhao', 'other', NULL, '2026-01-01'),
-    ('431121101', 'sun', 'grid_head', NULL, '2026-01-01');
+    ('650102101002001', 'dt_wang', 'grid_worker', 'duty_wang', '2026-01-01'),
+    ('650102101002002', 'dt_zhou', 'grid_worker', NULL, '2026-03-03'),
+    ('650102101002', 'dt_li', 'grid_head', NULL, '2026-01-01'),
+    ('650102101002', 'dt_zhao', 'other', NULL, '2026-01-01'),
+    ('650102101', 'dt_sun', 'grid_head', NULL, '2026-01-01');
 
 -- Adopting templates: per county, idempotent; errors.
-SELECT adopt_duty_rules('431121', 'seed004', '2026-01-01');
-SELECT adopt_duty_rules('431121', 'seed001', '2026-01-01');
-SELECT adopt_duty_rules('431121', 'seed004', '2026-01-01');
-SELECT adopt_duty_rules('431121', 'seed999');
+SELECT adopt_duty_rules('650102', 'seed004', '2026-01-01');
+SELECT adopt_duty_rules('650102', 'seed001', '2026-01-01');
+SELECT adopt_duty_rules('650102', 'seed004', '2026-01-01');
+SELECT adopt_duty_rules('650102', 'seed999');
 SELECT adopt_duty_rules(NULL, 'seed004');
 SELECT id, activity, role, grid_kind, every, unit, times, grace_days, min_share, template FROM duty_rule ORDER BY id;
 
 -- Bad rules: nothing written, the value named.
-INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit) VALUES ('431121', 'patrol', 'grid_worker', 'basic', 0, 'day');
-INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit) VALUES ('431121', 'patrol', 'grid_worker', 'basic', -2, 'week');
-INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, times) VALUES ('431121', 'patrol', 'grid_worker', 'basic', 1, 'day', 0);
-INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, grace_days) VALUES ('431121', 'patrol', 'grid_worker', 'basic', 1, 'day', -1);
-INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, min_share) VALUES ('431121', 'patrol', 'grid_worker', 'basic', 1, 'day', 1.5);
-INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, radius_m) VALUES ('431121', 'patrol', 'grid_worker', 'basic', 1, 'day', 0);
-INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, min_minutes) VALUES ('431121', 'patrol', 'grid_worker', 'basic', 1, 'day', -5);
-INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit) VALUES ('431121101', 'patrol', 'grid_worker', 'basic', 1, 'day');
-INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, min_share) VALUES ('431121', 'screening', 'grid_head', 'community', 1, 'week', 0.5);
-INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit) VALUES ('431121', 'patrol', 'grid_worker', 'basic', 1, 'fortnight');
-INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit) VALUES ('431121', 'dance', 'grid_worker', 'basic', 1, 'day');
-INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit) VALUES ('431121', 'patrol', 'mayor', 'basic', 1, 'day');
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit) VALUES ('650102', 'patrol', 'grid_worker', 'basic', 0, 'day');
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit) VALUES ('650102', 'patrol', 'grid_worker', 'basic', -2, 'week');
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, times) VALUES ('650102', 'patrol', 'grid_worker', 'basic', 1, 'day', 0);
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, grace_days) VALUES ('650102', 'patrol', 'grid_worker', 'basic', 1, 'day', -1);
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, min_share) VALUES ('650102', 'patrol', 'grid_worker', 'basic', 1, 'day', 1.5);
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, radius_m) VALUES ('650102', 'patrol', 'grid_worker', 'basic', 1, 'day', 0);
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, min_minutes) VALUES ('650102', 'patrol', 'grid_worker', 'basic', 1, 'day', -5);
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit) VALUES ('650102101', 'patrol', 'grid_worker', 'basic', 1, 'day');
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, min_share) VALUES ('650102', 'screening', 'grid_head', 'community', 1, 'week', 0.5);
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit) VALUES ('650102', 'patrol', 'grid_worker', 'basic', 1, 'fortnight');
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit) VALUES ('650102', 'dance', 'grid_worker', 'basic', 1, 'day');
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit) VALUES ('650102', 'patrol', 'mayor', 'basic', 1, 'day');
 SELECT count(*) AS rules FROM duty_rule;
 
 -- A campaign: daily screening in the community for a week (重要时段随时排查); another county's is refused.
 INSERT INTO duty_campaign (county, name, grids, starts, ends)
-VALUES ('431121', '两会期间排查', '{431121101002}', '2026-03-02', '2026-03-09') RETURNING id;
+VALUES ('650102', '两会期间排查', '{650102101002}', '2026-03-02', '2026-03-09') RETURNING id;
 INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, campaign, note)
-VALUES ('431121', 'screening', 'grid_head', 'community', 1, 'day', 1, 'campaign: daily screening');
+VALUES ('650102', 'screening', 'grid_head', 'community', 1, 'day', 1, 'campaign: daily screening');
 INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, campaign)
-VALUES ('431122', 'screening', 'grid_head', 'community', 1, 'day', 1);
-INSERT INTO duty_campaign (county, name, grids, starts, ends) VALUES ('431121', 'bad', '{}', '2026-03-09', '2026-03-02');
+VALUES ('650103', 'screening', 'grid_head', 'community', 1, 'day', 1);
+INSERT INTO duty_campaign (county, name, grids, starts, ends) VALUES ('650102', 'bad', '{}', '2026-03-09', '2026-03-02');
 
 -- Periods: calendar units, every N, working days (2026-05-01..05 is the Labour Day holiday).
 SELECT * FROM duty_periods(1, 'week', false, '2026-03-01', '2026-03-16');
@@ -86,66 +88,68 @@ WITH p AS (
     FROM generate_series(0, 2) AS row_, generate_series(0, 5) AS step, LATERAL (SELECT row_ * 6 + step AS k) AS kk
 )
 SELECT k, '2026-03-02 08:00+08'::timestamptz + k * interval '30 s' AS ts,
-       111.85 + (CASE WHEN r % 2 = 0 THEN step ELSE 5 - step END) * 36.0 / 99575 + 10.0 / 99575 AS lon,
-       26.43 + (30 + r * 70) / 111195.0 AS lat
+       87.65 + (CASE WHEN r % 2 = 0 THEN step ELSE 5 - step END) * 36.0 / 80216 + 10.0 / 80216 AS lon,
+       43.83 + (30 + r * 70) / 111195.0 AS lat
 FROM p;
 SELECT count(*) FROM walk;
 CREATE TEMP TABLE walk_gcj AS
 SELECT w.k, w.ts, ST_X(g) AS lon, ST_Y(g) AS lat FROM walk AS w,
        LATERAL shegu.wgs84_to_gcj02(ST_SetSRID(ST_MakePoint(w.lon, w.lat), 4326)) AS g;
-SELECT record_fixes('wang', array_agg(ts ORDER BY k), array_agg(lon ORDER BY k), array_agg(lat ORDER BY k), 'gcj02')
+SELECT record_fixes('dt_wang', array_agg(ts ORDER BY k), array_agg(lon ORDER BY k), array_agg(lat ORDER BY k), 'gcj02')
 FROM walk_gcj;
 -- the spike and the duplicate
-SELECT record_fixes('wang', ARRAY['2026-03-02 08:04:15+08', '2026-03-02 08:00:00+08']::timestamptz[],
-                    ARRAY[111.9, 111.85 + 10.0 / 99575], ARRAY[26.43 + 30 / 111195.0, 26.43 + 30 / 111195.0]);
+SELECT record_fixes('dt_wang', ARRAY['2026-03-02 08:04:15+08', '2026-03-02 08:00:00+08']::timestamptz[],
+                    ARRAY[87.7, 87.65 + 10.0 / 80216], ARRAY[43.83 + 30 / 111195.0, 43.83 + 30 / 111195.0]);
 -- converted back to WGS-84 within centimetres, located in grid 001
-SELECT count(*) AS fixes, count(*) FILTER (WHERE grid = '431121101002001') AS in_grid_001,
+SELECT count(*) AS fixes, count(*) FILTER (WHERE grid = '650102101002001') AS in_grid_001,
        max(ST_Distance(ST_SetSRID(ST_MakePoint(f.lon, f.lat), 4326)::geography,
                        ST_SetSRID(ST_MakePoint(w.lon, w.lat), 4326)::geography)) < 0.5 AS back_to_wgs84
-FROM patrol_fix AS f LEFT JOIN walk AS w ON w.ts = f.ts AND f.lon < 111.86 AND f.crs = 'gcj02'
-WHERE f.worker = 'wang';
+FROM patrol_fix AS f LEFT JOIN walk AS w ON w.ts = f.ts AND f.lon < 87.66 AND f.crs = 'gcj02'
+WHERE f.worker = 'dt_wang';
 SELECT tableoid::regclass AS partition, count(*) FROM patrol_fix GROUP BY 1;
 SELECT relname, obj_description(oid, 'pg_class') FROM pg_class WHERE relname = 'patrol_fix_20260302';
 
 -- Bad fixes: nothing written.
-SELECT record_fixes('wang', ARRAY['2999-01-01 08:00+08']::timestamptz[], ARRAY[111.851], ARRAY[26.431]);
-SELECT record_fixes('wang', ARRAY['2025-12-31 08:00+08']::timestamptz[], ARRAY[111.851], ARRAY[26.431]);
-SELECT record_fixes('zhou', ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[111.853], ARRAY[26.431]);
-SELECT record_fixes('nobody', ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[111.851], ARRAY[26.431]);
-SELECT record_fixes('wang', ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[190.0], ARRAY[26.431]);
-SELECT record_fixes('wang', ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[111.851, 111.852], ARRAY[26.431]);
-SELECT record_fixes('wang', ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[111.851], ARRAY[26.431], 'utm');
-SELECT record_fixes('wang', ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[111.851], ARRAY[26.431], 'wgs84', ARRAY[1, 2]::real[]);
-SELECT record_fixes('wang', ARRAY['infinity']::timestamptz[], ARRAY[111.851], ARRAY[26.431]);
-SELECT record_fixes('wang', ARRAY[NULL]::timestamptz[], ARRAY[111.851], ARRAY[26.431]);
-SELECT record_fixes(NULL, ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[111.851], ARRAY[26.431]);
-SELECT record_fixes('wang', '{}', '{}', '{}');
+SELECT record_fixes('dt_wang', ARRAY['2999-01-01 08:00+08']::timestamptz[], ARRAY[87.651], ARRAY[43.831]);
+SELECT record_fixes('dt_wang', ARRAY['2025-12-31 08:00+08']::timestamptz[], ARRAY[87.651], ARRAY[43.831]);
+SELECT record_fixes('dt_zhou', ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[87.653], ARRAY[43.831]);
+SELECT record_fixes('nobody', ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[87.651], ARRAY[43.831]);
+SELECT record_fixes('dt_wang', ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[190.0], ARRAY[43.831]);
+SELECT record_fixes('dt_wang', ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[87.651, 87.652], ARRAY[43.831]);
+SELECT record_fixes('dt_wang', ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[87.651], ARRAY[43.831], 'utm');
+SELECT record_fixes('dt_wang', ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[87.651], ARRAY[43.831], 'wgs84', ARRAY[1, 2]::real[]);
+SELECT record_fixes('dt_wang', ARRAY['infinity']::timestamptz[], ARRAY[87.651], ARRAY[43.831]);
+SELECT record_fixes('dt_wang', ARRAY[NULL]::timestamptz[], ARRAY[87.651], ARRAY[43.831]);
+SELECT record_fixes(NULL, ARRAY['2026-03-02 08:00+08']::timestamptz[], ARRAY[87.651], ARRAY[43.831]);
+SELECT record_fixes('dt_wang', '{}', '{}', '{}');
 SELECT count(*) FROM patrol_fix;
 
--- Track coverage directly: a straight 200 m walk along the middle of grid 001 covers a 100 m band.
+-- Track coverage directly: a straight walk across the middle of grid 001 (160 m x 200 m) covers a
+-- 100 m band, half of it.
 SELECT round(area_m2::numeric, -2) AS area, round(share::numeric, 2) AS share, seconds_inside, gaps, fixes, kept
 FROM grid AS g, track_coverage(g.boundary, ARRAY['a', 'a'], ARRAY['2026-03-02 08:00+08', '2026-03-02 08:02:30+08']::timestamptz[],
-                               ARRAY[111.85, 111.852], ARRAY[26.4309, 26.4309], NULL, 50, NULL, 100, 5, 15, 300)
-WHERE g.code = '431121101002001';
+                               ARRAY[87.65, 87.652], ARRAY[43.8309, 43.8309], NULL, 50, NULL, 100, 5, 15, 300)
+WHERE g.code = '650102101002001';
 -- with a road along the walk and one far from it
 SELECT round(road_m::numeric, -1) AS road_m, round(road_share::numeric, 2) AS road_share
 FROM grid AS g, track_coverage(g.boundary, ARRAY['a', 'a'], ARRAY['2026-03-02 08:00+08', '2026-03-02 08:02:30+08']::timestamptz[],
-                               ARRAY[111.85, 111.852], ARRAY[26.4309, 26.4309], NULL, 50,
-                               ST_Collect(ST_MakeLine(ST_MakePoint(111.85, 26.4309), ST_MakePoint(111.852, 26.4309)),
-                                          ST_MakeLine(ST_MakePoint(111.85, 26.4317), ST_MakePoint(111.852, 26.4317))),
+                               ARRAY[87.65, 87.652], ARRAY[43.8309, 43.8309], NULL, 50,
+                               ST_Collect(ST_MakeLine(ST_MakePoint(87.65, 43.8309), ST_MakePoint(87.652, 43.8309)),
+                                          ST_MakeLine(ST_MakePoint(87.65, 43.8317), ST_MakePoint(87.652, 43.8317))),
                                100, 5, 15, 300)
-WHERE g.code = '431121101002001';
+WHERE g.code = '650102101002001';
 -- errors
-SELECT * FROM track_coverage(ST_MakePoint(111.85, 26.43), ARRAY['a'], ARRAY[now()], ARRAY[111.85], ARRAY[26.43], NULL, 50, NULL, 100, 5, 15, 300);
+SELECT * FROM track_coverage(ST_MakePoint(87.65, 43.83), ARRAY['a'], ARRAY[now()], ARRAY[87.65], ARRAY[43.83], NULL, 50, NULL, 100, 5, 15, 300);
 SELECT * FROM track_coverage(ST_MakeEnvelope(0, 0, 1, 1), ARRAY['a'], ARRAY[now()], ARRAY[0.5], ARRAY[0.5], NULL, 0, NULL, 100, 5, 15, 300);
 SELECT * FROM track_coverage(ST_MakeEnvelope(0, 0, 1, 1), ARRAY['a'], ARRAY[now()], ARRAY[0.5], ARRAY[0.5], NULL, 50, NULL, 100, 5, -1, 300);
 SELECT * FROM track_coverage(ST_MakeEnvelope(0, 0, 1, 1), ARRAY['a'], ARRAY[now()], ARRAY[0.5], ARRAY[0.5], NULL, 50, ST_MakePoint(0, 0), 100, 5, 15, 300);
 SELECT * FROM track_coverage(ST_MakeEnvelope(0, 0, 1, 1), ARRAY['a', 'b'], ARRAY[now()], ARRAY[0.5], ARRAY[0.5], NULL, 50, NULL, 100, 5, 15, 300);
 SELECT * FROM track_coverage(ST_MakeEnvelope(0, 0, 1, 1), NULL, ARRAY[now()], ARRAY[0.5], ARRAY[0.5], NULL, 50, NULL, 100, 5, 15, 300);
 
--- Scoring the day: wang in grid 001 (his and all-tracks rows); the spike and the duplicate are dropped.
+-- Scoring the day: wang in grid 001 and, where the walk crosses its edge, 002 (his and all-tracks
+-- rows); the spike and the duplicate are dropped.
 SELECT score_patrol_day('2026-03-02');
-SELECT grid, day, worker, radius_m, round(share::numeric, 2) AS share, seconds_inside, gaps, fixes, kept
+SELECT grid, day, worker, radius_m, round(share::numeric, 2) AS share, round(seconds_inside) AS seconds_inside, gaps, fixes, kept
 FROM patrol_score ORDER BY grid, worker NULLS LAST;
 SELECT day, fixes, scored_at IS NOT NULL AS scored, dropped_at FROM patrol_day;
 -- scoring again replaces, not adds
@@ -155,33 +159,46 @@ SELECT score_patrol_day(NULL);
 SELECT score_patrol_day('2026-03-02', -1);
 
 -- Activities: visits need a target in the worker's grids; screenings with findings.
+-- The base data visited: a household and a person living in grid 002, a person in grid 001.
+INSERT INTO building (id, lon, lat, since) VALUES (910001, 87.653, 43.831, '2026-01-01'), (910002, 87.651, 43.831, '2026-01-01');
+INSERT INTO house (id, building) VALUES (910001, 910001), (910002, 910002);
+INSERT INTO household (id, house, since) VALUES (910001, 910001, '2026-01-01');
+INSERT INTO person (id, name, household, since) VALUES (910001, '赵六', 910001, '2026-01-01'), (910002, '钱七', NULL, '2026-01-01');
+INSERT INTO residence (person, house, valid_from) VALUES (910001, 910001, '2026-01-01'), (910002, 910002, '2026-01-01');
+SELECT person_grid(910001, '2026-03-02') AS grid_of_910001, person_grid(910002, '2026-03-02') AS grid_of_910002;
 SELECT id, kind, worker, grid, target_kind, target_id
-FROM record_activity('visit_walk', 'li', '2026-03-02 10:00+08', 111.853, 26.431, 'wgs84', NULL, 'household', 7);
-SELECT id, kind, worker, grid FROM record_activity('screening', 'li', '2026-03-02 15:00+08', grid => '431121101002',
+FROM record_activity('visit_walk', 'dt_li', '2026-03-02 10:00+08', 87.653, 43.831, 'wgs84', NULL, 'household', 910001);
+SELECT id, kind, worker, grid FROM record_activity('screening', 'dt_li', '2026-03-02 15:00+08', grid => '650102101002',
                                                    idempotency_key => 'app-1');
-SELECT id, kind, worker, grid FROM record_activity('screening', 'li', '2026-03-02 15:00+08', grid => '431121101002',
+SELECT id, kind, worker, grid FROM record_activity('screening', 'dt_li', '2026-03-02 15:00+08', grid => '650102101002',
                                                    idempotency_key => 'app-1');
-SELECT id FROM record_activity('screening', 'li', '2026-03-02 16:00+08', grid => '431121101002', idempotency_key => 'app-1');
-SELECT id, kind, worker, grid FROM record_activity('screening', 'li', '2026-03-03 15:00+08', grid => '431121101002');
-SELECT id, kind, worker, grid FROM record_activity('joint_patrol', 'zhao', '2026-03-04 09:00+08', grid => '431121101002001');
+SELECT id FROM record_activity('screening', 'dt_li', '2026-03-02 16:00+08', grid => '650102101002', idempotency_key => 'app-1');
+SELECT id, kind, worker, grid FROM record_activity('screening', 'dt_li', '2026-03-03 15:00+08', grid => '650102101002');
+SELECT id, kind, worker, grid FROM record_activity('joint_patrol', 'dt_zhao', '2026-03-04 09:00+08', grid => '650102101002001');
+-- a visit to a person of the worker's grids; to a person living elsewhere it is refused
+SELECT id, kind, worker, grid, target_kind, target_id
+FROM record_activity('visit_appointment', 'dt_wang', '2026-03-05 10:00+08', 87.651, 43.831, 'wgs84', NULL, 'person', 910002);
+SELECT record_activity('visit_appointment', 'dt_wang', '2026-03-05 10:00+08', 87.651, 43.831, 'wgs84', NULL, 'person', 910001);
+SELECT record_activity('visit_walk', 'dt_li', '2026-03-05 10:00+08', 87.653, 43.831, 'wgs84', NULL, 'household', 999999);
+SELECT record_activity('visit_walk', 'dt_li', '2026-03-05 10:00+08', 87.653, 43.831, 'wgs84', NULL, 'person', 999999);
 -- errors: nothing written
-SELECT record_activity('visit_walk', 'wang', '2026-03-02 10:00+08', 111.853, 26.431, 'wgs84', NULL, 'person', 1);
-SELECT record_activity('visit_walk', 'li', '2026-03-02 10:00+08', 111.853, 26.431);
-SELECT record_activity('visit_walk', 'li', '2999-03-02 10:00+08', 111.853, 26.431, 'wgs84', NULL, 'person', 1);
-SELECT record_activity('visit_walk', 'li', '2025-03-02 10:00+08', 111.853, 26.431, 'wgs84', NULL, 'person', 1);
-SELECT record_activity('visit_walk', 'li', '2026-03-02 10:00+08', 112.9, 26.431, 'wgs84', NULL, 'person', 1);
-SELECT record_activity('visit_walk', 'li', '2026-03-02 10:00+08', NULL, NULL, 'wgs84', NULL, 'person', 1);
-SELECT record_activity('visit_walk', 'li', '2026-03-02 10:00+08', 111.853, NULL, 'wgs84', NULL, 'person', 1);
-SELECT record_activity('visit_walk', 'li', '2026-03-02 10:00+08', 111.853, 26.431, 'wgs84', NULL, 'cat', 1);
-SELECT record_activity('visit_walk', 'li', '2026-03-02 10:00+08', 111.853, 26.431, 'wgs84', NULL, 'person', NULL);
-SELECT record_activity('patrol', 'li', '2026-03-02 10:00+08', 111.853, 26.431);
-SELECT record_activity('screening', 'li', NULL);
+SELECT record_activity('visit_walk', 'dt_wang', '2026-03-02 10:00+08', 87.653, 43.831, 'wgs84', NULL, 'person', 1);
+SELECT record_activity('visit_walk', 'dt_li', '2026-03-02 10:00+08', 87.653, 43.831);
+SELECT record_activity('visit_walk', 'dt_li', '2999-03-02 10:00+08', 87.653, 43.831, 'wgs84', NULL, 'person', 1);
+SELECT record_activity('visit_walk', 'dt_li', '2025-03-02 10:00+08', 87.653, 43.831, 'wgs84', NULL, 'person', 1);
+SELECT record_activity('visit_walk', 'dt_li', '2026-03-02 10:00+08', 88.9, 43.831, 'wgs84', NULL, 'person', 1);
+SELECT record_activity('visit_walk', 'dt_li', '2026-03-02 10:00+08', NULL, NULL, 'wgs84', NULL, 'person', 1);
+SELECT record_activity('visit_walk', 'dt_li', '2026-03-02 10:00+08', 87.653, NULL, 'wgs84', NULL, 'person', 1);
+SELECT record_activity('visit_walk', 'dt_li', '2026-03-02 10:00+08', 87.653, 43.831, 'wgs84', NULL, 'cat', 1);
+SELECT record_activity('visit_walk', 'dt_li', '2026-03-02 10:00+08', 87.653, 43.831, 'wgs84', NULL, 'person', NULL);
+SELECT record_activity('patrol', 'dt_li', '2026-03-02 10:00+08', 87.653, 43.831);
+SELECT record_activity('screening', 'dt_li', NULL);
 SELECT count(*) FROM duty_activity;
 
 -- Findings: one kept, one reported as an incident through report() (source patrol).
 SELECT id, activity, category, title, incident FROM add_finding(2, 'dispute', '邻里纠纷', 'two neighbours quarrel over a wall');
 SELECT id, activity, title, incident IS NOT NULL AS reported
-FROM add_finding(2, 'dispute', '宅基地纠纷', NULL, 111.851, 26.431, 'wgs84', true);
+FROM add_finding(2, 'dispute', '宅基地纠纷', NULL, 87.651, 43.831, 'wgs84', true);
 SELECT f.id, i.source, i.grid, i.reporter, i.reported_at, i.category, i.title, i.idempotency_key
 FROM screening_finding AS f JOIN incident AS i ON i.id = f.incident ORDER BY f.id;
 -- reporting again returns the finding as it is; reporting the first one now
@@ -194,8 +211,8 @@ SELECT add_finding(99, 'dispute', 'x');
 SELECT report_finding(99);
 
 -- A night visit on Monday 2026-03-09: late for the week before (grace 1 day), on time for its own.
-SELECT id, kind FROM record_activity('visit_night', 'li', '2026-03-09 20:00+08', grid => '431121101002',
-                                     target_kind => 'household', target_id => 7);
+SELECT id, kind FROM record_activity('visit_night', 'dt_li', '2026-03-09 20:00+08', grid => '650102101002',
+                                     target_kind => 'person', target_id => 910001);
 
 -- Judging: as of 2026-03-09 (campaign over, week 1 due).  Each missed duty is announced once
 -- (NOTIFY shegu_duty_missed; the payloads are not shown here, they name the server's PID).
@@ -218,21 +235,23 @@ WHERE activity = 'patrol' ORDER BY grid;
 SELECT unit, level, activity, owed, done, missed FROM duty_compliance_unit
 WHERE activity = 'patrol' ORDER BY level, unit;
 SELECT indicator, unit, period, round(value::numeric, 3) AS value FROM duty_measures
-WHERE unit IN ('431121', '431121101002001') ORDER BY indicator, unit;
+WHERE unit IN ('650102', '650102101002001') ORDER BY indicator, unit;
 
 -- Partition maintenance: scored days past the retention are dropped, unscored ones kept.
-SELECT record_fixes('wang', ARRAY['2026-03-03 08:00+08']::timestamptz[], ARRAY[111.851], ARRAY[26.431]);
+SELECT record_fixes('dt_wang', ARRAY['2026-03-03 08:00+08']::timestamptz[], ARRAY[87.651], ARRAY[43.831]);
 SELECT * FROM patrol_maintain('2026-05-01 00:30+08');
 SELECT * FROM patrol_maintain('2026-05-01 00:30+08');
 SELECT day, fixes, dropped_at IS NOT NULL AS dropped FROM patrol_day ORDER BY day;
 SELECT count(*) AS scores_kept FROM patrol_score WHERE day = '2026-03-02';
-SELECT record_fixes('wang', ARRAY['2026-03-02 09:00+08']::timestamptz[], ARRAY[111.851], ARRAY[26.431]);
+SELECT record_fixes('dt_wang', ARRAY['2026-03-02 09:00+08']::timestamptz[], ARRAY[87.651], ARRAY[43.831]);
 SELECT score_patrol_day('2026-03-02');
 SELECT * FROM patrol_maintain(NULL);
 
 -- Every object of the room has a comment.
 SELECT c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-WHERE n.nspname = 'shegu' AND c.relkind IN ('r', 'p', 'v', 'i') AND obj_description(c.oid, 'pg_class') IS NULL
+WHERE n.nspname = 'shegu' AND obj_description(c.oid, 'pg_class') IS NULL
+  AND (c.relkind IN ('r', 'p', 'v', 'i')
+       OR c.relkind = 'S' AND (c.relname LIKE 'duty%' OR c.relname LIKE 'patrol%' OR c.relname LIKE 'screening%'))
 ORDER BY 1;
 SELECT p.oid::regprocedure FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
 WHERE n.nspname = 'shegu' AND obj_description(p.oid, 'pg_proc') IS NULL ORDER BY 1;
