@@ -175,6 +175,14 @@ SELECT id, kind, worker, grid FROM record_activity('screening', 'dt_li', '2026-0
 SELECT id FROM record_activity('screening', 'dt_li', '2026-03-02 16:00+08', grid => '650102101002', idempotency_key => 'app-1');
 SELECT id, kind, worker, grid FROM record_activity('screening', 'dt_li', '2026-03-03 15:00+08', grid => '650102101002');
 SELECT id, kind, worker, grid FROM record_activity('joint_patrol', 'dt_zhao', '2026-03-04 09:00+08', grid => '650102101002001');
+-- Follow-ups (随访): person 910001 (grid 002) is under community correction at grade A (weekly, by
+-- the grid worker of the person's basic grid); the county's followup rule turns them on.
+INSERT INTO person_attention (id, person, category, grade, valid_from)
+VALUES (910001, 910001, 'community_correction', 'A', '2026-03-02');
+INSERT INTO duty_rule (county, activity, role, grid_kind, every, unit, grace_days, note)
+VALUES ('650102', 'followup', 'grid_worker', 'basic', 1, 'week', 1, 'follow-ups at the grade''s frequency');
+SELECT id, kind, worker, grid, target_kind, target_id
+FROM record_activity('followup', 'dt_zhou', '2026-03-04 10:00+08', 87.653, 43.831, 'wgs84', NULL, 'person', 910001);
 -- a visit to a person of the worker's grids; to a person living elsewhere it is refused
 SELECT id, kind, worker, grid, target_kind, target_id
 FROM record_activity('visit_appointment', 'dt_wang', '2026-03-05 10:00+08', 87.651, 43.831, 'wgs84', NULL, 'person', 910002);
@@ -217,7 +225,7 @@ SELECT id, kind FROM record_activity('visit_night', 'dt_li', '2026-03-09 20:00+0
 -- Judging: as of 2026-03-09 (campaign over, week 1 due).  Each missed duty is announced once
 -- (NOTIFY shegu_duty_missed; the payloads are not shown here, they name the server's PID).
 SELECT * FROM duty_judge('2026-03-09 23:30+08', '2026-03-02');
-SELECT r.template, s.activity, s.grid, s.person_name, s.period_start, s.period_end, s.due_on, s.owed,
+SELECT r.template, s.activity, s.grid, s.person_name, s.target_id, s.period_start, s.period_end, s.due_on, s.owed,
        s.done_on_time, s.done_late, s.state, s.notified_at IS NOT NULL AS notified
 FROM duty_status AS s JOIN duty_rule AS r ON r.id = s.rule
 WHERE s.period_start < '2026-03-05' OR s.activity <> 'patrol'
