@@ -218,6 +218,25 @@ SELECT add_finding(2, 'no.such.category', 'x');
 SELECT add_finding(99, 'dispute', 'x');
 SELECT report_finding(99);
 
+-- Patrol evidence for 应发现未发现 (should have found): reports in grid 001 on 2026-03-02 through other
+-- channels; dt_wang's track (08:00-08:09) passed within 50 m of each place.  A resident's report
+-- at 10:00 is a finding; a hotline report of a category dt_wang reported by patrol at 09:00 is
+-- not; a hotline report at 07:00, before the patrol passed, is not.  The day is scored again.
+SELECT i.source, i.category, i.grid FROM report('dispute', '楼道堆物', 'resident', NULL,
+    ST_SetSRID(ST_MakePoint(87.6505, 43.8304), 4326), 'resident a', NULL, '2026-03-02 10:00+08') AS i;
+SELECT i.source, i.category, i.grid FROM report('hazard', '井盖缺失', 'patrol', NULL,
+    ST_SetSRID(ST_MakePoint(87.6515, 43.8304), 4326), 'dt_wang', NULL, '2026-03-02 09:00+08') AS i;
+SELECT i.source, i.category, i.grid FROM report('hazard', '井盖破损', 'hotline', NULL,
+    ST_SetSRID(ST_MakePoint(87.6512, 43.8304), 4326), NULL, NULL, '2026-03-02 11:00+08') AS i;
+SELECT i.source, i.category, i.grid FROM report('dispute', '夜间噪音', 'hotline', NULL,
+    ST_SetSRID(ST_MakePoint(87.6510, 43.8317), 4326), NULL, NULL, '2026-03-02 07:00+08') AS i;
+SELECT score_patrol_day('2026-03-02');
+SELECT i.title, p.worker, p.day, p.grid, round(p.distance_m) AS distance_m, p.nearest_at
+FROM patrol_pass AS p JOIN incident AS i ON i.id = p.incident ORDER BY i.reported_at;
+SELECT kind, kind_zh, category, grid, source, reported_at, worker, round(distance_m) AS distance_m, nearest_at
+FROM patrol_accountability ORDER BY reported_at;
+SELECT reason FROM patrol_accountability;
+
 -- A night visit on Monday 2026-03-09: late for the week before (grace 1 day), on time for its own.
 SELECT id, kind FROM record_activity('visit_night', 'dt_li', '2026-03-09 20:00+08', grid => '650102101002',
                                      target_kind => 'person', target_id => 910001);

@@ -32,6 +32,7 @@ INSERT INTO shegu.duty_setting (name, value, unit, note) VALUES
     ('fix_max_gap_s', 300, 's', 'a silence longer than this breaks the track (a gap). Local default, not from the seeds; a county replaces it'),
     ('fix_retention_days', 30, 'days', 'raw fixes of a scored day are dropped (their partition) this many days after the day (PIPL data minimisation); unscored days are kept. Local default, not from the seeds; a county replaces it'),
     ('partitions_ahead_days', 3, 'days', 'shegu.patrol_maintain() creates the fix partitions of today and this many days ahead. Local default, not from the seeds'),
+    ('discovery_radius_m', 50, 'm', 'a patrol "passed" a place when one of its fixes lay this close to it (应发现未发现 from patrol evidence). Local default, not from the seeds; a county replaces it'),
     ('coverage_radius_m', 50, 'm', 'a patrol covers ground within this distance of its track ("passed within N metres") when a rule gives no radius. Local default, not from the seeds; a county replaces it');
 
 CREATE FUNCTION shegu.duty_setting(setting text) RETURNS float8
@@ -612,6 +613,29 @@ COMMENT ON INDEX shegu.patrol_score_key IS 'one row per grid, day and worker';
 COMMENT ON INDEX shegu.patrol_score_day_idx IS 'the scores of a day';
 COMMENT ON INDEX shegu.patrol_score_worker_idx IS 'a worker''s scores';
 
+CREATE TABLE shegu.patrol_pass (
+    incident   bigint NOT NULL,
+    worker     text NOT NULL,
+    day        date NOT NULL,
+    grid       shegu.gridcode NOT NULL,
+    distance_m float8 NOT NULL,
+    nearest_at timestamptz NOT NULL,
+    PRIMARY KEY (incident, worker)
+);
+CREATE INDEX patrol_pass_day_idx ON shegu.patrol_pass (day);
+SELECT pg_catalog.pg_extension_config_dump('shegu.patrol_pass', '');
+COMMENT ON TABLE shegu.patrol_pass IS
+    'patrol evidence for accountability (应发现未发现): a worker whose fix in the grid of an incident reported through another channel lay within discovery_radius_m of its place, that day before the report; written by shegu.score_patrol_day(), kept after the raw fixes are dropped';
+COMMENT ON COLUMN shegu.patrol_pass.incident IS 'the incident (shegu.incident.id), reported other than by patrol';
+COMMENT ON COLUMN shegu.patrol_pass.worker IS 'the worker who passed (shegu.grid_staff.person_name)';
+COMMENT ON COLUMN shegu.patrol_pass.day IS 'the day (Asia/Shanghai)';
+COMMENT ON COLUMN shegu.patrol_pass.grid IS 'the incident''s grid, where the fix was too';
+COMMENT ON COLUMN shegu.patrol_pass.distance_m IS 'distance of the nearest fix to the incident''s place, m';
+COMMENT ON COLUMN shegu.patrol_pass.nearest_at IS 'time of that fix';
+COMMENT ON CONSTRAINT patrol_pass_pkey ON shegu.patrol_pass IS 'one row per incident and worker';
+COMMENT ON INDEX shegu.patrol_pass_pkey IS 'one row per incident and worker';
+COMMENT ON INDEX shegu.patrol_pass_day_idx IS 'the evidence of a day';
+
 CREATE FUNCTION shegu.score_patrol_day(day date, radius_m float8 DEFAULT NULL)
     RETURNS int
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -627,6 +651,7 @@ DECLARE
     v_jit float8 := shegu.duty_setting('fix_jitter_m');
     v_spd float8 := shegu.duty_setting('fix_max_speed_mps');
     v_gap float8 := shegu.duty_setting('fix_max_gap_s');
+    v_pass float8 := shegu.duty_setting('discovery_radius_m');
 BEGIN
     IF day IS NULL OR NOT pg_catalog.isfinite(day) THEN
         RAISE EXCEPTION 'day % to score is not a finite date', coalesce(day::text, 'NULL')
@@ -698,12 +723,23 @@ BEGIN
     SELECT count(*) INTO nf FROM shegu.patrol_fix AS f WHERE f.ts >= t0 AND f.ts < t1;
     INSERT INTO shegu.patrol_day AS p (day, scored_at, fixes) VALUES (score_patrol_day.day, pg_catalog.clock_timestamp(), nf)
     ON CONFLICT ON CONSTRAINT patrol_day_pkey DO UPDATE SET scored_at = excluded.scored_at, fixes = excluded.fixes;
+    -- patrol evidence: who passed within discovery_radius_m of a place reported that day through another channel
+    DELETE FROM shegu.patrol_pass AS pp WHERE pp.day = score_patrol_day.day;
+    INSERT INTO shegu.patrol_pass (incident, worker, day, grid, distance_m, nearest_at)
+    SELECT DISTINCT ON (i.id, f.worker) i.id, f.worker, score_patrol_day.day, i.grid,
+           ST_Distance(ST_SetSRID(ST_MakePoint(f.lon, f.lat), 4326)::geography, i.location::geography), f.ts
+    FROM shegu.incident AS i
+    JOIN shegu.patrol_fix AS f ON f.grid OPERATOR(shegu.=) i.grid AND f.ts >= t0 AND f.ts <= i.reported_at
+    WHERE i.reported_at >= t0 AND i.reported_at < t1 AND i.location IS NOT NULL AND i.grid IS NOT NULL
+      AND i.source <> 'patrol'
+      AND ST_DWithin(ST_SetSRID(ST_MakePoint(f.lon, f.lat), 4326)::geography, i.location::geography, v_pass)
+    ORDER BY i.id, f.worker, 5, f.ts;
     DROP TABLE pg_temp.duty_track, pg_temp.duty_cand;
     RETURN n;
 END;
 $$;
 COMMENT ON FUNCTION shegu.score_patrol_day(date, float8) IS
-    'scores the patrol tracks of a day (Asia/Shanghai) into shegu.patrol_score: for every worker, each grid the fixes fell in and each grid assigned; for every such grid, all tracks together (worker NULL); replaces the day''s scores, marks the day scored; returns the grids scored (all-tracks rows); meant for pg_cron after midnight';
+    'scores the patrol tracks of a day (Asia/Shanghai) into shegu.patrol_score: for every worker, each grid the fixes fell in and each grid assigned; for every such grid, all tracks together (worker NULL); replaces the day''s scores, marks the day scored, and records the patrol evidence of the day''s incidents (shegu.patrol_pass); returns the grids scored (all-tracks rows); meant for pg_cron after midnight';
 
 -- ---------------------------------------------------------------------------------------------
 -- Activities from the apps: visits (五访, follow-ups), screenings with findings, joint patrols.
@@ -1369,6 +1405,35 @@ COMMENT ON COLUMN shegu.duty_measures.unit IS 'the unit: a grid code at any leve
 COMMENT ON COLUMN shegu.duty_measures.period IS 'first day of the month';
 COMMENT ON COLUMN shegu.duty_measures.value IS 'the value: a rate 0-1 or a count';
 
+CREATE VIEW shegu.patrol_accountability WITH (security_invoker = true) AS
+SELECT 'not_discovered'::text AS kind, '应发现未发现'::text AS kind_zh, i.id AS incident_id, i.category, i.grid,
+       i.source, i.reported_at, p.worker, p.distance_m, p.nearest_at,
+       pg_catalog.format('reported by %s; patrol worker %s passed %s m from the place at %s the same day and reported nothing of category %s in grid %s before',
+                         i.source, p.worker, pg_catalog.round(p.distance_m::numeric), p.nearest_at,
+                         pg_catalog.split_part(i.category, '.', 1), i.grid) AS reason
+FROM shegu.patrol_pass AS p
+JOIN shegu.incident AS i ON i.id = p.incident
+WHERE i.status <> 'rejected'
+  AND NOT EXISTS (SELECT 1 FROM shegu.incident AS q
+                  WHERE q.source = 'patrol' AND q.id <> i.id AND q.grid OPERATOR(shegu.=) i.grid
+                    AND q.county = i.county
+                    AND pg_catalog.split_part(q.category, '.', 1) = pg_catalog.split_part(i.category, '.', 1)
+                    AND q.reported_at >= (p.day::timestamp AT TIME ZONE 'Asia/Shanghai')
+                    AND q.reported_at <= i.reported_at);
+COMMENT ON VIEW shegu.patrol_accountability IS
+    '应发现未发现 judged from patrol evidence: an incident reported through another channel (resident, hotline, wechat, video, leader, media, superior) in a grid whose patrol passed within discovery_radius_m of its place that day before the report (shegu.patrol_pass), with no patrol report of the same top-level category in the grid that day before it; one row per worker who passed; the evidence outlives the raw fixes';
+COMMENT ON COLUMN shegu.patrol_accountability.kind IS 'not_discovered';
+COMMENT ON COLUMN shegu.patrol_accountability.kind_zh IS '应发现未发现';
+COMMENT ON COLUMN shegu.patrol_accountability.incident_id IS 'the incident (shegu.incident.id)';
+COMMENT ON COLUMN shegu.patrol_accountability.category IS 'its category';
+COMMENT ON COLUMN shegu.patrol_accountability.grid IS 'its grid';
+COMMENT ON COLUMN shegu.patrol_accountability.source IS 'the channel that reported it';
+COMMENT ON COLUMN shegu.patrol_accountability.reported_at IS 'when it was reported';
+COMMENT ON COLUMN shegu.patrol_accountability.worker IS 'the patrol worker who passed it';
+COMMENT ON COLUMN shegu.patrol_accountability.distance_m IS 'how close the nearest fix came, m';
+COMMENT ON COLUMN shegu.patrol_accountability.nearest_at IS 'when';
+COMMENT ON COLUMN shegu.patrol_accountability.reason IS 'the finding in words';
+
 -- ---------------------------------------------------------------------------------------------
 -- Row-level security and privileges (the roles and grid_scope() come from src/security.sql).
 
@@ -1376,6 +1441,12 @@ ALTER TABLE shegu.duty_activity ENABLE ROW LEVEL SECURITY;
 ALTER TABLE shegu.screening_finding ENABLE ROW LEVEL SECURITY;
 ALTER TABLE shegu.duty_status ENABLE ROW LEVEL SECURITY;
 ALTER TABLE shegu.patrol_score ENABLE ROW LEVEL SECURITY;
+ALTER TABLE shegu.patrol_pass ENABLE ROW LEVEL SECURITY;
+CREATE POLICY patrol_pass_centre ON shegu.patrol_pass TO shegu_centre USING (true) WITH CHECK (true);
+CREATE POLICY patrol_pass_grid ON shegu.patrol_pass FOR SELECT TO shegu_grid_worker
+    USING (grid OPERATOR(shegu.<@) ANY ((SELECT shegu.grid_scope())::shegu.gridcode[]));
+COMMENT ON POLICY patrol_pass_centre ON shegu.patrol_pass IS 'the centre sees all patrol evidence';
+COMMENT ON POLICY patrol_pass_grid ON shegu.patrol_pass IS 'grid staff see the evidence of the subtrees of their grids';
 CREATE POLICY duty_activity_centre ON shegu.duty_activity TO shegu_centre USING (true) WITH CHECK (true);
 CREATE POLICY duty_activity_grid ON shegu.duty_activity FOR SELECT TO shegu_grid_worker
     USING (grid OPERATOR(shegu.<@) ANY ((SELECT shegu.grid_scope())::shegu.gridcode[]));
@@ -1408,7 +1479,7 @@ GRANT SELECT ON shegu.duty_activity, shegu.screening_finding, shegu.duty_status,
     TO shegu_centre, shegu_grid_worker;
 GRANT SELECT ON shegu.duty_status, shegu.patrol_score, shegu.patrol_day TO shegu_analyst;
 GRANT SELECT ON shegu.patrol_fix, shegu.patrol_day TO shegu_centre;
-GRANT SELECT ON shegu.duty_compliance_person TO shegu_centre, shegu_grid_worker;
+GRANT SELECT ON shegu.duty_compliance_person, shegu.patrol_pass, shegu.patrol_accountability TO shegu_centre, shegu_grid_worker;
 GRANT SELECT ON shegu.duty_compliance_grid, shegu.duty_compliance_unit, shegu.duty_measures
     TO shegu_centre, shegu_grid_worker, shegu_analyst;
 GRANT EXECUTE ON FUNCTION shegu.record_fixes(text, timestamptz[], float8[], float8[], text, real[]),
