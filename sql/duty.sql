@@ -17,7 +17,13 @@ FROM duty_rule_template ORDER BY name;
 SELECT name, seed FROM duty_rule_template WHERE template = 'seed004' ORDER BY name;
 SELECT count(*) AS templates, count(*) FILTER (WHERE defaults LIKE '%local default%') AS labelled
 FROM duty_rule_template;
-SELECT name, value, unit FROM duty_setting ORDER BY name;
+SELECT name, value, unit, source FROM duty_settings ORDER BY name;
+-- a county's own value, and a bad one
+INSERT INTO duty_setting (name, value, note) VALUES ('fix_retention_days', 60, 'county notice 2026-1');
+SELECT name, value, source, note FROM duty_settings WHERE name = 'fix_retention_days';
+INSERT INTO duty_setting (name, value) VALUES ('fix_max_gap_s', 0);
+INSERT INTO duty_setting (name, value) VALUES ('no_such', 1);
+DELETE FROM duty_setting;
 SELECT duty_setting('fix_max_gap_s');
 SELECT duty_setting('no_such');
 

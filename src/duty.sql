@@ -5,26 +5,22 @@
 -- ---------------------------------------------------------------------------------------------
 -- Settings: the numbers no seed gives, each a labelled local default a county replaces.
 
-CREATE TABLE shegu.duty_setting (
+CREATE TABLE shegu.duty_setting_default (
     name  text PRIMARY KEY,
     value float8 NOT NULL,
     unit  text NOT NULL,
-    note  text NOT NULL,
-    CONSTRAINT duty_setting_value CHECK (value >= 0 AND value < 'Infinity'
-        AND (value > 0 OR name IN ('fix_jitter_m', 'fix_retention_days')))
+    note  text NOT NULL
 );
-SELECT pg_catalog.pg_extension_config_dump('shegu.duty_setting', '');
-COMMENT ON TABLE shegu.duty_setting IS
-    'settings of the duty room (巡查参数): the track cleaning rules, the clock tolerance, retention of raw fixes; every shipped value is a local default, not from the seeds: a county replaces it with UPDATE';
-COMMENT ON COLUMN shegu.duty_setting.name IS 'name of the setting';
-COMMENT ON COLUMN shegu.duty_setting.value IS 'its value, in unit';
-COMMENT ON COLUMN shegu.duty_setting.unit IS 'unit of the value (m, s, m/s, days)';
-COMMENT ON COLUMN shegu.duty_setting.note IS 'what it does and where the value comes from';
-COMMENT ON CONSTRAINT duty_setting_pkey ON shegu.duty_setting IS 'one value per setting';
-COMMENT ON CONSTRAINT duty_setting_value ON shegu.duty_setting IS 'a finite value above 0 (jitter and retention may be 0)';
-COMMENT ON INDEX shegu.duty_setting_pkey IS 'one value per setting';
+COMMENT ON TABLE shegu.duty_setting_default IS
+    'the shipped values of the duty room''s settings (巡查参数): track cleaning rules, clock tolerance, retention of raw fixes, radii; every one a local default, not from the seeds, read only: a county sets its own in shegu.duty_setting';
+COMMENT ON COLUMN shegu.duty_setting_default.name IS 'name of the setting';
+COMMENT ON COLUMN shegu.duty_setting_default.value IS 'the shipped value, in unit';
+COMMENT ON COLUMN shegu.duty_setting_default.unit IS 'unit of the value (m, s, m/s, days)';
+COMMENT ON COLUMN shegu.duty_setting_default.note IS 'what it does and where the value comes from';
+COMMENT ON CONSTRAINT duty_setting_default_pkey ON shegu.duty_setting_default IS 'one value per setting';
+COMMENT ON INDEX shegu.duty_setting_default_pkey IS 'one value per setting';
 
-INSERT INTO shegu.duty_setting (name, value, unit, note) VALUES
+INSERT INTO shegu.duty_setting_default (name, value, unit, note) VALUES
     ('fix_future_s', 300, 's', 'a fix or activity may be stamped up to this far ahead of the server clock (phone clocks drift); later is refused. Local default, not from the seeds; a county replaces it'),
     ('fix_max_accuracy_m', 100, 'm', 'fixes reporting a worse accuracy are dropped by the cleaning rules. Local default, not from the seeds; a county replaces it'),
     ('fix_jitter_m', 5, 'm', 'fixes closer than this to the previous kept fix are jitter and dropped. Local default, not from the seeds; a county replaces it'),
@@ -35,23 +31,55 @@ INSERT INTO shegu.duty_setting (name, value, unit, note) VALUES
     ('discovery_radius_m', 50, 'm', 'a patrol "passed" a place when one of its fixes lay this close to it (应发现未发现 from patrol evidence). Local default, not from the seeds; a county replaces it'),
     ('coverage_radius_m', 50, 'm', 'a patrol covers ground within this distance of its track ("passed within N metres") when a rule gives no radius. Local default, not from the seeds; a county replaces it');
 
+CREATE TABLE shegu.duty_setting (
+    name  text PRIMARY KEY REFERENCES shegu.duty_setting_default (name),
+    value float8 NOT NULL,
+    note  text,
+    CONSTRAINT duty_setting_value CHECK (value >= 0 AND value < 'Infinity'
+        AND (value > 0 OR name IN ('fix_jitter_m', 'fix_retention_days')))
+);
+SELECT pg_catalog.pg_extension_config_dump('shegu.duty_setting', '');
+COMMENT ON TABLE shegu.duty_setting IS
+    'the county''s own values of the duty room''s settings, over the shipped local defaults of shegu.duty_setting_default (empty: every default applies); shegu.duty_settings shows the values in force';
+COMMENT ON COLUMN shegu.duty_setting.name IS 'name of the setting (shegu.duty_setting_default.name)';
+COMMENT ON COLUMN shegu.duty_setting.value IS 'the value in force, in the default''s unit';
+COMMENT ON COLUMN shegu.duty_setting.note IS 'why (e.g. the county''s notice)';
+COMMENT ON CONSTRAINT duty_setting_pkey ON shegu.duty_setting IS 'one value per setting';
+COMMENT ON CONSTRAINT duty_setting_name_fkey ON shegu.duty_setting IS 'a known setting';
+COMMENT ON CONSTRAINT duty_setting_value ON shegu.duty_setting IS 'a finite value above 0 (jitter and retention may be 0)';
+COMMENT ON INDEX shegu.duty_setting_pkey IS 'one value per setting';
+
+CREATE VIEW shegu.duty_settings AS
+SELECT d.name, coalesce(s.value, d.value) AS value, d.unit,
+       CASE WHEN s.name IS NULL THEN 'local default' ELSE 'county' END AS source,
+       coalesce(s.note, d.note) AS note
+FROM shegu.duty_setting_default AS d LEFT JOIN shegu.duty_setting AS s ON s.name = d.name;
+COMMENT ON VIEW shegu.duty_settings IS 'the duty room''s settings in force: the county''s value, else the shipped local default';
+COMMENT ON COLUMN shegu.duty_settings.name IS 'name of the setting';
+COMMENT ON COLUMN shegu.duty_settings.value IS 'the value in force';
+COMMENT ON COLUMN shegu.duty_settings.unit IS 'its unit';
+COMMENT ON COLUMN shegu.duty_settings.source IS 'county (shegu.duty_setting) or local default (shegu.duty_setting_default)';
+COMMENT ON COLUMN shegu.duty_settings.note IS 'the county''s note, else what the setting does';
+
 CREATE FUNCTION shegu.duty_setting(setting text) RETURNS float8
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = shegu, pg_catalog, pg_temp AS $$
 DECLARE
     v float8;
 BEGIN
-    SELECT s.value INTO v FROM shegu.duty_setting AS s WHERE s.name = duty_setting.setting;
+    SELECT coalesce(s.value, d.value) INTO v
+    FROM shegu.duty_setting_default AS d LEFT JOIN shegu.duty_setting AS s ON s.name = d.name
+    WHERE d.name = duty_setting.setting;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown duty setting "%"', setting
             USING ERRCODE = 'undefined_object',
-                  HINT = 'The settings are the rows of shegu.duty_setting.';
+                  HINT = 'The settings are the rows of shegu.duty_settings.';
     END IF;
     RETURN v;
 END;
 $$;
 COMMENT ON FUNCTION shegu.duty_setting(text) IS
-    'the value of a row of shegu.duty_setting; 42704 for an unknown name';
+    'the value in force of a duty setting: the county''s (shegu.duty_setting), else the shipped local default; 42704 for an unknown name';
 
 -- ---------------------------------------------------------------------------------------------
 -- Duty rules: templates shipped from the seeds, adopted per county; campaigns.
@@ -383,7 +411,6 @@ CREATE TABLE shegu.patrol_fix (
     grid        shegu.gridcode,
     received_at timestamptz NOT NULL DEFAULT now()
 ) PARTITION BY RANGE (ts);
-CREATE INDEX patrol_fix_worker_idx ON shegu.patrol_fix (worker, ts);
 COMMENT ON TABLE shegu.patrol_fix IS
     'GPS fixes of patrol tracks (巡查轨迹), converted to WGS-84 and located; partitioned by day (Asia/Shanghai), one partition patrol_fix_YYYYMMDD a day made by shegu.patrol_maintain() or on the first fix; a scored day''s partition is dropped after fix_retention_days (PIPL data minimisation). Written through shegu.record_fixes()';
 COMMENT ON COLUMN shegu.patrol_fix.worker IS 'the worker (shegu.grid_staff.person_name)';
@@ -394,7 +421,6 @@ COMMENT ON COLUMN shegu.patrol_fix.accuracy IS 'accuracy the device reported, me
 COMMENT ON COLUMN shegu.patrol_fix.crs IS 'the coordinate system it arrived in: wgs84, cgcs2000, gcj02 or bd09';
 COMMENT ON COLUMN shegu.patrol_fix.grid IS 'the deepest grid containing the fix on its day (shegu.locate); NULL outside every grid';
 COMMENT ON COLUMN shegu.patrol_fix.received_at IS 'when the server stored it';
-COMMENT ON INDEX shegu.patrol_fix_worker_idx IS 'a worker''s track in time order';
 
 CREATE TABLE shegu.patrol_day (
     day        date PRIMARY KEY,
@@ -419,7 +445,6 @@ CREATE FUNCTION shegu.patrol_partition(day date) RETURNS regclass
 DECLARE
     name text := 'patrol_fix_' || pg_catalog.to_char(day, 'YYYYMMDD');
     r regclass := pg_catalog.to_regclass('shegu.' || name);
-    ix regclass;
 BEGIN
     IF day IS NULL OR NOT pg_catalog.isfinite(day) THEN
         RAISE EXCEPTION 'day % of a fix partition is not a finite date', coalesce(day::text, 'NULL')
@@ -439,10 +464,12 @@ BEGIN
                               name, (day::timestamp AT TIME ZONE 'Asia/Shanghai'),
                               ((day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'));
     EXECUTE pg_catalog.format('COMMENT ON TABLE shegu.%I IS %L', name, 'patrol fixes of ' || day || ' (Asia/Shanghai), a partition of shegu.patrol_fix');
-    FOR ix IN SELECT i.indexrelid::regclass FROM pg_catalog.pg_index AS i
-              WHERE i.indrelid = pg_catalog.to_regclass('shegu.' || name) LOOP
-        EXECUTE pg_catalog.format('COMMENT ON INDEX %s IS %L', ix, 'a worker''s track in time order on ' || day || ' (partition of shegu.patrol_fix_worker_idx)');
-    END LOOP;
+    -- the index is the partition's own, not one inherited from the parent: pg_dump keeps the
+    -- partitions (they are not members of the extension) with their indexes, and a restore that
+    -- attaches them must not meet an index made by the attachment
+    EXECUTE pg_catalog.format('CREATE INDEX %I ON shegu.%I (worker, ts)', name || '_worker_ts_idx', name);
+    EXECUTE pg_catalog.format('COMMENT ON INDEX shegu.%I IS %L', name || '_worker_ts_idx',
+                              'a worker''s track in time order on ' || day);
     RETURN pg_catalog.to_regclass('shegu.' || name);
 END;
 $$;
@@ -1472,7 +1499,8 @@ COMMENT ON POLICY patrol_score_centre ON shegu.patrol_score IS 'the centre sees 
 COMMENT ON POLICY patrol_score_analyst ON shegu.patrol_score IS 'analysts see the all-tracks scores of grid-days, not a worker''s';
 COMMENT ON POLICY patrol_score_grid ON shegu.patrol_score IS 'grid staff see the scores of the subtrees of their grids';
 
-GRANT SELECT ON shegu.duty_setting, shegu.duty_rule_template, shegu.duty_rule, shegu.duty_campaign
+GRANT SELECT ON shegu.duty_setting_default, shegu.duty_setting, shegu.duty_settings, shegu.duty_rule_template,
+    shegu.duty_rule, shegu.duty_campaign
     TO shegu_centre, shegu_grid_worker, shegu_analyst;
 GRANT INSERT, UPDATE, DELETE ON shegu.duty_setting, shegu.duty_rule, shegu.duty_campaign TO shegu_centre;
 GRANT SELECT ON shegu.duty_activity, shegu.screening_finding, shegu.duty_status, shegu.patrol_score
