@@ -498,6 +498,15 @@ BEGIN
     IF r IS NOT NULL THEN
         RETURN r;
     END IF;
+    -- two sessions making the same day's partition: the second waits, then finds it
+    -- (read pg_class afresh: the name lookup's cache does not hear of the other's commit until
+    -- this session next takes a lock on a relation)
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('shegu.' || name));
+    SELECT c.oid::regclass INTO r FROM pg_catalog.pg_class AS c
+    WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname = name;
+    IF r IS NOT NULL THEN
+        RETURN r;
+    END IF;
     IF EXISTS (SELECT 1 FROM shegu.patrol_day AS p WHERE p.day = patrol_partition.day AND p.dropped_at IS NOT NULL) THEN
         RAISE EXCEPTION 'fixes of % were dropped on %', day,
               (SELECT p.dropped_at FROM shegu.patrol_day AS p WHERE p.day = patrol_partition.day)
@@ -937,6 +946,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Kinds: joint_patrol, screening, visit_walk, visit_night, visit_appointment, visit_inspection, visit_evaluation, followup (patrols are recorded as tracks with shegu.record_fixes).';
     END IF;
+    PERFORM shegu.duty_check_writer(worker);
     IF idempotency_key IS NOT NULL THEN
         SELECT a.* INTO r FROM shegu.duty_activity AS a WHERE a.idempotency_key = record_activity.idempotency_key;
         IF FOUND THEN
@@ -949,7 +959,6 @@ BEGIN
             RETURN r;
         END IF;
     END IF;
-    PERFORM shegu.duty_check_writer(worker);
     PERFORM shegu.duty_check_worker(worker, at, at);
     IF (lon IS NULL) <> (lat IS NULL) THEN
         RAISE EXCEPTION 'activity has a longitude or a latitude but not both'
