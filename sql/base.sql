@@ -31,7 +31,7 @@ SELECT uscc_check('91350100I000100Y43');
 -- with shegu.division loaded for province 43, an address code it does not hold is refused
 INSERT INTO division (code, name) VALUES ('43', '湖南省'), ('4305', '邵阳市'), ('430528', '新宁县');
 SELECT id_number_check('430528199001011233');
-SELECT id_number_check('430529199001011231');
+SELECT id_number_check('43052919900101123X');
 SELECT id_number_check('11010519491231002X');   -- province 11 not loaded: nothing to check against
 DELETE FROM division;
 
@@ -55,7 +55,7 @@ INSERT INTO building (lon, lat, since) VALUES (120.0, 30.0, '2026-01-01');
 INSERT INTO building (lon, lat) VALUES (210.0, 30.0);
 INSERT INTO building (lon, lat) VALUES ('NaN', 30.0);
 INSERT INTO building (road) VALUES ('无坐标路');
-INSERT INTO building (lon, lat, floors) VALUES (110.82, 26.45, 0);
+INSERT INTO building (lon, lat, floors, since) VALUES (110.82, 26.45, 0, '2026-01-01');
 INSERT INTO house (id, building, unit, room, use) VALUES
  (1, 1, '2', '501', 'owner_occupied'), (2, 1, '2', '502', 'rental'), (3, 2, '1', '101', 'owner_occupied'),
  (4, 3, '', '', 'vacant');
@@ -102,6 +102,13 @@ SELECT person_grid(3, '2026-05-31') AS before_move, person_grid(3, '2026-06-01')
        person_grid(3, '2025-01-01') AS before_arrival;
 SELECT move_person(999, 1, '2026-06-01');
 SELECT move_person(3, 999, '2026-06-01');
+
+-- Residence permits and their expiry.
+INSERT INTO residence_permit (person, number, issued_on, expires_on) VALUES
+ (2, 'JZZ-001', '2025-07-01', '2026-07-15'), (2, 'JZZ-002', '2024-07-01', '2025-07-01');
+SELECT * FROM residence_permits_expiring(interval '30 days', '2026-07-01');
+SELECT * FROM residence_permits_expiring(interval '30 days', '2026-05-01');
+INSERT INTO residence_permit (person, number, issued_on, expires_on) VALUES (2, 'JZZ-003', '2026-07-15', '2026-07-15');
 
 -- 6. Rentals: a let that ends before it starts is refused; closing is idempotent.
 INSERT INTO rental (id, house, landlord, valid_from, filing, filed_on) VALUES (1, 2, 1, '2026-01-01', 'filed', '2026-01-05');

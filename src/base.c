@@ -82,7 +82,7 @@ load_counties(void)
 	division_relid = get_relname_relid("division", get_namespace_oid("shegu", false));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT (shegu.to_bigint(code) / 1000000000000)::int FROM shegu.division WHERE level = 3",
+	if (SPI_execute("SELECT shegu.to_bigint(code)::int FROM shegu.division WHERE level = 3",
 					true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read shegu.division");
 	n = SPI_processed;
@@ -520,9 +520,9 @@ base_person_seal(PG_FUNCTION_ARGS)
 	rel = td->tg_relation;
 	desc = RelationGetDescr(rel);
 	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
-	if (shegu_restore_load(rel))
-		return PointerGetDatum(tup);
 
+	/* a stored row coming back in a restore has id_number NULL and passes below as it is; a row
+	 * with a number in clear is sealed whoever loads it */
 	a_number = column(rel, "id_number");
 	d = heap_getattr(tup, a_number, desc, &isnull);
 	if (isnull)
@@ -619,13 +619,15 @@ base_locate(PG_FUNCTION_ARGS)
 	rel = td->tg_relation;
 	desc = RelationGetDescr(rel);
 	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
-	if (shegu_restore_load(rel))
+	a_grid = column(rel, "grid");
+	/* a restore brings rows back with the grid they had (perhaps drawn since): taken as they are;
+	 * a row without a grid is located whoever loads it */
+	if (shegu_restore_load(rel) && !heap_attisnull(tup, a_grid, RelationGetDescr(rel)))
 		return PointerGetDatum(tup);
 	what = td->tg_trigger->tgnargs > 0 ? td->tg_trigger->tgargs[0] : RelationGetRelationName(rel);
 	a_lon = column(rel, "lon");
 	a_lat = column(rel, "lat");
 	a_since = column(rel, "since");
-	a_grid = column(rel, "grid");
 	lon = DatumGetFloat8(heap_getattr(tup, a_lon, desc, &lon_null));
 	lat = DatumGetFloat8(heap_getattr(tup, a_lat, desc, &lat_null));
 	if (lon_null || lat_null)
