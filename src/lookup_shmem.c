@@ -602,6 +602,9 @@ lk_update(lk_slot *sl, Oid relid, bool check_day)
 					sl->full_pending |= was_full_pending;
 			}
 			n_shared_builds++;
+			elog(DEBUG1, "shegu lookup: %s of generation %llu published in %.1f ms (%lld grid versions, %d boxes)",
+				 work == LK_DELTA ? "delta" : "base", (unsigned long long) gen,
+				 INSTR_TIME_GET_MILLISEC(dur), (long long) rows, nboxes);
 		}
 		else
 		{
