@@ -96,6 +96,10 @@ typedef struct lk_slot
 	int			worker_procno;
 	TimestampTz worker_asked;	/* when one was last registered (0: not waiting for one) */
 	bool		worker_failed;	/* the last registration failed: readers build themselves */
+	/* the last generation the worker could not build, and why (0: none) */
+	uint64		failed_gen;
+	int			failed_code;	/* its SQLSTATE */
+	char		failed_msg[256];
 	/* edits since the newest base */
 	bool		full_pending;	/* a change that only a full build takes up */
 	int			nboxes;
@@ -460,6 +464,8 @@ lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day)
 	int			pub = sl->published;
 	lk_version *v;
 
+	if (sl->failed_gen == gen && pub >= 0)
+		return LK_NOTHING;		/* waits for the next commit (a repair) */
 	if (pub < 0 || sl->versions[pub].relid != relid || sl->full_pending || sl->nboxes > LK_BOXES)
 		return LK_FULL;
 	v = &sl->versions[pub];
@@ -479,7 +485,7 @@ lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day)
 		if (stale)
 			return LK_COMPACT;
 	}
-	if (v->gen == gen)
+	if (v->gen == gen || sl->failed_gen == gen)
 		return LK_NOTHING;
 	if (sl->nboxes == v->nboxes)
 		return LK_RESTAMP;
@@ -734,7 +740,41 @@ shegu_lookup_worker_main(Datum arg)
 			}
 			LWLockRelease(lk_sh->lock);
 			if (building)
-				did = lk_update(sl, relid, true);
+			{
+				MemoryContext mcxt = CurrentMemoryContext;
+				uint64		gen = pg_atomic_read_u64(&sl->gen);
+
+				PG_TRY();
+				{
+					did = lk_update(sl, relid, true);
+				}
+				PG_CATCH();
+				{
+					/*
+					 * A row the engine refuses (written with the check trigger disabled): keep
+					 * the published version, say why at the commit and in lookup_wait, and try
+					 * again at the next commit.
+					 */
+					ErrorData  *edata;
+
+					MemoryContextSwitchTo(mcxt);
+					LWLockReleaseAll();
+					edata = CopyErrorData();
+					EmitErrorReport();
+					FlushErrorState();
+					LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
+					if (sl->builder == MyProcPid)
+						sl->builder = 0;
+					sl->failed_gen = gen;
+					sl->failed_code = edata->sqlerrcode;
+					strlcpy(sl->failed_msg, edata->message ? edata->message : "", sizeof sl->failed_msg);
+					LWLockRelease(lk_sh->lock);
+					AbortCurrentTransaction();
+					StartTransactionCommand();
+					did = false;
+				}
+				PG_END_TRY();
+			}
 		}
 		CommitTransactionCommand();
 		if (did)
@@ -750,7 +790,9 @@ shegu_lookup_worker_main(Datum arg)
 
 			LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 			pub = sl->published;
-			done = pub >= 0 && sl->versions[pub].gen == pg_atomic_read_u64(&sl->gen) && !sl->full_pending;
+			done = pub >= 0 && !sl->full_pending
+				&& (sl->versions[pub].gen == pg_atomic_read_u64(&sl->gen)
+					|| sl->failed_gen == pg_atomic_read_u64(&sl->gen));
 			if (done)
 				sl->worker_pid = 0;
 			LWLockRelease(lk_sh->lock);
@@ -922,7 +964,7 @@ shegu_lookup_note_box(const shegu_geo_box *box)
  * generation gen (or cannot: no version, no worker).  Returns whether it does.
  */
 static bool
-lk_wait_gen(int si, uint64 gen, int timeout_ms)
+lk_wait_gen(int si, uint64 gen, int timeout_ms, int *failed_code, char *failed_msg)
 {
 	lk_slot    *sl = &lk_sh->slots[si];
 	TimestampTz start = GetCurrentTimestamp();
@@ -937,7 +979,13 @@ lk_wait_gen(int si, uint64 gen, int timeout_ms)
 		LWLockAcquire(lk_sh->lock, LW_SHARED);
 		pub = sl->published;
 		ok = pub >= 0 && sl->versions[pub].gen >= gen;
-		hopeless = pub < 0 || sl->dbid != MyDatabaseId
+		*failed_code = 0;
+		if (!ok && sl->failed_gen >= gen)
+		{
+			*failed_code = sl->failed_code;
+			strlcpy(failed_msg, sl->failed_msg, sizeof sl->failed_msg);
+		}
+		hopeless = pub < 0 || sl->dbid != MyDatabaseId || *failed_code != 0
 			|| (sl->worker_pid == 0 && sl->builder == 0
 				&& (sl->worker_asked == 0 || sl->worker_failed
 					|| TimestampDifferenceExceeds(sl->worker_asked, GetCurrentTimestamp(), LK_WORKER_START_MS)));
@@ -957,6 +1005,9 @@ bool
 shegu_lookup_wait_published(int timeout_ms)
 {
 	int			si;
+	int			code;
+	char		msg[256];
+	bool		ok;
 
 	if (lk_sh == NULL)
 		return true;
@@ -964,7 +1015,16 @@ shegu_lookup_wait_published(int timeout_ms)
 	si = lk_slot_of_db();
 	if (si < 0)
 		return false;
-	return lk_wait_gen(si, pg_atomic_read_u64(&lk_sh->slots[si].gen), timeout_ms);
+	LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
+	(void) lk_wake_worker(si);
+	LWLockRelease(lk_sh->lock);
+	ok = lk_wait_gen(si, pg_atomic_read_u64(&lk_sh->slots[si].gen), timeout_ms, &code, msg);
+	if (code != 0)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("%s", msg),
+				 errdetail("The shared lookup index keeps answering from the grids as they were before the change.")));
+	return ok;
 }
 
 /*
@@ -1004,7 +1064,17 @@ lk_xact_callback(XactEvent event, void *arg)
 			}
 			LWLockRelease(lk_sh->lock);
 			if (wait)
-				(void) lk_wait_gen(i, gen, LK_COMMIT_WAIT_MS);
+			{
+				int			code;
+				char		msg[256];
+
+				(void) lk_wait_gen(i, gen, LK_COMMIT_WAIT_MS, &code, msg);
+				if (code != 0)
+					ereport(WARNING,
+							(errcode(code),
+							 errmsg("%s", msg),
+							 errdetail("The change is committed, but the shared lookup index keeps answering from the grids as they were before it.")));
+			}
 		}
 	}
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT
