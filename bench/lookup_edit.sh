@@ -81,6 +81,28 @@ edit_bench() {
 	edit_worst=$worst
 	edit_vis_max=$(printf '%s\n' "${vis[@]}" | sort -g | tail -1)
 	edit_town_max=$(printf '%s\n' "${town_ms[@]}" | sort -g | tail -1)
+	# the edits are undone, but the index now answers there from its delta: compare it with
+	# PostGIS on random points over the redrawn township and on every vertex there
+	local agree
+	agree=$(eq -F ' ' <<-SQL
+		SELECT shegu.lookup_wait();
+		CREATE TEMP TABLE ep AS
+		SELECT ST_SetSRID(ST_MakePoint(ST_XMin(e) + random() * (ST_XMax(e) - ST_XMin(e)),
+		                               ST_YMin(e) + random() * (ST_YMax(e) - ST_YMin(e))), 4326) AS pt
+		FROM (SELECT ST_Extent(boundary) AS e FROM shegu.grid WHERE kind = 'basic' AND shegu.parent(shegu.parent(code)) = '$town') x,
+		     generate_series(1, 20000)
+		UNION ALL
+		SELECT DISTINCT (ST_DumpPoints(boundary)).geom FROM shegu.grid WHERE kind = 'basic' AND shegu.parent(shegu.parent(code)) = '$town';
+		SELECT 'points compared:', count(*), ' disagreeing with PostGIS:',
+		       count(*) FILTER (WHERE shegu.locate(pt) IS DISTINCT FROM (
+		           SELECT code FROM shegu.grid g WHERE ST_Covers(g.boundary, ep.pt) AND g.valid_from <= current_date
+		           AND (g.valid_to IS NULL OR g.valid_to > current_date) ORDER BY shegu.level(code) DESC, code LIMIT 1)),
+		       ' delta grids:', (SELECT delta_grids FROM shegu.lookup_stats())
+		FROM ep;
+	SQL
+	)
+	echo "$label: after the edits, $(echo "$agree" | tail -1)"
+	edit_disagree=$(echo "$agree" | tail -1 | awk '{ print $6 }')
 	eq -c "DROP PROCEDURE bench_visible" -c "DROP TABLE bench_saved" >/dev/null
 }
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
