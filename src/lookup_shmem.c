@@ -9,6 +9,7 @@
 #include "pgstat.h"
 #include "portability/instr_time.h"
 #include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
 #include "storage/condition_variable.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
@@ -17,6 +18,7 @@
 #include "storage/shmem.h"
 #include "tcop/tcopprot.h"
 #include "utils/dsa.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -81,6 +83,7 @@ typedef struct lk_version
 	int64		delta_rows;
 	double		delta_ms;
 	TimestampTz built_at;		/* when it was published */
+	DateADT		built_day;		/* the day its base's raster was made for */
 } lk_version;
 
 typedef struct lk_slot
@@ -471,7 +474,7 @@ lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day)
 	v = &sl->versions[pub];
 	if (v->delta_rows > LK_COMPACT_MIN && v->delta_rows * LK_COMPACT_SHARE > v->rows)
 		return v->gen == gen ? LK_COMPACT : LK_DELTA;
-	if (check_day && v->gen == gen)
+	if (check_day && v->gen == gen && v->built_day != shegu_lookup_today())
 	{
 		shegu_geo_allocator alloc;
 		shegu_geo_index *geo;
@@ -506,6 +509,7 @@ lk_update(lk_slot *sl, Oid relid, bool check_day)
 	int			nboxes = 0;
 	shegu_geo_box *boxes = NULL;
 	bool		was_full_pending;
+	bool		published = true;
 
 	LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 	gen = pg_atomic_read_u64(&sl->gen);
@@ -584,6 +588,7 @@ lk_update(lk_slot *sl, Oid relid, bool check_day)
 				nv.ddp = InvalidDsaPointer;
 				nv.rows = rows;
 				nv.build_ms = INSTR_TIME_GET_MILLISEC(dur);
+				nv.built_day = shegu_lookup_today();
 			}
 			nv.gen = gen;
 			nv.relid = relid;
@@ -602,10 +607,12 @@ lk_update(lk_slot *sl, Oid relid, bool check_day)
 			}
 			else
 			{
+				/* every version is held by a running transaction: try again a little later */
 				dsa_free(lk_area, pending_dp);
 				pending_dp = InvalidDsaPointer;
 				if (work != LK_DELTA)
 					sl->full_pending |= was_full_pending;
+				published = false;
 			}
 			n_shared_builds++;
 			elog(DEBUG1, "shegu lookup: %s of generation %llu published in %.1f ms (%lld grid versions, %d boxes)",
@@ -639,7 +646,7 @@ lk_update(lk_slot *sl, Oid relid, bool check_day)
 	}
 	PG_END_TRY();
 	MemoryContextDelete(cxt);
-	return true;
+	return published;
 }
 
 /* ---- the background worker ---- */
@@ -692,6 +699,7 @@ shegu_lookup_worker_main(Datum arg)
 
 	memcpy(&dbid, MyBgworkerEntry->bgw_extra, sizeof(Oid));
 	pqsignal(SIGTERM, die);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnectionByOid(dbid, InvalidOid, 0);
 	pgstat_report_appname("shegu lookup index builder");
@@ -721,6 +729,11 @@ shegu_lookup_worker_main(Datum arg)
 		bool		building = false;
 
 		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		{
@@ -897,7 +910,8 @@ shegu_lookup_shared_layers(lk_layers *out)
 		ConditionVariableCancelSleep();
 	*out = my_layers;
 	/* today has left the raster's days: the worker checks with its own clock and rebuilds */
-	if (shegu_lookup_raster_stale(my_layers.base, shegu_lookup_today()) && sl->worker_pid == 0)
+	if (my_ver >= 0 && sl->versions[my_ver].built_day < shegu_lookup_today()
+		&& shegu_lookup_raster_stale(my_layers.base, shegu_lookup_today()) && sl->worker_pid == 0)
 	{
 		LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 		(void) lk_wake_worker(si);
