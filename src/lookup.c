@@ -247,6 +247,10 @@ shegu_lookup_build(MemoryContext cxt, bool parallel, int64 *rows_out,
 	Oid			argtypes[4] = {FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
 	Datum		args[4];
 	bool		gave_up = false;
+	shegu_geo_box hull = {0, 0, 0, 0};
+	uint8_t		hull_ewkb[SHEGU_GEO_BOX_EWKB_LEN];
+	size_t		hull_len = 0,
+				k;
 	instr_time	t_start,
 				t_read,
 				t_built;
@@ -263,20 +267,23 @@ shegu_lookup_build(MemoryContext cxt, bool parallel, int64 *rows_out,
 	{
 		/*
 		 * The rows whose boxes meet a rectangle, each once, read through the GiST index.  A row
-		 * of many vertices that covers every rectangle (a county, a township around a redrawn
-		 * basic grid) is read as the rectangles' hull instead: the delta answers only for points
-		 * in the rectangles, and there it covers them all just the same (ST_Covers, boundary
-		 * included), with 4 vertices instead of thousands.
+		 * of many vertices that covers the rectangles' hull (a county, a township around a
+		 * redrawn basic grid) is read as the hull instead (see below).
 		 */
-		query = psprintf("WITH r AS (SELECT * FROM unnest($1, $2, $3, $4) AS r(x0, y0, x1, y1)), "
-						 "env AS (SELECT %s.st_collect(%s.st_makeenvelope(x0, y0, x1, y1, 4326)) AS rects, "
-						 "%s.st_makeenvelope(min(x0), min(y0), max(x1), max(y1), 4326) AS hull FROM r) "
-						 "SELECT g.code, g.valid_from, g.valid_to, %s.st_asewkb(CASE WHEN %s.st_npoints(g.boundary) > 64 "
-						 "AND %s.st_covers(g.boundary, env.rects) THEN env.hull ELSE g.boundary END) "
-						 "FROM shegu.grid g, env "
-						 "WHERE g.ctid = ANY (ARRAY(SELECT DISTINCT g2.ctid FROM r "
-						 "JOIN shegu.grid g2 ON g2.boundary OPERATOR(%s.&&) %s.st_makeenvelope(r.x0, r.y0, r.x1, r.y1, 4326)))",
-						 pg, pg, pg, pg, pg, pg, pg, pg);
+		query = psprintf("SELECT code, valid_from, valid_to, %s.st_asewkb(boundary) FROM shegu.grid "
+						 "WHERE ctid = ANY (ARRAY(SELECT DISTINCT g.ctid "
+						 "FROM unnest($1, $2, $3, $4) AS r(x0, y0, x1, y1) "
+						 "JOIN shegu.grid g ON g.boundary OPERATOR(%s.&&) %s.st_makeenvelope(r.x0, r.y0, r.x1, r.y1, 4326)))",
+						 pg, pg, pg);
+		hull = rects[0];
+		for (k = 1; k < nrects; k++)
+		{
+			hull.x0 = Min(hull.x0, rects[k].x0);
+			hull.y0 = Min(hull.y0, rects[k].y0);
+			hull.x1 = Max(hull.x1, rects[k].x1);
+			hull.y1 = Max(hull.y1, rects[k].y1);
+		}
+		hull_len = shegu_geo_box_ewkb(&hull, 4326, hull_ewkb);
 		args[0] = rect_array(rects, nrects, 0);
 		args[1] = rect_array(rects, nrects, 1);
 		args[2] = rect_array(rects, nrects, 2);
@@ -302,6 +309,8 @@ shegu_lookup_build(MemoryContext cxt, bool parallel, int64 *rows_out,
 			DateADT		from,
 						to;
 			bytea	   *ewkb;
+			const uint8_t *p;
+			size_t		len;
 			shegu_geo_error err;
 			Datum		d;
 
@@ -311,7 +320,19 @@ shegu_lookup_build(MemoryContext cxt, bool parallel, int64 *rows_out,
 			to = isnull ? DATEVAL_NOEND : DatumGetDateADT(d);
 			d = SPI_getbinval(tup, desc, 4, &isnull);
 			ewkb = DatumGetByteaPP(d);
-			if (shegu_geo_builder_add(b, (const uint8_t *) VARDATA_ANY(ewkb), VARSIZE_ANY_EXHDR(ewkb),
+			p = (const uint8_t *) VARDATA_ANY(ewkb);
+			len = VARSIZE_ANY_EXHDR(ewkb);
+			/*
+			 * The delta answers only for points in the rectangles: a boundary that covers their
+			 * hull entirely (decided exactly, see shegu_geo_covers_box) covers each of those
+			 * points just as the hull does, with 4 vertices instead of thousands.
+			 */
+			if (some && len > 64 * 16 && shegu_geo_covers_box(p, len, &hull))
+			{
+				p = hull_ewkb;
+				len = hull_len;
+			}
+			if (shegu_geo_builder_add(b, p, len,
 									  code, shegu_gridcode_level(code), from, to, NULL,
 									  &err) != SHEGU_GEO_OK)
 				report_geo_error(code, from, &err);

@@ -22,6 +22,9 @@ typedef struct walker
 	size_t		pos;
 	shegu_ewkb_xy_fn fn;
 	void	   *arg;
+	shegu_ewkb_part_fn part;	/* called before each sequence of points (NULL: none) */
+	bool		readonly;		/* never write coordinates back */
+	uint32_t	top_type;		/* the top-level type number, Z/M/SRID flags removed */
 } walker;
 
 static bool
@@ -85,6 +88,8 @@ walk_points(walker *w, bool swap, uint32_t npoints, int ndims)
 
 	if (npoints > (w->len - w->pos) / size)
 		return SHEGU_EWKB_TRUNCATED;
+	if (w->part != NULL && w->part(w->arg) != 0)
+		return SHEGU_EWKB_CALLBACK;
 	for (uint32_t i = 0; i < npoints; i++)
 	{
 		uint8_t    *p = w->buf + w->pos;
@@ -93,8 +98,11 @@ walk_points(walker *w, bool swap, uint32_t npoints, int ndims)
 
 		if (w->fn(&x, &y, w->arg) != 0)
 			return SHEGU_EWKB_CALLBACK;
-		store_double(p, x, swap);
-		store_double(p + 8, y, swap);
+		if (!w->readonly)
+		{
+			store_double(p, x, swap);
+			store_double(p + 8, y, swap);
+		}
 		w->pos += size;
 	}
 	return SHEGU_EWKB_OK;
@@ -152,6 +160,8 @@ walk_geometry(walker *w, int depth, int32_t *srid)
 		ndims = 2 + (thousands == 1 || thousands == 3) + (thousands == 2 || thousands == 3);
 		base %= 1000;
 	}
+	if (depth == 0)
+		w->top_type = base;
 
 	switch (base)
 	{
@@ -192,12 +202,30 @@ walk_geometry(walker *w, int depth, int32_t *srid)
 shegu_ewkb_status
 shegu_ewkb_map_xy(uint8_t *buf, size_t len, shegu_ewkb_xy_fn fn, void *arg, int32_t *srid)
 {
-	walker		w = {buf, len, 0, fn, arg};
+	walker		w = {buf, len, 0, fn, arg, NULL, false, 0};
 	shegu_ewkb_status st;
 
 	if (srid)
 		*srid = 0;
 	st = walk_geometry(&w, 0, srid);
+	if (st == SHEGU_EWKB_OK && w.pos != len)
+		return SHEGU_EWKB_TRAILING;
+	return st;
+}
+
+shegu_ewkb_status
+shegu_ewkb_walk(const uint8_t *buf, size_t len, shegu_ewkb_xy_fn fn, shegu_ewkb_part_fn part,
+				void *arg, int32_t *srid, uint32_t *type)
+{
+	/* readonly: the buffer is never written through this pointer */
+	walker		w = {(uint8_t *) buf, len, 0, fn, arg, part, true, 0};
+	shegu_ewkb_status st;
+
+	if (srid)
+		*srid = 0;
+	st = walk_geometry(&w, 0, srid);
+	if (type)
+		*type = w.top_type;
 	if (st == SHEGU_EWKB_OK && w.pos != len)
 		return SHEGU_EWKB_TRAILING;
 	return st;

@@ -31,6 +31,18 @@ typedef int (*shegu_ewkb_xy_fn) (double *x, double *y, void *arg);
 extern shegu_ewkb_status shegu_ewkb_map_xy(uint8_t *buf, size_t len, shegu_ewkb_xy_fn fn,
 										   void *arg, int32_t *srid);
 
+/* Called before each sequence of points (a ring, a line string, a point); non-zero stops. */
+typedef int (*shegu_ewkb_part_fn) (void *arg);
+
+/*
+ * The same walk over a buffer that is only read (the callback's changes are not written back),
+ * with part (may be NULL) called before each sequence of points; *type (when not NULL)
+ * receives the top-level type number (1 point ... 6 multipolygon ..., without Z/M/SRID flags).
+ */
+extern shegu_ewkb_status shegu_ewkb_walk(const uint8_t *buf, size_t len, shegu_ewkb_xy_fn fn,
+										 shegu_ewkb_part_fn part, void *arg, int32_t *srid,
+										 uint32_t *type);
+
 extern const char *shegu_ewkb_status_text(shegu_ewkb_status status);
 
 #endif							/* SHEGU_ENGINE_EWKB_H */

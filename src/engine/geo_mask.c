@@ -2,6 +2,9 @@
  * edited grids, and the rectangles to read again.  src/engine/geo_mask.c — pure C. */
 #include "geo_mask.h"
 
+#include "ewkb.h"
+#include "geo.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -188,4 +191,130 @@ shegu_geo_mask_rects(const void *mask, shegu_geo_box *out, size_t max)
 		}
 	}
 	return count;
+}
+
+/* ---- does a polygon cover a box? ---- */
+
+typedef struct cover_walk
+{
+	shegu_geo_box box;
+	double		cx,
+				cy;				/* the box's centre */
+	bool		have_prev;
+	double		px,
+				py;
+	bool		touched;		/* an edge meets the box */
+	bool		inside;			/* crossings of the ray from the centre towards +x, mod 2 */
+} cover_walk;
+
+static int
+cover_part(void *arg)
+{
+	((cover_walk *) arg)->have_prev = false;
+	return 0;
+}
+
+/* Does the segment (a, b) meet the closed box?  Exact. */
+static bool
+segment_meets_box(double ax, double ay, double bx, double by, const shegu_geo_box *b)
+{
+	int			s0,
+				s1,
+				s2,
+				s3;
+
+	if (fmax(ax, bx) < b->x0 || fmin(ax, bx) > b->x1 || fmax(ay, by) < b->y0 || fmin(ay, by) > b->y1)
+		return false;
+	/* the bounding boxes meet: the segment meets the box unless all corners lie strictly on one side */
+	s0 = shegu_geo_orient2d(ax, ay, bx, by, b->x0, b->y0);
+	s1 = shegu_geo_orient2d(ax, ay, bx, by, b->x1, b->y0);
+	s2 = shegu_geo_orient2d(ax, ay, bx, by, b->x1, b->y1);
+	s3 = shegu_geo_orient2d(ax, ay, bx, by, b->x0, b->y1);
+	return !((s0 > 0 && s1 > 0 && s2 > 0 && s3 > 0) || (s0 < 0 && s1 < 0 && s2 < 0 && s3 < 0));
+}
+
+static int
+cover_xy(double *x, double *y, void *arg)
+{
+	cover_walk *c = (cover_walk *) arg;
+
+	if (!isfinite(*x) || !isfinite(*y))
+	{
+		c->touched = true;		/* not a boundary we can judge: say no */
+		return 1;
+	}
+	if (c->have_prev && !c->touched)
+	{
+		double		ax = c->px,
+					ay = c->py,
+					bx = *x,
+					by = *y;
+
+		if (segment_meets_box(ax, ay, bx, by, &c->box))
+			c->touched = true;
+		else if ((ay > c->cy) != (by > c->cy))
+		{
+			/* the edge straddles the centre's height: does it cross to the centre's right? */
+			int			o = shegu_geo_orient2d(ax, ay, bx, by, c->cx, c->cy);
+
+			if ((by > ay) ? o > 0 : o < 0)
+				c->inside = !c->inside;
+		}
+	}
+	c->px = *x;
+	c->py = *y;
+	c->have_prev = true;
+	return c->touched ? 1 : 0;
+}
+
+bool
+shegu_geo_covers_box(const uint8_t *ewkb, size_t len, const shegu_geo_box *box)
+{
+	cover_walk	c;
+	uint32_t	type = 0;
+	shegu_ewkb_status st;
+
+	memset(&c, 0, sizeof c);
+	c.box = *box;
+	c.cx = box->x0 + (box->x1 - box->x0) / 2;
+	c.cy = box->y0 + (box->y1 - box->y0) / 2;
+	if (!(c.cx >= box->x0 && c.cx <= box->x1 && c.cy >= box->y0 && c.cy <= box->y1))
+		return false;
+	st = shegu_ewkb_walk(ewkb, len, cover_xy, cover_part, &c, NULL, &type);
+	if (st != SHEGU_EWKB_OK || c.touched || (type != 3 && type != 6))
+		return false;
+	return c.inside;
+}
+
+static size_t
+put_le(uint8_t *out, size_t pos, const void *v, size_t n)
+{
+	const uint16_t one = 1;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		out[pos + i] = (*(const uint8_t *) &one == 1) ? ((const uint8_t *) v)[i]
+			: ((const uint8_t *) v)[n - 1 - i];
+	return pos + n;
+}
+
+size_t
+shegu_geo_box_ewkb(const shegu_geo_box *box, int32_t srid, uint8_t *out)
+{
+	uint32_t	type = 3 | 0x20000000u,
+				one = 1,
+				five = 5;
+	double		xy[10] = {box->x0, box->y0, box->x1, box->y0, box->x1, box->y1,
+	box->x0, box->y1, box->x0, box->y0};
+	size_t		pos = 0;
+	int			i;
+
+	out[pos++] = 1;
+	pos = put_le(out, pos, &type, 4);
+	pos = put_le(out, pos, &srid, 4);
+	pos = put_le(out, pos, &one, 4);
+	pos = put_le(out, pos, &five, 4);
+	for (i = 0; i < 10; i++)
+		pos = put_le(out, pos, &xy[i], 8);
+	return pos;
 }

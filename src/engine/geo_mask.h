@@ -43,4 +43,19 @@ extern bool shegu_geo_mask_empty(const void *mask);
  */
 extern size_t shegu_geo_mask_rects(const void *mask, shegu_geo_box *out, size_t max);
 
+/*
+ * Does the (E)WKB Polygon or MultiPolygon cover the closed box entirely?  Exact and
+ * conservative: true only when no edge of the boundary meets the box and the box's centre is
+ * inside (even-odd rule over every ring, decided with the exact orientation predicate); false
+ * for any other geometry type and for EWKB that does not read.
+ */
+extern bool shegu_geo_covers_box(const uint8_t *ewkb, size_t len, const shegu_geo_box *box);
+
+/*
+ * Write the EWKB (little-endian, SRID srid) of the box as a Polygon into out, which has room for
+ * SHEGU_GEO_BOX_EWKB_LEN bytes; returns the length.
+ */
+#define SHEGU_GEO_BOX_EWKB_LEN (1 + 4 + 4 + 4 + 4 + 5 * 16)
+extern size_t shegu_geo_box_ewkb(const shegu_geo_box *box, int32_t srid, uint8_t *out);
+
 #endif							/* SHEGU_ENGINE_GEO_MASK_H */

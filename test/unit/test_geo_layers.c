@@ -158,6 +158,10 @@ random_period(rec *r)
 		r->from = 100;				/* from day 100 on */
 }
 
+/* Set by the delta's builds: a grid that covers this box is read as the box (as the binding does). */
+static const shegu_geo_box *hull = NULL;
+static int substituted = 0;
+
 static shegu_geo_index *
 build(bool (*take) (const rec *r, void *arg), void *arg)
 {
@@ -173,6 +177,11 @@ build(bool (*take) (const rec *r, void *arg), void *arg)
 		{
 			size_t		len = rec_wkb(&recs[i], buf);
 
+			if (hull != NULL && shegu_geo_covers_box(buf, len, hull))
+			{
+				len = shegu_geo_box_ewkb(hull, 4326, buf);
+				substituted++;
+			}
 			if (shegu_geo_builder_add(b, buf, len, recs[i].code, recs[i].level, recs[i].from,
 									  recs[i].to, NULL, NULL) != SHEGU_GEO_OK)
 				add_failed++;
@@ -361,7 +370,21 @@ test_edit_sequences(void)
 			shegu_geo_mask_rects(mask, rs, nr);
 			rr.r = rs;
 			rr.n = nr;
-			delta = build(in_rects, &rr);
+			{
+				shegu_geo_box h = rs[0];
+				size_t		q;
+
+				for (q = 1; q < nr; q++)
+				{
+					h.x0 = fmin(h.x0, rs[q].x0);
+					h.y0 = fmin(h.y0, rs[q].y0);
+					h.x1 = fmax(h.x1, rs[q].x1);
+					h.y1 = fmax(h.y1, rs[q].y1);
+				}
+				hull = &h;
+				delta = build(in_rects, &rr);
+				hull = NULL;
+			}
 			full = build(NULL, NULL);
 			for (i = 0; i < 6000; i++)
 			{
@@ -404,12 +427,59 @@ test_edit_sequences(void)
 	CHECK(rounds == 60, "layers: 12 registries, 5 rounds of random edits each");
 	CHECK_INT(bad, 0, "layers: base + mask + delta answer like the brute force after every round");
 	printf("#   %d probes compared\n", probes);
+	CHECK(substituted > 0, "layers: grids that cover the whole dirty region were read as its hull");
+	printf("#   %d grids read as the hull\n", substituted);
+}
+
+static void
+test_covers_box(void)
+{
+	rec			r = {1, 6, 0, 0, 4, {0, 0, 10, 0, 10, 10, 0, 10}, true};
+	uint8_t		buf[1024];
+	size_t		len = rec_wkb(&r, buf);
+	shegu_geo_box in = {1, 1, 2, 2},
+				edge = {0, 1, 2, 2},
+				corner = {-1, -1, 0, 0},
+				out = {11, 11, 12, 12},
+				around = {-1, -1, 11, 11};
+	uint8_t		hb[SHEGU_GEO_BOX_EWKB_LEN];
+	size_t		hl;
+
+	CHECK(shegu_geo_covers_box(buf, len, &in), "covers_box: a box inside a square");
+	CHECK(!shegu_geo_covers_box(buf, len, &edge), "covers_box: a box touching the edge is not taken (conservative)");
+	CHECK(!shegu_geo_covers_box(buf, len, &corner), "covers_box: a box touching a corner from outside");
+	CHECK(!shegu_geo_covers_box(buf, len, &out), "covers_box: a box outside");
+	CHECK(!shegu_geo_covers_box(buf, len, &around), "covers_box: a box around the square");
+	CHECK(!shegu_geo_covers_box(buf, len - 1, &in), "covers_box: truncated EWKB says no");
+	hl = shegu_geo_box_ewkb(&around, 4326, hb);
+	CHECK_INT(hl, SHEGU_GEO_BOX_EWKB_LEN, "box_ewkb: its length");
+	CHECK(shegu_geo_covers_box(hb, hl, &in), "box_ewkb: reads back as a polygon that covers what it holds");
+	/* a ring with a hole around the box */
+	{
+		uint8_t		hole[1024];
+		size_t		l = 0;
+		double		outer[] = {0, 0, 10, 0, 10, 10, 0, 10, 0, 0},
+					inner[] = {0.5, 0.5, 3, 0.5, 3, 3, 0.5, 3, 0.5, 0.5};
+		uint32_t	v;
+		int			i;
+
+		hole[l++] = 1;
+		v = 3; memcpy(hole + l, &v, 4); l += 4;
+		v = 2; memcpy(hole + l, &v, 4); l += 4;
+		v = 5; memcpy(hole + l, &v, 4); l += 4;
+		for (i = 0; i < 10; i++) { memcpy(hole + l, &outer[i], 8); l += 8; }
+		v = 5; memcpy(hole + l, &v, 4); l += 4;
+		for (i = 0; i < 10; i++) { memcpy(hole + l, &inner[i], 8); l += 8; }
+		CHECK(!shegu_geo_covers_box(hole, l, &in), "covers_box: a box in a hole is not covered");
+		CHECK(shegu_geo_covers_box(hole, l, &(shegu_geo_box) {5, 5, 6, 6}), "covers_box: a box beside the hole is");
+	}
 }
 
 int
 main(void)
 {
 	test_mask();
+	test_covers_box();
 	test_edit_sequences();
 	return UNIT_DONE();
 }
