@@ -5,6 +5,8 @@
 
 #include "access/parallel.h"
 #include "access/xact.h"
+#include "commands/dbcommands.h"
+#include "commands/defrem.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "portability/instr_time.h"
@@ -17,6 +19,7 @@
 #include "storage/proc.h"
 #include "storage/shmem.h"
 #include "tcop/tcopprot.h"
+#include "tcop/utility.h"
 #include "utils/dsa.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -58,13 +61,13 @@
  * Local defaults, not from the seeds; a county replaces them by editing them here.  A delta of
  * more grid versions than LK_COMPACT_MIN and than 1/LK_COMPACT_SHARE of the base is compacted
  * into a new base (in the background: a commit meanwhile abandons the compaction for a delta).
- * The worker exits after LK_WORKER_IDLE_MS with nothing to do (so that DROP DATABASE, which
- * waits 5 s for other sessions, can go ahead).  A commit waits at most LK_COMMIT_WAIT_MS for
+ * The worker exits after LK_WORKER_IDLE_MS with nothing to do (DROP DATABASE, ALTER DATABASE
+ * and CREATE DATABASE ... TEMPLATE of its database stop it at once: see lk_utility).  A commit waits at most LK_COMMIT_WAIT_MS for
  * the version that holds its change.
  */
 #define LK_COMPACT_MIN		500
 #define LK_COMPACT_SHARE	32
-#define LK_WORKER_IDLE_MS	2000
+#define LK_WORKER_IDLE_MS	60000
 #define LK_COMMIT_WAIT_MS	10000
 #define LK_WORKER_START_MS	5000	/* a worker asked for and not running after this is lost */
 
@@ -121,6 +124,7 @@ static lk_shared *lk_sh = NULL; /* NULL: not preloaded, every backend has its ow
 static dsa_area *lk_area = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+static ProcessUtility_hook_type prev_utility_hook = NULL;
 
 /* The version this backend holds (and reads through my_layers). */
 static int	my_slot = -1;
@@ -1112,6 +1116,68 @@ lk_xact_callback(XactEvent event, void *arg)
 	}
 }
 
+/* Stop the worker of a database (it would keep DROP DATABASE and the like from going ahead). */
+static void
+lk_stop_worker_of(Oid dbid)
+{
+	int			i;
+
+	if (!OidIsValid(dbid))
+		return;
+	LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
+	for (i = 0; i < LK_SLOTS; i++)
+	{
+		lk_slot    *sl = &lk_sh->slots[i];
+
+		if (sl->dbid != dbid)
+			continue;
+		if (sl->worker_pid != 0)
+			(void) kill(sl->worker_pid, SIGTERM);
+		/* and no new one for a while: whoever asks meanwhile builds itself */
+		sl->worker_asked = GetCurrentTimestamp();
+		sl->worker_failed = true;
+	}
+	LWLockRelease(lk_sh->lock);
+}
+
+/*
+ * Statements that need a database without other sessions (DROP DATABASE, ALTER DATABASE,
+ * CREATE DATABASE ... TEMPLATE) first stop its index builder.
+ */
+static void
+lk_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+		   ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv,
+		   DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *n = pstmt->utilityStmt;
+	const char *db = NULL;
+
+	if (IsA(n, DropdbStmt))
+		db = ((DropdbStmt *) n)->dbname;
+	else if (IsA(n, RenameStmt) && ((RenameStmt *) n)->renameType == OBJECT_DATABASE)
+		db = ((RenameStmt *) n)->subname;
+	else if (IsA(n, AlterDatabaseStmt))
+		db = ((AlterDatabaseStmt *) n)->dbname;
+	else if (IsA(n, CreatedbStmt))
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((CreatedbStmt *) n)->options)
+		{
+			DefElem    *d = (DefElem *) lfirst(lc);
+
+			if (strcmp(d->defname, "template") == 0 && d->arg != NULL)
+				db = defGetString(d);
+		}
+	}
+	if (db != NULL && lk_sh != NULL)
+		lk_stop_worker_of(get_database_oid(db, true));
+	if (prev_utility_hook)
+		prev_utility_hook(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+}
+
 void
 shegu_lookup_shmem_init(void)
 {
@@ -1122,5 +1188,7 @@ shegu_lookup_shmem_init(void)
 		shmem_request_hook = lk_shmem_request;
 		prev_shmem_startup_hook = shmem_startup_hook;
 		shmem_startup_hook = lk_shmem_startup;
+		prev_utility_hook = ProcessUtility_hook;
+		ProcessUtility_hook = lk_utility;
 	}
 }
