@@ -223,6 +223,39 @@ rect_array(const shegu_geo_box *rects, size_t n, int which)
 	return PointerGetDatum(construct_array(d, (int) n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
+/* The rows whose boxes meet one of the rectangles $1..$4 (x0, y0, x1, y1 arrays), each once. */
+static char *
+delta_query(const char *pg)
+{
+	return psprintf("SELECT code, valid_from, valid_to, %s.st_asewkb(boundary) FROM shegu.grid "
+					"WHERE ctid = ANY (ARRAY(SELECT DISTINCT g.ctid "
+					"FROM unnest($1, $2, $3, $4) AS r(x0, y0, x1, y1) "
+					"JOIN shegu.grid g ON g.boundary OPERATOR(%s.&&) %s.st_makeenvelope(r.x0, r.y0, r.x1, r.y1, 4326)))",
+					pg, pg, pg);
+}
+
+/*
+ * Run the query of a delta once over no rectangles: loads PostGIS and the catalog entries a
+ * delta needs, so that the first edit does not wait for them (the index builder at its start).
+ */
+void
+shegu_lookup_warm(void)
+{
+	const char *pg = quote_identifier(get_namespace_name(shegu_postgis_namespace()));
+	Oid			argtypes[4] = {FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+	Datum		args[4];
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		args[i] = rect_array(NULL, 0, i);
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	(void) SPI_execute_with_args(delta_query(pg), 4, argtypes, args, NULL, true, 0);
+	SPI_finish();
+	PopActiveSnapshot();
+}
+
 /*
  * Read the grid versions with a boundary (every one when nrects is (size_t) -1, else those whose
  * bounding box meets one of the rectangles) and build an engine index in cxt (everything it
@@ -270,11 +303,7 @@ shegu_lookup_build(MemoryContext cxt, bool parallel, int64 *rows_out,
 		 * of many vertices that covers the rectangles' hull (a county, a township around a
 		 * redrawn basic grid) is read as the hull instead (see below).
 		 */
-		query = psprintf("SELECT code, valid_from, valid_to, %s.st_asewkb(boundary) FROM shegu.grid "
-						 "WHERE ctid = ANY (ARRAY(SELECT DISTINCT g.ctid "
-						 "FROM unnest($1, $2, $3, $4) AS r(x0, y0, x1, y1) "
-						 "JOIN shegu.grid g ON g.boundary OPERATOR(%s.&&) %s.st_makeenvelope(r.x0, r.y0, r.x1, r.y1, 4326)))",
-						 pg, pg, pg);
+		query = delta_query(pg);
 		hull = rects[0];
 		for (k = 1; k < nrects; k++)
 		{

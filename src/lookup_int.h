@@ -51,6 +51,8 @@ extern shegu_geo_index *shegu_lookup_build(MemoryContext cxt, bool parallel, int
 										   const shegu_geo_box *rects, size_t nrects,
 										   bool (*abandon) (void));
 
+extern void shegu_lookup_warm(void);
+
 /* lookup_shmem.c */
 extern void shegu_lookup_shmem_init(void);
 extern bool shegu_lookup_shmem_ready(void);

@@ -61,13 +61,20 @@
  * Local defaults, not from the seeds; a county replaces them by editing them here.  A delta of
  * more grid versions than LK_COMPACT_MIN and than 1/LK_COMPACT_SHARE of the base is compacted
  * into a new base (in the background: a commit meanwhile abandons the compaction for a delta).
- * The worker exits after LK_WORKER_IDLE_MS with nothing to do (DROP DATABASE, ALTER DATABASE
- * and CREATE DATABASE ... TEMPLATE of its database stop it at once: see lk_utility).  A commit waits at most LK_COMMIT_WAIT_MS for
+ * The worker exits after LK_WORKER_IDLE_MS with nothing to do, LK_SMALL_IDLE_MS for a registry
+ * of fewer than LK_BIG_ROWS grid versions (it holds a background worker slot, which pg_cron and
+ * parallel queries also use); DROP DATABASE, ALTER DATABASE and CREATE DATABASE ... TEMPLATE of
+ * its database stop it at once (see lk_utility).  A registry of LK_BIG_ROWS or more starts its
+ * worker at the first build, so that the first edit finds it ready.  A commit waits at most LK_COMMIT_WAIT_MS for
  * the version that holds its change.
  */
 #define LK_COMPACT_MIN		500
 #define LK_COMPACT_SHARE	32
-#define LK_WORKER_IDLE_MS	60000
+#define LK_QUIET_MS			1000	/* a delta that took more than LK_QUIET_DELTA_MS to build is */
+#define LK_QUIET_DELTA_MS	10		/* compacted once no commit came for LK_QUIET_MS */
+#define LK_WORKER_IDLE_MS	600000	/* ... for a registry of LK_BIG_ROWS grid versions or more */
+#define LK_SMALL_IDLE_MS	5000	/* ... for a smaller one (a full build is quick there) */
+#define LK_BIG_ROWS			10000
 #define LK_COMMIT_WAIT_MS	10000
 #define LK_WORKER_START_MS	5000	/* a worker asked for and not running after this is lost */
 
@@ -149,6 +156,7 @@ static bool xact_full = false;
 static uint64 abandon_gen = 0;
 
 PGDLLEXPORT void shegu_lookup_worker_main(Datum arg);
+static bool lk_wake_worker(int si);
 
 /* ---- shared memory ---- */
 
@@ -466,7 +474,7 @@ typedef enum lk_work
 } lk_work;
 
 static lk_work
-lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day)
+lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day, bool quiet)
 {
 	int			pub = sl->published;
 	lk_version *v;
@@ -492,6 +500,8 @@ lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day)
 		if (stale)
 			return LK_COMPACT;
 	}
+	if (v->gen == gen && quiet && DsaPointerIsValid(v->ddp) && v->delta_ms > LK_QUIET_DELTA_MS)
+		return LK_COMPACT;		/* the next edit's delta would cost as much: start afresh */
 	if (v->gen == gen || sl->failed_gen == gen)
 		return LK_NOTHING;
 	if (sl->nboxes == v->nboxes)
@@ -504,7 +514,7 @@ lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day)
  * it is given back here).  Returns whether there was anything to do.  Runs in a transaction.
  */
 static bool
-lk_update(lk_slot *sl, Oid relid, bool check_day)
+lk_update(lk_slot *sl, Oid relid, bool check_day, bool quiet)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "shegu lookup shared build",
 											  ALLOCSET_DEFAULT_SIZES);
@@ -517,7 +527,7 @@ lk_update(lk_slot *sl, Oid relid, bool check_day)
 
 	LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 	gen = pg_atomic_read_u64(&sl->gen);
-	work = lk_plan(sl, relid, gen, check_day);
+	work = lk_plan(sl, relid, gen, check_day, quiet);
 	was_full_pending = sl->full_pending;
 	if (work == LK_RESTAMP)
 		sl->versions[sl->published].gen = gen;
@@ -607,7 +617,12 @@ lk_update(lk_slot *sl, Oid relid, bool check_day)
 					sl->nboxes -= nboxes;
 				}
 				if (!am_worker)
+				{
 					lk_take(sl, k);
+					/* a large registry's index builder starts now, ready for the first edit */
+					if (rows >= LK_BIG_ROWS)
+						(void) lk_wake_worker((int) (sl - lk_sh->slots));
+				}
 			}
 			else
 			{
@@ -726,6 +741,12 @@ shegu_lookup_worker_main(Datum arg)
 	LWLockRelease(lk_sh->lock);
 	lk_register_exit();
 
+	/* load PostGIS and plan a delta's query now, not at the first edit */
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	shegu_lookup_warm();
+	CommitTransactionCommand();
+
 	idle_since = GetCurrentTimestamp();
 	for (;;)
 	{
@@ -763,7 +784,8 @@ shegu_lookup_worker_main(Datum arg)
 
 				PG_TRY();
 				{
-					did = lk_update(sl, relid, true);
+					did = lk_update(sl, relid, true,
+								TimestampDifferenceExceeds(idle_since, GetCurrentTimestamp(), LK_QUIET_MS));
 				}
 				PG_CATCH();
 				{
@@ -799,7 +821,9 @@ shegu_lookup_worker_main(Datum arg)
 			idle_since = GetCurrentTimestamp();
 			continue;
 		}
-		if (TimestampDifferenceExceeds(idle_since, GetCurrentTimestamp(), LK_WORKER_IDLE_MS))
+		if (TimestampDifferenceExceeds(idle_since, GetCurrentTimestamp(),
+									   (sl->published >= 0 && sl->versions[sl->published].rows >= LK_BIG_ROWS)
+									   ? LK_WORKER_IDLE_MS : LK_SMALL_IDLE_MS))
 		{
 			/* nothing to do for a while: leave, unless a commit came meanwhile (it would not wake us) */
 			int			pub;
@@ -885,7 +909,7 @@ shegu_lookup_shared_layers(lk_layers *out)
 			}
 			LWLockRelease(lk_sh->lock);
 			if (build_here)
-				(void) lk_update(sl, relid, false);
+				(void) lk_update(sl, relid, false, false);
 			break;
 		}
 		if (sl->builder == 0 && !IsInParallelMode())
@@ -895,7 +919,7 @@ shegu_lookup_shared_layers(lk_layers *out)
 			LWLockRelease(lk_sh->lock);
 			if (waited)
 				ConditionVariableCancelSleep();
-			(void) lk_update(sl, relid, false);
+			(void) lk_update(sl, relid, false, false);
 			if (my_layers.base == NULL)
 				return false;	/* no room for a version */
 			/* a commit while we read leaves it stale at once: it serves this statement */
