@@ -94,7 +94,7 @@ edit_bench() {
 	# PostGIS on random points over the redrawn township and on every vertex there
 	local agree
 	agree=$(eq -F ' ' <<-SQL
-		SELECT shegu.lookup_wait();
+		SELECT CASE WHEN to_regprocedure('shegu.lookup_wait(int)') IS NOT NULL THEN shegu.lookup_wait(10000) END;
 		CREATE TEMP TABLE ep AS
 		SELECT ST_SetSRID(ST_MakePoint(ST_XMin(e) + random() * (ST_XMax(e) - ST_XMin(e)),
 		                               ST_YMin(e) + random() * (ST_YMax(e) - ST_YMin(e))), 4326) AS pt
@@ -106,7 +106,7 @@ edit_bench() {
 		       count(*) FILTER (WHERE shegu.locate(pt) IS DISTINCT FROM (
 		           SELECT code FROM shegu.grid g WHERE ST_Covers(g.boundary, ep.pt) AND g.valid_from <= current_date
 		           AND (g.valid_to IS NULL OR g.valid_to > current_date) ORDER BY shegu.level(code) DESC, code LIMIT 1)),
-		       ' delta grids:', (SELECT delta_grids FROM shegu.lookup_stats())
+		       ' delta grids:', (SELECT to_jsonb(s) ->> 'delta_grids' FROM shegu.lookup_stats() s)
 		FROM ep;
 	SQL
 	)

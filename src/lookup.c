@@ -586,42 +586,27 @@ check_srid(int32 srid)
 				 errhint("%s", srid_hint)));
 }
 
-static uint32
-ewkb_u32(const uint8 *p, bool big)
+/* ewkb walk callback: keep the (first) coordinate of a point */
+static int
+point_xy(double *x, double *y, void *arg)
 {
-	return big ? ((uint32) p[0] << 24 | (uint32) p[1] << 16 | (uint32) p[2] << 8 | p[3])
-		: ((uint32) p[3] << 24 | (uint32) p[2] << 16 | (uint32) p[1] << 8 | p[0]);
+	double	   *xy = (double *) arg;
+
+	xy[0] = *x;
+	xy[1] = *y;
+	xy[2] += 1;
+	return 0;
 }
 
-static double
-ewkb_double(const uint8 *p, bool big)
-{
-	uint64		u = 0;
-	double		d;
-	int			i;
-
-	if (big)
-		for (i = 0; i < 8; i++)
-			u = u << 8 | p[i];
-	else
-		for (i = 7; i >= 0; i--)
-			u = u << 8 | p[i];
-	memcpy(&d, &u, sizeof d);
-	return d;
-}
-
-/* A point through geometry_send (EWKB): every form PostGIS can hold. */
+/* A point through geometry_send (EWKB), read by the engine's one EWKB reader: every form PostGIS can hold. */
 static void
 read_point_ewkb(Datum geom, double *x, double *y, bool *empty)
 {
 	bytea	   *w;
-	const uint8 *p;
-	Size		len;
-	bool		big;
-	uint32		type,
-				base;
-	int32		srid = 0;
-	Size		off = 5;
+	double		xy[3] = {0, 0, 0};
+	int32_t		srid = 0;
+	uint32_t	type = 0;
+	shegu_ewkb_status st;
 
 	if (!send_ready)
 	{
@@ -633,35 +618,22 @@ read_point_ewkb(Datum geom, double *x, double *y, bool *empty)
 		send_ready = true;
 	}
 	w = SendFunctionCall(&send_finfo, geom);
-	p = (const uint8 *) VARDATA_ANY(w);
-	len = VARSIZE_ANY_EXHDR(w);
-	if (len < 5 || p[0] > 1)
-		elog(ERROR, "geometry_send returned no EWKB");
-	big = p[0] == 0;
-	type = ewkb_u32(p + 1, big);
-	base = type & 0x0fffffff;
-	if (base >= 1000)
-		base %= 1000;
-	if (type & 0x20000000)
-	{
-		if (len < off + 4)
-			elog(ERROR, "geometry_send returned a truncated EWKB");
-		srid = (int32) ewkb_u32(p + off, big);
-		off += 4;
-	}
-	if (base != 1)
+	st = shegu_ewkb_walk((const uint8_t *) VARDATA_ANY(w), VARSIZE_ANY_EXHDR(w), point_xy, NULL, xy,
+						 &srid, &type);
+	if (st != SHEGU_EWKB_OK)
+		elog(ERROR, "geometry_send returned EWKB that does not read: %s", shegu_ewkb_status_text(st));
+	if (type != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("shegu.locate takes a point, not a %s",
-						base < lengthof(wkb_type_names) ? wkb_type_names[base] : "geometry"),
+						type < lengthof(wkb_type_names) ? wkb_type_names[type] : "geometry"),
 				 errhint("Locate a representative point, e.g. ST_PointOnSurface(geom).")));
 	check_srid(srid);
-	if (len < off + 16)
-		elog(ERROR, "geometry_send returned a truncated point");
-	*x = ewkb_double(p + off, big);
-	*y = ewkb_double(p + off + 8, big);
+	*x = xy[0];
+	*y = xy[1];
 	/* WKB writes POINT EMPTY as NaN, NaN */
-	*empty = isnan(*x) && isnan(*y);
+	*empty = xy[2] == 0 || (isnan(*x) && isnan(*y));
+	pfree(w);
 }
 
 /*
