@@ -132,7 +132,7 @@ q -c "COPY (SELECT shegu.to_bigint(code), shegu.level(code),
                    encode(ST_AsEWKB(boundary), 'hex')
             FROM shegu.grid WHERE boundary IS NOT NULL) TO STDOUT" >"$SHEGU_RUN_DIR/registry.tsv"
 cc -O2 -I"$SHEGU_TOP/src/engine" -o "$SHEGU_RUN_DIR/geo_engine" "$SHEGU_TOP/bench/geo_engine.c" \
-	"$SHEGU_TOP"/src/engine/geo.c -lm || die "bench/geo_engine.c does not build"
+	"$SHEGU_TOP"/src/engine/geo.c "$SHEGU_TOP"/src/engine/ewkb.c -lm || die "bench/geo_engine.c does not build"
 today=$(q -c "SELECT current_date - DATE '2000-01-01'")
 "$SHEGU_RUN_DIR/geo_engine" "$SHEGU_RUN_DIR/registry.tsv" "$POINTS" "$today" 0 "$today"
 if [ "$BIG_GRIDS" -gt 0 ]; then
