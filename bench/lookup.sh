@@ -179,7 +179,7 @@ if [ "$PROVINCE_GRIDS" -gt 0 ]; then
 	run_psql -d postgres -c "DROP DATABASE IF EXISTS $pdb" -c "CREATE DATABASE $pdb" >/dev/null
 	run_psql -d $pdb -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu" >/dev/null
 	t0=$(date +%s)
-	run_psql -d $pdb -v grids="$PROVINCE_GRIDS" -v code=430500 -f "$SHEGU_TOP/demo/county.sql" >/dev/null || die "province generation failed"
+	run_psql -d $pdb -v grids="$PROVINCE_GRIDS" -v code=430599 -f "$SHEGU_TOP/demo/county.sql" >/dev/null || die "province generation failed"
 	echo "generated in $(( $(date +%s) - t0 )) s"
 	run_psql -d $pdb -At -c "SELECT shegu.locate(ST_SetSRID(ST_MakePoint(111, 26.5), 4326))" >/dev/null
 	read -r prov_build prov_mib prov_bpv < <(run_psql -d $pdb -At -F ' ' -c "SELECT round(build_ms), round(memory_bytes / 1048576.0), round(memory_bytes::numeric / vertices, 1) FROM shegu.lookup_stats()")

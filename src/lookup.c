@@ -1,6 +1,7 @@
 /* SQL binding of the grid registry's lookup: the per-backend index of shegu.grid, its
- * invalidation, locate(), the fill_grid() trigger and lookup_stats().
- * src/lookup.c — the engine is src/engine/geo.c. */
+ * invalidation, reading the grids for a build (whole, or a delta's), locate(), the fill_grid()
+ * and grid_changed triggers, lookup_stats() and lookup_wait().
+ * src/lookup.c — the shared index is src/lookup_shmem.c, the engine src/engine/geo.c. */
 #include "postgres.h"
 
 #include <math.h>
