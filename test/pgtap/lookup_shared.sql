@@ -6,7 +6,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 SET search_path = shegu, public;
-SELECT plan(15);
+SELECT plan(17);
 
 CREATE TEMP TABLE mode AS
 SELECT current_setting('shared_preload_libraries') ~ '(^|[ ,])shegu($|[ ,])' AS preloaded;
@@ -52,6 +52,9 @@ SELECT dblink_exec('shared_a', $$UPDATE shegu.grid SET boundary = 'SRID=4326;MUL
                                  WHERE code OPERATOR(shegu.=) '430598101'::shegu.gridcode$$);
 SELECT is(locate((SELECT east FROM probe))::text, '430598101', 'a committed boundary change is seen by the next statement');
 SELECT isnt((SELECT built_at FROM lookup_stats()), (SELECT built_at FROM before), 'and it rebuilt the index');
+SELECT is((SELECT delta_grids > 0 FROM lookup_stats()), (SELECT preloaded FROM mode),
+          'with the preload, as a delta over what the edit touched (none without: every session rebuilds its own)');
+SELECT is(lookup_wait(10000), true, 'lookup_wait: the shared index holds every commit');
 
 -- A transaction that changed the grids reads its own index, with its uncommitted change; the
 -- other sessions do not see it, and after its rollback it reads the shared one again.
