@@ -13,6 +13,8 @@ ROOMS = gridcode coords lookup import worktime incident index security base duty
 
 ENGINE_SRCS = $(sort $(wildcard src/engine/*.c))
 ROOM_SRCS   = $(wildcard $(addprefix src/,$(addsuffix .c,$(ROOMS))))
+# more files of a room: src/<room>_<part>.c (e.g. src/lookup_shmem.c)
+ROOM_SRCS  += $(sort $(wildcard $(addprefix src/,$(addsuffix _*.c,$(ROOMS)))))
 # a room is in the build once its src/<room>.sql exists (and in pg_regress once sql/<room>.sql does)
 ROOM_SQL    = $(wildcard $(addprefix src/,$(addsuffix .sql,$(ROOMS))))
 OBJS        = src/shegu.o src/core.o src/refcache.o $(ROOM_SRCS:.c=.o) $(ENGINE_SRCS:.c=.o)

@@ -1,7 +1,7 @@
 /*
  * The lookup engine alone, outside the server: build time, memory and locate time on a registry
  * read from a file.  bench/geo_engine.c — built and run by bench/engine.sh; by hand:
- *   cc -O2 -Isrc/engine -o geo_engine bench/geo_engine.c src/engine/geo.c -lm
+ *   cc -O2 -Isrc/engine -o geo_engine bench/geo_engine.c src/engine/geo.c src/engine/ewkb.c -lm
  *   ./geo_engine registry.tsv [points] [day] [raster_bits] [raster_day]
  * registry.tsv: one grid version a line, tab-separated: code, level, valid_from, valid_to (days
  * from any epoch, -2147483648 / 2147483647 for open ends), boundary as hex EWKB — what

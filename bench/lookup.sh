@@ -12,6 +12,10 @@
 #   BIG_GRIDS=50000  a second county, for build time and memory only (0 skips it)
 #   HIST_GRIDS=4000  basic grids of the registries with history (bench/history.sql; 0 skips them)
 #   CONNS=100        connections for the memory comparison with shegu preloaded (0 skips it)
+#   EDITS=1          edits on the BIG_GRIDS city while READERS=4 sessions locate: edit-to-visible and
+#                    the readers' longest wait (bench/lookup_edit.sh; 0 skips it)
+#   PROVINCE_GRIDS=0 a province of that many basic grids (300000: ~15 M vertices) in its own database:
+#                    build time, memory, locate ratio, edit-to-visible (0 skips it; it takes minutes)
 #   BE_CONNS=10      connections for the same without the preload (each builds its own index:
 #                    100 of them would take 100 times the memory; the ratio is per connection)
 source "$(dirname "$0")/../tools/lib.sh"
@@ -23,6 +27,8 @@ BIG_GRIDS=${BIG_GRIDS:-50000}
 HIST_GRIDS=${HIST_GRIDS:-4000}
 CONNS=${CONNS:-100}
 BE_CONNS=${BE_CONNS:-10}
+READERS=${READERS:-4}
+PROVINCE_GRIDS=${PROVINCE_GRIDS:-0}
 
 install_packages
 build_install
@@ -126,7 +132,7 @@ q -c "COPY (SELECT shegu.to_bigint(code), shegu.level(code),
                    encode(ST_AsEWKB(boundary), 'hex')
             FROM shegu.grid WHERE boundary IS NOT NULL) TO STDOUT" >"$SHEGU_RUN_DIR/registry.tsv"
 cc -O2 -I"$SHEGU_TOP/src/engine" -o "$SHEGU_RUN_DIR/geo_engine" "$SHEGU_TOP/bench/geo_engine.c" \
-	"$SHEGU_TOP"/src/engine/geo.c -lm || die "bench/geo_engine.c does not build"
+	"$SHEGU_TOP"/src/engine/geo.c "$SHEGU_TOP"/src/engine/ewkb.c -lm || die "bench/geo_engine.c does not build"
 today=$(q -c "SELECT current_date - DATE '2000-01-01'")
 "$SHEGU_RUN_DIR/geo_engine" "$SHEGU_RUN_DIR/registry.tsv" "$POINTS" "$today" 0 "$today"
 if [ "$BIG_GRIDS" -gt 0 ]; then
@@ -134,6 +140,14 @@ if [ "$BIG_GRIDS" -gt 0 ]; then
 	run_psql -d $db -v grids="$BIG_GRIDS" -v code=430529 -f "$SHEGU_TOP/demo/county.sql" >/dev/null || die "county generation failed"
 	q -c "DELETE FROM shegu.grid WHERE code OPERATOR(shegu.<@) '430528'::shegu.gridcode" >/dev/null
 	echo "$(stats)   ($BIG_GRIDS basic grids + parents; generated in $(( $(date +%s) - t0 )) s)"
+	if [ "${EDITS:-1}" = 1 ]; then
+		say "edits on the $BIG_GRIDS-grid city while $READERS sessions locate (bench/lookup_edit.sh)"
+		source "$SHEGU_TOP/bench/lookup_edit.sh"
+		edit_db=$db
+		edit_bench "city of $BIG_GRIDS"
+		city_edit_vis=$edit_vis_max city_edit_town=$edit_town_max city_edit_worst=$edit_worst city_edit_quiet=$edit_quiet
+		q -c "SELECT mode, grids, delta_grids, delta_boxes, round(memory_bytes / 1048576.0, 1) AS mib FROM shegu.lookup_stats()"
+	fi
 fi
 
 if [ "$HIST_GRIDS" -gt 0 ]; then
@@ -157,6 +171,30 @@ if [ "$HIST_GRIDS" -gt 0 ]; then
 		echo "    200,000 points: sum(ST_X) $1 ms, locate today $2 ms ($(ratio "$2" "$1")x), locate on 2022-06-01 $3 ms ($(ratio "$3" "$1")x)"
 		run_psql -d postgres -c "DROP DATABASE $db2" >/dev/null
 	done
+fi
+
+if [ "$PROVINCE_GRIDS" -gt 0 ]; then
+	say "a province of $PROVINCE_GRIDS basic grids (demo/county.sql, in its own database)"
+	pdb=shegu_bench_province
+	run_psql -d postgres -c "DROP DATABASE IF EXISTS $pdb" -c "CREATE DATABASE $pdb" >/dev/null
+	run_psql -d $pdb -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION shegu" >/dev/null
+	t0=$(date +%s)
+	run_psql -d $pdb -v grids="$PROVINCE_GRIDS" -v code=430599 -f "$SHEGU_TOP/demo/county.sql" >/dev/null || die "province generation failed"
+	echo "generated in $(( $(date +%s) - t0 )) s"
+	run_psql -d $pdb -At -c "SELECT shegu.locate(ST_SetSRID(ST_MakePoint(111, 26.5), 4326))" >/dev/null
+	read -r prov_build prov_mib prov_bpv < <(run_psql -d $pdb -At -F ' ' -c "SELECT round(build_ms), round(memory_bytes / 1048576.0), round(memory_bytes::numeric / vertices, 1) FROM shegu.lookup_stats()")
+	run_psql -d $pdb -At -F ' | ' -c "SELECT grids, vertices, cells, leaves, depth, raster_cells, round(memory_bytes / 1048576.0, 1) AS mib, round(build_ms) AS build_ms FROM shegu.lookup_stats()"
+	pq() { printf '%s\n' "SET max_parallel_workers_per_gather = 0;" \
+		"CREATE TEMP TABLE pp AS SELECT ST_SetSRID(ST_MakePoint(ST_XMin(e) + random() * (ST_XMax(e) - ST_XMin(e)), ST_YMin(e) + random() * (ST_YMax(e) - ST_YMin(e))), 4326) AS pt FROM (SELECT ST_Extent(boundary) AS e FROM shegu.grid) x, generate_series(1, 500000);" \
+		'\timing on' "$@" | run_psql -d $pdb -At 2>&1 | sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p' | tr '\n' ' '; }
+	set -- $(pq "SELECT sum(ST_X(pt)) FROM pp;" "SELECT count(shegu.locate(pt)) FROM pp;")
+	prov_stx=$1 prov_loc=$2
+	echo "500,000 points: sum(ST_X) $1 ms, locate $2 ms ($(ratio "$2" "$1")x)"
+	source "$SHEGU_TOP/bench/lookup_edit.sh"
+	edit_db=$pdb EDIT_SECONDS=${EDIT_SECONDS:-40}
+	edit_bench "province of $PROVINCE_GRIDS"
+	prov_vis=$edit_vis_max
+	run_psql -d postgres -c "DROP DATABASE $pdb" >/dev/null
 fi
 
 # One index per server: the first locate of a new connection, and the memory of many sessions
@@ -231,5 +269,13 @@ if [ "$CONNS" -gt 0 ]; then
 	echo "ratio first locate per-session/shared: $(ratio "$be_first" "$sh_first")"
 	echo "ratio memory of $CONNS sessions / 1 session, shared index: $(ratio "$sh_idx_many" "$sh_idx_one")"
 	echo "ratio memory of $BE_CONNS sessions / 1 session, per-session index: $(ratio "$be_idx_many" "$be_idx_one")"
+fi
+if [ -n "${city_edit_vis:-}" ]; then
+	echo "edit to visible on the $BIG_GRIDS-grid city: one grid $city_edit_vis ms at most, a township $city_edit_town ms at most"
+	echo "longest reader wait during the edits: $city_edit_worst ms ($city_edit_quiet ms without edits; main 5e4f36c waited 12,618 ms, docs/benchmarks.md)"
+	echo "ratio reader wait during edits / without: $(ratio "$city_edit_worst" "$city_edit_quiet")"
+fi
+if [ -n "${prov_build:-}" ]; then
+	echo "province of $PROVINCE_GRIDS grids: build $prov_build ms, $prov_mib MiB ($prov_bpv bytes a vertex), locate $(ratio "$prov_loc" "$prov_stx")x sum(ST_X), edit to visible $prov_vis ms"
 fi
 echo "per point: shegu $(awk -v a="$sg" -v n="$POINTS" 'BEGIN { printf "%.0f", a * 1e6 / n }') ns, PostGIS $(awk -v a="$pg" -v n="$POINTS" 'BEGIN { printf "%.0f", a * 1e6 / n }') ns, sum(ST_X) $(awk -v a="$stx" -v n="$POINTS" 'BEGIN { printf "%.0f", a * 1e6 / n }') ns"

@@ -224,6 +224,12 @@ SELECT grids, rings, vertices, cells > 0 AS has_cells, leaves > 0 AS has_leaves,
        builds > 0 AS built, locates > 0 AS located
 FROM lookup_stats();
 
+-- lookup_wait: the shared index has taken up every commit (at once without the preload); a
+-- negative timeout is refused, NULL gives NULL.
+SELECT lookup_wait(10000) AS up_to_date;
+SELECT lookup_wait(-1);
+SELECT lookup_wait(NULL) IS NULL AS strict;
+
 -- Everything the room declares is commented (its relations are grid and grid_staff; functions:
 -- all of the extension's).
 SELECT p.oid::regprocedure AS uncommented_function

@@ -1,6 +1,7 @@
 /* SQL binding of the grid registry's lookup: the per-backend index of shegu.grid, its
- * invalidation, locate(), the fill_grid() trigger and lookup_stats().
- * src/lookup.c — the engine is src/engine/geo.c. */
+ * invalidation, reading the grids for a build (whole, or a delta's), locate(), the fill_grid()
+ * and grid_changed triggers, lookup_stats() and lookup_wait().
+ * src/lookup.c — the shared index is src/lookup_shmem.c, the engine src/engine/geo.c. */
 #include "postgres.h"
 
 #include <math.h>
@@ -37,9 +38,11 @@
 #include "utils/timestamp.h"
 
 #include "engine/coords.h"
+#include "engine/ewkb.h"
 #include "engine/geo.h"
 #include "gridcode.h"
 #include "lookup.h"
+#include "lookup_int.h"
 #include "refcache.h"
 #include "core.h"
 
@@ -131,9 +134,19 @@ lk_free(void *ctx, void *p)
 static int
 lk_interrupt(void *arg)
 {
-	(void) arg;
+	bool		(*abandon) (void) = (bool (*) (void)) arg;
+
 	CHECK_FOR_INTERRUPTS();
-	return 0;
+	return (abandon != NULL && abandon()) ? 1 : 0;
+}
+
+void
+shegu_lookup_allocator(MemoryContext cxt, shegu_geo_allocator *alloc)
+{
+	alloc->alloc = lk_alloc;
+	alloc->realloc = lk_realloc;
+	alloc->free = lk_free;
+	alloc->ctx = cxt;
 }
 
 /* ---- invalidation ---- */
@@ -191,20 +204,69 @@ report_geo_error(shegu_gridcode code, DateADT from, const shegu_geo_error *err)
 }
 
 /* The date the transaction started on, in the session's time zone (locate's default day). */
-static DateADT
-today(void)
+DateADT
+shegu_lookup_today(void)
 {
 	return DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
 											   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
 }
 
+/* A float8[] of one coordinate of every rectangle (0: x0, 1: y0, 2: x1, 3: y1). */
+static Datum
+rect_array(const shegu_geo_box *rects, size_t n, int which)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		d[i] = Float8GetDatum(which == 0 ? rects[i].x0 : which == 1 ? rects[i].y0
+							  : which == 2 ? rects[i].x1 : rects[i].y1);
+	return PointerGetDatum(construct_array(d, (int) n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/* The rows whose boxes meet one of the rectangles $1..$4 (x0, y0, x1, y1 arrays), each once. */
+static char *
+delta_query(const char *pg)
+{
+	return psprintf("SELECT code, valid_from, valid_to, %s.st_asewkb(boundary) FROM shegu.grid "
+					"WHERE ctid = ANY (ARRAY(SELECT DISTINCT g.ctid "
+					"FROM unnest($1, $2, $3, $4) AS r(x0, y0, x1, y1) "
+					"JOIN shegu.grid g ON g.boundary OPERATOR(%s.&&) %s.st_makeenvelope(r.x0, r.y0, r.x1, r.y1, 4326)))",
+					pg, pg, pg);
+}
+
 /*
- * Read every grid version with a boundary and build an engine index in cxt (everything it holds
- * is allocated there).  Reads with the latest snapshot, or the statement's in parallel mode (see
- * build_index).  *rows receives the versions read.
+ * Run the query of a delta once over no rectangles: loads PostGIS and the catalog entries a
+ * delta needs, so that the first edit does not wait for them (the index builder at its start).
  */
-static shegu_geo_index *
-read_and_build(MemoryContext cxt, bool parallel, int64 *rows_out)
+void
+shegu_lookup_warm(void)
+{
+	const char *pg = quote_identifier(get_namespace_name(shegu_postgis_namespace()));
+	Oid			argtypes[4] = {FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+	Datum		args[4];
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		args[i] = rect_array(NULL, 0, i);
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	(void) SPI_execute_with_args(delta_query(pg), 4, argtypes, args, NULL, true, 0);
+	SPI_finish();
+	PopActiveSnapshot();
+}
+
+/*
+ * Read the grid versions with a boundary (every one when nrects is (size_t) -1, else those whose
+ * bounding box meets one of the rectangles) and build an engine index in cxt (everything it
+ * holds is allocated there).  Reads with the latest snapshot, or the statement's in parallel mode
+ * (see build_index).  *rows receives the versions read.  With abandon, the build gives up and
+ * returns NULL as soon as abandon() is true (checked every FETCH_ROWS rows and in the engine).
+ */
+shegu_geo_index *
+shegu_lookup_build(MemoryContext cxt, bool parallel, int64 *rows_out,
+				   const shegu_geo_box *rects, size_t nrects, bool (*abandon) (void))
 {
 	shegu_geo_allocator alloc;
 	shegu_geo_builder *b;
@@ -212,26 +274,55 @@ read_and_build(MemoryContext cxt, bool parallel, int64 *rows_out)
 	shegu_geo_status status;
 	shegu_geo_index *geo;
 	char	   *query;
-	SPIPlanPtr	plan;
+	const char *pg = quote_identifier(get_namespace_name(shegu_postgis_namespace()));
 	Portal		portal;
 	int64		rows = 0;
+	bool		some = nrects != (size_t) -1;
+	Oid			argtypes[4] = {FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+	Datum		args[4];
+	bool		gave_up = false;
+	shegu_geo_box hull = {0, 0, 0, 0};
+	uint8_t		hull_ewkb[SHEGU_GEO_BOX_EWKB_LEN];
+	size_t		hull_len = 0,
+				k;
+	instr_time	t_start,
+				t_read,
+				t_built;
 
-	alloc.alloc = lk_alloc;
-	alloc.realloc = lk_realloc;
-	alloc.free = lk_free;
-	alloc.ctx = cxt;
+	INSTR_TIME_SET_CURRENT(t_start);
+	opt.interrupt_arg = (void *) abandon;
+	shegu_lookup_allocator(cxt, &alloc);
 	b = shegu_geo_builder_new(&alloc);
 
-	query = psprintf("SELECT code, valid_from, valid_to, %s.st_asewkb(boundary) "
-					 "FROM shegu.grid WHERE boundary IS NOT NULL",
-					 quote_identifier(get_namespace_name(shegu_postgis_namespace())));
+	if (!some)
+		query = psprintf("SELECT code, valid_from, valid_to, %s.st_asewkb(boundary) "
+						 "FROM shegu.grid WHERE boundary IS NOT NULL", pg);
+	else
+	{
+		/*
+		 * The rows whose boxes meet a rectangle, each once, read through the GiST index.  A row
+		 * of many vertices that covers the rectangles' hull (a county, a township around a
+		 * redrawn basic grid) is read as the hull instead (see below).
+		 */
+		query = delta_query(pg);
+		hull = rects[0];
+		for (k = 1; k < nrects; k++)
+		{
+			hull.x0 = Min(hull.x0, rects[k].x0);
+			hull.y0 = Min(hull.y0, rects[k].y0);
+			hull.x1 = Max(hull.x1, rects[k].x1);
+			hull.y1 = Max(hull.y1, rects[k].y1);
+		}
+		hull_len = shegu_geo_box_ewkb(&hull, 4326, hull_ewkb);
+		args[0] = rect_array(rects, nrects, 0);
+		args[1] = rect_array(rects, nrects, 1);
+		args[2] = rect_array(rects, nrects, 2);
+		args[3] = rect_array(rects, nrects, 3);
+	}
 	PushActiveSnapshot(parallel ? GetActiveSnapshot() : GetLatestSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	plan = SPI_prepare(query, 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\"", query);
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	portal = SPI_cursor_open_with_args(NULL, query, some ? 4 : 0, argtypes, args, NULL, true, 0);
 	for (;;)
 	{
 		uint64		i;
@@ -248,6 +339,8 @@ read_and_build(MemoryContext cxt, bool parallel, int64 *rows_out)
 			DateADT		from,
 						to;
 			bytea	   *ewkb;
+			const uint8_t *p;
+			size_t		len;
 			shegu_geo_error err;
 			Datum		d;
 
@@ -257,7 +350,19 @@ read_and_build(MemoryContext cxt, bool parallel, int64 *rows_out)
 			to = isnull ? DATEVAL_NOEND : DatumGetDateADT(d);
 			d = SPI_getbinval(tup, desc, 4, &isnull);
 			ewkb = DatumGetByteaPP(d);
-			if (shegu_geo_builder_add(b, (const uint8_t *) VARDATA_ANY(ewkb), VARSIZE_ANY_EXHDR(ewkb),
+			p = (const uint8_t *) VARDATA_ANY(ewkb);
+			len = VARSIZE_ANY_EXHDR(ewkb);
+			/*
+			 * The delta answers only for points in the rectangles: a boundary that covers their
+			 * hull entirely (decided exactly, see shegu_geo_covers_box) covers each of those
+			 * points just as the hull does, with 4 vertices instead of thousands.
+			 */
+			if (some && len > 64 * 16 && shegu_geo_covers_box(p, len, &hull))
+			{
+				p = hull_ewkb;
+				len = hull_len;
+			}
+			if (shegu_geo_builder_add(b, p, len,
 									  code, shegu_gridcode_level(code), from, to, NULL,
 									  &err) != SHEGU_GEO_OK)
 				report_geo_error(code, from, &err);
@@ -267,15 +372,33 @@ read_and_build(MemoryContext cxt, bool parallel, int64 *rows_out)
 		}
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
+		if (abandon != NULL && abandon())
+		{
+			gave_up = true;
+			break;
+		}
 	}
 	SPI_cursor_close(portal);
 	SPI_finish();
 	PopActiveSnapshot();
+	if (gave_up)
+	{
+		shegu_geo_builder_free(b);
+		return NULL;
+	}
 
 	/* the raster answers for today (and the days around it with the same grids) */
-	opt.raster_day = today();
+	opt.raster_day = shegu_lookup_today();
 	opt.raster_day_set = true;
+	INSTR_TIME_SET_CURRENT(t_read);
 	geo = shegu_geo_build(b, &opt, &status);
+	INSTR_TIME_SET_CURRENT(t_built);
+	INSTR_TIME_SUBTRACT(t_built, t_read);
+	INSTR_TIME_SUBTRACT(t_read, t_start);
+	elog(DEBUG1, "shegu lookup: read %lld grid versions in %.1f ms, built in %.1f ms",
+		 (long long) rows, INSTR_TIME_GET_MILLISEC(t_read), INSTR_TIME_GET_MILLISEC(t_built));
+	if (geo == NULL && status == SHEGU_GEO_CANCELLED && abandon != NULL && abandon())
+		return NULL;
 	if (geo == NULL && status == SHEGU_GEO_CANCELLED)
 		ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling the build of the grid index")));
 	if (geo == NULL)
@@ -284,8 +407,8 @@ read_and_build(MemoryContext cxt, bool parallel, int64 *rows_out)
 	return geo;
 }
 
-static Oid
-grid_relation(void)
+Oid
+shegu_lookup_grid_relid(void)
 {
 	Oid			relid = get_relname_relid("grid", shegu_namespace());
 
@@ -298,12 +421,11 @@ grid_relation(void)
  * An index's raster answers for the days around the one it was built on on which no grid version
  * starts or ends (other days go through its tree, more slowly).  Has today left them?
  */
-static bool
-raster_stale(const shegu_geo_index *geo)
+bool
+shegu_lookup_raster_stale(const shegu_geo_index *geo, DateADT day)
 {
 	int32		from,
 				to;
-	DateADT		day = today();
 
 	shegu_geo_raster_days(geo, &from, &to);
 	return !(from <= day && (day < to || to == DATEVAL_NOEND));
@@ -332,7 +454,7 @@ build_index(void)
 		current = NULL;
 	}
 	current_valid = false;
-	grid_relid = grid_relation();
+	grid_relid = shegu_lookup_grid_relid();
 
 	INSTR_TIME_SET_CURRENT(start);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "shegu lookup index", ALLOCSET_DEFAULT_SIZES);
@@ -345,7 +467,7 @@ build_index(void)
 	 * snapshot is used and the index serves this statement only.
 	 */
 	parallel = IsInParallelMode();
-	geo = read_and_build(cxt, parallel, &rows);
+	geo = shegu_lookup_build(cxt, parallel, &rows, NULL, (size_t) -1, NULL);
 	li = MemoryContextAllocZero(cxt, sizeof(lookup_index));
 	li->cxt = cxt;
 	li->geo = geo;
@@ -382,7 +504,7 @@ get_index(void)
 		if (current->checked_stmt != stmt)
 		{
 			current->checked_stmt = stmt;
-			if (!current->rebuilt_for_day && raster_stale(current->geo))
+			if (!current->rebuilt_for_day && shegu_lookup_raster_stale(current->geo, shegu_lookup_today()))
 			{
 				build_index();	/* once more, for today */
 				current->rebuilt_for_day = true;
@@ -394,469 +516,20 @@ get_index(void)
 	return build_index();
 }
 
-/* ---- one index per server: shared memory ---- */
-
-/*
- * When shegu is in shared_preload_libraries, every database gets a slot in a small control block
- * in shared memory, and its index is built once per registry generation (bumped by each commit
- * that changed shegu.grid's codes, boundaries or validity) into a DSA area as a flat image (see
- * shegu_geo_flatten) that every backend and parallel worker reads in place.  One backend builds at
- * a time; the others wait for it.  A version is freed when it is no longer the current one and no
- * backend holds it (a backend holds one only while its transaction runs, and lets go of it at the
- * transaction's end or when it exits).  A transaction that has changed the grids itself uses a private
- * index of its own (it must see its uncommitted changes).  Without the preload, every backend
- * keeps its own index (the "backend" mode of lookup_stats).
- */
-#define LK_SLOTS		8		/* databases with a shared index at once */
-#define LK_VERSIONS		4		/* versions of one database's index alive at once */
-
-typedef struct lk_version
-{
-	dsa_pointer dp;				/* the image; InvalidDsaPointer: unused */
-	uint64		gen;			/* registry generation it was built at */
-	Oid			relid;			/* shegu.grid it was read from */
-	int			refcount;		/* backends holding it */
-	Size		size;
-	int64		rows;
-	double		build_ms;
-	TimestampTz built_at;
-} lk_version;
-
-typedef struct lk_slot
-{
-	Oid			dbid;			/* InvalidOid: unused */
-	pg_atomic_uint64 gen;		/* registry generation: bumped at every commit that changed it */
-	int			published;		/* the current version (index into versions), -1: none */
-	int			builder;		/* pid of the backend building, 0: none */
-	ConditionVariable cv;		/* broadcast when a build ends */
-	lk_version	versions[LK_VERSIONS];
-} lk_slot;
-
-typedef struct lk_shared
-{
-	LWLock	   *lock;			/* guards everything but gen */
-	int			dsa_tranche;
-	dsa_handle	area;			/* DSM_HANDLE_INVALID until the first build */
-	lk_slot		slots[LK_SLOTS];
-} lk_shared;
-
-static lk_shared *lk_sh = NULL; /* NULL: not preloaded, every backend has its own index */
-static dsa_area *lk_area = NULL;
-static shmem_request_hook_type prev_shmem_request_hook = NULL;
-static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
-
-/* The version this backend holds (and reads through my_view). */
-static int	my_slot = -1;
-static int	my_ver = -1;
-static uint64 my_gen = 0;
-static uint64 stale_gen = PG_UINT64_MAX;	/* the generation this backend found stale for today */
-static Oid	my_relid = InvalidOid;
-static shegu_geo_index *my_view = NULL;
-static MemoryContext view_cxt = NULL;
-static dsa_pointer pending_dp = InvalidDsaPointer;	/* built but not yet published */
-static bool exit_registered = false;
-
-/* This transaction changed shegu.grid: it must see its own changes (private index). */
-static bool xact_changed_grid = false;
-
-/* The shared index this statement reads (checked once a statement). */
-static shegu_geo_index *stmt_geo = NULL;
-static LocalTransactionId stmt_geo_lxid = InvalidLocalTransactionId;
-static TimestampTz stmt_geo_stmt = 0;
-
-/* The mode the last locate used, for lookup_stats. */
+/* The layers this statement reads (checked once a statement), and the mode for lookup_stats. */
+static lk_layers stmt_layers;
+static bool stmt_layers_set = false;
+static LocalTransactionId stmt_layers_lxid = InvalidLocalTransactionId;
+static TimestampTz stmt_layers_stmt = 0;
 static const char *last_mode = "backend";
-
-static void
-lk_shmem_request(void)
-{
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(lk_shared)));
-	RequestNamedLWLockTranche("shegu lookup", 1);
-}
-
-static void
-lk_shmem_startup(void)
-{
-	bool		found;
-
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	lk_sh = ShmemInitStruct("shegu lookup", sizeof(lk_shared), &found);
-	if (!found)
-	{
-		int			i,
-					k;
-
-		memset(lk_sh, 0, sizeof(lk_shared));
-		lk_sh->lock = &(GetNamedLWLockTranche("shegu lookup"))->lock;
-		lk_sh->dsa_tranche = LWLockNewTrancheId();
-		lk_sh->area = DSM_HANDLE_INVALID;
-		for (i = 0; i < LK_SLOTS; i++)
-		{
-			lk_sh->slots[i].dbid = InvalidOid;
-			pg_atomic_init_u64(&lk_sh->slots[i].gen, 1);
-			lk_sh->slots[i].published = -1;
-			ConditionVariableInit(&lk_sh->slots[i].cv);
-			for (k = 0; k < LK_VERSIONS; k++)
-				lk_sh->slots[i].versions[k].dp = InvalidDsaPointer;
-		}
-	}
-	LWLockRelease(AddinShmemInitLock);
-}
-
-/* Map the DSA area (creating it the first time); call without lk_sh->lock held. */
-static void
-lk_attach(void)
-{
-	MemoryContext old;
-
-	if (lk_area != NULL)
-		return;
-	LWLockRegisterTranche(lk_sh->dsa_tranche, "shegu lookup index");
-	old = MemoryContextSwitchTo(TopMemoryContext);
-	LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
-	if (lk_sh->area == DSM_HANDLE_INVALID)
-	{
-		dsa_area   *area = dsa_create(lk_sh->dsa_tranche);
-
-		dsa_pin(area);			/* outlives this backend */
-		lk_sh->area = dsa_get_handle(area);
-		lk_area = area;
-	}
-	LWLockRelease(lk_sh->lock);
-	if (lk_area == NULL)
-		lk_area = dsa_attach(lk_sh->area);
-	dsa_pin_mapping(lk_area);	/* mapped until this backend exits */
-	MemoryContextSwitchTo(old);
-}
-
-/* Free version k of slot sl if nobody holds it and it is not current; lock held. */
-static void
-lk_maybe_free(lk_slot *sl, int k)
-{
-	lk_version *v = &sl->versions[k];
-
-	if (DsaPointerIsValid(v->dp) && v->refcount == 0 && sl->published != k)
-	{
-		dsa_free(lk_area, v->dp);
-		v->dp = InvalidDsaPointer;
-	}
-}
-
-/* Let go of the version this backend holds; lock held. */
-static void
-lk_release_mine(void)
-{
-	if (my_slot >= 0 && my_ver >= 0)
-	{
-		lk_slot    *sl = &lk_sh->slots[my_slot];
-
-		sl->versions[my_ver].refcount--;
-		lk_maybe_free(sl, my_ver);
-	}
-	my_ver = -1;
-	if (my_view != NULL)
-	{
-		shegu_geo_free(my_view);
-		my_view = NULL;
-	}
-}
-
-/* At exit (also FATAL, e.g. terminate): let go of the version, of a build in progress, of its image. */
-static void
-lk_before_exit(int code, Datum arg)
-{
-	if (lk_sh == NULL || lk_area == NULL)
-		return;
-	LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
-	lk_release_mine();
-	if (my_slot >= 0 && lk_sh->slots[my_slot].builder == MyProcPid)
-	{
-		lk_sh->slots[my_slot].builder = 0;
-		ConditionVariableBroadcast(&lk_sh->slots[my_slot].cv);
-	}
-	if (DsaPointerIsValid(pending_dp))
-	{
-		dsa_free(lk_area, pending_dp);
-		pending_dp = InvalidDsaPointer;
-	}
-	LWLockRelease(lk_sh->lock);
-}
-
-/* This database's slot, taken if it has none; -1 when all are taken. */
-static int
-lk_slot_of_db(void)
-{
-	int			i,
-				free_slot = -1;
-
-	if (my_slot >= 0 && lk_sh->slots[my_slot].dbid == MyDatabaseId)
-		return my_slot;
-	LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
-	for (i = 0; i < LK_SLOTS; i++)
-	{
-		lk_slot    *sl = &lk_sh->slots[i];
-		int			k;
-		bool		busy = false;
-
-		if (sl->dbid == MyDatabaseId)
-		{
-			my_slot = i;
-			break;
-		}
-		if (sl->dbid != InvalidOid)
-		{
-			/* a slot nobody uses (its database may be gone) can be taken over */
-			for (k = 0; k < LK_VERSIONS; k++)
-				busy |= sl->versions[k].refcount > 0;
-			busy |= sl->builder != 0;
-		}
-		/* an unused slot first, else one nobody holds */
-		if (!busy && (free_slot < 0 || (sl->dbid == InvalidOid && lk_sh->slots[free_slot].dbid != InvalidOid)))
-			free_slot = i;
-	}
-	if (i == LK_SLOTS && free_slot >= 0)
-	{
-		lk_slot    *sl = &lk_sh->slots[free_slot];
-		int			k;
-
-		sl->published = -1;
-		for (k = 0; k < LK_VERSIONS; k++)
-			lk_maybe_free(sl, k);
-		sl->dbid = MyDatabaseId;
-		pg_atomic_fetch_add_u64(&sl->gen, 1);
-		my_slot = free_slot;
-	}
-	LWLockRelease(lk_sh->lock);
-	return (my_slot >= 0 && lk_sh->slots[my_slot].dbid == MyDatabaseId) ? my_slot : -1;
-}
-
-/* Hold version k of slot sl and read it through my_view; lock held. */
-static void
-lk_take(lk_slot *sl, int k)
-{
-	lk_version *v = &sl->versions[k];
-	shegu_geo_allocator alloc = {lk_alloc, lk_realloc, lk_free, NULL};
-
-	lk_release_mine();
-	if (view_cxt == NULL)
-		view_cxt = AllocSetContextCreate(TopMemoryContext, "shegu lookup view", ALLOCSET_SMALL_SIZES);
-	alloc.ctx = view_cxt;
-	my_view = shegu_geo_view(dsa_get_address(lk_area, v->dp), v->size, &alloc);
-	if (my_view == NULL)
-		elog(ERROR, "the shared grid index image is damaged");
-	v->refcount++;
-	my_ver = k;
-	my_gen = v->gen;
-	my_relid = v->relid;
-}
-
-/*
- * Build this database's index as the one builder and publish it; returns whether it did (false:
- * no room for another version: the caller uses a private index).
- */
-static bool
-lk_build_and_publish(lk_slot *sl, uint64 gen, Oid relid)
-{
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "shegu lookup shared build",
-											  ALLOCSET_DEFAULT_SIZES);
-	bool		published = false;
-
-	PG_TRY();
-	{
-		instr_time	start,
-					dur;
-		int64		rows = 0;
-		shegu_geo_index *geo;
-		Size		size;
-		int			k,
-					slot_k = -1;
-
-		INSTR_TIME_SET_CURRENT(start);
-		geo = read_and_build(cxt, false, &rows);
-		size = shegu_geo_flat_size(geo);
-		pending_dp = dsa_allocate_extended(lk_area, size, DSA_ALLOC_HUGE | DSA_ALLOC_NO_OOM);
-		if (!DsaPointerIsValid(pending_dp))
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of shared memory for the grid index (%zu bytes)", size)));
-		shegu_geo_flatten(geo, dsa_get_address(lk_area, pending_dp));
-		MemoryContextReset(cxt);	/* the private copy is no longer needed */
-		INSTR_TIME_SET_CURRENT(dur);
-		INSTR_TIME_SUBTRACT(dur, start);
-
-		LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
-		for (k = 0; k < LK_VERSIONS; k++)
-		{
-			lk_maybe_free(sl, k);
-			if (slot_k < 0 && !DsaPointerIsValid(sl->versions[k].dp))
-				slot_k = k;
-		}
-		if (slot_k >= 0)
-		{
-			lk_version *v = &sl->versions[slot_k];
-			int			old = sl->published;
-
-			v->dp = pending_dp;
-			v->gen = gen;
-			v->relid = relid;
-			v->refcount = 0;
-			v->size = size;
-			v->rows = rows;
-			v->build_ms = INSTR_TIME_GET_MILLISEC(dur);
-			v->built_at = GetCurrentTimestamp();
-			pending_dp = InvalidDsaPointer;
-			sl->published = slot_k;
-			if (old >= 0)
-				lk_maybe_free(sl, old);
-			lk_take(sl, slot_k);
-			published = true;
-		}
-		else
-		{
-			dsa_free(lk_area, pending_dp);
-			pending_dp = InvalidDsaPointer;
-		}
-		sl->builder = 0;
-		LWLockRelease(lk_sh->lock);
-		ConditionVariableBroadcast(&sl->cv);
-		n_builds++;
-	}
-	PG_CATCH();
-	{
-		/* cancelled or failed: leave nothing behind, and let a waiting backend build */
-		LWLockReleaseAll();
-		LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
-		if (DsaPointerIsValid(pending_dp))
-			dsa_free(lk_area, pending_dp);
-		pending_dp = InvalidDsaPointer;
-		if (sl->builder == MyProcPid)
-			sl->builder = 0;
-		LWLockRelease(lk_sh->lock);
-		ConditionVariableBroadcast(&sl->cv);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	MemoryContextDelete(cxt);
-	return published;
-}
-
-/*
- * The shared index of this database at its current generation (built by this backend if no one
- * has, waiting for the one building it); NULL when it cannot be used (no slot, no room for a
- * version, or in parallel mode with no current version to read).
- */
-static shegu_geo_index *
-lk_shared_index(void)
-{
-	int			si;
-	lk_slot    *sl;
-	Oid			relid;
-	bool		waited = false;
-
-	lk_attach();
-	si = lk_slot_of_db();
-	if (si < 0)
-		return NULL;
-	sl = &lk_sh->slots[si];
-	relid = grid_relation();
-	if (!exit_registered)
-	{
-		before_shmem_exit(lk_before_exit, (Datum) 0);
-		exit_registered = true;
-	}
-	for (;;)
-	{
-		uint64		gen = pg_atomic_read_u64(&sl->gen);
-		int			pub;
-
-		if (my_view != NULL && my_gen == gen && my_relid == relid)
-			break;
-		LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
-		if (sl->dbid != MyDatabaseId)
-		{
-			/* taken over by another database since we looked (we held nothing) */
-			LWLockRelease(lk_sh->lock);
-			if (waited)
-				ConditionVariableCancelSleep();
-			return NULL;
-		}
-		pub = sl->published;
-		if (pub >= 0 && sl->versions[pub].gen == gen && sl->versions[pub].relid == relid)
-		{
-			lk_take(sl, pub);
-			LWLockRelease(lk_sh->lock);
-			break;
-		}
-		if (sl->builder == 0 && !IsInParallelMode())
-		{
-			sl->builder = MyProcPid;
-			LWLockRelease(lk_sh->lock);
-			if (waited)
-				ConditionVariableCancelSleep();
-			if (!lk_build_and_publish(sl, gen, relid))
-				return NULL;
-			/* a commit while we read leaves it stale at once: it serves this statement */
-			return my_view;
-		}
-		LWLockRelease(lk_sh->lock);
-		if (IsInParallelMode())
-			return NULL;		/* no new snapshot now: the statement's private index */
-		/* another backend is building it: wait (interruptible), then look again */
-		if (!waited)
-			ConditionVariablePrepareToSleep(&sl->cv);
-		waited = true;
-		(void) ConditionVariableTimedSleep(&sl->cv, 1000, PG_WAIT_EXTENSION);
-	}
-	if (waited)
-		ConditionVariableCancelSleep();
-	return my_view;
-}
-
-/*
- * At commit of a transaction that changed shegu.grid, a new registry generation begins (at
- * PREPARE for a prepared transaction: COMMIT PREPARED runs no callback that knows; documented).
- */
-static void
-lk_xact_callback(XactEvent event, void *arg)
-{
-	if ((event == XACT_EVENT_COMMIT || event == XACT_EVENT_PREPARE) && xact_changed_grid && lk_sh != NULL)
-	{
-		int			i;
-
-		for (i = 0; i < LK_SLOTS; i++)
-			if (lk_sh->slots[i].dbid == MyDatabaseId)
-				pg_atomic_fetch_add_u64(&lk_sh->slots[i].gen, 1);
-	}
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT
-		|| event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT
-		|| event == XACT_EVENT_PREPARE)
-	{
-		xact_changed_grid = false;
-		stmt_geo = NULL;
-		/*
-		 * Hold a version only while a transaction runs: an idle session must not keep an old one
-		 * alive (it would know of a newer one only at its next statement).
-		 */
-		if (lk_sh != NULL && my_ver >= 0)
-		{
-			LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
-			lk_release_mine();
-			LWLockRelease(lk_sh->lock);
-		}
-	}
-}
 
 /*
  * The index this statement reads: the shared one when there is one and this transaction has not
  * changed the grids (a parallel worker cannot tell whether its leader has: it reads the shared
  * one only when the transaction has written nothing at all), else this backend's own.
  */
-static shegu_geo_index *
-get_geo(void)
+static const lk_layers *
+get_layers(void)
 {
 	LocalTransactionId lxid;
 	TimestampTz stmt;
@@ -864,38 +537,25 @@ get_geo(void)
 	accept_changes();
 	lxid = MyProc ? MyProc->lxid : InvalidLocalTransactionId;
 	stmt = GetCurrentStatementStartTimestamp();
-	if (stmt_geo != NULL && stmt_geo_lxid == lxid && stmt_geo_stmt == stmt)
-		return stmt_geo;
-	stmt_geo = NULL;
-	if (lk_sh != NULL && !xact_changed_grid && leaf_edges == 0
-		&& !(IsParallelWorker() && TransactionIdIsValid(GetTopTransactionIdIfAny())))
+	if (stmt_layers_set && stmt_layers_lxid == lxid && stmt_layers_stmt == stmt)
+		return &stmt_layers;
+	stmt_layers_set = false;
+	if (shegu_lookup_shmem_ready() && !shegu_lookup_xact_changed() && leaf_edges == 0
+		&& !(IsParallelWorker() && TransactionIdIsValid(GetTopTransactionIdIfAny()))
+		&& shegu_lookup_shared_layers(&stmt_layers))
 	{
-		shegu_geo_index *geo = lk_shared_index();
-
-		if (geo != NULL && raster_stale(geo) && my_slot >= 0 && stale_gen != my_gen)
-		{
-			/*
-			 * A grid version has started or ended since this version was built: a new
-			 * generation, built for today from the next statement on (once a version).
-			 */
-			uint64		expected = my_gen;
-
-			stale_gen = my_gen;
-			(void) pg_atomic_compare_exchange_u64(&lk_sh->slots[my_slot].gen, &expected, my_gen + 1);
-		}
-		if (geo != NULL)
-		{
-			last_mode = "shared";
-			stmt_geo = geo;
-			stmt_geo_lxid = lxid;
-			stmt_geo_stmt = stmt;
-			return geo;
-		}
+		last_mode = "shared";
+		stmt_layers_set = true;
+		stmt_layers_lxid = lxid;
+		stmt_layers_stmt = stmt;
+		return &stmt_layers;
 	}
-	last_mode = xact_changed_grid ? "transaction"
-		: (IsInParallelMode() && lk_sh != NULL) ? "statement" : "backend";
+	last_mode = shegu_lookup_xact_changed() ? "transaction"
+		: (IsInParallelMode() && shegu_lookup_shmem_ready()) ? "statement" : "backend";
 	/* this backend's own index: checked at every call, as a relcache message can drop it */
-	return get_index()->geo;
+	memset(&stmt_layers, 0, sizeof stmt_layers);
+	stmt_layers.base = get_index()->geo;
+	return &stmt_layers;
 }
 
 /* ---- points ---- */
@@ -927,42 +587,27 @@ check_srid(int32 srid)
 				 errhint("%s", srid_hint)));
 }
 
-static uint32
-ewkb_u32(const uint8 *p, bool big)
+/* ewkb walk callback: keep the (first) coordinate of a point */
+static int
+point_xy(double *x, double *y, void *arg)
 {
-	return big ? ((uint32) p[0] << 24 | (uint32) p[1] << 16 | (uint32) p[2] << 8 | p[3])
-		: ((uint32) p[3] << 24 | (uint32) p[2] << 16 | (uint32) p[1] << 8 | p[0]);
+	double	   *xy = (double *) arg;
+
+	xy[0] = *x;
+	xy[1] = *y;
+	xy[2] += 1;
+	return 0;
 }
 
-static double
-ewkb_double(const uint8 *p, bool big)
-{
-	uint64		u = 0;
-	double		d;
-	int			i;
-
-	if (big)
-		for (i = 0; i < 8; i++)
-			u = u << 8 | p[i];
-	else
-		for (i = 7; i >= 0; i--)
-			u = u << 8 | p[i];
-	memcpy(&d, &u, sizeof d);
-	return d;
-}
-
-/* A point through geometry_send (EWKB): every form PostGIS can hold. */
+/* A point through geometry_send (EWKB), read by the engine's one EWKB reader: every form PostGIS can hold. */
 static void
 read_point_ewkb(Datum geom, double *x, double *y, bool *empty)
 {
 	bytea	   *w;
-	const uint8 *p;
-	Size		len;
-	bool		big;
-	uint32		type,
-				base;
-	int32		srid = 0;
-	Size		off = 5;
+	double		xy[3] = {0, 0, 0};
+	int32_t		srid = 0;
+	uint32_t	type = 0;
+	shegu_ewkb_status st;
 
 	if (!send_ready)
 	{
@@ -974,35 +619,22 @@ read_point_ewkb(Datum geom, double *x, double *y, bool *empty)
 		send_ready = true;
 	}
 	w = SendFunctionCall(&send_finfo, geom);
-	p = (const uint8 *) VARDATA_ANY(w);
-	len = VARSIZE_ANY_EXHDR(w);
-	if (len < 5 || p[0] > 1)
-		elog(ERROR, "geometry_send returned no EWKB");
-	big = p[0] == 0;
-	type = ewkb_u32(p + 1, big);
-	base = type & 0x0fffffff;
-	if (base >= 1000)
-		base %= 1000;
-	if (type & 0x20000000)
-	{
-		if (len < off + 4)
-			elog(ERROR, "geometry_send returned a truncated EWKB");
-		srid = (int32) ewkb_u32(p + off, big);
-		off += 4;
-	}
-	if (base != 1)
+	st = shegu_ewkb_walk((const uint8_t *) VARDATA_ANY(w), VARSIZE_ANY_EXHDR(w), point_xy, NULL, xy,
+						 &srid, &type);
+	if (st != SHEGU_EWKB_OK)
+		elog(ERROR, "geometry_send returned EWKB that does not read: %s", shegu_ewkb_status_text(st));
+	if (type != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("shegu.locate takes a point, not a %s",
-						base < lengthof(wkb_type_names) ? wkb_type_names[base] : "geometry"),
+						type < lengthof(wkb_type_names) ? wkb_type_names[type] : "geometry"),
 				 errhint("Locate a representative point, e.g. ST_PointOnSurface(geom).")));
 	check_srid(srid);
-	if (len < off + 16)
-		elog(ERROR, "geometry_send returned a truncated point");
-	*x = ewkb_double(p + off, big);
-	*y = ewkb_double(p + off + 8, big);
+	*x = xy[0];
+	*y = xy[1];
 	/* WKB writes POINT EMPTY as NaN, NaN */
-	*empty = isnan(*x) && isnan(*y);
+	*empty = xy[2] == 0 || (isnan(*x) && isnan(*y));
+	pfree(w);
 }
 
 /*
@@ -1054,7 +686,7 @@ read_point(Datum geom, double *x, double *y, bool *empty)
 shegu_gridcode
 shegu_lookup_locate(double lon, double lat, DateADT day)
 {
-	shegu_geo_index *geo;
+	const lk_layers *layers;
 
 	if (!isfinite(lon) || !isfinite(lat))
 		ereport(ERROR,
@@ -1070,9 +702,11 @@ shegu_lookup_locate(double lon, double lat, DateADT day)
 						(lat < -90.0 || lat > 90.0) ? "-90 to 90" : "-180 to 180"),
 				 errdetail("Points are longitude/latitude degrees, longitude first."),
 				 errhint("Check the axis order and that the coordinates are degrees, not projected metres.")));
-	geo = get_geo();
+	layers = get_layers();
 	n_locates++;
-	return (shegu_gridcode) shegu_geo_locate(geo, lon, lat, (int32) day);
+	if (layers->delta != NULL && shegu_geo_mask_covers(layers->mask, lon, lat))
+		return (shegu_gridcode) shegu_geo_locate(layers->delta, lon, lat, (int32) day);
+	return (shegu_gridcode) shegu_geo_locate(layers->base, lon, lat, (int32) day);
 }
 
 shegu_gridcode
@@ -1115,14 +749,7 @@ shegu_lookup_init(void)
 							&leaf_edges, 0, 0, 4096, PGC_USERSET, GUC_NOT_IN_SAMPLE,
 							NULL, leaf_edges_assign, NULL);
 	shegu_refcache_subscribe(lookup_relcache_callback);
-	RegisterXactCallback(lk_xact_callback, NULL);
-	if (process_shared_preload_libraries_in_progress)
-	{
-		prev_shmem_request_hook = shmem_request_hook;
-		shmem_request_hook = lk_shmem_request;
-		prev_shmem_startup_hook = shmem_startup_hook;
-		shmem_startup_hook = lk_shmem_startup;
-	}
+	shegu_lookup_shmem_init();
 }
 
 /* ---- SQL-callable ---- */
@@ -1334,9 +961,113 @@ lookup_grid_changed(PG_FUNCTION_ARGS)
 	/* sent to every session at commit, applied here at the end of the statement, and undone at abort */
 	shegu_invalidate_table(td->tg_relation);
 	/* this transaction now reads a private index; its commit starts a new shared generation */
-	xact_changed_grid = true;
-	stmt_geo = NULL;
+	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+		shegu_lookup_note_full();
+	else
+		shegu_lookup_note_change();
+	stmt_layers_set = false;
 	return PointerGetDatum(NULL);
+}
+
+/* ewkb walk callback: grow a box by every coordinate */
+static int
+box_grow(double *x, double *y, void *arg)
+{
+	shegu_geo_box *b = (shegu_geo_box *) arg;
+
+	if (*x < b->x0)
+		b->x0 = *x;
+	if (*x > b->x1)
+		b->x1 = *x;
+	if (*y < b->y0)
+		b->y0 = *y;
+	if (*y > b->y1)
+		b->y1 = *y;
+	return 0;
+}
+
+/* Hand the bounding box of a boundary (read as EWKB through geometry_send) to the shared index. */
+static void
+note_boundary_box(Datum boundary)
+{
+	bytea	   *w;
+	shegu_geo_box b = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+	int32_t		srid;
+
+	if (!send_ready)
+	{
+		Oid			sendfn;
+		bool		varlena;
+
+		getTypeBinaryOutputInfo(shegu_geometry_type(), &sendfn, &varlena);
+		fmgr_info_cxt(sendfn, &send_finfo, TopMemoryContext);
+		send_ready = true;
+	}
+	w = SendFunctionCall(&send_finfo, boundary);
+	if (shegu_ewkb_map_xy((uint8_t *) VARDATA_ANY(w), VARSIZE_ANY_EXHDR(w), box_grow, &b, &srid) != SHEGU_EWKB_OK
+		|| !(b.x0 <= b.x1 && b.y0 <= b.y1))
+		shegu_lookup_note_full();	/* no box to tell: the next version is a full build */
+	else
+		shegu_lookup_note_box(&b);
+	pfree(w);
+}
+
+PG_FUNCTION_INFO_V1(lookup_grid_changed_row);
+/* shegu.grid_changed_row() RETURNS trigger: AFTER ... FOR EACH ROW on shegu.grid */
+Datum
+lookup_grid_changed_row(PG_FUNCTION_ARGS)
+{
+	TriggerData *td;
+	TupleDesc	desc;
+	int			att;
+	bool		isnull;
+	Datum		d;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("shegu.grid_changed_row() was not called as a trigger")));
+	td = (TriggerData *) fcinfo->context;
+	shegu_lookup_note_change();
+	stmt_layers_set = false;
+	if (!shegu_lookup_shmem_ready())
+		return PointerGetDatum(NULL);	/* no shared index to tell */
+	desc = RelationGetDescr(td->tg_relation);
+	att = SPI_fnumber(desc, "boundary");
+	if (att <= 0)
+		elog(ERROR, "shegu.grid has no column \"boundary\"");
+	/* the boundary removed (delete, update) and the one written (insert, update) */
+	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		d = heap_getattr(td->tg_trigtuple, att, desc, &isnull);
+		if (!isnull)
+			note_boundary_box(d);
+	}
+	if (!TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		HeapTuple	t = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+
+		d = heap_getattr(t, att, desc, &isnull);
+		if (!isnull)
+			note_boundary_box(d);
+	}
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(lookup_wait);
+/* shegu.lookup_wait(timeout_ms int) RETURNS boolean: until the shared index holds every commit */
+Datum
+lookup_wait(PG_FUNCTION_ARGS)
+{
+	int32		timeout = PG_GETARG_INT32(0);
+
+	if (timeout < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("timeout %d ms is negative", timeout),
+				 errdetail("shegu.lookup_wait takes the milliseconds it may wait, 0 or more.")));
+	accept_changes();
+	PG_RETURN_BOOL(shegu_lookup_wait_published(timeout));
 }
 
 PG_FUNCTION_INFO_V1(lookup_stats);
@@ -1345,28 +1076,32 @@ Datum
 lookup_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
+	const lk_layers *layers;
 	shegu_geo_index *geo;
 	shegu_geo_stats st;
-	Datum		values[19];
-	bool		nulls[19] = {false};
+	Datum		values[21];
+	bool		nulls[21] = {false};
 	int64		memory;
 	double		build_ms;
 	TimestampTz built_at;
+	lk_shared_info info;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "lookup_stats must return a record");
-	geo = get_geo();
-	if (geo == my_view && my_ver >= 0)
+	layers = get_layers();
+	geo = layers->base;
+	shegu_lookup_shared_info(&info);
+	if (strcmp(last_mode, "shared") == 0)
 	{
-		/* the shared image: its size, and the build of whichever backend made it */
-		lk_version *v = &lk_sh->slots[my_slot].versions[my_ver];
-
-		memory = (int64) v->size;
-		build_ms = v->build_ms;
-		built_at = v->built_at;
+		/* the shared image and its delta: their size, and the build of whichever process made it */
+		memory = info.memory;
+		build_ms = info.build_ms;
+		built_at = info.built_at;
 	}
 	else
 	{
+		info.delta_grids = 0;
+		info.delta_boxes = 0;
 		memory = (int64) MemoryContextMemAllocated(current->cxt, true);
 		build_ms = current->build_ms;
 		built_at = current->built_at;
@@ -1384,12 +1119,14 @@ lookup_stats(PG_FUNCTION_ARGS)
 	values[9] = Int64GetDatum(memory);
 	values[10] = Float8GetDatum(build_ms);
 	values[11] = TimestampTzGetDatum(built_at);
-	values[12] = Int64GetDatum(n_builds);
+	values[12] = Int64GetDatum(n_builds + info.builds);
 	values[13] = Int64GetDatum(n_locates);
 	values[14] = Int64GetDatum(st.raster_cells);
 	values[15] = Int64GetDatum(st.raster_direct);
 	values[16] = Int64GetDatum(st.raster_sub_cells);
 	values[17] = Int64GetDatum(st.raster_sub_direct);
 	values[18] = CStringGetTextDatum(last_mode);
+	values[19] = Int64GetDatum(info.delta_grids);
+	values[20] = Int64GetDatum(info.delta_boxes);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

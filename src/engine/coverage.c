@@ -12,6 +12,8 @@
  * the sampling error of the lines cancels between the two. */
 #include "coverage.h"
 
+#include "ewkb.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,152 +228,77 @@ shegu_cov_segments(const shegu_cov_fix *fixes, int n, const uint8_t *flags,
 	return m;
 }
 
-/* ---- WKB ---- */
+/* ---- WKB (read by the one EWKB reader, src/engine/ewkb.c) ---- */
 
-typedef struct rd
+/* A pass over the polygon's rings: counting (fill 0), then filling out (fill 1). */
+typedef struct cov_pass
 {
-	const uint8_t *p,
-			   *end;
-} rd;
+	shegu_cov_polygon *out;
+	int			nr,
+				np;
+	int			fill;
+} cov_pass;
 
 static int
-rd_u32(rd *r, int le, uint32_t *v)
+cov_ring(void *arg, uint32_t pts)
 {
-	if (r->end - r->p < 4)
-		return 0;
-	*v = le ? (uint32_t) r->p[0] | (uint32_t) r->p[1] << 8 | (uint32_t) r->p[2] << 16 | (uint32_t) r->p[3] << 24
-		: (uint32_t) r->p[3] | (uint32_t) r->p[2] << 8 | (uint32_t) r->p[1] << 16 | (uint32_t) r->p[0] << 24;
-	r->p += 4;
-	return 1;
+	cov_pass   *c = (cov_pass *) arg;
+
+	(void) pts;
+	if (c->nr >= MAX_RINGS)
+		return 1;
+	if (c->fill)
+		c->out->ring_start[c->nr] = c->np;
+	c->nr++;
+	return 0;
 }
 
-static double
-rd_f64(const uint8_t *p, int le)
+static int
+cov_point(void *arg, double x, double y)
 {
-	uint8_t		b[8];
-	double		d;
+	cov_pass   *c = (cov_pass *) arg;
 
-	for (int i = 0; i < 8; i++)
-		b[i] = le ? p[i] : p[7 - i];
-	memcpy(&d, b, 8);
-	return d;
-}
-
-/* Reads a geometry header: byte order, base type, dimensions. */
-static shegu_cov_status
-rd_header(rd *r, int *le, uint32_t *type, int *dims)
-{
-	uint32_t	t,
-				srid;
-
-	if (r->p >= r->end)
-		return SHEGU_COV_TRUNCATED;
-	if (*r->p > 1)
-		return SHEGU_COV_BAD_BYTE_ORDER;
-	*le = *r->p++;
-	if (!rd_u32(r, *le, &t))
-		return SHEGU_COV_TRUNCATED;
-	*dims = 2;
-	if (t & 0x80000000u)
-		(*dims)++;
-	if (t & 0x40000000u)
-		(*dims)++;
-	if (t & 0x20000000u && !rd_u32(r, *le, &srid))
-		return SHEGU_COV_TRUNCATED;
-	t &= 0x0fffffffu;
-	if (t >= 3000 && t < 4000)
-		*dims = 4, t -= 3000;
-	else if (t >= 2000 && t < 3000)
-		*dims = 3, t -= 2000;
-	else if (t >= 1000 && t < 2000)
-		*dims = 3, t -= 1000;
-	*type = t;
-	return SHEGU_COV_OK;
-}
-
-/* One polygon's rings: first pass counts (cnt != NULL), second fills. */
-static shegu_cov_status
-rd_polygon(rd *r, int le, int dims, shegu_cov_polygon *out, int *nr, int *np, int fill)
-{
-	uint32_t	rings;
-
-	if (!rd_u32(r, le, &rings))
-		return SHEGU_COV_TRUNCATED;
-	if (rings > (uint32_t) ((r->end - r->p) / 4))
-		return SHEGU_COV_TRUNCATED;
-	for (uint32_t k = 0; k < rings; k++)
+	if (c->fill)
 	{
-		uint32_t	pts;
-		size_t		bytes;
-
-		if (!rd_u32(r, le, &pts))
-			return SHEGU_COV_TRUNCATED;
-		bytes = (size_t) dims * 8;
-		if (pts > (size_t) (r->end - r->p) / bytes)
-			return SHEGU_COV_TRUNCATED;
-		if (*nr >= MAX_RINGS)
-			return SHEGU_COV_BAD_VALUE;
-		if (fill)
-		{
-			out->ring_start[*nr] = *np;
-			for (uint32_t i = 0; i < pts; i++)
-			{
-				double		x = rd_f64(r->p + i * bytes, le),
-							y = rd_f64(r->p + i * bytes + 8, le);
-
-				if (!isfinite(x) || !isfinite(y))
-					return SHEGU_COV_BAD_VALUE;
-				out->xy[2 * (*np + i)] = x;
-				out->xy[2 * (*np + i) + 1] = y;
-			}
-		}
-		*np += (int) pts;
-		(*nr)++;
-		r->p += pts * bytes;
+		if (!isfinite(x) || !isfinite(y))
+			return 1;
+		c->out->xy[2 * c->np] = x;
+		c->out->xy[2 * c->np + 1] = y;
 	}
-	return SHEGU_COV_OK;
+	c->np++;
+	return 0;
 }
 
 static shegu_cov_status
 rd_all(const uint8_t *buf, size_t len, shegu_cov_polygon *out, int *nr, int *np, int fill)
 {
-	rd			r = {buf, buf + len};
-	int			le,
-				dims;
-	uint32_t	type;
+	cov_pass	c = {out, 0, 0, fill};
+	shegu_ewkb_rings cb = {cov_ring, cov_point, NULL, &c};
 	shegu_cov_status s;
 
-	*nr = *np = 0;
-	if ((s = rd_header(&r, &le, &type, &dims)) != SHEGU_COV_OK)
-		return s;
-	if (type == 3)
-		s = rd_polygon(&r, le, dims, out, nr, np, fill);
-	else if (type == 6)
+	switch (shegu_ewkb_read_polygonal(buf, len, &cb, NULL, NULL, NULL))
 	{
-		uint32_t	polys;
-
-		if (!rd_u32(&r, le, &polys))
-			return SHEGU_COV_TRUNCATED;
-		if (polys > (uint32_t) ((r.end - r.p) / 9))
-			return SHEGU_COV_TRUNCATED;
-		for (uint32_t k = 0; k < polys; k++)
-		{
-			int			le2,
-						dims2;
-			uint32_t	t2;
-
-			if ((s = rd_header(&r, &le2, &t2, &dims2)) != SHEGU_COV_OK)
-				return s;
-			if (t2 != 3)
-				return SHEGU_COV_NOT_POLYGON;
-			if ((s = rd_polygon(&r, le2, dims2, out, nr, np, fill)) != SHEGU_COV_OK)
-				return s;
-		}
+		case SHEGU_EWKB_OK:
+			s = SHEGU_COV_OK;
+			break;
+		case SHEGU_EWKB_TRUNCATED:
+			s = SHEGU_COV_TRUNCATED;
+			break;
+		case SHEGU_EWKB_BAD_BYTE_ORDER:
+			s = SHEGU_COV_BAD_BYTE_ORDER;
+			break;
+		case SHEGU_EWKB_TRAILING:
+			s = SHEGU_COV_TRAILING;
+			break;
+		case SHEGU_EWKB_CALLBACK:
+			s = SHEGU_COV_BAD_VALUE;	/* too many rings, or a coordinate not finite */
+			break;
+		default:
+			s = SHEGU_COV_NOT_POLYGON;
+			break;
 	}
-	else
-		return SHEGU_COV_NOT_POLYGON;
-	if (s == SHEGU_COV_OK && r.p != r.end)
-		return SHEGU_COV_TRAILING;
+	*nr = c.nr;
+	*np = c.np;
 	return s;
 }
 

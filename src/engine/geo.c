@@ -2,6 +2,8 @@
  * src/engine/geo.c — pure C, no PostgreSQL headers. */
 #include "geo.h"
 
+#include "ewkb.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -532,155 +534,83 @@ hides(const geo_shape *d, const geo_shape *s)
 	return d->from <= s->from && (d->to == SHEGU_GEO_DAY_MAX || (s->to != SHEGU_GEO_DAY_MAX && d->to >= s->to));
 }
 
-/* ---- EWKB ---- */
+/* ---- reading boundaries (through the one EWKB reader, src/engine/ewkb.c) ---- */
 
-typedef struct wkb_reader
+/* What the polygon reader's callbacks add to the builder, and what they found wrong. */
+typedef struct add_state
 {
-	const uint8_t *start;
-	const uint8_t *p;
-	const uint8_t *end;
-	bool		big;
-} wkb_reader;
+	shegu_geo_builder *b;
+	shegu_geo_error *err;
+	shegu_geo_status st;		/* set by the callback that stopped the read */
+	int			ring_no;		/* 1-based, over all parts */
+	size_t		first;			/* the current ring's first vertex */
+} add_state;
 
-static bool
-rd_u32(wkb_reader *r, uint32_t *out)
+static int
+add_ring(void *arg, uint32_t np)
 {
-	const uint8_t *p = r->p;
+	add_state  *a = (add_state *) arg;
+	shegu_geo_builder *b = a->b;
 
-	if (r->end - p < 4)
-		return false;
-	if (r->big)
-		*out = (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
-	else
-		*out = (uint32_t) p[3] << 24 | (uint32_t) p[2] << 16 | (uint32_t) p[1] << 8 | p[0];
-	r->p += 4;
-	return true;
+	a->ring_no++;
+	if (a->err)
+		a->err->ring = a->ring_no;
+	if (np < 4)
+	{
+		if (a->err)
+			a->err->npoints = np;
+		a->st = SHEGU_GEO_SHORT_RING;
+		return 1;
+	}
+	if (b->nv + np >= UINT32_MAX - 1 || b->ne + np >= UINT32_MAX - 1)
+	{
+		a->st = SHEGU_GEO_TOO_LARGE;
+		return 1;
+	}
+	if (!grow(&b->a, (void **) &b->v, &b->capv, b->nv + np, sizeof(geo_pt))
+		|| !grow(&b->a, (void **) &b->edges, &b->cape, b->ne + np, sizeof(uint32_t)))
+	{
+		a->st = SHEGU_GEO_NO_MEMORY;
+		return 1;
+	}
+	a->first = b->nv;
+	return 0;
 }
 
-static double
-rd_double_unchecked(wkb_reader *r)
+static int
+add_point(void *arg, double x, double y)
 {
-	uint64_t	u = 0;
-	double		d;
-	int			i;
+	add_state  *a = (add_state *) arg;
+	shegu_geo_builder *b = a->b;
 
-	if (r->big)
-		for (i = 0; i < 8; i++)
-			u = u << 8 | r->p[i];
-	else
-		for (i = 7; i >= 0; i--)
-			u = u << 8 | r->p[i];
-	r->p += 8;
-	memcpy(&d, &u, sizeof d);
-	return d;
+	if (!isfinite(x) || !isfinite(y))
+	{
+		a->st = SHEGU_GEO_NOT_FINITE;
+		return 1;
+	}
+	b->v[b->nv].x = x;
+	b->v[b->nv].y = y;
+	b->nv++;
+	return 0;
 }
 
-static shegu_geo_status
-fail(shegu_geo_error *err, shegu_geo_status st, const wkb_reader *r)
+static int
+add_ring_end(void *arg)
 {
-	if (err)
+	add_state  *a = (add_state *) arg;
+	shegu_geo_builder *b = a->b;
+	size_t		j,
+				np = b->nv - a->first;
+
+	if (b->v[a->first].x != b->v[b->nv - 1].x || b->v[a->first].y != b->v[b->nv - 1].y)
 	{
-		err->status = st;
-		err->offset = (size_t) (r->p - r->start);
+		a->st = SHEGU_GEO_OPEN_RING;
+		return 1;
 	}
-	return st;
-}
-
-/* Reads a byte order and a type word; *base is the plain type (1..7), *dims 2..4. */
-static shegu_geo_status
-rd_header(wkb_reader *r, uint32_t *base, int *dims, bool *has_srid, uint32_t *srid,
-		  shegu_geo_error *err)
-{
-	uint32_t	t;
-	int			z,
-				m;
-
-	if (r->p >= r->end)
-		return fail(err, SHEGU_GEO_TRUNCATED, r);
-	if (*r->p > 1)
-		return fail(err, SHEGU_GEO_BAD_BYTE_ORDER, r);
-	r->big = (*r->p == 0);
-	r->p++;
-	if (!rd_u32(r, &t))
-		return fail(err, SHEGU_GEO_TRUNCATED, r);
-	z = (t & 0x80000000u) != 0;
-	m = (t & 0x40000000u) != 0;
-	*has_srid = (t & 0x20000000u) != 0;
-	t &= 0x0fffffffu;
-	if (t >= 1000 && t < 4000)
-	{
-		/* ISO WKB: 1000s Z, 2000s M, 3000s ZM */
-		z |= (t / 1000 == 1 || t / 1000 == 3);
-		m |= (t / 1000 == 2 || t / 1000 == 3);
-		t %= 1000;
-	}
-	*base = t;
-	*dims = 2 + z + m;
-	if (*has_srid)
-	{
-		if (!rd_u32(r, srid))
-			return fail(err, SHEGU_GEO_TRUNCATED, r);
-	}
-	return SHEGU_GEO_OK;
-}
-
-/* Reads the rings of one polygon body (after its header) into the builder. */
-static shegu_geo_status
-rd_polygon_body(shegu_geo_builder *b, wkb_reader *r, int dims, int *ring_no,
-				shegu_geo_error *err)
-{
-	uint32_t	nrings,
-				i,
-				j;
-
-	if (!rd_u32(r, &nrings))
-		return fail(err, SHEGU_GEO_TRUNCATED, r);
-	/* each ring takes at least its 4-byte count */
-	if ((size_t) (r->end - r->p) / 4 < nrings)
-		return fail(err, SHEGU_GEO_TRUNCATED, r);
-	for (i = 0; i < nrings; i++)
-	{
-		uint32_t	np;
-		size_t		first;
-
-		(*ring_no)++;
-		if (err)
-			err->ring = *ring_no;
-		if (!rd_u32(r, &np))
-			return fail(err, SHEGU_GEO_TRUNCATED, r);
-		if ((size_t) (r->end - r->p) / ((size_t) dims * 8) < np)
-			return fail(err, SHEGU_GEO_TRUNCATED, r);
-		if (np < 4)
-		{
-			if (err)
-				err->npoints = np;
-			return fail(err, SHEGU_GEO_SHORT_RING, r);
-		}
-		if (b->nv + np >= UINT32_MAX - 1 || b->ne + np >= UINT32_MAX - 1)
-			return fail(err, SHEGU_GEO_TOO_LARGE, r);
-		if (!grow(&b->a, (void **) &b->v, &b->capv, b->nv + np, sizeof(geo_pt))
-			|| !grow(&b->a, (void **) &b->edges, &b->cape, b->ne + np, sizeof(uint32_t)))
-			return fail(err, SHEGU_GEO_NO_MEMORY, r);
-		first = b->nv;
-		for (j = 0; j < np; j++)
-		{
-			double		x = rd_double_unchecked(r);
-			double		y = rd_double_unchecked(r);
-
-			r->p += (size_t) (dims - 2) * 8;
-			if (!isfinite(x) || !isfinite(y))
-				return fail(err, SHEGU_GEO_NOT_FINITE, r);
-			b->v[b->nv].x = x;
-			b->v[b->nv].y = y;
-			b->nv++;
-		}
-		if (b->v[first].x != b->v[b->nv - 1].x || b->v[first].y != b->v[b->nv - 1].y)
-			return fail(err, SHEGU_GEO_OPEN_RING, r);
-		for (j = 0; j + 1 < np; j++)
-			b->edges[b->ne++] = (uint32_t) (first + j);
-		b->rings++;
-	}
-	return SHEGU_GEO_OK;
+	for (j = 0; j + 1 < np; j++)
+		b->edges[b->ne++] = (uint32_t) (a->first + j);
+	b->rings++;
+	return 0;
 }
 
 shegu_geo_builder *
@@ -714,96 +644,80 @@ shegu_geo_builder_add(shegu_geo_builder *b, const uint8_t *ewkb, size_t len, int
 					  int level, int32_t valid_from, int32_t valid_to, int32_t *srid,
 					  shegu_geo_error *err)
 {
-	wkb_reader	r;
 	size_t		nv0 = b->nv,
-				ne0 = b->ne;
+				ne0 = b->ne,
+				offset = 0;
 	int64_t		rings0 = b->rings;
-	uint32_t	base,
-				s = 0;
-	int			dims,
-				ring_no = 0;
-	bool		has_srid;
+	uint32_t	type = 0;
+	int32_t		s = 0;
+	add_state	as;
+	shegu_ewkb_rings cb;
+	shegu_ewkb_status es;
 	shegu_geo_status st;
 	geo_shape  *sh;
 	size_t		k;
 
 	if (err)
 		memset(err, 0, sizeof *err);
-	r.start = r.p = ewkb;
-	r.end = ewkb + len;
-	r.big = false;
 	if (srid)
 		*srid = 0;
-
 	if (valid_to != SHEGU_GEO_DAY_MAX && valid_to <= valid_from)
-		return fail(err, SHEGU_GEO_BAD_PERIOD, &r);
-
-	st = rd_header(&r, &base, &dims, &has_srid, &s, err);
-	if (st != SHEGU_GEO_OK)
-		goto undo;
-	if (srid && has_srid)
-		*srid = (int32_t) s;
-	if (base == 3)
-		st = rd_polygon_body(b, &r, dims, &ring_no, err);
-	else if (base == 6)
-	{
-		uint32_t	nparts,
-					i;
-
-		if (!rd_u32(&r, &nparts))
-		{
-			st = fail(err, SHEGU_GEO_TRUNCATED, &r);
-			goto undo;
-		}
-		/* a part takes at least 9 bytes */
-		if ((size_t) (r.end - r.p) / 9 < nparts)
-		{
-			st = fail(err, SHEGU_GEO_TRUNCATED, &r);
-			goto undo;
-		}
-		for (i = 0; i < nparts && st == SHEGU_GEO_OK; i++)
-		{
-			uint32_t	pbase,
-						ps;
-			int			pdims;
-			bool		phas;
-
-			st = rd_header(&r, &pbase, &pdims, &phas, &ps, err);
-			if (st != SHEGU_GEO_OK)
-				break;
-			if (pbase != 3)
-			{
-				if (err)
-					err->type = pbase;
-				st = fail(err, SHEGU_GEO_NOT_POLYGONAL, &r);
-				break;
-			}
-			st = rd_polygon_body(b, &r, pdims, &ring_no, err);
-		}
-	}
-	else
 	{
 		if (err)
-			err->type = base;
-		st = fail(err, SHEGU_GEO_NOT_POLYGONAL, &r);
+			err->status = SHEGU_GEO_BAD_PERIOD;
+		return SHEGU_GEO_BAD_PERIOD;
 	}
+	memset(&as, 0, sizeof as);
+	as.b = b;
+	as.err = err;
+	as.st = SHEGU_GEO_OK;
+	cb.ring = add_ring;
+	cb.point = add_point;
+	cb.ring_end = add_ring_end;
+	cb.arg = &as;
+	es = shegu_ewkb_read_polygonal(ewkb, len, &cb, &s, &type, &offset);
+	switch (es)
+	{
+		case SHEGU_EWKB_OK:
+			st = SHEGU_GEO_OK;
+			break;
+		case SHEGU_EWKB_TRUNCATED:
+			st = SHEGU_GEO_TRUNCATED;
+			break;
+		case SHEGU_EWKB_BAD_BYTE_ORDER:
+			st = SHEGU_GEO_BAD_BYTE_ORDER;
+			break;
+		case SHEGU_EWKB_TRAILING:
+			st = SHEGU_GEO_TRAILING;
+			break;
+		case SHEGU_EWKB_CALLBACK:
+			st = as.st;
+			break;
+		default:
+			if (err)
+				err->type = type;
+			st = SHEGU_GEO_NOT_POLYGONAL;
+			break;
+	}
+	if (st == SHEGU_GEO_OK && b->ne == ne0)
+		st = SHEGU_GEO_EMPTY;
+	if (st == SHEGU_GEO_OK
+		&& !grow(&b->a, (void **) &b->shapes, &b->caps, b->ns + 1, sizeof(geo_shape)))
+		st = SHEGU_GEO_NO_MEMORY;
 	if (st != SHEGU_GEO_OK)
-		goto undo;
-	if (r.p != r.end)
 	{
-		st = fail(err, SHEGU_GEO_TRAILING, &r);
-		goto undo;
+		if (err)
+		{
+			err->status = st;
+			err->offset = offset;
+		}
+		b->nv = nv0;
+		b->ne = ne0;
+		b->rings = rings0;
+		return st;
 	}
-	if (b->ne == ne0)
-	{
-		st = fail(err, SHEGU_GEO_EMPTY, &r);
-		goto undo;
-	}
-	if (!grow(&b->a, (void **) &b->shapes, &b->caps, b->ns + 1, sizeof(geo_shape)))
-	{
-		st = fail(err, SHEGU_GEO_NO_MEMORY, &r);
-		goto undo;
-	}
+	if (srid)
+		*srid = s;
 	sh = &b->shapes[b->ns++];
 	sh->code = code;
 	sh->level = level;
@@ -827,12 +741,6 @@ shegu_geo_builder_add(shegu_geo_builder *b, const uint8_t *ewkb, size_t len, int
 	if (err)
 		err->ring = 0;
 	return SHEGU_GEO_OK;
-
-undo:
-	b->nv = nv0;
-	b->ne = ne0;
-	b->rings = rings0;
-	return st;
 }
 
 /* ---- building the quadtree ---- */

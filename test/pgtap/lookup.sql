@@ -220,7 +220,11 @@ ALTER TABLE grid DISABLE TRIGGER grid_check;
 INSERT INTO grid (code, name, kind, boundary)
 VALUES ('430529999', 'broken', 'township', 'SRID=4326;MULTIPOLYGON(((110 26,111 26,NaN 27,110 26)))');
 ALTER TABLE grid ENABLE TRIGGER grid_check;
-SELECT throws_ok(format('SELECT shegu.locate(%L::geometry)', (SELECT pt FROM p)), '22000',
+-- (With the preload the shared index keeps answering from the grids as they were, and
+-- lookup_wait, which waits for the change to be taken up, raises the build's error.)
+SELECT throws_ok(CASE WHEN current_setting('shared_preload_libraries') ~ '(^|[ ,])shegu($|[ ,])'
+                      THEN 'SELECT shegu.lookup_wait()'
+                      ELSE format('SELECT shegu.locate(%L::geometry)', (SELECT pt FROM p)) END, '22000',
                  'boundary of grid 430529999 (valid from -infinity) cannot be indexed',
                  'a boundary the engine refuses stops the build with an error naming the grid');
 DELETE FROM grid WHERE code = '430529999';

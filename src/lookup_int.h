@@ -1,0 +1,67 @@
+/* What the lookup binding's two files share: src/lookup.c (SQL entry points, private indexes,
+ * points) and src/lookup_shmem.c (the one shared index per server).  src/lookup_int.h */
+#ifndef SHEGU_LOOKUP_INT_H
+#define SHEGU_LOOKUP_INT_H
+
+#include "postgres.h"
+
+#include "utils/date.h"
+#include "utils/timestamp.h"
+
+#include "engine/geo.h"
+#include "engine/geo_mask.h"
+
+/*
+ * What a statement reads: a base index, and where grids edited since the base was built lie
+ * (mask), the delta index of every grid version that meets that region, built later.  A point
+ * in the mask is answered by the delta, any other by the base.  mask and delta are NULL when
+ * nothing was edited since the base.
+ */
+typedef struct lk_layers
+{
+	shegu_geo_index *base;
+	const void *mask;
+	shegu_geo_index *delta;
+} lk_layers;
+
+/* What lookup_stats reports of the shared index this backend reads. */
+typedef struct lk_shared_info
+{
+	int64		memory;			/* bytes of the base image and of the delta */
+	double		build_ms;		/* of the base */
+	TimestampTz built_at;		/* when the version read was published */
+	int64		delta_grids;	/* grid versions in the delta (0: none) */
+	int64		delta_boxes;	/* boxes of edited boundaries the mask was made from */
+	double		delta_ms;		/* build of the delta */
+	int64		builds;			/* builds this backend made for the shared index */
+} lk_shared_info;
+
+/* lookup.c */
+extern void shegu_lookup_allocator(MemoryContext cxt, shegu_geo_allocator *alloc);
+extern Oid	shegu_lookup_grid_relid(void);
+extern DateADT shegu_lookup_today(void);
+extern bool shegu_lookup_raster_stale(const shegu_geo_index *geo, DateADT day);
+
+/*
+ * Read the grid versions with a boundary (all of them, or those whose bounding box meets one
+ * of nrects rectangles) and build an index in cxt; *rows receives the versions read.  With
+ * abandon set, the build stops and returns NULL as soon as *abandon() says so.
+ */
+extern shegu_geo_index *shegu_lookup_build(MemoryContext cxt, bool parallel, int64 *rows,
+										   const shegu_geo_box *rects, size_t nrects,
+										   bool (*abandon) (void));
+
+extern void shegu_lookup_warm(void);
+
+/* lookup_shmem.c */
+extern void shegu_lookup_shmem_init(void);
+extern bool shegu_lookup_shmem_ready(void);
+extern bool shegu_lookup_shared_layers(lk_layers *out);
+extern void shegu_lookup_shared_info(lk_shared_info *info);
+extern void shegu_lookup_note_change(void);
+extern void shegu_lookup_note_box(const shegu_geo_box *box);
+extern void shegu_lookup_note_full(void);
+extern bool shegu_lookup_xact_changed(void);
+extern bool shegu_lookup_wait_published(int timeout_ms);
+
+#endif							/* SHEGU_LOOKUP_INT_H */
