@@ -1040,7 +1040,9 @@ DECLARE
     reader name := shegu.base_reader();
 BEGIN
     IF shegu.base_reader_sees_all() THEN
-        scope := CASE WHEN root IS NULL THEN NULL ELSE ARRAY[root] END;
+        -- the centre: root's subtree, or every province that has buildings
+        scope := CASE WHEN root IS NOT NULL THEN ARRAY[root]
+                      ELSE (SELECT coalesce(array_agg(DISTINCT shegu.ancestor(b.grid, 1)), '{}') FROM shegu.building AS b) END;
     ELSE
         SELECT coalesce(array_agg(s.code), '{}') INTO scope FROM unnest(shegu.grid_scope()) AS s(code)
         WHERE root IS NULL OR s.code OPERATOR(shegu.<@) root OR root OPERATOR(shegu.<@) s.code;
@@ -1052,10 +1054,8 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH homes AS (
-        -- the whole county for the centre, else the buildings of each code in scope (a range scan)
-        SELECT b.id AS building, b.grid FROM shegu.building AS b WHERE scope IS NULL
-        UNION ALL
-        SELECT b.id, b.grid
+        -- the buildings of each code in scope (a range scan of the grid index)
+        SELECT b.id AS building, b.grid
         FROM unnest(scope) AS s(code)
         JOIN shegu.building AS b
           ON b.grid OPERATOR(shegu.>=) s.code AND b.grid OPERATOR(shegu.<=) shegu.subtree_last(s.code)),

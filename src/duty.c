@@ -18,7 +18,7 @@
 #include "engine/coverage.h"
 #include "gridcode.h"
 #include "lookup.h"
-#include "shegu.h"
+#include "core.h"
 
 /* ---- helpers ---- */
 
