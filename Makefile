@@ -9,7 +9,7 @@ EXTVERSION = 0.3.0
 MODULE_big = shegu
 
 # Rooms, in install order.
-ROOMS = gridcode coords lookup import worktime incident index security base duty restore report
+ROOMS = gridcode coords lookup import worktime incident index security base duty restore report figures
 
 ENGINE_SRCS = $(sort $(wildcard src/engine/*.c))
 ROOM_SRCS   = $(wildcard $(addprefix src/,$(addsuffix .c,$(ROOMS))))
@@ -17,7 +17,7 @@ ROOM_SRCS   = $(wildcard $(addprefix src/,$(addsuffix .c,$(ROOMS))))
 ROOM_SRCS  += $(sort $(wildcard $(addprefix src/,$(addsuffix _*.c,$(ROOMS)))))
 # a room is in the build once its src/<room>.sql exists (and in pg_regress once sql/<room>.sql does)
 ROOM_SQL    = $(wildcard $(addprefix src/,$(addsuffix .sql,$(ROOMS))))
-OBJS        = src/shegu.o src/refcache.o $(ROOM_SRCS:.c=.o) $(ENGINE_SRCS:.c=.o)
+OBJS        = src/shegu.o src/core.o src/refcache.o $(ROOM_SRCS:.c=.o) $(ENGINE_SRCS:.c=.o)
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 # frozen install scripts of released versions and the upgrade scripts between versions

@@ -41,15 +41,17 @@ ORDER BY 5;    -- in time order, as incidents arrive
 SQL
 q -c "VACUUM ANALYZE" >/dev/null    # what autovacuum does (it also summarises the BRIN ranges)
 
-VIEW="SELECT unit_code, received, closed, overdue_open, disposal_rate FROM shegu.report_incident_month
+VIEW="SELECT unit_code, received, closed, overdue_open, disposal_rate, disposal_rate_accepted FROM shegu.report_incident_month
       WHERE period_start = '2025-06-01' AND level = 4"
 PLAIN="SELECT shegu.ancestor(grid, 4)::text AS unit_code, count(*) AS received,
               count(*) FILTER (WHERE status IN ('closed', 'evaluated')) AS closed,
               count(*) FILTER (WHERE (status = 'reported' AND now() > accept_due_at)
                                   OR (status IN ('accepted', 'dispatched') AND now() > due_at)
                                   OR (status IN ('resolved', 'verified') AND resolved_at > due_at)) AS overdue_open,
-              round(count(*) FILTER (WHERE status IN ('resolved', 'verified', 'closed', 'evaluated'))
-                    / nullif(count(*) FILTER (WHERE accepted_at IS NOT NULL AND status <> 'suspended'), 0)::numeric, 4) AS disposal_rate
+              round(((count(*) FILTER (WHERE status IN ('verified', 'closed', 'evaluated')))::float8
+                    / count(*))::numeric, 4) AS disposal_rate,
+              round(((count(*) FILTER (WHERE status IN ('resolved', 'verified', 'closed', 'evaluated')))::float8
+                    / nullif(count(*) FILTER (WHERE accepted_at IS NOT NULL AND status <> 'suspended'), 0))::numeric, 4) AS disposal_rate_accepted
        FROM shegu.incident
        WHERE reported_at >= '2025-06-01 00:00+08' AND reported_at < '2025-07-01 00:00+08'
        GROUP BY 1"

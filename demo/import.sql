@@ -44,8 +44,11 @@ WHERE level(o.code) = 6 AND o.valid_to = '2026-01-01';
 -- The township with the most communities, and its communities, get 2026 versions without
 -- boundaries (say, renamed), drawn again from the imported grids: communities first, then the
 -- township.
+\set ECHO none
 SELECT ancestor(code, 4) AS township FROM grid WHERE level(code) = 5 AND code <@ '430528'
 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1 \gset
+\set ECHO queries
+\echo the township with the most communities: :township
 UPDATE grid SET valid_to = '2026-01-01'
 WHERE code <@ :'township' AND level(code) IN (4, 5) AND valid_to IS NULL;
 INSERT INTO grid (code, name, kind, valid_from)

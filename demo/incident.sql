@@ -31,7 +31,7 @@ SELECT status, level FROM act(1, 'dispatch', '受理中心', NULL, '{"level": "g
 SET shegu.incident_clock = '2026-02-13 11:00+08';
 SELECT status FROM act(1, 'resolve', '王网格员', 'mediated; plumber booked');
 SELECT status FROM act(1, 'verify', '受理中心');
-SELECT status, work_hours_to_close FROM act(1, 'close', '受理中心');
+SELECT status, round(work_hours_to_close::numeric, 1) AS work_hours_to_close FROM act(1, 'close', '受理中心');
 SELECT status, satisfaction FROM act(1, 'evaluate', '居民', NULL, '{"satisfaction": 5}');
 
 -- The gas smell is accepted and suspended (挂账) while the gas company investigates.

@@ -45,8 +45,8 @@ SELECT unit_name, period, round(index_value::numeric, 1) AS index, grade, vetoed
 FROM index_report WHERE model = 'demo' ORDER BY period, rank;
 
 -- Weights: AHP judgement "order is twice as important as service", entropy of the data.
-SELECT weights, round(cr::numeric, 4) AS cr FROM ahp_weights('{{1,2},{0.5,1}}');
-SELECT * FROM entropy_weights('demo', '2025-06-01', 'service');
+SELECT (SELECT array_agg(round(w::numeric, 3)) FROM unnest(weights) AS w) AS weights, round(cr::numeric, 4) AS cr FROM ahp_weights('{{1,2},{0.5,1}}');
+SELECT child, round(weight::numeric, 3) AS weight FROM entropy_weights('demo', '2025-06-01', 'service');
 -- What really drives the index, and how stable the ranking is when weights move by +-20%.
 SELECT child, round(nominal_weight::numeric, 3) AS nominal, round(variance_share::numeric, 3) AS variance_share,
        round(correlation::numeric, 3) AS correlation, dominant
@@ -66,5 +66,7 @@ FROM unnest('{430528101002003,430528101002004,430528102001001}'::gridcode[]) AS 
      unnest('{知晓度,参与度,满意度}'::text[]) AS q, generate_series(1, 20) AS i;
 SELECT feed_index('社会治理指数', '2026-02-01') AS values_fed,
        store_index('社会治理指数', '2026-02-01') AS scores_stored;
-SELECT unit, round(index_value::numeric, 1) AS index, grade, vetoed, dimensions, rank
-FROM index_report WHERE model = '社会治理指数' AND period = '2026-02-01' ORDER BY rank;
+-- Two of the three communities had no incident of their own in February: the objective half has
+-- no data, so they get no index, and the report says why.
+SELECT unit_path, round(index_value, 1) AS index, grade, vetoed, rank, unranked_reason
+FROM report_index WHERE model = '社会治理指数' AND period_start = '2026-02-01' ORDER BY rank NULLS LAST, unit_code;

@@ -8,7 +8,7 @@ SET search_path = shegu, public;
 \o /dev/null
 \ir county.sql
 \o
-\set ECHO all
+\set ECHO queries
 SET search_path = shegu, public;
 
 SELECT kind, count(*) AS grids, round(avg(ST_NPoints(boundary))) AS avg_vertices,

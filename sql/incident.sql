@@ -92,6 +92,8 @@ SELECT act(:two, 'request_extension', 'li', NULL, '{"amount": "soon"}');
 SELECT act(:two, 'request_extension', 'li', NULL, '{"amount": "-1 day"}');
 SELECT act(:two, 'request_extension', 'li', NULL, '{"amount": 3}');
 SELECT status, due_at, extension_requested FROM act(:two, 'request_extension', 'li', NULL, '{"amount": "2 days"}');
+-- the supervisor's list shows the request in hours (a natural-time category: two days are 48 hours)
+SELECT extension_requested_hours FROM incident_supervision WHERE id = :two;
 SELECT status, due_at, level_due_at, extension_requested, extension_total
 FROM act(:two, 'approve_extension', 'centre', NULL, '{"amount": "1 day"}');
 
@@ -249,14 +251,16 @@ FROM incident_event WHERE incident_id = :five AND action = 'escalate' ORDER BY i
 
 -- Lights: yellow at 80% of the allowed time, red when overdue; the sweep turns them.
 SELECT id, light, yellow_at, due_at FROM incident WHERE id = :six;
--- Supervision (督办): the open incidents, their lights and deadlines (time_left moves with now()).
+-- Supervision (督办): the open incidents, their lights and deadlines (time_left_hours moves with now()).
 SELECT id, title, status, level, responsible_unit, light, deadline, level_due_at, escalations, clock_running,
-       time_left IS NULL AS no_time_left
+       time_left_hours IS NULL AS no_time_left, pg_typeof(time_left_hours) AS hours_type
 FROM incident_supervision ORDER BY id;
 
--- Measures, by unit at every level and month, judged at a fixed time.
-SELECT unit, level, month, received, accepted, closed, closed_on_time, overdue_open, suspended,
-       round(disposal_rate::numeric, 3) AS disposal, round(on_time_rate::numeric, 3) AS on_time,
+-- Measures, by unit at every level and month, judged at a fixed time: the disposal rate over
+-- every reported problem (seed 004) and the rate over accepted cases (0.2.0's disposal_rate).
+SELECT unit, level, month, received, accepted, disposed, closed, closed_on_time, overdue_open, suspended,
+       round(disposal_rate::numeric, 3) AS disposal, round(disposal_rate_accepted::numeric, 3) AS disposal_acc,
+       round(on_time_rate::numeric, 3) AS on_time,
        round(on_time_rate_incl_open::numeric, 3) AS on_time_incl_open, round(rework_rate::numeric, 3) AS rework,
        round(avg_work_hours_to_close::numeric, 2) AS hours, round(satisfaction_rate::numeric, 3) AS satisfied
 FROM incident_measures_at('2026-03-20 00:00+08') WHERE level IN (3, 6) ORDER BY month, level, unit;
@@ -317,22 +321,123 @@ INSERT INTO incident (category, title, source, grid, county)
 VALUES ('t', 'wrong county', 'patrol', '430528101002003', 110105);
 SELECT count(*) AS events_without_their_county FROM incident_event AS e
 WHERE e.county IS DISTINCT FROM (SELECT i.county FROM incident AS i WHERE i.id = e.incident_id);
--- The step column carries act()'s request to the trigger; applied in the same backend, the
--- trigger clears it (on a Citus worker it leaves the outcome).  A request written by hand must
--- name its own row and a known step; anything else in the column is refused.
-SELECT status, step IS NULL AS step_cleared FROM act(:four, 'accept', 'centre');
-UPDATE incident SET step = '{"request": {"incident": "1", "action": "close", "actor": "x", "at": "0"}}' WHERE id = :four;
-UPDATE incident SET step = ('{"request": {"incident": "' || :four || '", "action": "teleport", "actor": "x", "at": "0"}}')::jsonb WHERE id = :four;
-UPDATE incident SET step = '{"outcome": {}}' WHERE id = :four;
-SELECT status, step FROM incident WHERE id = :four;
-INSERT INTO incident (category, title, source, grid, step) VALUES ('t', 'with a step', 'patrol', '430528101002003', '{}');
+-- act() locks the row and writes it itself; a direct UPDATE may change only title, description
+-- and reporter, and an INSERT sets none of the workflow's columns.
+SELECT status, owner FROM act(:four, 'accept', 'centre');
+UPDATE incident SET status = 'closed' WHERE id = :four;
+UPDATE incident SET owner = 'someone else' WHERE id = :four;
+UPDATE incident SET stage_light = 'red' WHERE id = :four;
+UPDATE incident SET title = 'county given (edited)' WHERE id = :four RETURNING title, status;
+INSERT INTO incident (category, title, source, grid, owner) VALUES ('t', 'with an owner', 'patrol', '430528101002003', 'x');
+INSERT INTO incident (category, title, source, grid, stage_due_at) VALUES ('t', 'with a stage', 'patrol', '430528101002003', now());
+-- With the county (the routing key on Citus), act() finds the row by (county, id) only.
+SELECT status FROM act(:four, 'dispatch', 'centre', NULL, NULL, 430528);
+SELECT act(:four, 'resolve', 'centre', NULL, NULL, 110105);
+
+-- ---- Joint handling and mediation (seeds 004, 001, 000, 003) ----
+-- Stage limits are local defaults (not from the seeds); here natural round numbers.
+SELECT stage, name_zh, time_limit, basis, source LIKE 'local default, not from the seeds%' AS labelled
+FROM workflow_limit ORDER BY stage;
+CREATE TEMP TABLE saved_limits AS SELECT * FROM workflow_limit;
+UPDATE workflow_limit SET time_limit = '10 hours', basis = 'natural';
+UPDATE workflow_limit SET time_limit = '-1 hour' WHERE stage = 'review';
+INSERT INTO workflow_limit (stage, name_zh, time_limit, source) VALUES ('appeal', '复议', '1 day', 'x');
+SET shegu.incident_clock = '2026-04-01 09:00+08';
+INSERT INTO incident (category, title, source, grid, reported_at)
+VALUES ('t', 'joint', 'patrol', '430528101002005', '2026-04-01 09:00+08') RETURNING id AS j \gset
+-- 首问负责: the first receiver owns the case until it is handed on.
+SELECT status, owner, owner_since FROM act(:j, 'accept', 'zhang');
+SELECT act(:j, 'hand_over', 'zhang');
+SELECT act(:j, 'hand_over', 'zhang', NULL, '{"to": "zhang"}');
+SELECT owner FROM act(:j, 'hand_over', 'zhang', 'township handles it', '{"to": "town office"}');
+-- 一个问题、一名领导 (seed 001): one leader, kept to the end.
+SELECT leader FROM act(:j, 'assign_leader', 'centre', NULL, '{"leader": "Vice-mayor Li"}');
+SELECT act(:j, 'assign_leader', 'centre', NULL, '{"leader": "Vice-mayor Wu"}');
+-- 会商研判 then 裁决 (seed 004): responsibility unclear, ruled within a limit.
+SELECT status, stage_due_at, stage_light FROM act(:j, 'review', 'centre', 'who owns the drain?');
+SELECT act(:j, 'conclude_review', 'centre');
+SELECT act(:j, 'request_ruling', 'centre');
+SELECT status, stage_due_at, stage_yellow_at FROM act(:j, 'request_ruling', 'centre', 'two bureaus each say it is the other');
+SET shegu.incident_clock = '2026-04-01 20:00+08';
+SELECT act(:j, 'rule', 'centre', NULL, '{"department": "water bureau"}');
+SELECT count(*) AS events_of_refused_ruling FROM incident_event WHERE incident_id = :j AND action = 'rule';
+SELECT level, stage_due_at FROM act(:j, 'escalate', 'centre');
+SELECT act(:j, 'rule', 'county office');
+SELECT status, department, stage_due_at FROM act(:j, 'rule', 'county office', 'drain belongs to water bureau', '{"department": "water bureau"}');
+-- 联动综合执法 (seed 004): a lead and supporting departments, each with its own limit.
+SELECT status, level, department FROM act(:j, 'return', 'water bureau', 'joint case needed');
+SELECT act(:j, 'joint_dispatch', 'centre', NULL, '{"department": "enforcement team"}');
+SELECT act(:j, 'joint_dispatch', 'centre', NULL, '{"department": "enforcement team", "support": ["water bureau", "enforcement team"]}');
+SELECT act(:j, 'joint_dispatch', 'centre', NULL, '{"department": "enforcement team", "support": "water bureau"}');
+SELECT status, department FROM act(:j, 'joint_dispatch', 'centre', NULL,
+    '{"department": "enforcement team", "support": ["water bureau", "environment bureau"], "limits": {"water bureau": "4 hours"}}');
+SELECT department, role, assigned_at, due_at, light, finished_at FROM incident_party WHERE incident_id = :j ORDER BY department;
+SELECT act(:j, 'resolve', 'enforcement team');
+SELECT act(:j, 'finish_part', 'police', NULL, '{"department": "police"}');
+SELECT act(:j, 'finish_part', 'x');
+SELECT status FROM act(:j, 'finish_part', 'water bureau', 'pipe fixed', '{"department": "water bureau"}');
+SELECT act(:j, 'finish_part', 'water bureau', NULL, '{"department": "water bureau"}');
+SET shegu.incident_clock = '2026-04-02 09:00+08';
+SELECT sweep('2026-04-02 09:00+08') >= 0 AS swept;
+SELECT department, light FROM incident_party WHERE incident_id = :j ORDER BY department;
+SELECT status FROM act(:j, 'finish_part', 'environment bureau', NULL, '{"department": "environment bureau"}');
+SELECT status, resolved_at FROM act(:j, 'finish_part', 'enforcement team', NULL, '{"department": "enforcement team"}');
+SELECT action, actor, from_status, to_status, from_level, to_level, note FROM incident_event
+WHERE incident_id = :j ORDER BY id;
+-- 大调解 (seeds 000, 003): a mediation body, sessions, an agreement, its fulfilment.
+INSERT INTO incident (category, title, source, grid, reported_at)
+VALUES ('t', 'dispute', 'resident', '430528101002006', '2026-04-02 09:00+08') RETURNING id AS m \gset
+SELECT status FROM act(:m, 'accept', 'centre');
+SELECT act(:m, 'mediate', 'centre');
+SELECT act(:m, 'mediate', 'centre', NULL, '{"body": "church"}');
+SELECT status, stage_due_at FROM act(:m, 'mediate', 'centre', 'boundary wall', '{"body": "people", "organisation": "村人民调解委员会", "mediator": "Chen"}');
+SELECT act(:m, 'agreement', 'Chen', NULL, '{"reached": true}');
+SELECT act(:m, 'agreement', 'Chen', NULL, '{"reached": "yes"}');
+SELECT status FROM act(:m, 'mediation_session', 'Chen', 'both parties heard');
+SELECT act(:m, 'agreement', 'Chen');
+SELECT status, resolved_at, clock_stopped_at, stage_due_at FROM act(:m, 'agreement', 'Chen', 'wall moved 30 cm', '{"reached": true}');
+SELECT status FROM act(:m, 'confirm_judicially', 'court');
+SELECT act(:m, 'confirm_judicially', 'court');
+SELECT status FROM act(:m, 'check_fulfilment', 'Chen', 'not yet moved', '{"fulfilled": false}');
+SELECT status FROM act(:m, 'check_fulfilment', 'Chen', 'moved', '{"fulfilled": true}');
+SELECT body, organisation, mediator, sessions, agreement_reached, agreement, confirmed_at IS NOT NULL AS confirmed,
+       fulfilment_checks, outcome, ended_at FROM incident_mediation WHERE incident_id = :m;
+-- A mediation without agreement; the dispute goes to litigation (诉讼).
+INSERT INTO incident (category, title, source, grid, reported_at)
+VALUES ('t', 'dispute two', 'resident', '430528101002006', '2026-04-02 09:00+08') RETURNING id AS m2 \gset
+SELECT status FROM act(:m2, 'accept', 'centre');
+SELECT act(:m2, 'refer_litigation', 'centre');
+SELECT status FROM act(:m2, 'mediate', 'centre', NULL, '{"body": "trade"}');
+SELECT status FROM act(:m2, 'mediation_session', 'Chen');
+SELECT status FROM act(:m2, 'agreement', 'Chen', 'no agreement', '{"reached": false}');
+SELECT status, resolved_at FROM act(:m2, 'refer_litigation', 'centre', 'parties sue');
+SELECT body, sessions, agreement_reached, outcome FROM incident_mediation WHERE incident_id = :m2;
+-- 化解率: fulfilled over ended mediations.
+SELECT unit, level, month, body, mediations, sessions, agreements, confirmed, fulfilled, not_reached, litigation,
+       open, resolution_rate, agreement_rate
+FROM mediation_measures WHERE level = 6 ORDER BY unit, body;
+SELECT level, sum(mediations) AS mediations, sum(fulfilled) AS fulfilled FROM mediation_measures GROUP BY level ORDER BY level;
+-- The side tables are written only through act().
+SET ROLE shegu_centre;
+INSERT INTO incident_party (incident_id, department, role, assigned_at, assigned_by, due_at, yellow_at)
+VALUES (:j, 'x', 'support', now(), 'x', now(), now());
+UPDATE incident_mediation SET outcome = 'fulfilled';
+RESET ROLE;
+-- An edited shipped limit is the county's own (pg_dump keeps it); put the shipped values back.
+SELECT stage, shipped FROM workflow_limit ORDER BY stage;
+SET session_replication_role = replica;
+UPDATE workflow_limit AS w SET time_limit = s.time_limit, basis = s.basis, shipped = true
+FROM saved_limits AS s WHERE s.stage = w.stage;
+RESET session_replication_role;
 
 -- Everything the incident room declares is commented.
 SELECT c.oid::regclass AS undocumented FROM pg_class c
 WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname LIKE 'incident%' AND c.relkind IN ('r', 'v', 'i', 'S')
   AND obj_description(c.oid, 'pg_class') IS NULL;
 SELECT a.attrelid::regclass, a.attname AS undocumented FROM pg_attribute a
-WHERE a.attrelid IN ('shegu.incident'::regclass, 'shegu.incident_event'::regclass, 'shegu.incident_category'::regclass)
+WHERE a.attrelid IN ('shegu.incident'::regclass, 'shegu.incident_event'::regclass, 'shegu.incident_category'::regclass,
+                     'shegu.incident_party'::regclass, 'shegu.incident_mediation'::regclass, 'shegu.workflow_limit'::regclass,
+                     'shegu.mediation_measures'::regclass)
   AND a.attnum > 0 AND NOT a.attisdropped AND col_description(a.attrelid, a.attnum) IS NULL;
 SELECT conname AS undocumented FROM pg_constraint
 WHERE conrelid IN ('shegu.incident'::regclass, 'shegu.incident_event'::regclass, 'shegu.incident_category'::regclass)
@@ -345,7 +450,7 @@ WHERE t.tgrelid IN ('shegu.incident'::regclass, 'shegu.incident_event'::regclass
 
 -- Leave the database as it was (the guards are origin-only triggers; an administrator purges so).
 SET session_replication_role = replica;
-TRUNCATE incident, incident_event;
+TRUNCATE incident, incident_event, incident_party, incident_mediation;
 RESET session_replication_role;
 DELETE FROM incident_category WHERE NOT shipped;
 DELETE FROM grid WHERE code <@ '430528101009';

@@ -332,7 +332,8 @@ DELETE FROM index_model WHERE name = 'rate';
 INSERT INTO index_node (model, code, parent, per_population) VALUES ('t', 'g', 'B', 0);
 
 -- ==== feeds and the default model ====
--- The shipped model: 70% objective performance (incident measures), 30% resident survey.
+-- The shipped model (seed 001, 100 points): 70 objective performance (incident measures), 30 public
+-- opinion: the resident survey and the reporters' satisfaction (D2.R); gated on the register (veto_register).
 SELECT code, parent, title, weight, direction, normalization, lo, hi, missing, veto_below, source, source_column, survey_question
 FROM index_node WHERE model = '社会治理指数' ORDER BY code;
 SELECT grade, min_score FROM index_grade WHERE model = '社会治理指数' ORDER BY min_score DESC;

@@ -77,14 +77,14 @@ SELECT category_code, category_name, top_category_name, unit_code, unit_name, pa
 FROM report_incident WHERE unit_code LIKE '330106%' ORDER BY reported_at;
 
 -- The backlog now, by level: open incidents and their lights.
-SELECT level, level_name, unit_code, unit_level, open_incidents, yellow, red, suspended
+SELECT level, level_name, unit_code, unit_level, open_incidents, yellow, red, suspended, unit_name, unit_path
 FROM report_open_incident WHERE unit_code LIKE '330106%' AND level >= 4 ORDER BY level, unit_code;
 
 -- Monthly figures, live: one row per level and unit; an incident recorded on a community shows
 -- under the community at level 6 (unit_level 5), so every level adds up to the same total.
 SELECT period_start, period_end, level, level_name, unit_code, unit_level, unit_name, parent_name,
-       received, accepted, closed, closed_on_time, overdue_open, disposal_rate, on_time_rate,
-       avg_hours_to_close, satisfaction_rate, frozen
+       received, accepted, disposed, closed, closed_on_time, overdue_open, disposal_rate, disposal_rate_accepted,
+       on_time_rate, avg_hours_to_close, satisfaction_rate, frozen
 FROM report_incident_month WHERE unit_code LIKE '330106%' ORDER BY period_start, level, unit_code;
 SELECT period_start, level, sum(received) AS received, sum(closed) AS closed, count(*) AS units
 FROM report_incident_month WHERE unit_code LIKE '330106%' AND level >= 3 GROUP BY 1, 2 ORDER BY 1, 2;
@@ -121,10 +121,38 @@ INSERT INTO indicator_value (model, indicator, unit, period, value) VALUES
 SELECT store_index('rpt', '2025-03-01') AS stored;
 SELECT unit, rank AS engine_rank, vetoed FROM index_score WHERE model = 'rpt' AND node = 'S' ORDER BY unit;
 SELECT model, model_title, level, level_name, period_start, unit_code, unit_name, unit_path, parent_name,
-       index_value, grade, vetoed, rank, ranked_units
+       index_value, grade, vetoed, rank, ranked_units, unranked_reason
 FROM report_index WHERE model = 'rpt' ORDER BY rank NULLS LAST, unit_code;
 SELECT unit_code, node, node_title, parent_node, indicator, score, raw, vetoed
 FROM report_index_dimension WHERE model = 'rpt' ORDER BY unit_code, node;
+-- A unit with too little data has a blank index, grade and rank, and says why.
+INSERT INTO index_model (name, title, scale, level) VALUES ('rptb', '空白测试 blank test', 100, 5);
+INSERT INTO index_node (model, code, parent, title, weight, normalization, lo, hi) VALUES
+('rptb', 'S', NULL, '指数', 1, 'minmax', NULL, NULL),
+('rptb', 'a', 'S', '处置 disposal', 3, 'goalpost', 0, 1), ('rptb', 'b', 'S', '满意 satisfaction', 1, 'goalpost', 0, 1);
+INSERT INTO indicator_value (model, indicator, unit, period, value) VALUES
+('rptb', 'a', '330106001001', '2025-03-01', 0.9), ('rptb', 'b', '330106001001', '2025-03-01', 0.8),
+('rptb', 'b', '330106002001', '2025-03-01', 0.7);
+SELECT store_index('rptb', '2025-03-01') AS stored;
+SELECT unit_code, index_value, grade, vetoed, rank, unranked_reason
+FROM report_index WHERE model = 'rptb' ORDER BY rank NULLS LAST, unit_code;
+
+-- One rule of names (report_unit_name): a display name set in index_unit_name shows in every
+-- view; without it the registry's name; NULL for a code nothing names.
+INSERT INTO index_unit_name VALUES ('330106001002', '宝石山社区（试点）');
+SELECT (SELECT unit_name FROM report_unit WHERE unit_code = '330106001002') AS report_unit,
+       (SELECT unit_path FROM report_unit WHERE unit_code = '330106001002001') AS grid_path,
+       (SELECT unit_name FROM report_index WHERE model = 'rpt' AND unit_code = '330106001002' AND period_start = '2025-03-01') AS report_index,
+       (SELECT unit_name FROM index_report WHERE model = 'rpt' AND unit = '330106001002' AND period = '2025-03-01') AS index_report,
+       (SELECT unit_name FROM report_open_incident WHERE unit_code = '330106001002' AND level = 5) AS open_incident;
+DELETE FROM index_unit_name WHERE unit = '330106001002';
+SELECT report_unit_name('330106001002') AS registry, report_unit_name('330106009') AS unknown, report_unit_name(NULL) AS null_code;
+-- Paths for units the registry does not hold: a community only named in index_unit_name still
+-- shows its township.
+INSERT INTO index_unit_name VALUES ('330106001009', '未划社区');
+SELECT report_unit_path('330106001002001') AS registered, report_unit_path('330106001009') AS unregistered,
+       report_unit_path('330106001008') AS nameless, report_unit_path(NULL) AS null_code;
+DELETE FROM index_unit_name WHERE unit = '330106001009';
 
 -- BI access: the recipe's function, and its error.
 SELECT grant_report_access('no_such_role_rpt');
@@ -161,13 +189,18 @@ SELECT xml_is_well_formed_document(svg) AS well_formed,
        (SELECT array_agg(m[1] ORDER BY m[1]) FROM regexp_matches(svg, '<text [^>]*>([^<]*)</text>', 'g') AS m) AS texts,
        svg ~ '(href|url\(|<image|<script)' AS external
 FROM (SELECT choropleth_svg('rpt', '2025-03-01', root => '330106') AS svg) x;
-SELECT substr(choropleth_svg('rpt', '2025-03-01', width => 400), 1, 160) AS head;
+SELECT substr(choropleth_svg('rpt', '2025-03-01', width => 400), 1, 80) AS head;
+SELECT substring(svg FROM '^<svg [^>]*>') AS frame, svg ~ '<g id="legend">' AS legend, svg ~ '<g id="north"' AS north_arrow,
+       svg ~ '<g id="scale"' AS scale_bar,
+       (SELECT array_agg(m[1] ORDER BY m[1]) FROM regexp_matches(svg, '<text x="[0-9.]+" y="[0-9.]+">([^<]*)<', 'g') AS m) AS unit_labels
+FROM (SELECT choropleth_svg('rpt', '2025-03-01', 5, '330106', 1200, 900) AS svg) x;
 -- Errors.
 SELECT choropleth_svg('no such model', '2025-03-01');
 SELECT choropleth_svg('rpt', '2025-04-01');
 SELECT choropleth_svg('rpt', '2025-03-01', 9);
 SELECT choropleth_svg('rpt', '2025-03-01', 4, '330106001');
 SELECT choropleth_svg('rpt', '2025-03-01', width => 10);
+SELECT choropleth_svg('rpt', '2025-03-01', height => 299);
 SELECT choropleth_svg('rpt', NULL);
 
 -- Official division names (shegu.division, levels 1-5) take precedence over grid names, and name
@@ -194,5 +227,5 @@ SELECT c.relname FROM pg_class c
 WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname LIKE 'report\_%' AND obj_description(c.oid) IS NULL;
 SELECT p.proname FROM pg_proc p
 WHERE p.pronamespace = 'shegu'::regnamespace
-  AND p.proname IN ('report_level_name', 'freeze_month', 'grant_report_access', 'grid_geojson', 'choropleth_svg')
+  AND p.proname IN ('report_level_name', 'report_unit_name', 'report_unit_path', 'freeze_month', 'grant_report_access', 'grid_geojson', 'choropleth_svg')
   AND obj_description(p.oid, 'pg_proc') IS NULL;

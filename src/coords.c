@@ -11,7 +11,7 @@
 
 #include "engine/coords.h"
 #include "engine/ewkb.h"
-#include "shegu.h"
+#include "core.h"
 
 typedef void (*point_transform) (double lon, double lat, double *out_lon, double *out_lat);
 

@@ -35,7 +35,7 @@
 
 #include "gridcode.h"
 #include "refcache.h"
-#include "shegu.h"
+#include "core.h"
 
 /* Version byte that leads the binary wire form. */
 #define GRIDCODE_WIRE_VERSION 1

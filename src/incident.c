@@ -1,129 +1,63 @@
-/* Incidents: the C triggers of the closed-loop workflow, act(), the sweep step and their caches.
- * src/incident.c — declared by src/incident.sql; clock rules in docs/incident.md. */
+/* Incidents: act(), the sweep's steps and the C triggers of the closed-loop workflow.
+ * src/incident.c — declared by src/incident.sql; the rules are the engine's (src/engine/workflow.c),
+ * clock rules in docs/incident.md. */
 #include "postgres.h"
 
 #include <math.h>
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
 #include "storage/proc.h"
 #include "tcop/pquery.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/datum.h"
 #include "utils/guc.h"
-#include "utils/inval.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/portal.h"
+#include "utils/fmgroids.h"
 #include "utils/rel.h"
-#include "utils/syscache.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "core.h"
+#include "engine/workflow.h"
 #include "gridcode.h"
 #include "incident.h"
+#include "lookup.h"
 #include "refcache.h"
-#include "shegu.h"
+#include "worktime.h"
 
-/* ---------------------------------------------------------------------------------------------
- * Names: states, levels, actions. */
+#define ST(s)		(shegu_wf_state_names[s])
+#define LV(l)		(shegu_wf_level_names[l])
+#define AN(a)		(shegu_wf_action_names[a])
 
-typedef enum IncStatus
+/* Keeps a plan prepared by SPI_prepare for the life of the backend; what names it in the error. */
+static SPIPlanPtr
+keep_plan(SPIPlanPtr p, const char *what)
 {
-	ST_REPORTED, ST_ACCEPTED, ST_REJECTED, ST_DISPATCHED, ST_RESOLVED, ST_VERIFIED,
-	ST_CLOSED, ST_EVALUATED, ST_SUSPENDED, ST_COUNT
-} IncStatus;
-
-static const char *const status_names[ST_COUNT] = {
-	"reported", "accepted", "rejected", "dispatched", "resolved", "verified",
-	"closed", "evaluated", "suspended"
-};
-
-typedef enum IncLevel
-{
-	LV_GRID, LV_COMMUNITY, LV_TOWNSHIP, LV_COUNTY, LV_COUNT
-} IncLevel;
-
-static const char *const level_names[LV_COUNT] = {"grid", "community", "township", "county"};
-
-typedef enum IncAction
-{
-	A_ACCEPT, A_REJECT, A_DISPATCH, A_RESOLVE, A_VERIFY, A_REWORK, A_CLOSE, A_EVALUATE,
-	A_RETURN, A_ESCALATE, A_REQUEST_EXTENSION, A_APPROVE_EXTENSION, A_SUSPEND, A_RESUME,
-	A_REOPEN, A_SUPERVISE,
-	A_PUBLIC_COUNT,
-	/* internal steps of sweep(), not reachable through act() */
-	A_OVERDUE_ESCALATE = A_PUBLIC_COUNT, A_TICK,
-	A_COUNT
-} IncAction;
-
-static const char *const action_names[A_COUNT] = {
-	"accept", "reject", "dispatch", "resolve", "verify", "rework", "close", "evaluate",
-	"return", "escalate", "request_extension", "approve_extension", "suspend", "resume",
-	"reopen", "supervise", "overdue_escalate", "tick"
-};
-
-#define SB(s) (1u << (s))
-#define RUNNING_STATES (SB(ST_REPORTED) | SB(ST_ACCEPTED) | SB(ST_DISPATCHED))
-
-/* The states each action may start from: the state machine. */
-static const uint32 action_from[A_COUNT] = {
-	[A_ACCEPT] = SB(ST_REPORTED),
-	[A_REJECT] = SB(ST_REPORTED),
-	[A_DISPATCH] = SB(ST_ACCEPTED),
-	[A_RESOLVE] = SB(ST_DISPATCHED),
-	[A_VERIFY] = SB(ST_RESOLVED),
-	[A_REWORK] = SB(ST_RESOLVED),
-	[A_CLOSE] = SB(ST_VERIFIED),
-	[A_EVALUATE] = SB(ST_CLOSED),
-	[A_RETURN] = SB(ST_DISPATCHED),
-	[A_ESCALATE] = RUNNING_STATES,
-	[A_REQUEST_EXTENSION] = SB(ST_ACCEPTED) | SB(ST_DISPATCHED),
-	[A_APPROVE_EXTENSION] = SB(ST_ACCEPTED) | SB(ST_DISPATCHED),
-	[A_SUSPEND] = RUNNING_STATES,
-	[A_RESUME] = SB(ST_SUSPENDED),
-	[A_REOPEN] = SB(ST_CLOSED) | SB(ST_EVALUATED) | SB(ST_REJECTED),
-	[A_SUPERVISE] = RUNNING_STATES | SB(ST_RESOLVED) | SB(ST_VERIFIED) | SB(ST_SUSPENDED),
-	[A_OVERDUE_ESCALATE] = RUNNING_STATES,
-	[A_TICK] = RUNNING_STATES,
-};
-
-static int
-name_index(const char *const *names, int n, const char *s)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
-
-/* "accept, reject" — the public actions allowed from a state. */
-static char *
-allowed_list(IncStatus st)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (int a = 0; a < A_PUBLIC_COUNT; a++)
-		if (action_from[a] & SB(st))
-			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", action_names[a]);
-	if (buf.len == 0)
-		appendStringInfoString(&buf, "none");
-	return buf.data;
+	if (p == NULL || SPI_keepplan(p) != 0)
+		elog(ERROR, "%s: %s", what, SPI_result_code_string(SPI_result));
+	return p;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -174,64 +108,48 @@ check_incident_clock(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+
 /* ---------------------------------------------------------------------------------------------
- * Per-backend caches: categories, the other rooms' functions, the event insert plan. */
+ * Per-backend cache of the limits: the categories (shegu.incident_category) and the stages
+ * (shegu.workflow_limit), rebuilt whenever either table changes. */
 
 typedef struct CategoryEntry
 {
 	char		code[64];		/* hash key */
-	IncLevel	level;
-	Interval	accept_limit;
-	bool		accept_working;
-	Interval	dispose_limit;
-	bool		dispose_working;
 	char		schedule[64];
-	double		yellow_share;
+	shegu_wf_limits limits;
 } CategoryEntry;
 
 static MemoryContext category_cxt = NULL;
 static HTAB *category_cache = NULL;
 static bool category_valid = false;
 static Oid	category_relid = InvalidOid;
-
-typedef struct ExtFunc
-{
-	Oid			oid;
-	FmgrInfo	flinfo;
-} ExtFunc;
-
-static MemoryContext func_cxt = NULL;
-static bool funcs_valid = false;
-static Oid	funcs_geometry = InvalidOid;
-static ExtFunc fn_add_work_time;
-static ExtFunc fn_work_time_between;
-static ExtFunc fn_locate;
-
-/* Keeps a plan prepared by SPI_prepare for the life of the backend; what names it in the error. */
-static SPIPlanPtr
-keep_plan(SPIPlanPtr p, const char *what)
-{
-	if (p == NULL || SPI_keepplan(p) != 0)
-		elog(ERROR, "%s: %s", what, SPI_result_code_string(SPI_result));
-	return p;
-}
-
-static SPIPlanPtr event_plan = NULL;
-static SPIPlanPtr request_plan = NULL;
-static SPIPlanPtr act_plan = NULL;
-static SPIPlanPtr fetch_plan = NULL;
+static Oid	limit_relid = InvalidOid;
 
 static void
 category_relcache_cb(Oid relid)
 {
-	if (relid == InvalidOid || relid == category_relid)
+	if (relid == InvalidOid || relid == category_relid || relid == limit_relid)
 		category_valid = false;
 }
 
-static void
-proc_syscache_cb(Datum arg, int cacheid, uint32 hashvalue)
+static shegu_wf_span
+span_of(const Interval *iv)
 {
-	funcs_valid = false;
+	shegu_wf_span s = {iv->time, iv->day, iv->month};
+
+	return s;
+}
+
+static Interval *
+interval_of(shegu_wf_span s)
+{
+	Interval   *iv = palloc0(sizeof(Interval));
+
+	iv->time = s.usecs;
+	iv->day = s.days;
+	iv->month = s.months;
+	return iv;
 }
 
 static void
@@ -240,6 +158,9 @@ category_cache_build(void)
 	MemoryContext cxt;
 	HASHCTL		ctl;
 	HTAB	   *h;
+	shegu_wf_span stage_limit[SHEGU_WF_NSTAGES];
+	bool		stage_working[SHEGU_WF_NSTAGES];
+	bool		stage_known[SHEGU_WF_NSTAGES] = {0};
 
 	cxt = AllocSetContextCreate(CacheMemoryContext, "shegu incident categories",
 								ALLOCSET_SMALL_SIZES);
@@ -251,8 +172,31 @@ category_cache_build(void)
 
 	PG_TRY();
 	{
+		Oid			nsp = get_namespace_oid("shegu", false);
+
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute("SELECT stage, time_limit, basis FROM shegu.workflow_limit", true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "cannot read shegu.workflow_limit");
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	td = SPI_tuptable->tupdesc;
+			int			s = shegu_wf_lookup(shegu_wf_stage_names, SHEGU_WF_NSTAGES, SPI_getvalue(tup, td, 1));
+			bool		isnull;
+
+			if (s < 0)
+				continue;		/* the CHECK constraint keeps stages known */
+			stage_limit[s] = span_of(DatumGetIntervalP(SPI_getbinval(tup, td, 2, &isnull)));
+			stage_working[s] = strcmp(SPI_getvalue(tup, td, 3), "working") == 0;
+			stage_known[s] = true;
+		}
+		for (int s = 0; s < SHEGU_WF_NSTAGES; s++)
+			if (!stage_known[s])
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("shegu.workflow_limit has no limit for stage \"%s\"", shegu_wf_stage_names[s]),
+						 errhint("Every stage (review, ruling, mediation, fulfilment, part) needs one row.")));
 		if (SPI_execute("SELECT code, handling_level, accept_limit, accept_basis, dispose_limit,"
 						" dispose_basis, schedule, yellow_share FROM shegu.incident_category",
 						true, 0) != SPI_OK_SELECT)
@@ -265,19 +209,25 @@ category_cache_build(void)
 			bool		found;
 			bool		isnull;
 			CategoryEntry *e;
+			shegu_wf_limits *l;
 
 			if (strlen(code) >= sizeof(e->code))
 				continue;		/* the CHECK constraint keeps codes short */
 			e = hash_search(h, code, HASH_ENTER, &found);
-			e->level = (IncLevel) name_index(level_names, LV_COUNT, SPI_getvalue(tup, td, 2));
-			e->accept_limit = *DatumGetIntervalP(SPI_getbinval(tup, td, 3, &isnull));
-			e->accept_working = strcmp(SPI_getvalue(tup, td, 4), "working") == 0;
-			e->dispose_limit = *DatumGetIntervalP(SPI_getbinval(tup, td, 5, &isnull));
-			e->dispose_working = strcmp(SPI_getvalue(tup, td, 6), "working") == 0;
+			l = &e->limits;
+			memset(l, 0, sizeof(*l));
+			l->level = (shegu_wf_level) shegu_wf_lookup(shegu_wf_level_names, SHEGU_WF_NLEVELS, SPI_getvalue(tup, td, 2));
+			l->accept_limit = span_of(DatumGetIntervalP(SPI_getbinval(tup, td, 3, &isnull)));
+			l->accept_working = strcmp(SPI_getvalue(tup, td, 4), "working") == 0;
+			l->dispose_limit = span_of(DatumGetIntervalP(SPI_getbinval(tup, td, 5, &isnull)));
+			l->dispose_working = strcmp(SPI_getvalue(tup, td, 6), "working") == 0;
 			strlcpy(e->schedule, SPI_getvalue(tup, td, 7), sizeof(e->schedule));
-			e->yellow_share = DatumGetFloat8(SPI_getbinval(tup, td, 8, &isnull));
+			l->yellow_share = DatumGetFloat8(SPI_getbinval(tup, td, 8, &isnull));
+			memcpy(l->stage_limit, stage_limit, sizeof(stage_limit));
+			memcpy(l->stage_working, stage_working, sizeof(stage_working));
 		}
-		category_relid = get_relname_relid("incident_category", get_namespace_oid("shegu", false));
+		category_relid = get_relname_relid("incident_category", nsp);
+		limit_relid = get_relname_relid("workflow_limit", nsp);
 		SPI_finish();
 	}
 	PG_CATCH();
@@ -312,147 +262,72 @@ category_get(const char *code)
 	return e;
 }
 
-static void
-ext_func_lookup(ExtFunc *f, const char *name, int nargs, Oid *argtypes)
-{
-	f->oid = LookupFuncName(list_make2(makeString("shegu"), makeString(pstrdup(name))),
-							nargs, argtypes, true);
-	if (OidIsValid(f->oid))
-		fmgr_info_cxt(f->oid, &f->flinfo, func_cxt);
-}
-
-/* Looks up add_work_time, work_time_between and locate by name, once per backend. */
-static void
-funcs_ensure(Oid geometry)
-{
-	Oid			a3[3];
-	Oid			a2[2];
-
-	if (funcs_valid && (geometry == InvalidOid || geometry == funcs_geometry))
-		return;
-	if (func_cxt != NULL)
-		MemoryContextReset(func_cxt);
-	else
-		func_cxt = AllocSetContextCreate(CacheMemoryContext, "shegu incident functions",
-										 ALLOCSET_SMALL_SIZES);
-	fn_add_work_time.oid = fn_work_time_between.oid = fn_locate.oid = InvalidOid;
-
-	a3[0] = TIMESTAMPTZOID;
-	a3[1] = INTERVALOID;
-	a3[2] = TEXTOID;
-	ext_func_lookup(&fn_add_work_time, "add_work_time", 3, a3);
-	a3[1] = TIMESTAMPTZOID;
-	ext_func_lookup(&fn_work_time_between, "work_time_between", 3, a3);
-	if (OidIsValid(geometry))
-	{
-		a2[0] = geometry;
-		a2[1] = TIMESTAMPTZOID;
-		ext_func_lookup(&fn_locate, "locate", 2, a2);
-	}
-	funcs_geometry = geometry;
-	funcs_valid = true;
-}
-
 /* ---------------------------------------------------------------------------------------------
- * Time arithmetic in working or natural time. */
+ * The engine's clock: working time through the calendar (src/worktime.h), natural time by
+ * timestamptz arithmetic.  arg is the schedule's name. */
 
-static Interval *
-interval_usecs(int64 usecs)
+static shegu_wf_time
+clock_add(void *arg, shegu_wf_time start, shegu_wf_span amount, bool working)
 {
-	Interval   *iv = palloc0(sizeof(Interval));
+	Interval   *iv = interval_of(amount);
 
-	iv->time = usecs;
-	return iv;
+	if (working)
+		return shegu_worktime_add(start, iv, (const char *) arg);
+	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval, TimestampTzGetDatum(start),
+												   IntervalPGetDatum(iv)));
+}
+
+static shegu_wf_span
+clock_between(void *arg, shegu_wf_time a, shegu_wf_time b, bool working)
+{
+	shegu_wf_span s = {b - a, 0, 0};
+
+	if (working)
+		return span_of(shegu_worktime_between(a, b, (const char *) arg));
+	return s;
+}
+
+static shegu_wf_clock
+clock_of(CategoryEntry *cat)
+{
+	shegu_wf_clock c = {cat->schedule, clock_add, clock_between};
+
+	return c;
 }
 
 static int64
 interval_total_usecs(const Interval *iv)
 {
-	return iv->time + (int64) iv->day * USECS_PER_DAY + (int64) iv->month * DAYS_PER_MONTH * USECS_PER_DAY;
-}
-
-static TimestampTz
-clock_add(TimestampTz ts, const Interval *amount, bool working, const char *schedule)
-{
-	if (!working)
-		return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
-													   TimestampTzGetDatum(ts),
-													   IntervalPGetDatum(amount)));
-	funcs_ensure(InvalidOid);
-	if (!OidIsValid(fn_add_work_time.oid))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("working-time limit cannot be computed: shegu.add_work_time(timestamptz, interval, text) is not installed"),
-				 errhint("Install the working-time calendar, or give the category natural-time limits.")));
-	return DatumGetTimestampTz(FunctionCall3(&fn_add_work_time.flinfo, TimestampTzGetDatum(ts),
-											 IntervalPGetDatum(amount),
-											 CStringGetTextDatum(schedule)));
-}
-
-/* Time between a and b (a <= b); NULL for working time without the calendar when !required. */
-static Interval *
-clock_between(TimestampTz a, TimestampTz b, bool working, const char *schedule, bool required)
-{
-	if (!working)
-		return interval_usecs(b - a);
-	funcs_ensure(InvalidOid);
-	if (!OidIsValid(fn_work_time_between.oid))
-	{
-		if (!required)
-			return NULL;
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("working time cannot be measured: shegu.work_time_between(timestamptz, timestamptz, text) is not installed"),
-				 errhint("Install the working-time calendar, or give the category natural-time limits.")));
-	}
-	return DatumGetIntervalP(FunctionCall3(&fn_work_time_between.flinfo, TimestampTzGetDatum(a),
-										   TimestampTzGetDatum(b), CStringGetTextDatum(schedule)));
-}
-
-/* When the light turns yellow: start + share of the time from start to deadline. */
-static TimestampTz
-clock_yellow(TimestampTz start, TimestampTz deadline, bool working, const char *schedule, double share)
-{
-	Interval   *allowed;
-
-	if (deadline <= start)
-		return deadline;
-	allowed = clock_between(start, deadline, working, schedule, true);
-	return clock_add(start, interval_usecs((int64) floor(interval_total_usecs(allowed) * share)),
-					 working, schedule);
+	return shegu_wf_span_usecs(span_of(iv));
 }
 
 /* ---------------------------------------------------------------------------------------------
- * The incident row as the triggers see it. */
+ * A new incident as the insert trigger sees it: the columns it reads or fills, by name. */
 
 typedef enum IncCol
 {
-	C_ID, C_CATEGORY, C_TITLE, C_DESCRIPTION, C_LOCATION, C_GRID, C_SOURCE, C_REPORTER,
-	C_REPORTED_AT, C_STATUS, C_LEVEL, C_DEPARTMENT, C_ACCEPTED_AT, C_DISPATCHED_AT,
-	C_RESOLVED_AT, C_VERIFIED_AT, C_CLOSED_AT, C_EVALUATED_AT, C_ACCEPT_DUE_AT, C_DUE_AT,
-	C_LEVEL_DUE_AT, C_YELLOW_AT, C_LIGHT, C_CLOCK_STOPPED_AT, C_RESUME_STATUS,
-	C_EXTENSION_REQUESTED, C_EXTENSION_TOTAL, C_SUSPENDED_WORK, C_ESCALATIONS, C_REWORK_COUNT,
-	C_REOPEN_COUNT, C_SATISFACTION, C_WORK_HOURS_TO_CLOSE, C_STATE_SINCE, C_IDEMPOTENCY_KEY,
-	C_SUPERVISIONS, C_COUNTY, C_STEP,
+	C_ID, C_CATEGORY, C_TITLE, C_LOCATION, C_GRID, C_REPORTED_AT, C_STATUS, C_LEVEL, C_COUNTY,
+	/* filled by the workflow: refused in an INSERT */
+	C_ACCEPTED_AT, C_DISPATCHED_AT, C_RESOLVED_AT, C_VERIFIED_AT, C_CLOSED_AT, C_EVALUATED_AT,
+	C_ACCEPT_DUE_AT, C_DUE_AT, C_LEVEL_DUE_AT, C_YELLOW_AT, C_LIGHT, C_CLOCK_STOPPED_AT,
+	C_RESUME_STATUS, C_EXTENSION_REQUESTED, C_SATISFACTION, C_WORK_HOURS_TO_CLOSE, C_STATE_SINCE,
+	C_OWNER, C_OWNER_SINCE, C_LEADER, C_LEADER_SINCE, C_STAGE_DUE_AT, C_STAGE_YELLOW_AT, C_STAGE_LIGHT,
+	/* counters and totals: zero in an INSERT */
+	C_ESCALATIONS, C_REWORK_COUNT, C_REOPEN_COUNT, C_SUPERVISIONS, C_EXTENSION_TOTAL, C_SUSPENDED_WORK,
 	C_NCOLS
 } IncCol;
 
-static const char *const col_names[C_NCOLS] = {
-	"id", "category", "title", "description", "location", "grid", "source", "reporter",
-	"reported_at", "status", "level", "department", "accepted_at", "dispatched_at",
-	"resolved_at", "verified_at", "closed_at", "evaluated_at", "accept_due_at", "due_at",
-	"level_due_at", "yellow_at", "light", "clock_stopped_at", "resume_status",
-	"extension_requested", "extension_total", "suspended_work", "escalations", "rework_count",
-	"reopen_count", "satisfaction", "work_hours_to_close", "state_since", "idempotency_key",
-	"supervisions", "county", "step"
-};
+#define C_FIRST_MANAGED C_ACCEPTED_AT
+#define C_LAST_MANAGED C_STAGE_LIGHT
 
-/* Columns an UPDATE outside act() may change. */
-static bool
-col_is_free(int c)
-{
-	return c == C_TITLE || c == C_DESCRIPTION || c == C_REPORTER;
-}
+static const char *const col_names[C_NCOLS] = {
+	"id", "category", "title", "location", "grid", "reported_at", "status", "level", "county",
+	"accepted_at", "dispatched_at", "resolved_at", "verified_at", "closed_at", "evaluated_at",
+	"accept_due_at", "due_at", "level_due_at", "yellow_at", "light", "clock_stopped_at",
+	"resume_status", "extension_requested", "satisfaction", "work_hours_to_close", "state_since",
+	"owner", "owner_since", "leader", "leader_since", "stage_due_at", "stage_yellow_at", "stage_light",
+	"escalations", "rework_count", "reopen_count", "supervisions", "extension_total", "suspended_work"
+};
 
 typedef struct Row
 {
@@ -507,22 +382,21 @@ set_datum(Row *r, int c, Datum d)
 }
 
 static void
-set_null(Row *r, int c)
+set_ts(Row *r, int c, TimestampTz t)
 {
-	R_VAL(r, c) = (Datum) 0;
-	R_NULL(r, c) = true;
+	if (t == SHEGU_WF_NOTIME)
+	{
+		R_VAL(r, c) = (Datum) 0;
+		R_NULL(r, c) = true;
+	}
+	else
+		set_datum(r, c, TimestampTzGetDatum(t));
 }
 
 static TimestampTz
 get_ts(Row *r, int c)
 {
 	return DatumGetTimestampTz(R_VAL(r, c));
-}
-
-static void
-set_ts(Row *r, int c, TimestampTz t)
-{
-	set_datum(r, c, TimestampTzGetDatum(t));
 }
 
 static char *
@@ -535,7 +409,10 @@ static void
 set_text(Row *r, int c, const char *s)
 {
 	if (s == NULL)
-		set_null(r, c);
+	{
+		R_VAL(r, c) = (Datum) 0;
+		R_NULL(r, c) = true;
+	}
 	else
 		set_datum(r, c, CStringGetTextDatum(s));
 }
@@ -546,155 +423,11 @@ get_int(Row *r, int c)
 	return R_NULL(r, c) ? 0 : DatumGetInt32(R_VAL(r, c));
 }
 
-static IncStatus
-get_status(Row *r)
-{
-	char	   *s = get_text(r, C_STATUS);
-	int			i = s ? name_index(status_names, ST_COUNT, s) : -1;
-
-	if (i < 0)
-		elog(ERROR, "incident has an unknown status \"%s\"", s ? s : "(null)");
-	return (IncStatus) i;
-}
-
-static IncLevel
-get_level(Row *r)
-{
-	char	   *s = get_text(r, C_LEVEL);
-	int			i = s ? name_index(level_names, LV_COUNT, s) : -1;
-
-	if (i < 0)
-		elog(ERROR, "incident has an unknown level \"%s\"", s ? s : "(null)");
-	return (IncLevel) i;
-}
-
 /* ---------------------------------------------------------------------------------------------
- * Lights, notifications and the event log. */
+ * The event log. */
 
-static void
-json_ts(StringInfo buf, const char *key, Row *r, int c)
-{
-	char		tsbuf[MAXDATELEN + 1];
-
-	appendStringInfo(buf, ", \"%s\": ", key);
-	if (R_NULL(r, c))
-		appendStringInfoString(buf, "null");
-	else
-		appendStringInfo(buf, "\"%s\"", JsonEncodeDateTime(tsbuf, R_VAL(r, c), TIMESTAMPTZOID, NULL));
-}
-
-static void
-json_str(StringInfo buf, const char *key, const char *val)
-{
-	appendStringInfo(buf, ", \"%s\": ", key);
-	if (val == NULL)
-		appendStringInfoString(buf, "null");
-	else
-		escape_json(buf, val);
-}
-
-static char *
-incident_payload_head(Row *r)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"incident\": " INT64_FORMAT, DatumGetInt64(R_VAL(r, C_ID)));
-	json_str(&buf, "category", get_text(r, C_CATEGORY));
-	{
-		char		code[32];
-
-		shegu_gridcode_format(DatumGetGridcode(R_VAL(r, C_GRID)), code);
-		json_str(&buf, "grid", code);
-	}
-	json_str(&buf, "status", get_text(r, C_STATUS));
-	json_str(&buf, "level", get_text(r, C_LEVEL));
-	return buf.data;
-}
-
-/* The light at a time, for a running clock; NULL keeps the light while the clock is stopped. */
-static const char *
-light_at(Row *r, IncStatus st, TimestampTz at)
-{
-	int			dc = (st == ST_REPORTED) ? C_ACCEPT_DUE_AT : C_DUE_AT;
-
-	if (!(SB(st) & RUNNING_STATES) || R_NULL(r, dc))
-		return NULL;
-	if (at > get_ts(r, dc))
-		return "red";
-	if (!R_NULL(r, C_YELLOW_AT) && at >= get_ts(r, C_YELLOW_AT))
-		return "yellow";
-	return "green";
-}
-
-/*
- * Notifications of the step being applied.  The update trigger may run on another node (a Citus
- * worker holding the incident's shard), so it does not NOTIFY: it collects the notifications
- * into the step's outcome, and act() or sweep's step sends them in the caller's session.
- */
-static StringInfo step_notes = NULL;
-
-static void
-step_notify(const char *channel, const char *payload)
-{
-	if (step_notes == NULL)
-	{
-		Async_Notify(channel, payload);
-		return;
-	}
-	appendStringInfoString(step_notes, step_notes->len > 0 ? ", " : "");
-	appendStringInfoString(step_notes, "{\"channel\": ");
-	escape_json(step_notes, channel);
-	appendStringInfoString(step_notes, ", \"payload\": ");
-	escape_json(step_notes, payload);
-	appendStringInfoChar(step_notes, '}');
-}
-
-/* Sets the light at a time; a turn to yellow or red sends NOTIFY shegu_light once (if notify). */
-static void
-light_update(Row *r, TimestampTz at, bool notify)
-{
-	IncStatus	st = get_status(r);
-	const char *now = light_at(r, st, at);
-	char	   *before = get_text(r, C_LIGHT);
-
-	if (now == NULL || (before != NULL && strcmp(before, now) == 0))
-		return;
-	set_text(r, C_LIGHT, now);
-	if (notify && strcmp(now, "green") != 0)
-	{
-		StringInfoData buf;
-		char		tsbuf[MAXDATELEN + 1];
-
-		initStringInfo(&buf);
-		appendStringInfoString(&buf, incident_payload_head(r));
-		json_str(&buf, "light", now);
-		json_str(&buf, "previous", before);
-		json_ts(&buf, "due_at", r, st == ST_REPORTED ? C_ACCEPT_DUE_AT : C_DUE_AT);
-		appendStringInfo(&buf, ", \"at\": \"%s\"}",
-						 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
-		step_notify("shegu_light", buf.data);
-	}
-}
-
-static void
-notify_escalation(Row *r, const char *from_level, const char *actor, const char *reason, TimestampTz at)
-{
-	StringInfoData buf;
-	char		tsbuf[MAXDATELEN + 1];
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, incident_payload_head(r));
-	json_str(&buf, "from_level", from_level);
-	json_str(&buf, "reason", reason);
-	json_str(&buf, "by", actor);
-	json_ts(&buf, "due_at", r, C_DUE_AT);
-	json_ts(&buf, "level_due_at", r, C_LEVEL_DUE_AT);
-	appendStringInfo(&buf, ", \"escalations\": %d", get_int(r, C_ESCALATIONS));
-	appendStringInfo(&buf, ", \"at\": \"%s\"}",
-					 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
-	step_notify("shegu_escalation", buf.data);
-}
+static SPIPlanPtr event_plan = NULL;
+static SPIPlanPtr request_plan = NULL;
 
 typedef struct EventRec
 {
@@ -774,205 +507,76 @@ event_write(const EventRec *ev)
 		elog(ERROR, "cannot log the incident event");
 }
 
-/* ---------------------------------------------------------------------------------------------
- * The step being applied by the update trigger: taken from the request in the row, or, when
- * act() runs in this backend, from local_step. */
 
-typedef struct Stage
+static SPIPlanPtr dispatcher_plan = NULL;
+
+/* The level that made the last dispatch, which a return (回退) goes back to (connected to SPI). */
+static int
+dispatcher_level(int64 id, Datum county)
 {
-	bool		active;			/* the trigger is applying it */
-	bool		duplicate;		/* its request id was applied before */
-	int64		id;
-	bool		clock_real;		/* the caller's clock is the real one (no shegu.incident_clock) */
-	IncAction	action;
-	const char *actor;
-	const char *note;
-	Jsonb	   *detail;
-	const char *request_id;
-	const char *db_role;
-	TimestampTz at;
-} Stage;
+	Datum		v[2];
+	int			i;
 
-static Stage stage;
+	if (dispatcher_plan == NULL)
+	{
+		Oid			types[2] = {INT8OID, INT8OID};
+		SPIPlanPtr	p = SPI_prepare("SELECT from_level FROM shegu.incident_event"
+									" WHERE incident_id = $1 AND county = $2 AND action = 'dispatch'"
+									" ORDER BY at DESC, id DESC LIMIT 1",
+									2, types);
 
-/* ---------------------------------------------------------------------------------------------
- * Steps carried in the row: act() and sweep's step write {"request": {...}} into shegu.incident.step
- * with an UPDATE, and the update trigger — on this node or on the Citus worker holding the
- * incident's shard — applies it and writes {"outcome": {...}} back. */
-
-static JsonbValue *
-jsonb_member(JsonbContainer *c, const char *key)
-{
-	return getKeyJsonValueFromContainer(c, key, strlen(key), NULL);
+		dispatcher_plan = keep_plan(p, "cannot prepare the dispatcher lookup");
+	}
+	v[0] = Int64GetDatum(id);
+	v[1] = county;
+	if (SPI_execute_plan(dispatcher_plan, v, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot look up the dispatch of incident " INT64_FORMAT, id);
+	if (SPI_processed == 0)
+		return -1;
+	i = shegu_wf_lookup(shegu_wf_level_names, SHEGU_WF_NLEVELS, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+	return i;
 }
 
-static char *
-jsonb_member_text(JsonbContainer *c, const char *key)
-{
-	JsonbValue *v = jsonb_member(c, key);
-
-	if (v == NULL || v->type == jbvNull)
-		return NULL;
-	if (v->type != jbvString)
-		ereport(ERROR,
-				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
-				 errmsg("member \"%s\" of an incident step is not a string", key)));
-	return pnstrdup(v->val.string.val, v->val.string.len);
-}
-
-/* The request of a step column value, or NULL when it holds none (an outcome, say). */
-static JsonbContainer *
-step_request(Jsonb *step)
-{
-	JsonbValue *v;
-
-	if (!JB_ROOT_IS_OBJECT(step))
-		return NULL;
-	v = jsonb_member(&step->root, "request");
-	if (v == NULL || v->type != jbvBinary)
-		return NULL;
-	return v->val.binary.data;
-}
-
-/*
- * Where a step comes from.  act() names itself in the request (backend pid and a call number);
- * when the trigger runs in that same backend (a single server, or a shard local to the session)
- * it notifies directly, hands the outcome back through these variables and clears the column;
- * elsewhere (a Citus worker) it leaves the outcome in the column for act() to read.
- */
-static bool stage_running = false;		/* act() or sweep's step is running in this backend */
-static uint64 local_call = 0;			/* the number of that step */
-static Stage local_step;				/* and the step itself */
-static bool local_changed = false;
-
+/* Has this role applied a request id to this incident already?  A request id sent again with
+ * the same action is a retry (true); with another action it is an error.  Request ids are
+ * scoped by incident and role, so another role cannot silence a request by using its id
+ * first.  (connected to SPI) */
 static bool
-step_is_local(JsonbContainer *req)
+request_seen(int64 id, Datum county, const char *db_role, const char *request_id, const char *action)
 {
-	char	   *origin = jsonb_member_text(req, "origin");
-	char		mine[64];
+	Datum		v[4];
+	char	   *seen;
 
-	if (origin == NULL || !stage_running)
+	if (request_plan == NULL)
+	{
+		Oid			types[4] = {INT8OID, NAMEOID, TEXTOID, INT8OID};
+
+		/* county = $4 keeps the lookup on the incident's own shard on Citus */
+		SPIPlanPtr	p = SPI_prepare("SELECT action FROM shegu.incident_event"
+									" WHERE incident_id = $1 AND db_role = $2 AND request_id = $3 AND county = $4",
+									4, types);
+
+		request_plan = keep_plan(p, "cannot prepare the request lookup");
+	}
+	v[0] = Int64GetDatum(id);
+	v[1] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
+	v[2] = CStringGetTextDatum(request_id);
+	v[3] = county;
+	if (SPI_execute_plan(request_plan, v, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot look up the request id");
+	if (SPI_processed == 0)
 		return false;
-	snprintf(mine, sizeof(mine), "%d:" UINT64_FORMAT, MyProcPid, local_call);
-	return strcmp(origin, mine) == 0;
+	seen = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (strcmp(seen, action) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_IDEMPOTENCY_CONFLICT),
+				 errmsg("request id \"%s\" of role \"%s\" already applied action \"%s\" to incident " INT64_FORMAT,
+						request_id, db_role, seen, id),
+				 errdetail("This call asks for action \"%s\" with the same request id.", action),
+				 errhint("Use a new request id for a new request.")));
+	return true;
 }
 
-/* Fills the stage from a request, which must name this incident and a known action. */
-static void
-step_request_load(JsonbContainer *req, int64 id)
-{
-	char	   *s;
-	JsonbValue *v;
-	int			a;
-
-	s = jsonb_member_text(req, "incident");
-	if (s == NULL || strtoi64(s, NULL, 10) != id)
-		ereport(ERROR,
-				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
-				 errmsg("the step written to incident " INT64_FORMAT " names incident %s", id, s ? s : "none"),
-				 errhint("Move the workflow with shegu.act().")));
-	s = jsonb_member_text(req, "action");
-	a = s ? name_index(action_names, A_COUNT, s) : -1;
-	if (a < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
-				 errmsg("unknown step \"%s\" written to incident " INT64_FORMAT, s ? s : "", id),
-				 errhint("Move the workflow with shegu.act().")));
-	stage.id = id;
-	stage.action = (IncAction) a;
-	stage.actor = jsonb_member_text(req, "actor");
-	if (stage.actor == NULL || stage.actor[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
-				 errmsg("the step written to incident " INT64_FORMAT " has no actor", id)));
-	stage.note = jsonb_member_text(req, "note");
-	stage.request_id = jsonb_member_text(req, "request_id");
-	stage.db_role = jsonb_member_text(req, "db_role");
-	if (stage.db_role == NULL || stage.db_role[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
-				 errmsg("the step written to incident " INT64_FORMAT " has no role", id)));
-	s = jsonb_member_text(req, "at");
-	if (s == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
-				 errmsg("the step written to incident " INT64_FORMAT " has no time", id)));
-	stage.at = (TimestampTz) strtoi64(s, NULL, 10);
-	v = jsonb_member(req, "real_clock");
-	stage.clock_real = (v != NULL && v->type == jbvBool && v->val.boolean);
-	v = jsonb_member(req, "detail");
-	stage.detail = (v == NULL || v->type == jbvNull) ? NULL : JsonbValueToJsonb(v);
-}
-
-/* The request of a step as a jsonb datum. */
-static Datum
-step_request_make(int64 id, IncAction a, const char *actor, const char *note, Jsonb *detail,
-				  const char *request_id, const char *db_role, TimestampTz at, bool full)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"request\": {\"incident\": \"" INT64_FORMAT "\"", id);
-	appendStringInfo(&buf, ", \"origin\": \"%d:" UINT64_FORMAT "\"", MyProcPid, local_call);
-	if (!full)
-	{
-		/* no other node can be asked: the trigger here takes the step from local_step */
-		appendStringInfoString(&buf, "}}");
-		return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
-	}
-	json_str(&buf, "action", action_names[a]);
-	json_str(&buf, "actor", actor);
-	json_str(&buf, "note", note);
-	json_str(&buf, "request_id", request_id);
-	json_str(&buf, "db_role", db_role);
-	appendStringInfo(&buf, ", \"at\": \"" INT64_FORMAT "\"", (int64) at);
-	appendStringInfo(&buf, ", \"real_clock\": %s", clock_is_real() ? "true" : "false");
-	appendStringInfoString(&buf, ", \"detail\": ");
-	if (detail == NULL)
-		appendStringInfoString(&buf, "null");
-	else
-		appendStringInfoString(&buf, JsonbToCString(NULL, &detail->root, VARSIZE(detail)));
-	appendStringInfoString(&buf, "}}");
-	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
-}
-
-/* Reads a step's outcome: whether it changed the incident, and sends its notifications here. */
-static bool
-step_outcome(Jsonb *step, bool *duplicate)
-{
-	JsonbValue *o = JB_ROOT_IS_OBJECT(step) ? jsonb_member(&step->root, "outcome") : NULL;
-	JsonbValue *v;
-	JsonbContainer *c;
-	bool		changed;
-
-	if (o == NULL || o->type != jbvBinary)
-		elog(ERROR, "the incident step left no outcome");
-	c = o->val.binary.data;
-	v = jsonb_member(c, "changed");
-	changed = (v != NULL && v->type == jbvBool && v->val.boolean);
-	v = jsonb_member(c, "duplicate");
-	*duplicate = (v != NULL && v->type == jbvBool && v->val.boolean);
-	v = jsonb_member(c, "notify");
-	if (v != NULL && v->type == jbvBinary)
-	{
-		uint32		n = JsonContainerSize(v->val.binary.data);
-
-		for (uint32 i = 0; i < n; i++)
-		{
-			JsonbValue *e = getIthJsonbValueFromContainer(v->val.binary.data, i);
-			char	   *channel;
-			char	   *payload;
-
-			if (e == NULL || e->type != jbvBinary)
-				continue;
-			channel = jsonb_member_text(e->val.binary.data, "channel");
-			payload = jsonb_member_text(e->val.binary.data, "payload");
-			if (channel != NULL)
-				Async_Notify(channel, payload);
-		}
-	}
-	return changed;
-}
 
 /* A string member of a detail object, or NULL. */
 static char *
@@ -1023,437 +627,6 @@ detail_amount(Jsonb *detail, const char *action, int64 id, bool required)
 	return iv;
 }
 
-static void
-need_note(const char *note, const char *action, int64 id, const char *what)
-{
-	if (note == NULL || note[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("action \"%s\" on incident " INT64_FORMAT " needs %s in note", action, id, what)));
-}
-
-static void
-illegal(int64 id, IncAction a, IncStatus st, const char *detail)
-{
-	if (detail)
-		ereport(ERROR,
-				(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
-				 errmsg("cannot %s incident " INT64_FORMAT " in state \"%s\"", action_names[a], id, status_names[st]),
-				 errdetail("%s", detail)));
-	ereport(ERROR,
-			(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
-			 errmsg("cannot %s incident " INT64_FORMAT " in state \"%s\"", action_names[a], id, status_names[st]),
-			 errdetail("From \"%s\" the allowed actions are: %s.", status_names[st], allowed_list(st))));
-}
-
-static SPIPlanPtr dispatcher_plan = NULL;
-
-/* The level that made the last dispatch, which a return (回退) goes back to (connected to SPI). */
-static IncLevel
-dispatcher_level(int64 id, Datum county, IncLevel fallback)
-{
-	Datum		v[2];
-	int			i;
-
-	if (dispatcher_plan == NULL)
-	{
-		Oid			types[2] = {INT8OID, INT8OID};
-		SPIPlanPtr	p = SPI_prepare("SELECT from_level FROM shegu.incident_event"
-									" WHERE incident_id = $1 AND county = $2 AND action = 'dispatch'"
-									" ORDER BY at DESC, id DESC LIMIT 1",
-									2, types);
-
-		dispatcher_plan = keep_plan(p, "cannot prepare the dispatcher lookup");
-	}
-	v[0] = Int64GetDatum(id);
-	v[1] = county;
-	if (SPI_execute_plan(dispatcher_plan, v, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "cannot look up the dispatch of incident " INT64_FORMAT, id);
-	if (SPI_processed == 0)
-		return fallback;
-	i = name_index(level_names, LV_COUNT, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-	return i < 0 ? fallback : (IncLevel) i;
-}
-
-/* Moves the running deadlines on by the time the clock stood still, [stopped, at). */
-static void
-clock_restart(Row *r, CategoryEntry *cat, IncStatus phase, TimestampTz at)
-{
-	TimestampTz stopped;
-	bool		working;
-	Interval   *gap;
-
-	if (R_NULL(r, C_CLOCK_STOPPED_AT))
-		return;
-	stopped = get_ts(r, C_CLOCK_STOPPED_AT);
-	working = (phase == ST_REPORTED) ? cat->accept_working : cat->dispose_working;
-	gap = clock_between(stopped, at, working, cat->schedule, true);
-	if (phase == ST_REPORTED)
-		set_ts(r, C_ACCEPT_DUE_AT, clock_add(get_ts(r, C_ACCEPT_DUE_AT), gap, working, cat->schedule));
-	else if (!R_NULL(r, C_DUE_AT))
-		set_ts(r, C_DUE_AT, clock_add(get_ts(r, C_DUE_AT), gap, working, cat->schedule));
-	if (!R_NULL(r, C_LEVEL_DUE_AT))
-		set_ts(r, C_LEVEL_DUE_AT, clock_add(get_ts(r, C_LEVEL_DUE_AT), gap, working, cat->schedule));
-	if (!R_NULL(r, C_YELLOW_AT))
-		set_ts(r, C_YELLOW_AT, clock_add(get_ts(r, C_YELLOW_AT), gap, working, cat->schedule));
-	set_null(r, C_CLOCK_STOPPED_AT);
-}
-
-/* Starts the disposal clock at a time: due_at, level_due_at, yellow_at. */
-static void
-disposal_start(Row *r, CategoryEntry *cat, TimestampTz at)
-{
-	TimestampTz due = clock_add(at, &cat->dispose_limit, cat->dispose_working, cat->schedule);
-
-	set_ts(r, C_ACCEPTED_AT, at);
-	set_ts(r, C_DUE_AT, due);
-	set_ts(r, C_LEVEL_DUE_AT, due);
-	set_ts(r, C_YELLOW_AT, clock_yellow(at, due, cat->dispose_working, cat->schedule, cat->yellow_share));
-	set_null(r, C_CLOCK_STOPPED_AT);
-}
-
-/* Starts the acceptance clock at a time. */
-static void
-acceptance_start(Row *r, CategoryEntry *cat, TimestampTz at)
-{
-	TimestampTz due = clock_add(at, &cat->accept_limit, cat->accept_working, cat->schedule);
-
-	set_ts(r, C_ACCEPT_DUE_AT, due);
-	set_ts(r, C_LEVEL_DUE_AT, due);
-	set_ts(r, C_YELLOW_AT, clock_yellow(at, due, cat->accept_working, cat->schedule, cat->yellow_share));
-	set_null(r, C_CLOCK_STOPPED_AT);
-}
-
-/*
- * Applies the staged action to the row: checks the machine, computes the new columns and logs
- * the event.  Returns false when the step is to be skipped (a sweep step with nothing to do).
- */
-static bool
-apply_action(Row *r)
-{
-	int64		id = DatumGetInt64(R_VAL(r, C_ID));
-	IncAction	a = stage.action;
-	const char *an = action_names[a];
-	IncStatus	st = get_status(r);
-	IncStatus	to = st;
-	IncLevel	lv = get_level(r);
-	IncLevel	to_lv = lv;
-	TimestampTz at = stage.at;
-	CategoryEntry *cat = category_get(get_text(r, C_CATEGORY));
-	TimestampTz since = get_ts(r, C_STATE_SINCE);
-	const char *actor = stage.actor;
-	const char *note = stage.note;
-	bool		internal = (a >= A_PUBLIC_COUNT);
-	EventRec	ev;
-
-	if (!(action_from[a] & SB(st)))
-	{
-		if (internal)
-			return false;
-		illegal(id, a, st, NULL);
-	}
-	if (at < since && !internal && stage.clock_real)
-	{
-		/* A concurrent act() committed a later step while this one waited for the row lock:
-		 * the lock was granted after that commit, so the present time is the honest stamp. */
-		TimestampTz t = GetCurrentTimestamp();
-
-		if (t >= since)
-			at = stage.at = t;
-	}
-	if (at < since)
-	{
-		if (internal)
-			return false;
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot %s incident " INT64_FORMAT " at %s, before its last step at %s", an, id,
-						pstrdup(timestamptz_to_str(at)), pstrdup(timestamptz_to_str(since)))));
-	}
-
-	if (a == A_OVERDUE_ESCALATE &&
-		(lv == LV_COUNTY || R_NULL(r, C_LEVEL_DUE_AT) || get_ts(r, C_LEVEL_DUE_AT) >= at))
-		return false;
-	/* the light as it stands when the step is taken, under the state before it */
-	if (a != A_TICK)
-		light_update(r, at, true);
-
-	switch (a)
-	{
-		case A_ACCEPT:
-			to = ST_ACCEPTED;
-			disposal_start(r, cat, at);
-			break;
-		case A_REJECT:
-			need_note(note, an, id, "the reason (不予立案理由)");
-			to = ST_REJECTED;
-			set_ts(r, C_CLOCK_STOPPED_AT, at);
-			break;
-		case A_DISPATCH:
-			{
-				char	   *lvs = detail_string(stage.detail, "level", an, id);
-				char	   *dept = detail_string(stage.detail, "department", an, id);
-
-				if (lvs != NULL)
-				{
-					int			i = name_index(level_names, LV_COUNT, lvs);
-
-					if (i < 0)
-						ereport(ERROR,
-								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-								 errmsg("unknown level \"%s\" in dispatch of incident " INT64_FORMAT, lvs, id),
-								 errhint("The levels are grid, community, township and county.")));
-					to_lv = (IncLevel) i;
-				}
-				set_text(r, C_DEPARTMENT, dept);
-				set_ts(r, C_DISPATCHED_AT, at);
-				to = ST_DISPATCHED;
-			}
-			break;
-		case A_RESOLVE:
-			to = ST_RESOLVED;
-			set_ts(r, C_RESOLVED_AT, at);
-			set_ts(r, C_CLOCK_STOPPED_AT, at);
-			set_null(r, C_EXTENSION_REQUESTED);
-			break;
-		case A_VERIFY:
-			to = ST_VERIFIED;
-			set_ts(r, C_VERIFIED_AT, at);
-			break;
-		case A_REWORK:
-			to = ST_DISPATCHED;
-			clock_restart(r, cat, ST_DISPATCHED, at);
-			set_datum(r, C_REWORK_COUNT, Int32GetDatum(get_int(r, C_REWORK_COUNT) + 1));
-			break;
-		case A_CLOSE:
-			{
-				Interval   *w;
-
-				to = ST_CLOSED;
-				set_ts(r, C_CLOSED_AT, at);
-				w = clock_between(get_ts(r, C_REPORTED_AT), at, true, cat->schedule, false);
-				if (w != NULL)
-					set_datum(r, C_WORK_HOURS_TO_CLOSE,
-							  Float8GetDatum((double) (interval_total_usecs(w) -
-													   interval_total_usecs(DatumGetIntervalP(R_VAL(r, C_SUSPENDED_WORK))))
-											 / (double) USECS_PER_HOUR));
-			}
-			break;
-		case A_EVALUATE:
-			{
-				JsonbValue *v = stage.detail ? getKeyJsonValueFromContainer(&stage.detail->root, "satisfaction", 12, NULL) : NULL;
-				int32		score;
-
-				if (v == NULL || v->type != jbvNumeric)
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("action \"evaluate\" on incident " INT64_FORMAT " needs detail member \"satisfaction\", a number from 1 to 5", id)));
-				score = DatumGetInt32(DirectFunctionCall1(numeric_int4, NumericGetDatum(v->val.numeric)));
-				if (score < 1 || score > 5 ||
-					!DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(v->val.numeric),
-													  DirectFunctionCall1(int4_numeric, Int32GetDatum(score)))))
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("satisfaction %s of incident " INT64_FORMAT " is not a whole number from 1 to 5",
-									DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric))), id)));
-				set_datum(r, C_SATISFACTION, Int16GetDatum((int16) score));
-				set_ts(r, C_EVALUATED_AT, at);
-				to = ST_EVALUATED;
-			}
-			break;
-		case A_RETURN:
-			need_note(note, an, id, "the reason (回退理由)");
-			to = ST_ACCEPTED;
-			to_lv = dispatcher_level(id, R_VAL(r, C_COUNTY), lv);
-			set_null(r, C_DEPARTMENT);
-			break;
-		case A_ESCALATE:
-		case A_OVERDUE_ESCALATE:
-			{
-				bool		intake = (st == ST_REPORTED);
-
-				if (lv == LV_COUNTY)
-					illegal(id, a, st, "It is at the county level already, the highest a grid escalates to.");
-				to_lv = (IncLevel) (lv + 1);
-				set_ts(r, C_LEVEL_DUE_AT,
-					   clock_add(at, intake ? &cat->accept_limit : &cat->dispose_limit,
-								 intake ? cat->accept_working : cat->dispose_working, cat->schedule));
-				set_datum(r, C_ESCALATIONS, Int32GetDatum(get_int(r, C_ESCALATIONS) + 1));
-				if (a == A_OVERDUE_ESCALATE)
-				{
-					an = "escalate";
-					note = "level deadline passed";
-				}
-			}
-			break;
-		case A_REQUEST_EXTENSION:
-			set_datum(r, C_EXTENSION_REQUESTED,
-					  IntervalPGetDatum(detail_amount(stage.detail, an, id, true)));
-			break;
-		case A_APPROVE_EXTENSION:
-			{
-				Interval   *amount;
-				TimestampTz due;
-
-				if (R_NULL(r, C_EXTENSION_REQUESTED))
-					illegal(id, a, st, "No extension request is pending.");
-				amount = detail_amount(stage.detail, an, id, false);
-				if (amount == NULL)
-					amount = DatumGetIntervalP(R_VAL(r, C_EXTENSION_REQUESTED));
-				due = clock_add(get_ts(r, C_DUE_AT), amount, cat->dispose_working, cat->schedule);
-				set_ts(r, C_DUE_AT, due);
-				set_ts(r, C_LEVEL_DUE_AT, clock_add(get_ts(r, C_LEVEL_DUE_AT), amount,
-													cat->dispose_working, cat->schedule));
-				set_ts(r, C_YELLOW_AT, clock_yellow(get_ts(r, C_ACCEPTED_AT), due, cat->dispose_working,
-													cat->schedule, cat->yellow_share));
-				set_datum(r, C_EXTENSION_TOTAL,
-						  DirectFunctionCall2(interval_pl, R_VAL(r, C_EXTENSION_TOTAL), IntervalPGetDatum(amount)));
-				set_null(r, C_EXTENSION_REQUESTED);
-			}
-			break;
-		case A_SUSPEND:
-			need_note(note, an, id, "the reason (挂账理由)");
-			to = ST_SUSPENDED;
-			set_text(r, C_RESUME_STATUS, status_names[st]);
-			set_ts(r, C_CLOCK_STOPPED_AT, at);
-			break;
-		case A_RESUME:
-			{
-				char	   *back = get_text(r, C_RESUME_STATUS);
-				int			i = back ? name_index(status_names, ST_COUNT, back) : -1;
-				Interval   *w;
-
-				if (i < 0)
-					elog(ERROR, "suspended incident " INT64_FORMAT " has no state to resume to", id);
-				to = (IncStatus) i;
-				w = clock_between(get_ts(r, C_CLOCK_STOPPED_AT), at, true, cat->schedule, false);
-				if (w != NULL)
-					set_datum(r, C_SUSPENDED_WORK,
-							  DirectFunctionCall2(interval_pl, R_VAL(r, C_SUSPENDED_WORK), IntervalPGetDatum(w)));
-				clock_restart(r, cat, to, at);
-				set_null(r, C_RESUME_STATUS);
-			}
-			break;
-		case A_REOPEN:
-			set_datum(r, C_REOPEN_COUNT, Int32GetDatum(get_int(r, C_REOPEN_COUNT) + 1));
-			if (st == ST_REJECTED)
-			{
-				to = ST_REPORTED;
-				acceptance_start(r, cat, at);
-				set_text(r, C_LIGHT, "green");
-			}
-			else
-			{
-				to = ST_ACCEPTED;
-				disposal_start(r, cat, at);
-				set_text(r, C_LIGHT, "green");
-				set_null(r, C_VERIFIED_AT);
-				set_null(r, C_CLOSED_AT);
-				set_null(r, C_EVALUATED_AT);
-				set_null(r, C_SATISFACTION);
-				set_null(r, C_WORK_HOURS_TO_CLOSE);
-			}
-			break;
-		case A_SUPERVISE:
-			set_datum(r, C_SUPERVISIONS, Int32GetDatum(get_int(r, C_SUPERVISIONS) + 1));
-			{
-				StringInfoData buf;
-				char		tsbuf[MAXDATELEN + 1];
-
-				initStringInfo(&buf);
-				appendStringInfoString(&buf, incident_payload_head(r));
-				json_str(&buf, "by", actor);
-				json_str(&buf, "note", note);
-				json_ts(&buf, "due_at", r, (st == ST_REPORTED) ? C_ACCEPT_DUE_AT : C_DUE_AT);
-				appendStringInfo(&buf, ", \"supervisions\": %d", get_int(r, C_SUPERVISIONS));
-				appendStringInfo(&buf, ", \"at\": \"%s\"}",
-								 JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL));
-				step_notify("shegu_supervision", buf.data);
-			}
-			break;
-		case A_TICK:
-			{
-				char	   *before = get_text(r, C_LIGHT);
-				const char *now = light_at(r, st, at);
-
-				if (now == NULL || (before != NULL && strcmp(before, now) == 0))
-					return false;
-				light_update(r, at, true);
-				return true;	/* a light turn is not a step: no event */
-			}
-		default:
-			elog(ERROR, "unhandled incident action %d", (int) a);
-	}
-
-	set_text(r, C_STATUS, status_names[to]);
-	set_text(r, C_LEVEL, level_names[to_lv]);
-	if (to != st)
-		set_ts(r, C_STATE_SINCE, at);
-	light_update(r, at, true);
-
-	memset(&ev, 0, sizeof(ev));
-	ev.incident_id = id;
-	ev.action = an;
-	ev.actor = actor;
-	ev.at = at;
-	ev.from_status = status_names[st];
-	ev.to_status = status_names[to];
-	ev.from_level = level_names[lv];
-	ev.to_level = level_names[to_lv];
-	ev.work = clock_between(since, at, true, cat->schedule, false);
-	ev.note = note;
-	ev.detail = stage.detail;
-	ev.request_id = stage.request_id;
-	ev.db_role = stage.db_role;
-	ev.county = R_VAL(r, C_COUNTY);
-	ev.county_null = R_NULL(r, C_COUNTY);
-	event_write(&ev);
-
-	if (to_lv > lv && (a == A_ESCALATE || a == A_OVERDUE_ESCALATE))
-		notify_escalation(r, level_names[lv], actor,
-						  a == A_OVERDUE_ESCALATE ? "overdue" : "manual", at);
-	return true;
-}
-
-/* Has this role applied a request id to this incident already?  A request id sent again with
- * the same action is a retry (true); with another action it is an error.  Request ids are
- * scoped by incident and role, so another role cannot silence a request by using its id
- * first.  (connected to SPI) */
-static bool
-request_seen(int64 id, Datum county, const char *db_role, const char *request_id, const char *action)
-{
-	Datum		v[4];
-	char	   *seen;
-
-	if (request_plan == NULL)
-	{
-		Oid			types[4] = {INT8OID, NAMEOID, TEXTOID, INT8OID};
-
-		/* county = $4 keeps the lookup on the incident's own shard on Citus */
-		SPIPlanPtr	p = SPI_prepare("SELECT action FROM shegu.incident_event"
-									" WHERE incident_id = $1 AND db_role = $2 AND request_id = $3 AND county = $4",
-									4, types);
-
-		request_plan = keep_plan(p, "cannot prepare the request lookup");
-	}
-	v[0] = Int64GetDatum(id);
-	v[1] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
-	v[2] = CStringGetTextDatum(request_id);
-	v[3] = county;
-	if (SPI_execute_plan(request_plan, v, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "cannot look up the request id");
-	if (SPI_processed == 0)
-		return false;
-	seen = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	if (strcmp(seen, action) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_SHEGU_IDEMPOTENCY_CONFLICT),
-				 errmsg("request id \"%s\" of role \"%s\" already applied action \"%s\" to incident " INT64_FORMAT,
-						request_id, db_role, seen, id),
-				 errdetail("This call asks for action \"%s\" with the same request id.", action),
-				 errhint("Use a new request id for a new request.")));
-	return true;
-}
 
 /* ---------------------------------------------------------------------------------------------
  * The grid a new incident names must be registered: a version of it valid on the day it was
@@ -1461,36 +634,110 @@ request_seen(int64 id, Datum county, const char *db_role, const char *request_id
 
 static SPIPlanPtr grid_plan = NULL;
 
-static void
-grid_check(Oid gridtype, Datum grid, TimestampTz reported, const char *title)
+/*
+ * The versions of the grids new incidents named, per backend: a code's [valid_from, valid_to)
+ * days, read once and kept until shegu.grid changes (its relcache invalidation).
+ */
+typedef struct GridEntry
 {
-	Datum		v[2];
-	int64		versions;
-	bool		valid;
-	bool		isnull;
+	int64		code;			/* hash key */
+	int			n;				/* versions */
+	DateADT	   *from;
+	DateADT	   *to;			/* DATEVAL_NOEND for an open version */
+} GridEntry;
 
+static MemoryContext grid_cxt = NULL;
+static HTAB *grid_cache = NULL;
+static Oid	grid_relid = InvalidOid;
+
+static void
+grid_relcache_cb(Oid relid)
+{
+	if ((relid == InvalidOid || relid == grid_relid) && grid_cxt != NULL)
+	{
+		MemoryContextDelete(grid_cxt);
+		grid_cxt = NULL;
+		grid_cache = NULL;
+	}
+}
+
+static GridEntry *
+grid_versions(Oid gridtype, Datum grid)
+{
+	int64		code = DatumGetInt64(grid);
+	GridEntry  *e;
+	bool		found;
+	Datum		v[1];
+	int			n;
+	DateADT    *from,
+			   *to;
+
+	if (grid_cache == NULL)
+	{
+		HASHCTL		ctl;
+		MemoryContext cxt = AllocSetContextCreate(CacheMemoryContext, "shegu incident grids",
+												  ALLOCSET_DEFAULT_SIZES);
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(GridEntry);
+		ctl.hcxt = cxt;
+		grid_cache = hash_create("shegu incident grids", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		grid_cxt = cxt;
+		grid_relid = get_relname_relid("grid", get_namespace_oid("shegu", false));
+	}
+	e = hash_search(grid_cache, &code, HASH_FIND, NULL);
+	if (e != NULL)
+		return e;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (grid_plan == NULL)
 	{
-		Oid			types[2] = {gridtype, TIMESTAMPTZOID};
-		SPIPlanPtr	p = SPI_prepare("SELECT count(*), coalesce(bool_or(g.valid_from <= $2::date"
-									"                          AND (g.valid_to IS NULL OR g.valid_to > $2::date)), false)"
-									" FROM shegu.grid AS g WHERE g.code OPERATOR(shegu.=) $1",
-									2, types);
+		Oid			types[1] = {gridtype};
 
-		grid_plan = keep_plan(p, "cannot prepare the grid check of new incidents");
+		grid_plan = keep_plan(SPI_prepare("SELECT g.valid_from, g.valid_to FROM shegu.grid AS g"
+										  " WHERE g.code OPERATOR(shegu.=) $1", 1, types),
+							  "cannot prepare the grid check of new incidents");
 	}
 	v[0] = grid;
-	v[1] = TimestampTzGetDatum(reported);
-	if (SPI_execute_plan(grid_plan, v, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if (SPI_execute_plan(grid_plan, v, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the grid of a new incident");
-	versions = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	valid = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	n = (int) SPI_processed;
+	from = MemoryContextAlloc(grid_cxt, sizeof(DateADT) * Max(n, 1));
+	to = MemoryContextAlloc(grid_cxt, sizeof(DateADT) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		from[i] = DatumGetDateADT(d);
+		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull);
+		to[i] = isnull ? DATEVAL_NOEND : DatumGetDateADT(d);
+	}
 	SPI_finish();
+	/* the cache may have been reset by an invalidation read during the query */
+	if (grid_cache == NULL)
+		return grid_versions(gridtype, grid);
+	e = hash_search(grid_cache, &code, HASH_ENTER, &found);
+	e->n = n;
+	e->from = from;
+	e->to = to;
+	return e;
+}
+
+static void
+grid_check(Oid gridtype, Datum grid, TimestampTz reported, const char *title)
+{
+	GridEntry  *e = grid_versions(gridtype, grid);
+	DateADT		day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(reported)));
+	bool		valid = false;
+
+	for (int i = 0; i < e->n && !valid; i++)
+		valid = e->from[i] <= day && (e->to[i] == DATEVAL_NOEND || e->to[i] > day);
 	if (!valid)
 	{
 		char		code[SHEGU_GRIDCODE_BUFLEN];
+		int			versions = e->n;
 
 		shegu_gridcode_format(DatumGetGridcode(grid), code);
 		ereport(ERROR,
@@ -1571,12 +818,6 @@ incident_before_insert(PG_FUNCTION_ARGS)
 	CategoryEntry *cat;
 	TimestampTz now = clock_now();
 	TimestampTz reported;
-	static const int managed[] = {
-		C_ACCEPTED_AT, C_DISPATCHED_AT, C_RESOLVED_AT, C_VERIFIED_AT, C_CLOSED_AT, C_EVALUATED_AT,
-		C_ACCEPT_DUE_AT, C_DUE_AT, C_LEVEL_DUE_AT, C_YELLOW_AT, C_LIGHT, C_CLOCK_STOPPED_AT,
-		C_RESUME_STATUS, C_EXTENSION_REQUESTED, C_SATISFACTION, C_WORK_HOURS_TO_CLOSE, C_STATE_SINCE,
-		C_STEP
-	};
 
 	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
 		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -1589,11 +830,11 @@ incident_before_insert(PG_FUNCTION_ARGS)
 			return PointerGetDatum(td->tg_trigtuple);
 	}
 
-	for (int i = 0; i < (int) lengthof(managed); i++)
-		if (!R_NULL(&r, managed[i]))
+	for (int c = C_FIRST_MANAGED; c <= C_LAST_MANAGED; c++)
+		if (!R_NULL(&r, c))
 			ereport(ERROR,
 					(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
-					 errmsg("column \"%s\" of a new incident is set by shegu", col_names[managed[i]]),
+					 errmsg("column \"%s\" of a new incident is set by shegu", col_names[c]),
 					 errhint("Leave it out of the INSERT; the workflow fills it.")));
 	if (!R_NULL(&r, C_STATUS) && strcmp(get_text(&r, C_STATUS), "reported") != 0)
 		ereport(ERROR,
@@ -1654,28 +895,16 @@ incident_before_insert(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
 					 errmsg("incident \"%s\" has neither a grid nor a location", get_text(&r, C_TITLE)),
 					 errhint("Give the grid code, or a location (a point in SRID 4326) to locate it by.")));
-		funcs_ensure(TupleDescAttr(r.desc, r.att[C_LOCATION])->atttypid);
-		if (!OidIsValid(fn_locate.oid))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("incident \"%s\" has no grid and shegu.locate(geometry, timestamptz) is not installed",
-							get_text(&r, C_TITLE)),
-					 errhint("Give the grid code directly.")));
 		{
-			LOCAL_FCINFO(lf, 2);
+			shegu_gridcode code = shegu_lookup_locate_point(R_VAL(&r, C_LOCATION), reported);
 
-			InitFunctionCallInfoData(*lf, &fn_locate.flinfo, 2, InvalidOid, NULL, NULL);
-			lf->args[0].value = R_VAL(&r, C_LOCATION);
-			lf->args[0].isnull = false;
-			lf->args[1].value = TimestampTzGetDatum(reported);
-			lf->args[1].isnull = false;
-			g = FunctionCallInvoke(lf);
-			if (lf->isnull)
+			if (code == SHEGU_GRIDCODE_NONE)
 				ereport(ERROR,
 						(errcode(ERRCODE_NOT_NULL_VIOLATION),
 						 errmsg("the location of incident \"%s\" lies in no grid", get_text(&r, C_TITLE)),
 						 errdetail("No grid valid at %s contains it.", timestamptz_to_str(reported)),
 						 errhint("Give the grid code directly, or check the point's coordinates (longitude first, WGS-84).")));
+			g = GridcodeGetDatum(code);
 		}
 		set_datum(&r, C_GRID, g);
 	}
@@ -1702,19 +931,32 @@ incident_before_insert(PG_FUNCTION_ARGS)
 					 errhint("Leave county out; it is the first six digits of the grid code (shegu.incident_county).")));
 	}
 	if (R_NULL(&r, C_LEVEL))
-		set_text(&r, C_LEVEL, level_names[cat->level]);
-	set_text(&r, C_STATUS, "reported");
-	set_ts(&r, C_STATE_SINCE, reported);
-	set_datum(&r, C_ESCALATIONS, Int32GetDatum(0));
-	set_datum(&r, C_REWORK_COUNT, Int32GetDatum(0));
-	set_datum(&r, C_REOPEN_COUNT, Int32GetDatum(0));
-	set_datum(&r, C_SUPERVISIONS, Int32GetDatum(0));
-	acceptance_start(&r, cat, reported);
-	/* a new report's light is set silently: a back-filled batch must not queue a NOTIFY per row */
-	light_update(&r, Max(now, reported), false);
+		set_text(&r, C_LEVEL, LV(cat->limits.level));
+	{
+		/* the engine starts the acceptance clock; a new report's light is set silently (a
+		 * back-filled batch must not queue a NOTIFY per row) */
+		shegu_wf_case c;
+		shegu_wf_clock clk = clock_of(cat);
+
+		memset(&c, 0, sizeof(c));
+		c.reported_at = reported;
+		c.stage_due_at = c.stage_yellow_at = SHEGU_WF_NOTIME;
+		shegu_wf_report(&c, &cat->limits, &clk, now);
+		set_text(&r, C_STATUS, ST(c.state));
+		set_ts(&r, C_STATE_SINCE, c.state_since);
+		set_datum(&r, C_ESCALATIONS, Int32GetDatum(0));
+		set_datum(&r, C_REWORK_COUNT, Int32GetDatum(0));
+		set_datum(&r, C_REOPEN_COUNT, Int32GetDatum(0));
+		set_datum(&r, C_SUPERVISIONS, Int32GetDatum(0));
+		set_ts(&r, C_ACCEPT_DUE_AT, c.accept_due_at);
+		set_ts(&r, C_LEVEL_DUE_AT, c.level_due_at);
+		set_ts(&r, C_YELLOW_AT, c.yellow_at);
+		set_text(&r, C_LIGHT, shegu_wf_light_names[c.light]);
+	}
 
 	return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
 }
+
 
 PG_FUNCTION_INFO_V1(incident_after_insert);
 /* SQL: trigger AFTER INSERT ON shegu.incident FOR EACH STATEMENT, with the new rows as
@@ -1798,108 +1040,69 @@ incident_after_insert(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+
+/* True while act() or a sweep step writes its row (the update trigger lets that UPDATE in). */
+static bool act_writing = false;
+
+/* Columns an UPDATE outside act() may change. */
+static bool
+col_is_free(const char *name)
+{
+	return strcmp(name, "title") == 0 || strcmp(name, "description") == 0 ||
+		strcmp(name, "reporter") == 0;
+}
+
 PG_FUNCTION_INFO_V1(incident_before_update);
-/* SQL: trigger BEFORE UPDATE ON shegu.incident FOR EACH ROW — the state machine.  A step comes
- * in the row itself (step = {"request": ...}, written by act() or sweep's step), so it reaches
- * the trigger wherever the row lives; the trigger leaves {"outcome": ...} in its place. */
+/* SQL: trigger BEFORE UPDATE ON shegu.incident FOR EACH ROW — refuses a direct change of any
+ * column but title, description and reporter; act() and the sweep write their rows themselves. */
 Datum
 incident_before_update(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_check(fcinfo, "incident_before_update");
-	Row			r;
-	int64		id;
-	JsonbContainer *req;
-	bool		changed = false;
-	bool		local;
-	StringInfoData notes;
-	StringInfoData out;
+	TupleDesc	desc;
+	Datum	   *nv,
+			   *ov;
+	bool	   *nn,
+			   *on;
 
 	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
 		!TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 		elog(ERROR, "incident_before_update must fire BEFORE UPDATE FOR EACH ROW");
-	row_load(&r, td->tg_relation, td->tg_newtuple);
-	id = DatumGetInt64(R_VAL(&r, C_ID));
-	req = R_NULL(&r, C_STEP) ? NULL : step_request(DatumGetJsonbP(R_VAL(&r, C_STEP)));
-
-	if (req == NULL)
-	{
-		/* Outside act(): only the free columns may change. */
-		Row			o;
-
-		row_load(&o, td->tg_relation, td->tg_trigtuple);
-		for (int c = 0; c < C_NCOLS; c++)
-		{
-			Form_pg_attribute att = TupleDescAttr(r.desc, r.att[c]);
-			bool		same;
-
-			if (col_is_free(c))
-				continue;
-			if (R_NULL(&r, c) || R_NULL(&o, c))
-				same = R_NULL(&r, c) == R_NULL(&o, c);
-			else
-				same = datum_image_eq(R_VAL(&r, c), R_VAL(&o, c), att->attbyval, att->attlen);
-			if (!same)
-				ereport(ERROR,
-						(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
-						 errmsg("column \"%s\" of incident " INT64_FORMAT " cannot be changed directly",
-								col_names[c], DatumGetInt64(R_VAL(&o, C_ID))),
-						 errdetail("Only title, description and reporter may be edited; the grid and report stay as reported."),
-						 errhint("Move the workflow with shegu.act().")));
-		}
+	if (act_writing)
 		return PointerGetDatum(td->tg_newtuple);
-	}
+	desc = RelationGetDescr(td->tg_relation);
+	nv = palloc(desc->natts * sizeof(Datum));
+	ov = palloc(desc->natts * sizeof(Datum));
+	nn = palloc(desc->natts * sizeof(bool));
+	on = palloc(desc->natts * sizeof(bool));
+	heap_deform_tuple(td->tg_newtuple, desc, nv, nn);
+	heap_deform_tuple(td->tg_trigtuple, desc, ov, on);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		bool		same;
 
-	if (stage.active)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot apply a step to incident " INT64_FORMAT " while a step of incident " INT64_FORMAT " is being applied",
-						id, stage.id)));
-	local = step_is_local(req);
-	if (local && local_step.id == id)
-		stage = local_step;
-	else
-	{
-		memset(&stage, 0, sizeof(stage));
-		step_request_load(req, id);
-	}
-	initStringInfo(&notes);
-	PG_TRY();
-	{
-		stage.active = true;
-		step_notes = local ? NULL : &notes;
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		/* the action works on the locked, current row: reload the old tuple's values */
-		row_load(&r, td->tg_relation, td->tg_trigtuple);
-		if (stage.request_id != NULL &&
-			request_seen(id, R_VAL(&r, C_COUNTY), stage.db_role, stage.request_id, action_names[stage.action]))
-			stage.duplicate = true;
-		else if (apply_action(&r))
-			changed = true;
+		if (att->attisdropped || col_is_free(NameStr(att->attname)))
+			continue;
+		if (nn[i] || on[i])
+			same = nn[i] == on[i];
 		else
-			row_load(&r, td->tg_relation, td->tg_trigtuple);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		stage.active = false;
-		step_notes = NULL;
-	}
-	PG_END_TRY();
+			same = datum_image_eq(nv[i], ov[i], att->attbyval, att->attlen);
+		if (!same)
+		{
+			int			idatt = SPI_fnumber(desc, "id");
+			bool		isnull;
+			Datum		id = heap_getattr(td->tg_trigtuple, idatt, desc, &isnull);
 
-	if (local)
-	{
-		/* the caller is this backend: the notifications are queued, the outcome goes back here */
-		local_changed = changed;
-		set_null(&r, C_STEP);
-		return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_MANAGED_COLUMN),
+					 errmsg("column \"%s\" of incident " INT64_FORMAT " cannot be changed directly",
+							NameStr(att->attname), isnull ? 0 : DatumGetInt64(id)),
+					 errdetail("Only title, description and reporter may be edited; the grid and report stay as reported."),
+					 errhint("Move the workflow with shegu.act().")));
+		}
 	}
-	initStringInfo(&out);
-	appendStringInfo(&out, "{\"outcome\": {\"action\": \"%s\", \"changed\": %s, \"duplicate\": %s, \"notify\": [%s]}}",
-					 action_names[stage.action], changed ? "true" : "false",
-					 stage.duplicate ? "true" : "false", notes.data);
-	set_datum(&r, C_STEP, DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data)));
-	return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
+	return PointerGetDatum(td->tg_newtuple);
 }
 
 PG_FUNCTION_INFO_V1(incident_refuse);
@@ -1982,151 +1185,1185 @@ incident_category_changed(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+
 /* ---------------------------------------------------------------------------------------------
- * act() and the sweep step. */
+ * act() and the sweep's steps: lock the row, run the engine, write the row and its event in one
+ * statement, then the side tables of joint cases and mediations, then NOTIFY. */
 
-/* Runs a step: UPDATE ... SET step = {"request": ...} on the row — with Citus installed, after
- * looking up its county, so that Citus routes it to the shard; the trigger does the work and
- * leaves the outcome. */
-static SPIPlanPtr county_plan = NULL;
-
-static Datum
-stage_run(int64 id, IncAction a, const char *actor, const char *note, Jsonb *detail,
-		  const char *request_id, const char *db_role, TimestampTz at, const Datum *known_county,
-		  bool *isnull, bool *changed)
+/* The workflow columns act() reads and writes, in the order of the lock's select list (after
+ * id, category, grid, county, reported_at) and of the write's parameters (after id, county). */
+typedef enum WCol
 {
-	Datum		result = (Datum) 0;
-	Datum		v[3];
+	W_STATUS, W_LEVEL, W_RESUME_STATUS, W_LIGHT, W_STAGE_LIGHT, W_DEPARTMENT, W_OWNER, W_LEADER,
+	W_ACCEPTED_AT, W_DISPATCHED_AT, W_RESOLVED_AT, W_VERIFIED_AT, W_CLOSED_AT, W_EVALUATED_AT,
+	W_ACCEPT_DUE_AT, W_DUE_AT, W_LEVEL_DUE_AT, W_YELLOW_AT, W_CLOCK_STOPPED_AT, W_STATE_SINCE,
+	W_STAGE_DUE_AT, W_STAGE_YELLOW_AT, W_OWNER_SINCE, W_LEADER_SINCE,
+	W_EXTENSION_REQUESTED, W_EXTENSION_TOTAL, W_SUSPENDED_WORK,
+	W_ESCALATIONS, W_REWORK_COUNT, W_REOPEN_COUNT, W_SUPERVISIONS, W_SATISFACTION, W_WORK_HOURS,
+	W_N
+} WCol;
+
+static const char *const w_names[W_N] = {
+	"status", "level", "resume_status", "light", "stage_light", "department", "owner", "leader",
+	"accepted_at", "dispatched_at", "resolved_at", "verified_at", "closed_at", "evaluated_at",
+	"accept_due_at", "due_at", "level_due_at", "yellow_at", "clock_stopped_at", "state_since",
+	"stage_due_at", "stage_yellow_at", "owner_since", "leader_since",
+	"extension_requested", "extension_total", "suspended_work",
+	"escalations", "rework_count", "reopen_count", "supervisions", "satisfaction", "work_hours_to_close"
+};
+
+#define W_HEAD 5				/* id, category, grid, county, reported_at */
+
+static Oid
+w_type(int w)
+{
+	if (w < W_ACCEPTED_AT)
+		return TEXTOID;
+	if (w <= W_LEADER_SINCE)
+		return TIMESTAMPTZOID;
+	if (w <= W_SUSPENDED_WORK)
+		return INTERVALOID;
+	if (w <= W_SUPERVISIONS)
+		return INT4OID;
+	return w == W_SATISFACTION ? INT2OID : FLOAT8OID;
+}
+
+static shegu_wf_time *
+w_time(shegu_wf_case *c, int w)
+{
+	switch (w)
+	{
+		case W_ACCEPTED_AT: return &c->accepted_at;
+		case W_DISPATCHED_AT: return &c->dispatched_at;
+		case W_RESOLVED_AT: return &c->resolved_at;
+		case W_VERIFIED_AT: return &c->verified_at;
+		case W_CLOSED_AT: return &c->closed_at;
+		case W_EVALUATED_AT: return &c->evaluated_at;
+		case W_ACCEPT_DUE_AT: return &c->accept_due_at;
+		case W_DUE_AT: return &c->due_at;
+		case W_LEVEL_DUE_AT: return &c->level_due_at;
+		case W_YELLOW_AT: return &c->yellow_at;
+		case W_CLOCK_STOPPED_AT: return &c->clock_stopped_at;
+		case W_STATE_SINCE: return &c->state_since;
+		case W_STAGE_DUE_AT: return &c->stage_due_at;
+		case W_STAGE_YELLOW_AT: return &c->stage_yellow_at;
+		case W_OWNER_SINCE: return &c->owner_since;
+		case W_LEADER_SINCE: return &c->leader_since;
+	}
+	elog(ERROR, "workflow column %d is not a time", w);
+	return NULL;
+}
+
+static int32 *
+w_int(shegu_wf_case *c, int w)
+{
+	switch (w)
+	{
+		case W_ESCALATIONS: return &c->escalations;
+		case W_REWORK_COUNT: return &c->rework_count;
+		case W_REOPEN_COUNT: return &c->reopen_count;
+		case W_SUPERVISIONS: return &c->supervisions;
+	}
+	elog(ERROR, "workflow column %d is not a counter", w);
+	return NULL;
+}
+
+static int
+name_or_error(const char *const *names, int n, const char *s, int64 id, const char *what)
+{
+	int			i = shegu_wf_lookup(names, n, s);
+
+	if (i < 0)
+		elog(ERROR, "incident " INT64_FORMAT " has an unknown %s \"%s\"", id, what, s ? s : "(null)");
+	return i;
+}
+
+/* The incident a step works on, as locked. */
+typedef struct Locked
+{
+	int64		id;
+	char	   *category;
+	shegu_gridcode grid;
 	Datum		county;
 	bool		county_null;
-	bool		duplicate;
-	bool		citus;
+	shegu_wf_case c;
+} Locked;
 
-	if (stage_running || stage.active)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot %s incident " INT64_FORMAT " while a step of an incident is being applied",
-						action_names[a], id)));
-	*isnull = true;
-	*changed = false;
+/* A text column as a C string, or NULL. */
+static char *
+val_text(const Datum *v, const bool *n, int i)
+{
+	return n[i] ? NULL : TextDatumGetCString(v[i]);
+}
 
-	PG_TRY();
+/* Reads the locked row: v/n hold the lock's columns (id, category, grid, county, reported_at, then
+ * the workflow columns) in that order. */
+static void
+case_read(Locked *l, const Datum *v, const bool *n)
+{
+	shegu_wf_case *c = &l->c;
+	char	   *s;
+
+#define WV(w) (W_HEAD + (w))
+	memset(l, 0, sizeof(*l));
+	l->id = DatumGetInt64(v[0]);
+	l->category = val_text(v, n, 1);
+	l->grid = DatumGetGridcode(v[2]);
+	l->county = v[3];
+	l->county_null = n[3];
+	c->reported_at = DatumGetTimestampTz(v[4]);
+	c->state = (shegu_wf_state) name_or_error(shegu_wf_state_names, SHEGU_WF_NSTATES,
+											  val_text(v, n, WV(W_STATUS)), l->id, "status");
+	c->level = (shegu_wf_level) name_or_error(shegu_wf_level_names, SHEGU_WF_NLEVELS,
+											  val_text(v, n, WV(W_LEVEL)), l->id, "level");
+	s = val_text(v, n, WV(W_RESUME_STATUS));
+	c->resume_state = s ? (shegu_wf_state) name_or_error(shegu_wf_state_names, SHEGU_WF_NSTATES, s, l->id, "status")
+		: SHEGU_WF_NSTATES;
+	s = val_text(v, n, WV(W_LIGHT));
+	c->light = s ? (shegu_wf_light) name_or_error(shegu_wf_light_names, 4, s, l->id, "light") : SHEGU_WF_NOLIGHT;
+	s = val_text(v, n, WV(W_STAGE_LIGHT));
+	c->stage_light = s ? (shegu_wf_light) name_or_error(shegu_wf_light_names, 4, s, l->id, "light") : SHEGU_WF_NOLIGHT;
+	c->department = val_text(v, n, WV(W_DEPARTMENT));
+	c->owner = val_text(v, n, WV(W_OWNER));
+	c->leader = val_text(v, n, WV(W_LEADER));
+	for (int w = W_ACCEPTED_AT; w <= W_LEADER_SINCE; w++)
+		*w_time(c, w) = n[WV(w)] ? SHEGU_WF_NOTIME : DatumGetTimestampTz(v[WV(w)]);
+	c->has_extension_requested = !n[WV(W_EXTENSION_REQUESTED)];
+	if (c->has_extension_requested)
+		c->extension_requested = span_of(DatumGetIntervalP(v[WV(W_EXTENSION_REQUESTED)]));
+	if (!n[WV(W_EXTENSION_TOTAL)])
+		c->extension_total = span_of(DatumGetIntervalP(v[WV(W_EXTENSION_TOTAL)]));
+	if (!n[WV(W_SUSPENDED_WORK)])
+		c->suspended_work = span_of(DatumGetIntervalP(v[WV(W_SUSPENDED_WORK)]));
+	for (int w = W_ESCALATIONS; w <= W_SUPERVISIONS; w++)
+		*w_int(c, w) = n[WV(w)] ? 0 : DatumGetInt32(v[WV(w)]);
+	c->satisfaction = n[WV(W_SATISFACTION)] ? 0 : DatumGetInt16(v[WV(W_SATISFACTION)]);
+	c->has_work_hours = !n[WV(W_WORK_HOURS)];
+	c->work_hours_to_close = c->has_work_hours ? DatumGetFloat8(v[WV(W_WORK_HOURS)]) : 0;
+#undef WV
+}
+
+/*
+ * Locks the incident's row and reads it, on a single server: the primary key's index, then
+ * table_tuple_lock on the row's latest version (a concurrent step commits first; in
+ * REPEATABLE READ or SERIALIZABLE its update is a serialization failure, as for UPDATE).
+ * False when there is no such incident.  (On Citus the lock goes through a routed query.)
+ */
+static Oid	lock_relid = InvalidOid;
+static AttrNumber lock_att[W_HEAD + W_N];
+
+static const char *const head_names[W_HEAD] = {"id", "category", "grid", "county", "reported_at"};
+
+static bool
+lock_direct(int64 id, Locked *l)
+{
+	Oid			relid = get_relname_relid("incident", get_namespace_oid("shegu", false));
+	Relation	rel;
+	Relation	irel;
+	Oid			pkey;
+	IndexScanDesc scan;
+	ScanKeyData key;
+	TupleTableSlot *slot;
+	Snapshot	snap;
+	bool		found = false;
+	Datum		v[W_HEAD + W_N];
+	bool		n[W_HEAD + W_N];
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table shegu.incident does not exist");
+	rel = table_open(relid, RowExclusiveLock);
+	if (lock_relid != relid)
 	{
-		stage_running = true;
-		local_call++;
-		local_changed = false;
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (county_plan == NULL || act_plan == NULL || fetch_plan == NULL)
-		{
-			static const char *const columns[] = {"county", "step"};
+		TupleDesc	desc = RelationGetDescr(rel);
 
-			/* a database not yet updated to this library's version: say so */
-			shegu_require_columns("incident", columns, lengthof(columns));
-		}
-		if (county_plan == NULL)
-		{
-			Oid			types[1] = {INT8OID};
-			SPIPlanPtr	p = SPI_prepare("SELECT i.county FROM shegu.incident AS i WHERE i.id = $1", 1, types);
+		/* a database not yet updated to this library's version: say so, as the insert trigger does */
+		shegu_require_columns("incident", col_names, C_NCOLS);
 
-			county_plan = keep_plan(p, "cannot prepare the incident county lookup");
-		}
-		if (act_plan == NULL)
+		for (int i = 0; i < W_HEAD + W_N; i++)
 		{
-			Oid			types[3] = {INT8OID, INT8OID, JSONBOID};
+			const char *name = i < W_HEAD ? head_names[i] : w_names[i - W_HEAD];
+			int			att = SPI_fnumber(desc, name);
 
-			/* county = $2 routes the update to the incident's shard on Citus */
-			SPIPlanPtr	p = SPI_prepare("UPDATE shegu.incident AS i SET step = $3"
-										" WHERE i.id = $1 AND i.county = $2 RETURNING i, i.step",
-										3, types);
+			if (att <= 0)
+				shegu_error_old_shape(rel, name);
+			lock_att[i] = (AttrNumber) att;
+		}
+		lock_relid = relid;
+	}
+	pkey = RelationGetPrimaryKeyIndex(rel);
+	if (!OidIsValid(pkey))
+		elog(ERROR, "table shegu.incident has no primary key");
+	irel = index_open(pkey, AccessShareLock);
+	CommandCounterIncrement();	/* see what the calling statement wrote so far */
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	slot = table_slot_create(rel, NULL);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+	scan = index_beginscan(rel, irel, snap, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		ItemPointerData tid = slot->tts_tid;
+		TM_FailureData tmfd;
+		TM_Result	r;
 
-			act_plan = keep_plan(p, "cannot prepare the incident step");
-		}
-		if (fetch_plan == NULL)
+		index_endscan(scan);
+		scan = NULL;
+		r = table_tuple_lock(rel, &tid, snap, slot, GetCurrentCommandId(false), LockTupleNoKeyExclusive,
+							 LockWaitBlock, IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+							 &tmfd);
+		switch (r)
 		{
-			Oid			types[2] = {INT8OID, JSONBOID};
-
-			/* the same without the county: on a single server (or a row without one) */
-			SPIPlanPtr	p = SPI_prepare("UPDATE shegu.incident AS i SET step = $2"
-										" WHERE i.id = $1 RETURNING i, i.step",
-										2, types);
-
-			fetch_plan = keep_plan(p, "cannot prepare the incident step");
-		}
-		memset(&local_step, 0, sizeof(local_step));
-		local_step.id = id;
-		local_step.action = a;
-		local_step.actor = actor;
-		local_step.note = note;
-		local_step.detail = detail;
-		local_step.request_id = request_id;
-		local_step.db_role = db_role;
-		local_step.at = at;
-		local_step.clock_real = clock_is_real();
-		v[0] = Int64GetDatum(id);
-		citus = OidIsValid(get_extension_oid("citus", true));
-		if (!citus)
-		{
-			/* a single server: no routing, the update finds the row by its number */
-			county = (Datum) 0;
-			county_null = true;
-		}
-		else if (known_county != NULL)
-		{
-			/* the caller read it with the incident (the sweep): no lookup across the shards */
-			county = *known_county;
-			county_null = false;
-		}
-		else
-		{
-			/* not read-only: like the update, it sees rows written earlier in the calling statement */
-			if (SPI_execute_plan(county_plan, v, NULL, false, 1) != SPI_OK_SELECT)
-				elog(ERROR, "cannot read incident " INT64_FORMAT, id);
-			if (SPI_processed == 0)
+			case TM_Ok:
+			case TM_SelfModified:
+				found = true;
+				break;
+			case TM_Updated:
 				ereport(ERROR,
-						(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
-						 errmsg("incident " INT64_FORMAT " does not exist", id)));
-			county = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &county_null);
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent update of incident " INT64_FORMAT, id)));
+				break;
+			case TM_Deleted:
+				break;
+			default:
+				elog(ERROR, "unexpected result %d locking incident " INT64_FORMAT, (int) r, id);
 		}
-		if (county_null)
+		if (found && r == TM_SelfModified)
 		{
-			v[1] = step_request_make(id, a, actor, note, detail, request_id, db_role, at, citus);
-			if (SPI_execute_plan(fetch_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
-				elog(ERROR, "cannot update incident " INT64_FORMAT, id);
+			/* changed earlier in this command: read its latest version */
+			found = table_tuple_fetch_row_version(rel, &tmfd.ctid, SnapshotAny, slot);
 		}
-		else
+	}
+	if (scan)
+		index_endscan(scan);
+	if (found)
+	{
+		slot_getallattrs(slot);
+		for (int i = 0; i < W_HEAD + W_N; i++)
 		{
-			v[1] = county;
-			v[2] = step_request_make(id, a, actor, note, detail, request_id, db_role, at, true);
-			if (SPI_execute_plan(act_plan, v, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
-				elog(ERROR, "cannot update incident " INT64_FORMAT, id);
+			v[i] = slot->tts_values[lock_att[i] - 1];
+			n[i] = slot->tts_isnull[lock_att[i] - 1];
 		}
+		case_read(l, v, n);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snap);
+	index_close(irel, AccessShareLock);
+	table_close(rel, NoLock);
+	return found;
+}
+
+static void
+param_text(Datum *v, char *n, int i, const char *s)
+{
+	v[i] = s ? CStringGetTextDatum(s) : (Datum) 0;
+	n[i] = s ? ' ' : 'n';
+}
+
+/* The write's parameters $3.. from the case. */
+static void
+case_params(shegu_wf_case *c, Datum *v, char *n)
+{
+	param_text(v, n, W_STATUS, ST(c->state));
+	param_text(v, n, W_LEVEL, LV(c->level));
+	param_text(v, n, W_RESUME_STATUS, c->resume_state < SHEGU_WF_NSTATES ? ST(c->resume_state) : NULL);
+	param_text(v, n, W_LIGHT, shegu_wf_light_names[c->light]);
+	param_text(v, n, W_STAGE_LIGHT, shegu_wf_light_names[c->stage_light]);
+	param_text(v, n, W_DEPARTMENT, c->department);
+	param_text(v, n, W_OWNER, c->owner);
+	param_text(v, n, W_LEADER, c->leader);
+	for (int w = W_ACCEPTED_AT; w <= W_LEADER_SINCE; w++)
+	{
+		shegu_wf_time t = *w_time(c, w);
+
+		v[w] = TimestampTzGetDatum(t);
+		n[w] = (t == SHEGU_WF_NOTIME) ? 'n' : ' ';
+	}
+	v[W_EXTENSION_REQUESTED] = c->has_extension_requested ? IntervalPGetDatum(interval_of(c->extension_requested)) : (Datum) 0;
+	n[W_EXTENSION_REQUESTED] = c->has_extension_requested ? ' ' : 'n';
+	v[W_EXTENSION_TOTAL] = IntervalPGetDatum(interval_of(c->extension_total));
+	n[W_EXTENSION_TOTAL] = ' ';
+	v[W_SUSPENDED_WORK] = IntervalPGetDatum(interval_of(c->suspended_work));
+	n[W_SUSPENDED_WORK] = ' ';
+	for (int w = W_ESCALATIONS; w <= W_SUPERVISIONS; w++)
+	{
+		v[w] = Int32GetDatum(*w_int(c, w));
+		n[w] = ' ';
+	}
+	v[W_SATISFACTION] = Int16GetDatum((int16) c->satisfaction);
+	n[W_SATISFACTION] = c->satisfaction > 0 ? ' ' : 'n';
+	v[W_WORK_HOURS] = Float8GetDatum(c->work_hours_to_close);
+	n[W_WORK_HOURS] = c->has_work_hours ? ' ' : 'n';
+}
+
+/* Plans: the lock [by county], the write [with its event] [by county], the re-read. */
+static SPIPlanPtr lock_plan[2];
+static SPIPlanPtr write_plan[2][2];
+static SPIPlanPtr reread_plan = NULL;
+
+#define EV_NPARAMS 10			/* action, actor, at, from_status, from_level, work, note, detail, request_id, db_role */
+
+static SPIPlanPtr
+lock_plan_get(bool by_county)
+{
+	if (lock_plan[by_county] == NULL)
+	{
+		StringInfoData q;
+		Oid			types[2] = {INT8OID, INT8OID};
+
+		initStringInfo(&q);
+		appendStringInfoString(&q, "SELECT i.id, i.category, i.grid, i.county, i.reported_at");
+		for (int w = 0; w < W_N; w++)
+			appendStringInfo(&q, ", i.%s", w_names[w]);
+		appendStringInfo(&q, " FROM shegu.incident AS i WHERE i.id = $1%s FOR UPDATE",
+						 by_county ? " AND i.county = $2" : "");
+		lock_plan[by_county] = keep_plan(SPI_prepare(q.data, by_county ? 2 : 1, types),
+										 "cannot prepare the incident lock");
+	}
+	return lock_plan[by_county];
+}
+
+static SPIPlanPtr
+write_plan_get(bool with_event, bool by_county)
+{
+	if (write_plan[with_event][by_county] == NULL)
+	{
+		StringInfoData q;
+		Oid			types[2 + W_N + EV_NPARAMS];
+		int			e = 3 + W_N;	/* number of the first event parameter */
+
+		types[0] = INT8OID;
+		types[1] = INT8OID;
+		for (int w = 0; w < W_N; w++)
+			types[2 + w] = w_type(w);
+		types[2 + W_N + 0] = TEXTOID;	/* action */
+		types[2 + W_N + 1] = TEXTOID;	/* actor */
+		types[2 + W_N + 2] = TIMESTAMPTZOID;	/* at */
+		types[2 + W_N + 3] = TEXTOID;	/* from_status */
+		types[2 + W_N + 4] = TEXTOID;	/* from_level */
+		types[2 + W_N + 5] = INTERVALOID;	/* work_time_in_state */
+		types[2 + W_N + 6] = TEXTOID;	/* note */
+		types[2 + W_N + 7] = JSONBOID;	/* detail */
+		types[2 + W_N + 8] = TEXTOID;	/* request_id */
+		types[2 + W_N + 9] = NAMEOID;	/* db_role */
+		initStringInfo(&q);
+		appendStringInfoString(&q, "WITH u AS (UPDATE shegu.incident AS i SET ");
+		for (int w = 0; w < W_N; w++)
+			appendStringInfo(&q, "%s%s = $%d", w ? ", " : "", w_names[w], w + 3);
+		appendStringInfo(&q, " WHERE i.id = $1 AND %s RETURNING i)",
+						 by_county ? "i.county = $2" : "i.county IS NULL AND $2 IS NULL");
+		if (with_event)
+			appendStringInfo(&q, ", e AS (INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
+							 " from_status, to_status, from_level, to_level, work_time_in_state, note, detail,"
+							 " request_id, db_role, county)"
+							 " SELECT $1, $%d, $%d, $%d, $%d, $3, $%d, $4, $%d, $%d, $%d, $%d, $%d, $2 FROM u)",
+							 e, e + 1, e + 2, e + 3, e + 4, e + 5, e + 6, e + 7, e + 8, e + 9);
+		appendStringInfoString(&q, " SELECT u.i FROM u");
+		write_plan[with_event][by_county] =
+			keep_plan(SPI_prepare(q.data, with_event ? 2 + W_N + EV_NPARAMS : 2 + W_N, types),
+					  "cannot prepare the incident write");
+	}
+	return write_plan[with_event][by_county];
+}
+
+/* Runs a statement of a side table (joint parts, mediations): rare steps, not prepared. */
+static void
+side_exec(const char *sql, int n, Oid *types, Datum *v, const char *nulls, int expect)
+{
+	int			rc = SPI_execute_with_args(sql, n, types, v, nulls, false, 0);
+
+	if (rc != expect)
+		elog(ERROR, "incident side table statement failed: %s", SPI_result_code_string(rc));
+}
+
+/* ---- notifications ---- */
+
+static void
+json_time(StringInfo buf, const char *key, shegu_wf_time t)
+{
+	char		tsbuf[MAXDATELEN + 1];
+
+	appendStringInfo(buf, ", \"%s\": ", key);
+	if (t == SHEGU_WF_NOTIME)
+		appendStringInfoString(buf, "null");
+	else
+		appendStringInfo(buf, "\"%s\"", JsonEncodeDateTime(tsbuf, TimestampTzGetDatum(t), TIMESTAMPTZOID, NULL));
+}
+
+static void
+json_str(StringInfo buf, const char *key, const char *val)
+{
+	appendStringInfo(buf, ", \"%s\": ", key);
+	if (val == NULL)
+		appendStringInfoString(buf, "null");
+	else
+		escape_json(buf, val);
+}
+
+static void
+payload_head(StringInfo buf, Locked *l, shegu_wf_state st, shegu_wf_level lv)
+{
+	char		code[SHEGU_GRIDCODE_BUFLEN];
+
+	initStringInfo(buf);
+	appendStringInfo(buf, "{\"incident\": " INT64_FORMAT, l->id);
+	json_str(buf, "category", l->category);
+	shegu_gridcode_format(l->grid, code);
+	json_str(buf, "grid", code);
+	json_str(buf, "status", ST(st));
+	json_str(buf, "level", LV(lv));
+}
+
+static const char *
+stage_of(shegu_wf_state st)
+{
+	switch (st)
+	{
+		case SHEGU_WF_REVIEWING: return "review";
+		case SHEGU_WF_RULING: return "ruling";
+		case SHEGU_WF_MEDIATING: return "mediation";
+		case SHEGU_WF_AGREED: return "fulfilment";
+		default: return NULL;
+	}
+}
+
+/* A light that turned: shegu_light for the case's deadline, shegu_limit for a stage's. */
+static void
+notify_turn(Locked *l, const shegu_wf_turn *t, shegu_wf_time at)
+{
+	StringInfoData buf;
+
+	payload_head(&buf, l, t->state, t->level);
+	if (t->stage)
+		json_str(&buf, "stage", stage_of(t->state));
+	json_str(&buf, "light", shegu_wf_light_names[t->to]);
+	json_str(&buf, "previous", shegu_wf_light_names[t->from]);
+	json_time(&buf, "due_at", t->due);
+	json_time(&buf, "at", at);
+	appendStringInfoChar(&buf, '}');
+	Async_Notify(t->stage ? "shegu_limit" : "shegu_light", buf.data);
+}
+
+static void
+notify_step(Locked *l, const shegu_wf_result *res, const char *actor, const char *note, bool overdue)
+{
+	shegu_wf_case *c = &l->c;
+	StringInfoData buf;
+
+	for (int i = 0; i < res->npre; i++)
+		notify_turn(l, &res->turns[i], res->at);
+	if (res->supervised)
+	{
+		payload_head(&buf, l, res->from_state, res->from_level);
+		json_str(&buf, "by", actor);
+		json_str(&buf, "note", note);
+		json_time(&buf, "due_at", res->from_state == SHEGU_WF_REPORTED ? c->accept_due_at : c->due_at);
+		appendStringInfo(&buf, ", \"supervisions\": %d", c->supervisions);
+		json_time(&buf, "at", res->at);
+		appendStringInfoChar(&buf, '}');
+		Async_Notify("shegu_supervision", buf.data);
+	}
+	for (int i = res->npre; i < res->nturns; i++)
+		notify_turn(l, &res->turns[i], res->at);
+	if (res->escalated)
+	{
+		payload_head(&buf, l, c->state, c->level);
+		json_str(&buf, "from_level", LV(res->from_level));
+		json_str(&buf, "reason", overdue ? "overdue" : "manual");
+		json_str(&buf, "by", actor);
+		json_time(&buf, "due_at", c->due_at);
+		json_time(&buf, "level_due_at", c->level_due_at);
+		appendStringInfo(&buf, ", \"escalations\": %d", c->escalations);
+		json_time(&buf, "at", res->at);
+		appendStringInfoChar(&buf, '}');
+		Async_Notify("shegu_escalation", buf.data);
+	}
+}
+
+/* ---- errors ---- */
+
+static void
+illegal(int64 id, shegu_wf_action a, shegu_wf_state st, const char *detail)
+{
+	char		allowed[512];
+
+	if (detail)
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
+				 errmsg("cannot %s incident " INT64_FORMAT " in state \"%s\"", AN(a), id, ST(st)),
+				 errdetail("%s", detail)));
+	shegu_wf_allowed_list(st, allowed, sizeof(allowed));
+	ereport(ERROR,
+			(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
+			 errmsg("cannot %s incident " INT64_FORMAT " in state \"%s\"", AN(a), id, ST(st)),
+			 errdetail("From \"%s\" the allowed actions are: %s.", ST(st), allowed)));
+}
+
+/* Raises the error the engine found, in words. */
+static void
+step_error(Locked *l, const shegu_wf_input *in, const shegu_wf_result *res)
+{
+	int64		id = l->id;
+	const char *an = AN(in->action);
+	shegu_wf_state st = l->c.state;
+
+	switch (res->error)
+	{
+		case SHEGU_WF_OK:
+			return;
+		case SHEGU_WF_E_STATE:
+		case SHEGU_WF_E_TOP_LEVEL:
+		case SHEGU_WF_E_NO_EXTENSION:
+			illegal(id, in->action, st, res->detail);
+			break;
+		case SHEGU_WF_E_NEEDS_NOTE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("action \"%s\" on incident " INT64_FORMAT " needs %s in note", an, id, res->detail)));
+			break;
+		case SHEGU_WF_E_NEEDS_AMOUNT:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("action \"%s\" on incident " INT64_FORMAT " needs detail member \"amount\"", an, id),
+					 errhint("Give the extension as an interval, e.g. {\"amount\": \"14 hours\"}.")));
+			break;
+		case SHEGU_WF_E_BEFORE_LAST:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot %s incident " INT64_FORMAT " at %s, before its last step at %s", an, id,
+							pstrdup(timestamptz_to_str(in->at)), pstrdup(timestamptz_to_str(l->c.state_since)))));
+			break;
+		case SHEGU_WF_E_SATISFACTION:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("action \"evaluate\" on incident " INT64_FORMAT " needs detail member \"satisfaction\", a number from 1 to 5", id)));
+			break;
+		case SHEGU_WF_E_NEEDS_DEPARTMENT:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("action \"%s\" on incident " INT64_FORMAT " needs detail member \"department\"", an, id),
+					 in->action == SHEGU_WF_RULE ? errdetail("A ruling (裁决) says which department handles the case.") : 0));
+			break;
+		case SHEGU_WF_E_NO_SUPPORT:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("joint dispatch of incident " INT64_FORMAT " needs detail member \"support\", a list of supporting departments", id),
+					 errdetail("Joint enforcement (联动综合执法) has a lead department and at least one supporting department."),
+					 errhint("For one department use action \"dispatch\".")));
+			break;
+		case SHEGU_WF_E_NEEDS_PERSON:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("action \"%s\" on incident " INT64_FORMAT " needs detail member \"%s\"", an, id,
+							in->action == SHEGU_WF_HAND_OVER ? "to" : "leader")));
+			break;
+		case SHEGU_WF_E_NOT_PARTY:
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_NOT_PARTY),
+					 errmsg("department \"%s\" is not in joint case " INT64_FORMAT, in->department, id),
+					 errdetail("The departments of the case are those of its joint dispatch (shegu.incident_party)."),
+					 errhint("Finish the part of the lead or a supporting department of this case.")));
+			break;
+		case SHEGU_WF_E_PART_DONE:
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
+					 errmsg("department \"%s\" has finished its part of incident " INT64_FORMAT " already", in->department, id)));
+			break;
+		case SHEGU_WF_E_PARTS_OPEN:
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
+					 errmsg("cannot %s incident " INT64_FORMAT ": %d department(s) of the joint case have not finished", an, id, in->parts_open),
+					 errdetail("A joint case (联动综合执法) is disposed of when the lead and every supporting department have finished."),
+					 errhint("Each department reports its part with action \"finish_part\".")));
+			break;
+		case SHEGU_WF_E_RULING_LATE:
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_LIMIT_PASSED),
+					 errmsg("the ruling on incident " INT64_FORMAT " is past its limit", id),
+					 errdetail("The ruling (裁决) was due by %s at the %s level; it is now %s.",
+							   pstrdup(timestamptz_to_str(l->c.stage_due_at)), LV(l->c.level),
+							   pstrdup(timestamptz_to_str(in->at))),
+					 errhint("Escalate it: the level above rules, with a limit of its own.")));
+			break;
+		case SHEGU_WF_E_NO_SESSION:
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
+					 errmsg("cannot record a mediation agreement on incident " INT64_FORMAT " without a session", id),
+					 errdetail("An agreement (调解协议) is reached in a mediation session; none is recorded for this mediation."),
+					 errhint("Record the session with action \"mediation_session\" first.")));
+			break;
+		case SHEGU_WF_E_NEEDS_FLAG:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("action \"%s\" on incident " INT64_FORMAT " needs detail member \"%s\", true or false", an, id,
+							in->action == SHEGU_WF_AGREEMENT ? "reached" : "fulfilled")));
+			break;
+		case SHEGU_WF_E_LEADER_SET:
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
+					 errmsg("incident " INT64_FORMAT " has its leader already: \"%s\"", id, l->c.leader),
+					 errdetail("One problem, one leader (一个问题、一名领导): the leader stays with the case to its end (一抓到底).")));
+			break;
+		case SHEGU_WF_E_SAME_OWNER:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("incident " INT64_FORMAT " is owned by \"%s\" already", id, in->person),
+					 errdetail("首问负责: a hand-over names another owner.")));
+			break;
+		case SHEGU_WF_E_NEEDS_BODY:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("mediation of incident " INT64_FORMAT " needs detail member \"body\"", id),
+					 errhint("The bodies are people (人民调解), administrative (行政调解), judicial (司法调解) and trade (行业性、专业性调解).")));
+			break;
+		case SHEGU_WF_E_NOT_CONFIRMABLE:
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
+					 errmsg("the mediation agreement of incident " INT64_FORMAT " is judicially confirmed already", id)));
+			break;
+	}
+	elog(ERROR, "unhandled workflow error %d", (int) res->error);
+}
+
+/* ---- detail members ---- */
+
+static int
+detail_bool(Jsonb *detail, const char *key, const char *action, int64 id)
+{
+	JsonbValue *v = detail ? getKeyJsonValueFromContainer(&detail->root, key, strlen(key), NULL) : NULL;
+
+	if (v == NULL || v->type == jbvNull)
+		return -1;
+	if (v->type != jbvBool)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("detail member \"%s\" of action \"%s\" on incident " INT64_FORMAT " must be true or false",
+						key, action, id)));
+	return v->val.boolean ? 1 : 0;
+}
+
+static int
+detail_level(Jsonb *detail, const char *action, int64 id)
+{
+	char	   *lvs = detail_string(detail, "level", action, id);
+	int			i;
+
+	if (lvs == NULL)
+		return -1;
+	i = shegu_wf_lookup(shegu_wf_level_names, SHEGU_WF_NLEVELS, lvs);
+	if (i < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown level \"%s\" in %s of incident " INT64_FORMAT, lvs,
+						strcmp(action, "rule") == 0 ? "ruling" : "dispatch", id),
+				 errhint("The levels are grid, community, township and county.")));
+	return i;
+}
+
+/* The strings of an array member (joint dispatch's "support"). */
+static List *
+detail_strings(Jsonb *detail, const char *key, const char *action, int64 id)
+{
+	JsonbValue *v = detail ? getKeyJsonValueFromContainer(&detail->root, key, strlen(key), NULL) : NULL;
+	List	   *out = NIL;
+	uint32		n;
+
+	if (v == NULL || v->type == jbvNull)
+		return NIL;
+	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("detail member \"%s\" of action \"%s\" on incident " INT64_FORMAT " must be an array of strings",
+						key, action, id)));
+	n = JsonContainerSize(v->val.binary.data);
+	for (uint32 i = 0; i < n; i++)
+	{
+		JsonbValue *e = getIthJsonbValueFromContainer(v->val.binary.data, i);
+
+		if (e == NULL || e->type != jbvString || e->val.string.len == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("detail member \"%s\" of action \"%s\" on incident " INT64_FORMAT " must be an array of strings",
+							key, action, id),
+					 errdetail("Element %u is not a non-empty string.", i + 1)));
+		out = lappend(out, pnstrdup(e->val.string.val, e->val.string.len));
+	}
+	return out;
+}
+
+/* A joint part's own limit (detail "limits": {"<department>": "3 days"}), or NULL. */
+static Interval *
+detail_part_limit(Jsonb *detail, const char *department, int64 id)
+{
+	JsonbValue *v = detail ? getKeyJsonValueFromContainer(&detail->root, "limits", 6, NULL) : NULL;
+	JsonbValue *e;
+	char	   *s;
+	Interval   *iv;
+
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("detail member \"limits\" of joint dispatch of incident " INT64_FORMAT " must be an object of department: interval", id)));
+	e = getKeyJsonValueFromContainer(v->val.binary.data, department, strlen(department), NULL);
+	if (e == NULL || e->type == jbvNull)
+		return NULL;
+	if (e->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("limit of department \"%s\" in joint dispatch of incident " INT64_FORMAT " must be an interval string", department, id)));
+	s = pnstrdup(e->val.string.val, e->val.string.len);
+	iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(s), ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+	if (iv->month != 0 || interval_total_usecs(iv) <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("limit \"%s\" of department \"%s\" in joint dispatch of incident " INT64_FORMAT " is not a positive span of days and hours",
+						s, department, id)));
+	return iv;
+}
+
+static int
+detail_satisfaction(Jsonb *detail, int64 id)
+{
+	JsonbValue *v = detail ? getKeyJsonValueFromContainer(&detail->root, "satisfaction", 12, NULL) : NULL;
+	int32		score;
+
+	if (v == NULL || v->type != jbvNumeric)
+		return -1;
+	score = DatumGetInt32(DirectFunctionCall1(numeric_int4, NumericGetDatum(v->val.numeric)));
+	if (score < 1 || score > 5 ||
+		!DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(v->val.numeric),
+										  DirectFunctionCall1(int4_numeric, Int32GetDatum(score)))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("satisfaction %s of incident " INT64_FORMAT " is not a whole number from 1 to 5",
+						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric))), id)));
+	return score;
+}
+
+/* ---- what a step needs to know of the side tables ---- */
+
+static SPIPlanPtr parts_plan = NULL;
+
+static void
+parts_context(Locked *l, shegu_wf_input *in)
+{
+	Datum		v[2];
+	bool		isnull;
+
+	if (parts_plan == NULL)
+	{
+		Oid			types[2] = {INT8OID, TEXTOID};
+
+		parts_plan = keep_plan(SPI_prepare("SELECT count(*) FILTER (WHERE finished_at IS NULL)::int,"
+										   " coalesce(bool_or(department = $2), false),"
+										   " coalesce(bool_or(department = $2 AND finished_at IS NOT NULL), false)"
+										   " FROM shegu.incident_party WHERE incident_id = $1", 2, types),
+							   "cannot prepare the parts lookup");
+	}
+	v[0] = Int64GetDatum(l->id);
+	v[1] = in->department ? CStringGetTextDatum(in->department) : (Datum) 0;
+	/* not read-only: a fresh snapshot sees the parts a concurrent step committed while this one
+	 * waited for the row lock */
+	if (SPI_execute_plan(parts_plan, v, in->department ? NULL : " n", false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot read the parts of incident " INT64_FORMAT, l->id);
+	in->parts_open = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	in->department_in_case = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	in->part_finished = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+}
+
+static void
+mediation_context(Locked *l, shegu_wf_input *in)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		v[1];
+	bool		isnull;
+
+	v[0] = Int64GetDatum(l->id);
+	if (SPI_execute_with_args("SELECT sessions, confirmed_at IS NOT NULL, outcome FROM shegu.incident_mediation"
+							  " WHERE incident_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1",
+							  1, types, v, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot read the mediations of incident " INT64_FORMAT, l->id);
+	if (SPI_processed == 0)
+		return;
+	in->sessions = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	in->confirmed = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	{
+		char	   *o = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+		int			i = shegu_wf_lookup(shegu_wf_outcome_names, SHEGU_WF_NOUTCOMES, o);
+
+		in->last_outcome = i < 0 ? SHEGU_WF_OUT_NONE : (shegu_wf_outcome) i;
+		if (in->last_outcome != SHEGU_WF_OUT_NONE)
+			in->sessions = 0;	/* sessions of an ended mediation do not count for a new one */
+	}
+}
+
+/* ---- side-table writes ---- */
+
+static void
+parts_write(Locked *l, CategoryEntry *cat, const shegu_wf_result *res, List *support, Jsonb *detail,
+			const char *actor)
+{
+	List	   *all = lcons(pstrdup(l->c.department), support);
+	ListCell   *lc;
+	int			k = 0;
+
+	foreach(lc, all)
+	{
+		char	   *dept = lfirst(lc);
+		Interval   *own = detail_part_limit(detail, dept, l->id);
+		bool		working = cat->limits.stage_working[SHEGU_WF_STAGE_PART];
+		shegu_wf_time due = own ? clock_add(cat->schedule, res->at, span_of(own), working) : res->part_due;
+		shegu_wf_span allowed = clock_between(cat->schedule, res->at, due, working);
+		shegu_wf_time yellow = clock_add(cat->schedule, res->at,
+										 (shegu_wf_span) {(int64) floor((double) shegu_wf_span_usecs(allowed) * cat->limits.yellow_share), 0, 0},
+										 working);
+		Oid			types[8] = {INT8OID, INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID};
+		Datum		v[8];
+		char		n[9] = "        ";
+		ListCell   *lc2;
+
+		for_each_cell(lc2, all, lnext(all, lc))
+			if (strcmp(lfirst(lc2), dept) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("department \"%s\" is named twice in the joint dispatch of incident " INT64_FORMAT, dept, l->id),
+						 errhint("Name the lead in \"department\" and each supporting department once in \"support\".")));
+		v[0] = Int64GetDatum(l->id);
+		v[1] = l->county;
+		n[1] = l->county_null ? 'n' : ' ';
+		v[2] = CStringGetTextDatum(dept);
+		v[3] = CStringGetTextDatum(k == 0 ? "lead" : "support");
+		v[4] = TimestampTzGetDatum(res->at);
+		v[5] = TimestampTzGetDatum(due);
+		v[6] = TimestampTzGetDatum(yellow);
+		v[7] = CStringGetTextDatum(actor);
+		side_exec("INSERT INTO shegu.incident_party (incident_id, county, department, role, assigned_at,"
+				  " due_at, yellow_at, light, assigned_by) VALUES ($1, $2, $3, $4, $5, $6, $7, 'green', $8)",
+				  8, types, v, n, SPI_OK_INSERT);
+		k++;
+	}
+}
+
+static void
+part_finish_write(Locked *l, const shegu_wf_result *res, const char *department, const char *actor,
+				  const char *note)
+{
+	Oid			types[5] = {INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
+	Datum		v[5];
+	char		n[6] = "     ";
+
+	v[0] = Int64GetDatum(l->id);
+	v[1] = CStringGetTextDatum(department);
+	v[2] = TimestampTzGetDatum(res->at);
+	v[3] = CStringGetTextDatum(actor);
+	param_text(v, n, 4, note);
+	side_exec("UPDATE shegu.incident_party SET finished_at = $3, finished_by = $4, note = $5"
+			  " WHERE incident_id = $1 AND department = $2", 5, types, v, n, SPI_OK_UPDATE);
+}
+
+static void
+mediation_write(Locked *l, const shegu_wf_input *in, const shegu_wf_result *res, Jsonb *detail)
+{
+	Oid			types[8] = {INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
+	Datum		v[8];
+	char		n[9] = "        ";
+	const char *open = " WHERE incident_id = $1 AND outcome IS NULL";
+	StringInfoData q;
+
+	v[0] = Int64GetDatum(l->id);
+	v[1] = TimestampTzGetDatum(res->at);
+	param_text(v, n, 2, in->note);
+	v[3] = l->county;
+	n[3] = l->county_null ? 'n' : ' ';
+	param_text(v, n, 4, in->body >= 0 ? shegu_wf_body_names[in->body] : NULL);
+	param_text(v, n, 5, detail_string(detail, "organisation", AN(in->action), l->id));
+	param_text(v, n, 6, detail_string(detail, "mediator", AN(in->action), l->id));
+	v[7] = TimestampTzGetDatum(l->c.stage_due_at);
+	n[7] = l->c.stage_due_at == SHEGU_WF_NOTIME ? 'n' : ' ';
+	initStringInfo(&q);
+	if (res->mediation_start)
+		appendStringInfo(&q, "INSERT INTO shegu.incident_mediation (incident_id, county, body, organisation,"
+						 " mediator, started_at, due_at, request) VALUES ($1, $4, $5, $6, $7, $2, $8, $3)");
+	else if (res->mediation_session)
+		appendStringInfo(&q, "UPDATE shegu.incident_mediation SET sessions = sessions + 1, last_session_at = $2%s", open);
+	else if (res->mediation_agreement)
+		appendStringInfo(&q, "UPDATE shegu.incident_mediation SET agreement_reached = %s, agreement_at = $2,"
+						 " agreement = $3, due_at = $8%s%s",
+						 in->flag ? "true" : "false",
+						 in->flag ? "" : ", outcome = 'not_reached', ended_at = $2", open);
+	else if (res->mediation_confirm)
+		appendStringInfo(&q, "UPDATE shegu.incident_mediation SET confirmed_at = $2%s", open);
+	else if (in->action == SHEGU_WF_CHECK_FULFILMENT)
+		appendStringInfo(&q, "UPDATE shegu.incident_mediation SET fulfilment_checks = fulfilment_checks + 1,"
+						 " last_check_at = $2%s%s", in->flag ? ", outcome = 'fulfilled', ended_at = $2" : "", open);
+	else if (res->mediation_end == SHEGU_WF_OUT_LITIGATION)
+		appendStringInfo(&q, "UPDATE shegu.incident_mediation SET outcome = 'litigation', ended_at = $2%s", open);
+	else
+		return;
+	side_exec(q.data, 8, types, v, n, res->mediation_start ? SPI_OK_INSERT : SPI_OK_UPDATE);
+}
+
+/* ---- the step ---- */
+
+/* Is Citus installed in this database?  Then the row is locked by a query Citus routes. */
+static bool
+citus_present(void)
+{
+	return OidIsValid(get_extension_oid("citus", true));
+}
+
+typedef struct StepArgs
+{
+	int64		id;
+	const Datum *county;		/* NULL: not given */
+	shegu_wf_action action;
+	const char *actor;
+	const char *note;
+	Jsonb	   *detail;
+	const char *request_id;
+	const char *db_role;
+	TimestampTz at;
+	bool		at_is_now;
+} StepArgs;
+
+/*
+ * Runs one step.  Returns the incident's row after it (act) and sets *changed; a sweep step
+ * with nothing to do writes nothing and returns the row as it is.
+ */
+static Datum
+step_run(const StepArgs *s, bool *changed)
+{
+	Locked		l;
+	CategoryEntry *cat;
+	shegu_wf_input in;
+	shegu_wf_result res;
+	shegu_wf_clock clk;
+	shegu_wf_case before;
+	List	   *support = NIL;
+	Datum		result = (Datum) 0;
+	bool		by_county = (s->county != NULL);
+	const char *an = AN(s->action);
+	bool		internal = (s->action >= SHEGU_WF_NPUBLIC);
+
+	*changed = false;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!citus_present())
+	{
+		if (!lock_direct(s->id, &l) || (by_county && (l.county_null || l.county != *s->county)))
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
+					 by_county
+					 ? errmsg("incident " INT64_FORMAT " does not exist in county " INT64_FORMAT, s->id, DatumGetInt64(*s->county))
+					 : errmsg("incident " INT64_FORMAT " does not exist", s->id)));
+	}
+	else
+	{
+		Datum		v[2];
+		Datum		vals[W_HEAD + W_N];
+		bool		nulls[W_HEAD + W_N];
+
+		if (lock_plan[by_county] == NULL)
+		{
+			/* a database not yet updated to this library's version: say so, as the insert trigger does */
+			shegu_require_columns("incident", col_names, C_NCOLS);
+		}
+		v[0] = Int64GetDatum(s->id);
+		v[1] = by_county ? *s->county : (Datum) 0;
+		if (SPI_execute_plan(lock_plan_get(by_county), v, NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "cannot lock incident " INT64_FORMAT, s->id);
 		if (SPI_processed == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
-					 errmsg("incident " INT64_FORMAT " does not exist", id)));
-		{
-			bool		n;
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &n);
+					 by_county
+					 ? errmsg("incident " INT64_FORMAT " does not exist in county " INT64_FORMAT, s->id, DatumGetInt64(*s->county))
+					 : errmsg("incident " INT64_FORMAT " does not exist", s->id)));
+		for (int i = 0; i < W_HEAD + W_N; i++)
+			vals[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &nulls[i]);
+		case_read(&l, vals, nulls);
+	}
+	cat = category_get(l.category);
+	clk = clock_of(cat);
 
-			if (n)
-				*changed = local_changed;	/* applied in this backend (see step_is_local) */
-			else
-				*changed = step_outcome(DatumGetJsonbP(d), &duplicate);
-			d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n);
-			if (!n)
-			{
-				result = SPI_datumTransfer(d, false, -1);
-				*isnull = false;
-			}
-		}
-		SPI_finish();
-	}
-	PG_FINALLY();
+	if (s->request_id != NULL &&
+		request_seen(l.id, l.county, s->db_role, s->request_id, an))
+		goto reread;			/* a retry: the step was applied, nothing to do twice */
+
+	if (!internal && !(shegu_wf_allowed_from(s->action) & (UINT32_C(1) << l.c.state)))
+		illegal(l.id, s->action, l.c.state, NULL);
+
+	memset(&in, 0, sizeof(in));
+	in.action = s->action;
+	in.at = s->at;
+	in.at_is_now = s->at_is_now;
+	in.now = s->at_is_now ? GetCurrentTimestamp() : s->at;
+	in.actor = s->actor;
+	in.note = s->note;
+	in.level = -1;
+	in.satisfaction = -1;
+	in.flag = -1;
+	in.body = -1;
+	in.dispatcher_level = -1;
+	switch (s->action)
 	{
-		stage_running = false;
+		case SHEGU_WF_DISPATCH:
+		case SHEGU_WF_RULE:
+		case SHEGU_WF_JOINT_DISPATCH:
+			in.level = detail_level(s->detail, an, l.id);
+			in.department = detail_string(s->detail, "department", an, l.id);
+			if (s->action == SHEGU_WF_JOINT_DISPATCH)
+			{
+				support = detail_strings(s->detail, "support", an, l.id);
+				in.supporting = list_length(support);
+			}
+			break;
+		case SHEGU_WF_REQUEST_EXTENSION:
+		case SHEGU_WF_APPROVE_EXTENSION:
+			{
+				Interval   *iv = detail_amount(s->detail, an, l.id, s->action == SHEGU_WF_REQUEST_EXTENSION);
+
+				in.has_amount = (iv != NULL);
+				if (iv)
+					in.amount = span_of(iv);
+			}
+			break;
+		case SHEGU_WF_EVALUATE:
+			in.satisfaction = detail_satisfaction(s->detail, l.id);
+			break;
+		case SHEGU_WF_RETURN:
+			in.dispatcher_level = dispatcher_level(l.id, l.county);
+			parts_context(&l, &in);
+			break;
+		case SHEGU_WF_RESOLVE:
+			parts_context(&l, &in);
+			break;
+		case SHEGU_WF_FINISH_PART:
+			in.department = detail_string(s->detail, "department", an, l.id);
+			parts_context(&l, &in);
+			break;
+		case SHEGU_WF_HAND_OVER:
+			in.person = detail_string(s->detail, "to", an, l.id);
+			break;
+		case SHEGU_WF_ASSIGN_LEADER:
+			in.person = detail_string(s->detail, "leader", an, l.id);
+			break;
+		case SHEGU_WF_MEDIATE:
+			{
+				char	   *b = detail_string(s->detail, "body", an, l.id);
+
+				in.body = shegu_wf_lookup(shegu_wf_body_names, SHEGU_WF_NBODIES, b);
+				if (b != NULL && in.body < 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("unknown mediation body \"%s\" for incident " INT64_FORMAT, b, l.id),
+							 errhint("The bodies are people (人民调解), administrative (行政调解), judicial (司法调解) and trade (行业性、专业性调解).")));
+			}
+			break;
+		case SHEGU_WF_AGREEMENT:
+			in.flag = detail_bool(s->detail, "reached", an, l.id);
+			mediation_context(&l, &in);
+			break;
+		case SHEGU_WF_CHECK_FULFILMENT:
+			in.flag = detail_bool(s->detail, "fulfilled", an, l.id);
+			mediation_context(&l, &in);
+			break;
+		case SHEGU_WF_MEDIATION_SESSION:
+		case SHEGU_WF_CONFIRM_JUDICIALLY:
+		case SHEGU_WF_REFER_LITIGATION:
+			mediation_context(&l, &in);
+			break;
+		default:
+			break;
 	}
-	PG_END_TRY();
+
+	before = l.c;
+	if (shegu_wf_step(&l.c, &in, &cat->limits, &clk, &res) != SHEGU_WF_OK)
+	{
+		l.c = before;
+		step_error(&l, &in, &res);
+	}
+	if (res.skip)
+		goto reread;
+
+	{
+		Datum		v[2 + W_N + EV_NPARAMS];
+		char		n[2 + W_N + EV_NPARAMS + 1];
+		int			e = 2 + W_N;
+		int			rc;
+
+		memset(n, ' ', sizeof(n) - 1);
+		n[sizeof(n) - 1] = '\0';
+		v[0] = Int64GetDatum(l.id);
+		v[1] = l.county;
+		n[1] = l.county_null ? 'n' : ' ';
+		case_params(&l.c, v + 2, n + 2);
+		if (res.log)
+		{
+			param_text(v, n, e + 0, res.event_action);
+			param_text(v, n, e + 1, s->actor);
+			v[e + 2] = TimestampTzGetDatum(res.at);
+			param_text(v, n, e + 3, ST(res.from_state));
+			param_text(v, n, e + 4, LV(res.from_level));
+			v[e + 5] = IntervalPGetDatum(shegu_worktime_between(before.state_since, res.at, cat->schedule));
+			param_text(v, n, e + 6, res.event_note);
+			v[e + 7] = s->detail ? JsonbPGetDatum(s->detail) : (Datum) 0;
+			n[e + 7] = s->detail ? ' ' : 'n';
+			param_text(v, n, e + 8, s->request_id);
+			v[e + 9] = DirectFunctionCall1(namein, CStringGetDatum(s->db_role));
+		}
+		act_writing = true;
+		event_writing = true;
+		PG_TRY();
+		{
+			rc = SPI_execute_plan(write_plan_get(res.log, !l.county_null), v, n, false, 0);
+		}
+		PG_FINALLY();
+		{
+			act_writing = false;
+			event_writing = false;
+		}
+		PG_END_TRY();
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "cannot write incident " INT64_FORMAT, l.id);
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+			result = SPI_datumTransfer(d, false, -1);
+		}
+	}
+	if (res.parts_start)
+		parts_write(&l, cat, &res, support, s->detail, s->actor);
+	if (res.part_finish)
+		part_finish_write(&l, &res, in.department, s->actor, s->note);
+	if (res.mediation_start || res.mediation_session || res.mediation_agreement || res.mediation_confirm ||
+		res.mediation_end != SHEGU_WF_OUT_NONE || s->action == SHEGU_WF_CHECK_FULFILMENT)
+		mediation_write(&l, &in, &res, s->detail);
+	notify_step(&l, &res, s->actor, s->note, s->action == SHEGU_WF_OVERDUE_ESCALATE);
+	*changed = true;
+	SPI_finish();
+	return result;
+
+reread:
+	{
+		Datum		v[1];
+		bool		isnull;
+
+		if (reread_plan == NULL)
+		{
+			Oid			types[1] = {INT8OID};
+
+			reread_plan = keep_plan(SPI_prepare("SELECT i FROM shegu.incident AS i WHERE i.id = $1", 1, types),
+									"cannot prepare the incident read");
+		}
+		v[0] = Int64GetDatum(l.id);
+		if (SPI_execute_plan(reread_plan, v, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "cannot read incident " INT64_FORMAT, l.id);
+		result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+	}
+	SPI_finish();
 	return result;
 }
 
@@ -2239,21 +2476,16 @@ arg_not_null(FunctionCallInfo fcinfo, int n, const char *name)
 				 errmsg("argument \"%s\" of shegu.act() must not be NULL", name)));
 }
 
+
 PG_FUNCTION_INFO_V1(incident_act);
-/* SQL: shegu.act(incident_id, action, actor, note, detail) RETURNS shegu.incident. */
+/* SQL: shegu.act(incident_id, action, actor, note, detail, county) RETURNS shegu.incident. */
 Datum
 incident_act(PG_FUNCTION_ARGS)
 {
-	int64		id;
+	StepArgs	s;
 	char	   *action;
-	char	   *actor;
-	char	   *note;
-	Jsonb	   *detail = NULL;
-	char	   *request_id;
 	int			a;
-	bool		isnull;
 	bool		changed;
-	Datum		result;
 	/* the role that called act(): the session user or the role it SET ROLE to, never the
 	 * owner that SECURITY DEFINER runs act() as */
 	char	   *role = GetUserNameFromId(GetOuterUserId(), false);
@@ -2261,36 +2493,42 @@ incident_act(PG_FUNCTION_ARGS)
 	arg_not_null(fcinfo, 0, "incident_id");
 	arg_not_null(fcinfo, 1, "action");
 	arg_not_null(fcinfo, 2, "actor");
-	id = PG_GETARG_INT64(0);
+	memset(&s, 0, sizeof(s));
+	s.id = PG_GETARG_INT64(0);
 	action = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	actor = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	note = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
-	a = name_index(action_names, A_PUBLIC_COUNT, action);
+	s.actor = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	s.note = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	a = shegu_wf_lookup(shegu_wf_action_names, SHEGU_WF_NPUBLIC, action);
 	if (a < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown action \"%s\" on incident " INT64_FORMAT, action, id),
+				 errmsg("unknown action \"%s\" on incident " INT64_FORMAT, action, s.id),
 				 errhint("The actions are accept, reject, dispatch, resolve, verify, rework, close, evaluate, "
-						 "return, escalate, request_extension, approve_extension, suspend, resume, reopen and supervise.")));
-	if (actor[0] == '\0')
+						 "return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise, "
+						 "hand_over, review, conclude_review, request_ruling, rule, joint_dispatch, finish_part, "
+						 "assign_leader, mediate, mediation_session, agreement, check_fulfilment, "
+						 "confirm_judicially and refer_litigation.")));
+	s.action = (shegu_wf_action) a;
+	if (s.actor[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("actor of action \"%s\" on incident " INT64_FORMAT " is empty", action, id)));
+				 errmsg("actor of action \"%s\" on incident " INT64_FORMAT " is empty", action, s.id)));
 	if (!PG_ARGISNULL(4))
 	{
-		detail = PG_GETARG_JSONB_P(4);
-		if (!JB_ROOT_IS_OBJECT(detail))
+		s.detail = PG_GETARG_JSONB_P(4);
+		if (!JB_ROOT_IS_OBJECT(s.detail))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("detail of action \"%s\" on incident " INT64_FORMAT " is not a JSON object", action, id)));
+					 errmsg("detail of action \"%s\" on incident " INT64_FORMAT " is not a JSON object", action, s.id)));
 	}
-	request_id = detail_string(detail, "request_id", action, id);
-	actor = act_authorise(id, action, actor, role);
-	result = stage_run(id, (IncAction) a, actor, note, detail, request_id, role, clock_now(), NULL,
-					   &isnull, &changed);
-	if (isnull)
-		elog(ERROR, "incident " INT64_FORMAT " vanished during the step", id);
-	PG_RETURN_DATUM(result);
+	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
+		s.county = &fcinfo->args[5].value;
+	s.request_id = detail_string(s.detail, "request_id", action, s.id);
+	s.actor = act_authorise(s.id, action, s.actor, role);
+	s.db_role = role;
+	s.at = clock_now();
+	s.at_is_now = clock_is_real();
+	PG_RETURN_DATUM(step_run(&s, &changed));
 }
 
 PG_FUNCTION_INFO_V1(incident_step);
@@ -2299,27 +2537,29 @@ PG_FUNCTION_INFO_V1(incident_step);
 Datum
 incident_step(PG_FUNCTION_ARGS)
 {
-	int64		id;
+	StepArgs	s;
 	char	   *action;
-	TimestampTz at;
 	int			a;
-	bool		isnull;
 	bool		changed = false;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
-	id = PG_GETARG_INT64(0);
+	memset(&s, 0, sizeof(s));
+	s.id = PG_GETARG_INT64(0);
 	action = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	at = PG_GETARG_TIMESTAMPTZ(2);
-	a = name_index(action_names, A_COUNT, action);
-	if (a < A_PUBLIC_COUNT)
+	s.at = PG_GETARG_TIMESTAMPTZ(2);
+	a = shegu_wf_lookup(shegu_wf_action_names, SHEGU_WF_NACTIONS, action);
+	if (a < SHEGU_WF_NPUBLIC)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown sweep step \"%s\" on incident " INT64_FORMAT, action, id),
+				 errmsg("unknown sweep step \"%s\" on incident " INT64_FORMAT, action, s.id),
 				 errhint("The steps are overdue_escalate and tick; use shegu.act() for the workflow.")));
-	(void) stage_run(id, (IncAction) a, "shegu.sweep", NULL, NULL, NULL,
-					 GetUserNameFromId(GetOuterUserId(), false), at,
-					 PG_ARGISNULL(3) ? NULL : &fcinfo->args[3].value, &isnull, &changed);
+	s.action = (shegu_wf_action) a;
+	s.actor = "shegu.sweep";
+	s.db_role = GetUserNameFromId(GetOuterUserId(), false);
+	if (!PG_ARGISNULL(3))
+		s.county = &fcinfo->args[3].value;
+	(void) step_run(&s, &changed);
 	PG_RETURN_BOOL(changed);
 }
 
@@ -2336,5 +2576,5 @@ shegu_incident_init(void)
 							   check_incident_clock, NULL, NULL);
 	shegu_refcache_subscribe(category_relcache_cb);
 	shegu_refcache_subscribe(incident_relcache_cb);
-	CacheRegisterSyscacheCallback(PROCOID, proc_syscache_cb, (Datum) 0);
+	shegu_refcache_subscribe(grid_relcache_cb);
 }

@@ -9,6 +9,8 @@
 #define ERRCODE_SHEGU_MANAGED_COLUMN		MAKE_SQLSTATE('S','G','I','0','3')
 #define ERRCODE_SHEGU_APPEND_ONLY			MAKE_SQLSTATE('S','G','I','0','4')
 #define ERRCODE_SHEGU_IDEMPOTENCY_CONFLICT	MAKE_SQLSTATE('S','G','I','0','5')
+#define ERRCODE_SHEGU_NOT_PARTY				MAKE_SQLSTATE('S','G','I','0','6')
+#define ERRCODE_SHEGU_LIMIT_PASSED			MAKE_SQLSTATE('S','G','I','0','7')
 
 /* Called once from _PG_init: defines shegu.incident_clock and registers cache callbacks. */
 extern void shegu_incident_init(void);

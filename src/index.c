@@ -64,6 +64,7 @@ typedef struct loaded
 	double		min_share;
 	double		zero_floor;
 	char	   *population;		/* indicator code of the population, or NULL */
+	bool		veto_register;	/* units vetoed in the register of major events are vetoed */
 	bool		pop_column;		/* cells carry the units' population in column nnodes */
 
 	int			nnodes;			/* nodes in preorder: 0 is the root */
@@ -242,7 +243,7 @@ load_model(loaded *L, int level_arg, bool level_given)
 	node_def   *raw;
 	int		   *rawparent;
 
-	ret = SPI_execute_with_args("SELECT scale, level, min_share, zero_floor, population_indicator "
+	ret = SPI_execute_with_args("SELECT scale, level, min_share, zero_floor, population_indicator, veto_register "
 								"FROM shegu.index_model WHERE name = $1",
 								1, argt, argv, NULL, true, 1);
 	if (ret != SPI_OK_SELECT)
@@ -259,6 +260,7 @@ load_model(loaded *L, int level_arg, bool level_given)
 	L->min_share = spi_float(tt->vals[0], td, 3, &isnull);
 	L->zero_floor = spi_float(tt->vals[0], td, 4, &isnull);
 	L->population = SPI_getvalue(tt->vals[0], td, 5);
+	L->veto_register = DatumGetBool(SPI_getbinval(tt->vals[0], td, 6, &isnull));
 	if (level_given)
 	{
 		if (level_arg < 1 || level_arg > SHEGU_GRIDCODE_LEVELS)
@@ -909,6 +911,37 @@ report_engine_error(const loaded *L, const shegu_comp_error *err, int leaf, cons
 }
 
 /*
+ * The register of major events (seed 003): a unit with a veto in force in the period is vetoed
+ * at the root, whatever its indicators say (shegu.major_event_vetoes).
+ */
+static void
+apply_register_vetoes(loaded *L)
+{
+	Oid			argt[2] = {DATEOID, INT4OID};
+	Datum		argv[2] = {DateADTGetDatum(L->period), Int32GetDatum(L->level)};
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT DISTINCT unit FROM shegu.major_event_vetoes($1, $2)",
+								2, argt, argv, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "reading shegu.major_event_vetoes failed: %d", ret);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+		shegu_gridcode code;
+		shegu_gridcode *hit;
+
+		if (isnull)
+			continue;
+		code = DatumGetGridcode(d);
+		hit = bsearch(&code, L->unit, L->nunits, sizeof(shegu_gridcode), cmp_gridcode);
+		if (hit != NULL)
+			L->vetoed[(size_t) (hit - L->unit) * L->nnodes] = true;
+	}
+}
+
+/*
  * The whole computation for one model, period and level: load, roll up, treat missing
  * values, check vetoes, normalise, aggregate.  Runs inside SPI.
  */
@@ -1099,6 +1132,9 @@ compute(loaded *L, bool level_given, int level)
 				L->vetoed[k + L->parent[v]] |= L->vetoed[k + v];
 			}
 		}
+
+	if (L->veto_register && L->nunits > 0)
+		apply_register_vetoes(L);
 
 	{
 		double	   *wd = palloc(2 * nn * sizeof(double));

@@ -13,7 +13,8 @@ CREATE TABLE shegu.index_model (
     zero_floor           float8 NOT NULL DEFAULT 0 CHECK (zero_floor >= 0 AND zero_floor < 1),
     population_indicator text,
     description          text,
-    shipped              boolean NOT NULL DEFAULT false
+    shipped              boolean NOT NULL DEFAULT false,
+    veto_register        boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE shegu.index_model IS
     'composite index models (指数模型): name, title, the scale the index is published on (100 = a 100-point score), the grid level whose units are scored by default (6 grid, 5 community, 4 township, 3 county), the minimum weight share of children that must be present for a parent to get a score, the zero floor of geometric means (0 = a zero child gives 0) and the indicator holding unit populations for population-weighted roll-up';
@@ -23,6 +24,7 @@ COMMENT ON COLUMN shegu.index_model.min_share IS 'a parent gets a score only whe
 COMMENT ON COLUMN shegu.index_model.zero_floor IS 'geometric means: scores below this floor are raised to it; 0 keeps the exact rule (a present zero makes the mean 0)';
 COMMENT ON COLUMN shegu.index_model.population_indicator IS 'indicator code whose values are unit populations, used by rollup ''wmean''; it need not be a node';
 COMMENT ON COLUMN shegu.index_model.shipped IS 'true for the models shegu ships; pg_dump keeps only the others';
+COMMENT ON COLUMN shegu.index_model.veto_register IS 'gate on the register of major events (seed 003, shegu.major_event): a unit with a veto (一票否决) in force in the period is vetoed, whatever its indicators; false: only the indicators'' veto thresholds veto';
 COMMENT ON COLUMN shegu.index_model.name IS 'model name, the key every other index table refers to (e.g. 社会治理指数 social governance index); renaming cascades';
 COMMENT ON COLUMN shegu.index_model.title IS 'display title of the index (e.g. 平安指数 safety index)';
 COMMENT ON COLUMN shegu.index_model.description IS 'free text: what the model measures, its sources and how to adapt it';
@@ -58,6 +60,7 @@ CREATE TABLE shegu.index_node (
     source_column   text,
     survey_question text,
     shipped         boolean NOT NULL DEFAULT false,
+    weight_basis    text,
     PRIMARY KEY (model, code),
     -- deferred, so that a tree can be loaded in any order (and pg_dump's rows restored)
     FOREIGN KEY (model, parent) REFERENCES shegu.index_node (model, code) ON UPDATE CASCADE ON DELETE CASCADE
@@ -93,6 +96,7 @@ COMMENT ON COLUMN shegu.index_node.lo IS 'goalpost normalisation: the value that
 COMMENT ON COLUMN shegu.index_node.hi IS 'goalpost normalisation: the value that scores 1 (0 for a negative indicator); with clamp, values above are lowered to it; must be above lo';
 COMMENT ON COLUMN shegu.index_node.target IS 'target normalisation (distance to target): the value that scores 1; the period''s worst value scores 0; required when normalization = target';
 COMMENT ON COLUMN shegu.index_node.shipped IS 'true for the nodes of the models shegu ships; pg_dump keeps only the others';
+COMMENT ON COLUMN shegu.index_node.weight_basis IS 'where the weight comes from: the seed it follows, quoted, or "local default, not from the seeds" for a number a county replaces; NULL when not stated';
 COMMENT ON CONSTRAINT index_node_pkey ON shegu.index_node IS 'a node is identified by its model and code';
 COMMENT ON CONSTRAINT index_node_model_fkey ON shegu.index_node IS 'the node belongs to an existing model; renaming the model renames it here, deleting the model deletes its tree';
 COMMENT ON CONSTRAINT index_node_model_parent_fkey ON shegu.index_node IS 'the parent is a node of the same model; checked at commit (deferred) so a tree loads in any order; renaming a node''s code renames it in its children, deleting a node deletes its subtree';
@@ -288,14 +292,14 @@ WITH idx AS (
     JOIN shegu.index_node n ON n.model = s.model AND n.code = s.node AND n.parent IS NULL
 ), dims AS (
     SELECT s.model, s.level, s.period, s.unit,
-           jsonb_object_agg(s.node, s.score * m.scale ORDER BY s.node) AS dimensions
+           jsonb_object_agg(s.node, round((s.score * m.scale)::numeric, 2) ORDER BY s.node) AS dimensions
     FROM shegu.index_score s
     JOIN shegu.index_model m ON m.name = s.model
     JOIN shegu.index_node n ON n.model = s.model AND n.code = s.node
     JOIN shegu.index_node r ON r.model = n.model AND r.code = n.parent AND r.parent IS NULL
     GROUP BY s.model, s.level, s.period, s.unit
 )
-SELECT i.model, i.unit, coalesce(u.name, gn.name) AS unit_name, i.level, i.period, i.index_value,
+SELECT i.model, i.unit, coalesce(u.name, shegu.division_name(i.unit), gn.name) AS unit_name, i.level, i.period, i.index_value,
        CASE WHEN i.vetoed
             THEN (SELECT g.grade FROM shegu.index_grade g WHERE g.model = i.model ORDER BY g.min_score LIMIT 1)
             ELSE (SELECT g.grade FROM shegu.index_grade g
@@ -318,14 +322,14 @@ COMMENT ON VIEW shegu.index_report IS
     'the published index for BI tools: model, unit, unit name, level, period, index on the model''s scale, grade (the lowest when vetoed), veto and imputation flags, dimensions as a JSON object of code -> score on the scale, rank, the number of ranked units, the previous stored period''s index, its change and the change in rank (positive = moved up)';
 COMMENT ON COLUMN shegu.index_report.model IS 'the model (shegu.index_model.name)';
 COMMENT ON COLUMN shegu.index_report.unit IS 'grid code of the scored unit (e.g. a 社区 community at level 5)';
-COMMENT ON COLUMN shegu.index_report.unit_name IS 'display name of the unit: from shegu.index_unit_name when it has one there, else the name of the shegu.grid version valid in the period; NULL when neither has it';
+COMMENT ON COLUMN shegu.index_report.unit_name IS 'display name of the unit: from shegu.index_unit_name when it has one there, else the official division name (shegu.division) when loaded, else the name of the shegu.grid version valid in the period (the rule of shegu.report_unit_name, with the period''s version of the grid); NULL when none has it';
 COMMENT ON COLUMN shegu.index_report.level IS 'grid level of the scored units: 1 province .. 7 micro-grid';
 COMMENT ON COLUMN shegu.index_report.period IS 'the period (考核期) as stored by store_index';
 COMMENT ON COLUMN shegu.index_report.index_value IS 'the index (指数): the root node''s score x the model''s scale, e.g. 0-100 points; NULL when too little of the weight had data';
 COMMENT ON COLUMN shegu.index_report.grade IS 'grade (等次) from shegu.index_grade: the one with the highest min_score not above index_value; the lowest grade when vetoed; NULL when no grade applies';
 COMMENT ON COLUMN shegu.index_report.vetoed IS 'true when a one-vote veto (一票否决) fired on any indicator of the unit; the index is unchanged but the grade is the lowest';
 COMMENT ON COLUMN shegu.index_report.imputed IS 'true when an imputed value (missing rule parent_mean or carry_forward) entered the index';
-COMMENT ON COLUMN shegu.index_report.dimensions IS 'the dimensions (维度, the root''s children) as a JSON object node code -> score x scale, e.g. {"D1": 82.5, "D2": 71.0}; null for a dimension without a score';
+COMMENT ON COLUMN shegu.index_report.dimensions IS 'the dimensions (维度, the root''s children) as a JSON object node code -> score x scale, e.g. {"D1": 82.5, "D2": 71.0}; null for a dimension without a score; scores to 2 decimals';
 COMMENT ON COLUMN shegu.index_report.rank IS 'rank of the index among the units of the model, level and period: 1 = best, ties share the best rank; NULL without an index';
 COMMENT ON COLUMN shegu.index_report.ranked_units IS 'number of units ranked in the model, level and period (rank is out of this)';
 COMMENT ON COLUMN shegu.index_report.previous_index IS 'index_value of the same unit in its latest earlier stored period of the same model and level; NULL for its first period';
@@ -725,26 +729,239 @@ CREATE AGGREGATE shegu.wgmean(value float8, weight float8) (
 COMMENT ON AGGREGATE shegu.wgmean(float8, float8) IS
     'weighted geometric mean exp(sum(w ln x) / sum(w)); a value 0 with a positive weight makes it 0; negative values are an error; rows with a NULL are skipped; parallel-safe';
 
+-- ==== the register of major events and its one-vote veto (一票否决) ====
+-- Seed 003: "坚持实行平安创建工作动态考评管理机制,对平安创建工作滑坡、治安问题突出、安全隐患整改不力,
+-- 以致发生重大群体性事件和其他重大案件的单位和部门予以黄牌警告、摘牌、实施'一票否决'", and
+-- "坚决防止发生重大公共安全事故".  A major event is registered against a unit; the unit is sanctioned
+-- step by step (yellow card, de-listing, veto); a veto in force gates every model with
+-- veto_register: the unit is vetoed whatever its indicators say.
+
+CREATE TABLE shegu.major_event (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    unit            shegu.gridcode NOT NULL,
+    kind            text NOT NULL CHECK (kind IN ('mass_incident', 'major_case', 'safety_accident')),
+    occurred_on     date NOT NULL CHECK (occurred_on > '-infinity' AND occurred_on < 'infinity'),
+    title           text NOT NULL CHECK (title <> ''),
+    incident_id     bigint,
+    note            text,
+    recorded_at     timestamptz NOT NULL DEFAULT now(),
+    yellow_card_on  date,
+    delisted_on     date,
+    vetoed_on       date,
+    veto_from       date,
+    veto_to         date,
+    stage           text NOT NULL GENERATED ALWAYS AS (
+                        CASE WHEN vetoed_on IS NOT NULL THEN 'veto'
+                             WHEN delisted_on IS NOT NULL THEN 'delisting'
+                             WHEN yellow_card_on IS NOT NULL THEN 'yellow_card'
+                             ELSE 'registered' END) STORED,
+    CONSTRAINT major_event_yellow_card_after_event
+        CHECK (yellow_card_on IS NULL OR yellow_card_on >= occurred_on),
+    CONSTRAINT major_event_delisting_after_yellow_card
+        CHECK (delisted_on IS NULL OR (yellow_card_on IS NOT NULL AND delisted_on >= yellow_card_on)),
+    CONSTRAINT major_event_veto_after_delisting
+        CHECK (vetoed_on IS NULL OR (delisted_on IS NOT NULL AND vetoed_on >= delisted_on)),
+    CONSTRAINT major_event_veto_window
+        CHECK ((vetoed_on IS NULL AND veto_from IS NULL AND veto_to IS NULL)
+               OR (vetoed_on IS NOT NULL AND veto_from IS NOT NULL AND veto_to IS NOT NULL AND veto_from < veto_to))
+);
+CREATE INDEX major_event_unit_idx ON shegu.major_event (unit);
+CREATE INDEX major_event_veto_idx ON shegu.major_event (veto_from, veto_to) WHERE vetoed_on IS NOT NULL;
+COMMENT ON TABLE shegu.major_event IS
+    'register of major events (重大事件登记) and their sanctions (seed 003): a 重大群体性事件, 重大案件 or 重大公共安全事故 registered against a unit, which is then given a yellow card (黄牌警告), de-listed (摘牌) and vetoed (一票否决), in that order; a veto in force gates the index of every model with veto_register (docs/index.md)';
+COMMENT ON SEQUENCE shegu.major_event_id_seq IS 'numbers of major events (shegu.major_event.id)';
+COMMENT ON COLUMN shegu.major_event.id IS 'event number, always from the sequence';
+COMMENT ON COLUMN shegu.major_event.unit IS 'grid code of the unit held responsible (单位), at any level: a veto reaches the unit and every ancestor scored at a coarser level (a community''s event vetoes its township too)';
+COMMENT ON COLUMN shegu.major_event.kind IS 'mass_incident 重大群体性事件, major_case 重大案件 (其他重大案件) or safety_accident 重大公共安全事故';
+COMMENT ON COLUMN shegu.major_event.occurred_on IS 'day the event happened (发生日期)';
+COMMENT ON COLUMN shegu.major_event.title IS 'what happened, in a line';
+COMMENT ON COLUMN shegu.major_event.incident_id IS 'the incident (shegu.incident.id) it was reported as, if any; checked when registered (no foreign key, so that incidents can be distributed on Citus)';
+COMMENT ON COLUMN shegu.major_event.note IS 'free text: the finding, the decision''s reference';
+COMMENT ON COLUMN shegu.major_event.recorded_at IS 'when the event was registered (transaction time)';
+COMMENT ON COLUMN shegu.major_event.yellow_card_on IS 'day of the yellow card (黄牌警告), the first sanction; NULL before';
+COMMENT ON COLUMN shegu.major_event.delisted_on IS 'day of the de-listing (摘牌: the unit loses its 平安 title), after a yellow card; NULL before';
+COMMENT ON COLUMN shegu.major_event.vetoed_on IS 'day of the one-vote veto (一票否决), after the de-listing; NULL before';
+COMMENT ON COLUMN shegu.major_event.veto_from IS 'first day of the assessment the veto covers: index periods p with veto_from <= p < veto_to are vetoed';
+COMMENT ON COLUMN shegu.major_event.veto_to IS 'first day after the assessment the veto covers; by default (a local default, not from the seeds) the first day of the year after the event, the year''s assessment (年终总评)';
+COMMENT ON COLUMN shegu.major_event.stage IS 'the sanction reached: registered, yellow_card 黄牌警告, delisting 摘牌 or veto 一票否决 (generated from the days)';
+COMMENT ON CONSTRAINT major_event_pkey ON shegu.major_event IS 'an event is identified by its number';
+COMMENT ON CONSTRAINT major_event_kind_check ON shegu.major_event IS 'the kind is mass_incident, major_case or safety_accident';
+COMMENT ON CONSTRAINT major_event_occurred_on_check ON shegu.major_event IS 'the day of the event is a finite date';
+COMMENT ON CONSTRAINT major_event_title_check ON shegu.major_event IS 'an event has a title';
+COMMENT ON CONSTRAINT major_event_yellow_card_after_event ON shegu.major_event IS 'the yellow card comes on or after the day of the event';
+COMMENT ON CONSTRAINT major_event_delisting_after_yellow_card ON shegu.major_event IS 'de-listing (摘牌) follows a yellow card (黄牌警告), on or after its day';
+COMMENT ON CONSTRAINT major_event_veto_after_delisting ON shegu.major_event IS 'the veto (一票否决) follows the de-listing (摘牌), on or after its day';
+COMMENT ON CONSTRAINT major_event_veto_window ON shegu.major_event IS 'a veto has the assessment it covers (veto_from < veto_to), and only a veto has one';
+COMMENT ON INDEX shegu.major_event_pkey IS 'events by number';
+COMMENT ON INDEX shegu.major_event_unit_idx IS 'the events of a unit';
+COMMENT ON INDEX shegu.major_event_veto_idx IS 'vetoes in force in a period (what the index computation reads)';
+SELECT pg_catalog.pg_extension_config_dump('shegu.major_event', '');
+SELECT pg_catalog.pg_extension_config_dump('shegu.major_event_id_seq', '');
+
+CREATE FUNCTION shegu.register_major_event(unit shegu.gridcode, kind text, occurred_on date, title text,
+                                           incident_id bigint DEFAULT NULL, note text DEFAULT NULL)
+RETURNS shegu.major_event
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+DECLARE
+    r shegu.major_event;
+BEGIN
+    IF register_major_event.unit IS NULL OR register_major_event.kind IS NULL
+       OR register_major_event.occurred_on IS NULL OR register_major_event.title IS NULL THEN
+        RAISE EXCEPTION 'unit, kind, occurred_on and title of a major event must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF register_major_event.title = '' THEN
+        RAISE EXCEPTION 'title of a major event must not be empty'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Say what happened in a line.';
+    END IF;
+    IF register_major_event.kind NOT IN ('mass_incident', 'major_case', 'safety_accident') THEN
+        RAISE EXCEPTION 'unknown kind of major event "%"', register_major_event.kind
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The kinds are mass_incident (重大群体性事件), major_case (重大案件) and safety_accident (重大公共安全事故).';
+    END IF;
+    IF register_major_event.occurred_on > current_date OR NOT pg_catalog.isfinite(register_major_event.occurred_on) THEN
+        RAISE EXCEPTION 'major event day % is not a past day', register_major_event.occurred_on
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'An event is registered once it has happened.';
+    END IF;
+    IF register_major_event.incident_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM shegu.incident i WHERE i.id = register_major_event.incident_id) THEN
+        RAISE EXCEPTION 'incident % does not exist', register_major_event.incident_id
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Give the number of the incident the event was reported as, or none.';
+    END IF;
+    INSERT INTO shegu.major_event AS e (unit, kind, occurred_on, title, incident_id, note)
+    VALUES (register_major_event.unit, register_major_event.kind, register_major_event.occurred_on,
+            register_major_event.title, register_major_event.incident_id, register_major_event.note)
+    RETURNING e.* INTO r;
+    RETURN r;
+END;
+$$;
+COMMENT ON FUNCTION shegu.register_major_event(shegu.gridcode, text, date, text, bigint, text) IS
+    'registers a major event (重大群体性事件 mass_incident, 重大案件 major_case, 重大公共安全事故 safety_accident) against a unit and returns it, at stage registered; sanctions follow with shegu.sanction_major_event';
+
+CREATE FUNCTION shegu.sanction_major_event(event_id bigint, stage text, decided_on date,
+                                           veto_from date DEFAULT NULL, veto_to date DEFAULT NULL)
+RETURNS shegu.major_event
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+DECLARE
+    e shegu.major_event;
+    next_stage text;
+    last_day date;
+    r shegu.major_event;
+BEGIN
+    IF sanction_major_event.event_id IS NULL OR sanction_major_event.stage IS NULL
+       OR sanction_major_event.decided_on IS NULL THEN
+        RAISE EXCEPTION 'event_id, stage and decided_on of a sanction must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF sanction_major_event.stage NOT IN ('yellow_card', 'delisting', 'veto') THEN
+        RAISE EXCEPTION 'unknown sanction "%"', sanction_major_event.stage
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The sanctions are yellow_card (黄牌警告), delisting (摘牌) and veto (一票否决), in that order.';
+    END IF;
+    SELECT * INTO e FROM shegu.major_event m WHERE m.id = sanction_major_event.event_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'SGV02',
+            MESSAGE = pg_catalog.format('major event %s does not exist', sanction_major_event.event_id),
+            HINT = 'Register it first with shegu.register_major_event.';
+    END IF;
+    next_stage := CASE e.stage WHEN 'registered' THEN 'yellow_card' WHEN 'yellow_card' THEN 'delisting'
+                               WHEN 'delisting' THEN 'veto' END;
+    IF next_stage IS DISTINCT FROM sanction_major_event.stage THEN
+        RAISE EXCEPTION USING ERRCODE = 'SGV01',
+            MESSAGE = pg_catalog.format('cannot give major event %s the sanction "%s" at stage "%s"',
+                                        e.id, sanction_major_event.stage, e.stage),
+            DETAIL = CASE WHEN next_stage IS NULL THEN 'The event is vetoed already: no sanction follows a veto.'
+                          ELSE pg_catalog.format('Sanctions follow one another: yellow_card, delisting, veto; the next one is "%s".', next_stage) END;
+    END IF;
+    last_day := coalesce(e.delisted_on, e.yellow_card_on, e.occurred_on);
+    IF sanction_major_event.decided_on < last_day OR NOT pg_catalog.isfinite(sanction_major_event.decided_on) THEN
+        RAISE EXCEPTION 'sanction day % is before %', sanction_major_event.decided_on, last_day
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('Major event %s is at stage "%s" since %s.', e.id, e.stage, last_day);
+    END IF;
+    IF sanction_major_event.stage <> 'veto'
+       AND (sanction_major_event.veto_from IS NOT NULL OR sanction_major_event.veto_to IS NOT NULL) THEN
+        RAISE EXCEPTION 'a % covers no assessment', sanction_major_event.stage
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Only a veto takes veto_from and veto_to.';
+    END IF;
+    IF sanction_major_event.stage = 'veto' THEN
+        -- local default, not from the seeds (a county replaces it by giving the window): the
+        -- assessment of the event's year, from the month of the event on
+        veto_from := coalesce(sanction_major_event.veto_from, date_trunc('month', e.occurred_on)::date);
+        veto_to := coalesce(sanction_major_event.veto_to, (date_trunc('year', e.occurred_on) + interval '1 year')::date);
+        IF veto_from >= veto_to OR NOT pg_catalog.isfinite(veto_from) OR NOT pg_catalog.isfinite(veto_to) THEN
+            RAISE EXCEPTION 'veto window from % to % is empty', veto_from, veto_to
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'veto_from is the first day covered, veto_to the first day after; both finite.';
+        END IF;
+    END IF;
+    UPDATE shegu.major_event AS m
+    SET yellow_card_on = CASE WHEN sanction_major_event.stage = 'yellow_card' THEN sanction_major_event.decided_on ELSE m.yellow_card_on END,
+        delisted_on = CASE WHEN sanction_major_event.stage = 'delisting' THEN sanction_major_event.decided_on ELSE m.delisted_on END,
+        vetoed_on = CASE WHEN sanction_major_event.stage = 'veto' THEN sanction_major_event.decided_on ELSE m.vetoed_on END,
+        veto_from = CASE WHEN sanction_major_event.stage = 'veto' THEN sanction_major_event.veto_from ELSE m.veto_from END,
+        veto_to = CASE WHEN sanction_major_event.stage = 'veto' THEN sanction_major_event.veto_to ELSE m.veto_to END
+    WHERE m.id = e.id
+    RETURNING m.* INTO r;
+    RETURN r;
+END;
+$$;
+COMMENT ON FUNCTION shegu.sanction_major_event(bigint, text, date, date, date) IS
+    'gives a registered major event its next sanction (seed 003: 黄牌警告 yellow_card, then 摘牌 delisting, then 一票否决 veto) on a day and returns it; a veto covers the index periods from veto_from to veto_to (default, a local default: the month of the event to the end of its year); a sanction out of order raises SGV01, an unknown event SGV02';
+
+CREATE FUNCTION shegu.major_event_vetoes(period date, level int)
+RETURNS TABLE(unit shegu.gridcode, event_id bigint)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT shegu.ancestor(e.unit, major_event_vetoes.level), e.id
+    FROM shegu.major_event e
+    WHERE e.vetoed_on IS NOT NULL
+      AND e.veto_from <= major_event_vetoes.period AND major_event_vetoes.period < e.veto_to
+      AND shegu.level(e.unit) >= major_event_vetoes.level
+    ORDER BY 1, 2;
+END;
+COMMENT ON FUNCTION shegu.major_event_vetoes(date, int) IS
+    'the units at a level vetoed (一票否决) in an index period by the register of major events: for each veto in force (veto_from <= period < veto_to) of an event registered at that level or below, the unit''s ancestor at the level and the event; what shegu.index_compute reads for a model with veto_register';
+
 -- ==== the default model: 社会治理指数 ====
 
-INSERT INTO shegu.index_model (name, title, scale, level, min_share, description, shipped) VALUES
+INSERT INTO shegu.index_model (name, title, scale, level, min_share, description, shipped, veto_register) VALUES
 ('社会治理指数', '社会治理指数 social governance index', 100, 5, 0.5,
- 'Default model: 70% objective performance from shegu.incident_measures, 30% resident survey (seed 001: the public-opinion survey carries 30 of 100 points); communities (level 5) are scored; adapt it to local practice.',
- true);
+ 'Default model on 100 points (seed 001: "在100分的考评总分值中民调占了30分的比重", the public-opinion survey carries 30 of 100 points): 70 points of objective performance from shegu.incident_measures, 30 points of public opinion (群众评价: the resident survey''s awareness, participation and satisfaction, seed 004 "居民知晓度、参与度、满意度", and the reporters'' satisfaction with their cases); a unit with a major event vetoed in the register (shegu.major_event, seed 003 一票否决) is vetoed; communities (level 5) are scored; the split of each dimension''s points among its indicators is a local default a county replaces.',
+ true, true);
 
 INSERT INTO shegu.index_node (model, code, parent, title, weight, aggregation, direction, normalization,
-                              lo, hi, rollup, missing, veto_below, source, source_column, survey_question, shipped) VALUES
-('社会治理指数', 'SGI', NULL, '社会治理指数 social governance index', 1, 'arithmetic', 1, 'minmax', NULL, NULL, 'mean', 'omit', NULL, NULL, NULL, NULL, true),
-('社会治理指数', 'D1', 'SGI', '客观治理绩效 objective performance', 0.7, 'arithmetic', 1, 'minmax', NULL, NULL, 'mean', 'omit', NULL, NULL, NULL, NULL, true),
-('社会治理指数', 'D2', 'SGI', '群众评价 resident survey', 0.3, 'arithmetic', 1, 'minmax', NULL, NULL, 'mean', 'omit', NULL, NULL, NULL, NULL, true),
-('社会治理指数', 'D1.1', 'D1', '处置率 disposal rate', 0.25, 'arithmetic', 1, 'goalpost', 0, 1, 'mean', 'omit', 0.95, 'shegu.incident_measures', 'disposal_rate', NULL, true),
-('社会治理指数', 'D1.2', 'D1', '按时办结率 on-time closure rate', 0.25, 'arithmetic', 1, 'goalpost', 0, 1, 'mean', 'omit', NULL, 'shegu.incident_measures', 'on_time_rate', NULL, true),
-('社会治理指数', 'D1.3', 'D1', '返工率 rework rate', 0.15, 'arithmetic', -1, 'goalpost', 0, 0.2, 'mean', 'omit', NULL, 'shegu.incident_measures', 'rework_rate', NULL, true),
-('社会治理指数', 'D1.4', 'D1', '办结平均工时 average working hours to close', 0.15, 'arithmetic', -1, 'minmax', NULL, NULL, 'mean', 'omit', NULL, 'shegu.incident_measures', 'avg_work_hours_to_close', NULL, true),
-('社会治理指数', 'D1.5', 'D1', '事件满意率 reporters'' satisfaction rate', 0.20, 'arithmetic', 1, 'goalpost', 0, 1, 'mean', 'omit', NULL, 'shegu.incident_measures', 'satisfaction_rate', NULL, true),
-('社会治理指数', 'D2.1', 'D2', '知晓度 awareness', 1, 'arithmetic', 1, 'goalpost', 1, 5, 'mean', 'parent_mean', NULL, NULL, NULL, '知晓度', true),
-('社会治理指数', 'D2.2', 'D2', '参与度 participation', 1, 'arithmetic', 1, 'goalpost', 1, 5, 'mean', 'parent_mean', NULL, NULL, NULL, '参与度', true),
-('社会治理指数', 'D2.3', 'D2', '满意度 satisfaction', 1, 'arithmetic', 1, 'goalpost', 1, 5, 'mean', 'parent_mean', NULL, NULL, NULL, '满意度', true);
+                              lo, hi, rollup, missing, veto_below, source, source_column, survey_question, shipped,
+                              weight_basis) VALUES
+('社会治理指数', 'SGI', NULL, '社会治理指数 social governance index', 1, 'arithmetic', 1, 'minmax', NULL, NULL, 'mean', 'omit', NULL, NULL, NULL, NULL, true,
+ 'seed 001: the evaluation is scored on 100 points (100分的考评总分值)'),
+('社会治理指数', 'D1', 'SGI', '客观治理绩效 objective performance', 0.7, 'arithmetic', 1, 'minmax', NULL, NULL, 'mean', 'omit', NULL, NULL, NULL, NULL, true,
+ 'seed 001: "在100分的考评总分值中民调占了30分的比重"; the other 70 of 100 points are objective performance'),
+('社会治理指数', 'D2', 'SGI', '群众评价 public opinion (民调)', 0.3, 'arithmetic', 1, 'minmax', NULL, NULL, 'mean', 'omit', NULL, NULL, NULL, NULL, true,
+ 'seed 001: "在100分的考评总分值中民调占了30分的比重" (the public-opinion survey carries 30 of 100 points); every subjective indicator is under it'),
+('社会治理指数', 'D1.1', 'D1', '上报问题处置率 disposal rate', 0.3, 'arithmetic', 1, 'goalpost', 0, 1, 'mean', 'omit', NULL, 'shegu.incident_measures', 'disposal_rate', NULL, true,
+ 'local default, not from the seeds; a county replaces it (21 of the 70 objective points)'),
+('社会治理指数', 'D1.2', 'D1', '按时办结率 on-time closure rate', 0.3, 'arithmetic', 1, 'goalpost', 0, 1, 'mean', 'omit', NULL, 'shegu.incident_measures', 'on_time_rate', NULL, true,
+ 'local default, not from the seeds; a county replaces it (21 of the 70 objective points)'),
+('社会治理指数', 'D1.3', 'D1', '返工率 rework rate', 0.2, 'arithmetic', -1, 'goalpost', 0, 0.2, 'mean', 'omit', NULL, 'shegu.incident_measures', 'rework_rate', NULL, true,
+ 'local default, not from the seeds; a county replaces it (14 of the 70 objective points)'),
+('社会治理指数', 'D1.4', 'D1', '办结平均工时 average working hours to close', 0.2, 'arithmetic', -1, 'minmax', NULL, NULL, 'mean', 'omit', NULL, 'shegu.incident_measures', 'avg_work_hours_to_close', NULL, true,
+ 'local default, not from the seeds; a county replaces it (14 of the 70 objective points)'),
+('社会治理指数', 'D2.1', 'D2', '知晓度 awareness', 0.25, 'arithmetic', 1, 'goalpost', 1, 5, 'mean', 'parent_mean', NULL, NULL, NULL, '知晓度', true,
+ 'local default, not from the seeds; a county replaces it (7.5 of the 30 public-opinion points)'),
+('社会治理指数', 'D2.2', 'D2', '参与度 participation', 0.25, 'arithmetic', 1, 'goalpost', 1, 5, 'mean', 'parent_mean', NULL, NULL, NULL, '参与度', true,
+ 'local default, not from the seeds; a county replaces it (7.5 of the 30 public-opinion points)'),
+('社会治理指数', 'D2.3', 'D2', '满意度 satisfaction', 0.25, 'arithmetic', 1, 'goalpost', 1, 5, 'mean', 'parent_mean', NULL, NULL, NULL, '满意度', true,
+ 'local default, not from the seeds; a county replaces it (7.5 of the 30 public-opinion points)'),
+('社会治理指数', 'D2.R', 'D2', '事件满意率 reporters'' satisfaction rate', 0.25, 'arithmetic', 1, 'goalpost', 0, 1, 'mean', 'omit', NULL, 'shegu.incident_measures', 'satisfaction_rate', NULL, true,
+ 'local default, not from the seeds; a county replaces it (7.5 of the 30 public-opinion points: the reporters'' opinion of their cases is public opinion, not objective performance)');
 
 INSERT INTO shegu.index_grade (model, grade, min_score, shipped) VALUES
 ('社会治理指数', '优秀', 90, true),

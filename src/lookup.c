@@ -44,7 +44,7 @@
 #include "lookup.h"
 #include "lookup_int.h"
 #include "refcache.h"
-#include "shegu.h"
+#include "core.h"
 
 /* Flags of PostGIS's serialized geometry, version 2 (what PostGIS 3 writes). */
 #define G2_Z			0x01
@@ -709,6 +709,19 @@ shegu_lookup_locate(double lon, double lat, DateADT day)
 	return (shegu_gridcode) shegu_geo_locate(layers->base, lon, lat, (int32) day);
 }
 
+shegu_gridcode
+shegu_lookup_locate_point(Datum point, TimestampTz at)
+{
+	double		x = 0,
+				y = 0;
+	bool		empty;
+
+	read_point(point, &x, &y, &empty);
+	if (empty)
+		return SHEGU_GRIDCODE_NONE;
+	return shegu_lookup_locate(x, y, day_of(at));
+}
+
 /* ---- set-up ---- */
 
 /* A new leaf size takes effect at the next build. */
@@ -746,15 +759,9 @@ PG_FUNCTION_INFO_V1(lookup_locate);
 Datum
 lookup_locate(PG_FUNCTION_ARGS)
 {
-	double		x = 0,
-				y = 0;
-	bool		empty;
 	shegu_gridcode code;
 
-	read_point(PG_GETARG_DATUM(0), &x, &y, &empty);
-	if (empty)
-		PG_RETURN_NULL();
-	code = shegu_lookup_locate(x, y, day_of(PG_GETARG_TIMESTAMPTZ(1)));
+	code = shegu_lookup_locate_point(PG_GETARG_DATUM(0), PG_GETARG_TIMESTAMPTZ(1));
 	if (code == SHEGU_GRIDCODE_NONE)
 		PG_RETURN_NULL();
 	PG_RETURN_GRIDCODE(code);

@@ -5,6 +5,7 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "utils/date.h"
 
 #include "engine/gridcode.h"
@@ -18,5 +19,12 @@ extern void shegu_lookup_init(void);
  * when no grid covers it.  Errors on a non-finite coordinate.
  */
 extern shegu_gridcode shegu_lookup_locate(double lon, double lat, DateADT day);
+
+/*
+ * shegu.locate(geometry, timestamptz) for C callers: the deepest grid covering a PostGIS point
+ * (a geometry datum) at a time (its day in the session's time zone); SHEGU_GRIDCODE_NONE for an
+ * empty point or when no grid covers it.
+ */
+extern shegu_gridcode shegu_lookup_locate_point(Datum point, TimestampTz at);
 
 #endif							/* SHEGU_LOOKUP_H */

@@ -18,7 +18,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
-#include "shegu.h"
+#include "core.h"
 
 #define ERRCODE_SHEGU_SHIPPED_ROW	MAKE_SQLSTATE('S','G','R','0','1')
 

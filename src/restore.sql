@@ -14,6 +14,9 @@ CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.work
     FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
 CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.incident_category
     FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.workflow_limit
+    FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+COMMENT ON TRIGGER shipped_row_guard ON shegu.workflow_limit IS 'keeps users'' edits of shipped stage limits through dump and restore';
 CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.index_model
     FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
 CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.index_node
@@ -26,3 +29,12 @@ COMMENT ON TRIGGER shipped_row_guard ON shegu.incident_category IS 'keeps users'
 COMMENT ON TRIGGER shipped_row_guard ON shegu.index_model IS 'keeps users'' edits of shipped models through dump and restore';
 COMMENT ON TRIGGER shipped_row_guard ON shegu.index_node IS 'keeps users'' edits of shipped nodes through dump and restore';
 COMMENT ON TRIGGER shipped_row_guard ON shegu.index_grade IS 'keeps users'' edits of shipped grades through dump and restore';
+CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.attention_category
+    FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.attention_grade
+    FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+CREATE TRIGGER shipped_row_guard BEFORE INSERT OR UPDATE OR DELETE ON shegu.workload_rule
+    FOR EACH ROW EXECUTE FUNCTION shegu.shipped_row_guard();
+COMMENT ON TRIGGER shipped_row_guard ON shegu.attention_category IS 'keeps users'' edits of shipped categories of attention through dump and restore';
+COMMENT ON TRIGGER shipped_row_guard ON shegu.attention_grade IS 'keeps users'' edits of shipped control grades through dump and restore';
+COMMENT ON TRIGGER shipped_row_guard ON shegu.workload_rule IS 'keeps users'' edits of the shipped workload rule through dump and restore';

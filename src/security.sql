@@ -88,6 +88,18 @@ CREATE POLICY incident_centre ON shegu.incident TO shegu_centre USING (true) WIT
 CREATE POLICY incident_grid ON shegu.incident TO shegu_grid_worker
     USING (grid OPERATOR(shegu.<@) ANY ((SELECT shegu.grid_scope())::shegu.gridcode[]))
     WITH CHECK (grid OPERATOR(shegu.<@) ANY ((SELECT shegu.grid_scope())::shegu.gridcode[]));
+ALTER TABLE shegu.incident_party ENABLE ROW LEVEL SECURITY;
+ALTER TABLE shegu.incident_mediation ENABLE ROW LEVEL SECURITY;
+CREATE POLICY incident_party_centre ON shegu.incident_party FOR SELECT TO shegu_centre USING (true);
+CREATE POLICY incident_party_grid ON shegu.incident_party FOR SELECT TO shegu_grid_worker
+    USING (EXISTS (SELECT 1 FROM shegu.incident AS i WHERE i.id = incident_id));
+CREATE POLICY incident_mediation_centre ON shegu.incident_mediation FOR SELECT TO shegu_centre USING (true);
+CREATE POLICY incident_mediation_grid ON shegu.incident_mediation FOR SELECT TO shegu_grid_worker
+    USING (EXISTS (SELECT 1 FROM shegu.incident AS i WHERE i.id = incident_id));
+COMMENT ON POLICY incident_party_centre ON shegu.incident_party IS 'the dispatch centre reads every joint case''s departments';
+COMMENT ON POLICY incident_party_grid ON shegu.incident_party IS 'grid staff read the departments of the incidents they see';
+COMMENT ON POLICY incident_mediation_centre ON shegu.incident_mediation IS 'the dispatch centre reads every mediation';
+COMMENT ON POLICY incident_mediation_grid ON shegu.incident_mediation IS 'grid staff read the mediations of the incidents they see';
 CREATE POLICY incident_event_centre ON shegu.incident_event FOR SELECT TO shegu_centre USING (true);
 CREATE POLICY incident_event_grid ON shegu.incident_event FOR SELECT TO shegu_grid_worker
     USING (EXISTS (SELECT 1 FROM shegu.incident AS i WHERE i.id = incident_id));
@@ -115,7 +127,8 @@ REVOKE ALL ON FUNCTION shegu.incident_measures_at(timestamptz) FROM PUBLIC;
 CREATE VIEW shegu.incident_masked WITH (security_barrier) AS
     SELECT i.id, i.category, i.grid, i.source, shegu.mask_name(i.reporter) AS reporter,
            i.reported_at, i.status, i.level, i.accepted_at, i.resolved_at, i.closed_at, i.due_at,
-           i.light, i.escalations, i.rework_count, i.satisfaction, i.work_hours_to_close
+           shegu.incident_light_at(i.status, i.light, i.yellow_at, i.accept_due_at, i.due_at, now()) AS light,
+           i.escalations, i.rework_count, i.satisfaction, i.work_hours_to_close
     FROM shegu.incident AS i;
 COMMENT ON VIEW shegu.incident_masked IS
     'incidents for analysts (分析脱敏视图): workflow and timing columns, the reporter''s name masked; no title, description or location, which may name or place a person';
@@ -131,7 +144,7 @@ COMMENT ON COLUMN shegu.incident_masked.accepted_at IS 'last acceptance time';
 COMMENT ON COLUMN shegu.incident_masked.resolved_at IS 'last disposal time';
 COMMENT ON COLUMN shegu.incident_masked.closed_at IS 'closure time';
 COMMENT ON COLUMN shegu.incident_masked.due_at IS 'disposal deadline';
-COMMENT ON COLUMN shegu.incident_masked.light IS 'time light';
+COMMENT ON COLUMN shegu.incident_masked.light IS 'time light as of now (shegu.incident_light_at)';
 COMMENT ON COLUMN shegu.incident_masked.escalations IS 'number of escalations';
 COMMENT ON COLUMN shegu.incident_masked.rework_count IS 'number of returns for rework';
 COMMENT ON COLUMN shegu.incident_masked.satisfaction IS 'satisfaction score 1-5';
@@ -167,10 +180,24 @@ GRANT INSERT (category, title, description, location, grid, source, reporter, re
       UPDATE (title, description, reporter)
     ON shegu.incident TO shegu_centre, shegu_grid_worker;
 GRANT INSERT, UPDATE, DELETE ON shegu.grid_staff TO shegu_centre;
-GRANT EXECUTE ON FUNCTION shegu.act(bigint, text, text, text, jsonb) TO shegu_centre, shegu_grid_worker;
+GRANT EXECUTE ON FUNCTION shegu.act(bigint, text, text, text, jsonb, bigint) TO shegu_centre, shegu_grid_worker;
+REVOKE ALL ON shegu.incident_party, shegu.incident_mediation FROM PUBLIC;
+GRANT SELECT ON shegu.workflow_limit TO shegu_centre, shegu_grid_worker, shegu_analyst;
+GRANT SELECT ON shegu.incident_party, shegu.incident_mediation TO shegu_centre, shegu_grid_worker;
+GRANT SELECT ON shegu.mediation_measures TO shegu_centre, shegu_analyst;
 GRANT EXECUTE ON FUNCTION shegu.grid_scope(name) TO shegu_centre, shegu_grid_worker;
-GRANT SELECT ON shegu.incident_masked, shegu.grid_staff_masked, shegu.incident_measures,
+GRANT SELECT ON shegu.incident_masked, shegu.grid_staff_masked, shegu.incident_measures, shegu.incident_figures,
                 shegu.index_model, shegu.index_node, shegu.index_grade, shegu.index_score,
                 shegu.index_unit_name, shegu.index_report, shegu.survey_measures
     TO shegu_centre, shegu_analyst;
 GRANT EXECUTE ON FUNCTION shegu.incident_measures_at(timestamptz) TO shegu_centre, shegu_analyst;
+
+-- The register of major events (index room, seed 003 一票否决): the centre registers events and
+-- sanctions them (the table's checks keep the order of the sanctions, whoever writes); the
+-- analysts read it, and the index computation reads it for them.
+GRANT SELECT ON shegu.major_event TO shegu_centre, shegu_analyst;
+GRANT INSERT, UPDATE ON shegu.major_event TO shegu_centre;
+REVOKE ALL ON FUNCTION shegu.register_major_event(shegu.gridcode, text, date, text, bigint, text),
+                       shegu.sanction_major_event(bigint, text, date, date, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION shegu.register_major_event(shegu.gridcode, text, date, text, bigint, text),
+                          shegu.sanction_major_event(bigint, text, date, date, date) TO shegu_centre;

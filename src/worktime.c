@@ -23,7 +23,7 @@
 #include "utils/timestamp.h"
 
 #include "refcache.h"
-#include "shegu.h"
+#include "core.h"
 #include "worktime.h"
 
 /*

@@ -21,12 +21,18 @@ SHEGU_PACKAGES=(
 	make gcc libc6-dev clang libclang-rt-14-dev
 	postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
 	postgresql-$PG_MAJOR-postgis-3 postgresql-$PG_MAJOR-pgtap postgresql-$PG_MAJOR-cron
+	postgresql-$PG_MAJOR-partman postgresql-$PG_MAJOR-pgaudit
 	libtap-parser-sourcehandler-pgtap-perl locales
 )
 # What only tools/test.sh needs: the boundary guide's shp2pgsql (postgis) and ogr2ogr (gdal-bin);
 # pgJDBC and a JDK for the BI-tool test (test/jdbc, over the Unix socket through junixsocket);
-# headless Chromium for the SVG map test (test/svg).
-SHEGU_TEST_PACKAGES=(postgis gdal-bin default-jdk-headless libpostgresql-jdbc-java libjunixsocket-java chromium)
+# headless Chromium and a CJK font (fonts-noto-cjk: without it every Chinese label is an empty
+# box) for the SVG map test (test/svg); libfaketime for SHEGU_FAKETIME.
+SHEGU_TEST_PACKAGES=(postgis gdal-bin default-jdk-headless libpostgresql-jdbc-java libjunixsocket-java
+	chromium fonts-noto-cjk faketime)
+# What tools/demo.sh adds: the CJK font its maps name (the SVG and, when Chromium is installed,
+# a PNG drawn from it).
+SHEGU_DEMO_PACKAGES=(fonts-noto-cjk)
 
 say() { printf '\n== %s\n' "$*"; }
 die() { printf 'shegu: %s\n' "$*" >&2; exit 1; }
@@ -103,6 +109,7 @@ start_server() {
 		max_connections = 50
 		timezone = 'Asia/Shanghai'
 		lc_messages = 'C'
+		shegu.pii_key = '$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')'
 	CONF
 	local faketime=()
 	if [ -n "${SHEGU_FAKETIME:-}" ]; then

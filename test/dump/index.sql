@@ -23,3 +23,9 @@ SELECT store_index('dump', '2025-06-01');
 UPDATE index_model SET min_share = 0.6 WHERE name = '社会治理指数';
 UPDATE index_node SET weight = 0.35 WHERE model = '社会治理指数' AND code = 'D1';
 UPDATE index_grade SET min_score = 92 WHERE model = '社会治理指数' AND grade = (SELECT grade FROM index_grade WHERE model = '社会治理指数' ORDER BY min_score DESC LIMIT 1);
+-- the register of major events (a generated stage column, sanctions in order)
+SELECT (register_major_event('430528101001', 'mass_incident', '2025-05-10', '群体性上访')).id AS dump_event \gset
+SELECT stage FROM sanction_major_event(:dump_event, 'yellow_card', '2025-05-12');
+SELECT stage FROM sanction_major_event(:dump_event, 'delisting', '2025-05-20');
+SELECT stage FROM sanction_major_event(:dump_event, 'veto', '2025-06-01');
+SELECT stage FROM register_major_event('430528101002', 'major_case', '2025-05-11', '重大案件');

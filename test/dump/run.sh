@@ -47,6 +47,10 @@ check $? "the user's table with a fill_grid trigger, a foreign key to shegu.inci
 check $? "pg_dump -Fc of a database using shegu"
 "$bindir/pg_dump" -d $src -f "$tmp/dump.sql" 2>>"$tmp/pg_dump.log"
 check $? "pg_dump (plain SQL) of a database using shegu"
+# the base room's people (test/dump/base.sql): no identity number in clear in the dump, nor the key
+! grep -q -e '430528199001011233' -e '11010519491231002X' "$tmp/dump.sql" \
+	&& ! grep -q "$(psql -d postgres -At -c 'SHOW shegu.pii_key')" "$tmp/dump.sql"
+check $? "the dump holds no identity number in clear and not the key that seals them"
 
 # ---- the four restores
 psql -d postgres -c "CREATE DATABASE shegu_dump_su_fc" >/dev/null \

@@ -184,14 +184,16 @@ SELECT pg_temp.steps('m5', '{accept,dispatch}');
 RESET shegu.incident_clock;
 SELECT results_eq(
     $$SELECT unit::text, level, received, accepted, closed, closed_on_time, overdue_open, disposal_rate,
-             on_time_rate, on_time_rate_incl_open, rework_rate, satisfaction_rate
+             disposal_rate_accepted, on_time_rate, on_time_rate_incl_open, rework_rate, satisfaction_rate
       FROM shegu.incident_measures_at('2026-05-20 00:00+08') WHERE unit <@ '430528301' ORDER BY unit$$,
-    $$VALUES ('430528301', 4, 5::bigint, 4::bigint, 2::bigint, 2::bigint, 1::bigint, 2::float8 / 3, 1.0::float8, 2::float8 / 3, 0.5::float8, 0.5::float8),
-             ('430528301001', 5, 3::bigint, 3::bigint, 2::bigint, 2::bigint, 0::bigint, 1.0::float8, 1.0::float8, 1.0::float8, 0.5::float8, 0.5::float8),
-             ('430528301001001', 6, 2::bigint, 2::bigint, 2::bigint, 2::bigint, 0::bigint, 1.0::float8, 1.0::float8, 1.0::float8, 0.5::float8, 0.5::float8),
-             ('430528301001002', 6, 1::bigint, 1::bigint, 0::bigint, 0::bigint, 0::bigint, NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8),
-             ('430528301002', 5, 2::bigint, 1::bigint, 0::bigint, 0::bigint, 1::bigint, 0.0::float8, NULL::float8, 0.0::float8, NULL::float8, NULL::float8),
-             ('430528301002001', 6, 2::bigint, 1::bigint, 0::bigint, 0::bigint, 1::bigint, 0.0::float8, NULL::float8, 0.0::float8, NULL::float8, NULL::float8)$$,
+    -- disposal_rate (seed 004): verified disposals / every report; disposal_rate_accepted (0.2.0):
+    -- resolved or later / (accepted - suspended)
+    $$VALUES ('430528301', 4, 5::bigint, 4::bigint, 2::bigint, 2::bigint, 1::bigint, 2::float8 / 5, 2::float8 / 3, 1.0::float8, 2::float8 / 3, 0.5::float8, 0.5::float8),
+             ('430528301001', 5, 3::bigint, 3::bigint, 2::bigint, 2::bigint, 0::bigint, 2::float8 / 3, 1.0::float8, 1.0::float8, 1.0::float8, 0.5::float8, 0.5::float8),
+             ('430528301001001', 6, 2::bigint, 2::bigint, 2::bigint, 2::bigint, 0::bigint, 1.0::float8, 1.0::float8, 1.0::float8, 1.0::float8, 0.5::float8, 0.5::float8),
+             ('430528301001002', 6, 1::bigint, 1::bigint, 0::bigint, 0::bigint, 0::bigint, 0.0::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8),
+             ('430528301002', 5, 2::bigint, 1::bigint, 0::bigint, 0::bigint, 1::bigint, 0.0::float8, 0.0::float8, NULL::float8, 0.0::float8, NULL::float8, NULL::float8),
+             ('430528301002001', 6, 2::bigint, 1::bigint, 0::bigint, 0::bigint, 1::bigint, 0.0::float8, 0.0::float8, NULL::float8, 0.0::float8, NULL::float8, NULL::float8)$$,
     'measures roll up by code prefix: received, accepted, closed, on time, overdue, rates');
 SELECT is((SELECT array_agg(kind ORDER BY kind) FROM incident_accountability_at('2026-05-20 00:00+08')
            WHERE grid <@ '430528301'),
@@ -342,7 +344,7 @@ SELECT * FROM finish();
 
 -- Clean up (the guards are origin-only triggers, as for any administrator's purge).
 SET session_replication_role = replica;
-TRUNCATE incident, incident_event;
+TRUNCATE incident, incident_event, incident_party, incident_mediation;
 RESET session_replication_role;
 DELETE FROM incident_category WHERE code IN ('tap.sub', 'tap', 'tapw');
 DELETE FROM grid WHERE name LIKE 'tap %';

@@ -5,7 +5,7 @@
 BEGIN;
 SET search_path = shegu, public;
 SET client_min_messages = warning;
-SELECT plan(33);
+SELECT plan(39);
 
 -- A district (530102): 2 townships x 2 communities x 3 basic grids; grids are 256-gons (circles),
 -- communities and townships boxes; names repeat (第1网格 in every community).
@@ -181,6 +181,44 @@ SELECT ok((SELECT xml_is_well_formed_document(svg)
                   AND (SELECT count(*) FROM regexp_matches(svg, '<title>', 'g')) = 12
            FROM (SELECT choropleth_svg('rtap', '2025-01-01', root => '530102') AS svg) x),
           'choropleth_svg: a well-formed document with a path and a hover title per grid');
+
+-- ==== one name per unit everywhere ====
+INSERT INTO index_unit_name VALUES ('530102101001', '翠湖社区'), ('530102102', '华山街道'), ('530102101001001', '翠湖一格');
+SELECT is((SELECT count(*) FROM report_unit WHERE unit_name IS DISTINCT FROM report_unit_name(unit_code::gridcode)), 0::bigint,
+          'names: report_unit gives every unit the name of report_unit_name');
+SELECT is((SELECT count(*) FROM (
+               SELECT unit_code, unit_name FROM report_incident_month WHERE NOT frozen
+               UNION ALL SELECT unit_code, unit_name FROM report_open_incident
+               UNION ALL SELECT unit_code, unit_name FROM report_index
+               UNION ALL SELECT unit_code, unit_name FROM report_index_dimension
+               UNION ALL SELECT unit_code, unit_name FROM report_incident
+               UNION ALL SELECT unit::text, unit_name FROM incident_measures) v
+           WHERE v.unit_code LIKE '530102%' AND v.unit_name IS DISTINCT FROM report_unit_name(v.unit_code::gridcode)), 0::bigint,
+          '... and so does every other view that shows a unit, display names included');
+SELECT is((SELECT count(*) FROM report_unit WHERE unit_code LIKE '530102101001%' AND level = 6
+           AND unit_path NOT LIKE '第1街道/翠湖社区/%'), 0::bigint,
+          '... and the paths of the grids below carry it');
+SELECT ok((SELECT bool_and(f #>> '{properties,parent_name}' = '翠湖社区')
+           FROM jsonb_array_elements(grid_geojson('530102101001', 6, '2025-03-01')::jsonb -> 'features') f),
+          '... and the GeoJSON of the grids names their community by it');
+SELECT ok((SELECT svg ~ '<title>翠湖一格 \(530102101001001\)' FROM (SELECT choropleth_svg('rtap', '2025-01-01', root => '530102') AS svg) x),
+          '... and the map names the unit by it');
+
+-- ==== a veto of the register of major events names the event ====
+INSERT INTO index_model (name, title, scale, level, veto_register) VALUES ('rtapv', 'veto test', 100, 5, true);
+INSERT INTO index_node (model, code, parent, normalization, lo, hi) VALUES
+('rtapv', 'S', NULL, 'minmax', NULL, NULL), ('rtapv', 'x', 'S', 'goalpost', 0, 1);
+INSERT INTO indicator_value (model, indicator, unit, period, value) VALUES
+('rtapv', 'x', '530102101001', '2025-01-01', 0.9), ('rtapv', 'x', '530102102002', '2025-01-01', 0.7);
+SELECT sanction_major_event(id, 'veto', '2025-01-05')
+FROM (SELECT (sanction_major_event(id, 'delisting', '2025-01-04')).id
+      FROM (SELECT (sanction_major_event(id, 'yellow_card', '2025-01-03')).id
+            FROM register_major_event('530102102002001', 'safety_accident', '2025-01-02', '仓库火灾 warehouse fire') r) y) d;
+SELECT store_index('rtapv', '2025-01-01');
+SELECT results_eq($$ SELECT unit_code, vetoed, rank, unranked_reason FROM report_index WHERE model = 'rtapv' ORDER BY unit_code $$,
+                  $$ VALUES ('530102101001', false, 1, NULL::text),
+                            ('530102102002', true, NULL::int, '一票否决 vetoed: 重大公共安全事故 仓库火灾 warehouse fire (2025-01-02)') $$,
+                  'a unit vetoed by the register of major events says which event');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -20,7 +20,7 @@ bail() { echo "not ok - $1"; exit 1; }
 release_commit() { case "$1" in 0.1.0) echo bc67b83 ;; 0.2.0) echo 8c189ac ;; *) return 1 ;; esac; }
 # The column of shegu.incident that this library needs and version V's tables lack, if any: the
 # new shegu.so must refuse such a database by naming it (empty: V's incident table serves as it is).
-old_shape_column() { case "$1" in 0.1.0) echo county ;; *) echo "" ;; esac; }
+old_shape_column() { case "$1" in 0.1.0) echo county ;; 0.2.0) echo owner ;; *) echo "" ;; esac; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shegu_upgrade.XXXXXX")
 chmod 755 "$tmp"    # the server user reads the private PostgreSQL and owns the cluster in it
@@ -64,13 +64,47 @@ start_private() { # shared_preload_libraries
 default=$(sed -nE "s/^default_version *= *'([^']+)'.*/\1/p" "$top/shegu.control")
 fresh=shegu_up_fresh
 
+# Columns an update drops on purpose (their meaning moved elsewhere), left out of the rows kept:
+# shegu.incident.step carried act()'s request to the update trigger until 0.3.0 (always NULL at rest).
+dropped_keys() { case "$1" in shegu.incident) echo "'step'" ;; *) echo "'-'" ;; esac; }
+# Columns an update renamed so that old rows keep their meaning ("table old new" per line): the
+# rows after the update are read with the new column under its old name.  0.3.0: a frozen
+# month's disposal_rate (over accepted cases) is disposal_rate_accepted now (docs/upgrading.md).
+renamed_columns="shegu.report_month_figure disposal_rate disposal_rate_accepted"
+renamed_json() { # table: an expression of x with the renamed columns (once there) under their old names
+	local e="to_jsonb(x)" t old new
+	while read -r t old new; do
+		[ "$t" = "$1" ] && e="CASE WHEN to_jsonb(x) ? '$new' THEN (($e - '$old') - '$new') || jsonb_build_object('$old', to_jsonb(x) -> '$new') ELSE $e END"
+	done <<<"$renamed_columns"
+	echo "$e"
+}
+
 # Rows of a relation, as canonical JSON text, sorted; with a column list, only those columns.
 rows_sql() { # table [columns-array-literal] [where]
 	if [ -n "${2:-}" ]; then
-		echo "SELECT (SELECT jsonb_object_agg(j.key, j.value) FROM jsonb_each(to_jsonb(x)) j WHERE j.key = ANY('$2'::text[]) AND j.key <> 'shipped')::text FROM $1 x ${3:-}"
+		echo "SELECT (SELECT jsonb_object_agg(j.key, j.value) FROM jsonb_each($(renamed_json "$1")) j WHERE j.key = ANY('$2'::text[]) AND j.key <> 'shipped' AND j.key <> $(dropped_keys "$1"))::text FROM $1 x ${3:-}"
 	else
-		echo "SELECT (to_jsonb(x) - 'shipped')::text FROM $1 x ${3:-}"
+		echo "SELECT (to_jsonb(x) - 'shipped' - $(dropped_keys "$1"))::text FROM $1 x ${3:-}"
 	fi
+}
+# The lines of a file of rows (as rows_sql prints them) that an update may not change: not those
+# whose primary key is a shipped row's now, nor the shipped rows of before that no user row took
+# over (an update may change, re-key or drop shipped rows: they are compared with a fresh
+# install's below); a shipped row of before that is the user's now is kept like any user row.
+without_shipped_rows() { # table file file-of-the-shipped-rows-before
+	if [ "$(psql -d $old -At -c "SELECT count(*) FROM pg_attribute WHERE attrelid = '$1'::regclass AND attname = 'shipped'")" != 1 ]; then
+		cat "$2"; return
+	fi
+	local keys="ARRAY(SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = '$1'::regclass AND i.indisprimary)"
+	local key_x="(SELECT jsonb_object_agg(k.key, k.value) FROM jsonb_each($(renamed_json "$1")) k WHERE k.key = ANY($keys))"
+	local key_l="(SELECT jsonb_object_agg(k.key, k.value) FROM jsonb_each(l.j::jsonb) k WHERE k.key = ANY($keys))"
+	psql -d $old -At -c "CREATE TEMP TABLE lost_rows (j text)" -c "CREATE TEMP TABLE was_shipped (j text)" \
+		-c "\\copy lost_rows FROM '$2' WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')" \
+		-c "\\copy was_shipped FROM '$3' WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')" \
+		-c "SELECT l.j FROM lost_rows l
+		    WHERE NOT EXISTS (SELECT 1 FROM $1 x WHERE x.shipped AND $key_x = $key_l)
+		      AND NOT (l.j IN (SELECT w.j FROM was_shipped w)
+		               AND NOT EXISTS (SELECT 1 FROM $1 x WHERE NOT x.shipped AND $key_x = $key_l))"
 }
 tables_sql="SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND n.nspname = 'shegu' ORDER BY 1"
@@ -112,7 +146,12 @@ for script in "$top"/shegu--*.sql; do
 	while read -r t; do
 		cols=$(psql -d $old -At -c "$(columns_sql "$t")")
 		echo "$t $cols" >>"$tmp/columns.$v"
-		psql -d $old -At -c "$(rows_sql "$t")" | LC_ALL=C sort >"$tmp/before.$t"
+		psql -d $old -At -c "$(rows_sql "$t" "$cols")" | LC_ALL=C sort >"$tmp/before.$t"
+		if [ "$(psql -d $old -At -c "SELECT count(*) FROM pg_attribute WHERE attrelid = '$t'::regclass AND attname = 'shipped'")" = 1 ]; then
+			psql -d $old -At -c "$(rows_sql "$t" "$cols" "WHERE shipped")" >"$tmp/before_shipped.$t"
+		else
+			: >"$tmp/before_shipped.$t"
+		fi
 	done <"$tmp/tables.$v"
 
 	# 2. the new package: stop, install this checkout, start with the preload tools/lib.sh uses
@@ -170,8 +209,9 @@ HINT:  Run ALTER EXTENSION shegu UPDATE."
 	check $? "$v: the catalog of the updated extension is that of a fresh $default install"
 	echo "$out" | sed 's/^/# /'
 
-	# the user's rows are kept: every row before is there after (on the old columns); rows the
-	# update added are shipped ones
+	# the user's rows are kept: every row before is there after (on the old columns, renamed ones
+	# under their old names), except shipped rows the update changed (compared with a fresh
+	# install below); rows the update added are shipped ones
 	lost=0
 	added=0
 	while read -r t cols; do
@@ -179,7 +219,8 @@ HINT:  Run ALTER EXTENSION shegu UPDATE."
 			echo "#   $t: dropped by the update"; lost=$((lost + 1)); continue
 		fi
 		psql -d $old -At -c "$(rows_sql "$t" "$cols")" | LC_ALL=C sort >"$tmp/after.$t"
-		n=$(LC_ALL=C comm -23 "$tmp/before.$t" "$tmp/after.$t" | tee "$tmp/lost" | grep -c '^')
+		LC_ALL=C comm -23 "$tmp/before.$t" "$tmp/after.$t" >"$tmp/changed"
+		n=$(without_shipped_rows "$t" "$tmp/changed" "$tmp/before_shipped.$t" | tee "$tmp/lost" | grep -c '^')
 		if [ "$n" -gt 0 ]; then
 			lost=$((lost + n)); echo "#   $t: $n rows lost or changed by the update:"
 			head -5 "$tmp/lost" | cut -c1-300 | sed 's/^/#     /'

@@ -1,7 +1,7 @@
 /* Module-wide helpers shared by the bindings: where PostGIS lives, and restore loads.
- * src/shegu.h */
-#ifndef SHEGU_H
-#define SHEGU_H
+ * src/core.h — defined in src/core.c. */
+#ifndef SHEGU_CORE_H
+#define SHEGU_CORE_H
 
 #include "postgres.h"
 
@@ -44,4 +44,4 @@ extern void shegu_error_old_shape(Relation rel, const char *column) pg_attribute
  * that names them in queries it prepares once (call it only before preparing). */
 extern void shegu_require_columns(const char *relname, const char *const *columns, int n);
 
-#endif							/* SHEGU_H */
+#endif							/* SHEGU_CORE_H */
