@@ -12,7 +12,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	export PGHOST=$SHEGU_RUN_DIR PGPORT=$SHEGU_PORT PGUSER=postgres
 	edit_db=${1:?usage: bench/lookup_edit.sh DB}
 else
-	edit_db=${edit_db:-$db}
+	edit_db=${edit_db:-${db:-}}
 fi
 READERS=${READERS:-4}
 
