@@ -58,8 +58,10 @@ typedef struct geo_shape
 	int32_t		level;
 	int32_t		from;
 	int32_t		to;
-	uint32_t	edge_first;		/* into edges[] */
+	uint32_t	edge_first;		/* into edges[] (only while building) */
 	uint32_t	edge_count;
+	uint32_t	v_first;		/* its rings' vertices: v[v_first .. v_first + v_count) */
+	uint32_t	v_count;
 	double		min_x,
 				min_y,
 				max_x,
@@ -86,8 +88,36 @@ typedef struct geo_entry
 	uint32_t	shape;			/* into shapes[] */
 	uint32_t	far_off;		/* into far[] */
 	uint32_t	n_far;
-	uint32_t	pad;
+	uint32_t	chain_off;		/* into chains[]: the same edges as runs of v[] */
+	uint32_t	n_chains;
 } geo_entry;
+
+/*
+ * A run of a ring's consecutive edges in v[]: from v[first] through v[first + n]; a built leaf
+ * names its near edges this way instead of copying their vertices.
+ */
+typedef struct geo_chain
+{
+	uint32_t	first;
+	uint32_t	n;
+} geo_chain;
+
+/*
+ * A leaf's entry once built (see pack_leaves): 8 bytes.  Both counts 0: an inside entry.  A count
+ * of LEAF_BIG means both counts are in the first word of the entry's data instead (far values
+ * low, chains high).  The shape's period is not repeated: LEAF_WINDOW says whether it is valid
+ * on the raster's days (on all of them or none, see choose_window), which is all a lookup on one
+ * of those days needs; a lookup on another day reads the period from shapes[].
+ */
+typedef struct geo_packed
+{
+	uint32_t	shape;			/* into shapes[] and codes[], | LEAF_WINDOW */
+	uint16_t	n_far;
+	uint16_t	n_chains;
+} geo_packed;
+
+#define LEAF_BIG	0xffffu
+#define LEAF_WINDOW	0x80000000u
 
 /*
  * Raster values: a tree node to go on from (its index), or a direct answer on every day of the
@@ -118,6 +148,15 @@ typedef struct geo_entry
 
 /* Levels of quarters below a raster cell that a boundary crosses. */
 #define SUB_LEVELS		2
+
+/*
+ * A block of four quarters is kept when at least this many of them answer or lead on to
+ * quarters (first level), and at least this many answer (second level): a block costs 16 bytes,
+ * and one that sends most of its points on to the tree anyway is not worth them (with 1 and 1,
+ * the quarters held 13.9 bytes a vertex of the 50,000-grid city; with these, 6.4).
+ */
+#define SUB_KEEP_FIRST	2
+#define SUB_KEEP_SECOND	3
 
 /* A raster value that answers (a grid, or none) rather than leading on. */
 #define raster_is_sub(v)	(((v) & RASTER_KIND) == RASTER_SUB && (v) != RASTER_NONE)
@@ -164,6 +203,9 @@ struct shegu_geo_index
 	geo_pt	   *pts;			/* chains of the leaves' near edges (geo_entry) */
 	size_t		npt,
 				cappt;
+	geo_chain  *chains;			/* the same as runs of v[] (geo_chain), only while building */
+	size_t		nchain,
+				capchain;
 	size_t		nref;			/* near edges held */
 	double	   *far;			/* y values where the parity of far edges changes (geo_entry) */
 	size_t		nfar,
@@ -468,6 +510,35 @@ covered(const geo_pt *v, const uint32_t *refs, uint32_t n, double px, double py)
 	return covered_from(v, refs, n, px, py, false);
 }
 
+/*
+ * The same over a shape's rings v[0..n), one after another, each closed (its last vertex is its
+ * first, which no other vertex of a simple ring repeats).
+ */
+static bool
+covered_rings(const geo_pt *v, uint32_t n, double px, double py)
+{
+	bool		inside = false;
+	uint32_t	k = 0;
+
+	while (k < n)
+	{
+		uint32_t	first = k;
+
+		for (k++; k < n; k++)
+		{
+			int			t = edge_test(&v[k - 1], &v[k], px, py);
+
+			if (t == 2)
+				return true;
+			inside ^= (t == 1);
+			if (v[k].x == v[first].x && v[k].y == v[first].y)
+				break;
+		}
+		k++;
+	}
+	return inside;
+}
+
 /* The parity of the far edges a ray from height py crosses: of the values in far[0..n) <= py. */
 static inline bool
 far_parity(const double *far, uint32_t n, double py)
@@ -725,6 +796,8 @@ shegu_geo_builder_add(shegu_geo_builder *b, const uint8_t *ewkb, size_t len, int
 	sh->to = valid_to;
 	sh->edge_first = (uint32_t) ne0;
 	sh->edge_count = (uint32_t) (b->ne - ne0);
+	sh->v_first = (uint32_t) nv0;
+	sh->v_count = (uint32_t) (b->nv - nv0);
 	sh->min_x = sh->max_x = b->v[nv0].x;
 	sh->min_y = sh->max_y = b->v[nv0].y;
 	for (k = nv0; k < b->nv; k++)
@@ -876,7 +949,11 @@ entry_edges(build_state *bs, geo_entry *e, const cand *c, double x1)
 		|| !grow(&ix->a, (void **) &ix->pts, &ix->cappt, ix->npt + 3 * (size_t) c->n, sizeof(geo_pt))
 		|| !grow(&ix->a, (void **) &bs->ys, &bs->capys, 2 * (size_t) c->n + 1, sizeof(double)))
 		return false;
+	if (ix->nchain + (size_t) c->n >= UINT32_MAX
+		|| !grow(&ix->a, (void **) &ix->chains, &ix->capchain, ix->nchain + (size_t) c->n, sizeof(geo_chain)))
+		return false;
 	e->pt_off = (uint32_t) ix->npt;
+	e->chain_off = (uint32_t) ix->nchain;
 	for (k = 0; k < c->n; k++)
 	{
 		uint32_t	r = bs->stack[c->off + k];
@@ -898,13 +975,18 @@ entry_edges(build_state *bs, geo_entry *e, const cand *c, double x1)
 				ix->npt++;
 			}
 			ix->pts[ix->npt++] = *a;
+			ix->chains[ix->nchain].first = r;
+			ix->chains[ix->nchain].n = 0;
+			ix->nchain++;
 		}
 		ix->pts[ix->npt++] = *b;
+		ix->chains[ix->nchain - 1].n++;
 		ix->nref++;
 		open = true;
 		prev = r;
 	}
 	e->n_pts = (uint32_t) (ix->npt - e->pt_off);
+	e->n_chains = (uint32_t) (ix->nchain - e->chain_off);
 	/* equal values cancel in pairs: the parity of the count <= py is all that matters */
 	sort_doubles(bs->ys, nys);
 	for (i = 0; i < nys; i++)
@@ -1006,12 +1088,13 @@ make_leaf(build_state *bs, uint32_t node, size_t cand_lo, size_t ins_lo, double 
 			e->n_pts = 0;
 			e->far_off = 0;
 			e->n_far = 0;
+			e->chain_off = 0;
+			e->n_chains = 0;
 		}
 		e->code = s->code;
 		e->from = s->from;
 		e->to = s->to;
 		e->shape = (uint32_t) (s - ix->shapes);
-		e->pad = 0;
 		ix->nent++;
 	}
 	ix->nodes[node].n_entries = (uint32_t) (ix->nent - ix->nodes[node].entry_off);
@@ -1196,6 +1279,7 @@ index_free_parts(shegu_geo_index *ix)
 	release(&ix->a, ix->nodes);
 	release(&ix->a, ix->entries);
 	release(&ix->a, ix->pts);
+	release(&ix->a, ix->chains);
 	release(&ix->a, ix->far);
 	release(&ix->a, ix->raster);
 	release(&ix->a, ix->sub);
@@ -1668,6 +1752,14 @@ sub_split(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels, si
 			any = true;
 	}
 	cl->n = mark;
+	if (any)
+	{
+		int			direct = 0;
+
+		for (q = 0; q < 4; q++)
+			direct += raster_is_answer(ix->sub[block + q]) || raster_is_sub(ix->sub[block + q]);
+		any = direct >= (levels < SUB_LEVELS ? SUB_KEEP_SECOND : SUB_KEEP_FIRST);
+	}
 	if (!any)
 	{
 		ix->nsub = block;		/* nothing below was kept either */
@@ -1765,8 +1857,12 @@ leaf_value(const shegu_geo_index *ix, uint32_t *v)
 }
 
 /*
- * Lay every leaf out in one block of leafmem[] (see shegu_geo_index) and free entries[], pts[]
- * and far[]; raster values that name a leaf then name its block, so a lookup there reads no node.
+ * Lay every leaf out in one block of leafmem[] (see shegu_geo_index) and free entries[], pts[],
+ * chains[] and far[]; raster values that name a leaf then name its block, so a lookup there
+ * reads no node.  A block: a header word (entry count, block length in words), the entries as
+ * geo_packed (two to a pair of words), then each entry's data in turn: its far values, then its
+ * chains (geo_chain, one a word).  The near edges are not copied: a chain names a run of v[],
+ * which every leaf the edges touch shares.
  */
 static bool
 pack_leaves(shegu_geo_index *ix)
@@ -1777,45 +1873,58 @@ pack_leaves(shegu_geo_index *ix)
 
 	for (k = 0; k < ix->nn; k++)
 		if (ix->nodes[k].child == 0)
-			words += 1 + (size_t) ix->nodes[k].n_entries * (sizeof(geo_entry) / 8);
-	words += ix->npt * 2 + ix->nfar + LEAF_PAD;
-	if (words >= UINT32_MAX)
-		return false;			/* offsets are 32 bits */
+		{
+			const geo_node *n = &ix->nodes[k];
+			uint32_t	i;
+
+			words += 1 + ((size_t) n->n_entries * sizeof(geo_packed) + 7) / 8;
+			for (i = 0; i < n->n_entries; i++)
+			{
+				const geo_entry *e = &ix->entries[n->entry_off + i];
+
+				words += (size_t) e->n_far + e->n_chains
+					+ (e->n_far >= LEAF_BIG || e->n_chains >= LEAF_BIG);
+			}
+		}
+	words += LEAF_PAD;
+	if (words >= UINT32_MAX || ix->nv >= UINT32_MAX || ix->ns >= LEAF_WINDOW)
+		return false;			/* offsets are 32 bits, shape indices 31 */
 	ix->leafmem = ix->a.alloc(ix->a.ctx, words * sizeof(uint64_t));
 	if (ix->leafmem == NULL)
 		return false;
 	for (k = 0; k < ix->nn; k++)
 	{
 		geo_node   *n = &ix->nodes[k];
-		geo_entry  *out;
+		geo_packed *out;
 		uint32_t	i;
-
 		size_t		start = at;
 
 		if (n->child != 0)
 			continue;
-		out = (geo_entry *) (ix->leafmem + at + 1);
-		if (n->n_entries > 0)
-			memcpy(out, ix->entries + n->entry_off, (size_t) n->n_entries * sizeof(geo_entry));
-		n->entry_off = (uint32_t) at;
-		at += 1 + (size_t) n->n_entries * (sizeof(geo_entry) / 8);
+		out = (geo_packed *) (ix->leafmem + at + 1);
+		at += 1 + ((size_t) n->n_entries * sizeof(geo_packed) + 7) / 8;
+		if (n->n_entries & 1)
+			memset(&out[n->n_entries], 0, sizeof(geo_packed));
 		for (i = 0; i < n->n_entries; i++)
 		{
-			geo_entry  *e = &out[i];
+			const geo_entry *e = &ix->entries[n->entry_off + i];
+			geo_packed *o = &out[i];
+			bool		big = e->n_far >= LEAF_BIG || e->n_chains >= LEAF_BIG;
 
-			/*
-			 * far values first, then the chain points: the test reads them in that order (an
-			 * inside entry, or one without points or far values, has nothing to copy)
-			 */
+			o->shape = e->shape | (valid_on(e->from, e->to, ix->raster_from) ? LEAF_WINDOW : 0);
+			o->n_far = big ? LEAF_BIG : (uint16_t) e->n_far;
+			o->n_chains = big ? LEAF_BIG : (uint16_t) e->n_chains;
+			if (big)
+				ix->leafmem[at++] = (uint64_t) e->n_far | (uint64_t) e->n_chains << 32;
+			/* far values first, then the chains: the test reads them in that order */
 			if (e->n_far > 0)
 				memcpy(ix->leafmem + at, ix->far + e->far_off, (size_t) e->n_far * sizeof(double));
-			e->far_off = (uint32_t) at;
 			at += e->n_far;
-			if (e->n_pts > 0)
-				memcpy(ix->leafmem + at, ix->pts + e->pt_off, (size_t) e->n_pts * sizeof(geo_pt));
-			e->pt_off = (uint32_t) at;
-			at += (size_t) e->n_pts * 2;
+			if (e->n_chains > 0)
+				memcpy(ix->leafmem + at, ix->chains + e->chain_off, (size_t) e->n_chains * sizeof(geo_chain));
+			at += e->n_chains;
 		}
+		n->entry_off = (uint32_t) start;
 		/* the header: the entry count, and the block's length in words */
 		ix->leafmem[start] = (uint64_t) n->n_entries | (uint64_t) (at - start) << 32;
 	}
@@ -1824,11 +1933,21 @@ pack_leaves(shegu_geo_index *ix)
 	ix->nleafmem = at;
 	release(&ix->a, ix->entries);
 	release(&ix->a, ix->pts);
+	release(&ix->a, ix->chains);
 	release(&ix->a, ix->far);
 	ix->entries = NULL;
 	ix->pts = NULL;
+	ix->chains = NULL;
 	ix->far = NULL;
-	ix->capent = ix->cappt = ix->capfar = 0;
+	ix->capent = ix->cappt = ix->capchain = ix->capfar = 0;
+	if (ix->codes == NULL)
+	{
+		ix->codes = ix->a.alloc(ix->a.ctx, (ix->ns ? ix->ns : 1) * sizeof(int64_t));
+		if (ix->codes == NULL)
+			return false;
+		for (k = 0; k < ix->ns; k++)
+			ix->codes[k] = ix->shapes[k].code;
+	}
 	if (ix->raster != NULL)
 	{
 		size_t		cells = (size_t) ix->raster_nx * ix->raster_ny;
@@ -2096,8 +2215,12 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt, shegu_geo_st
 	shrink(&a, (void **) &ix->entries, &ix->capent, ix->nent, sizeof(geo_entry));
 	shrink(&a, (void **) &ix->pts, &ix->cappt, ix->npt, sizeof(geo_pt));
 	shrink(&a, (void **) &ix->far, &ix->capfar, ix->nfar, sizeof(double));
+	shrink(&a, (void **) &ix->chains, &ix->capchain, ix->nchain, sizeof(geo_chain));
 	if (!build_raster(ix) || !pack_leaves(ix))
 		goto fail;
+	/* lookups read the rings through the shapes' vertex ranges and the leaves' chains */
+	release(&a, ix->edges);
+	ix->edges = NULL;
 	if (status)
 		*status = SHEGU_GEO_OK;
 	return ix;
@@ -2125,7 +2248,7 @@ shegu_geo_free(shegu_geo_index *ix)
 
 /* ---- flat images ---- */
 
-#define FLAT_MAGIC		0x53474733u	/* "SGG3" */
+#define FLAT_MAGIC		0x53474734u	/* "SGG4" */
 #define FLAT_ARRAYS		8
 
 /* The image: this header, a copy of the index's header (pointers zeroed), then the arrays. */
@@ -2149,7 +2272,7 @@ flat_arrays(const shegu_geo_index *ix, const void **ptr, size_t *len)
 	ptr[0] = ix->v;
 	len[0] = ix->nv * sizeof(geo_pt);
 	ptr[1] = ix->edges;
-	len[1] = ix->ne * sizeof(uint32_t);
+	len[1] = ix->edges ? ix->ne * sizeof(uint32_t) : 0;	/* (freed once built) */
 	ptr[2] = ix->shapes;
 	len[2] = ix->ns * sizeof(geo_shape);
 	ptr[3] = ix->nodes;
@@ -2161,7 +2284,7 @@ flat_arrays(const shegu_geo_index *ix, const void **ptr, size_t *len)
 	ptr[6] = ix->sub;
 	len[6] = ix->nsub * sizeof(uint32_t);
 	ptr[7] = ix->codes;
-	len[7] = ix->raster_bits && ix->codes ? ix->ns * sizeof(int64_t) : 0;
+	len[7] = ix->codes ? ix->ns * sizeof(int64_t) : 0;
 }
 
 size_t
@@ -2270,8 +2393,11 @@ shegu_geo_view(const void *buf, size_t len, const shegu_geo_allocator *a)
 static inline int64_t
 leaf_locate(const shegu_geo_index *ix, const uint64_t *blk, double x, double y, int32_t day)
 {
-	const geo_entry *e = (const geo_entry *) (blk + 1);
-	const geo_entry *end;
+	const geo_packed *e = (const geo_packed *) (blk + 1);
+	const geo_packed *end;
+	const uint64_t *d;
+	const geo_pt *v = ix->v;
+	bool		window = valid_on(ix->raster_from, ix->raster_to, day);
 	uint64_t	h;
 	size_t		w,
 				words;
@@ -2283,20 +2409,94 @@ leaf_locate(const shegu_geo_index *ix, const uint64_t *blk, double x, double y, 
 	 */
 	__builtin_prefetch(blk + 8);
 	__builtin_prefetch(blk + 16);
-	__builtin_prefetch(blk + 24);
 	h = blk[0];
 	words = (size_t) (h >> 32);
-	for (w = 32; w < words && w < LEAF_PREFETCH_WORDS; w += 8)
+	for (w = 24; w < words && w < LEAF_PREFETCH_WORDS; w += 8)
 		__builtin_prefetch(blk + w);
 	end = e + (uint32_t) h;
+	d = blk + 1 + ((size_t) (uint32_t) h * sizeof(geo_packed) + 7) / 8;
+
+	/*
+	 * The chains' vertices lie elsewhere in v[] (shared by the leaves their edges touch): ask for
+	 * those of the first entries a lookup may test, up to the first inside one, all at once.
+	 */
+	{
+		const geo_packed *p;
+		const uint64_t *dd = d;
+		int			asked = 0;
+
+		for (p = e; p < end && asked < 12; p++)
+		{
+			uint32_t	nf = p->n_far,
+						nc = p->n_chains,
+						sh = p->shape & ~LEAF_WINDOW;
+			uint32_t	i;
+
+			if (nf == LEAF_BIG || nc == LEAF_BIG)
+			{
+				nf = (uint32_t) dd[0];
+				nc = (uint32_t) (dd[0] >> 32);
+				dd++;
+			}
+			if (window ? (p->shape & LEAF_WINDOW) : valid_on(ix->shapes[sh].from, ix->shapes[sh].to, day))
+			{
+				const geo_chain *ch = (const geo_chain *) (dd + nf);
+
+				if (nf == 0 && nc == 0)
+					break;
+				for (i = 0; i < nc && asked < 12; i++, asked++)
+				{
+					__builtin_prefetch(&v[ch[i].first]);
+					if (ch[i].n >= 4)
+						__builtin_prefetch(&v[ch[i].first + 4]);
+				}
+			}
+			dd += nf + nc;
+		}
+	}
+
 	for (; e < end; e++)
 	{
-		if (!valid_on(e->from, e->to, day))
+		uint32_t	nf = e->n_far,
+					nc = e->n_chains,
+					sh = e->shape & ~LEAF_WINDOW;
+		const geo_chain *ch;
+		bool		inside;
+		uint32_t	i;
+
+		if (nf == LEAF_BIG || nc == LEAF_BIG)
+		{
+			nf = (uint32_t) d[0];
+			nc = (uint32_t) (d[0] >> 32);
+			d++;
+		}
+		if (window ? !(e->shape & LEAF_WINDOW)
+			: !valid_on(ix->shapes[sh].from, ix->shapes[sh].to, day))
+		{
+			d += nf + nc;
 			continue;
-		if (!entry_is_boundary(e)
-			|| entry_covers_at(e, (const geo_pt *) (ix->leafmem + e->pt_off),
-							   (const double *) (ix->leafmem + e->far_off), x, y))
-			return e->code;
+		}
+		if (nf == 0 && nc == 0)
+			return ix->codes[sh];
+		ch = (const geo_chain *) (d + nf);
+		inside = nf > 0 && far_parity((const double *) d, nf, y);
+		for (i = 0; i < nc; i++)
+		{
+			const geo_pt *p = &v[ch[i].first];
+			const geo_pt *pe = p + ch[i].n;
+
+			for (; p < pe; p++)
+			{
+				int			t = edge_test(p, p + 1, x, y);
+
+				if (t == 2)
+					return ix->codes[sh];
+				inside ^= (t == 1);
+			}
+		}
+		if (inside)
+			return ix->codes[sh];
+		d += nf + nc;
 	}
 	return 0;
 }
@@ -2396,7 +2596,7 @@ shegu_geo_locate_brute(const shegu_geo_index *ix, double x, double y, int32_t da
 			continue;
 		if (!(x >= s->min_x && x <= s->max_x && y >= s->min_y && y <= s->max_y))
 			continue;
-		if (covered(ix->v, ix->edges + s->edge_first, s->edge_count, x, y))
+		if (covered_rings(ix->v + s->v_first, s->v_count, x, y))
 			return s->code;
 	}
 	return 0;
@@ -2414,15 +2614,20 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 	out->entries = (int64_t) ix->nent;
 	out->boundary_entries = ix->boundary_entries;
 	out->edge_refs = (int64_t) ix->nref;
+	out->chains = (int64_t) ix->nchain;
+	out->far_values = (int64_t) ix->nfar;
 	out->depth = ix->depth;
 	out->work = ix->work;
 	out->split_depth = ix->split_depth;
 	out->budget_spent = ix->budget_spent;
-	out->bytes = sizeof(shegu_geo_index) + ix->nv * sizeof(geo_pt) + ix->ne * sizeof(uint32_t)
-		+ ix->ns * sizeof(geo_shape) + ix->capn * sizeof(geo_node)
-		+ ix->nleafmem * sizeof(uint64_t)
-		+ (ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny * sizeof(uint32_t)
-		   + ix->ns * sizeof(int64_t) + ix->capsub * sizeof(uint32_t) : 0);
+	out->bytes_vertices = ix->nv * sizeof(geo_pt) + (ix->edges ? ix->ne * sizeof(uint32_t) : 0);
+	out->bytes_shapes = ix->ns * sizeof(geo_shape);
+	out->bytes_nodes = ix->capn * sizeof(geo_node);
+	out->bytes_leaves = ix->nleafmem * sizeof(uint64_t);
+	out->bytes_raster = (ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny * sizeof(uint32_t)
+		+ ix->capsub * sizeof(uint32_t) : 0) + (ix->codes ? ix->ns * sizeof(int64_t) : 0);
+	out->bytes = sizeof(shegu_geo_index) + out->bytes_vertices + out->bytes_shapes + out->bytes_nodes
+		+ out->bytes_leaves + out->bytes_raster;
 	out->raster_from = ix->raster_from;
 	out->raster_to = ix->raster_to;
 	out->raster_sub_cells = (int64_t) ix->nsub;

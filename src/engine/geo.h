@@ -98,13 +98,20 @@ typedef struct shegu_geo_stats
 	int64_t		entries;		/* (cell, grid) pairs kept in leaves */
 	int64_t		boundary_entries;	/* of which boundary (the rest are inside) */
 	int64_t		edge_refs;		/* clipped edges held by boundary entries (those touching their leaf) */
+	int64_t		chains;			/* runs of consecutive edges those make (what a leaf names of them) */
+	int64_t		far_values;		/* y values of edges wholly right of their leaf (see geo.c) */
 	int			depth;			/* deepest leaf */
 	int			raster_bits;	/* the raster's cells are the tree's at this depth (0: no raster) */
 	int64_t		raster_cells;
 	int64_t		raster_direct;	/* raster cells that answer without the tree */
 	int64_t		raster_sub_cells;	/* quarters (at every level) of raster cells a boundary crosses */
 	int64_t		raster_sub_direct;	/* of which answer without the tree */
-	size_t		bytes;			/* memory the index holds */
+	size_t		bytes;			/* memory the index holds, of which: */
+	size_t		bytes_vertices;	/* the boundaries' vertices (and what addresses their rings) */
+	size_t		bytes_leaves;	/* the leaves' blocks (entries, far y values, edge chains) */
+	size_t		bytes_raster;	/* raster cells, their quarters and the codes they answer */
+	size_t		bytes_nodes;	/* quadtree cells */
+	size_t		bytes_shapes;	/* one record a grid version */
 	int64_t		work;			/* edge tests the build made (tree and raster) */
 	int			split_depth;	/* below this depth a cell needs more edges to be split (doubling a level) */
 	bool		budget_spent;	/* the build ran out of work budget and stopped splitting early */

@@ -34,7 +34,7 @@ static const shegu_geo_allocator heap = {t_alloc, t_realloc, t_free, NULL};
 
 typedef struct wkb
 {
-	uint8_t		buf[1 << 16];
+	uint8_t		buf[1 << 21];
 	size_t		len;
 	int			big;
 } wkb;
@@ -775,6 +775,85 @@ test_bounded_build(void)
 	CHECK_STR(shegu_geo_status_name(SHEGU_GEO_CANCELLED), "the build was cancelled", "status name of a cancelled build");
 }
 
+/*
+ * A leaf whose entry holds more far values than a leaf's entry has room to count (65,535): a
+ * small square beside a comb of 20,000 teeth that cross the square's height, each tooth's ends a
+ * little higher and lower than the last (so no two far y values cancel: 80,000 of them), all
+ * wholly right of the square's leaf.  The count then goes into the entry's data; the lookups must still agree with
+ * the brute-force scan.
+ */
+static void
+test_many_far_values(void)
+{
+	static wkb	w;
+	static double xy[2 * 80004];
+	shegu_geo_builder *b = shegu_geo_builder_new(&heap);
+	shegu_geo_index *ix;
+	shegu_geo_stats st;
+	shegu_geo_options opt;
+	int			teeth = 20000,
+				n = 0,
+				i,
+				k,
+				bad = 0;
+
+	/* the comb: a spine along x = 10..11 below y = -2, teeth at x = 10 + i / teeth going up (their
+	 * ends slanted, so that no two y values are equal) */
+	for (i = 0; i < teeth; i++)
+	{
+		double		x0 = 10.0 + (double) i / teeth,
+					x1 = x0 + 0.5 / teeth;
+
+		xy[n++] = x0;
+		xy[n++] = -2.0 - i * 1e-6;
+		xy[n++] = x0;
+		xy[n++] = 2.0 + i * 1e-6;
+		xy[n++] = x1;
+		xy[n++] = 2.0 + i * 1e-6 + 0.5e-6;
+		xy[n++] = x1;
+		xy[n++] = -2.0 - i * 1e-6 - 0.5e-6;
+	}
+	xy[n++] = 11.0;
+	xy[n++] = -3.0;
+	xy[n++] = 10.0;
+	xy[n++] = -3.0;
+	start_polygon(&w, 1);
+	put_ring(&w, xy, n / 2);
+	CHECK_INT(add(b, &w, 2, 6, DMIN, DMAX), SHEGU_GEO_OK, "many far values: the comb is accepted");
+	rect(&w, 0, 0, 1, 1);
+	CHECK_INT(add(b, &w, 1, 6, DMIN, DMAX), SHEGU_GEO_OK, "many far values: the square is accepted");
+	memset(&opt, 0, sizeof opt);
+	opt.leaf_edges = 64;
+	ix = shegu_geo_build(b, &opt, NULL);
+	CHECK(ix != NULL, "many far values: built");
+	if (ix == NULL)
+		return;
+	shegu_geo_stats_get(ix, &st);
+	CHECK(st.far_values > 65535, "many far values: some leaf entry holds more than 65,535");
+	for (k = 0; k < 40000; k++)
+	{
+		double		x = (k % 2) ? -0.5 + urand() * 2.0 : 9.9 + urand() * 1.2,
+					y = -3.5 + urand() * 6.0;
+
+		if (shegu_geo_locate(ix, x, y, 0) != shegu_geo_locate_brute(ix, x, y, 0))
+			bad++;
+	}
+	for (k = 0; k < shegu_geo_vertex_count(ix); k++)
+	{
+		double		x,
+					y;
+
+		shegu_geo_vertex(ix, k, &x, &y);
+		if (shegu_geo_locate(ix, x, y, 0) != shegu_geo_locate_brute(ix, x, y, 0))
+			bad++;
+	}
+	CHECK_INT(bad, 0, "many far values: the index agrees with the brute-force scan");
+	CHECK_INT(shegu_geo_locate(ix, 0.5, 0.5, 0), 1, "many far values: the square's middle");
+	CHECK_INT(shegu_geo_locate(ix, 10.0, 0.0, 0), 2, "many far values: on the comb's first tooth");
+	check_flat(ix, "many far values");
+	shegu_geo_free(ix);
+}
+
 int
 main(void)
 {
@@ -793,5 +872,6 @@ main(void)
 	test_against_brute(8, 9, 150);
 	test_raster_days();
 	test_bounded_build();
+	test_many_far_values();
 	return UNIT_DONE();
 }
