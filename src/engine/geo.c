@@ -32,7 +32,7 @@
  *
  * The root is a square whose side is a power of two and whose corner is a multiple of it, so
  * every split point is exact.  Over the shapes' extent lies a raster whose cells are the tree's
- * cells at one depth (about 16 a shape and one for every 32 edges, at most 2^22): a cell that
+ * cells at one depth (about 16 a shape and one for every 32 edges, at most 2^24): a cell that
  * one shape covers entirely, with every shape before it in answer order missing it, holds that
  * shape (the answer on the days of the raster's window, see choose_window); a cell no shape
  * reaches holds "none"; a cell a boundary crosses is split into
@@ -40,10 +40,12 @@
  * gives some quarter an answer, else it holds the tree node to go on from.  Most points are
  * answered from the raster with two memory reads.
  *
- * A leaf keeps, for each boundary shape, only the edges that touch its box, as copies of their
- * vertices (so testing them reads a few adjacent cache lines, not scattered vertices); the band
- * edges wholly right of the box only decide a parity by the point's y, kept as a few sorted y
- * values (see geo_entry).
+ * A leaf keeps, for each boundary shape, only the edges that touch its box, as runs of a ring's
+ * consecutive edges (chains) named by their first vertex in v[] and their length: the vertices
+ * are held once, shared by every leaf the edges touch (copies in each leaf cost 16 bytes a
+ * vertex per leaf and made the index 85 bytes a vertex); a lookup asks for the chains of the
+ * first entries it may test at once.  The band edges wholly right of the box only decide a
+ * parity by the point's y, kept as a few sorted y values (see geo_entry).
  */
 
 typedef struct geo_pt
@@ -145,6 +147,15 @@ typedef struct geo_packed
 /* Words after the last leaf block (see leaf_locate), and how much of a block is fetched ahead. */
 #define LEAF_PAD			32
 #define LEAF_PREFETCH_WORDS	128
+
+/*
+ * The raster's cells at most (4 bytes each: 64 MiB).  A province of 300,000 grids wants about 5
+ * million; at 2^22 it got 2.4 million of which 30 % answer at once (461 ns a random point on
+ * the engine alone), at 2^24 9.4 million and 60 % (354 ns), for 4.9 more bytes a vertex.
+ */
+#ifndef RASTER_MAX_CELLS
+#define RASTER_MAX_CELLS	(1 << 24)
+#endif
 
 /* Levels of quarters below a raster cell that a boundary crosses. */
 #define SUB_LEVELS		2
@@ -1774,7 +1785,7 @@ sub_split(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels, si
 
 /*
  * A raster over the shapes' extent whose cells are the tree's cells at one depth, about 1/16 of a
- * grid's area each (at most 2^22 cells): a point's cell gives its answer at once where one grid
+ * grid's area each (at most 2^24 cells): a point's cell gives its answer at once where one grid
  * covers the whole cell on every day (or none does), else the tree node to go on from.  Only built
  * when the root is aligned (every cell's bounds exact); opt raster_bits < 0 disables it.
  */
@@ -1807,7 +1818,7 @@ plan_raster(shegu_geo_index *ix)
 		/*
 		 * the shallowest depth with ~16 cells a shape, and a cell for every 32 edges (large
 		 * shapes, a county's thousands of vertices, need finer cells than their number says),
-		 * over the extent, within 2^22 cells
+		 * over the extent, within RASTER_MAX_CELLS
 		 */
 		double		want = fmax((double) ix->ns * 16, (double) ix->ne / 32);
 
@@ -1819,7 +1830,7 @@ plan_raster(shegu_geo_index *ix)
 
 			if (cells >= want)
 				break;
-			if (cells * 4 > (double) (1 << 22))
+			if (cells * 4 > (double) RASTER_MAX_CELLS)
 				break;
 		}
 	}
@@ -1833,7 +1844,7 @@ plan_raster(shegu_geo_index *ix)
 			return;				/* cell bounds would not be exact */
 		nx = floor((max_x - ix->x0) / cell) - floor((min_x - ix->x0) / cell) + 1;
 		ny = floor((max_y - ix->y0) / cell) - floor((min_y - ix->y0) / cell) + 1;
-		if (nx * ny <= (double) (1 << 22) || bits <= 1)
+		if (nx * ny <= (double) RASTER_MAX_CELLS || bits <= 1)
 		{
 			ix->raster_x0 = ix->x0 + floor((min_x - ix->x0) / cell) * cell;
 			ix->raster_y0 = ix->y0 + floor((min_y - ix->y0) / cell) * cell;

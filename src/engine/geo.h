@@ -60,7 +60,7 @@ typedef struct shegu_geo_options
 	int			max_depth;		/* never split deeper than this (default 24) */
 	int			raster_bits;	/* raster of the tree's cells at this depth over the shapes'
 								 * extent: 0 automatic (about 16 cells a grid, and one
-								 * every 32 edges, at most 2^22 cells), < 0 none */
+								 * every 32 edges, at most 2^24 cells), < 0 none */
 	/*
 	 * Called every SHEGU_GEO_INTERRUPT_WORK units of work during the build (NULL: never).  It
 	 * returns nonzero to cancel the build, which then frees what it allocated and returns NULL
