@@ -191,7 +191,7 @@ if [ "$PROVINCE_GRIDS" -gt 0 ]; then
 	prov_stx=$1 prov_loc=$2
 	echo "500,000 points: sum(ST_X) $1 ms, locate $2 ms ($(ratio "$2" "$1")x)"
 	source "$SHEGU_TOP/bench/lookup_edit.sh"
-	edit_db=$pdb EDIT_SECONDS=${EDIT_SECONDS:-40}
+	edit_db=$pdb EDIT_SECONDS=${EDIT_SECONDS:-60}
 	edit_bench "province of $PROVINCE_GRIDS"
 	prov_vis=$edit_vis_max
 	run_psql -d postgres -c "DROP DATABASE $pdb" >/dev/null

@@ -2,10 +2,12 @@
 # Edit-to-visible and the longest reader wait during an index rebuild: sourced by bench/lookup.sh
 # (or run alone against a running server: bench/lookup_edit.sh DB).  Readers (pgbench, READERS
 # clients) locate random points over the registry's extent while one session redraws grids:
-# one basic grid deleted and put back (twice), then a whole township's basic grids shifted by
+# basic grids deleted and put back one at a time, then a whole township's basic grids shifted by
 # 1e-5 degrees and shifted back.  After each committed edit the editing session locates a point
 # the edit changes, transaction after transaction, until the answer changes: that is the
 # edit-to-visible time.  pgbench's per-statement log gives the longest wait of any reader.
+# EDIT_GRIDS=10 basic grids are each deleted and put back (20 one-grid edits), with pauses of
+# 0.2-1.7 s between them so that some edits come while the builder compacts.
 # bench/lookup_edit.sh
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	source "$(dirname "$0")/../tools/lib.sh"
@@ -53,11 +55,11 @@ edit_bench() {
 		-f "$SHEGU_RUN_DIR/edit_reader.sql" "$edit_db" >"$rd/out.txt" 2>&1 )
 	edit_quiet=$(cat "$rd"/pgbench_log.* | awk '{ if ($3 > m) m = $3 } END { printf "%.1f", m / 1000 }')
 	rm -rf "$rd"; mkdir -p "$rd"
-	( cd "$rd" && "$("$PG_CONFIG" --bindir)/pgbench" -n -c "$READERS" -j "$READERS" -T "${EDIT_SECONDS:-40}" -l \
+	( cd "$rd" && "$("$PG_CONFIG" --bindir)/pgbench" -n -c "$READERS" -j "$READERS" -T "${EDIT_SECONDS:-60}" -l \
 		-f "$SHEGU_RUN_DIR/edit_reader.sql" "$edit_db" >"$rd/out.txt" 2>&1 ) &
-	local pgb=$! i g p comm ms vis=()
+	local pgb=$! i g p comm ms vis=() pause
 	sleep 2
-	for i in 1 2; do
+	for i in $(seq 1 "${EDIT_GRIDS:-10}"); do
 		# a current basic grid with a current community, and a point inside it
 		read -r g p comm < <(eq -F ' ' -c "SELECT g.code, encode(ST_AsEWKB(ST_PointOnSurface(g.boundary)), 'hex'), shegu.parent(g.code)
 			FROM shegu.grid g WHERE g.kind = 'basic' AND g.valid_to IS NULL ORDER BY g.code OFFSET $((i * 997)) LIMIT 1")
@@ -66,7 +68,9 @@ edit_bench() {
 		vis+=("$ms")
 		ms=$(eq -c "CALL bench_visible('INSERT INTO shegu.grid SELECT * FROM bench_saved', '$p', '$g')")
 		vis+=("$ms")
-		sleep 1
+		# pauses of 0.2 to 1.7 s: some edits come while the builder compacts (after 1 s of quiet)
+		pause=$(( (i % 4) * 5 + 2 ))
+		sleep "$((pause / 10)).$((pause % 10))"
 	done
 	# a township redrawn: every basic grid of one township deleted, then put back
 	local town n
@@ -85,6 +89,7 @@ edit_bench() {
 	worst=$(cat "$rd"/pgbench_log.* | awk '{ if ($3 > m) m = $3 } END { printf "%.1f", m / 1000 }')
 	n_stmts=$(cat "$rd"/pgbench_log.* | wc -l)
 	echo "$label: one-grid edit to visible (ms): ${vis[*]}"
+	echo "$label: one-grid edits to visible over ${#vis[@]} edits: $(printf '%s\n' "${vis[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "min %.1f, median %.1f, max %.1f ms", v[1], (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR] }')"
 	echo "$label: township redraw ($n basic grids) to visible (ms): ${town_ms[*]}"
 	echo "$label: longest wait of $READERS readers during the edits: $worst ms ($n_stmts statements; $edit_quiet ms in 8 s without edits)"
 	edit_worst=$worst

@@ -286,6 +286,44 @@ shegu_geo_covers_box(const uint8_t *ewkb, size_t len, const shegu_geo_box *box)
 	return c.inside;
 }
 
+/* ewkb walk callback: grow a box by a point */
+static int
+box_grow(double *x, double *y, void *arg)
+{
+	shegu_geo_box *b = (shegu_geo_box *) arg;
+
+	b->x0 = fmin(b->x0, *x);
+	b->x1 = fmax(b->x1, *x);
+	b->y0 = fmin(b->y0, *y);
+	b->y1 = fmax(b->y1, *y);
+	return 0;
+}
+
+int
+shegu_geo_covered_rects(const uint8_t *ewkb, size_t len, const shegu_geo_box *rects, size_t n,
+						int *met, int max)
+{
+	shegu_geo_box bb = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+	uint32_t	type = 0;
+	int			m = 0;
+	size_t		k;
+
+	if (shegu_ewkb_walk(ewkb, len, box_grow, NULL, &bb, NULL, &type) != SHEGU_EWKB_OK
+		|| (type != 3 && type != 6) || !(bb.x0 <= bb.x1 && bb.y0 <= bb.y1))
+		return -1;
+	for (k = 0; k < n; k++)
+	{
+		const shegu_geo_box *r = &rects[k];
+
+		if (r->x1 < bb.x0 || r->x0 > bb.x1 || r->y1 < bb.y0 || r->y0 > bb.y1)
+			continue;			/* no point of the boundary's area lies in it */
+		if (m >= max || !shegu_geo_covers_box(ewkb, len, r))
+			return -1;
+		met[m++] = (int) k;
+	}
+	return m;
+}
+
 static size_t
 put_le(uint8_t *out, size_t pos, const void *v, size_t n)
 {

@@ -52,6 +52,16 @@ extern size_t shegu_geo_mask_rects(const void *mask, shegu_geo_box *out, size_t 
 extern bool shegu_geo_covers_box(const uint8_t *ewkb, size_t len, const shegu_geo_box *box);
 
 /*
+ * How a boundary can stand in a delta that answers only in rects[0..n): the number of rectangles
+ * its bounding box meets (their indices in met[], which has room for max) when it covers each of
+ * them entirely (shegu_geo_covers_box), so that those rectangles, as boxes of the same grid,
+ * answer every point of the rectangles as the boundary does (and none: it matters nowhere);
+ * -1 when it does not cover one of them, meets more than max, or does not read.
+ */
+extern int	shegu_geo_covered_rects(const uint8_t *ewkb, size_t len, const shegu_geo_box *rects,
+									size_t n, int *met, int max);
+
+/*
  * Write the EWKB (little-endian, SRID srid) of the box as a Polygon into out, which has room for
  * SHEGU_GEO_BOX_EWKB_LEN bytes; returns the length.
  */

@@ -161,6 +161,13 @@ random_period(rec *r)
 /* Set by the delta's builds: a grid that covers this box is read as the box (as the binding does). */
 static const shegu_geo_box *hull = NULL;
 static int substituted = 0;
+static int substituted_rects = 0;
+typedef struct rects
+{
+	shegu_geo_box *r;
+	size_t		n;
+} rects;
+static const rects *hull_rects = NULL;		/* ... and one that covers each rectangle its box meets, as those */
 
 static shegu_geo_index *
 build(bool (*take) (const rec *r, void *arg), void *arg)
@@ -182,6 +189,28 @@ build(bool (*take) (const rec *r, void *arg), void *arg)
 				len = shegu_geo_box_ewkb(hull, 4326, buf);
 				substituted++;
 			}
+			else if (hull != NULL && hull_rects != NULL)
+			{
+				int			met[32];
+				int			m = shegu_geo_covered_rects(buf, len, hull_rects->r, hull_rects->n, met, 32),
+							j;
+
+				if (m >= 0)
+				{
+					/* as the rectangles its box meets, one box each (as the binding does) */
+					for (j = 0; j < m; j++)
+					{
+						uint8_t		bx[SHEGU_GEO_BOX_EWKB_LEN];
+						size_t		bl = shegu_geo_box_ewkb(&hull_rects->r[met[j]], 4326, bx);
+
+						if (shegu_geo_builder_add(b, bx, bl, recs[i].code, recs[i].level, recs[i].from,
+												  recs[i].to, NULL, NULL) != SHEGU_GEO_OK)
+							add_failed++;
+					}
+					substituted_rects++;
+					continue;
+				}
+			}
 			if (shegu_geo_builder_add(b, buf, len, recs[i].code, recs[i].level, recs[i].from,
 									  recs[i].to, NULL, NULL) != SHEGU_GEO_OK)
 				add_failed++;
@@ -189,11 +218,6 @@ build(bool (*take) (const rec *r, void *arg), void *arg)
 	return shegu_geo_build(b, &opt, NULL);
 }
 
-typedef struct rects
-{
-	shegu_geo_box *r;
-	size_t		n;
-} rects;
 
 static bool
 in_rects(const rec *r, void *arg)
@@ -382,8 +406,10 @@ test_edit_sequences(void)
 					h.y1 = fmax(h.y1, rs[q].y1);
 				}
 				hull = &h;
+				hull_rects = &rr;
 				delta = build(in_rects, &rr);
 				hull = NULL;
+				hull_rects = NULL;
 			}
 			full = build(NULL, NULL);
 			for (i = 0; i < 6000; i++)
@@ -429,6 +455,8 @@ test_edit_sequences(void)
 	printf("#   %d probes compared\n", probes);
 	CHECK(substituted > 0, "layers: grids that cover the whole dirty region were read as its hull");
 	printf("#   %d grids read as the hull\n", substituted);
+	CHECK(substituted_rects > 0, "layers: grids that cover each dirty rectangle they meet were read as those rectangles");
+	printf("#   %d grids read as rectangles\n", substituted_rects);
 }
 
 static void
