@@ -577,6 +577,13 @@ lk_update(lk_slot *sl, Oid relid, bool check_day, bool quiet)
 		abandon_gen = gen;
 		geo = shegu_lookup_build(cxt, false, &rows, rects, work == LK_DELTA ? nrects : (size_t) -1,
 								 work == LK_COMPACT ? lk_abandon : NULL);
+		/*
+		 * A commit that came after the build's last look: copying a province's base into shared
+		 * memory takes half a second more, which its delta would wait for (once copied, the base
+		 * is published: the delta on it is the smaller one).
+		 */
+		if (geo != NULL && work == LK_COMPACT && lk_abandon())
+			geo = NULL;
 		if (geo != NULL)
 		{
 			Size		size;

@@ -287,6 +287,18 @@ tick(shegu_geo_index *ix, int64_t units)
 	return !ix->cancelled;
 }
 
+/*
+ * Ask the interrupt callback without counting work, in the parts of a build that do not test
+ * edges (packing the leaves of a province takes a second): false when it cancels.
+ */
+static bool
+poll_interrupt(shegu_geo_index *ix)
+{
+	if (ix->interrupt != NULL && !ix->cancelled && ix->interrupt(ix->interrupt_arg))
+		ix->cancelled = true;
+	return !ix->cancelled;
+}
+
 /* ---- memory ---- */
 
 static bool
@@ -1888,6 +1900,9 @@ pack_leaves(shegu_geo_index *ix)
 			const geo_node *n = &ix->nodes[k];
 			uint32_t	i;
 
+			if ((k & 16383) == 0 && !poll_interrupt(ix))
+				return false;
+
 			words += 1 + ((size_t) n->n_entries * sizeof(geo_packed) + 7) / 8;
 			for (i = 0; i < n->n_entries; i++)
 			{
@@ -1912,6 +1927,8 @@ pack_leaves(shegu_geo_index *ix)
 
 		if (n->child != 0)
 			continue;
+		if ((k & 16383) == 0 && !poll_interrupt(ix))
+			return false;
 		out = (geo_packed *) (ix->leafmem + at + 1);
 		at += 1 + ((size_t) n->n_entries * sizeof(geo_packed) + 7) / 8;
 		if (n->n_entries & 1)
@@ -2058,7 +2075,7 @@ choose_window(shegu_geo_index *ix, const shegu_geo_options *opt)
  * sides), never above the raster's.
  */
 static int
-choose_split_depth(const shegu_geo_index *ix)
+choose_split_depth(shegu_geo_index *ix)
 {
 	double		sum = 0,
 				side = ix->x1 - ix->x0;
@@ -2070,6 +2087,9 @@ choose_split_depth(const shegu_geo_index *ix)
 	{
 		const geo_pt *a = &ix->v[ix->edges[k]];
 		double		len = fmax(fabs(a[1].x - a[0].x), fabs(a[1].y - a[0].y));
+
+		if ((k & 0xfffff) == 0 && !poll_interrupt(ix))
+			return ix->raster_plan;	/* the build looks at cancelled next */
 
 		if (len > 0 && isfinite(len))
 		{
@@ -2193,6 +2213,8 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt, shegu_geo_st
 	ix->y1 = root.y1;
 	plan_raster(ix);
 	ix->split_depth = choose_split_depth(ix);
+	if (ix->cancelled)
+		goto fail;
 	ix->budget = (int64_t) SHEGU_GEO_WORK_PER_VERTEX * (int64_t) (ix->ne + ix->ns);
 
 	memset(&bs, 0, sizeof bs);

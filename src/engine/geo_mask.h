@@ -22,7 +22,8 @@ typedef struct shegu_geo_box
 /*
  * A mask is a flat block of shegu_geo_mask_size() bytes (8-byte aligned, no pointers: it can
  * live in shared memory).  A point is in the mask when it lies in a cell that one of the boxes
- * touches (so every point of every box is in it, boundaries included).
+ * touches (so every point of every box is in it, boundaries included) and, when the mask was
+ * built from at most 64 boxes, in one of them.
  */
 extern size_t shegu_geo_mask_size(void);
 
@@ -36,8 +37,9 @@ extern bool shegu_geo_mask_covers(const void *mask, double x, double y);
 extern bool shegu_geo_mask_empty(const void *mask);
 
 /*
- * Rectangles whose union holds the mask's marked cells, slightly enlarged (a grid whose box
- * meets one of them may matter in the mask): at most max are written to out; returns how many
+ * Rectangles whose union holds the mask's points (the boxes themselves when there are at most
+ * 64, else the marked cells, slightly enlarged; a grid whose box meets one of them may matter
+ * in the mask): at most max are written to out; returns how many
  * there are (the caller passes a larger out when that is more than max).  At most
  * SHEGU_GEO_MASK_SIDE * SHEGU_GEO_MASK_SIDE / 2 + 1.
  */
