@@ -62,8 +62,8 @@ typedef struct geo_shape
 	int32_t		to;
 	uint32_t	edge_first;		/* into edges[] (only while building) */
 	uint32_t	edge_count;
-	uint32_t	v_first;		/* its rings' vertices: v[v_first .. v_first + v_count) */
-	uint32_t	v_count;
+	uint32_t	ring_first;		/* its rings: ring_start[ring_first .. ring_first + ring_count) */
+	uint32_t	ring_count;
 	double		min_x,
 				min_y,
 				max_x,
@@ -193,6 +193,8 @@ struct shegu_geo_builder
 	size_t		ns,
 				caps;
 	int64_t		rings;
+	uint32_t   *ring_start;		/* ring k: v[ring_start[k] .. ring_start[k + 1]) (rings + 1 values) */
+	size_t		capring;
 };
 
 struct shegu_geo_index
@@ -205,6 +207,7 @@ struct shegu_geo_index
 	geo_shape  *shapes;			/* sorted in answer order */
 	size_t		ns;
 	int64_t		rings;
+	uint32_t   *ring_start;		/* as the builder's */
 	geo_node   *nodes;
 	size_t		nn,
 				capn;
@@ -534,31 +537,25 @@ covered(const geo_pt *v, const uint32_t *refs, uint32_t n, double px, double py)
 }
 
 /*
- * The same over a shape's rings v[0..n), one after another, each closed (its last vertex is its
- * first, which no other vertex of a simple ring repeats).
+ * The same over a shape's n rings, ring k from v[start[k]] to v[start[k + 1] - 1] (its last
+ * vertex repeats its first).
  */
 static bool
-covered_rings(const geo_pt *v, uint32_t n, double px, double py)
+covered_rings(const geo_pt *v, const uint32_t *start, uint32_t n, double px, double py)
 {
 	bool		inside = false;
-	uint32_t	k = 0;
+	uint32_t	k,
+				r;
 
-	while (k < n)
-	{
-		uint32_t	first = k;
-
-		for (k++; k < n; k++)
+	for (k = 0; k < n; k++)
+		for (r = start[k]; r + 1 < start[k + 1]; r++)
 		{
-			int			t = edge_test(&v[k - 1], &v[k], px, py);
+			int			t = edge_test(&v[r], &v[r + 1], px, py);
 
 			if (t == 2)
 				return true;
 			inside ^= (t == 1);
-			if (v[k].x == v[first].x && v[k].y == v[first].y)
-				break;
 		}
-		k++;
-	}
 	return inside;
 }
 
@@ -701,9 +698,16 @@ add_ring_end(void *arg)
 		a->st = SHEGU_GEO_OPEN_RING;
 		return 1;
 	}
+	if (!grow(&b->a, (void **) &b->ring_start, &b->capring, (size_t) b->rings + 2, sizeof(uint32_t)))
+	{
+		a->st = SHEGU_GEO_NO_MEMORY;
+		return 1;
+	}
 	for (j = 0; j + 1 < np; j++)
 		b->edges[b->ne++] = (uint32_t) (a->first + j);
+	b->ring_start[b->rings] = (uint32_t) a->first;
 	b->rings++;
+	b->ring_start[b->rings] = (uint32_t) b->nv;	/* the end of the last ring, so far */
 	return 0;
 }
 
@@ -729,6 +733,7 @@ shegu_geo_builder_free(shegu_geo_builder *b)
 	a = b->a;
 	release(&a, b->v);
 	release(&a, b->edges);
+	release(&a, b->ring_start);
 	release(&a, b->shapes);
 	release(&a, b);
 }
@@ -819,8 +824,8 @@ shegu_geo_builder_add(shegu_geo_builder *b, const uint8_t *ewkb, size_t len, int
 	sh->to = valid_to;
 	sh->edge_first = (uint32_t) ne0;
 	sh->edge_count = (uint32_t) (b->ne - ne0);
-	sh->v_first = (uint32_t) nv0;
-	sh->v_count = (uint32_t) (b->nv - nv0);
+	sh->ring_first = (uint32_t) rings0;
+	sh->ring_count = (uint32_t) (b->rings - rings0);
 	sh->min_x = sh->max_x = b->v[nv0].x;
 	sh->min_y = sh->max_y = b->v[nv0].y;
 	for (k = nv0; k < b->nv; k++)
@@ -1298,6 +1303,7 @@ index_free_parts(shegu_geo_index *ix)
 {
 	release(&ix->a, ix->v);
 	release(&ix->a, ix->edges);
+	release(&ix->a, ix->ring_start);
 	release(&ix->a, ix->shapes);
 	release(&ix->a, ix->nodes);
 	release(&ix->a, ix->entries);
@@ -2139,12 +2145,14 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt, shegu_geo_st
 	ix->shapes = b->shapes;
 	ix->ns = b->ns;
 	ix->rings = b->rings;
+	ix->ring_start = b->ring_start;
 	ix->leaf_edges = (opt && opt->leaf_edges > 0) ? opt->leaf_edges : 32;
 	ix->max_depth = (opt && opt->max_depth > 0) ? opt->max_depth : 24;
 	ix->raster_bits = opt ? opt->raster_bits : 0;
 	/* the builder's arrays grew by doubling: give back what they will never use */
 	shrink(&a, (void **) &ix->v, &b->capv, ix->nv, sizeof(geo_pt));
 	shrink(&a, (void **) &ix->edges, &b->cape, ix->ne, sizeof(uint32_t));
+	shrink(&a, (void **) &ix->ring_start, &b->capring, (size_t) ix->rings + 1, sizeof(uint32_t));
 	release(&a, b);
 
 	/* shapes in answer order (insertion into a sorted prefix would be quadratic: merge sort) */
@@ -2281,8 +2289,8 @@ shegu_geo_free(shegu_geo_index *ix)
 
 /* ---- flat images ---- */
 
-#define FLAT_MAGIC		0x53474734u	/* "SGG4" */
-#define FLAT_ARRAYS		8
+#define FLAT_MAGIC		0x53474735u	/* "SGG5" */
+#define FLAT_ARRAYS		9
 
 /* The image: this header, a copy of the index's header (pointers zeroed), then the arrays. */
 typedef struct geo_flat
@@ -2316,6 +2324,8 @@ flat_arrays(const shegu_geo_index *ix, const void **ptr, size_t *len)
 	len[5] = cells * sizeof(uint32_t);
 	ptr[6] = ix->sub;
 	len[6] = ix->nsub * sizeof(uint32_t);
+	ptr[8] = ix->ring_start;
+	len[8] = ix->ring_start ? ((size_t) ix->rings + 1) * sizeof(uint32_t) : 0;
 	ptr[7] = ix->codes;
 	len[7] = ix->codes ? ix->ns * sizeof(int64_t) : 0;
 }
@@ -2371,6 +2381,7 @@ shegu_geo_flatten(const shegu_geo_index *ix, void *buf)
 	copy.raster = NULL;
 	copy.sub = NULL;
 	copy.codes = NULL;
+	copy.ring_start = NULL;
 	copy.interrupt = NULL;
 	copy.interrupt_arg = NULL;
 	memset(&copy.a, 0, sizeof copy.a);
@@ -2417,6 +2428,7 @@ shegu_geo_view(const void *buf, size_t len, const shegu_geo_allocator *a)
 	ix->raster = arr[5];
 	ix->sub = arr[6];
 	ix->codes = arr[7];
+	ix->ring_start = arr[8];
 	return ix;
 }
 
@@ -2629,7 +2641,7 @@ shegu_geo_locate_brute(const shegu_geo_index *ix, double x, double y, int32_t da
 			continue;
 		if (!(x >= s->min_x && x <= s->max_x && y >= s->min_y && y <= s->max_y))
 			continue;
-		if (covered_rings(ix->v + s->v_first, s->v_count, x, y))
+		if (covered_rings(ix->v, ix->ring_start + s->ring_first, s->ring_count, x, y))
 			return s->code;
 	}
 	return 0;
@@ -2653,7 +2665,8 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 	out->work = ix->work;
 	out->split_depth = ix->split_depth;
 	out->budget_spent = ix->budget_spent;
-	out->bytes_vertices = ix->nv * sizeof(geo_pt) + (ix->edges ? ix->ne * sizeof(uint32_t) : 0);
+	out->bytes_vertices = ix->nv * sizeof(geo_pt) + (ix->edges ? ix->ne * sizeof(uint32_t) : 0)
+		+ (ix->ring_start ? ((size_t) ix->rings + 1) * sizeof(uint32_t) : 0);
 	out->bytes_shapes = ix->ns * sizeof(geo_shape);
 	out->bytes_nodes = ix->capn * sizeof(geo_node);
 	out->bytes_leaves = ix->nleafmem * sizeof(uint64_t);

@@ -1,5 +1,6 @@
-/* libFuzzer target of the dirty-region mask: boxes read from the input; every point of every
- * box (corners included) must be covered, and every covered point must lie in a rectangle.
+/* libFuzzer target of the dirty-region mask: boxes read from the input (up to 96: the mask keeps
+ * up to 64 as they are, more as cells); every point of every box (corners included) must be
+ * covered, and every covered point must lie in a rectangle.
  * test/fuzz/fuzz_geo_mask.c */
 #include <math.h>
 #include <stdint.h>
@@ -14,7 +15,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static void *mask = NULL;
-	shegu_geo_box boxes[64];
+	shegu_geo_box boxes[96];
 	shegu_geo_box *rects;
 	size_t		n = 0,
 				nr,
@@ -23,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (mask == NULL && (mask = malloc(shegu_geo_mask_size())) == NULL)
 		abort();
-	while (size >= 16 && n < 64)
+	while (size >= 16 && n < 96)	/* beyond 64 boxes the mask keeps only cells */
 	{
 		float		f[4];
 
@@ -65,6 +66,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 	}
+	/* points between the boxes: one the mask covers lies in a rectangle */
+	for (k = 0; k + 1 < n; k++)
+		for (j = 0; j < 5; j++)
+		{
+			double		t = (double) j / 4,
+						x = boxes[k].x0 + (boxes[k + 1].x1 - boxes[k].x0) * t,
+						y = boxes[k].y1 + (boxes[k + 1].y0 - boxes[k].y1) * t;
+			size_t		r;
+			int			in_rect = 0;
+
+			if (!shegu_geo_mask_covers(mask, x, y))
+				continue;
+			for (r = 0; r < nr; r++)
+				in_rect |= (x >= rects[r].x0 && x <= rects[r].x1 && y >= rects[r].y0 && y <= rects[r].y1);
+			if (!in_rect)
+				abort();
+		}
 	free(rects);
 	return 0;
 }
