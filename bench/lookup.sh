@@ -109,6 +109,8 @@ same=$(time_ms "$warm CREATE TEMP TABLE same AS SELECT id, ST_SetSRID(ST_MakePoi
 sorted=$(time_ms "$warm CREATE TEMP TABLE sorted AS SELECT id, pt FROM pts ORDER BY ST_GeoHash(pt, 12);" \
 	"SELECT count(shegu.locate(pt)) FROM sorted;")
 slow=$(time_ms "$warm SET shegu.lookup_fast_point = off;" "SELECT count(shegu.locate(pt)) FROM pts;")
+same_send=$(time_ms "$warm SET shegu.lookup_fast_point = off; CREATE TEMP TABLE same AS SELECT id, ST_SetSRID(ST_MakePoint(110.9, 26.6), 4326) AS pt FROM pts;" \
+	"SELECT count(shegu.locate(pt)) FROM same;")
 lonlat=$(time_ms "$warm CREATE TEMP TABLE ll AS SELECT id, ST_X(pt) AS x, ST_Y(pt) AS y FROM pts;" \
 	"SELECT count(shegu.locate(x, y)) FROM ll;")
 gcj=$(time_ms "$warm CREATE TEMP TABLE ll AS SELECT id, ST_X(pt) AS x, ST_Y(pt) AS y FROM pts;" \
@@ -116,12 +118,13 @@ gcj=$(time_ms "$warm CREATE TEMP TABLE ll AS SELECT id, ST_X(pt) AS x, ST_Y(pt) 
 echo "the same point every row (index in cache)   : $same ms"
 echo "points in geohash order (neighbours cached) : $sorted ms"
 echo "random points, points through geometry_send : $slow ms"
+echo "the same point every row, through geometry_send: $same_send ms (the accessors' saving: $(awk -v a="$same_send" -v b="$same" -v n="$POINTS" 'BEGIN { printf "%.2f", (a - b) * 1000 / n }') us a point)"
 echo "random points as lon/lat float8             : $lonlat ms"
 echo "random points as GCJ-02 lon/lat             : $gcj ms"
 
 say "index build and memory"
-stats() { q -F ' | ' -c "SELECT grids, vertices, cells, leaves, edge_refs, depth, raster_cells, round(100.0 * raster_direct / raster_cells) AS pct_direct, raster_quarters, raster_quarters_direct, round(memory_bytes / 1048576.0, 1) AS mib, round(build_ms) AS build_ms FROM shegu.lookup_stats()"; }
-echo "grids | vertices | cells | leaves | edge_refs | depth | raster cells | % of them answering at once | quarters (both levels) | of which answering | MiB | build ms"
+stats() { q -F ' | ' -c "SELECT grids, vertices, cells, leaves, edge_refs, depth, raster_cells, round(100.0 * raster_direct / raster_cells) AS pct_direct, raster_quarters, raster_quarters_direct, round(memory_bytes / 1048576.0, 1) AS mib, round(memory_bytes::numeric / vertices, 1) AS bytes_a_vertex, round(build_ms) AS build_ms FROM shegu.lookup_stats()"; }
+echo "grids | vertices | cells | leaves | edge_refs | depth | raster cells | % of them answering at once | quarters (both levels) | of which answering | MiB | bytes a vertex | build ms"
 echo "$(stats)   ($GRIDS basic grids + their communities, townships and county)"
 
 # The engine alone, outside the server (bench/geo_engine.c): the same registry, read from a file.
@@ -140,12 +143,14 @@ if [ "$BIG_GRIDS" -gt 0 ]; then
 	run_psql -d $db -v grids="$BIG_GRIDS" -v code=430529 -f "$SHEGU_TOP/demo/county.sql" >/dev/null || die "county generation failed"
 	q -c "DELETE FROM shegu.grid WHERE code OPERATOR(shegu.<@) '430528'::shegu.gridcode" >/dev/null
 	echo "$(stats)   ($BIG_GRIDS basic grids + parents; generated in $(( $(date +%s) - t0 )) s)"
+	city_bpv=$(q -c "SELECT round(memory_bytes::numeric / vertices, 1) FROM shegu.lookup_stats()")
 	if [ "${EDITS:-1}" = 1 ]; then
 		say "edits on the $BIG_GRIDS-grid city while $READERS sessions locate (bench/lookup_edit.sh)"
 		source "$SHEGU_TOP/bench/lookup_edit.sh"
 		edit_db=$db
 		edit_bench "city of $BIG_GRIDS"
 		city_edit_vis=$edit_vis_max city_edit_town=$edit_town_max city_edit_worst=$edit_worst city_edit_quiet=$edit_quiet
+		city_edit_summary=$edit_vis_summary
 		q -c "SELECT mode, grids, delta_grids, delta_boxes, round(memory_bytes / 1048576.0, 1) AS mib FROM shegu.lookup_stats()"
 	fi
 fi
@@ -193,7 +198,7 @@ if [ "$PROVINCE_GRIDS" -gt 0 ]; then
 	source "$SHEGU_TOP/bench/lookup_edit.sh"
 	edit_db=$pdb EDIT_SECONDS=${EDIT_SECONDS:-60}
 	edit_bench "province of $PROVINCE_GRIDS"
-	prov_vis=$edit_vis_max
+	prov_vis=$edit_vis_max prov_summary=$edit_vis_summary
 	run_psql -d postgres -c "DROP DATABASE $pdb" >/dev/null
 fi
 
@@ -271,11 +276,12 @@ if [ "$CONNS" -gt 0 ]; then
 	echo "ratio memory of $BE_CONNS sessions / 1 session, per-session index: $(ratio "$be_idx_many" "$be_idx_one")"
 fi
 if [ -n "${city_edit_vis:-}" ]; then
-	echo "edit to visible on the $BIG_GRIDS-grid city: one grid $city_edit_vis ms at most, a township $city_edit_town ms at most"
+	echo "edit to visible on the $BIG_GRIDS-grid city: one grid $city_edit_summary, a township $city_edit_town ms at most"
+	echo "memory on the $BIG_GRIDS-grid city: ${city_bpv:-?} bytes a vertex"
 	echo "longest reader wait during the edits: $city_edit_worst ms ($city_edit_quiet ms without edits; main 5e4f36c waited 12,618 ms, docs/benchmarks.md)"
 	echo "ratio reader wait during edits / without: $(ratio "$city_edit_worst" "$city_edit_quiet")"
 fi
 if [ -n "${prov_build:-}" ]; then
-	echo "province of $PROVINCE_GRIDS grids: build $prov_build ms, $prov_mib MiB ($prov_bpv bytes a vertex), locate $(ratio "$prov_loc" "$prov_stx")x sum(ST_X), edit to visible $prov_vis ms"
+	echo "province of $PROVINCE_GRIDS grids: build $prov_build ms, $prov_mib MiB ($prov_bpv bytes a vertex), locate $(ratio "$prov_loc" "$prov_stx")x sum(ST_X), one-grid edit to visible $prov_summary"
 fi
 echo "per point: shegu $(awk -v a="$sg" -v n="$POINTS" 'BEGIN { printf "%.0f", a * 1e6 / n }') ns, PostGIS $(awk -v a="$pg" -v n="$POINTS" 'BEGIN { printf "%.0f", a * 1e6 / n }') ns, sum(ST_X) $(awk -v a="$stx" -v n="$POINTS" 'BEGIN { printf "%.0f", a * 1e6 / n }') ns"

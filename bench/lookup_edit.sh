@@ -89,7 +89,8 @@ edit_bench() {
 	worst=$(cat "$rd"/pgbench_log.* | awk '{ if ($3 > m) m = $3 } END { printf "%.1f", m / 1000 }')
 	n_stmts=$(cat "$rd"/pgbench_log.* | wc -l)
 	echo "$label: one-grid edit to visible (ms): ${vis[*]}"
-	echo "$label: one-grid edits to visible over ${#vis[@]} edits: $(printf '%s\n' "${vis[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "min %.1f, median %.1f, max %.1f ms", v[1], (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR] }')"
+	edit_vis_summary="$(printf '%s\n' "${vis[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "min %.1f, median %.1f, max %.1f ms", v[1], (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR] }') over ${#vis[@]} edits"
+	echo "$label: one-grid edits to visible: $edit_vis_summary"
 	echo "$label: township redraw ($n basic grids) to visible (ms): ${town_ms[*]}"
 	echo "$label: longest wait of $READERS readers during the edits: $worst ms ($n_stmts statements; $edit_quiet ms in 8 s without edits)"
 	edit_worst=$worst
