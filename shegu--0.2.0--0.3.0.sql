@@ -2148,7 +2148,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = shegu, pg_catalog, pg_temp
 RETURN CASE house_tally_rows.tab
     WHEN 'residence' THEN pg_catalog.format(
-        'SELECT n.house, 0, %1$s, %1$s * (p.residence_kind = ''floating'')::int, %1$s * (p.residence_kind = ''overseas'')::int, 0'
+        'SELECT n.house, 0, %1$s, %1$s * (p.residence_kind IS NOT DISTINCT FROM ''floating'')::int,'
+        ' %1$s * (p.residence_kind IS NOT DISTINCT FROM ''overseas'')::int, 0'
         ' FROM %2$I AS n LEFT JOIN shegu.person AS p ON p.id = n.person WHERE n.reason IS NULL AND n.valid_to IS NULL',
         house_tally_rows.sign, house_tally_rows.rows_name)
     WHEN 'household' THEN pg_catalog.format(
@@ -2181,7 +2182,8 @@ BEGIN
     FROM (SELECT hh.house, 1 AS households, 0 AS residents, 0 AS floating, 0 AS overseas, 0 AS rentals
           FROM shegu.household AS hh WHERE hh.house IS NOT NULL AND hh.left_on IS NULL
           UNION ALL
-          SELECT r.house, 0, 1, (p.residence_kind = 'floating')::int, (p.residence_kind = 'overseas')::int, 0
+          SELECT r.house, 0, 1, (p.residence_kind IS NOT DISTINCT FROM 'floating')::int,
+                 (p.residence_kind IS NOT DISTINCT FROM 'overseas')::int, 0
           FROM shegu.residence AS r LEFT JOIN shegu.person AS p ON p.id = r.person
           WHERE r.reason IS NULL AND r.valid_to IS NULL
           UNION ALL
@@ -2203,6 +2205,7 @@ AS $$
 DECLARE
     parts text[] := '{}';
     people text[] := '{}';
+    emptied bigint[];
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         PERFORM shegu.house_tally_rebuild();
@@ -2231,7 +2234,7 @@ BEGIN
         EXECUTE 'SELECT count(*) FROM (SELECT FROM shegu.person AS p WHERE p.id IN ('
                 || pg_catalog.array_to_string(people, ' UNION ALL ') || ') FOR SHARE OF p) AS l';
     END IF;
-    EXECUTE 'INSERT INTO shegu.house_tally AS t (house, households, residents, floating, overseas, rentals)'
+    EXECUTE 'WITH up AS (INSERT INTO shegu.house_tally AS t (house, households, residents, floating, overseas, rentals)'
         ' SELECT d.house, sum(d.hh), sum(d.rs), sum(d.fl), sum(d.os), sum(d.rn) FROM ('
         || pg_catalog.array_to_string(parts, ' UNION ALL ')
         || ') AS d(house, hh, rs, fl, os, rn) GROUP BY d.house'
@@ -2239,7 +2242,14 @@ BEGIN
         ' ORDER BY d.house'
         ' ON CONFLICT (house) DO UPDATE SET households = t.households + excluded.households,'
         ' residents = t.residents + excluded.residents, floating = t.floating + excluded.floating,'
-        ' overseas = t.overseas + excluded.overseas, rentals = t.rentals + excluded.rentals';
+        ' overseas = t.overseas + excluded.overseas, rentals = t.rentals + excluded.rentals'
+        ' RETURNING t.house, t.households = 0 AND t.residents = 0 AND t.floating = 0 AND t.overseas = 0'
+        ' AND t.rentals = 0 AS empty)'
+        ' SELECT pg_catalog.array_agg(up.house) FROM up WHERE up.empty' INTO emptied;
+    -- a house left with nothing is dropped, so that the tally holds what a rebuild would
+    IF emptied IS NOT NULL THEN
+        DELETE FROM shegu.house_tally AS t WHERE t.house = ANY (emptied);
+    END IF;
     RETURN NULL;
 END
 $$;
