@@ -1265,32 +1265,6 @@ COMMENT ON INDEX shegu.rental_open_from_idx IS 'open rentals by start, for the t
 CREATE INDEX rental_closed_to_idx ON shegu.rental (valid_to) WHERE valid_to IS NOT NULL;
 COMMENT ON INDEX shegu.rental_closed_to_idx IS 'ended rentals by end, for the tally''s correction on an earlier day';
 
--- What a set of rows of one table (a transition table: new_rows or old_rows) adds to the tally,
--- with sign +1 or -1: house, households, residents, floating, overseas, rentals.
-CREATE FUNCTION shegu.house_tally_rows(tab name, rows_name text, sign int) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = shegu, pg_catalog, pg_temp
-RETURN CASE house_tally_rows.tab
-    WHEN 'residence' THEN pg_catalog.format(
-        'SELECT n.house, 0, %1$s, %1$s * (p.residence_kind IS NOT DISTINCT FROM ''floating'')::int,'
-        ' %1$s * (p.residence_kind IS NOT DISTINCT FROM ''overseas'')::int, 0'
-        ' FROM %2$I AS n LEFT JOIN shegu.person AS p ON p.id = n.person WHERE n.reason IS NULL AND n.valid_to IS NULL',
-        house_tally_rows.sign, house_tally_rows.rows_name)
-    WHEN 'household' THEN pg_catalog.format(
-        'SELECT n.house, %1$s, 0, 0, 0, 0 FROM %2$I AS n WHERE n.house IS NOT NULL AND n.left_on IS NULL',
-        house_tally_rows.sign, house_tally_rows.rows_name)
-    WHEN 'rental' THEN pg_catalog.format(
-        'SELECT n.house, 0, 0, 0, 0, %1$s FROM %2$I AS n WHERE n.valid_to IS NULL',
-        house_tally_rows.sign, house_tally_rows.rows_name)
-    WHEN 'person' THEN pg_catalog.format(
-        'SELECT r.house, 0, 0, %1$s * (n.residence_kind = ''floating'')::int, %1$s * (n.residence_kind = ''overseas'')::int, 0'
-        ' FROM %2$I AS n JOIN shegu.residence AS r ON r.person = n.id AND r.reason IS NULL AND r.valid_to IS NULL'
-        ' WHERE n.residence_kind <> ''registered''',
-        house_tally_rows.sign, house_tally_rows.rows_name)
-    END;
-COMMENT ON FUNCTION shegu.house_tally_rows(name, text, int) IS
-    'internal: the SELECT of what rows of a table (residence, household, rental or person) add to shegu.house_tally, signed';
-
 CREATE FUNCTION shegu.house_tally_rebuild() RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = shegu, pg_catalog, pg_temp
@@ -1322,94 +1296,209 @@ COMMENT ON FUNCTION shegu.house_tally_rebuild() IS
 REVOKE ALL ON FUNCTION shegu.house_tally_rebuild() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION shegu.house_tally_rebuild() TO shegu_centre;
 
-CREATE FUNCTION shegu.house_tally_keep() RETURNS trigger
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+-- Adds per-house differences to the tally (in house order, so that two writers of the same houses
+-- lock them in the same order) and drops the houses left with nothing, so that the tally holds
+-- what a rebuild would.  A NULL array counts as zeros.
+CREATE FUNCTION shegu.house_tally_add(houses bigint[], households int[], residents int[], floating int[],
+                                      overseas int[], rentals int[]) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
-    parts text[] := '{}';
-    people text[] := '{}';
     emptied bigint[];
 BEGIN
-    IF TG_OP = 'TRUNCATE' THEN
-        PERFORM shegu.house_tally_rebuild();
-        RETURN NULL;
+    IF houses IS NULL THEN
+        RETURN;
     END IF;
-    IF TG_TABLE_NAME = 'person' AND TG_OP = 'UPDATE' THEN
-        -- only a change of kind moves anything: the open main homes of those people
-        parts := ARRAY['SELECT r.house, 0, 0,'
-            ' (n.residence_kind = ''floating'')::int - (o.residence_kind = ''floating'')::int,'
-            ' (n.residence_kind = ''overseas'')::int - (o.residence_kind = ''overseas'')::int, 0'
-            ' FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id AND o.residence_kind <> n.residence_kind'
-            ' JOIN shegu.residence AS r ON r.person = n.id AND r.reason IS NULL AND r.valid_to IS NULL'];
-    ELSE
-        IF TG_OP IN ('INSERT', 'UPDATE') THEN
-            parts := parts || shegu.house_tally_rows(TG_TABLE_NAME, 'new_rows', 1);
-            people := people || 'SELECT x.person FROM new_rows AS x WHERE x.reason IS NULL AND x.valid_to IS NULL'::text;
-        END IF;
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN
-            parts := parts || shegu.house_tally_rows(TG_TABLE_NAME, 'old_rows', -1);
-            people := people || 'SELECT x.person FROM old_rows AS x WHERE x.reason IS NULL AND x.valid_to IS NULL'::text;
-        END IF;
-    END IF;
-    IF TG_TABLE_NAME = 'residence' THEN
-        -- the people's kinds are read under a share lock: a concurrent change of a kind either waits
-        -- for this write to commit (and its trigger then sees this row) or is seen by this one
-        EXECUTE 'SELECT count(*) FROM (SELECT FROM shegu.person AS p WHERE p.id IN ('
-                || pg_catalog.array_to_string(people, ' UNION ALL ') || ') FOR SHARE OF p) AS l';
-    END IF;
-    EXECUTE 'WITH up AS (INSERT INTO shegu.house_tally AS t (house, households, residents, floating, overseas, rentals)'
-        ' SELECT d.house, sum(d.hh), sum(d.rs), sum(d.fl), sum(d.os), sum(d.rn) FROM ('
-        || pg_catalog.array_to_string(parts, ' UNION ALL ')
-        || ') AS d(house, hh, rs, fl, os, rn) GROUP BY d.house'
-        ' HAVING sum(d.hh) <> 0 OR sum(d.rs) <> 0 OR sum(d.fl) <> 0 OR sum(d.os) <> 0 OR sum(d.rn) <> 0'
-        ' ORDER BY d.house'
-        ' ON CONFLICT (house) DO UPDATE SET households = t.households + excluded.households,'
-        ' residents = t.residents + excluded.residents, floating = t.floating + excluded.floating,'
-        ' overseas = t.overseas + excluded.overseas, rentals = t.rentals + excluded.rentals'
-        ' RETURNING t.house, t.households = 0 AND t.residents = 0 AND t.floating = 0 AND t.overseas = 0'
-        ' AND t.rentals = 0 AS empty)'
-        ' SELECT pg_catalog.array_agg(up.house) FROM up WHERE up.empty' INTO emptied;
-    -- a house left with nothing is dropped, so that the tally holds what a rebuild would
+    WITH up AS (
+        INSERT INTO shegu.house_tally AS t (house, households, residents, floating, overseas, rentals)
+        SELECT d.house, coalesce(d.hh, 0), coalesce(d.rs, 0), coalesce(d.fl, 0), coalesce(d.os, 0), coalesce(d.rn, 0)
+        FROM unnest(houses, households, residents, floating, overseas, rentals) AS d(house, hh, rs, fl, os, rn)
+        ORDER BY d.house
+        ON CONFLICT (house) DO UPDATE
+        SET households = t.households + excluded.households, residents = t.residents + excluded.residents,
+            floating = t.floating + excluded.floating, overseas = t.overseas + excluded.overseas,
+            rentals = t.rentals + excluded.rentals
+        RETURNING t.house, t.households = 0 AND t.residents = 0 AND t.floating = 0 AND t.overseas = 0
+                  AND t.rentals = 0 AS empty)
+    SELECT pg_catalog.array_agg(up.house) INTO emptied FROM up WHERE up.empty;
     IF emptied IS NOT NULL THEN
         DELETE FROM shegu.house_tally AS t WHERE t.house = ANY (emptied);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION shegu.house_tally_add(bigint[], int[], int[], int[], int[], int[]) IS
+    'internal: adds per-house differences (parallel arrays; NULL counts as zeros) to shegu.house_tally, in house order, and drops houses left with nothing';
+REVOKE ALL ON FUNCTION shegu.house_tally_add(bigint[], int[], int[], int[], int[], int[]) FROM PUBLIC;
+
+-- The statement triggers.  Each counts the open rows of its statement's new rows in and its old
+-- rows out (static SQL, so each plan is made once a session and table).
+CREATE FUNCTION shegu.house_tally_residence() RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- the people's kinds are read under a share lock: a concurrent change of a kind either waits
+    -- for this write to commit (and the person trigger then sees this row) or is seen by it
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM FROM shegu.person AS p
+        WHERE p.id IN (SELECT n.person FROM new_rows AS n WHERE n.reason IS NULL AND n.valid_to IS NULL)
+        FOR SHARE OF p;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM FROM shegu.person AS p
+        WHERE p.id IN (SELECT o.person FROM old_rows AS o WHERE o.reason IS NULL AND o.valid_to IS NULL)
+        FOR SHARE OF p;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        PERFORM shegu.house_tally_add(array_agg(d.house), NULL, array_agg(d.rs), array_agg(d.fl), array_agg(d.os), NULL)
+        FROM (SELECT n.house, count(*)::int AS rs,
+                     count(*) FILTER (WHERE p.residence_kind = 'floating')::int AS fl,
+                     count(*) FILTER (WHERE p.residence_kind = 'overseas')::int AS os
+              FROM new_rows AS n LEFT JOIN shegu.person AS p ON p.id = n.person
+              WHERE n.reason IS NULL AND n.valid_to IS NULL GROUP BY n.house) AS d;
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM shegu.house_tally_add(array_agg(d.house), NULL, array_agg(d.rs), array_agg(d.fl), array_agg(d.os), NULL)
+        FROM (SELECT o.house, -count(*)::int AS rs,
+                     -count(*) FILTER (WHERE p.residence_kind = 'floating')::int AS fl,
+                     -count(*) FILTER (WHERE p.residence_kind = 'overseas')::int AS os
+              FROM old_rows AS o LEFT JOIN shegu.person AS p ON p.id = o.person
+              WHERE o.reason IS NULL AND o.valid_to IS NULL GROUP BY o.house) AS d;
+    ELSIF TG_OP = 'UPDATE' THEN
+        PERFORM shegu.house_tally_add(array_agg(d.house), NULL, array_agg(d.rs), array_agg(d.fl), array_agg(d.os), NULL)
+        FROM (SELECT x.house, sum(x.s)::int AS rs,
+                     sum(x.s) FILTER (WHERE p.residence_kind = 'floating')::int AS fl,
+                     sum(x.s) FILTER (WHERE p.residence_kind = 'overseas')::int AS os
+              FROM (SELECT n.house, n.person, 1 AS s FROM new_rows AS n WHERE n.reason IS NULL AND n.valid_to IS NULL
+                    UNION ALL
+                    SELECT o.house, o.person, -1 FROM old_rows AS o WHERE o.reason IS NULL AND o.valid_to IS NULL) AS x
+              LEFT JOIN shegu.person AS p ON p.id = x.person
+              GROUP BY x.house HAVING sum(x.s) <> 0 OR sum(x.s) FILTER (WHERE p.residence_kind <> 'registered') <> 0) AS d;
+    ELSE
+        PERFORM shegu.house_tally_rebuild();
     END IF;
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION shegu.house_tally_keep() IS
-    'statement trigger of households, residences, rentals and people: adds what the statement''s rows change to shegu.house_tally (a TRUNCATE rebuilds it)';
+COMMENT ON FUNCTION shegu.house_tally_residence() IS
+    'statement trigger of shegu.residence: counts the open main homes it adds or removes (by the people''s kinds) in shegu.house_tally; a TRUNCATE rebuilds it';
+
+CREATE FUNCTION shegu.house_tally_household() RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM shegu.house_tally_add(array_agg(d.house), array_agg(d.n), NULL, NULL, NULL, NULL)
+        FROM (SELECT n.house, count(*)::int AS n FROM new_rows AS n
+              WHERE n.house IS NOT NULL AND n.left_on IS NULL GROUP BY n.house) AS d;
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM shegu.house_tally_add(array_agg(d.house), array_agg(d.n), NULL, NULL, NULL, NULL)
+        FROM (SELECT o.house, -count(*)::int AS n FROM old_rows AS o
+              WHERE o.house IS NOT NULL AND o.left_on IS NULL GROUP BY o.house) AS d;
+    ELSIF TG_OP = 'UPDATE' THEN
+        PERFORM shegu.house_tally_add(array_agg(d.house), array_agg(d.n), NULL, NULL, NULL, NULL)
+        FROM (SELECT x.house, sum(x.s)::int AS n
+              FROM (SELECT n.house, 1 AS s FROM new_rows AS n WHERE n.house IS NOT NULL AND n.left_on IS NULL
+                    UNION ALL
+                    SELECT o.house, -1 FROM old_rows AS o WHERE o.house IS NOT NULL AND o.left_on IS NULL) AS x
+              GROUP BY x.house HAVING sum(x.s) <> 0) AS d;
+    ELSE
+        PERFORM shegu.house_tally_rebuild();
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION shegu.house_tally_household() IS
+    'statement trigger of shegu.household: counts the households that have not left in shegu.house_tally; a TRUNCATE rebuilds it';
+
+CREATE FUNCTION shegu.house_tally_rental() RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM shegu.house_tally_add(array_agg(d.house), NULL, NULL, NULL, NULL, array_agg(d.n))
+        FROM (SELECT n.house, count(*)::int AS n FROM new_rows AS n WHERE n.valid_to IS NULL GROUP BY n.house) AS d;
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM shegu.house_tally_add(array_agg(d.house), NULL, NULL, NULL, NULL, array_agg(d.n))
+        FROM (SELECT o.house, -count(*)::int AS n FROM old_rows AS o WHERE o.valid_to IS NULL GROUP BY o.house) AS d;
+    ELSIF TG_OP = 'UPDATE' THEN
+        PERFORM shegu.house_tally_add(array_agg(d.house), NULL, NULL, NULL, NULL, array_agg(d.n))
+        FROM (SELECT x.house, sum(x.s)::int AS n
+              FROM (SELECT n.house, 1 AS s FROM new_rows AS n WHERE n.valid_to IS NULL
+                    UNION ALL
+                    SELECT o.house, -1 FROM old_rows AS o WHERE o.valid_to IS NULL) AS x
+              GROUP BY x.house HAVING sum(x.s) <> 0) AS d;
+    ELSE
+        PERFORM shegu.house_tally_rebuild();
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION shegu.house_tally_rental() IS
+    'statement trigger of shegu.rental: counts the rentals with no end date in shegu.house_tally; a TRUNCATE rebuilds it';
+
+CREATE FUNCTION shegu.house_tally_person() RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        -- residences recorded before their person (a restore loads tables in any order)
+        PERFORM shegu.house_tally_add(array_agg(d.house), NULL, NULL, array_agg(d.fl), array_agg(d.os), NULL)
+        FROM (SELECT r.house, count(*) FILTER (WHERE n.residence_kind = 'floating')::int AS fl,
+                     count(*) FILTER (WHERE n.residence_kind = 'overseas')::int AS os
+              FROM new_rows AS n JOIN shegu.residence AS r ON r.person = n.id AND r.reason IS NULL AND r.valid_to IS NULL
+              WHERE n.residence_kind <> 'registered' GROUP BY r.house) AS d;
+    ELSIF TG_OP = 'UPDATE' THEN
+        -- a change of kind moves the person's open main home
+        PERFORM shegu.house_tally_add(array_agg(d.house), NULL, NULL, array_agg(d.fl), array_agg(d.os), NULL)
+        FROM (SELECT r.house,
+                     sum((n.residence_kind = 'floating')::int - (o.residence_kind = 'floating')::int)::int AS fl,
+                     sum((n.residence_kind = 'overseas')::int - (o.residence_kind = 'overseas')::int)::int AS os
+              FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id AND o.residence_kind <> n.residence_kind
+              JOIN shegu.residence AS r ON r.person = n.id AND r.reason IS NULL AND r.valid_to IS NULL
+              GROUP BY r.house) AS d;
+    ELSE
+        PERFORM shegu.house_tally_rebuild();
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION shegu.house_tally_person() IS
+    'statement trigger of shegu.person: counts the kind of residences recorded before their person, and moves a person''s open main home between floating, overseas and registered when the kind changes; a TRUNCATE rebuilds the tally';
 
 CREATE TRIGGER house_tally_insert AFTER INSERT ON shegu.residence
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_residence();
 CREATE TRIGGER house_tally_update AFTER UPDATE ON shegu.residence
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_residence();
 CREATE TRIGGER house_tally_delete AFTER DELETE ON shegu.residence
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_residence();
 CREATE TRIGGER house_tally_truncate AFTER TRUNCATE ON shegu.residence
-    FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_residence();
 CREATE TRIGGER house_tally_insert AFTER INSERT ON shegu.household
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_household();
 CREATE TRIGGER house_tally_update AFTER UPDATE ON shegu.household
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_household();
 CREATE TRIGGER house_tally_delete AFTER DELETE ON shegu.household
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_household();
 CREATE TRIGGER house_tally_truncate AFTER TRUNCATE ON shegu.household
-    FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_household();
 CREATE TRIGGER house_tally_insert AFTER INSERT ON shegu.rental
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_rental();
 CREATE TRIGGER house_tally_update AFTER UPDATE ON shegu.rental
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_rental();
 CREATE TRIGGER house_tally_delete AFTER DELETE ON shegu.rental
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_rental();
 CREATE TRIGGER house_tally_truncate AFTER TRUNCATE ON shegu.rental
-    FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_rental();
 CREATE TRIGGER house_tally_insert AFTER INSERT ON shegu.person
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_person();
 CREATE TRIGGER house_tally_update AFTER UPDATE ON shegu.person
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_person();
 CREATE TRIGGER house_tally_truncate AFTER TRUNCATE ON shegu.person
-    FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_keep();
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_person();
 COMMENT ON TRIGGER house_tally_insert ON shegu.residence IS 'counts new main homes in shegu.house_tally';
 COMMENT ON TRIGGER house_tally_update ON shegu.residence IS 'moves changed residences in shegu.house_tally';
 COMMENT ON TRIGGER house_tally_delete ON shegu.residence IS 'takes deleted residences out of shegu.house_tally';
@@ -1432,15 +1521,19 @@ CREATE FUNCTION shegu.grid_workload_at(at date, root shegu.gridcode DEFAULT NULL
                    key_places bigint, cameras bigint, special bigint, special_a bigint, special_b bigint,
                    special_c bigint, incidents bigint, area_km2 float8, incidents_per_1000 float8,
                    special_per_1000 float8)
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = shegu, pg_catalog, pg_temp
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path FROM CURRENT
 SET work_mem = '256MB'
-BEGIN ATOMIC
+AS $fn$
+BEGIN
+    -- planned for the day given (EXECUTE ... USING plans with the values), so that the few rows
+    -- correcting the tally on that day are estimated as few
+    RETURN QUERY EXECUTE $q$
     WITH g AS (
         SELECT gr.code, gr.name, gr.kind, shegu.level(gr.code) AS level, gr.boundary
         FROM shegu.grid AS gr
-        WHERE gr.valid_from <= grid_workload_at.at AND (gr.valid_to IS NULL OR gr.valid_to > grid_workload_at.at)
-          AND (grid_workload_at.root IS NULL OR gr.code OPERATOR(shegu.<@) grid_workload_at.root)),
+        WHERE gr.valid_from <= $1 AND (gr.valid_to IS NULL OR gr.valid_to > $1)
+          AND ($2 IS NULL OR gr.code OPERATOR(shegu.<@) $2)),
     leaf AS (
         SELECT x.grid, sum(x.households) AS households, sum(x.residents) AS residents, sum(x.floating) AS floating,
                sum(x.overseas) AS overseas, sum(x.rentals) AS rentals, sum(x.businesses) AS businesses,
@@ -1461,26 +1554,26 @@ BEGIN ATOMIC
                 SELECT r.house, 0, r.sign, r.sign * (p.residence_kind = 'floating')::int,
                        r.sign * (p.residence_kind = 'overseas')::int, 0
                 FROM (SELECT r1.house, r1.person, -1 AS sign FROM shegu.residence AS r1
-                      WHERE r1.reason IS NULL AND r1.valid_to IS NULL AND r1.valid_from > grid_workload_at.at
+                      WHERE r1.reason IS NULL AND r1.valid_to IS NULL AND r1.valid_from > $1
                       UNION ALL
                       SELECT r2.house, r2.person, 1 FROM shegu.residence AS r2
-                      WHERE r2.reason IS NULL AND r2.valid_to IS NOT NULL AND r2.valid_to > grid_workload_at.at
-                        AND r2.valid_from <= grid_workload_at.at) AS r
+                      WHERE r2.reason IS NULL AND r2.valid_to IS NOT NULL AND r2.valid_to > $1
+                        AND r2.valid_from <= $1) AS r
                 JOIN shegu.person AS p ON p.id = r.person
                 UNION ALL
                 SELECT hh.house, -1, 0, 0, 0, 0 FROM shegu.household AS hh
-                WHERE hh.house IS NOT NULL AND hh.left_on IS NULL AND hh.since > grid_workload_at.at
+                WHERE hh.house IS NOT NULL AND hh.left_on IS NULL AND hh.since > $1
                 UNION ALL
                 SELECT hh.house, 1, 0, 0, 0, 0 FROM shegu.household AS hh
-                WHERE hh.house IS NOT NULL AND hh.left_on IS NOT NULL AND hh.left_on > grid_workload_at.at
-                  AND hh.since <= grid_workload_at.at
+                WHERE hh.house IS NOT NULL AND hh.left_on IS NOT NULL AND hh.left_on > $1
+                  AND hh.since <= $1
                 UNION ALL
                 SELECT re.house, 0, 0, 0, 0, -1 FROM shegu.rental AS re
-                WHERE re.valid_to IS NULL AND re.valid_from > grid_workload_at.at
+                WHERE re.valid_to IS NULL AND re.valid_from > $1
                 UNION ALL
                 SELECT re.house, 0, 0, 0, 0, 1 FROM shegu.rental AS re
-                WHERE re.valid_to IS NOT NULL AND re.valid_to > grid_workload_at.at
-                  AND re.valid_from <= grid_workload_at.at) AS t
+                WHERE re.valid_to IS NOT NULL AND re.valid_to > $1
+                  AND re.valid_from <= $1) AS t
             JOIN shegu.house AS h ON h.id = t.house
             JOIN shegu.building AS b ON b.id = h.building
             GROUP BY b.grid
@@ -1488,17 +1581,17 @@ BEGIN ATOMIC
             SELECT o.grid, 0, 0, 0, 0, 0, count(*) FILTER (WHERE o.kind IN ('shop', 'factory', 'special_trade')),
                    count(*), 0, 0, 0, 0, 0, 0, 0
             FROM shegu.organisation AS o
-            WHERE o.since <= grid_workload_at.at AND (o.valid_to IS NULL OR o.valid_to > grid_workload_at.at)
+            WHERE o.since <= $1 AND (o.valid_to IS NULL OR o.valid_to > $1)
             GROUP BY o.grid
             UNION ALL
             SELECT pl.grid, 0, 0, 0, 0, 0, 0, 0, count(*), 0, 0, 0, 0, 0, 0
             FROM shegu.place AS pl
-            WHERE pl.since <= grid_workload_at.at AND (pl.valid_to IS NULL OR pl.valid_to > grid_workload_at.at)
+            WHERE pl.since <= $1 AND (pl.valid_to IS NULL OR pl.valid_to > $1)
             GROUP BY pl.grid
             UNION ALL
             SELECT c.grid, 0, 0, 0, 0, 0, 0, 0, 0, count(*), 0, 0, 0, 0, 0
             FROM shegu.camera AS c
-            WHERE c.since <= grid_workload_at.at AND (c.valid_to IS NULL OR c.valid_to > grid_workload_at.at)
+            WHERE c.since <= $1 AND (c.valid_to IS NULL OR c.valid_to > $1)
             GROUP BY c.grid
             UNION ALL
             SELECT b.grid, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(DISTINCT a.person),
@@ -1507,17 +1600,17 @@ BEGIN ATOMIC
                    count(DISTINCT a.person) FILTER (WHERE a.grade = 'C'), 0
             FROM shegu.person_attention AS a
             JOIN shegu.residence AS r ON r.person = a.person AND r.reason IS NULL
-             AND r.valid_from <= grid_workload_at.at AND (r.valid_to IS NULL OR r.valid_to > grid_workload_at.at)
+             AND r.valid_from <= $1 AND (r.valid_to IS NULL OR r.valid_to > $1)
             JOIN shegu.house AS h ON h.id = r.house
             JOIN shegu.building AS b ON b.id = h.building
-            WHERE a.valid_from <= grid_workload_at.at AND (a.valid_to IS NULL OR a.valid_to > grid_workload_at.at)
+            WHERE a.valid_from <= $1 AND (a.valid_to IS NULL OR a.valid_to > $1)
             GROUP BY b.grid
             UNION ALL
             SELECT i.grid, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*)
             FROM shegu.incident AS i
             WHERE i.grid IS NOT NULL
-              AND i.reported_at >= pg_catalog.date_trunc('month', grid_workload_at.at::timestamp)::timestamptz
-              AND i.reported_at < (pg_catalog.date_trunc('month', grid_workload_at.at::timestamp) + interval '1 month')::timestamptz
+              AND i.reported_at >= pg_catalog.date_trunc('month', $1::timestamp)::timestamptz
+              AND i.reported_at < (pg_catalog.date_trunc('month', $1::timestamp) + interval '1 month')::timestamptz
             GROUP BY i.grid) AS x
         GROUP BY x.grid),
     up AS (
@@ -1536,8 +1629,10 @@ BEGIN ATOMIC
            CASE WHEN sum(up.residents) > 0 THEN round((1000.0 * sum(up.special) / sum(up.residents))::numeric, 2)::float8 END
     FROM g LEFT JOIN up ON up.code OPERATOR(shegu.=) g.code
     GROUP BY g.code, g.name, g.kind, g.level, g.boundary
-    ORDER BY g.code;
-END;
+    ORDER BY g.code
+$q$ USING at, root;
+END
+$fn$;
 COMMENT ON FUNCTION shegu.grid_workload_at(date, shegu.gridcode) IS
     'per grid valid on a day (under root when given), for its whole subtree: households, residents (main homes), floating and overseas residents, running rentals, businesses (shops, factories, special trades) and all organisations, key places, cameras, people in categories of attention (in all and at the shipped grades A/B/C), incidents reported in that calendar month, area in km², and incidents and special population per 1,000 residents (the index''s denominators)';
 
