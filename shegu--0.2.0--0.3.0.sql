@@ -2097,18 +2097,20 @@ INSERT INTO shegu.workload_rule VALUES
     ('default', 1, 0.5, 1, 1, 2, 1, 5, 0.5, 1.5,
      'local default, not from the seeds (seed 003 names the factors, not their weights): a county replaces it', true);
 
--- The tally of houses (住户台账汇总).  For every house, how many households, main-home residents (in
--- all, floating, from abroad) and rentals are open (no end date), kept by statement triggers on
--- the four tables, so that the workload of every grid of a county reads one row a house instead of
--- joining every resident (issue 14: under 1 s at 500,000 residents).  Rows that began after the day
--- asked, or ended after it, are corrected from the rows themselves through the partial indexes
--- below, so shegu.grid_workload_at is exact on any day; today's correction is a handful of rows.
--- Each trigger counts its own table's rows only, reading the person's kind when the person is
--- there; the person trigger adds the kind of residences recorded before their person (a restore
--- loads tables in any order) and moves them when the kind changes, so the tally does not depend
--- on the order of writes.  pg_dump leaves the tally out: the restore's COPY builds it again.
+-- The tally of houses (住户台账汇总).  For every house, its grid and how many households, main-home
+-- residents (in all, floating, from abroad) and rentals are open (no end date), kept by statement
+-- triggers, so that the workload of every grid of a county sums one row a house instead of joining
+-- every resident to its house and building (issue 14: under 1 s at 500,000 residents).  Rows that
+-- began after the day asked, or ended after it, are corrected from the rows themselves through the
+-- partial indexes below, so shegu.grid_workload_at is exact on any day; today's correction is a
+-- handful of rows.  Each trigger counts its own table's rows, reading the person's kind and the
+-- house's grid when they are there; the person trigger adds the kind of residences recorded before
+-- their person (a restore loads tables in any order) and moves them when the kind changes, and the
+-- house and building triggers keep each house's grid, so the tally does not depend on the order of
+-- writes.  pg_dump leaves the tally out: the restore's COPY builds it again.
 CREATE TABLE shegu.house_tally (
     house       bigint PRIMARY KEY,
+    grid        shegu.gridcode,
     households  integer NOT NULL DEFAULT 0,
     residents   integer NOT NULL DEFAULT 0,
     floating    integer NOT NULL DEFAULT 0,
@@ -2118,6 +2120,9 @@ CREATE TABLE shegu.house_tally (
 COMMENT ON TABLE shegu.house_tally IS
     'per house, its open rows (no end date): households, main-home residences (in all, of floating and of overseas people) and rentals; kept by triggers and read by grid_workload_at; derived data that pg_dump leaves out and a restore rebuilds; shegu.house_tally_rebuild() recomputes it';
 COMMENT ON COLUMN shegu.house_tally.house IS 'the house (shegu.house.id); no foreign key, since a restore may load residences before houses';
+COMMENT ON COLUMN shegu.house_tally.grid IS 'the grid of the house''s building (building.grid), kept when the house moves to another building or the building is relocated; NULL only while a restore has not yet loaded the house or its building';
+CREATE INDEX house_tally_ungridded_idx ON shegu.house_tally (house) WHERE grid IS NULL;
+COMMENT ON INDEX shegu.house_tally_ungridded_idx IS 'the houses whose grid is not known yet (during a restore): grid_workload_at looks theirs up';
 COMMENT ON COLUMN shegu.house_tally.households IS 'households of the house that have not left (left_on IS NULL)';
 COMMENT ON COLUMN shegu.house_tally.residents IS 'main-home residences (reason IS NULL) with no end date';
 COMMENT ON COLUMN shegu.house_tally.floating IS 'of those, the residences of people whose residence_kind is floating (流动人口)';
@@ -2148,21 +2153,24 @@ AS $$
 DECLARE
     n bigint;
 BEGIN
-    LOCK TABLE shegu.residence, shegu.household, shegu.rental, shegu.person IN SHARE MODE;
+    LOCK TABLE shegu.residence, shegu.household, shegu.rental, shegu.person, shegu.house, shegu.building IN SHARE MODE;
     LOCK TABLE shegu.house_tally IN EXCLUSIVE MODE;
     DELETE FROM shegu.house_tally;
-    INSERT INTO shegu.house_tally (house, households, residents, floating, overseas, rentals)
-    SELECT x.house, sum(x.households), sum(x.residents), sum(x.floating), sum(x.overseas), sum(x.rentals)
-    FROM (SELECT hh.house, 1 AS households, 0 AS residents, 0 AS floating, 0 AS overseas, 0 AS rentals
-          FROM shegu.household AS hh WHERE hh.house IS NOT NULL AND hh.left_on IS NULL
-          UNION ALL
-          SELECT r.house, 0, 1, (p.residence_kind IS NOT DISTINCT FROM 'floating')::int,
-                 (p.residence_kind IS NOT DISTINCT FROM 'overseas')::int, 0
-          FROM shegu.residence AS r LEFT JOIN shegu.person AS p ON p.id = r.person
-          WHERE r.reason IS NULL AND r.valid_to IS NULL
-          UNION ALL
-          SELECT re.house, 0, 0, 0, 0, 1 FROM shegu.rental AS re WHERE re.valid_to IS NULL) AS x
-    GROUP BY x.house;
+    INSERT INTO shegu.house_tally (house, grid, households, residents, floating, overseas, rentals)
+    SELECT y.house, b.grid, y.households, y.residents, y.floating, y.overseas, y.rentals
+    FROM (SELECT x.house, sum(x.households) AS households, sum(x.residents) AS residents,
+                 sum(x.floating) AS floating, sum(x.overseas) AS overseas, sum(x.rentals) AS rentals
+          FROM (SELECT hh.house, 1 AS households, 0 AS residents, 0 AS floating, 0 AS overseas, 0 AS rentals
+                FROM shegu.household AS hh WHERE hh.house IS NOT NULL AND hh.left_on IS NULL
+                UNION ALL
+                SELECT r.house, 0, 1, (p.residence_kind IS NOT DISTINCT FROM 'floating')::int,
+                       (p.residence_kind IS NOT DISTINCT FROM 'overseas')::int, 0
+                FROM shegu.residence AS r LEFT JOIN shegu.person AS p ON p.id = r.person
+                WHERE r.reason IS NULL AND r.valid_to IS NULL
+                UNION ALL
+                SELECT re.house, 0, 0, 0, 0, 1 FROM shegu.rental AS re WHERE re.valid_to IS NULL) AS x
+          GROUP BY x.house) AS y
+    LEFT JOIN shegu.house AS h ON h.id = y.house LEFT JOIN shegu.building AS b ON b.id = h.building;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END
@@ -2182,14 +2190,26 @@ SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     emptied bigint[];
+    fresh bigint[];
 BEGIN
     IF houses IS NULL THEN
         RETURN;
     END IF;
+    -- a house new to the tally takes the grid of its building, read under a share lock so that a
+    -- concurrent move of the house or relocation of the building waits for this write (and its
+    -- trigger then sees this row) or is seen by it
+    SELECT pg_catalog.array_agg(x.h) INTO fresh FROM unnest(houses) AS x(h)
+    WHERE NOT EXISTS (SELECT FROM shegu.house_tally AS t WHERE t.house = x.h);
+    IF fresh IS NOT NULL THEN
+        PERFORM FROM shegu.house AS h JOIN shegu.building AS b ON b.id = h.building
+        WHERE h.id = ANY (fresh) FOR SHARE OF h, b;
+    END IF;
     WITH up AS (
-        INSERT INTO shegu.house_tally AS t (house, households, residents, floating, overseas, rentals)
-        SELECT d.house, coalesce(d.hh, 0), coalesce(d.rs, 0), coalesce(d.fl, 0), coalesce(d.os, 0), coalesce(d.rn, 0)
+        INSERT INTO shegu.house_tally AS t (house, grid, households, residents, floating, overseas, rentals)
+        SELECT d.house, b.grid, coalesce(d.hh, 0), coalesce(d.rs, 0), coalesce(d.fl, 0), coalesce(d.os, 0),
+               coalesce(d.rn, 0)
         FROM unnest(houses, households, residents, floating, overseas, rentals) AS d(house, hh, rs, fl, os, rn)
+        LEFT JOIN shegu.house AS h ON h.id = d.house LEFT JOIN shegu.building AS b ON b.id = h.building
         ORDER BY d.house
         ON CONFLICT (house) DO UPDATE
         SET households = t.households + excluded.households, residents = t.residents + excluded.residents,
@@ -2345,6 +2365,41 @@ $$;
 COMMENT ON FUNCTION shegu.house_tally_person() IS
     'statement trigger of shegu.person: counts the kind of residences recorded before their person, and moves a person''s open main home between floating, overseas and registered when the kind changes; a TRUNCATE rebuilds the tally';
 
+CREATE FUNCTION shegu.house_tally_grid() RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = shegu, pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'house' THEN
+        -- a house moved to another building, or one a restore loaded after its residents
+        UPDATE shegu.house_tally AS t SET grid = b.grid
+        FROM new_rows AS n JOIN shegu.building AS b ON b.id = n.building
+        WHERE t.house = n.id AND t.grid IS DISTINCT FROM b.grid;
+    ELSE
+        -- a building relocated (relocate_base, a new position), or one a restore loaded late
+        UPDATE shegu.house_tally AS t SET grid = n.grid
+        FROM new_rows AS n JOIN shegu.house AS h ON h.building = n.id
+        WHERE t.house = h.id AND t.grid IS DISTINCT FROM n.grid;
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION shegu.house_tally_grid() IS
+    'statement trigger of shegu.house and shegu.building: keeps the grid of each house in shegu.house_tally when a house changes building or a building its grid (and when a restore loads them after the residents)';
+
+CREATE TRIGGER house_tally_grid_insert AFTER INSERT ON shegu.house
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_grid();
+CREATE TRIGGER house_tally_grid_update AFTER UPDATE ON shegu.house
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_grid();
+CREATE TRIGGER house_tally_grid_insert AFTER INSERT ON shegu.building
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_grid();
+CREATE TRIGGER house_tally_grid_update AFTER UPDATE ON shegu.building
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_grid();
+COMMENT ON TRIGGER house_tally_grid_insert ON shegu.house IS 'gives houses a restore loaded after their residents their grid in shegu.house_tally';
+COMMENT ON TRIGGER house_tally_grid_update ON shegu.house IS 'moves a house''s tally to the grid of its new building';
+COMMENT ON TRIGGER house_tally_grid_insert ON shegu.building IS 'gives the houses of buildings a restore loaded late their grid in shegu.house_tally';
+COMMENT ON TRIGGER house_tally_grid_update ON shegu.building IS 'moves the tally of a relocated building''s houses to its new grid';
+
 CREATE TRIGGER house_tally_insert AFTER INSERT ON shegu.residence
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shegu.house_tally_residence();
 CREATE TRIGGER house_tally_update AFTER UPDATE ON shegu.residence
@@ -2419,13 +2474,19 @@ BEGIN
         FROM (
             -- households, residents and rentals: the tally of open rows, corrected by the rows
             -- that had not begun on that day and those that ended after it
-            SELECT b.grid, sum(t.households) AS households, sum(t.residents) AS residents,
-                   sum(t.floating) AS floating, sum(t.overseas) AS overseas, sum(t.rentals) AS rentals,
+            SELECT ht.grid, sum(ht.households) AS households, sum(ht.residents) AS residents,
+                   sum(ht.floating) AS floating, sum(ht.overseas) AS overseas, sum(ht.rentals) AS rentals,
                    0 AS businesses, 0 AS organisations, 0 AS key_places, 0 AS cameras, 0 AS special,
                    0 AS special_a, 0 AS special_b, 0 AS special_c, 0 AS incidents
+            FROM shegu.house_tally AS ht
+            WHERE ht.grid IS NOT NULL
+            GROUP BY ht.grid
+            UNION ALL
+            SELECT b.grid, sum(t.households), sum(t.residents), sum(t.floating), sum(t.overseas), sum(t.rentals),
+                   0, 0, 0, 0, 0, 0, 0, 0, 0
             FROM (
                 SELECT ht.house, ht.households, ht.residents, ht.floating, ht.overseas, ht.rentals
-                FROM shegu.house_tally AS ht
+                FROM shegu.house_tally AS ht WHERE ht.grid IS NULL
                 UNION ALL
                 SELECT r.house, 0, r.sign, r.sign * (p.residence_kind = 'floating')::int,
                        r.sign * (p.residence_kind = 'overseas')::int, 0

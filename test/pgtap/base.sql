@@ -10,7 +10,7 @@ SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
 SET shegu.pii_key = 'tap-secret-abcdefghijklmnop';
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
-SELECT plan(30);
+SELECT plan(31);
 SELECT setseed(0.14);
 
 -- A community of four basic grids in a 2 x 2 pattern.
@@ -218,6 +218,14 @@ SELECT is((SELECT count(*) FROM building AS b
            WHERE base_grid_at('building', b.id, '2026-06-30') IS DISTINCT FROM locate(b.lon, b.lat, 'wgs84', '2026-06-30')
               OR base_grid_at('building', b.id, '2026-07-01') IS DISTINCT FROM locate(b.lon, b.lat, 'wgs84', '2026-07-01')),
           0::bigint, 'after the redraw every building''s grid on either side of the day is the one locate gives then');
+UPDATE house SET building = (SELECT max(id) FROM building), unit = 'moved'
+WHERE id = (SELECT min(t.house) FROM house_tally AS t JOIN house AS h ON h.id = t.house
+            WHERE h.building <> (SELECT max(id) FROM building));
+TRUNCATE tally_kept;
+INSERT INTO tally_kept SELECT * FROM house_tally;
+SELECT house_tally_rebuild();
+SELECT is((SELECT count(*) FROM ((TABLE tally_kept EXCEPT TABLE house_tally) UNION ALL (TABLE house_tally EXCEPT TABLE tally_kept)) AS d),
+          0::bigint, 'after the redraw and a house moved to another building each house''s tally is in its building''s grid');
 
 SELECT * FROM finish();
 ROLLBACK;
