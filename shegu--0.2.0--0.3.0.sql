@@ -5289,8 +5289,8 @@ CREATE VIEW shegu.incident_supervision AS
                       THEN extract(day FROM i.extension_requested) * h.day_hours
                            + (extract(epoch FROM i.extension_requested) - extract(day FROM i.extension_requested) * 86400) / 3600
                       ELSE extract(epoch FROM i.extension_requested) / 3600 END, 1)::numeric(10,1) AS extension_requested_hours,
-           i.status IN ('reported', 'accepted', 'dispatched') AS clock_running,
-           round(extract(epoch FROM CASE WHEN i.status NOT IN ('reported', 'accepted', 'dispatched') THEN NULL
+           i.status IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AS clock_running,
+           round(extract(epoch FROM CASE WHEN i.status NOT IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') THEN NULL
                                          WHEN d.working THEN shegu.work_time_between(now(), d.deadline, c.schedule)
                                          ELSE d.deadline - now() END) / 3600, 1)::numeric(10,1) AS time_left_hours
     FROM shegu.incident AS i
@@ -5316,14 +5316,14 @@ COMMENT ON COLUMN shegu.incident_supervision.grid IS 'grid (网格) at report ti
 COMMENT ON COLUMN shegu.incident_supervision.level IS 'level now responsible (当前责任层级): grid 网格, community 社区/村, township 乡镇/街道 or county 县';
 COMMENT ON COLUMN shegu.incident_supervision.responsible_unit IS 'grid code of the responsible unit: the grid''s ancestor at the responsible level (shegu.incident_unit)';
 COMMENT ON COLUMN shegu.incident_supervision.department IS 'department it was dispatched to (承办部门); NULL if none';
-COMMENT ON COLUMN shegu.incident_supervision.status IS 'workflow state: reported 已上报, accepted 已立案, dispatched 已交办, resolved 已处置, verified 已核查 or suspended 挂账 (closed, evaluated and rejected incidents are not listed)';
+COMMENT ON COLUMN shegu.incident_supervision.status IS 'workflow state: reported 已上报, accepted 已立案, dispatched 已交办, reviewing 会商研判, ruling 裁决, mediating 调解, agreed 已达成调解协议, resolved 已处置, verified 已核查 or suspended 挂账 (closed, evaluated and rejected incidents are not listed)';
 COMMENT ON COLUMN shegu.incident_supervision.light IS 'time light (亮灯) as of now (shegu.incident_light_at): green, yellow once yellow_share of the allowed time is used, red when overdue, whether or not shegu.sweep() has run; keeps its last colour while the clock is stopped';
 COMMENT ON COLUMN shegu.incident_supervision.deadline IS 'the running deadline: acceptance deadline (受理时限, accept_due_at) while reported or suspended from reported, else the disposal deadline (处置时限, due_at)';
 COMMENT ON COLUMN shegu.incident_supervision.level_due_at IS 'deadline of the level now responsible; shegu.sweep() escalates the incident one level up when it passes';
 COMMENT ON COLUMN shegu.incident_supervision.escalations IS 'number of escalations (上报) so far, manual and by shegu.sweep()';
 COMMENT ON COLUMN shegu.incident_supervision.supervisions IS 'number of times a supervisor pressed it (督办, act ''supervise'')';
 COMMENT ON COLUMN shegu.incident_supervision.extension_requested_hours IS 'pending extension request (延期申请) awaiting approval, in hours of the disposal basis (working hours for a working-time limit, a day counted as one working day of the category''s schedule), 1 decimal; NULL if none';
-COMMENT ON COLUMN shegu.incident_supervision.clock_running IS 'true while the time limit (时限) runs: status reported, accepted or dispatched; false while resolved, verified or suspended';
+COMMENT ON COLUMN shegu.incident_supervision.clock_running IS 'true while the time limit (时限) runs: status reported, accepted, dispatched, reviewing, ruling or mediating (the disposal clock keeps running through review, ruling and mediation); false while agreed, resolved, verified or suspended';
 COMMENT ON COLUMN shegu.incident_supervision.time_left_hours IS 'hours to the deadline, 1 decimal: working hours by the category''s schedule for a working-time limit, wall-clock hours for a natural one; negative when overdue (e.g. -1590.5); NULL while the clock is stopped';
 
 ALTER VIEW shegu.incident_supervision SET (security_invoker = true);
@@ -5605,6 +5605,61 @@ COMMENT ON FUNCTION shegu.choropleth_svg(text, date, int, shegu.gridcode, int, i
     'a choropleth map (分级设色图) of a model''s stored index for a period as a standalone SVG document of width x height pixels (height default three quarters of the width), everything inside that frame: the units at the level (default the model''s) under root (default: every scored unit) drawn as drawn in the period, equirectangular with cos(latitude) scaling, filled by grade (or five equal classes of the scale without grades), vetoed and no-data units in their own colours, each unit''s name written on it where it fits (and its index where there is room), on hover its name, code, index, grade and rank (<title>), a title, a legend panel, a north arrow and a scale bar; text in the font list Noto Sans CJK SC, Noto Sans SC, WenQuanYi Micro Hei, sans-serif; no external resources';
 
 -- ---- end firstday
+
+-- incident_supervision and incident_accountability_at: the disposal clock keeps running through
+-- review, ruling and mediation (会商研判、裁决、调解), so those states count as running and overdue.
+CREATE OR REPLACE FUNCTION shegu.incident_accountability_at(at timestamptz, discovery_window interval DEFAULT interval '7 days')
+    RETURNS TABLE (kind text, kind_zh text, incident_id bigint, category text, grid shegu.gridcode,
+                   responsible_level text, responsible_unit shegu.gridcode, source text,
+                   reported_at timestamptz, failed_at timestamptz, reason text)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = shegu, pg_catalog, pg_temp AS $$
+    -- PL/pgSQL, not SQL, for Citus as incident_measures_at.
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    -- should have found but did not: an outside channel reported it and the grid's patrol had not
+    SELECT 'not_discovered', '应发现未发现', i.id, i.category, i.grid, 'grid',
+           shegu.incident_unit(i.grid, 'grid'), i.source, i.reported_at, i.reported_at,
+           format('reported by %s with no patrol report of category %s in grid %s in the %s before',
+                  i.source, split_part(i.category, '.', 1), i.grid, incident_accountability_at.discovery_window)
+    FROM shegu.incident AS i
+    WHERE i.source IN ('hotline', 'leader', 'media') AND i.status <> 'rejected'
+      AND i.reported_at <= incident_accountability_at.at
+      AND NOT EXISTS (SELECT 1 FROM shegu.incident AS p
+                      WHERE p.source = 'patrol' AND p.id <> i.id AND p.grid OPERATOR(shegu.=) i.grid
+                        AND p.county = i.county   -- implied by the grid; lets Citus join shard by shard
+                        AND split_part(p.category, '.', 1) = split_part(i.category, '.', 1)
+                        AND p.reported_at <= i.reported_at
+                        AND p.reported_at >= i.reported_at - incident_accountability_at.discovery_window)
+    UNION ALL
+    -- should have reported (escalated) but did not: the level deadline passed and only the sweep moved it up
+    SELECT 'not_reported', '应上报未上报', i.id, i.category, i.grid, e.from_level,
+           shegu.incident_unit(i.grid, e.from_level), i.source, i.reported_at, e.at,
+           format('level deadline passed at the %s level; escalated by the sweep', e.from_level)
+    FROM shegu.incident_event AS e JOIN shegu.incident AS i ON i.id = e.incident_id AND i.county = e.county
+    WHERE e.action = 'escalate' AND e.actor = 'shegu.sweep' AND e.at <= incident_accountability_at.at
+    UNION ALL
+    SELECT 'not_reported', '应上报未上报', i.id, i.category, i.grid, i.level,
+           shegu.incident_unit(i.grid, i.level), i.source, i.reported_at, i.level_due_at,
+           format('level deadline passed at the %s level and it is neither escalated nor disposed', i.level)
+    FROM shegu.incident AS i
+    WHERE i.status IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND i.level <> 'county'
+      AND i.level_due_at < incident_accountability_at.at
+    UNION ALL
+    -- should have handled but did not: the disposal deadline passed before disposal
+    SELECT 'not_handled', '应处置未处置', i.id, i.category, i.grid, i.level,
+           shegu.incident_unit(i.grid, i.level), i.source, i.reported_at, i.due_at,
+           CASE WHEN i.status IN ('accepted', 'dispatched', 'reviewing', 'ruling', 'mediating')
+                THEN 'disposal deadline passed and it is still open'
+                ELSE format('disposed %s after the deadline', (i.resolved_at - i.due_at)) END
+    FROM shegu.incident AS i
+    WHERE (i.status IN ('accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND i.due_at < incident_accountability_at.at)
+       OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at);
+END;
+$$;
+COMMENT ON FUNCTION shegu.incident_accountability_at(timestamptz, interval) IS
+    'accountability findings (应发现未发现、应上报未上报、应处置未处置) judged at a time, with the patrol look-back window for "should have found"; definitions in docs/incident.md';
 
 -- ==== end report
 
