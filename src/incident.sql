@@ -533,6 +533,7 @@ CREATE FUNCTION shegu.report(category text, title text, source text,
 DECLARE
     r shegu.incident;
     v_grid shegu.gridcode := report.grid;
+    v_county bigint;
     v_at timestamptz := coalesce(report.reported_at,
                                  nullif(pg_catalog.current_setting('shegu.incident_clock', true), '')::timestamptz,
                                  pg_catalog.statement_timestamp());
@@ -542,16 +543,32 @@ BEGIN
     IF v_grid IS NULL AND report.location IS NOT NULL THEN
         v_grid := shegu.locate(report.location, v_at);
     END IF;
+    v_county := shegu.incident_county(v_grid);
     INSERT INTO shegu.incident AS i (category, title, source, grid, location, reporter, description,
                                      reported_at, idempotency_key, county)
     VALUES (report.category, report.title, report.source, v_grid, report.location, report.reporter,
-            report.description, v_at, report.idempotency_key, shegu.incident_county(v_grid))
+            report.description, v_at, report.idempotency_key, v_county)
     ON CONFLICT ON CONSTRAINT incident_idempotency_key_key DO NOTHING
     RETURNING i.* INTO r;
     IF FOUND THEN
         RETURN r;
     END IF;
-    SELECT i.* INTO r FROM shegu.incident AS i WHERE i.idempotency_key = report.idempotency_key;
+    -- A retry finds its own county's row only: on Citus the county routes this to one shard, and
+    -- keys are unique per county there (docs/citus.md); here a key another county holds is refused.
+    IF v_county IS NULL THEN
+        SELECT i.* INTO r FROM shegu.incident AS i
+        WHERE i.idempotency_key = report.idempotency_key AND i.county IS NULL;
+    ELSE
+        SELECT i.* INTO r FROM shegu.incident AS i
+        WHERE i.idempotency_key = report.idempotency_key AND i.county = v_county;
+    END IF;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'SGI05',
+            MESSAGE = format('idempotency key "%s" already names an incident of another county', report.idempotency_key),
+            DETAIL = format('This report is for county %s; the key was used by a report elsewhere.',
+                            coalesce(v_county::text, '(none: no grid)')),
+            HINT = 'Use a new key for a new submission.';
+    END IF;
     IF r.category IS DISTINCT FROM report.category OR r.title IS DISTINCT FROM report.title
        OR r.source IS DISTINCT FROM report.source THEN
         RAISE EXCEPTION USING ERRCODE = 'SGI05',

@@ -1,12 +1,13 @@
 -- pgTAP: the disposal clock keeps running through review, ruling and mediation (会商研判、裁决、
 -- 调解; docs/incident.md), so the supervision list shows it running and overdue, and accountability
--- (应处置未处置、应上报未上报) finds a case left past its deadline in one of those states.
+-- (应处置未处置、应上报未上报) finds a case left past its deadline in one of those states; a retried
+-- report() finds its own county's incident only.
 -- test/pgtap/incident_states.sql — one transaction, rolled back.
 BEGIN;
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(8);
+SELECT plan(11);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -41,6 +42,17 @@ SELECT is((SELECT count(DISTINCT incident_id) FROM incident_accountability
           '应上报未上报: and past the grid level''s deadline without being escalated');
 SELECT is((SELECT count(*) FROM incident_accountability_at('2026-05-04 10:00+08') WHERE category = 'tapst'), 0::bigint,
           'an hour after the report nothing is late yet');
+
+-- idempotency keys: a retry returns its own county's incident; another county's key is refused
+INSERT INTO grid (code, name, kind, valid_from) VALUES ('110105001001001', 'tap other county', 'basic', '-infinity');
+CREATE TEMP TABLE first_report AS
+SELECT id FROM report('tapst', 'retry me', 'hotline', grid => '430528602001001', idempotency_key => 'tap-key-1');
+SELECT is((SELECT id FROM report('tapst', 'retry me', 'hotline', grid => '430528602001001', idempotency_key => 'tap-key-1')),
+          (SELECT id FROM first_report), 'a retry in the same county returns the stored incident');
+SELECT throws_ok($$SELECT report('tapst', 'retry me', 'hotline', grid => '110105001001001', idempotency_key => 'tap-key-1')$$,
+                 'SGI05', 'idempotency key "tap-key-1" already names an incident of another county',
+                 'the same key from another county is refused, not answered with the first county''s incident');
+SELECT is((SELECT count(*) FROM incident WHERE idempotency_key = 'tap-key-1'), 1::bigint, 'and nothing is written');
 
 SELECT * FROM finish();
 ROLLBACK;
