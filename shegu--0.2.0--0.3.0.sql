@@ -2190,7 +2190,6 @@ SET search_path = shegu, pg_catalog, pg_temp
 AS $$
 DECLARE
     emptied bigint[];
-    fresh bigint[];
 BEGIN
     IF houses IS NULL THEN
         RETURN;
@@ -2198,12 +2197,9 @@ BEGIN
     -- a house new to the tally takes the grid of its building, read under a share lock so that a
     -- concurrent move of the house or relocation of the building waits for this write (and its
     -- trigger then sees this row) or is seen by it
-    SELECT pg_catalog.array_agg(x.h) INTO fresh FROM unnest(houses) AS x(h)
-    WHERE NOT EXISTS (SELECT FROM shegu.house_tally AS t WHERE t.house = x.h);
-    IF fresh IS NOT NULL THEN
-        PERFORM FROM shegu.house AS h JOIN shegu.building AS b ON b.id = h.building
-        WHERE h.id = ANY (fresh) FOR SHARE OF h, b;
-    END IF;
+    PERFORM FROM shegu.house AS h JOIN shegu.building AS b ON b.id = h.building
+    WHERE h.id = ANY (houses) AND NOT EXISTS (SELECT FROM shegu.house_tally AS t WHERE t.house = h.id)
+    FOR SHARE OF h, b;
     WITH up AS (
         INSERT INTO shegu.house_tally AS t (house, grid, households, residents, floating, overseas, rentals)
         SELECT d.house, b.grid, coalesce(d.hh, 0), coalesce(d.rs, 0), coalesce(d.fl, 0), coalesce(d.os, 0),
