@@ -407,7 +407,23 @@ shegu_lookup_build(MemoryContext cxt, bool parallel, int64 *rows_out,
 	PushActiveSnapshot(parallel ? GetActiveSnapshot() : GetLatestSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	portal = SPI_cursor_open_with_args(NULL, query, some ? 4 : 0, argtypes, args, NULL, true, 0);
+	if (some)
+	{
+		/* a delta's query is planned once a process (the index builder runs one after another) */
+		static SPIPlanPtr delta_plan = NULL;
+
+		if (delta_plan == NULL)
+		{
+			SPIPlanPtr	plan = SPI_prepare(query, 4, argtypes);
+
+			if (plan == NULL || SPI_keepplan(plan) != 0)
+				elog(ERROR, "cannot plan the lookup index's delta query: %s", SPI_result_code_string(SPI_result));
+			delta_plan = plan;
+		}
+		portal = SPI_cursor_open(NULL, delta_plan, args, NULL, true);
+	}
+	else
+		portal = SPI_cursor_open_with_args(NULL, query, 0, argtypes, args, NULL, true, 0);
 	for (;;)
 	{
 		uint64		i;
