@@ -71,9 +71,10 @@ typedef struct geo_shape
 } geo_shape;
 
 /*
- * A leaf's entry: an inside shape (n_pts == 0 and n_far == 0) or a boundary shape with its band
- * edges.  Of those, the edges that touch the leaf's closed box are kept, as copies of their
- * vertices in chains (a ring's consecutive edges share their vertices; chains are separated by a
+ * A leaf's entry while building (the built index packs it as geo_packed): an inside shape
+ * (n_pts == 0 and n_far == 0) or a boundary shape with its band edges.  Of those, the edges that
+ * touch the leaf's closed box are kept, as copies of their vertices in chains (for valuing the
+ * raster; the built leaf names the same chains in v[], see geo_chain) (a ring's consecutive edges share their vertices; chains are separated by a
  * point whose x is NaN), next to each other in pts[] for the leaf's entries; the others lie
  * wholly right of the box (left x > the box's right x), so a ray from any point of the box crosses
  * one exactly when the point's y is in [low y, high y) of the edge: they are kept only as the
@@ -250,10 +251,10 @@ struct shegu_geo_index
 	int64_t    *codes;			/* code of each shape, for direct answers */
 	/*
 	 * The built index keeps each leaf in one block of 8-byte words (see pack_leaves): its entry
-	 * count, its entries, then their chain points and far values, so that a lookup in a leaf
-	 * reads one place in memory.  A leaf node's entry_off is then its block's word offset and an
-	 * entry's pt_off and far_off are word offsets in leafmem[]; entries[], pts[] and far[] exist
-	 * only while building.
+	 * count, its entries (geo_packed), then their far values and chains (geo_chain, runs of v[]),
+	 * so that a lookup in a leaf reads one place in memory besides the chains' vertices.  A leaf
+	 * node's entry_off is then its block's word offset; entries[], pts[], chains[] and far[]
+	 * exist only while building.
 	 */
 	uint64_t   *leafmem;
 	size_t		nleafmem;
