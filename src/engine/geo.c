@@ -93,6 +93,7 @@ typedef struct geo_entry
 	uint32_t	n_far;
 	uint32_t	chain_off;		/* into chains[]: the same edges as runs of v[] */
 	uint32_t	n_chains;
+	uint32_t	far_odd;		/* 1: an odd number of far values lie at or below the box */
 } geo_entry;
 
 /*
@@ -114,13 +115,15 @@ typedef struct geo_chain
  */
 typedef struct geo_packed
 {
-	uint32_t	shape;			/* into shapes[] and codes[], | LEAF_WINDOW */
+	uint32_t	shape;			/* into shapes[] and codes[], | LEAF_WINDOW, | LEAF_FAR_ODD */
 	uint16_t	n_far;
 	uint16_t	n_chains;
 } geo_packed;
 
 #define LEAF_BIG	0xffffu
 #define LEAF_WINDOW	0x80000000u
+#define LEAF_FAR_ODD	0x40000000u	/* geo_entry.far_odd */
+#define LEAF_SHAPE		0x3fffffffu
 
 /*
  * Raster values: a tree node to go on from (its index), or a direct answer on every day of the
@@ -591,7 +594,7 @@ entry_is_boundary(const geo_entry *e)
 static inline bool
 entry_covers_at(const geo_entry *e, const geo_pt *pts, const double *far, double px, double py)
 {
-	bool		inside = e->n_far > 0 && far_parity(far, e->n_far, py);
+	bool		inside = (e->far_odd != 0) ^ (e->n_far > 0 && far_parity(far, e->n_far, py));
 
 	return e->n_pts > 0 ? covered_chains(pts, e->n_pts, px, py, inside) : inside;
 }
@@ -963,8 +966,9 @@ sort_doubles(double *y, size_t n)
  * x = x1: the edges that reach x <= x1 as chains of points, the rest as far y values (see geo_entry).
  */
 static bool
-entry_edges(build_state *bs, geo_entry *e, const cand *c, double x1)
+entry_edges(build_state *bs, geo_entry *e, const cand *c, box lb)
 {
+	double		x1 = lb.x1;
 	shegu_geo_index *ix = bs->ix;
 	size_t		nys = 0,
 				i,
@@ -1016,13 +1020,21 @@ entry_edges(build_state *bs, geo_entry *e, const cand *c, double x1)
 	}
 	e->n_pts = (uint32_t) (ix->npt - e->pt_off);
 	e->n_chains = (uint32_t) (ix->nchain - e->chain_off);
-	/* equal values cancel in pairs: the parity of the count <= py is all that matters */
+	/*
+	 * Equal values cancel in pairs: the parity of the count <= py is all that matters.  A point
+	 * of the leaf has y in [y0, y1]: a value at or below y0 always counts (kept as far_odd), one
+	 * above y1 never (dropped); only those between need keeping (a chain of far edges across
+	 * the box's height leaves its two ends, both outside).
+	 */
 	sort_doubles(bs->ys, nys);
+	e->far_odd = 0;
 	for (i = 0; i < nys; i++)
 	{
 		if (i + 1 < nys && bs->ys[i + 1] == bs->ys[i])
 			i++;
-		else
+		else if (bs->ys[i] <= lb.y0)
+			e->far_odd ^= 1;
+		else if (bs->ys[i] <= lb.y1)
 			bs->ys[m++] = bs->ys[i];
 	}
 	if (ix->nfar + m >= UINT32_MAX
@@ -1037,7 +1049,7 @@ entry_edges(build_state *bs, geo_entry *e, const cand *c, double x1)
 }
 
 static bool
-make_leaf(build_state *bs, uint32_t node, size_t cand_lo, size_t ins_lo, double x1)
+make_leaf(build_state *bs, uint32_t node, size_t cand_lo, size_t ins_lo, box lb)
 {
 	shegu_geo_index *ix = bs->ix;
 	size_t		n = 0,
@@ -1104,11 +1116,14 @@ make_leaf(build_state *bs, uint32_t node, size_t cand_lo, size_t ins_lo, double 
 			const cand *c = &bs->cands[x >> 1];
 
 			s = &ix->shapes[c->shape];
-			if (!entry_edges(bs, e, c, x1))
+			if (!entry_edges(bs, e, c, lb))
 				return false;
-			if (e->n_pts == 0 && e->n_far == 0)
+			if (e->n_pts == 0 && e->n_far == 0 && !e->far_odd)
 				continue;		/* no edge a ray can cross: outside the whole cell */
-			ix->boundary_entries++;
+			if (e->n_pts == 0 && e->n_far == 0)
+				e->far_odd = 0;	/* a ray from anywhere in it crosses an odd number: inside */
+			else
+				ix->boundary_entries++;
 		}
 		else
 		{
@@ -1119,6 +1134,7 @@ make_leaf(build_state *bs, uint32_t node, size_t cand_lo, size_t ins_lo, double 
 			e->n_far = 0;
 			e->chain_off = 0;
 			e->n_chains = 0;
+			e->far_odd = 0;
 		}
 		e->code = s->code;
 		e->from = s->from;
@@ -1217,20 +1233,20 @@ build_cell(build_state *bs, uint32_t node, box b, int depth, size_t cand_lo, siz
 	my = (b.y0 + b.y1) * 0.5;
 	if (touching_total <= (uint64_t) ix->leaf_edges * OTHER_DAYS_WEIGHT || depth >= ix->max_depth
 		|| !(mx > b.x0 && mx < b.x1 && my > b.y0 && my < b.y1))
-		return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
+		return make_leaf(bs, node, cand_lo, ins_lo, b);
 	if (depth >= ix->raster_plan)
 	{
 		/* below the raster's depth: splitting must pay (see "Bounded work") */
 		int			over = depth - ix->split_depth;
 
 		if (stalls >= 2)
-			return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
+			return make_leaf(bs, node, cand_lo, ins_lo, b);
 		if (over > 0 && touching_total <= ((uint64_t) ix->leaf_edges * OTHER_DAYS_WEIGHT << (over < 32 ? over : 32)))
-			return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
+			return make_leaf(bs, node, cand_lo, ins_lo, b);
 		if (ix->deep_work > ix->budget)
 		{
 			ix->budget_spent = true;
-			return make_leaf(bs, node, cand_lo, ins_lo, b.x1);
+			return make_leaf(bs, node, cand_lo, ins_lo, b);
 		}
 	}
 
@@ -1920,8 +1936,8 @@ pack_leaves(shegu_geo_index *ix)
 			}
 		}
 	words += LEAF_PAD;
-	if (words >= UINT32_MAX || ix->nv >= UINT32_MAX || ix->ns >= LEAF_WINDOW)
-		return false;			/* offsets are 32 bits, shape indices 31 */
+	if (words >= UINT32_MAX || ix->nv >= UINT32_MAX || ix->ns > LEAF_SHAPE)
+		return false;			/* offsets are 32 bits, shape indices 30 */
 	ix->leafmem = ix->a.alloc(ix->a.ctx, words * sizeof(uint64_t));
 	if (ix->leafmem == NULL)
 		return false;
@@ -1946,7 +1962,8 @@ pack_leaves(shegu_geo_index *ix)
 			geo_packed *o = &out[i];
 			bool		big = e->n_far >= LEAF_BIG || e->n_chains >= LEAF_BIG;
 
-			o->shape = e->shape | (valid_on(e->from, e->to, ix->raster_from) ? LEAF_WINDOW : 0);
+			o->shape = e->shape | (valid_on(e->from, e->to, ix->raster_from) ? LEAF_WINDOW : 0)
+				| (e->far_odd ? LEAF_FAR_ODD : 0);
 			o->n_far = big ? LEAF_BIG : (uint16_t) e->n_far;
 			o->n_chains = big ? LEAF_BIG : (uint16_t) e->n_chains;
 			if (big)
@@ -2475,7 +2492,7 @@ leaf_locate(const shegu_geo_index *ix, const uint64_t *blk, double x, double y, 
 		{
 			uint32_t	nf = p->n_far,
 						nc = p->n_chains,
-						sh = p->shape & ~LEAF_WINDOW;
+						sh = p->shape & LEAF_SHAPE;
 			uint32_t	i;
 
 			if (nf == LEAF_BIG || nc == LEAF_BIG)
@@ -2505,7 +2522,7 @@ leaf_locate(const shegu_geo_index *ix, const uint64_t *blk, double x, double y, 
 	{
 		uint32_t	nf = e->n_far,
 					nc = e->n_chains,
-					sh = e->shape & ~LEAF_WINDOW;
+					sh = e->shape & LEAF_SHAPE;
 		const geo_chain *ch;
 		bool		inside;
 		uint32_t	i;
@@ -2525,7 +2542,7 @@ leaf_locate(const shegu_geo_index *ix, const uint64_t *blk, double x, double y, 
 		if (nf == 0 && nc == 0)
 			return ix->codes[sh];
 		ch = (const geo_chain *) (d + nf);
-		inside = nf > 0 && far_parity((const double *) d, nf, y);
+		inside = ((e->shape & LEAF_FAR_ODD) != 0) ^ (nf > 0 && far_parity((const double *) d, nf, y));
 		for (i = 0; i < nc; i++)
 		{
 			const geo_pt *p = &v[ch[i].first];

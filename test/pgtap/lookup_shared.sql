@@ -6,7 +6,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 SET search_path = shegu, public;
-SELECT plan(17);
+SELECT plan(23);
 
 CREATE TEMP TABLE mode AS
 SELECT current_setting('shared_preload_libraries') ~ '(^|[ ,])shegu($|[ ,])' AS preloaded;
@@ -95,6 +95,41 @@ SELECT is((SELECT sum(b::int) FROM unnest('{shared_1,shared_2,shared_3}'::text[]
           CASE WHEN (SELECT preloaded FROM mode) THEN 0::bigint ELSE 3::bigint END,
           'sessions asking at once: no build with the preload (three without)');
 SELECT dblink_disconnect(c) FROM unnest('{shared_1,shared_2,shared_3}'::text[]) AS c;
+
+-- Edits far apart under a large county that is not convex (an L of 2,006 vertices, stored in
+-- more than 16 KB): the delta reads the county once and keeps it, and, since it does not cover
+-- the hull of the two edits (the notch of the L lies between them), takes it as the two
+-- rectangles it does cover.
+SELECT dblink_exec('shared_a', $$
+    DELETE FROM shegu.grid WHERE code OPERATOR(shegu.<@) '430597'::shegu.gridcode;
+    INSERT INTO shegu.grid (code, name, kind, boundary)
+    SELECT '430597', 'L county', 'county', ST_Multi(ST_MakePolygon(ST_MakeLine(array_agg(p ORDER BY o))))
+    FROM (SELECT i AS o, ST_SetSRID(ST_MakePoint(122 + i * 0.001, 30 - 0.0001 * ((i * 7919) % 13)), 4326) AS p
+          FROM generate_series(0, 2000) AS i
+          UNION ALL VALUES (2001, 'SRID=4326;POINT(124 31)'::geometry), (2002, 'SRID=4326;POINT(123 31)'),
+                           (2003, 'SRID=4326;POINT(123 32)'), (2004, 'SRID=4326;POINT(122 32)'),
+                           (2005, 'SRID=4326;POINT(122 30)')) AS s;
+    INSERT INTO shegu.grid (code, name, kind, boundary) VALUES
+    ('430597101', 'south-east', 'township', 'SRID=4326;MULTIPOLYGON(((123.7 30.1,123.9 30.1,123.9 30.3,123.7 30.3,123.7 30.1)))'),
+    ('430597102', 'north-west', 'township', 'SRID=4326;MULTIPOLYGON(((122.1 31.7,122.3 31.7,122.3 31.9,122.1 31.9,122.1 31.7)))')$$);
+SELECT ok((SELECT pg_column_size(boundary) > 16384 FROM grid WHERE code OPERATOR(shegu.=) '430597'::gridcode),
+          'the L county is stored in more than 16 KB');
+SELECT is(lookup_wait(10000), true, 'lookup_wait: the L county is in the shared index');
+SELECT dblink_exec('shared_a', $$UPDATE shegu.grid SET boundary = 'SRID=4326;MULTIPOLYGON(((123.6 30.1,123.9 30.1,123.9 30.4,123.6 30.4,123.6 30.1)))'
+                                 WHERE code OPERATOR(shegu.=) '430597101'::shegu.gridcode$$);
+SELECT dblink_exec('shared_a', $$UPDATE shegu.grid SET boundary = 'SRID=4326;MULTIPOLYGON(((122.1 31.6,122.4 31.6,122.4 31.9,122.1 31.9,122.1 31.6)))'
+                                 WHERE code OPERATOR(shegu.=) '430597102'::shegu.gridcode$$);
+SELECT is(locate('SRID=4326;POINT(123.65 30.35)')::text || ' ' || locate('SRID=4326;POINT(122.35 31.65)')::text,
+          '430597101 430597102', 'both redrawn townships answer where they grew');
+SELECT is(locate('SRID=4326;POINT(123.65 30.05)')::text || ' ' || locate('SRID=4326;POINT(122.05 31.65)')::text,
+          '430597 430597', 'the county answers beside them');
+SELECT is(locate('SRID=4326;POINT(123.5 31.5)'), NULL, 'the notch of the L is no grid''s');
+SELECT is((SELECT count(*) FROM (SELECT 122 + x * 0.05 AS x, 30 + y * 0.05 AS y FROM generate_series(0, 40) x, generate_series(0, 40) y) p
+           WHERE locate(ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) IS DISTINCT FROM
+                 (SELECT code FROM grid g WHERE ST_Covers(g.boundary, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326))
+                  ORDER BY level(code) DESC, code LIMIT 1)),
+          0::bigint, 'a lattice over the county agrees with PostGIS after the edits');
+SELECT dblink_exec('shared_a', $$DELETE FROM shegu.grid WHERE code OPERATOR(shegu.<@) '430597'::shegu.gridcode$$);
 
 SELECT dblink_exec('shared_a', $$DELETE FROM shegu.grid WHERE code OPERATOR(shegu.<@) '430598'::shegu.gridcode$$);
 SELECT dblink_disconnect('shared_a');

@@ -777,63 +777,64 @@ test_bounded_build(void)
 
 /*
  * A leaf whose entry holds more far values than a leaf's entry has room to count (65,535): a
- * small square beside a comb of 20,000 teeth that cross the square's height, each tooth's ends a
- * little higher and lower than the last (so no two far y values cancel: 80,000 of them), all
- * wholly right of the square's leaf.  The count then goes into the entry's data; the lookups must still agree with
- * the brute-force scan.
+ * polygon whose boundary zigzags up along x = 8, the middle of the root, one edge in three
+ * wholly right of the lower-left quarter (a far edge) and the two others reaching into it (near
+ * edges), 100,503 vertices in all, with the tree kept to one level so that the quarter is one
+ * leaf: its entry holds 33,500 chains and 67,000 far values, and the counts go into the entry's
+ * data.  The lookups must still agree with the brute-force scan.
  */
 static void
 test_many_far_values(void)
 {
 	static wkb	w;
-	static double xy[2 * 80004];
+	static double xy[2 * 100600];
 	shegu_geo_builder *b = shegu_geo_builder_new(&heap);
 	shegu_geo_index *ix;
 	shegu_geo_stats st;
 	shegu_geo_options opt;
-	int			teeth = 20000,
+	int			zigs = 33500,
 				n = 0,
 				i,
 				k,
 				bad = 0;
+	double		e = 7.0 / (3.0 * zigs);
 
-	/* the comb: a spine along x = 10..11 below y = -2, teeth at x = 10 + i / teeth going up (their
-	 * ends slanted, so that no two y values are equal) */
-	for (i = 0; i < teeth; i++)
+	for (i = 0; i < zigs; i++)
 	{
-		double		x0 = 10.0 + (double) i / teeth,
-					x1 = x0 + 0.5 / teeth;
+		double		y = 0.5 + 3 * i * e;
 
-		xy[n++] = x0;
-		xy[n++] = -2.0 - i * 1e-6;
-		xy[n++] = x0;
-		xy[n++] = 2.0 + i * 1e-6;
-		xy[n++] = x1;
-		xy[n++] = 2.0 + i * 1e-6 + 0.5e-6;
-		xy[n++] = x1;
-		xy[n++] = -2.0 - i * 1e-6 - 0.5e-6;
+		xy[n++] = 7.0;
+		xy[n++] = y;
+		xy[n++] = 9.0;
+		xy[n++] = y + e;
+		xy[n++] = 9.5;
+		xy[n++] = y + 2 * e;
 	}
-	xy[n++] = 11.0;
-	xy[n++] = -3.0;
-	xy[n++] = 10.0;
-	xy[n++] = -3.0;
+	xy[n++] = 7.0;
+	xy[n++] = 7.5;
+	xy[n++] = 0.5;
+	xy[n++] = 7.5;
+	xy[n++] = 0.5;
+	xy[n++] = 0.5;
 	start_polygon(&w, 1);
 	put_ring(&w, xy, n / 2);
-	CHECK_INT(add(b, &w, 2, 6, DMIN, DMAX), SHEGU_GEO_OK, "many far values: the comb is accepted");
-	rect(&w, 0, 0, 1, 1);
-	CHECK_INT(add(b, &w, 1, 6, DMIN, DMAX), SHEGU_GEO_OK, "many far values: the square is accepted");
+	CHECK_INT(add(b, &w, 2, 6, DMIN, DMAX), SHEGU_GEO_OK, "many far values: the zigzag is accepted");
+	rect(&w, 0, 14, 15, 15);	/* makes the root 16 wide */
+	CHECK_INT(add(b, &w, 1, 6, DMIN, DMAX), SHEGU_GEO_OK, "many far values: the strip is accepted");
 	memset(&opt, 0, sizeof opt);
-	opt.leaf_edges = 64;
+	opt.max_depth = 1;
+	opt.raster_bits = -1;
 	ix = shegu_geo_build(b, &opt, NULL);
 	CHECK(ix != NULL, "many far values: built");
 	if (ix == NULL)
 		return;
 	shegu_geo_stats_get(ix, &st);
-	CHECK(st.far_values > 65535, "many far values: some leaf entry holds more than 65,535");
+	printf("#   many far values: %lld far values, %lld chains\n", (long long) st.far_values, (long long) st.chains);
+	CHECK(st.far_values > 65535 && st.chains > 30000, "many far values: a leaf entry holds more than 65,535");
 	for (k = 0; k < 40000; k++)
 	{
-		double		x = (k % 2) ? -0.5 + urand() * 2.0 : 9.9 + urand() * 1.2,
-					y = -3.5 + urand() * 6.0;
+		double		x = urand() * 10.0,
+					y = urand() * 8.0;
 
 		if (shegu_geo_locate(ix, x, y, 0) != shegu_geo_locate_brute(ix, x, y, 0))
 			bad++;
@@ -848,8 +849,8 @@ test_many_far_values(void)
 			bad++;
 	}
 	CHECK_INT(bad, 0, "many far values: the index agrees with the brute-force scan");
-	CHECK_INT(shegu_geo_locate(ix, 0.5, 0.5, 0), 1, "many far values: the square's middle");
-	CHECK_INT(shegu_geo_locate(ix, 10.0, 0.0, 0), 2, "many far values: on the comb's first tooth");
+	CHECK_INT(shegu_geo_locate(ix, 4.0, 4.0, 0), 2, "many far values: inside the zigzag");
+	CHECK_INT(shegu_geo_locate(ix, 9.9, 4.0, 0), 0, "many far values: right of it");
 	check_flat(ix, "many far values");
 	shegu_geo_free(ix);
 }
