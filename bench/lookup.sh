@@ -192,9 +192,11 @@ if [ "$PROVINCE_GRIDS" -gt 0 ]; then
 	pq() { printf '%s\n' "SET max_parallel_workers_per_gather = 0;" \
 		"CREATE TEMP TABLE pp AS SELECT ST_SetSRID(ST_MakePoint(ST_XMin(e) + random() * (ST_XMax(e) - ST_XMin(e)), ST_YMin(e) + random() * (ST_YMax(e) - ST_YMin(e))), 4326) AS pt FROM (SELECT ST_Extent(boundary) AS e FROM shegu.grid) x, generate_series(1, 500000);" \
 		'\timing on' "$@" | run_psql -d $pdb -At 2>&1 | sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p' | tr '\n' ' '; }
-	set -- $(pq "SELECT sum(ST_X(pt)) FROM pp;" "SELECT count(shegu.locate(pt)) FROM pp;")
-	prov_stx=$1 prov_loc=$2
-	echo "500,000 points: sum(ST_X) $1 ms, locate $2 ms ($(ratio "$2" "$1")x)"
+	# the first pass over a freshly built index also maps its 600 MiB into this backend
+	set -- $(pq "SELECT sum(ST_X(pt)) FROM pp;" "SELECT count(shegu.locate(pt)) FROM pp;" \
+		"SELECT sum(ST_X(pt)) FROM pp;" "SELECT count(shegu.locate(pt)) FROM pp;")
+	prov_stx=$3 prov_loc=$4
+	echo "500,000 points: sum(ST_X) $3 ms, locate $4 ms ($(ratio "$4" "$3")x; the first pass $2 ms)"
 	source "$SHEGU_TOP/bench/lookup_edit.sh"
 	edit_db=$pdb EDIT_SECONDS=${EDIT_SECONDS:-60}
 	edit_bench "province of $PROVINCE_GRIDS"

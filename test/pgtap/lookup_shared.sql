@@ -96,7 +96,7 @@ SELECT is((SELECT sum(b::int) FROM unnest('{shared_1,shared_2,shared_3}'::text[]
           'sessions asking at once: no build with the preload (three without)');
 SELECT dblink_disconnect(c) FROM unnest('{shared_1,shared_2,shared_3}'::text[]) AS c;
 
--- Edits far apart under a large county that is not convex (an L of 2,006 vertices, stored in
+-- Edits far apart under a large county that is not convex (an L of 4,006 vertices, stored in
 -- more than 16 KB): the delta reads the county once and keeps it, and, since it does not cover
 -- the hull of the two edits (the notch of the L lies between them), takes it as the two
 -- rectangles it does cover.
@@ -104,11 +104,11 @@ SELECT dblink_exec('shared_a', $$
     DELETE FROM shegu.grid WHERE code OPERATOR(shegu.<@) '430597'::shegu.gridcode;
     INSERT INTO shegu.grid (code, name, kind, boundary)
     SELECT '430597', 'L county', 'county', ST_Multi(ST_MakePolygon(ST_MakeLine(array_agg(p ORDER BY o))))
-    FROM (SELECT i AS o, ST_SetSRID(ST_MakePoint(122 + i * 0.001, 30 - 0.0001 * ((i * 7919) % 13)), 4326) AS p
-          FROM generate_series(0, 2000) AS i
-          UNION ALL VALUES (2001, 'SRID=4326;POINT(124 31)'::geometry), (2002, 'SRID=4326;POINT(123 31)'),
-                           (2003, 'SRID=4326;POINT(123 32)'), (2004, 'SRID=4326;POINT(122 32)'),
-                           (2005, 'SRID=4326;POINT(122 30)')) AS s;
+    FROM (SELECT i AS o, ST_SetSRID(ST_MakePoint(122 + i * 0.0005, 30 - 0.00001 * ((i * 7919) % 997)), 4326) AS p
+          FROM generate_series(0, 4000) AS i
+          UNION ALL VALUES (4001, 'SRID=4326;POINT(124 31)'::geometry), (4002, 'SRID=4326;POINT(123 31)'),
+                           (4003, 'SRID=4326;POINT(123 32)'), (4004, 'SRID=4326;POINT(122 32)'),
+                           (4005, 'SRID=4326;POINT(122 30)')) AS s;
     INSERT INTO shegu.grid (code, name, kind, boundary) VALUES
     ('430597101', 'south-east', 'township', 'SRID=4326;MULTIPOLYGON(((123.7 30.1,123.9 30.1,123.9 30.3,123.7 30.3,123.7 30.1)))'),
     ('430597102', 'north-west', 'township', 'SRID=4326;MULTIPOLYGON(((122.1 31.7,122.3 31.7,122.3 31.9,122.1 31.9,122.1 31.7)))')$$);
