@@ -1306,11 +1306,13 @@ GRANT EXECUTE ON FUNCTION shegu.house_tally_rebuild() TO shegu_centre;
 
 -- Adds per-house differences to the tally (in house order, so that two writers of the same houses
 -- lock them in the same order) and drops the houses left with nothing, so that the tally holds
--- what a rebuild would.  A NULL array counts as zeros.
+-- what a rebuild would.  A NULL array counts as zeros.  Its plans are generic: the arrays' sizes
+-- would otherwise have each call planned again (a single-row write paid 0.4 ms for it, 0.1 now).
 CREATE FUNCTION shegu.house_tally_add(houses bigint[], households int[], residents int[], floating int[],
                                       overseas int[], rentals int[]) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = shegu, pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     emptied bigint[];
