@@ -9,11 +9,14 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/sysattr.h"
 #include "access/xact.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
+#include "commands/sequence.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -21,6 +24,7 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "storage/proc.h"
 #include "tcop/pquery.h"
 #include "utils/acl.h"
@@ -36,6 +40,7 @@
 #include "utils/portal.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -340,11 +345,20 @@ typedef struct Row
 static Oid	att_relid = InvalidOid;
 static int	att_cache[C_NCOLS];
 
+static bool direct_stale = true;	/* the direct writer's cache (below) must be rebuilt */
+static Oid	direct_inc_relid = InvalidOid;
+static Oid	direct_ev_relid = InvalidOid;
+static Oid	lock_relid = InvalidOid;
+
 static void
 incident_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == att_relid)
 		att_relid = InvalidOid;
+	if (relid == InvalidOid || relid == lock_relid)
+		lock_relid = InvalidOid;
+	if (relid == InvalidOid || relid == direct_inc_relid || relid == direct_ev_relid)
+		direct_stale = true;
 }
 
 static void
@@ -1349,13 +1363,12 @@ case_read(Locked *l, const Datum *v, const bool *n)
  * REPEATABLE READ or SERIALIZABLE its update is a serialization failure, as for UPDATE).
  * False when there is no such incident.  (On Citus the lock goes through a routed query.)
  */
-static Oid	lock_relid = InvalidOid;
 static AttrNumber lock_att[W_HEAD + W_N];
 
 static const char *const head_names[W_HEAD] = {"id", "category", "grid", "county", "reported_at"};
 
 static bool
-lock_direct(int64 id, Locked *l)
+lock_direct(int64 id, Locked *l, TupleTableSlot **keep)
 {
 	Oid			relid = get_relname_relid("incident", get_namespace_oid("shegu", false));
 	Relation	rel;
@@ -1445,7 +1458,10 @@ lock_direct(int64 id, Locked *l)
 		}
 		case_read(l, v, n);
 	}
-	ExecDropSingleTupleTableSlot(slot);
+	if (found && keep != NULL)
+		*keep = slot;			/* the caller writes the row from it, then drops it */
+	else
+		ExecDropSingleTupleTableSlot(slot);
 	UnregisterSnapshot(snap);
 	index_close(irel, AccessShareLock);
 	table_close(rel, NoLock);
@@ -1563,6 +1579,334 @@ write_plan_get(bool with_event, bool by_county)
 					  "cannot prepare the incident write");
 	}
 	return write_plan[with_event][by_county];
+}
+
+/*
+ * The direct write: act()'s UPDATE of the locked row and the INSERT of its event through the
+ * executor's single-row entry points (ExecSimpleRelationUpdate / ExecSimpleRelationInsert, as
+ * logical replication applies rows), without planning or starting a plan per step.  Everything
+ * a planned statement does to the row is done: BEFORE and AFTER row triggers (the event's
+ * foreign key check among them, fired at the end as for a statement), NOT NULL and CHECK
+ * constraints, every index with its predicate and expressions.  What a statement would rebuild
+ * each time — the CHECK constraints read back from the catalog and planned, the partial indexes'
+ * predicates and the expression index's expressions — is compiled once per backend and reused
+ * until the table changes (relcache invalidation).  The statement path (write_plan_get) remains
+ * for what this one does not cover: Citus, row-level security applying to act()'s owner,
+ * statement-level or transition-table triggers, rules, generated or defaulted event columns,
+ * missing privileges — each sends the step through the planned UPDATE, which then behaves as
+ * before.
+ */
+#define EV_NCOLS 15
+static const char *const ev_names[EV_NCOLS] = {
+	"id", "incident_id", "action", "actor", "at", "from_status", "to_status", "from_level", "to_level",
+	"work_time_in_state", "note", "detail", "request_id", "db_role", "county"
+};
+static const Oid ev_types[EV_NCOLS] = {
+	INT8OID, INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	INTERVALOID, TEXTOID, JSONBOID, TEXTOID, NAMEOID, INT8OID
+};
+
+/* What is compiled once for one table. */
+typedef struct DirectRel
+{
+	int			ncheck;
+	ExprState **checks;
+	int			nindex;
+	Oid		   *index_oid;
+	ExprState **index_pred;		/* NULL where the index has no predicate */
+	List	  **index_exprs;	/* NIL where the index has no expressions */
+} DirectRel;
+
+static MemoryContext direct_cxt = NULL;
+static ExprContext *direct_econtext = NULL;	/* per-query memory lives as long as the cache */
+static bool direct_ok = false;	/* false: the tables have something the direct write does not do */
+static DirectRel direct_inc;
+static DirectRel direct_ev;
+static AttrNumber direct_ev_att[EV_NCOLS];
+static Oid	direct_ev_seq = InvalidOid;
+
+/* May the direct write do what a planned statement would on this table? */
+static bool
+direct_rel_plain(Relation rel, CmdType cmd)
+{
+	TriggerDesc *t = rel->trigdesc;
+
+	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relispartition || rel->rd_rules != NULL)
+		return false;
+	if (rel->rd_att->constr && rel->rd_att->constr->has_generated_stored)
+		return false;
+	if (t == NULL)
+		return true;
+	if (cmd == CMD_UPDATE)
+		return !t->trig_update_before_statement && !t->trig_update_after_statement &&
+			!t->trig_update_old_table && !t->trig_update_new_table;
+	return !t->trig_insert_before_statement && !t->trig_insert_after_statement &&
+		!t->trig_insert_new_table && !t->trig_insert_instead_row;
+}
+
+static void
+direct_rel_build(DirectRel *d, Relation rel)
+{
+	TupleConstr *constr = rel->rd_att->constr;
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	int			i = 0;
+
+	d->ncheck = constr ? constr->num_check : 0;
+	d->checks = palloc0(Max(d->ncheck, 1) * sizeof(ExprState *));
+	for (int c = 0; c < d->ncheck; c++)
+		d->checks[c] = ExecInitExpr(expression_planner(stringToNode(constr->check[c].ccbin)), NULL);
+	d->nindex = list_length(indexes);
+	d->index_oid = palloc0(Max(d->nindex, 1) * sizeof(Oid));
+	d->index_pred = palloc0(Max(d->nindex, 1) * sizeof(ExprState *));
+	d->index_exprs = palloc0(Max(d->nindex, 1) * sizeof(List *));
+	foreach(lc, indexes)
+	{
+		Relation	irel = index_open(lfirst_oid(lc), AccessShareLock);
+		List	   *pred = RelationGetIndexPredicate(irel);
+		List	   *exprs = RelationGetIndexExpressions(irel);
+		ListCell   *lc2;
+
+		d->index_oid[i] = RelationGetRelid(irel);
+		if (pred != NIL)
+			d->index_pred[i] = ExecInitQual((List *) expression_planner((Expr *) pred), NULL);
+		foreach(lc2, exprs)
+			d->index_exprs[i] = lappend(d->index_exprs[i],
+										ExecInitExpr(expression_planner((Expr *) lfirst(lc2)), NULL));
+		index_close(irel, AccessShareLock);
+		i++;
+	}
+}
+
+/* (Re)builds the cache; both tables are locked by the caller, so neither changes meanwhile. */
+static void
+direct_build(Relation inc, Relation ev)
+{
+	MemoryContext old;
+	TupleDesc	id = RelationGetDescr(inc);
+	TupleDesc	ed = RelationGetDescr(ev);
+
+	if (direct_cxt != NULL)
+		MemoryContextDelete(direct_cxt);
+	direct_cxt = NULL;
+	direct_econtext = NULL;
+	direct_ok = false;
+	direct_inc_relid = RelationGetRelid(inc);
+	direct_ev_relid = RelationGetRelid(ev);
+	direct_stale = false;
+	direct_cxt = AllocSetContextCreate(CacheMemoryContext, "shegu act() direct write", ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(direct_cxt);
+	PG_TRY();
+	{
+		bool		ok = direct_rel_plain(inc, CMD_UPDATE) && direct_rel_plain(ev, CMD_INSERT);
+
+		/* the columns act() writes must have the types it writes */
+		for (int w = 0; ok && w < W_N; w++)
+			ok = TupleDescAttr(id, lock_att[W_HEAD + w] - 1)->atttypid == w_type(w);
+		/* the event: the columns act() fills, each of its type; any other column must have no default */
+		for (int c = 0; ok && c < EV_NCOLS; c++)
+		{
+			int			att = SPI_fnumber(ed, ev_names[c]);
+
+			ok = att > 0 && TupleDescAttr(ed, att - 1)->atttypid == ev_types[c];
+			if (ok)
+				direct_ev_att[c] = (AttrNumber) att;
+		}
+		for (int a = 0; ok && a < ed->natts; a++)
+		{
+			Form_pg_attribute att = TupleDescAttr(ed, a);
+			bool		mine = false;
+
+			for (int c = 0; c < EV_NCOLS; c++)
+				mine |= (direct_ev_att[c] == att->attnum);
+			/* a column act() does not fill is NULL, as in the statement: it must have no default */
+			ok = mine || att->attisdropped || (!att->atthasdef && !att->attidentity && !att->attgenerated);
+		}
+		if (ok)
+		{
+			direct_ev_seq = getIdentitySequence(RelationGetRelid(ev), direct_ev_att[0], true);
+			ok = OidIsValid(direct_ev_seq) && TupleDescAttr(ed, direct_ev_att[0] - 1)->attidentity != '\0';
+		}
+		if (ok)
+		{
+			direct_rel_build(&direct_inc, inc);
+			direct_rel_build(&direct_ev, ev);
+			direct_econtext = CreateStandaloneExprContext();
+		}
+		direct_ok = ok;
+	}
+	PG_CATCH();
+	{
+		/* no half-built cache: the next step builds it again */
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(direct_cxt);
+		direct_cxt = NULL;
+		direct_econtext = NULL;
+		direct_ok = false;
+		direct_stale = true;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+}
+
+/* Puts what the cache compiled where the executor looks for it, index by index. */
+static void
+direct_inject(DirectRel *d, ResultRelInfo *rri)
+{
+	TupleConstr *constr = rri->ri_RelationDesc->rd_att->constr;
+
+	if ((constr ? constr->num_check : 0) == d->ncheck && d->ncheck > 0)
+		rri->ri_ConstraintExprs = d->checks;
+	for (int i = 0; i < rri->ri_NumIndices; i++)
+	{
+		IndexInfo  *ii = rri->ri_IndexRelationInfo[i];
+
+		if (i >= d->nindex || RelationGetRelid(rri->ri_IndexRelationDescs[i]) != d->index_oid[i])
+			continue;			/* not what was compiled: the executor compiles its own */
+		if (ii->ii_Predicate != NIL && d->index_pred[i] != NULL)
+			ii->ii_PredicateState = d->index_pred[i];
+		if (ii->ii_Expressions != NIL && list_length(ii->ii_Expressions) == list_length(d->index_exprs[i]))
+			ii->ii_ExpressionsState = d->index_exprs[i];
+	}
+}
+
+/* May this step take the direct write?  Opens and locks the event table as the write will. */
+static bool
+direct_usable(Relation inc, Relation *evp)
+{
+	Oid			evid = get_relname_relid("incident_event", RelationGetNamespace(inc));
+	Relation	ev;
+
+	*evp = NULL;
+	if (!OidIsValid(evid))
+		return false;
+	ev = table_open(evid, RowExclusiveLock);
+	*evp = ev;
+	if (direct_stale || direct_inc_relid != RelationGetRelid(inc) || direct_ev_relid != evid)
+		direct_build(inc, ev);
+	if (!direct_ok)
+		return false;
+	/* row-level security that applies to act()'s owner, or a privilege it lacks: the statement decides */
+	if (check_enable_rls(RelationGetRelid(inc), InvalidOid, true) == RLS_ENABLED ||
+		check_enable_rls(evid, InvalidOid, true) == RLS_ENABLED)
+		return false;
+	if (pg_class_aclcheck(RelationGetRelid(inc), GetUserId(), ACL_UPDATE) != ACLCHECK_OK ||
+		pg_class_aclcheck(RelationGetRelid(inc), GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		pg_class_aclcheck(evid, GetUserId(), ACL_INSERT) != ACLCHECK_OK)
+		return false;
+	return true;
+}
+
+static RangeTblEntry *
+direct_rte(Relation rel)
+{
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+
+	rte->rtekind = RTE_RELATION;
+	rte->relid = RelationGetRelid(rel);
+	rte->relkind = rel->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+	rte->requiredPerms = 0;
+	return rte;
+}
+
+/*
+ * Writes the locked row (old: the slot lock_direct kept, its tid the locked version) with the
+ * workflow columns of v/n (case_params, from $3 of the statement's numbering: v[2 + w]) and,
+ * when ev_v is not NULL, its event (EV_NPARAMS values in the statement's order).  Returns the
+ * new row as a composite datum in the caller's memory.
+ */
+static Datum
+direct_write(Relation inc, Relation ev, TupleTableSlot *old, const Datum *v, const char *n,
+			 bool with_event)
+{
+	EState	   *estate;
+	EPQState	epq;
+	RangeTblEntry *rte_inc = direct_rte(inc);
+	RangeTblEntry *rte_ev = direct_rte(ev);
+	ResultRelInfo *rri_inc = makeNode(ResultRelInfo);
+	ResultRelInfo *rri_ev = makeNode(ResultRelInfo);
+	TupleTableSlot *slot;
+	TupleDesc	desc = RelationGetDescr(inc);
+	Datum		result;
+
+	for (int w = 0; w < W_N; w++)
+		rte_inc->updatedCols = bms_add_member(rte_inc->updatedCols,
+											  lock_att[W_HEAD + w] - FirstLowInvalidHeapAttributeNumber);
+	for (int c = 0; c < EV_NCOLS; c++)
+		rte_ev->insertedCols = bms_add_member(rte_ev->insertedCols,
+											  direct_ev_att[c] - FirstLowInvalidHeapAttributeNumber);
+	estate = CreateExecutorState();
+	ResetExprContext(direct_econtext);
+	estate->es_per_tuple_exprcontext = direct_econtext;
+	ExecInitRangeTable(estate, list_make2(rte_inc, rte_ev));
+	ExecInitResultRelation(estate, rri_inc, 1);
+	ExecInitResultRelation(estate, rri_ev, 2);
+	ExecOpenIndices(rri_inc, false);
+	ExecOpenIndices(rri_ev, false);
+	direct_inject(&direct_inc, rri_inc);
+	direct_inject(&direct_ev, rri_ev);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	estate->es_snapshot = GetActiveSnapshot();
+	EvalPlanQualInit(&epq, estate, NULL, NIL, -1);
+	AfterTriggerBeginQuery();
+
+	/* the row: its columns as locked, the workflow ones as the engine left them */
+	slot_getallattrs(old);
+	slot = table_slot_create(inc, &estate->es_tupleTable);
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, old->tts_values, desc->natts * sizeof(Datum));
+	memcpy(slot->tts_isnull, old->tts_isnull, desc->natts * sizeof(bool));
+	for (int w = 0; w < W_N; w++)
+	{
+		int			a = lock_att[W_HEAD + w] - 1;
+
+		slot->tts_isnull[a] = (n[2 + w] == 'n');
+		slot->tts_values[a] = slot->tts_isnull[a] ? (Datum) 0 : v[2 + w];
+	}
+	ExecStoreVirtualTuple(slot);
+	ExecSimpleRelationUpdate(rri_inc, estate, &epq, old, slot);
+
+	if (with_event)
+	{
+		TupleTableSlot *es = table_slot_create(ev, &estate->es_tupleTable);
+		/* the event columns from the statement's parameters: $1, $e.., status $3, level $4, county $2 */
+		int			from[EV_NCOLS] = {-1, 0, 2 + W_N + 0, 2 + W_N + 1, 2 + W_N + 2, 2 + W_N + 3, 2 + W_STATUS,
+		2 + W_N + 4, 2 + W_LEVEL, 2 + W_N + 5, 2 + W_N + 6, 2 + W_N + 7, 2 + W_N + 8, 2 + W_N + 9, 1};
+
+		ExecClearTuple(es);
+		for (int a = 0; a < es->tts_tupleDescriptor->natts; a++)
+		{
+			es->tts_values[a] = (Datum) 0;
+			es->tts_isnull[a] = true;
+		}
+		es->tts_values[direct_ev_att[0] - 1] = Int64GetDatum(nextval_internal(direct_ev_seq, false));
+		es->tts_isnull[direct_ev_att[0] - 1] = false;
+		for (int c = 1; c < EV_NCOLS; c++)
+		{
+			int			a = direct_ev_att[c] - 1;
+
+			es->tts_isnull[a] = (n[from[c]] == 'n');
+			es->tts_values[a] = es->tts_isnull[a] ? (Datum) 0 : v[from[c]];
+		}
+		ExecStoreVirtualTuple(es);
+		ExecSimpleRelationInsert(rri_ev, estate, es);
+	}
+	/* the event's foreign key and any other AFTER row trigger, as at the end of a statement */
+	AfterTriggerEndQuery(estate);
+	result = SPI_datumTransfer(ExecFetchSlotHeapTupleDatum(slot), false, -1);
+
+	EvalPlanQualEnd(&epq);
+	ExecCloseResultRelations(estate);
+	ExecCloseRangeTableRelations(estate);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	estate->es_per_tuple_exprcontext = NULL;
+	FreeExecutorState(estate);
+	ResetExprContext(direct_econtext);
+	/* what follows in this step (side tables, a re-read) sees the new row version */
+	CommandCounterIncrement();
+	return result;
 }
 
 /* Runs a statement of a side table (joint parts, mediations): rare steps, not prepared. */
@@ -2143,6 +2487,7 @@ step_run(const StepArgs *s, bool *changed)
 	shegu_wf_case before;
 	List	   *support = NIL;
 	Datum		result = (Datum) 0;
+	TupleTableSlot *locked = NULL;	/* single server: the locked row, for the direct write */
 	bool		by_county = (s->county != NULL);
 	const char *an = AN(s->action);
 	bool		internal = (s->action >= SHEGU_WF_NPUBLIC);
@@ -2152,7 +2497,7 @@ step_run(const StepArgs *s, bool *changed)
 		elog(ERROR, "SPI_connect failed");
 	if (!citus_present())
 	{
-		if (!lock_direct(s->id, &l) || (by_county && (l.county_null || l.county != *s->county)))
+		if (!lock_direct(s->id, &l, &locked) || (by_county && (l.county_null || l.county != *s->county)))
 			ereport(ERROR,
 					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
 					 by_county
@@ -2313,25 +2658,54 @@ step_run(const StepArgs *s, bool *changed)
 			param_text(v, n, e + 8, s->request_id);
 			v[e + 9] = DirectFunctionCall1(namein, CStringGetDatum(s->db_role));
 		}
-		act_writing = true;
-		event_writing = true;
-		PG_TRY();
+		if (locked != NULL)
 		{
-			rc = SPI_execute_plan(write_plan_get(res.log, !l.county_null), v, n, false, 0);
-		}
-		PG_FINALLY();
-		{
-			act_writing = false;
-			event_writing = false;
-		}
-		PG_END_TRY();
-		if (rc != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "cannot write incident " INT64_FORMAT, l.id);
-		{
-			bool		isnull;
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+			Relation	inc = table_open(locked->tts_tableOid, NoLock);
+			Relation	ev;
 
-			result = SPI_datumTransfer(d, false, -1);
+			if (direct_usable(inc, &ev))
+			{
+				act_writing = true;
+				event_writing = true;
+				PG_TRY();
+				{
+					result = direct_write(inc, ev, locked, v, n, res.log);
+				}
+				PG_FINALLY();
+				{
+					act_writing = false;
+					event_writing = false;
+				}
+				PG_END_TRY();
+			}
+			if (ev != NULL)
+				table_close(ev, NoLock);
+			table_close(inc, NoLock);
+			ExecDropSingleTupleTableSlot(locked);
+			locked = NULL;
+		}
+		if (result == (Datum) 0)
+		{
+			act_writing = true;
+			event_writing = true;
+			PG_TRY();
+			{
+				rc = SPI_execute_plan(write_plan_get(res.log, !l.county_null), v, n, false, 0);
+			}
+			PG_FINALLY();
+			{
+				act_writing = false;
+				event_writing = false;
+			}
+			PG_END_TRY();
+			if (rc != SPI_OK_SELECT || SPI_processed != 1)
+				elog(ERROR, "cannot write incident " INT64_FORMAT, l.id);
+			{
+				bool		isnull;
+				Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+				result = SPI_datumTransfer(d, false, -1);
+			}
 		}
 	}
 	if (res.parts_start)
@@ -2347,6 +2721,8 @@ step_run(const StepArgs *s, bool *changed)
 	return result;
 
 reread:
+	if (locked != NULL)
+		ExecDropSingleTupleTableSlot(locked);
 	{
 		Datum		v[1];
 		bool		isnull;
