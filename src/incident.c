@@ -1408,7 +1408,9 @@ lock_direct(int64 id, Locked *l, TupleTableSlot **keep)
 		elog(ERROR, "table shegu.incident has no primary key");
 	irel = index_open(pkey, AccessShareLock);
 	CommandCounterIncrement();	/* see what the calling statement wrote so far */
-	snap = RegisterSnapshot(GetLatestSnapshot());
+	/* READ COMMITTED: the latest version, waited for; REPEATABLE READ and SERIALIZABLE: the
+	 * version this transaction sees, so that a change committed since is a serialization failure */
+	snap = RegisterSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
 	slot = table_slot_create(rel, NULL);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
 	scan = index_beginscan(rel, irel, snap, 1, 0);
