@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -41,6 +42,7 @@
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "utils/tuplestore.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -972,6 +974,10 @@ incident_before_insert(PG_FUNCTION_ARGS)
 }
 
 
+/* the direct write of events, defined with act()'s (below) */
+static bool direct_usable(Relation inc, Relation *evp);
+static void direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char *db_role);
+
 PG_FUNCTION_INFO_V1(incident_after_insert);
 /* SQL: trigger AFTER INSERT ON shegu.incident FOR EACH STATEMENT, with the new rows as
  * transition table new_incidents — logs one report event per inserted incident in one INSERT. */
@@ -998,21 +1004,32 @@ incident_after_insert(PG_FUNCTION_ARGS)
 
 		if (strcmp(RelationGetRelationName(td->tg_relation), "incident") == 0)
 		{
-			/* the table itself: one set-based INSERT */
+			/* the table itself: the events in batches, or one set-based INSERT */
+			Relation	ev;
+			bool		direct = direct_usable(td->tg_relation, &ev);
+
 			v[0] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
 			event_writing = true;
 			PG_TRY();
 			{
-				rc = SPI_execute_with_args("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
-										   " to_status, to_level, db_role, county)"
-										   " SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, $1, county"
-										   " FROM new_incidents", 1, types, v, NULL, false, 0);
+				if (direct)
+				{
+					direct_report_events(td->tg_relation, ev, td->tg_newtable, db_role);
+					rc = SPI_OK_INSERT;
+				}
+				else
+					rc = SPI_execute_with_args("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
+											   " to_status, to_level, db_role, county)"
+											   " SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, $1, county"
+											   " FROM new_incidents", 1, types, v, NULL, false, 0);
 			}
 			PG_FINALLY();
 			{
 				event_writing = false;
 			}
 			PG_END_TRY();
+			if (ev != NULL)
+				table_close(ev, NoLock);
 			if (rc != SPI_OK_INSERT)
 				elog(ERROR, "cannot log the report events");
 		}
@@ -1367,6 +1384,28 @@ static AttrNumber lock_att[W_HEAD + W_N];
 
 static const char *const head_names[W_HEAD] = {"id", "category", "grid", "county", "reported_at"};
 
+/* The attribute numbers of the columns act() reads and writes (lock_att), once per table. */
+static void
+lock_atts(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (lock_relid == RelationGetRelid(rel))
+		return;
+	/* a database not yet updated to this library's version: say so, as the insert trigger does */
+	shegu_require_columns("incident", col_names, C_NCOLS);
+	for (int i = 0; i < W_HEAD + W_N; i++)
+	{
+		const char *name = i < W_HEAD ? head_names[i] : w_names[i - W_HEAD];
+		int			att = SPI_fnumber(desc, name);
+
+		if (att <= 0)
+			shegu_error_old_shape(rel, name);
+		lock_att[i] = (AttrNumber) att;
+	}
+	lock_relid = RelationGetRelid(rel);
+}
+
 static bool
 lock_direct(int64 id, Locked *l, TupleTableSlot **keep)
 {
@@ -1385,24 +1424,7 @@ lock_direct(int64 id, Locked *l, TupleTableSlot **keep)
 	if (!OidIsValid(relid))
 		elog(ERROR, "table shegu.incident does not exist");
 	rel = table_open(relid, RowExclusiveLock);
-	if (lock_relid != relid)
-	{
-		TupleDesc	desc = RelationGetDescr(rel);
-
-		/* a database not yet updated to this library's version: say so, as the insert trigger does */
-		shegu_require_columns("incident", col_names, C_NCOLS);
-
-		for (int i = 0; i < W_HEAD + W_N; i++)
-		{
-			const char *name = i < W_HEAD ? head_names[i] : w_names[i - W_HEAD];
-			int			att = SPI_fnumber(desc, name);
-
-			if (att <= 0)
-				shegu_error_old_shape(rel, name);
-			lock_att[i] = (AttrNumber) att;
-		}
-		lock_relid = relid;
-	}
+	lock_atts(rel);
 	pkey = RelationGetPrimaryKeyIndex(rel);
 	if (!OidIsValid(pkey))
 		elog(ERROR, "table shegu.incident has no primary key");
@@ -1688,6 +1710,7 @@ direct_build(Relation inc, Relation ev)
 	TupleDesc	id = RelationGetDescr(inc);
 	TupleDesc	ed = RelationGetDescr(ev);
 
+	lock_atts(inc);
 	if (direct_cxt != NULL)
 		MemoryContextDelete(direct_cxt);
 	direct_cxt = NULL;
@@ -1909,6 +1932,139 @@ direct_write(Relation inc, Relation ev, TupleTableSlot *old, const Datum *v, con
 	/* what follows in this step (side tables, a re-read) sees the new row version */
 	CommandCounterIncrement();
 	return result;
+}
+
+/*
+ * The report events of the incidents one INSERT stored (its transition table), written as COPY
+ * writes rows: in batches through table_multi_insert with a bulk-insert buffer, each row's BEFORE
+ * triggers, constraints, index entries and AFTER triggers (the foreign key to the incident among
+ * them, checked at the end) as for the set-based INSERT it replaces.
+ */
+#define EV_BATCH 1000
+
+static void
+direct_events_flush(ResultRelInfo *rri, EState *estate, TupleTableSlot **slots, int n,
+					BulkInsertState bis)
+{
+	MemoryContext old;
+
+	if (n == 0)
+		return;
+	table_multi_insert(rri->ri_RelationDesc, slots, n, estate->es_output_cid, 0, bis);
+	for (int i = 0; i < n; i++)
+	{
+		List	   *recheck = NIL;
+
+		old = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+		if (rri->ri_NumIndices > 0)
+			recheck = ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL);
+		ExecARInsertTriggers(estate, rri, slots[i], recheck, NULL);
+		MemoryContextSwitchTo(old);
+		ResetPerTupleExprContext(estate);
+		ExecClearTuple(slots[i]);
+	}
+}
+
+static void
+direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char *db_role)
+{
+	TupleDesc	id = RelationGetDescr(inc);
+	int			a_id = SPI_fnumber(id, "id"),
+				a_reporter = SPI_fnumber(id, "reporter"),
+				a_source = SPI_fnumber(id, "source"),
+				a_reported = SPI_fnumber(id, "reported_at"),
+				a_status = SPI_fnumber(id, "status"),
+				a_level = SPI_fnumber(id, "level"),
+				a_county = SPI_fnumber(id, "county");
+	EState	   *estate;
+	RangeTblEntry *rte = direct_rte(ev);
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	TupleTableSlot *in;
+	TupleTableSlot **slots;
+	BulkInsertState bis;
+	int			n = 0;
+	int			rp;
+	Datum		action = CStringGetTextDatum("report");
+	Datum		role = DirectFunctionCall1(namein, CStringGetDatum(db_role));
+	bool		has_br = ev->trigdesc && ev->trigdesc->trig_insert_before_row;
+
+	if (a_id <= 0 || a_reporter <= 0 || a_source <= 0 || a_reported <= 0 || a_status <= 0 || a_level <= 0 || a_county <= 0)
+		elog(ERROR, "table shegu.incident lacks a column of the report event");
+	for (int c = 0; c < EV_NCOLS; c++)
+		rte->insertedCols = bms_add_member(rte->insertedCols, direct_ev_att[c] - FirstLowInvalidHeapAttributeNumber);
+	estate = CreateExecutorState();
+	ResetExprContext(direct_econtext);
+	estate->es_per_tuple_exprcontext = direct_econtext;
+	ExecInitRangeTable(estate, list_make1(rte));
+	ExecInitResultRelation(estate, rri, 1);
+	ExecOpenIndices(rri, false);
+	direct_inject(&direct_ev, rri);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	estate->es_snapshot = GetActiveSnapshot();
+	AfterTriggerBeginQuery();
+	bis = GetBulkInsertState();
+	slots = palloc(EV_BATCH * sizeof(TupleTableSlot *));
+	for (int i = 0; i < EV_BATCH; i++)
+		slots[i] = table_slot_create(ev, &estate->es_tupleTable);
+	in = MakeSingleTupleTableSlot(id, &TTSOpsMinimalTuple);
+
+	/* a read pointer of our own: other readers of the transition table keep theirs */
+	rp = tuplestore_alloc_read_pointer(ts, EXEC_FLAG_REWIND);
+	tuplestore_select_read_pointer(ts, rp);
+	tuplestore_rescan(ts);
+	while (tuplestore_gettupleslot(ts, true, false, in))
+	{
+		TupleTableSlot *es = slots[n];
+		bool		isnull;
+		Datum		d;
+
+		ExecClearTuple(es);
+		for (int a = 0; a < es->tts_tupleDescriptor->natts; a++)
+		{
+			es->tts_values[a] = (Datum) 0;
+			es->tts_isnull[a] = true;
+		}
+#define EV_SET(c, val) do { es->tts_values[direct_ev_att[c] - 1] = (val); es->tts_isnull[direct_ev_att[c] - 1] = false; } while (0)
+#define EV_COPY(c, att) do { d = slot_getattr(in, (att), &isnull); es->tts_values[direct_ev_att[c] - 1] = d; es->tts_isnull[direct_ev_att[c] - 1] = isnull; } while (0)
+		EV_SET(0, Int64GetDatum(nextval_internal(direct_ev_seq, false)));
+		EV_COPY(1, a_id);
+		EV_SET(2, action);
+		d = slot_getattr(in, a_reporter, &isnull);
+		if (isnull)
+			d = slot_getattr(in, a_source, &isnull);
+		es->tts_values[direct_ev_att[3] - 1] = d;
+		es->tts_isnull[direct_ev_att[3] - 1] = isnull;
+		EV_COPY(4, a_reported);
+		EV_COPY(6, a_status);
+		EV_COPY(8, a_level);
+		EV_SET(13, role);
+		EV_COPY(14, a_county);
+#undef EV_SET
+#undef EV_COPY
+		ExecStoreVirtualTuple(es);
+		ExecMaterializeSlot(es);	/* its values outlive the incident's tuple in the slot "in" */
+		if (has_br && !ExecBRInsertTriggers(estate, rri, es))
+			continue;			/* a BEFORE trigger skipped it, as in the statement */
+		if (ev->rd_att->constr)
+			ExecConstraints(rri, es, estate);
+		if (++n == EV_BATCH)
+		{
+			direct_events_flush(rri, estate, slots, n, bis);
+			n = 0;
+		}
+	}
+	direct_events_flush(rri, estate, slots, n, bis);
+	tuplestore_select_read_pointer(ts, 0);
+	ExecDropSingleTupleTableSlot(in);
+	FreeBulkInsertState(bis);
+	/* the events' foreign keys and any AFTER row trigger, as at the end of the statement */
+	AfterTriggerEndQuery(estate);
+	ExecCloseResultRelations(estate);
+	ExecCloseRangeTableRelations(estate);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	estate->es_per_tuple_exprcontext = NULL;
+	FreeExecutorState(estate);
+	ResetExprContext(direct_econtext);
 }
 
 /* Runs a statement of a side table (joint parts, mediations): rare steps, not prepared. */

@@ -7,7 +7,7 @@ BEGIN;
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(12);
+SELECT plan(14);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -97,6 +97,19 @@ SELECT is((SELECT count(*) FROM fired WHERE what = 'tap_stmt'), 1::bigint, 'and 
 DROP TRIGGER tap_stmt ON incident;
 SELECT is((SELECT status FROM act((SELECT id FROM dw WHERE k = 8), 'verify', 'desk')), 'verified',
           'without it the next step takes the direct write again');
+
+-- Report events of a multi-row INSERT, written in batches: one per incident, as the statement would.
+INSERT INTO incident (category, title, source, reporter, grid, reported_at)
+SELECT 'tapdw', 'batch ' || g, 'hotline', CASE WHEN g % 2 = 0 THEN 'caller ' || g END, '430528701001001',
+       '2026-05-04 08:00+08'::timestamptz + g * interval '1 second'
+FROM generate_series(1, 2500) AS g;
+SELECT is((SELECT count(*) FROM incident_event AS e JOIN incident AS i ON i.id = e.incident_id
+           WHERE i.title LIKE 'batch %' AND e.action = 'report' AND e.at = i.reported_at AND e.to_status = 'reported'
+             AND e.to_level = i.level AND e.county = i.county AND e.db_role = session_user
+             AND e.actor = coalesce(i.reporter, i.source)),
+          2500::bigint, 'a 2,500-row report logs 2,500 report events with the reporter (or source), time, state, level, county and role');
+SELECT is((SELECT count(DISTINCT e.id) FROM incident_event AS e JOIN incident AS i ON i.id = e.incident_id
+           WHERE i.title LIKE 'batch %'), 2500::bigint, 'each with its own event number');
 
 SELECT * FROM finish();
 ROLLBACK;
