@@ -205,7 +205,7 @@ category_cache_build(void)
 						 errmsg("shegu.workflow_limit has no limit for stage \"%s\"", shegu_wf_stage_names[s]),
 						 errhint("Every stage (review, ruling, mediation, fulfilment, part) needs one row.")));
 		if (SPI_execute("SELECT code, handling_level, accept_limit, accept_basis, dispose_limit,"
-						" dispose_basis, schedule, yellow_share FROM shegu.incident_category",
+						" dispose_basis, schedule, yellow_share, simple_handling FROM shegu.incident_category",
 						true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "cannot read shegu.incident_category");
 		for (uint64 i = 0; i < SPI_processed; i++)
@@ -230,6 +230,7 @@ category_cache_build(void)
 			l->dispose_working = strcmp(SPI_getvalue(tup, td, 6), "working") == 0;
 			strlcpy(e->schedule, SPI_getvalue(tup, td, 7), sizeof(e->schedule));
 			l->yellow_share = DatumGetFloat8(SPI_getbinval(tup, td, 8, &isnull));
+			l->simple_handling = DatumGetBool(SPI_getbinval(tup, td, 9, &isnull)) && !isnull;
 			memcpy(l->stage_limit, stage_limit, sizeof(stage_limit));
 			memcpy(l->stage_working, stage_working, sizeof(stage_working));
 		}
@@ -2245,6 +2246,15 @@ step_error(Locked *l, const shegu_wf_input *in, const shegu_wf_result *res)
 					 errmsg("action \"%s\" on incident " INT64_FORMAT " needs detail member \"department\"", an, id),
 					 in->action == SHEGU_WF_RULE ? errdetail("A ruling (裁决) says which department handles the case.") : 0));
 			break;
+		case SHEGU_WF_E_NOT_SIMPLE:
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
+					 errmsg("cannot simple_handle incident " INT64_FORMAT " of category \"%s\"", id, l->category),
+					 errdetail("Category \"%s\" is not one the basic grid settles by simple handling (简易处理): its simple_handling is false in shegu.incident_category.",
+							   l->category),
+					 errhint("巡办分离 (seed 004): the basic grid passes it on; the %s level accepts and leads its handling.",
+							 LV(l->c.level))));
+			break;
 		case SHEGU_WF_E_NO_SUPPORT:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -2628,7 +2638,21 @@ typedef struct StepArgs
 	const char *db_role;
 	TimestampTz at;
 	bool		at_is_now;
+	bool		basic_staff;	/* the actor is staff of the basic grid (三级网格) only */
 } StepArgs;
+
+/*
+ * 巡办分离 (seed 004: "三级网格负责发现问题,一、二级网格负责牵头联动解决问题"): the steps that belong
+ * to the level that leads the handling — receiving or refusing a case, dispatching it, checking
+ * and closing it.  Staff of a basic grid take them only on a category it may settle itself
+ * (simple_handling); anything else they pass on.
+ */
+static bool
+handling_level_step(shegu_wf_action a)
+{
+	return a == SHEGU_WF_ACCEPT || a == SHEGU_WF_REJECT || a == SHEGU_WF_DISPATCH ||
+		a == SHEGU_WF_JOINT_DISPATCH || a == SHEGU_WF_VERIFY || a == SHEGU_WF_CLOSE;
+}
 
 /*
  * Runs one step.  Returns the incident's row after it (act) and sets *changed; a sweep step
@@ -2689,6 +2713,13 @@ step_run(const StepArgs *s, bool *changed)
 	}
 	cat = category_get(l.category);
 	clk = clock_of(cat);
+	if (s->basic_staff && !cat->limits.simple_handling && handling_level_step(s->action))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("the basic grid cannot %s incident " INT64_FORMAT " of category \"%s\"", an, l.id, l.category),
+				 errdetail("巡办分离 (seed 004): the basic grid (三级网格) discovers, reports and settles by simple handling (简易处理) only what its category allows; \"%s\" it passes on.",
+						   l.category),
+				 errhint("Leave it to the %s level, which leads its handling, or escalate it.", LV(l.c.level))));
 
 	if (s->request_id != NULL &&
 		request_seen(l.id, l.county, s->db_role, s->request_id, an))
@@ -2912,7 +2943,7 @@ static SPIPlanPtr staff_grid_plan = NULL;
  * holds the incident's grid, and the actor is its staff name.  Everyone else is refused.
  */
 static char *
-act_authorise(int64 id, const char *action, const char *actor, const char *role)
+act_authorise(int64 id, const char *action, const char *actor, const char *role, bool *basic)
 {
 	Oid			centre = get_role_oid("shegu_centre", true);
 	Oid			me = GetOuterUserId();
@@ -2922,7 +2953,9 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 	char	   *name = NULL;
 	bool		staff = false;
 	bool		in_scope = false;
+	bool		above_basic = false;	/* assigned to a community or above that holds the incident */
 
+	*basic = false;
 	if (superuser_arg(me) || (OidIsValid(centre) && has_privs_of_role(me, centre)))
 		return pstrdup(actor);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -2943,7 +2976,7 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 	{
 		Oid			types[3] = {NAMEOID, TEXTOID, TIMESTAMPTZOID};
 		SPIPlanPtr	p = SPI_prepare("SELECT s.person_name,"
-									" coalesce($2::shegu.gridcode OPERATOR(shegu.<@) s.code, false)"
+									" coalesce($2::shegu.gridcode OPERATOR(shegu.<@) s.code, false), s.code"
 									" FROM shegu.grid_staff AS s"
 									" WHERE s.db_role = $1 AND s.valid_from <= $3::date"
 									"   AND (s.valid_to IS NULL OR s.valid_to > $3::date)"
@@ -2975,6 +3008,11 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 		staff = true;
 		if (here)
 		{
+			Datum		code = SPI_getbinval(tup, td, 3, &isnull);
+
+			/* a basic grid (基础网格, level 6) or a micro-grid below it: 三级网格 of seed 004 */
+			if (!isnull && shegu_gridcode_level(DatumGetGridcode(code)) < 6)
+				above_basic = true;
 			in_scope = true;
 			if (name == NULL || strcmp(pn, actor) == 0)
 				name = MemoryContextStrdup(caller, pn);
@@ -2998,6 +3036,7 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("role \"%s\" cannot act as \"%s\"", role, actor),
 				 errdetail("Grid staff act under their own name: \"%s\".", name)));
+	*basic = !above_basic;
 	return name;
 }
 
@@ -3041,7 +3080,7 @@ incident_act(PG_FUNCTION_ARGS)
 						 "return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise, "
 						 "hand_over, review, conclude_review, request_ruling, rule, joint_dispatch, finish_part, "
 						 "assign_leader, mediate, mediation_session, agreement, check_fulfilment, "
-						 "confirm_judicially and refer_litigation.")));
+						 "confirm_judicially, refer_litigation and simple_handle.")));
 	s.action = (shegu_wf_action) a;
 	if (s.actor[0] == '\0')
 		ereport(ERROR,
@@ -3058,7 +3097,7 @@ incident_act(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
 		s.county = &fcinfo->args[5].value;
 	s.request_id = detail_string(s.detail, "request_id", action, s.id);
-	s.actor = act_authorise(s.id, action, s.actor, role);
+	s.actor = act_authorise(s.id, action, s.actor, role, &s.basic_staff);
 	s.db_role = role;
 	s.at = clock_now();
 	s.at_is_now = clock_is_real();
