@@ -856,6 +856,20 @@ FROM (VALUES
     ('D2.3', '满意度 satisfaction', 0.25, 'local default, not from the seeds; a county replaces it (7.5 of the 30 public-opinion points)')) AS x(code, title, weight, basis)
 WHERE n.model = '社会治理指数' AND n.code = x.code AND n.shipped;
 
+
+-- index_uncertainty leaves vetoed units unranked (a hard gate, as report_index does) and says why:
+-- its result gains the column unranked_reason, so the function is made again.
+DROP FUNCTION shegu.index_uncertainty(text, date, int, float8, int, int, boolean, boolean);
+CREATE FUNCTION shegu.index_uncertainty(model text, period date, runs int DEFAULT 1000,
+                                        weight_noise float8 DEFAULT 0.2, seed int DEFAULT 1,
+                                        level int DEFAULT NULL, vary_aggregation boolean DEFAULT false,
+                                        vary_normalization boolean DEFAULT false)
+RETURNS TABLE(unit shegu.gridcode, nominal_rank int, mean_rank float8, median_rank float8,
+              rank_p05 float8, rank_p95 float8, runs_ranked int, unranked_reason text)
+    AS 'MODULE_PATHNAME', 'index_uncertainty' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION shegu.index_uncertainty(text, date, int, float8, int, int, boolean, boolean) IS
+    'Monte Carlo robustness of the ranking: each run multiplies every weight by U(1 - weight_noise, 1 + weight_noise) (with vary_aggregation each parent switches between arithmetic and geometric, with vary_normalization each indicator between its normalisation and the alternative - percentile rank, or min-max for rank and zscore - each with probability 1/2) and ranks the units again; per unit the nominal rank and the mean, median, 5% and 95% quantiles of its rank; a vetoed unit (一票否决: an indicator''s veto threshold, or with veto_register the register of major events) is a hard gate, left out of every run''s ranking as report_index leaves it unranked (the others rank among themselves), and unranked_reason says why (the indicators and events of the veto, or 无指数 no index); a seeded splitmix64 stream, so the same seed gives the same answer';
+
 -- ==== end index
 
 
