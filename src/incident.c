@@ -976,6 +976,7 @@ incident_before_insert(PG_FUNCTION_ARGS)
 
 
 /* the direct write of events, defined with act()'s (below) */
+static int	direct_depth = 0;		/* direct writes under way (a trigger of one may act() again) */
 static bool direct_usable(Relation inc, Relation *evp);
 static void direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char *db_role);
 
@@ -1011,6 +1012,8 @@ incident_after_insert(PG_FUNCTION_ARGS)
 
 			v[0] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
 			event_writing = true;
+			if (direct)
+				direct_depth++;
 			PG_TRY();
 			{
 				if (direct)
@@ -1027,6 +1030,8 @@ incident_after_insert(PG_FUNCTION_ARGS)
 			PG_FINALLY();
 			{
 				event_writing = false;
+				if (direct)
+					direct_depth--;
 			}
 			PG_END_TRY();
 			if (ev != NULL)
@@ -1805,7 +1810,9 @@ direct_usable(Relation inc, Relation *evp)
 	Relation	ev;
 
 	*evp = NULL;
-	if (!OidIsValid(evid))
+	/* a step taken inside another's direct write (by a trigger) goes through the statement: the
+	 * compiled cache and its expression context stay the outer write's */
+	if (!OidIsValid(evid) || direct_depth > 0)
 		return false;
 	ev = table_open(evid, RowExclusiveLock);
 	*evp = ev;
@@ -2856,6 +2863,7 @@ step_run(const StepArgs *s, bool *changed)
 			{
 				act_writing = true;
 				event_writing = true;
+				direct_depth++;
 				PG_TRY();
 				{
 					result = direct_write(inc, ev, locked, v, n, res.log);
@@ -2864,6 +2872,7 @@ step_run(const StepArgs *s, bool *changed)
 				{
 					act_writing = false;
 					event_writing = false;
+					direct_depth--;
 				}
 				PG_END_TRY();
 			}

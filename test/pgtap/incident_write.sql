@@ -7,7 +7,7 @@ BEGIN;
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(14);
+SELECT plan(16);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -97,6 +97,25 @@ SELECT is((SELECT count(*) FROM fired WHERE what = 'tap_stmt'), 1::bigint, 'and 
 DROP TRIGGER tap_stmt ON incident;
 SELECT is((SELECT status FROM act((SELECT id FROM dw WHERE k = 8), 'verify', 'desk')), 'verified',
           'without it the next step takes the direct write again');
+
+-- A row trigger that acts on another incident: the inner step goes through the planned
+-- statement (the outer direct write keeps its compiled cache), both are written and logged.
+CREATE FUNCTION pg_temp.press_neighbour() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status = 'verified' THEN
+        PERFORM shegu.act((SELECT id FROM dw WHERE k = 12), 'supervise', 'trigger', 'a neighbour was verified');
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER tap_nested AFTER UPDATE ON incident FOR EACH ROW EXECUTE FUNCTION pg_temp.press_neighbour();
+SELECT is((SELECT status FROM act((SELECT id FROM dw WHERE k = 16), 'verify', 'desk')), 'verified',
+          'a step whose row trigger acts on another incident goes through');
+SELECT is((SELECT i.supervisions || ' / ' || (SELECT count(*) FROM incident_event AS e
+                                               WHERE e.incident_id = i.id AND e.action = 'supervise')
+           FROM incident AS i WHERE i.id = (SELECT id FROM dw WHERE k = 12)), '1 / 1',
+          'and so does the step the trigger took, logged once');
+DROP TRIGGER tap_nested ON incident;
 
 -- Report events of a multi-row INSERT, written in batches: one per incident, as the statement would.
 INSERT INTO incident (category, title, source, reporter, grid, reported_at)
