@@ -161,3 +161,41 @@ echo "insert $N with a location among $(q -c "SELECT count(*) FROM bench_points"
 awk -v p="$plain" -v t="$trig" -v n="$N" 'BEGIN {
 	printf "rows/s plain: %.0f, trigger path with locate: %.0f\n", n / p, n / t;
 	printf "ratio trigger-with-locate/plain speed: %.2f\n", p / t }'
+
+# One report at a time, as the apps send them: shegu.report() (the trigger path, the report
+# event, the idempotency key) in a loop, against the plain single-row INSERT ... RETURNING of the
+# same row into the table of the same shape, also in a loop.
+ONE=${ONE:-5000}
+q >/dev/null <<SQL || die "one-at-a-time reports failed"
+CREATE FUNCTION public.bench_one_plain(n int) RETURNS void LANGUAGE plpgsql AS \$\$
+DECLARE r public.bench_plain;
+BEGIN
+    FOR g IN 1..n LOOP
+        INSERT INTO public.bench_plain (category, title, source, grid, reported_at, level, accept_due_at, state_since, light, idempotency_key)
+        VALUES ('environment.garbage', 'one ' || g, 'wechat', '430528101001001', timestamptz '2026-03-02 08:30+08' + g * interval '1 second',
+                'grid', timestamptz '2026-03-02 10:30+08' + g * interval '1 second', timestamptz '2026-03-02 08:30+08' + g * interval '1 second',
+                'green', 'one-' || g)
+        RETURNING * INTO r;
+    END LOOP;
+END \$\$;
+CREATE FUNCTION public.bench_one_report(n int) RETURNS void LANGUAGE plpgsql AS \$\$
+DECLARE r shegu.incident;
+BEGIN
+    FOR g IN 1..n LOOP
+        r := shegu.report('environment.garbage', 'one ' || g, 'wechat', '430528101001001', NULL, NULL, NULL,
+                          timestamptz '2026-03-02 08:30+08' + g * interval '1 second', 'one-' || g);
+    END LOOP;
+END \$\$;
+SQL
+t0=$(now)
+q -c "SELECT public.bench_one_plain($ONE)" >/dev/null || die "plain single inserts failed"
+t1=$(now)
+q -c "$SET_CLOCK" -c "SELECT public.bench_one_report($ONE)" >/dev/null || die "single reports failed"
+t2=$(now)
+plain=$(secs "$t0" "$t1"); trig=$(secs "$t1" "$t2")
+ones=$(q -c "SELECT count(*) FROM shegu.incident_event e JOIN shegu.incident i ON i.id = e.incident_id WHERE i.title LIKE 'one %' AND e.action = 'report'")
+[ "$ones" = "$ONE" ] || die "expected $ONE report events of single reports, found $ones"
+echo "$ONE reports one at a time: plain INSERT ... RETURNING ${plain}s, shegu.report() ${trig}s ($ones events)"
+awk -v p="$plain" -v t="$trig" -v n="$ONE" 'BEGIN {
+	printf "reports/s plain: %.0f, shegu.report(): %.0f\n", n / p, n / t;
+	printf "ratio report()/plain speed, one at a time: %.2f (aim >= 0.80)\n", p / t }'

@@ -2011,9 +2011,7 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	estate->es_snapshot = GetActiveSnapshot();
 	AfterTriggerBeginQuery();
 	bis = GetBulkInsertState();
-	slots = palloc(EV_BATCH * sizeof(TupleTableSlot *));
-	for (int i = 0; i < EV_BATCH; i++)
-		slots[i] = table_slot_create(ev, &estate->es_tupleTable);
+	slots = palloc0(EV_BATCH * sizeof(TupleTableSlot *));	/* made as needed: a report is often one row */
 	in = MakeSingleTupleTableSlot(id, &TTSOpsMinimalTuple);
 
 	/* a read pointer of our own: other readers of the transition table keep theirs */
@@ -2022,9 +2020,13 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	tuplestore_rescan(ts);
 	while (tuplestore_gettupleslot(ts, true, false, in))
 	{
-		TupleTableSlot *es = slots[n];
+		TupleTableSlot *es;
 		bool		isnull;
 		Datum		d;
+
+		if (slots[n] == NULL)
+			slots[n] = table_slot_create(ev, &estate->es_tupleTable);
+		es = slots[n];
 
 		ExecClearTuple(es);
 		for (int a = 0; a < es->tts_tupleDescriptor->natts; a++)
