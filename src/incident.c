@@ -2010,7 +2010,8 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	estate->es_output_cid = GetCurrentCommandId(true);
 	estate->es_snapshot = GetActiveSnapshot();
 	AfterTriggerBeginQuery();
-	bis = GetBulkInsertState();
+	/* the bulk-insert buffer ring only for a load: a few rows go where any insert would put them */
+	bis = tuplestore_tuple_count(ts) >= EV_BATCH ? GetBulkInsertState() : NULL;
 	slots = palloc0(EV_BATCH * sizeof(TupleTableSlot *));	/* made as needed: a report is often one row */
 	in = MakeSingleTupleTableSlot(id, &TTSOpsMinimalTuple);
 
@@ -2066,7 +2067,8 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	direct_events_flush(rri, estate, slots, n, bis);
 	tuplestore_select_read_pointer(ts, 0);
 	ExecDropSingleTupleTableSlot(in);
-	FreeBulkInsertState(bis);
+	if (bis != NULL)
+		FreeBulkInsertState(bis);
 	/* the events' foreign keys and any AFTER row trigger, as at the end of the statement */
 	AfterTriggerEndQuery(estate);
 	ExecCloseResultRelations(estate);
