@@ -2,9 +2,11 @@
 # Benchmark of the incident room: N incidents through the full trigger path (grid, level, due
 # times by the working-time calendar, light, event log) against a plain INSERT of the same rows
 # into a table of the same shape, with the grid given and with only a point (locate); their
-# lifecycle through act() against the same steps by hand; and
-# sweep() over OPEN open incidents.  bench/incident.sh — prints ratios; sizes from the environment.
-#   N=200000 LIFE=200000 OPEN=1000000 bash bench/incident.sh
+# lifecycle through act() against the same steps by hand (the same row lock, the step's columns,
+# the same event row under the same foreign key); sweep() over OPEN open incidents; and ONE
+# reports one at a time through shegu.report() against single-row INSERTs.
+# bench/incident.sh — prints ratios; sizes from the environment.
+#   N=200000 LIFE=200000 OPEN=1000000 ONE=5000 bash bench/incident.sh
 SHEGU_RUN_DIR=${BENCH_RUN_DIR:-/tmp/shegu-bench-incident}
 SHEGU_PORT=${BENCH_PORT:-54349}
 source "$(dirname "$0")/../tools/lib.sh"
