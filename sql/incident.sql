@@ -448,7 +448,8 @@ SELECT action, actor, from_status, to_status, from_level, to_level, work_time_in
 FROM incident_event WHERE incident_id = :simple1 ORDER BY id;
 SELECT act(:notsimple, 'simple_handle', 'grid worker 1');
 SELECT act(:simple1, 'simple_handle', 'grid worker 1');
-INSERT INTO grid (code, name, kind, valid_from) VALUES ('430528101002', '测试社区', 'community', '-infinity');
+INSERT INTO grid (code, name, kind, valid_from)
+SELECT '430528101002', '测试社区', 'community', '-infinity' WHERE NOT EXISTS (SELECT 1 FROM grid WHERE code = '430528101002');
 CREATE ROLE regress_inc_grid NOLOGIN IN ROLE shegu_grid_worker;
 CREATE ROLE regress_inc_community NOLOGIN IN ROLE shegu_grid_worker;
 INSERT INTO grid_staff (code, person_name, role, db_role, valid_from) VALUES
@@ -470,7 +471,7 @@ SELECT title, status, level, owner FROM incident WHERE id IN (:simple1, :notsimp
 DELETE FROM grid_staff WHERE db_role IN ('regress_inc_grid', 'regress_inc_community');
 DROP ROLE regress_inc_grid;
 DROP ROLE regress_inc_community;
-DELETE FROM grid WHERE code = '430528101002';
+DELETE FROM grid WHERE code = '430528101002' AND name = '测试社区';
 
 -- Everything the incident room declares is commented.
 SELECT c.oid::regclass AS undocumented FROM pg_class c
