@@ -105,7 +105,9 @@ SELECT m.grid, c.community, c.tno, c.cno,
        row_number() OVER (PARTITION BY c.community ORDER BY m.grid) AS gno
 FROM county_member m JOIN c USING (community);
 
-DELETE FROM shegu.grid WHERE code OPERATOR(shegu.<@) (SELECT county FROM county_param)::shegu.gridcode;
+-- (the code from the psql variable, not from the temporary table: on Citus a DELETE on a distributed
+-- or reference table cannot read a local table, docs/citus.md)
+DELETE FROM shegu.grid WHERE code OPERATOR(shegu.<@) (:code::bigint)::shegu.gridcode;
 
 INSERT INTO shegu.grid (code, name, kind, boundary, households, population)
 SELECT ((p.county * 1000 + k.tno) * 1000000 + k.cno * 1000 + k.gno)::shegu.gridcode,

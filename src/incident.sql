@@ -533,6 +533,7 @@ CREATE FUNCTION shegu.report(category text, title text, source text,
 DECLARE
     r shegu.incident;
     v_grid shegu.gridcode := report.grid;
+    v_county bigint;
     v_at timestamptz := coalesce(report.reported_at,
                                  nullif(pg_catalog.current_setting('shegu.incident_clock', true), '')::timestamptz,
                                  pg_catalog.statement_timestamp());
@@ -542,16 +543,32 @@ BEGIN
     IF v_grid IS NULL AND report.location IS NOT NULL THEN
         v_grid := shegu.locate(report.location, v_at);
     END IF;
+    v_county := shegu.incident_county(v_grid);
     INSERT INTO shegu.incident AS i (category, title, source, grid, location, reporter, description,
                                      reported_at, idempotency_key, county)
     VALUES (report.category, report.title, report.source, v_grid, report.location, report.reporter,
-            report.description, v_at, report.idempotency_key, shegu.incident_county(v_grid))
+            report.description, v_at, report.idempotency_key, v_county)
     ON CONFLICT ON CONSTRAINT incident_idempotency_key_key DO NOTHING
     RETURNING i.* INTO r;
     IF FOUND THEN
         RETURN r;
     END IF;
-    SELECT i.* INTO r FROM shegu.incident AS i WHERE i.idempotency_key = report.idempotency_key;
+    -- A retry finds its own county's row only: on Citus the county routes this to one shard, and
+    -- keys are unique per county there (docs/citus.md); here a key another county holds is refused.
+    IF v_county IS NULL THEN
+        SELECT i.* INTO r FROM shegu.incident AS i
+        WHERE i.idempotency_key = report.idempotency_key AND i.county IS NULL;
+    ELSE
+        SELECT i.* INTO r FROM shegu.incident AS i
+        WHERE i.idempotency_key = report.idempotency_key AND i.county = v_county;
+    END IF;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'SGI05',
+            MESSAGE = format('idempotency key "%s" already names an incident of another county', report.idempotency_key),
+            DETAIL = format('This report is for county %s; the key was used by a report elsewhere.',
+                            coalesce(v_county::text, '(none: no grid)')),
+            HINT = 'Use a new key for a new submission.';
+    END IF;
     IF r.category IS DISTINCT FROM report.category OR r.title IS DISTINCT FROM report.title
        OR r.source IS DISTINCT FROM report.source THEN
         RAISE EXCEPTION USING ERRCODE = 'SGI05',
@@ -726,8 +743,8 @@ CREATE VIEW shegu.incident_supervision AS
                       THEN extract(day FROM i.extension_requested) * h.day_hours
                            + (extract(epoch FROM i.extension_requested) - extract(day FROM i.extension_requested) * 86400) / 3600
                       ELSE extract(epoch FROM i.extension_requested) / 3600 END, 1)::numeric(10,1) AS extension_requested_hours,
-           i.status IN ('reported', 'accepted', 'dispatched') AS clock_running,
-           round(extract(epoch FROM CASE WHEN i.status NOT IN ('reported', 'accepted', 'dispatched') THEN NULL
+           i.status IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AS clock_running,
+           round(extract(epoch FROM CASE WHEN i.status NOT IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') THEN NULL
                                          WHEN d.working THEN shegu.work_time_between(now(), d.deadline, c.schedule)
                                          ELSE d.deadline - now() END) / 3600, 1)::numeric(10,1) AS time_left_hours
     FROM shegu.incident AS i
@@ -753,14 +770,14 @@ COMMENT ON COLUMN shegu.incident_supervision.grid IS 'grid (网格) at report ti
 COMMENT ON COLUMN shegu.incident_supervision.level IS 'level now responsible (当前责任层级): grid 网格, community 社区/村, township 乡镇/街道 or county 县';
 COMMENT ON COLUMN shegu.incident_supervision.responsible_unit IS 'grid code of the responsible unit: the grid''s ancestor at the responsible level (shegu.incident_unit)';
 COMMENT ON COLUMN shegu.incident_supervision.department IS 'department it was dispatched to (承办部门); NULL if none';
-COMMENT ON COLUMN shegu.incident_supervision.status IS 'workflow state: reported 已上报, accepted 已立案, dispatched 已交办, resolved 已处置, verified 已核查 or suspended 挂账 (closed, evaluated and rejected incidents are not listed)';
+COMMENT ON COLUMN shegu.incident_supervision.status IS 'workflow state: reported 已上报, accepted 已立案, dispatched 已交办, reviewing 会商研判, ruling 裁决, mediating 调解, agreed 已达成调解协议, resolved 已处置, verified 已核查 or suspended 挂账 (closed, evaluated and rejected incidents are not listed)';
 COMMENT ON COLUMN shegu.incident_supervision.light IS 'time light (亮灯) as of now (shegu.incident_light_at): green, yellow once yellow_share of the allowed time is used, red when overdue, whether or not shegu.sweep() has run; keeps its last colour while the clock is stopped';
 COMMENT ON COLUMN shegu.incident_supervision.deadline IS 'the running deadline: acceptance deadline (受理时限, accept_due_at) while reported or suspended from reported, else the disposal deadline (处置时限, due_at)';
 COMMENT ON COLUMN shegu.incident_supervision.level_due_at IS 'deadline of the level now responsible; shegu.sweep() escalates the incident one level up when it passes';
 COMMENT ON COLUMN shegu.incident_supervision.escalations IS 'number of escalations (上报) so far, manual and by shegu.sweep()';
 COMMENT ON COLUMN shegu.incident_supervision.supervisions IS 'number of times a supervisor pressed it (督办, act ''supervise'')';
 COMMENT ON COLUMN shegu.incident_supervision.extension_requested_hours IS 'pending extension request (延期申请) awaiting approval, in hours of the disposal basis (working hours for a working-time limit, a day counted as one working day of the category''s schedule), 1 decimal; NULL if none';
-COMMENT ON COLUMN shegu.incident_supervision.clock_running IS 'true while the time limit (时限) runs: status reported, accepted or dispatched; false while resolved, verified or suspended';
+COMMENT ON COLUMN shegu.incident_supervision.clock_running IS 'true while the time limit (时限) runs: status reported, accepted, dispatched, reviewing, ruling or mediating (the disposal clock keeps running through review, ruling and mediation); false while agreed, resolved, verified or suspended';
 COMMENT ON COLUMN shegu.incident_supervision.time_left_hours IS 'hours to the deadline, 1 decimal: working hours by the category''s schedule for a working-time limit, wall-clock hours for a natural one; negative when overdue (e.g. -1590.5); NULL while the clock is stopped';
 
 -- ---------------------------------------------------------------------------------------------
@@ -930,16 +947,17 @@ BEGIN
            shegu.incident_unit(i.grid, i.level), i.source, i.reported_at, i.level_due_at,
            format('level deadline passed at the %s level and it is neither escalated nor disposed', i.level)
     FROM shegu.incident AS i
-    WHERE i.status IN ('reported', 'accepted', 'dispatched') AND i.level <> 'county'
+    WHERE i.status IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND i.level <> 'county'
       AND i.level_due_at < incident_accountability_at.at
     UNION ALL
     -- should have handled but did not: the disposal deadline passed before disposal
     SELECT 'not_handled', '应处置未处置', i.id, i.category, i.grid, i.level,
            shegu.incident_unit(i.grid, i.level), i.source, i.reported_at, i.due_at,
-           CASE WHEN i.status IN ('accepted', 'dispatched') THEN 'disposal deadline passed and it is still open'
+           CASE WHEN i.status IN ('accepted', 'dispatched', 'reviewing', 'ruling', 'mediating')
+                THEN 'disposal deadline passed and it is still open'
                 ELSE format('disposed %s after the deadline', (i.resolved_at - i.due_at)) END
     FROM shegu.incident AS i
-    WHERE (i.status IN ('accepted', 'dispatched') AND i.due_at < incident_accountability_at.at)
+    WHERE (i.status IN ('accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND i.due_at < incident_accountability_at.at)
        OR (i.status IN ('resolved', 'verified', 'closed', 'evaluated') AND i.resolved_at > i.due_at);
 END;
 $$;
