@@ -1306,9 +1306,10 @@ GRANT EXECUTE ON FUNCTION shegu.house_tally_rebuild() TO shegu_centre;
 
 -- Adds per-house differences to the tally (in house order, so that two writers of the same houses
 -- lock them in the same order) and drops the houses left with nothing, so that the tally holds
--- what a rebuild would.  A NULL array counts as zeros.  Its plans are generic (the arrays' sizes
--- would otherwise have each call planned again: a single-row write paid 0.4 ms for it, 0.1 now),
--- so the arrays are joined as rows, never searched with = ANY, which a generic plan cannot hash.
+-- what a rebuild would.  A NULL array counts as zeros.  Its plans are generic for a few houses
+-- (the arrays' sizes would otherwise have each call planned again: a single-row write paid 0.4 ms
+-- for it, 0.1 now) and planned for the arrays of a bulk load; the arrays are joined as rows,
+-- never searched with = ANY, which a generic plan cannot hash.
 CREATE FUNCTION shegu.house_tally_add(houses bigint[], households int[], residents int[], floating int[],
                                       overseas int[], rentals int[]) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -1320,6 +1321,10 @@ DECLARE
 BEGIN
     IF houses IS NULL THEN
         RETURN;
+    END IF;
+    IF pg_catalog.cardinality(houses) > 1000 THEN
+        -- a bulk load: plan for these arrays (the function's SET restores the mode on return)
+        PERFORM pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', true);
     END IF;
     -- a house new to the tally takes the grid of its building, read under a share lock so that a
     -- concurrent move of the house or relocation of the building waits for this write (and its
