@@ -165,6 +165,18 @@ q -c "SELECT 'check: county residents ' || residents || ', households ' || house
              || ', businesses ' || businesses || ', cameras ' || cameras
       FROM shegu.grid_workload_at(current_date) WHERE code OPERATOR(shegu.=) '430528'"
 
+# Single-row writes pay the tally's statement trigger: 2,000 one-row UPDATEs that close a main
+# home, with the trigger and with it disabled (each in a transaction rolled back), best of 3.
+one_rows="DO \$\$ BEGIN FOR i IN 1..2000 LOOP UPDATE shegu.residence SET valid_to = current_date + 30 WHERE id = i; END LOOP; END \$\$"
+best_in_tx() {  # SQL [set-up inside the transaction]: best of three, each timed alone and rolled back
+	{ for _ in 1 2 3; do echo "BEGIN;"; echo "${2:-SELECT 1;}"; echo '\timing on'; echo "$1;"; echo '\timing off'; echo "ROLLBACK;"; done; } \
+		| q | awk '/^Time: / { ms = $2 + 0; if (best == "" || ms < best) best = ms } END { printf "%d", best }'
+}
+with_t=$(best_in_tx "$one_rows")
+without_t=$(best_in_tx "$one_rows" "ALTER TABLE shegu.residence DISABLE TRIGGER house_tally_update;")
+printf 'single-row writes (2,000 one-row UPDATEs of residences): with the tally trigger %d ms, without %d ms; ratio without/with %s\n' \
+	"$with_t" "$without_t" "$(awk -v a="$without_t" -v b="$with_t" 'BEGIN { printf "%.2f", a / b }')"
+
 # "My residents": a grid worker of one basic grid under row-level security, against the centre
 # asking for the same grid; each REPEAT times in one session.
 q >/dev/null <<'SQL'

@@ -2,9 +2,11 @@
 # Benchmark of the incident room: N incidents through the full trigger path (grid, level, due
 # times by the working-time calendar, light, event log) against a plain INSERT of the same rows
 # into a table of the same shape, with the grid given and with only a point (locate); their
-# lifecycle through act() against the same steps by hand; and
-# sweep() over OPEN open incidents.  bench/incident.sh — prints ratios; sizes from the environment.
-#   N=200000 LIFE=200000 OPEN=1000000 bash bench/incident.sh
+# lifecycle through act() against the same steps by hand (the same row lock, the step's columns,
+# the same event row under the same foreign key); sweep() over OPEN open incidents; and ONE
+# reports one at a time through shegu.report() against single-row INSERTs.
+# bench/incident.sh — prints ratios; sizes from the environment.
+#   N=200000 LIFE=200000 OPEN=1000000 ONE=5000 bash bench/incident.sh
 SHEGU_RUN_DIR=${BENCH_RUN_DIR:-/tmp/shegu-bench-incident}
 SHEGU_PORT=${BENCH_PORT:-54349}
 source "$(dirname "$0")/../tools/lib.sh"
@@ -42,6 +44,8 @@ SET search_path = shegu, public;
 CREATE TABLE public.bench_plain (LIKE shegu.incident INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES INCLUDING IDENTITY);
 ALTER TABLE public.bench_plain ADD FOREIGN KEY (category) REFERENCES shegu.incident_category (code);
 CREATE TABLE public.bench_plain_event (LIKE shegu.incident_event INCLUDING ALL);
+-- the same constraint as shegu's event log: an event belongs to an existing incident
+ALTER TABLE public.bench_plain_event ADD FOREIGN KEY (incident_id) REFERENCES public.bench_plain (id);
 CHECKPOINT;
 SQL
 
@@ -65,13 +69,22 @@ awk -v p="$plain" -v t="$trig" -v n="$N" 'BEGIN {
 	printf "ratio trigger/plain speed: %.2f (aim >= 0.80; before, 0.2.0 with the JSON step channel: 0.48 in issue 18)\n", p / t }'
 
 # Lifecycle: five steps per incident through act(), against the same steps done by hand one
-# incident at a time (a SQL function per step: UPDATE the row where the state matches, INSERT the event).
+# incident at a time (a SQL function per step: UPDATE the row where the state matches — its
+# state, the step's time and state_since —, INSERT the event with the columns act() fills but
+# the working time in the state, under the same foreign key to the incident).
 q >/dev/null <<'SQL' || die "cannot create the plain step function"
 CREATE FUNCTION public.bench_step(p_id bigint, p_from text, p_to text, p_action text) RETURNS int
 LANGUAGE sql VOLATILE AS $$
-    UPDATE public.bench_plain SET status = p_to, state_since = now() WHERE id = p_id AND status = p_from;
-    INSERT INTO public.bench_plain_event (incident_id, action, actor, at, from_status, to_status, to_level, db_role)
-    VALUES (p_id, p_action, 'centre', now(), p_from, p_to, 'grid', session_user);
+    UPDATE public.bench_plain SET status = p_to, state_since = now(),
+           accepted_at = CASE p_action WHEN 'accept' THEN now() ELSE accepted_at END,
+           dispatched_at = CASE p_action WHEN 'dispatch' THEN now() ELSE dispatched_at END,
+           resolved_at = CASE p_action WHEN 'resolve' THEN now() ELSE resolved_at END,
+           verified_at = CASE p_action WHEN 'verify' THEN now() ELSE verified_at END,
+           closed_at = CASE p_action WHEN 'close' THEN now() ELSE closed_at END
+     WHERE id = p_id AND status = p_from;
+    INSERT INTO public.bench_plain_event (incident_id, action, actor, at, from_status, to_status, from_level,
+                                          to_level, db_role, county)
+    VALUES (p_id, p_action, 'centre', now(), p_from, p_to, 'grid', 'grid', session_user, 430528);
     SELECT 1;
 $$;
 SQL
@@ -101,7 +114,7 @@ pclosed=$(q -c "SELECT count(*) FROM bench_plain WHERE status = 'closed'")
 echo "lifecycle of $LIFE incidents (5 steps each): plain UPDATE+INSERT per step ${plain}s, act() ${trig}s"
 awk -v p="$plain" -v t="$trig" -v n="$LIFE" 'BEGIN {
 	printf "steps/s plain: %.0f, act(): %.0f\n", 5 * n / p, 5 * n / t;
-	printf "ratio act()/plain speed: %.2f (aim >= 1.00; before, 0.2.0 with the JSON step channel: 0.72 in issue 18)\n", p / t }'
+	printf "ratio act()/plain speed: %.2f (aim >= 1.00; before, 0.2.0 with the JSON step channel: 0.72 in issue 18; session 1 of v2: 0.50-0.73)\n", p / t }'
 
 # Sweep over OPEN open incidents, one in OVERDUE_EVERY overdue (reported long before now).
 q -c "DROP FUNCTION bench_step" -c "DROP TABLE bench_plain_event" -c "TRUNCATE bench_plain" >/dev/null
@@ -150,3 +163,41 @@ echo "insert $N with a location among $(q -c "SELECT count(*) FROM bench_points"
 awk -v p="$plain" -v t="$trig" -v n="$N" 'BEGIN {
 	printf "rows/s plain: %.0f, trigger path with locate: %.0f\n", n / p, n / t;
 	printf "ratio trigger-with-locate/plain speed: %.2f\n", p / t }'
+
+# One report at a time, as the apps send them: shegu.report() (the trigger path, the report
+# event, the idempotency key) in a loop, against the plain single-row INSERT ... RETURNING of the
+# same row into the table of the same shape, also in a loop.
+ONE=${ONE:-5000}
+q >/dev/null <<SQL || die "one-at-a-time reports failed"
+CREATE FUNCTION public.bench_one_plain(n int) RETURNS void LANGUAGE plpgsql AS \$\$
+DECLARE r public.bench_plain;
+BEGIN
+    FOR g IN 1..n LOOP
+        INSERT INTO public.bench_plain (category, title, source, grid, reported_at, level, accept_due_at, state_since, light, idempotency_key)
+        VALUES ('environment.garbage', 'one ' || g, 'wechat', '430528101001001', timestamptz '2026-03-02 08:30+08' + g * interval '1 second',
+                'grid', timestamptz '2026-03-02 10:30+08' + g * interval '1 second', timestamptz '2026-03-02 08:30+08' + g * interval '1 second',
+                'green', 'one-' || g)
+        RETURNING * INTO r;
+    END LOOP;
+END \$\$;
+CREATE FUNCTION public.bench_one_report(n int) RETURNS void LANGUAGE plpgsql AS \$\$
+DECLARE r shegu.incident;
+BEGIN
+    FOR g IN 1..n LOOP
+        r := shegu.report('environment.garbage', 'one ' || g, 'wechat', '430528101001001', NULL, NULL, NULL,
+                          timestamptz '2026-03-02 08:30+08' + g * interval '1 second', 'one-' || g);
+    END LOOP;
+END \$\$;
+SQL
+t0=$(now)
+q -c "SELECT public.bench_one_plain($ONE)" >/dev/null || die "plain single inserts failed"
+t1=$(now)
+q -c "$SET_CLOCK" -c "SELECT public.bench_one_report($ONE)" >/dev/null || die "single reports failed"
+t2=$(now)
+plain=$(secs "$t0" "$t1"); trig=$(secs "$t1" "$t2")
+ones=$(q -c "SELECT count(*) FROM shegu.incident_event e JOIN shegu.incident i ON i.id = e.incident_id WHERE i.title LIKE 'one %' AND e.action = 'report'")
+[ "$ones" = "$ONE" ] || die "expected $ONE report events of single reports, found $ones"
+echo "$ONE reports one at a time: plain INSERT ... RETURNING ${plain}s, shegu.report() ${trig}s ($ones events)"
+awk -v p="$plain" -v t="$trig" -v n="$ONE" 'BEGIN {
+	printf "reports/s plain: %.0f, shegu.report(): %.0f\n", n / p, n / t;
+	printf "ratio report()/plain speed, one at a time: %.2f (aim >= 0.80)\n", p / t }'

@@ -430,6 +430,49 @@ UPDATE workflow_limit AS w SET time_limit = s.time_limit, basis = s.basis, shipp
 FROM saved_limits AS s WHERE s.stage = w.stage;
 RESET session_replication_role;
 
+-- 简易处理 (巡办分离, seed 004): the basic grid settles on the spot only a category whose
+-- simple_handling is true (the shipped environment.garbage): received, disposed of and closed at
+-- once, at the grid level.  Anything else it passes on: simple_handle is refused, and staff of a
+-- basic grid cannot take the handling level's steps (accept, reject, dispatch, verify, close) on it.
+SET shegu.incident_clock = '2026-03-06 09:00+08';
+INSERT INTO incident (category, title, source, grid, reported_at) VALUES
+    ('environment.garbage', 'simple 1', 'patrol', '430528101002004', '2026-03-06 08:00+08'),
+    ('hazard.fire', 'not simple', 'patrol', '430528101002004', '2026-03-06 08:10+08'),
+    ('environment.garbage', 'simple 2', 'patrol', '430528101002004', '2026-03-06 08:20+08');
+SELECT id AS simple1 FROM incident WHERE title = 'simple 1' \gset
+SELECT id AS notsimple FROM incident WHERE title = 'not simple' \gset
+SELECT id AS simple2 FROM incident WHERE title = 'simple 2' \gset
+SELECT status, level, owner, accepted_at, resolved_at, closed_at, work_hours_to_close, light, clock_stopped_at
+FROM act(:simple1, 'simple_handle', 'grid worker 1');
+SELECT action, actor, from_status, to_status, from_level, to_level, work_time_in_state
+FROM incident_event WHERE incident_id = :simple1 ORDER BY id;
+SELECT act(:notsimple, 'simple_handle', 'grid worker 1');
+SELECT act(:simple1, 'simple_handle', 'grid worker 1');
+INSERT INTO grid (code, name, kind, valid_from)
+SELECT '430528101002', '测试社区', 'community', '-infinity' WHERE NOT EXISTS (SELECT 1 FROM grid WHERE code = '430528101002');
+CREATE ROLE regress_inc_grid NOLOGIN IN ROLE shegu_grid_worker;
+CREATE ROLE regress_inc_community NOLOGIN IN ROLE shegu_grid_worker;
+INSERT INTO grid_staff (code, person_name, role, db_role, valid_from) VALUES
+    ('430528101002004', '网格员甲', 'grid_worker', 'regress_inc_grid', '2020-01-01'),
+    ('430528101002', '社区书记乙', 'grid_head', 'regress_inc_community', '2020-01-01');
+SET ROLE regress_inc_grid;
+SELECT status FROM act(:notsimple, 'accept', '网格员甲');
+SELECT status FROM act(:notsimple, 'reject', '网格员甲', 'not ours');
+SELECT status, level FROM act(:simple2, 'simple_handle', '网格员甲');
+SELECT status, level FROM act(:notsimple, 'supervise', '网格员甲', 'still burning');
+RESET ROLE;
+SET ROLE regress_inc_community;
+SELECT status, owner FROM act(:notsimple, 'accept', '社区书记乙');
+RESET ROLE;
+SET ROLE regress_inc_grid;
+SELECT status FROM act(:notsimple, 'dispatch', '网格员甲', NULL, '{"department": "消防"}');
+RESET ROLE;
+SELECT title, status, level, owner FROM incident WHERE id IN (:simple1, :notsimple, :simple2) ORDER BY id;
+DELETE FROM grid_staff WHERE db_role IN ('regress_inc_grid', 'regress_inc_community');
+DROP ROLE regress_inc_grid;
+DROP ROLE regress_inc_community;
+DELETE FROM grid WHERE code = '430528101002' AND name = '测试社区';
+
 -- Everything the incident room declares is commented.
 SELECT c.oid::regclass AS undocumented FROM pg_class c
 WHERE c.relnamespace = 'shegu'::regnamespace AND c.relname LIKE 'incident%' AND c.relkind IN ('r', 'v', 'i', 'S')

@@ -285,8 +285,9 @@ SELECT * FROM effective_weights_of('{{1,2},{3,4}}', '{1,2}', '{-1,1}');
 SELECT * FROM effective_weights('t', '2025-06-01', 'B', 3);
 
 -- ==== uncertainty ====
--- At grid level a2 is missing in 101002001, so its A needs a1's weight share to stay >= 0.5:
--- in some runs it drops out (runs_ranked < runs).
+-- At grid level 101002001 is vetoed (b2, major cases, above 0): a veto (一票否决) is a hard gate,
+-- so it is left out of every run's ranking, as report_index leaves it unranked, and the other
+-- three rank among themselves.
 SELECT unit, nominal_rank, round(mean_rank::numeric, 4) AS mean_rank, median_rank, rank_p05, rank_p95, runs_ranked
 FROM index_uncertainty('t', '2025-06-01', 200, 0.5, 42, 6) ORDER BY unit;
 -- the same seed gives the same answer; another seed another stream
@@ -299,6 +300,22 @@ FROM index_uncertainty('t', '2025-06-01', 200, 0, 1, 6, true) ORDER BY unit;
 -- varying the normalisation (without weight noise) moves the trading grids
 SELECT unit, nominal_rank, round(mean_rank::numeric, 4) AS mean_rank, rank_p05, rank_p95
 FROM index_uncertainty('t', '2025-06-01', 200, 0, 3, 6, false, true) ORDER BY unit;
+-- why a unit has no rank: the veto and the indicator that fired it
+SELECT unit, nominal_rank, runs_ranked, unranked_reason
+FROM index_uncertainty('t', '2025-06-01', 50, 0.5, 42, 6) ORDER BY unit;
+-- the register of major events (seed 003) vetoes too, in a model gated on it (veto_register)
+BEGIN;
+UPDATE index_model SET veto_register = true WHERE name = 't';
+SELECT (sanction_major_event(id, 'veto', '2025-06-05')).vetoed_on
+FROM (SELECT (sanction_major_event(id, 'delisting', '2025-06-04')).id
+      FROM (SELECT (sanction_major_event(id, 'yellow_card', '2025-06-03')).id
+            FROM register_major_event('430528101001002', 'major_case', '2025-06-02', '持械伤人 armed assault') r) y) d;
+SELECT unit, nominal_rank, rank_p05, rank_p95, runs_ranked, unranked_reason
+FROM index_uncertainty('t', '2025-06-01', 50, 0.5, 42, 6) ORDER BY unit;
+ROLLBACK;
+-- (the rolled-back registration took a number: give it back, the later suites count events from 1)
+SELECT setval(pg_get_serial_sequence('shegu.major_event', 'id'), coalesce(max(id), 0) + 1, false) > 0 AS numbers_given_back
+FROM shegu.major_event;
 SELECT * FROM index_uncertainty('t', '2025-06-01', 0);
 SELECT * FROM index_uncertainty('t', '2025-06-01', 10, 1);
 SELECT * FROM index_uncertainty('t', '2025-06-01', 10, 'NaN');

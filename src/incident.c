@@ -6,14 +6,18 @@
 #include <math.h>
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/sysattr.h"
 #include "access/xact.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
+#include "commands/sequence.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -21,6 +25,7 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "storage/proc.h"
 #include "tcop/pquery.h"
 #include "utils/acl.h"
@@ -36,6 +41,8 @@
 #include "utils/portal.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/tuplestore.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -198,7 +205,7 @@ category_cache_build(void)
 						 errmsg("shegu.workflow_limit has no limit for stage \"%s\"", shegu_wf_stage_names[s]),
 						 errhint("Every stage (review, ruling, mediation, fulfilment, part) needs one row.")));
 		if (SPI_execute("SELECT code, handling_level, accept_limit, accept_basis, dispose_limit,"
-						" dispose_basis, schedule, yellow_share FROM shegu.incident_category",
+						" dispose_basis, schedule, yellow_share, simple_handling FROM shegu.incident_category",
 						true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "cannot read shegu.incident_category");
 		for (uint64 i = 0; i < SPI_processed; i++)
@@ -223,6 +230,7 @@ category_cache_build(void)
 			l->dispose_working = strcmp(SPI_getvalue(tup, td, 6), "working") == 0;
 			strlcpy(e->schedule, SPI_getvalue(tup, td, 7), sizeof(e->schedule));
 			l->yellow_share = DatumGetFloat8(SPI_getbinval(tup, td, 8, &isnull));
+			l->simple_handling = DatumGetBool(SPI_getbinval(tup, td, 9, &isnull)) && !isnull;
 			memcpy(l->stage_limit, stage_limit, sizeof(stage_limit));
 			memcpy(l->stage_working, stage_working, sizeof(stage_working));
 		}
@@ -340,11 +348,20 @@ typedef struct Row
 static Oid	att_relid = InvalidOid;
 static int	att_cache[C_NCOLS];
 
+static bool direct_stale = true;	/* the direct writer's cache (below) must be rebuilt */
+static Oid	direct_inc_relid = InvalidOid;
+static Oid	direct_ev_relid = InvalidOid;
+static Oid	lock_relid = InvalidOid;
+
 static void
 incident_relcache_cb(Oid relid)
 {
 	if (relid == InvalidOid || relid == att_relid)
 		att_relid = InvalidOid;
+	if (relid == InvalidOid || relid == lock_relid)
+		lock_relid = InvalidOid;
+	if (relid == InvalidOid || relid == direct_inc_relid || relid == direct_ev_relid)
+		direct_stale = true;
 }
 
 static void
@@ -958,6 +975,11 @@ incident_before_insert(PG_FUNCTION_ARGS)
 }
 
 
+/* the direct write of events, defined with act()'s (below) */
+static int	direct_depth = 0;		/* direct writes under way (a trigger of one may act() again) */
+static bool direct_usable(Relation inc, Relation *evp);
+static void direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char *db_role);
+
 PG_FUNCTION_INFO_V1(incident_after_insert);
 /* SQL: trigger AFTER INSERT ON shegu.incident FOR EACH STATEMENT, with the new rows as
  * transition table new_incidents — logs one report event per inserted incident in one INSERT. */
@@ -984,21 +1006,36 @@ incident_after_insert(PG_FUNCTION_ARGS)
 
 		if (strcmp(RelationGetRelationName(td->tg_relation), "incident") == 0)
 		{
-			/* the table itself: one set-based INSERT */
+			/* the table itself: the events in batches, or one set-based INSERT */
+			Relation	ev;
+			bool		direct = direct_usable(td->tg_relation, &ev);
+
 			v[0] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
 			event_writing = true;
+			if (direct)
+				direct_depth++;
 			PG_TRY();
 			{
-				rc = SPI_execute_with_args("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
-										   " to_status, to_level, db_role, county)"
-										   " SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, $1, county"
-										   " FROM new_incidents", 1, types, v, NULL, false, 0);
+				if (direct)
+				{
+					direct_report_events(td->tg_relation, ev, td->tg_newtable, db_role);
+					rc = SPI_OK_INSERT;
+				}
+				else
+					rc = SPI_execute_with_args("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
+											   " to_status, to_level, db_role, county)"
+											   " SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, $1, county"
+											   " FROM new_incidents", 1, types, v, NULL, false, 0);
 			}
 			PG_FINALLY();
 			{
 				event_writing = false;
+				if (direct)
+					direct_depth--;
 			}
 			PG_END_TRY();
+			if (ev != NULL)
+				table_close(ev, NoLock);
 			if (rc != SPI_OK_INSERT)
 				elog(ERROR, "cannot log the report events");
 		}
@@ -1349,13 +1386,34 @@ case_read(Locked *l, const Datum *v, const bool *n)
  * REPEATABLE READ or SERIALIZABLE its update is a serialization failure, as for UPDATE).
  * False when there is no such incident.  (On Citus the lock goes through a routed query.)
  */
-static Oid	lock_relid = InvalidOid;
 static AttrNumber lock_att[W_HEAD + W_N];
 
 static const char *const head_names[W_HEAD] = {"id", "category", "grid", "county", "reported_at"};
 
+/* The attribute numbers of the columns act() reads and writes (lock_att), once per table. */
+static void
+lock_atts(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (lock_relid == RelationGetRelid(rel))
+		return;
+	/* a database not yet updated to this library's version: say so, as the insert trigger does */
+	shegu_require_columns("incident", col_names, C_NCOLS);
+	for (int i = 0; i < W_HEAD + W_N; i++)
+	{
+		const char *name = i < W_HEAD ? head_names[i] : w_names[i - W_HEAD];
+		int			att = SPI_fnumber(desc, name);
+
+		if (att <= 0)
+			shegu_error_old_shape(rel, name);
+		lock_att[i] = (AttrNumber) att;
+	}
+	lock_relid = RelationGetRelid(rel);
+}
+
 static bool
-lock_direct(int64 id, Locked *l)
+lock_direct(int64 id, Locked *l, TupleTableSlot **keep)
 {
 	Oid			relid = get_relname_relid("incident", get_namespace_oid("shegu", false));
 	Relation	rel;
@@ -1372,30 +1430,15 @@ lock_direct(int64 id, Locked *l)
 	if (!OidIsValid(relid))
 		elog(ERROR, "table shegu.incident does not exist");
 	rel = table_open(relid, RowExclusiveLock);
-	if (lock_relid != relid)
-	{
-		TupleDesc	desc = RelationGetDescr(rel);
-
-		/* a database not yet updated to this library's version: say so, as the insert trigger does */
-		shegu_require_columns("incident", col_names, C_NCOLS);
-
-		for (int i = 0; i < W_HEAD + W_N; i++)
-		{
-			const char *name = i < W_HEAD ? head_names[i] : w_names[i - W_HEAD];
-			int			att = SPI_fnumber(desc, name);
-
-			if (att <= 0)
-				shegu_error_old_shape(rel, name);
-			lock_att[i] = (AttrNumber) att;
-		}
-		lock_relid = relid;
-	}
+	lock_atts(rel);
 	pkey = RelationGetPrimaryKeyIndex(rel);
 	if (!OidIsValid(pkey))
 		elog(ERROR, "table shegu.incident has no primary key");
 	irel = index_open(pkey, AccessShareLock);
 	CommandCounterIncrement();	/* see what the calling statement wrote so far */
-	snap = RegisterSnapshot(GetLatestSnapshot());
+	/* READ COMMITTED: the latest version, waited for; REPEATABLE READ and SERIALIZABLE: the
+	 * version this transaction sees, so that a change committed since is a serialization failure */
+	snap = RegisterSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
 	slot = table_slot_create(rel, NULL);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
 	scan = index_beginscan(rel, irel, snap, 1, 0);
@@ -1445,7 +1488,10 @@ lock_direct(int64 id, Locked *l)
 		}
 		case_read(l, v, n);
 	}
-	ExecDropSingleTupleTableSlot(slot);
+	if (found && keep != NULL)
+		*keep = slot;			/* the caller writes the row from it, then drops it */
+	else
+		ExecDropSingleTupleTableSlot(slot);
 	UnregisterSnapshot(snap);
 	index_close(irel, AccessShareLock);
 	table_close(rel, NoLock);
@@ -1563,6 +1609,474 @@ write_plan_get(bool with_event, bool by_county)
 					  "cannot prepare the incident write");
 	}
 	return write_plan[with_event][by_county];
+}
+
+/*
+ * The direct write: act()'s UPDATE of the locked row and the INSERT of its event through the
+ * executor's single-row entry points (ExecSimpleRelationUpdate / ExecSimpleRelationInsert, as
+ * logical replication applies rows), without planning or starting a plan per step.  Everything
+ * a planned statement does to the row is done: BEFORE and AFTER row triggers (the event's
+ * foreign key check among them, fired at the end as for a statement), NOT NULL and CHECK
+ * constraints, every index with its predicate and expressions.  What a statement would rebuild
+ * each time — the CHECK constraints read back from the catalog and planned, the partial indexes'
+ * predicates and the expression index's expressions — is compiled once per backend and reused
+ * until the table changes (relcache invalidation).  The statement path (write_plan_get) remains
+ * for what this one does not cover: Citus, row-level security applying to act()'s owner,
+ * statement-level or transition-table triggers, rules, generated or defaulted event columns,
+ * missing privileges — each sends the step through the planned UPDATE, which then behaves as
+ * before.
+ */
+#define EV_NCOLS 15
+static const char *const ev_names[EV_NCOLS] = {
+	"id", "incident_id", "action", "actor", "at", "from_status", "to_status", "from_level", "to_level",
+	"work_time_in_state", "note", "detail", "request_id", "db_role", "county"
+};
+static const Oid ev_types[EV_NCOLS] = {
+	INT8OID, INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	INTERVALOID, TEXTOID, JSONBOID, TEXTOID, NAMEOID, INT8OID
+};
+
+/* What is compiled once for one table. */
+typedef struct DirectRel
+{
+	int			ncheck;
+	ExprState **checks;
+	int			nindex;
+	Oid		   *index_oid;
+	ExprState **index_pred;		/* NULL where the index has no predicate */
+	List	  **index_exprs;	/* NIL where the index has no expressions */
+} DirectRel;
+
+static MemoryContext direct_cxt = NULL;
+static ExprContext *direct_econtext = NULL;	/* per-query memory lives as long as the cache */
+static bool direct_ok = false;	/* false: the tables have something the direct write does not do */
+static DirectRel direct_inc;
+static DirectRel direct_ev;
+static AttrNumber direct_ev_att[EV_NCOLS];
+static Oid	direct_ev_seq = InvalidOid;
+
+/* May the direct write do what a planned statement would on this table? */
+static bool
+direct_rel_plain(Relation rel, CmdType cmd)
+{
+	TriggerDesc *t = rel->trigdesc;
+
+	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relispartition || rel->rd_rules != NULL)
+		return false;
+	if (rel->rd_att->constr && rel->rd_att->constr->has_generated_stored)
+		return false;
+	if (t == NULL)
+		return true;
+	if (cmd == CMD_UPDATE)
+		return !t->trig_update_before_statement && !t->trig_update_after_statement &&
+			!t->trig_update_old_table && !t->trig_update_new_table;
+	return !t->trig_insert_before_statement && !t->trig_insert_after_statement &&
+		!t->trig_insert_new_table && !t->trig_insert_instead_row;
+}
+
+static void
+direct_rel_build(DirectRel *d, Relation rel)
+{
+	TupleConstr *constr = rel->rd_att->constr;
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	int			i = 0;
+
+	d->ncheck = constr ? constr->num_check : 0;
+	d->checks = palloc0(Max(d->ncheck, 1) * sizeof(ExprState *));
+	for (int c = 0; c < d->ncheck; c++)
+		d->checks[c] = ExecInitExpr(expression_planner(stringToNode(constr->check[c].ccbin)), NULL);
+	d->nindex = list_length(indexes);
+	d->index_oid = palloc0(Max(d->nindex, 1) * sizeof(Oid));
+	d->index_pred = palloc0(Max(d->nindex, 1) * sizeof(ExprState *));
+	d->index_exprs = palloc0(Max(d->nindex, 1) * sizeof(List *));
+	foreach(lc, indexes)
+	{
+		Relation	irel = index_open(lfirst_oid(lc), AccessShareLock);
+		List	   *pred = RelationGetIndexPredicate(irel);
+		List	   *exprs = RelationGetIndexExpressions(irel);
+		ListCell   *lc2;
+
+		d->index_oid[i] = RelationGetRelid(irel);
+		if (pred != NIL)
+			d->index_pred[i] = ExecInitQual((List *) expression_planner((Expr *) pred), NULL);
+		foreach(lc2, exprs)
+			d->index_exprs[i] = lappend(d->index_exprs[i],
+										ExecInitExpr(expression_planner((Expr *) lfirst(lc2)), NULL));
+		index_close(irel, AccessShareLock);
+		i++;
+	}
+}
+
+/* (Re)builds the cache; both tables are locked by the caller, so neither changes meanwhile. */
+static void
+direct_build(Relation inc, Relation ev)
+{
+	MemoryContext old;
+	TupleDesc	id = RelationGetDescr(inc);
+	TupleDesc	ed = RelationGetDescr(ev);
+
+	lock_atts(inc);
+	if (direct_cxt != NULL)
+		MemoryContextDelete(direct_cxt);
+	direct_cxt = NULL;
+	direct_econtext = NULL;
+	direct_ok = false;
+	direct_inc_relid = RelationGetRelid(inc);
+	direct_ev_relid = RelationGetRelid(ev);
+	direct_stale = false;
+	direct_cxt = AllocSetContextCreate(CacheMemoryContext, "shegu act() direct write", ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(direct_cxt);
+	PG_TRY();
+	{
+		bool		ok = direct_rel_plain(inc, CMD_UPDATE) && direct_rel_plain(ev, CMD_INSERT);
+
+		/* the columns act() writes must have the types it writes */
+		for (int w = 0; ok && w < W_N; w++)
+			ok = TupleDescAttr(id, lock_att[W_HEAD + w] - 1)->atttypid == w_type(w);
+		/* the event: the columns act() fills, each of its type; any other column must have no default */
+		for (int c = 0; ok && c < EV_NCOLS; c++)
+		{
+			int			att = SPI_fnumber(ed, ev_names[c]);
+
+			ok = att > 0 && TupleDescAttr(ed, att - 1)->atttypid == ev_types[c];
+			if (ok)
+				direct_ev_att[c] = (AttrNumber) att;
+		}
+		for (int a = 0; ok && a < ed->natts; a++)
+		{
+			Form_pg_attribute att = TupleDescAttr(ed, a);
+			bool		mine = false;
+
+			for (int c = 0; c < EV_NCOLS; c++)
+				mine |= (direct_ev_att[c] == att->attnum);
+			/* a column act() does not fill is NULL, as in the statement: it must have no default */
+			ok = mine || att->attisdropped || (!att->atthasdef && !att->attidentity && !att->attgenerated);
+		}
+		if (ok)
+		{
+			direct_ev_seq = getIdentitySequence(RelationGetRelid(ev), direct_ev_att[0], true);
+			ok = OidIsValid(direct_ev_seq) && TupleDescAttr(ed, direct_ev_att[0] - 1)->attidentity != '\0';
+		}
+		if (ok)
+		{
+			direct_rel_build(&direct_inc, inc);
+			direct_rel_build(&direct_ev, ev);
+			direct_econtext = CreateStandaloneExprContext();
+		}
+		direct_ok = ok;
+	}
+	PG_CATCH();
+	{
+		/* no half-built cache: the next step builds it again */
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(direct_cxt);
+		direct_cxt = NULL;
+		direct_econtext = NULL;
+		direct_ok = false;
+		direct_stale = true;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+}
+
+/* Puts what the cache compiled where the executor looks for it, index by index. */
+static void
+direct_inject(DirectRel *d, ResultRelInfo *rri)
+{
+	TupleConstr *constr = rri->ri_RelationDesc->rd_att->constr;
+
+	if ((constr ? constr->num_check : 0) == d->ncheck && d->ncheck > 0)
+		rri->ri_ConstraintExprs = d->checks;
+	for (int i = 0; i < rri->ri_NumIndices; i++)
+	{
+		IndexInfo  *ii = rri->ri_IndexRelationInfo[i];
+
+		if (i >= d->nindex || RelationGetRelid(rri->ri_IndexRelationDescs[i]) != d->index_oid[i])
+			continue;			/* not what was compiled: the executor compiles its own */
+		if (ii->ii_Predicate != NIL && d->index_pred[i] != NULL)
+			ii->ii_PredicateState = d->index_pred[i];
+		if (ii->ii_Expressions != NIL && list_length(ii->ii_Expressions) == list_length(d->index_exprs[i]))
+			ii->ii_ExpressionsState = d->index_exprs[i];
+	}
+}
+
+/* May this step take the direct write?  Opens and locks the event table as the write will. */
+static bool
+direct_usable(Relation inc, Relation *evp)
+{
+	Oid			evid = get_relname_relid("incident_event", RelationGetNamespace(inc));
+	Relation	ev;
+
+	*evp = NULL;
+	/* a step taken inside another's direct write (by a trigger) goes through the statement: the
+	 * compiled cache and its expression context stay the outer write's */
+	if (!OidIsValid(evid) || direct_depth > 0)
+		return false;
+	ev = table_open(evid, RowExclusiveLock);
+	*evp = ev;
+	if (direct_stale || direct_inc_relid != RelationGetRelid(inc) || direct_ev_relid != evid)
+		direct_build(inc, ev);
+	if (!direct_ok)
+		return false;
+	/* row-level security that applies to act()'s owner, or a privilege it lacks: the statement decides */
+	if (check_enable_rls(RelationGetRelid(inc), InvalidOid, true) == RLS_ENABLED ||
+		check_enable_rls(evid, InvalidOid, true) == RLS_ENABLED)
+		return false;
+	if (pg_class_aclcheck(RelationGetRelid(inc), GetUserId(), ACL_UPDATE) != ACLCHECK_OK ||
+		pg_class_aclcheck(RelationGetRelid(inc), GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		pg_class_aclcheck(evid, GetUserId(), ACL_INSERT) != ACLCHECK_OK)
+		return false;
+	return true;
+}
+
+static RangeTblEntry *
+direct_rte(Relation rel)
+{
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+
+	rte->rtekind = RTE_RELATION;
+	rte->relid = RelationGetRelid(rel);
+	rte->relkind = rel->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+	rte->requiredPerms = 0;
+	return rte;
+}
+
+/*
+ * Writes the locked row (old: the slot lock_direct kept, its tid the locked version) with the
+ * workflow columns of v/n (case_params, from $3 of the statement's numbering: v[2 + w]) and,
+ * when ev_v is not NULL, its event (EV_NPARAMS values in the statement's order).  Returns the
+ * new row as a composite datum in the caller's memory.
+ */
+static Datum
+direct_write(Relation inc, Relation ev, TupleTableSlot *old, const Datum *v, const char *n,
+			 bool with_event)
+{
+	EState	   *estate;
+	EPQState	epq;
+	RangeTblEntry *rte_inc = direct_rte(inc);
+	RangeTblEntry *rte_ev = direct_rte(ev);
+	ResultRelInfo *rri_inc = makeNode(ResultRelInfo);
+	ResultRelInfo *rri_ev = makeNode(ResultRelInfo);
+	TupleTableSlot *slot;
+	TupleDesc	desc = RelationGetDescr(inc);
+	Datum		result;
+
+	for (int w = 0; w < W_N; w++)
+		rte_inc->updatedCols = bms_add_member(rte_inc->updatedCols,
+											  lock_att[W_HEAD + w] - FirstLowInvalidHeapAttributeNumber);
+	for (int c = 0; c < EV_NCOLS; c++)
+		rte_ev->insertedCols = bms_add_member(rte_ev->insertedCols,
+											  direct_ev_att[c] - FirstLowInvalidHeapAttributeNumber);
+	estate = CreateExecutorState();
+	ResetExprContext(direct_econtext);
+	estate->es_per_tuple_exprcontext = direct_econtext;
+	ExecInitRangeTable(estate, list_make2(rte_inc, rte_ev));
+	ExecInitResultRelation(estate, rri_inc, 1);
+	ExecInitResultRelation(estate, rri_ev, 2);
+	ExecOpenIndices(rri_inc, false);
+	ExecOpenIndices(rri_ev, false);
+	direct_inject(&direct_inc, rri_inc);
+	direct_inject(&direct_ev, rri_ev);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	estate->es_snapshot = GetActiveSnapshot();
+	EvalPlanQualInit(&epq, estate, NULL, NIL, -1);
+	AfterTriggerBeginQuery();
+
+	/* the row: its columns as locked, the workflow ones as the engine left them */
+	slot_getallattrs(old);
+	slot = table_slot_create(inc, &estate->es_tupleTable);
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, old->tts_values, desc->natts * sizeof(Datum));
+	memcpy(slot->tts_isnull, old->tts_isnull, desc->natts * sizeof(bool));
+	for (int w = 0; w < W_N; w++)
+	{
+		int			a = lock_att[W_HEAD + w] - 1;
+
+		slot->tts_isnull[a] = (n[2 + w] == 'n');
+		slot->tts_values[a] = slot->tts_isnull[a] ? (Datum) 0 : v[2 + w];
+	}
+	ExecStoreVirtualTuple(slot);
+	ExecSimpleRelationUpdate(rri_inc, estate, &epq, old, slot);
+
+	if (with_event)
+	{
+		TupleTableSlot *es = table_slot_create(ev, &estate->es_tupleTable);
+		/* the event columns from the statement's parameters: $1, $e.., status $3, level $4, county $2 */
+		int			from[EV_NCOLS] = {-1, 0, 2 + W_N + 0, 2 + W_N + 1, 2 + W_N + 2, 2 + W_N + 3, 2 + W_STATUS,
+		2 + W_N + 4, 2 + W_LEVEL, 2 + W_N + 5, 2 + W_N + 6, 2 + W_N + 7, 2 + W_N + 8, 2 + W_N + 9, 1};
+
+		ExecClearTuple(es);
+		for (int a = 0; a < es->tts_tupleDescriptor->natts; a++)
+		{
+			es->tts_values[a] = (Datum) 0;
+			es->tts_isnull[a] = true;
+		}
+		es->tts_values[direct_ev_att[0] - 1] = Int64GetDatum(nextval_internal(direct_ev_seq, false));
+		es->tts_isnull[direct_ev_att[0] - 1] = false;
+		for (int c = 1; c < EV_NCOLS; c++)
+		{
+			int			a = direct_ev_att[c] - 1;
+
+			es->tts_isnull[a] = (n[from[c]] == 'n');
+			es->tts_values[a] = es->tts_isnull[a] ? (Datum) 0 : v[from[c]];
+		}
+		ExecStoreVirtualTuple(es);
+		ExecSimpleRelationInsert(rri_ev, estate, es);
+	}
+	/* the event's foreign key and any other AFTER row trigger, as at the end of a statement */
+	AfterTriggerEndQuery(estate);
+	result = SPI_datumTransfer(ExecFetchSlotHeapTupleDatum(slot), false, -1);
+
+	EvalPlanQualEnd(&epq);
+	ExecCloseResultRelations(estate);
+	ExecCloseRangeTableRelations(estate);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	estate->es_per_tuple_exprcontext = NULL;
+	FreeExecutorState(estate);
+	ResetExprContext(direct_econtext);
+	/* what follows in this step (side tables, a re-read) sees the new row version */
+	CommandCounterIncrement();
+	return result;
+}
+
+/*
+ * The report events of the incidents one INSERT stored (its transition table), written as COPY
+ * writes rows: in batches through table_multi_insert with a bulk-insert buffer, each row's BEFORE
+ * triggers, constraints, index entries and AFTER triggers (the foreign key to the incident among
+ * them, checked at the end) as for the set-based INSERT it replaces.
+ */
+#define EV_BATCH 1000
+
+static void
+direct_events_flush(ResultRelInfo *rri, EState *estate, TupleTableSlot **slots, int n,
+					BulkInsertState bis)
+{
+	MemoryContext old;
+
+	if (n == 0)
+		return;
+	table_multi_insert(rri->ri_RelationDesc, slots, n, estate->es_output_cid, 0, bis);
+	for (int i = 0; i < n; i++)
+	{
+		List	   *recheck = NIL;
+
+		old = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+		if (rri->ri_NumIndices > 0)
+			recheck = ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL);
+		ExecARInsertTriggers(estate, rri, slots[i], recheck, NULL);
+		MemoryContextSwitchTo(old);
+		ResetPerTupleExprContext(estate);
+		ExecClearTuple(slots[i]);
+	}
+}
+
+static void
+direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char *db_role)
+{
+	TupleDesc	id = RelationGetDescr(inc);
+	int			a_id = SPI_fnumber(id, "id"),
+				a_reporter = SPI_fnumber(id, "reporter"),
+				a_source = SPI_fnumber(id, "source"),
+				a_reported = SPI_fnumber(id, "reported_at"),
+				a_status = SPI_fnumber(id, "status"),
+				a_level = SPI_fnumber(id, "level"),
+				a_county = SPI_fnumber(id, "county");
+	EState	   *estate;
+	RangeTblEntry *rte = direct_rte(ev);
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	TupleTableSlot *in;
+	TupleTableSlot **slots;
+	BulkInsertState bis;
+	int			n = 0;
+	int			rp;
+	Datum		action = CStringGetTextDatum("report");
+	Datum		role = DirectFunctionCall1(namein, CStringGetDatum(db_role));
+	bool		has_br = ev->trigdesc && ev->trigdesc->trig_insert_before_row;
+
+	if (a_id <= 0 || a_reporter <= 0 || a_source <= 0 || a_reported <= 0 || a_status <= 0 || a_level <= 0 || a_county <= 0)
+		elog(ERROR, "table shegu.incident lacks a column of the report event");
+	for (int c = 0; c < EV_NCOLS; c++)
+		rte->insertedCols = bms_add_member(rte->insertedCols, direct_ev_att[c] - FirstLowInvalidHeapAttributeNumber);
+	estate = CreateExecutorState();
+	ResetExprContext(direct_econtext);
+	estate->es_per_tuple_exprcontext = direct_econtext;
+	ExecInitRangeTable(estate, list_make1(rte));
+	ExecInitResultRelation(estate, rri, 1);
+	ExecOpenIndices(rri, false);
+	direct_inject(&direct_ev, rri);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	estate->es_snapshot = GetActiveSnapshot();
+	AfterTriggerBeginQuery();
+	/* the bulk-insert buffer ring only for a load: a few rows go where any insert would put them */
+	bis = tuplestore_tuple_count(ts) >= EV_BATCH ? GetBulkInsertState() : NULL;
+	slots = palloc0(EV_BATCH * sizeof(TupleTableSlot *));	/* made as needed: a report is often one row */
+	in = MakeSingleTupleTableSlot(id, &TTSOpsMinimalTuple);
+
+	/* a read pointer of our own: other readers of the transition table keep theirs */
+	rp = tuplestore_alloc_read_pointer(ts, EXEC_FLAG_REWIND);
+	tuplestore_select_read_pointer(ts, rp);
+	tuplestore_rescan(ts);
+	while (tuplestore_gettupleslot(ts, true, false, in))
+	{
+		TupleTableSlot *es;
+		bool		isnull;
+		Datum		d;
+
+		if (slots[n] == NULL)
+			slots[n] = table_slot_create(ev, &estate->es_tupleTable);
+		es = slots[n];
+
+		ExecClearTuple(es);
+		for (int a = 0; a < es->tts_tupleDescriptor->natts; a++)
+		{
+			es->tts_values[a] = (Datum) 0;
+			es->tts_isnull[a] = true;
+		}
+#define EV_SET(c, val) do { es->tts_values[direct_ev_att[c] - 1] = (val); es->tts_isnull[direct_ev_att[c] - 1] = false; } while (0)
+#define EV_COPY(c, att) do { d = slot_getattr(in, (att), &isnull); es->tts_values[direct_ev_att[c] - 1] = d; es->tts_isnull[direct_ev_att[c] - 1] = isnull; } while (0)
+		EV_SET(0, Int64GetDatum(nextval_internal(direct_ev_seq, false)));
+		EV_COPY(1, a_id);
+		EV_SET(2, action);
+		d = slot_getattr(in, a_reporter, &isnull);
+		if (isnull)
+			d = slot_getattr(in, a_source, &isnull);
+		es->tts_values[direct_ev_att[3] - 1] = d;
+		es->tts_isnull[direct_ev_att[3] - 1] = isnull;
+		EV_COPY(4, a_reported);
+		EV_COPY(6, a_status);
+		EV_COPY(8, a_level);
+		EV_SET(13, role);
+		EV_COPY(14, a_county);
+#undef EV_SET
+#undef EV_COPY
+		ExecStoreVirtualTuple(es);
+		ExecMaterializeSlot(es);	/* its values outlive the incident's tuple in the slot "in" */
+		if (has_br && !ExecBRInsertTriggers(estate, rri, es))
+			continue;			/* a BEFORE trigger skipped it, as in the statement */
+		if (ev->rd_att->constr)
+			ExecConstraints(rri, es, estate);
+		if (++n == EV_BATCH)
+		{
+			direct_events_flush(rri, estate, slots, n, bis);
+			n = 0;
+		}
+	}
+	direct_events_flush(rri, estate, slots, n, bis);
+	tuplestore_select_read_pointer(ts, 0);
+	ExecDropSingleTupleTableSlot(in);
+	if (bis != NULL)
+		FreeBulkInsertState(bis);
+	/* the events' foreign keys and any AFTER row trigger, as at the end of the statement */
+	AfterTriggerEndQuery(estate);
+	ExecCloseResultRelations(estate);
+	ExecCloseRangeTableRelations(estate);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	estate->es_per_tuple_exprcontext = NULL;
+	FreeExecutorState(estate);
+	ResetExprContext(direct_econtext);
 }
 
 /* Runs a statement of a side table (joint parts, mediations): rare steps, not prepared. */
@@ -1742,6 +2256,15 @@ step_error(Locked *l, const shegu_wf_input *in, const shegu_wf_result *res)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("action \"%s\" on incident " INT64_FORMAT " needs detail member \"department\"", an, id),
 					 in->action == SHEGU_WF_RULE ? errdetail("A ruling (裁决) says which department handles the case.") : 0));
+			break;
+		case SHEGU_WF_E_NOT_SIMPLE:
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_ILLEGAL_TRANSITION),
+					 errmsg("cannot simple_handle incident " INT64_FORMAT " of category \"%s\"", id, l->category),
+					 errdetail("Category \"%s\" is not one the basic grid settles by simple handling (简易处理): its simple_handling is false in shegu.incident_category.",
+							   l->category),
+					 errhint("巡办分离 (seed 004): the basic grid passes it on; the %s level accepts and leads its handling.",
+							 LV(l->c.level))));
 			break;
 		case SHEGU_WF_E_NO_SUPPORT:
 			ereport(ERROR,
@@ -2126,7 +2649,21 @@ typedef struct StepArgs
 	const char *db_role;
 	TimestampTz at;
 	bool		at_is_now;
+	bool		basic_staff;	/* the actor is staff of the basic grid (三级网格) only */
 } StepArgs;
+
+/*
+ * 巡办分离 (seed 004: "三级网格负责发现问题,一、二级网格负责牵头联动解决问题"): the steps that belong
+ * to the level that leads the handling — receiving or refusing a case, dispatching it, checking
+ * and closing it.  Staff of a basic grid take them only on a category it may settle itself
+ * (simple_handling); anything else they pass on.
+ */
+static bool
+handling_level_step(shegu_wf_action a)
+{
+	return a == SHEGU_WF_ACCEPT || a == SHEGU_WF_REJECT || a == SHEGU_WF_DISPATCH ||
+		a == SHEGU_WF_JOINT_DISPATCH || a == SHEGU_WF_VERIFY || a == SHEGU_WF_CLOSE;
+}
 
 /*
  * Runs one step.  Returns the incident's row after it (act) and sets *changed; a sweep step
@@ -2143,6 +2680,7 @@ step_run(const StepArgs *s, bool *changed)
 	shegu_wf_case before;
 	List	   *support = NIL;
 	Datum		result = (Datum) 0;
+	TupleTableSlot *locked = NULL;	/* single server: the locked row, for the direct write */
 	bool		by_county = (s->county != NULL);
 	const char *an = AN(s->action);
 	bool		internal = (s->action >= SHEGU_WF_NPUBLIC);
@@ -2152,7 +2690,7 @@ step_run(const StepArgs *s, bool *changed)
 		elog(ERROR, "SPI_connect failed");
 	if (!citus_present())
 	{
-		if (!lock_direct(s->id, &l) || (by_county && (l.county_null || l.county != *s->county)))
+		if (!lock_direct(s->id, &l, &locked) || (by_county && (l.county_null || l.county != *s->county)))
 			ereport(ERROR,
 					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
 					 by_county
@@ -2186,6 +2724,13 @@ step_run(const StepArgs *s, bool *changed)
 	}
 	cat = category_get(l.category);
 	clk = clock_of(cat);
+	if (s->basic_staff && !cat->limits.simple_handling && handling_level_step(s->action))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("the basic grid cannot %s incident " INT64_FORMAT " of category \"%s\"", an, l.id, l.category),
+				 errdetail("巡办分离 (seed 004): the basic grid (三级网格) discovers, reports and settles by simple handling (简易处理) only what its category allows; \"%s\" it passes on.",
+						   l.category),
+				 errhint("Leave it to the %s level, which leads its handling, or escalate it.", LV(l.c.level))));
 
 	if (s->request_id != NULL &&
 		request_seen(l.id, l.county, s->db_role, s->request_id, an))
@@ -2313,25 +2858,56 @@ step_run(const StepArgs *s, bool *changed)
 			param_text(v, n, e + 8, s->request_id);
 			v[e + 9] = DirectFunctionCall1(namein, CStringGetDatum(s->db_role));
 		}
-		act_writing = true;
-		event_writing = true;
-		PG_TRY();
+		if (locked != NULL)
 		{
-			rc = SPI_execute_plan(write_plan_get(res.log, !l.county_null), v, n, false, 0);
-		}
-		PG_FINALLY();
-		{
-			act_writing = false;
-			event_writing = false;
-		}
-		PG_END_TRY();
-		if (rc != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "cannot write incident " INT64_FORMAT, l.id);
-		{
-			bool		isnull;
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+			Relation	inc = table_open(locked->tts_tableOid, NoLock);
+			Relation	ev;
 
-			result = SPI_datumTransfer(d, false, -1);
+			if (direct_usable(inc, &ev))
+			{
+				act_writing = true;
+				event_writing = true;
+				direct_depth++;
+				PG_TRY();
+				{
+					result = direct_write(inc, ev, locked, v, n, res.log);
+				}
+				PG_FINALLY();
+				{
+					act_writing = false;
+					event_writing = false;
+					direct_depth--;
+				}
+				PG_END_TRY();
+			}
+			if (ev != NULL)
+				table_close(ev, NoLock);
+			table_close(inc, NoLock);
+			ExecDropSingleTupleTableSlot(locked);
+			locked = NULL;
+		}
+		if (result == (Datum) 0)
+		{
+			act_writing = true;
+			event_writing = true;
+			PG_TRY();
+			{
+				rc = SPI_execute_plan(write_plan_get(res.log, !l.county_null), v, n, false, 0);
+			}
+			PG_FINALLY();
+			{
+				act_writing = false;
+				event_writing = false;
+			}
+			PG_END_TRY();
+			if (rc != SPI_OK_SELECT || SPI_processed != 1)
+				elog(ERROR, "cannot write incident " INT64_FORMAT, l.id);
+			{
+				bool		isnull;
+				Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+				result = SPI_datumTransfer(d, false, -1);
+			}
 		}
 	}
 	if (res.parts_start)
@@ -2347,6 +2923,8 @@ step_run(const StepArgs *s, bool *changed)
 	return result;
 
 reread:
+	if (locked != NULL)
+		ExecDropSingleTupleTableSlot(locked);
 	{
 		Datum		v[1];
 		bool		isnull;
@@ -2378,7 +2956,7 @@ static SPIPlanPtr staff_grid_plan = NULL;
  * holds the incident's grid, and the actor is its staff name.  Everyone else is refused.
  */
 static char *
-act_authorise(int64 id, const char *action, const char *actor, const char *role)
+act_authorise(int64 id, const char *action, const char *actor, const char *role, bool *basic)
 {
 	Oid			centre = get_role_oid("shegu_centre", true);
 	Oid			me = GetOuterUserId();
@@ -2388,7 +2966,9 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 	char	   *name = NULL;
 	bool		staff = false;
 	bool		in_scope = false;
+	bool		above_basic = false;	/* assigned to a community or above that holds the incident */
 
+	*basic = false;
 	if (superuser_arg(me) || (OidIsValid(centre) && has_privs_of_role(me, centre)))
 		return pstrdup(actor);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -2409,7 +2989,7 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 	{
 		Oid			types[3] = {NAMEOID, TEXTOID, TIMESTAMPTZOID};
 		SPIPlanPtr	p = SPI_prepare("SELECT s.person_name,"
-									" coalesce($2::shegu.gridcode OPERATOR(shegu.<@) s.code, false)"
+									" coalesce($2::shegu.gridcode OPERATOR(shegu.<@) s.code, false), s.code"
 									" FROM shegu.grid_staff AS s"
 									" WHERE s.db_role = $1 AND s.valid_from <= $3::date"
 									"   AND (s.valid_to IS NULL OR s.valid_to > $3::date)"
@@ -2441,6 +3021,11 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 		staff = true;
 		if (here)
 		{
+			Datum		code = SPI_getbinval(tup, td, 3, &isnull);
+
+			/* a basic grid (基础网格, level 6) or a micro-grid below it: 三级网格 of seed 004 */
+			if (!isnull && shegu_gridcode_level(DatumGetGridcode(code)) < 6)
+				above_basic = true;
 			in_scope = true;
 			if (name == NULL || strcmp(pn, actor) == 0)
 				name = MemoryContextStrdup(caller, pn);
@@ -2464,6 +3049,7 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("role \"%s\" cannot act as \"%s\"", role, actor),
 				 errdetail("Grid staff act under their own name: \"%s\".", name)));
+	*basic = !above_basic;
 	return name;
 }
 
@@ -2507,7 +3093,7 @@ incident_act(PG_FUNCTION_ARGS)
 						 "return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise, "
 						 "hand_over, review, conclude_review, request_ruling, rule, joint_dispatch, finish_part, "
 						 "assign_leader, mediate, mediation_session, agreement, check_fulfilment, "
-						 "confirm_judicially and refer_litigation.")));
+						 "confirm_judicially, refer_litigation and simple_handle.")));
 	s.action = (shegu_wf_action) a;
 	if (s.actor[0] == '\0')
 		ereport(ERROR,
@@ -2524,7 +3110,7 @@ incident_act(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
 		s.county = &fcinfo->args[5].value;
 	s.request_id = detail_string(s.detail, "request_id", action, s.id);
-	s.actor = act_authorise(s.id, action, s.actor, role);
+	s.actor = act_authorise(s.id, action, s.actor, role, &s.basic_staff);
 	s.db_role = role;
 	s.at = clock_now();
 	s.at_is_now = clock_is_real();

@@ -41,7 +41,7 @@ COMMENT ON COLUMN shegu.incident_category.schedule IS 'working-time schedule (sh
 COMMENT ON COLUMN shegu.incident_category.yellow_share IS 'share of the allowed time after which the time light turns yellow (default 0.8, a local default, not from the seeds)';
 COMMENT ON COLUMN shegu.incident_category.shipped IS 'true for the rows CREATE EXTENSION ships; pg_dump keeps only rows with false';
 COMMENT ON COLUMN shegu.incident_category.simple_handling IS
-    'true when the basic grid (三级网格) that discovers it may settle it on the spot by simple handling (简易处理); otherwise, and when it cannot, the handling level leads (seed 004 巡办分离: "三级网格负责发现问题,一、二级网格负责牵头联动解决问题", "负责网格内矛盾问题的排查、上报及简易处理")';
+    'true when the basic grid (三级网格) that discovers it may settle it on the spot by simple handling (简易处理: act(id, ''simple_handle'', ...) closes it at the grid level); otherwise simple_handle is refused and staff of a basic grid cannot accept, reject, dispatch, verify or close it: the handling level leads (seed 004 巡办分离: "三级网格负责发现问题,一、二级网格负责牵头联动解决问题", "负责网格内矛盾问题的排查、上报及简易处理")';
 COMMENT ON COLUMN shegu.incident_category.limits_basis IS
     'where the time limits and yellow share come from: "local default, not from the seeds; a county replaces it" on every shipped row (no seed gives a limit); NULL when not stated';
 
@@ -515,7 +515,7 @@ CREATE FUNCTION shegu.act(incident_id bigint, action text, actor text, note text
     SECURITY DEFINER SET search_path = shegu, pg_catalog, pg_temp;
 REVOKE ALL ON FUNCTION shegu.act(bigint, text, text, text, jsonb, bigint) FROM PUBLIC;
 COMMENT ON FUNCTION shegu.act(bigint, text, text, text, jsonb, bigint) IS
-    'the one workflow entry point: locks the incident, applies an action (accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise; hand_over 首问负责, review/conclude_review 会商研判, request_ruling/rule 裁决, joint_dispatch/finish_part 联动综合执法, assign_leader 一名领导, mediate/mediation_session/agreement/check_fulfilment/confirm_judicially/refer_litigation 大调解) by the workflow engine, writes the row and its event once and returns the incident; illegal steps raise SQLSTATE SGI01 and change nothing; county, when given, finds the row by (county, id), the routing key on Citus; runs as its owner (SECURITY DEFINER) for superusers, shegu_centre members and grid staff in their grids (docs/security.md)';
+    'the one workflow entry point: locks the incident, applies an action (accept, reject, dispatch, resolve, verify, rework, close, evaluate, return, escalate, request_extension, approve_extension, suspend, resume, reopen, supervise; hand_over 首问负责, review/conclude_review 会商研判, request_ruling/rule 裁决, joint_dispatch/finish_part 联动综合执法, assign_leader 一名领导, mediate/mediation_session/agreement/check_fulfilment/confirm_judicially/refer_litigation 大调解, simple_handle 简易处理 by the basic grid of a category with simple_handling) by the workflow engine, writes the row and its event once and returns the incident; illegal steps raise SQLSTATE SGI01 and change nothing; county, when given, finds the row by (county, id), the routing key on Citus; runs as its owner (SECURITY DEFINER) for superusers, shegu_centre members and grid staff in their grids (docs/security.md)';
 
 CREATE FUNCTION shegu.incident_step(incident_id bigint, action text, at timestamptz, county bigint DEFAULT NULL)
     RETURNS boolean

@@ -85,6 +85,7 @@ typedef struct loaded
 	bool	   *raw_present;
 	bool	   *imputed;		/* nunits x nnodes; non-leaf: any descendant */
 	bool	   *vetoed;			/* nunits x nnodes; non-leaf: any descendant */
+	char	  **register_veto;	/* nunits, NULL when none: the major events vetoing the unit */
 	double	   *score;			/* nunits x nnodes */
 	bool	   *present;
 	shegu_tree	tree;
@@ -921,7 +922,11 @@ apply_register_vetoes(loaded *L)
 	Datum		argv[2] = {DateADTGetDatum(L->period), Int32GetDatum(L->level)};
 	int			ret;
 
-	ret = SPI_execute_with_args("SELECT DISTINCT unit FROM shegu.major_event_vetoes($1, $2)",
+	ret = SPI_execute_with_args("SELECT v.unit, string_agg(CASE e.kind WHEN 'mass_incident' THEN '重大群体性事件'"
+								" WHEN 'major_case' THEN '重大案件' WHEN 'safety_accident' THEN '重大公共安全事故' END"
+								" || ' ' || e.title || ' (' || to_char(e.occurred_on, 'YYYY-MM-DD') || ')', '; ' ORDER BY e.id)"
+								" FROM shegu.major_event_vetoes($1, $2) AS v JOIN shegu.major_event AS e ON e.id = v.event_id"
+								" GROUP BY v.unit",
 								2, argt, argv, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading shegu.major_event_vetoes failed: %d", ret);
@@ -937,7 +942,15 @@ apply_register_vetoes(loaded *L)
 		code = DatumGetGridcode(d);
 		hit = bsearch(&code, L->unit, L->nunits, sizeof(shegu_gridcode), cmp_gridcode);
 		if (hit != NULL)
-			L->vetoed[(size_t) (hit - L->unit) * L->nnodes] = true;
+		{
+			size_t		u = (size_t) (hit - L->unit);
+			char	   *events = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+
+			L->vetoed[u * L->nnodes] = true;
+			if (L->register_veto == NULL)
+				L->register_veto = MemoryContextAllocZero(GetMemoryChunkContext(L), L->nunits * sizeof(char *));
+			L->register_veto[u] = MemoryContextStrdup(GetMemoryChunkContext(L), events ? events : "");
+		}
 	}
 }
 
@@ -1297,6 +1310,7 @@ index_uncertainty(PG_FUNCTION_ARGS)
 	spec.vary_aggregation = PG_GETARG_BOOL(6);
 	spec.vary_normalization = PG_GETARG_BOOL(7);
 	spec.tick = mc_tick;
+	spec.unranked = NULL;
 	if (spec.runs < 1 || spec.runs > 100000)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1320,6 +1334,15 @@ index_uncertainty(PG_FUNCTION_ARGS)
 						   (long long) MC_MAX_CELLS),
 				 errhint("Use fewer runs, or a coarser level.")));
 	res = MemoryContextAllocExtended(work_cxt, Max(L->nunits, 1) * sizeof(shegu_mc_unit), MCXT_ALLOC_HUGE);
+	/* a vetoed unit (一票否决, by an indicator or by the register) is a hard gate: it is left out
+	 * of every run's ranking, as report_index leaves it unranked; the others rank among themselves */
+	{
+		bool	   *out = MemoryContextAllocZero(work_cxt, Max(L->nunits, 1) * sizeof(bool));
+
+		for (int u = 0; u < L->nunits; u++)
+			out[u] = L->vetoed[(size_t) u * L->nnodes];
+		spec.unranked = out;
+	}
 	norm = MemoryContextAlloc(work_cxt, L->nnodes * sizeof(shegu_norm_spec));
 	for (int v = 0; v < L->nnodes; v++)
 		norm[v] = L->node[v].norm;
@@ -1330,8 +1353,9 @@ index_uncertainty(PG_FUNCTION_ARGS)
 
 	for (int u = 0; u < L->nunits; u++)
 	{
-		Datum		values[7];
-		bool		nulls[7] = {false, false, false, false, false, false, false};
+		Datum		values[8];
+		bool		nulls[8] = {false, false, false, false, false, false, false, true};
+		size_t		k = (size_t) u * L->nnodes;
 
 		values[0] = GridcodeGetDatum(L->unit[u]);
 		values[1] = Int32GetDatum(res[u].nominal_rank);
@@ -1342,6 +1366,33 @@ index_uncertainty(PG_FUNCTION_ARGS)
 		values[5] = Float8GetDatum(res[u].p95);
 		nulls[2] = nulls[3] = nulls[4] = nulls[5] = res[u].runs_ranked == 0;
 		values[6] = Int32GetDatum(res[u].runs_ranked);
+		/* why a unit has no rank: the veto and what fired it, or no index */
+		if (L->vetoed[k])
+		{
+			StringInfoData why;
+			bool		first = true;
+
+			initStringInfo(&why);
+			appendStringInfoString(&why, "一票否决 vetoed");
+			for (int v = 0; v < L->nnodes; v++)
+				if (L->is_leaf[v] && L->vetoed[k + v])
+				{
+					appendStringInfo(&why, "%s%s = %s", first ? ": " : "; ", L->node[v].code,
+									 L->raw_present[k + v] ? float8out_internal(L->raw[k + v]) : "no data");
+					first = false;
+				}
+			if (L->register_veto && L->register_veto[u])
+				appendStringInfo(&why, "%s%s", first ? ": " : "; ", L->register_veto[u]);
+			values[7] = CStringGetTextDatum(why.data);
+			nulls[7] = false;
+		}
+		else if (res[u].nominal_rank == 0)
+		{
+			values[7] = CStringGetTextDatum(res[u].runs_ranked > 0
+											? "无指数 no index with the nominal weights (too little of the weight had data)"
+											: "无指数 no index: too little of the weight had data");
+			nulls[7] = false;
+		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	SPI_finish();

@@ -681,10 +681,10 @@ CREATE FUNCTION shegu.index_uncertainty(model text, period date, runs int DEFAUL
                                         level int DEFAULT NULL, vary_aggregation boolean DEFAULT false,
                                         vary_normalization boolean DEFAULT false)
 RETURNS TABLE(unit shegu.gridcode, nominal_rank int, mean_rank float8, median_rank float8,
-              rank_p05 float8, rank_p95 float8, runs_ranked int)
+              rank_p05 float8, rank_p95 float8, runs_ranked int, unranked_reason text)
     AS 'MODULE_PATHNAME', 'index_uncertainty' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION shegu.index_uncertainty(text, date, int, float8, int, int, boolean, boolean) IS
-    'Monte Carlo robustness of the ranking: each run multiplies every weight by U(1 - weight_noise, 1 + weight_noise) (with vary_aggregation each parent switches between arithmetic and geometric, with vary_normalization each indicator between its normalisation and the alternative - percentile rank, or min-max for rank and zscore - each with probability 1/2) and ranks the units again; per unit the nominal rank and the mean, median, 5% and 95% quantiles of its rank; a seeded splitmix64 stream, so the same seed gives the same answer';
+    'Monte Carlo robustness of the ranking: each run multiplies every weight by U(1 - weight_noise, 1 + weight_noise) (with vary_aggregation each parent switches between arithmetic and geometric, with vary_normalization each indicator between its normalisation and the alternative - percentile rank, or min-max for rank and zscore - each with probability 1/2) and ranks the units again; per unit the nominal rank and the mean, median, 5% and 95% quantiles of its rank; a vetoed unit (一票否决: an indicator''s veto threshold, or with veto_register the register of major events) is a hard gate, left out of every run''s ranking as report_index leaves it unranked (the others rank among themselves), and unranked_reason says why (the indicators and events of the veto, or 无指数 no index); a seeded splitmix64 stream, so the same seed gives the same answer';
 
 -- ==== aggregates ====
 

@@ -950,7 +950,7 @@ shegu_monte_carlo(const shegu_tree *t, const double *w, const shegu_mc_spec *spe
 	for (int u = 0; u < nunits; u++)
 	{
 		root[u] = score[(size_t) u * nn];
-		rootp[u] = present[(size_t) u * nn];
+		rootp[u] = present[(size_t) u * nn] && !(spec->unranked && spec->unranked[u]);
 	}
 	shegu_rank_desc(root, rootp, nunits, rank, order);
 	for (int u = 0; u < nunits; u++)
@@ -991,7 +991,7 @@ shegu_monte_carlo(const shegu_tree *t, const double *w, const shegu_mc_spec *spe
 		for (int u = 0; u < nunits; u++)
 		{
 			root[u] = score[(size_t) u * nn];
-			rootp[u] = present[(size_t) u * nn];
+			rootp[u] = present[(size_t) u * nn] && !(spec->unranked && spec->unranked[u]);
 		}
 		shegu_rank_desc(root, rootp, nunits, rank, order);
 		for (int u = 0; u < nunits; u++)

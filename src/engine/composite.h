@@ -211,6 +211,9 @@ typedef struct shegu_mc_spec
 	uint64_t	seed;
 	void		(*tick) (void *ctx);	/* called before every run (may be NULL); the binding
 										 * checks for interrupts here */
+	const bool *unranked;		/* nunits, may be NULL: units left out of every ranking (a veto,
+								 * 一票否决: a hard gate, not a low score); they still count in
+								 * the normalisation */
 } shegu_mc_spec;
 
 typedef struct shegu_mc_unit

@@ -21,7 +21,7 @@ const char *const shegu_wf_action_names[SHEGU_WF_NACTIONS] = {
 	"reopen", "supervise",
 	"hand_over", "review", "conclude_review", "request_ruling", "rule", "joint_dispatch",
 	"finish_part", "assign_leader", "mediate", "mediation_session", "agreement",
-	"check_fulfilment", "confirm_judicially", "refer_litigation",
+	"check_fulfilment", "confirm_judicially", "refer_litigation", "simple_handle",
 	"overdue_escalate", "tick"
 };
 
@@ -81,6 +81,7 @@ static const uint32_t action_from[SHEGU_WF_NACTIONS] = {
 	[SHEGU_WF_CHECK_FULFILMENT] = SB(SHEGU_WF_AGREED),
 	[SHEGU_WF_CONFIRM_JUDICIALLY] = SB(SHEGU_WF_AGREED),
 	[SHEGU_WF_REFER_LITIGATION] = SB(SHEGU_WF_MEDIATING) | SB(SHEGU_WF_AGREED) | SB(SHEGU_WF_ACCEPTED),
+	[SHEGU_WF_SIMPLE_HANDLE] = SB(SHEGU_WF_REPORTED),
 	[SHEGU_WF_OVERDUE_ESCALATE] = CLOCK_STATES,
 	[SHEGU_WF_TICK] = CLOCK_STATES | STAGE_STATES,
 };
@@ -665,6 +666,34 @@ shegu_wf_step(shegu_wf_case *c0, const shegu_wf_input *in, const shegu_wf_limits
 				res->mediation_end = SHEGU_WF_OUT_LITIGATION;
 			to = SHEGU_WF_RESOLVED;
 			stage_clear(&c);
+			break;
+		case SHEGU_WF_SIMPLE_HANDLE:
+			{
+				/*
+				 * 简易处理 (seed 004, 巡办分离: "三级网格...负责网格内矛盾问题的排查、上报及简易处理"):
+				 * the basic grid that found it settles it on the spot — received, disposed of and
+				 * closed at once, at the grid level — when its category allows; anything else
+				 * it passes on to the handling level.
+				 */
+				shegu_wf_span w;
+
+				if (!lim->simple_handling)
+					return fail(res, SHEGU_WF_E_NOT_SIMPLE, NULL);
+				to = SHEGU_WF_CLOSED;
+				to_lv = SHEGU_WF_GRID;
+				c.accepted_at = at;
+				disposal_stop(&c, at);
+				c.closed_at = at;
+				if (c.owner == NULL)
+				{
+					c.owner = in->actor;
+					c.owner_since = at;
+				}
+				w = clk->between(clk->arg, c.reported_at, at, true);
+				c.has_work_hours = true;
+				c.work_hours_to_close = (double) (shegu_wf_span_usecs(w) - shegu_wf_span_usecs(c.suspended_work))
+					/ (double) SHEGU_WF_USEC_PER_HOUR;
+			}
 			break;
 		default:
 			return fail(res, SHEGU_WF_E_STATE, NULL);

@@ -74,6 +74,8 @@ typedef enum shegu_wf_action
 	SHEGU_WF_RULE, SHEGU_WF_JOINT_DISPATCH, SHEGU_WF_FINISH_PART, SHEGU_WF_ASSIGN_LEADER,
 	SHEGU_WF_MEDIATE, SHEGU_WF_MEDIATION_SESSION, SHEGU_WF_AGREEMENT, SHEGU_WF_CHECK_FULFILMENT,
 	SHEGU_WF_CONFIRM_JUDICIALLY, SHEGU_WF_REFER_LITIGATION,
+	/* 巡办分离 (seed 004): the basic grid settles a simple case on the spot (简易处理) */
+	SHEGU_WF_SIMPLE_HANDLE,
 	SHEGU_WF_NPUBLIC,
 	/* steps of the sweep, not reachable through act() */
 	SHEGU_WF_OVERDUE_ESCALATE = SHEGU_WF_NPUBLIC, SHEGU_WF_TICK,
@@ -146,6 +148,7 @@ typedef struct shegu_wf_limits
 	shegu_wf_span dispose_limit;
 	bool		dispose_working;
 	double		yellow_share;	/* 0 < share < 1 */
+	bool		simple_handling;	/* the basic grid may settle it by simple handling (简易处理) */
 	shegu_wf_span stage_limit[SHEGU_WF_NSTAGES];
 	bool		stage_working[SHEGU_WF_NSTAGES];
 } shegu_wf_limits;
@@ -224,7 +227,8 @@ typedef enum shegu_wf_error
 	SHEGU_WF_E_SAME_OWNER,		/* hand_over to the owner itself */
 	SHEGU_WF_E_NEEDS_BODY,		/* mediate without a body */
 	SHEGU_WF_E_NOT_CONFIRMABLE,	/* confirm_judicially twice */
-	SHEGU_WF_E_NO_SUPPORT		/* joint_dispatch without supporting departments */
+	SHEGU_WF_E_NO_SUPPORT,		/* joint_dispatch without supporting departments */
+	SHEGU_WF_E_NOT_SIMPLE		/* simple_handle of a category without simple handling */
 } shegu_wf_error;
 
 /* A light that turned during the step: of the case's deadline or of the stage's. */

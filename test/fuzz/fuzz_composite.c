@@ -126,7 +126,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		double		ms[4] = {(data[0] >> 2) / 64.0, (data[0] >> 2) / 64.0};
 		double		w[4] = {1, 1 + (data[0] & 7), 1, 1};
 		shegu_tree	t = {4, parent, post, cs, ch, leaf, agg, ms, 0};
-		shegu_mc_spec spec = {5, 0.5, (data[0] & 8) != 0, (data[0] & 16) != 0, data[0], NULL};
+		shegu_mc_spec spec = {5, 0.5, (data[0] & 8) != 0, (data[0] & 16) != 0, data[0], NULL, NULL};
 		shegu_norm_spec ns[4];
 		double		sc[4 * SHEGU_AHP_MAX_N],
 					rw[4 * SHEGU_AHP_MAX_N];

@@ -46,6 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lim.dispose_limit.days = 2;
 	lim.dispose_working = true;
 	lim.yellow_share = 0.8;
+	lim.simple_handling = size > 0 && (data[0] & 128) != 0;	/* 简易处理 allowed or not */
 	for (int s = 0; s < SHEGU_WF_NSTAGES; s++)
 		lim.stage_limit[s].usecs = (s + 1) * 5 * H;
 	memset(&c, 0, sizeof(c));
@@ -108,7 +109,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r.nturns < 0 || r.nturns > 4)
 			FAIL();
 		if (c.level < before.level && in.action != SHEGU_WF_RETURN && in.action != SHEGU_WF_DISPATCH &&
-			in.action != SHEGU_WF_RULE && in.action != SHEGU_WF_JOINT_DISPATCH)
+			in.action != SHEGU_WF_RULE && in.action != SHEGU_WF_JOINT_DISPATCH && in.action != SHEGU_WF_SIMPLE_HANDLE)
+			FAIL();
+		/* simple handling: only where the category allows it, and it closes the case at the grid */
+		if (e == SHEGU_WF_OK && in.action == SHEGU_WF_SIMPLE_HANDLE &&
+			(!lim.simple_handling || c.state != SHEGU_WF_CLOSED || c.level != SHEGU_WF_GRID))
 			FAIL();
 	}
 	return 0;

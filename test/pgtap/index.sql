@@ -3,7 +3,7 @@
 -- test/pgtap/index.sql
 BEGIN;
 SET search_path = shegu, public;
-SELECT plan(38);
+SELECT plan(40);
 
 -- ==== UNDP HDI as a model (Human Development Report 2020, Table 1, data for 2019) ====
 -- Goalposts of Technical note 1: life expectancy 20-85, expected schooling 0-18, mean schooling
@@ -169,8 +169,16 @@ SELECT isnt((SELECT array_agg(u ORDER BY unit)::text FROM index_uncertainty('gen
             (SELECT array_agg(u ORDER BY unit)::text FROM index_uncertainty('gen', '2025-02-01', 100, 0.3, 6) AS u),
             'uncertainty: another seed gives another sample');
 SELECT is((SELECT count(*) FROM index_uncertainty('gen', '2025-02-01', 100, 0.3, 5) AS u
-           JOIN compute_index('gen', '2025-02-01') AS c ON c.unit = u.unit AND c.node = 'G'
-           WHERE u.nominal_rank <> c.rank), 0::bigint, 'uncertainty: the nominal rank is compute_index''s rank');
+           LEFT JOIN (SELECT unit, rank() OVER (ORDER BY score DESC)::int AS r FROM index_compute('gen', '2025-02-01')
+                      WHERE node = 'G' AND NOT vetoed AND score IS NOT NULL) AS c ON c.unit = u.unit
+           WHERE u.nominal_rank IS DISTINCT FROM c.r), 0::bigint,
+          'uncertainty: the nominal rank is compute_index''s ranking of the units not vetoed');
+SELECT is((SELECT count(*) FROM index_uncertainty('gen', '2025-02-01', 100, 0.3, 5) AS u
+           JOIN index_compute('gen', '2025-02-01') AS c ON c.unit = u.unit AND c.node = 'G'
+           WHERE c.vetoed AND (u.nominal_rank IS NOT NULL OR u.runs_ranked <> 0 OR u.unranked_reason NOT LIKE '一票否决 vetoed: %')),
+          0::bigint, 'uncertainty: a vetoed unit (一票否决) is in no run''s ranking, and says why');
+SELECT ok((SELECT count(*) FROM index_compute('gen', '2025-02-01') WHERE node = 'G' AND vetoed) > 0,
+          'uncertainty: (the generated model has vetoed units)');
 SELECT is((SELECT count(*) FROM index_uncertainty('gen', '2025-02-01', 100, 0.3, 5)
            WHERE NOT (1 <= rank_p05 AND rank_p05 <= median_rank AND median_rank <= rank_p95 AND rank_p95 <= 80
                       AND 1 <= mean_rank AND mean_rank <= 80)),

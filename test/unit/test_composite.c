@@ -440,7 +440,7 @@ test_monte_carlo(void)
 	/* unit 0 is best on both, units 1 and 2 trade off, unit 3 is worst on both */
 	double		s[12] = {0, 1, 1, 0, 0.6, 0.4, 0, 0.4, 0.6, 0, 0, 0};
 	bool		p[12] = {0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1};
-	shegu_mc_spec spec = {200, 0.5, false, false, 7, NULL};
+	shegu_mc_spec spec = {200, 0.5, false, false, 7, NULL, NULL};
 	shegu_mc_unit r1[4],
 				r2[4];
 	shegu_comp_error err;
@@ -465,6 +465,19 @@ test_monte_carlo(void)
 	spec.seed = 8;
 	shegu_monte_carlo(&t, w, &spec, 4, s, p, NULL, NULL, test_alloc, test_free, NULL, r2, &err);
 	CHECK(r1[1].mean_rank != r2[1].mean_rank, "another seed, another stream");
+	{
+		/* a vetoed unit (一票否决) is left out of every ranking; the others rank among themselves */
+		bool		out[4] = {true, false, false, false};
+		shegu_mc_unit r5[4];
+
+		spec.unranked = out;
+		CHECK_INT(shegu_monte_carlo(&t, w, &spec, 4, s, p, NULL, NULL, test_alloc, test_free, NULL, r5, &err),
+				  SHEGU_COMP_OK, "Monte Carlo with an unranked unit ok");
+		CHECK(r5[0].nominal_rank == 0 && r5[0].runs_ranked == 0, "the vetoed unit has no rank in any run");
+		CHECK(r5[3].nominal_rank == 3 && r5[3].p05 == 3 && r5[3].p95 == 3, "the worst is third of three");
+		CHECK(r5[1].p05 == 1 && r5[1].p95 == 2, "the trading units move between 1 and 2");
+		spec.unranked = NULL;
+	}
 	/*
 	 * Varying the normalisation: raw values whose min-max scores and percentile ranks
 	 * order unit 1 and 2 differently on the first indicator (an outlier at unit 0).

@@ -107,7 +107,7 @@ main(void)
 	CHECK_INT(c.yellow_at, T0 + 2 * H * 8 / 10, "yellow at 80% of the acceptance time");
 	CHECK_INT(c.light, SHEGU_WF_GREEN, "a new report is green");
 	shegu_wf_allowed_list(SHEGU_WF_REPORTED, buf, sizeof(buf));
-	CHECK_STR(buf, "accept, reject, escalate, suspend, supervise, assign_leader", "actions from reported");
+	CHECK_STR(buf, "accept, reject, escalate, suspend, supervise, assign_leader, simple_handle", "actions from reported");
 	shegu_wf_allowed_list(SHEGU_WF_EVALUATED, buf, sizeof(buf));
 	CHECK_STR(buf, "reopen", "actions from evaluated");
 
@@ -313,6 +313,36 @@ main(void)
 	in = input(SHEGU_WF_ESCALATE, T0 + 3 * H);
 	c.level = SHEGU_WF_COUNTY;
 	CHECK_INT(step(&c, in, &r), SHEGU_WF_E_TOP_LEVEL, "no escalation above the county");
+
+	/* 简易处理 (巡办分离, seed 004): only a category the basic grid may settle, only on the spot */
+	c = new_case(&l);
+	c.level = SHEGU_WF_COMMUNITY;
+	saved = c;
+	in = input(SHEGU_WF_SIMPLE_HANDLE, T0 + H);
+	in.actor = "grid worker";
+	CHECK_INT(step(&c, in, &r), SHEGU_WF_E_NOT_SIMPLE, "simple handling of a category without it is refused");
+	CHECK(memcmp(&saved, &c, sizeof(c)) == 0, "... and changes nothing");
+	{
+		shegu_wf_limits sl = limits();
+
+		sl.simple_handling = true;
+		CHECK_INT(shegu_wf_step(&c, &in, &sl, &clk, &r), SHEGU_WF_OK, "simple handling of a simple category");
+		CHECK_INT(c.state, SHEGU_WF_CLOSED, "closes the case");
+		CHECK_INT(c.level, SHEGU_WF_GRID, "at the grid level");
+		CHECK(c.accepted_at == T0 + H && c.resolved_at == T0 + H && c.closed_at == T0 + H,
+			  "received, disposed of and closed at once");
+		CHECK_INT(c.clock_stopped_at, T0 + H, "its clock stops");
+		CHECK_STR(c.owner, "grid worker", "the grid worker owns it (首问负责)");
+		CHECK(c.has_work_hours && c.work_hours_to_close == 1.0, "1 hour to close");
+		CHECK(r.log && strcmp(r.event_action, "simple_handle") == 0 && r.from_level == SHEGU_WF_COMMUNITY &&
+			  r.to_level == SHEGU_WF_GRID, "logged as simple_handle, from the community level to the grid");
+		in = input(SHEGU_WF_SIMPLE_HANDLE, T0 + 2 * H);
+		CHECK_INT(shegu_wf_step(&c, &in, &sl, &clk, &r), SHEGU_WF_E_STATE, "not once it is closed");
+		c = new_case(&l);
+		CHECK_INT(step(&c, input(SHEGU_WF_ACCEPT, T0 + H), &r), SHEGU_WF_OK, "accepted by the handling level");
+		in = input(SHEGU_WF_SIMPLE_HANDLE, T0 + 2 * H);
+		CHECK_INT(shegu_wf_step(&c, &in, &sl, &clk, &r), SHEGU_WF_E_STATE, "not once it has been accepted (passed on)");
+	}
 
 	return UNIT_DONE();
 }

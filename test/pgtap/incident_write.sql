@@ -1,0 +1,134 @@
+-- pgTAP: act()'s direct write (ExecSimpleRelationUpdate/Insert with constraints and index
+-- predicates compiled once per backend) does what the planned UPDATE and INSERT did: CHECK
+-- constraints added later are enforced, row triggers fire (also UPDATE OF a column), the
+-- partial and expression indexes agree with the table, and a statement trigger sends the step
+-- through the planned statement.  test/pgtap/incident_write.sql — one transaction, rolled back.
+BEGIN;
+SET search_path = shegu, public;
+SET client_min_messages = warning;
+SET timezone = 'Asia/Shanghai';
+SELECT plan(16);
+
+INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
+                               dispose_limit, dispose_basis)
+VALUES ('tapdw', '测试', 'Test', 'grid', '10 hours', 'natural', '100 hours', 'natural');
+INSERT INTO grid (code, name, kind, valid_from) VALUES ('430528701001001', 'tap dw', 'basic', '-infinity');
+SET shegu.incident_clock = '2026-05-04 09:00+08';
+INSERT INTO incident (category, title, source, grid, reported_at)
+SELECT 'tapdw', 'dw ' || g, 'patrol', '430528701001001', '2026-05-04 08:00+08' FROM generate_series(1, 40) AS g;
+CREATE TEMP TABLE dw AS SELECT row_number() OVER (ORDER BY id) AS k, id FROM incident WHERE category = 'tapdw';
+
+-- The row act() returns is the row stored, and its event is logged once with the right states.
+CREATE TEMP TABLE returned AS SELECT act(id, 'accept', 'desk')::text AS r FROM dw WHERE k = 1;
+SELECT is((SELECT r FROM returned), (SELECT i::text FROM incident AS i WHERE i.id = (SELECT id FROM dw WHERE k = 1)),
+          'act() returns the row as stored');
+SELECT is((SELECT array_agg(e.action || ':' || e.from_status || '>' || e.to_status || ':' || e.to_level ORDER BY e.id)
+           FROM incident_event AS e WHERE e.incident_id = (SELECT id FROM dw WHERE k = 1) AND e.action <> 'report'),
+          '{accept:reported>accepted:grid}'::text[], 'one event, from the state before to the state after');
+
+-- Steps for many rows at once; then every index agrees with a scan of the table.
+SELECT is((SELECT count(act(id, 'accept', 'desk')) FROM dw WHERE k > 1), 39::bigint, 'accept 39 more');
+CREATE TEMP TABLE steps AS SELECT count(act(id, 'dispatch', 'desk', NULL, '{"department": "city"}')) AS n FROM dw WHERE k % 2 = 0
+UNION ALL SELECT 0;
+INSERT INTO steps SELECT count(act(id, 'resolve', 'crew')) FROM dw WHERE k % 4 = 0;
+CREATE TEMP TABLE by_seq AS
+SELECT (SELECT count(*) FROM incident WHERE category = 'tapdw' AND status = 'dispatched') AS dispatched,
+       (SELECT count(*) FROM incident WHERE category = 'tapdw' AND status IN ('accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND light <> 'red' AND due_at > '2026-01-01') AS red_due,
+       (SELECT count(*) FROM incident WHERE category = 'tapdw' AND status IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND light = 'green' AND yellow_at > '2026-01-01') AS yellow,
+       (SELECT count(*) FROM incident WHERE category = 'tapdw' AND status IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND level <> 'county' AND level_due_at > '2026-01-01') AS level_due;
+SET LOCAL enable_seqscan = off;
+SET LOCAL enable_bitmapscan = off;
+SELECT is((SELECT row(
+       (SELECT count(*) FROM incident WHERE category = 'tapdw' AND status = 'dispatched'),
+       (SELECT count(*) FROM incident WHERE category = 'tapdw' AND status IN ('accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND light <> 'red' AND due_at > '2026-01-01'),
+       (SELECT count(*) FROM incident WHERE category = 'tapdw' AND status IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND light = 'green' AND yellow_at > '2026-01-01'),
+       (SELECT count(*) FROM incident WHERE category = 'tapdw' AND status IN ('reported', 'accepted', 'dispatched', 'reviewing', 'ruling', 'mediating') AND level <> 'county' AND level_due_at > '2026-01-01'))::text),
+          (SELECT row(dispatched, red_due, yellow, level_due)::text FROM by_seq),
+          'the partial indexes of the sweep find what a scan of the table finds');
+SELECT is((SELECT count(*) FROM incident_event AS e JOIN dw ON dw.id = e.incident_id WHERE e.action = 'dispatch'),
+          20::bigint, 'the event index finds every dispatch');
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+SELECT is((SELECT count(*) FROM incident_event AS e WHERE e.incident_id IN (SELECT id FROM dw) AND e.action <> 'report'),
+          (40 + 20 + 10)::bigint, 'one event a step');
+
+-- A CHECK constraint added later is enforced on the next step (the compiled ones are rebuilt).
+ALTER TABLE incident ADD CONSTRAINT tap_no_verify CHECK (status <> 'verified');
+SELECT throws_ok(format($$SELECT act(%s, 'verify', 'desk')$$, (SELECT id FROM dw WHERE k = 4)),
+                 '23514', 'new row for relation "incident" violates check constraint "tap_no_verify"',
+                 'a CHECK constraint added later refuses the step');
+SELECT is((SELECT status FROM incident WHERE id = (SELECT id FROM dw WHERE k = 4)), 'resolved', 'and nothing is written');
+ALTER TABLE incident DROP CONSTRAINT tap_no_verify;
+
+-- Row triggers fire, also those on UPDATE OF a column.
+CREATE TEMP TABLE fired (what text, id bigint, status text);
+CREATE FUNCTION pg_temp.note_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO fired VALUES (TG_NAME, NEW.id, NEW.status);
+    RETURN NEW;
+END;
+$$;
+CREATE FUNCTION pg_temp.note_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO fired VALUES (TG_NAME, NEW.incident_id, NEW.to_status);
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER tap_after_status AFTER UPDATE OF status ON incident FOR EACH ROW EXECUTE FUNCTION pg_temp.note_row();
+CREATE TRIGGER tap_before_event BEFORE INSERT ON incident_event FOR EACH ROW EXECUTE FUNCTION pg_temp.note_event();
+INSERT INTO steps SELECT count(act(id, 'verify', 'desk')) FROM dw WHERE k = 4;
+SELECT is((SELECT array_agg(what || ':' || status ORDER BY what) FROM fired),
+          '{tap_after_status:verified,tap_before_event:verified}'::text[],
+          'an AFTER UPDATE OF status trigger and a BEFORE INSERT trigger of the event fire');
+DROP TRIGGER tap_after_status ON incident;
+DROP TRIGGER tap_before_event ON incident_event;
+
+-- A statement trigger: the step goes through the planned UPDATE, which fires it.
+CREATE FUNCTION pg_temp.note_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO fired VALUES (TG_NAME, NULL, NULL);
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER tap_stmt AFTER UPDATE ON incident FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.note_stmt();
+SELECT is((SELECT status FROM act((SELECT id FROM dw WHERE k = 4), 'close', 'desk')), 'closed',
+          'with a statement trigger the step still goes through');
+SELECT is((SELECT count(*) FROM fired WHERE what = 'tap_stmt'), 1::bigint, 'and the statement trigger fired once');
+DROP TRIGGER tap_stmt ON incident;
+SELECT is((SELECT status FROM act((SELECT id FROM dw WHERE k = 8), 'verify', 'desk')), 'verified',
+          'without it the next step takes the direct write again');
+
+-- A row trigger that acts on another incident: the inner step goes through the planned
+-- statement (the outer direct write keeps its compiled cache), both are written and logged.
+CREATE FUNCTION pg_temp.press_neighbour() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status = 'verified' THEN
+        PERFORM shegu.act((SELECT id FROM dw WHERE k = 12), 'supervise', 'trigger', 'a neighbour was verified');
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER tap_nested AFTER UPDATE ON incident FOR EACH ROW EXECUTE FUNCTION pg_temp.press_neighbour();
+SELECT is((SELECT status FROM act((SELECT id FROM dw WHERE k = 16), 'verify', 'desk')), 'verified',
+          'a step whose row trigger acts on another incident goes through');
+SELECT is((SELECT i.supervisions || ' / ' || (SELECT count(*) FROM incident_event AS e
+                                               WHERE e.incident_id = i.id AND e.action = 'supervise')
+           FROM incident AS i WHERE i.id = (SELECT id FROM dw WHERE k = 12)), '1 / 1',
+          'and so does the step the trigger took, logged once');
+DROP TRIGGER tap_nested ON incident;
+
+-- Report events of a multi-row INSERT, written in batches: one per incident, as the statement would.
+INSERT INTO incident (category, title, source, reporter, grid, reported_at)
+SELECT 'tapdw', 'batch ' || g, 'hotline', CASE WHEN g % 2 = 0 THEN 'caller ' || g END, '430528701001001',
+       '2026-05-04 08:00+08'::timestamptz + g * interval '1 second'
+FROM generate_series(1, 2500) AS g;
+SELECT is((SELECT count(*) FROM incident_event AS e JOIN incident AS i ON i.id = e.incident_id
+           WHERE i.title LIKE 'batch %' AND e.action = 'report' AND e.at = i.reported_at AND e.to_status = 'reported'
+             AND e.to_level = i.level AND e.county = i.county AND e.db_role = session_user
+             AND e.actor = coalesce(i.reporter, i.source)),
+          2500::bigint, 'a 2,500-row report logs 2,500 report events with the reporter (or source), time, state, level, county and role');
+SELECT is((SELECT count(DISTINCT e.id) FROM incident_event AS e JOIN incident AS i ON i.id = e.incident_id
+           WHERE i.title LIKE 'batch %'), 2500::bigint, 'each with its own event number');
+
+SELECT * FROM finish();
+ROLLBACK;
