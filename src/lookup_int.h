@@ -1,5 +1,6 @@
-/* What the lookup binding's two files share: src/lookup.c (SQL entry points, private indexes,
- * points) and src/lookup_shmem.c (the one shared index per server).  src/lookup_int.h */
+/* What the lookup binding's files share: src/lookup.c (SQL entry points, private indexes,
+ * points), src/lookup_shmem.c (the one shared index per server) and src/lookup_build.c (reading
+ * the grids and building an index, which both use).  src/lookup_int.h */
 #ifndef SHEGU_LOOKUP_INT_H
 #define SHEGU_LOOKUP_INT_H
 
@@ -36,7 +37,9 @@ typedef struct lk_shared_info
 	int64		builds;			/* builds this backend made for the shared index */
 } lk_shared_info;
 
-/* lookup.c */
+/* lookup_build.c */
+extern int	shegu_lookup_leaf_edges;
+extern Oid	shegu_lookup_namespace(void);
 extern void shegu_lookup_allocator(MemoryContext cxt, shegu_geo_allocator *alloc);
 extern Oid	shegu_lookup_grid_relid(void);
 extern DateADT shegu_lookup_today(void);
