@@ -1365,14 +1365,19 @@ AS $$
 BEGIN
     -- the people's kinds are read under a share lock: a concurrent change of a kind either waits
     -- for this write to commit (and the person trigger then sees this row) or is seen by it
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    IF TG_OP = 'INSERT' THEN
         PERFORM FROM shegu.person AS p
         WHERE p.id IN (SELECT n.person FROM new_rows AS n WHERE n.reason IS NULL AND n.valid_to IS NULL)
         FOR SHARE OF p;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    ELSIF TG_OP = 'DELETE' THEN
         PERFORM FROM shegu.person AS p
         WHERE p.id IN (SELECT o.person FROM old_rows AS o WHERE o.reason IS NULL AND o.valid_to IS NULL)
+        FOR SHARE OF p;
+    ELSIF TG_OP = 'UPDATE' THEN
+        PERFORM FROM shegu.person AS p
+        WHERE p.id IN (SELECT n.person FROM new_rows AS n WHERE n.reason IS NULL AND n.valid_to IS NULL
+                       UNION ALL
+                       SELECT o.person FROM old_rows AS o WHERE o.reason IS NULL AND o.valid_to IS NULL)
         FOR SHARE OF p;
     END IF;
     IF TG_OP = 'INSERT' THEN
