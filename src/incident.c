@@ -15,6 +15,8 @@
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "commands/sequence.h"
@@ -42,6 +44,7 @@
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -1655,6 +1658,17 @@ static DirectRel direct_ev;
 static AttrNumber direct_ev_att[EV_NCOLS];
 static Oid	direct_ev_seq = InvalidOid;
 
+/*
+ * The event's foreign key to the incident (incident_event_incident_fkey), as the report events
+ * check it: its check trigger on the event table, the incident's unique index it names, its name
+ * for the error.  InvalidOid when the table has no such plain key (another shape, deferrable, a
+ * different operator): then the trigger checks the report events as it checks every other row.
+ */
+static Oid	direct_fk_trigger = InvalidOid;
+static Oid	direct_fk_index = InvalidOid;
+static char direct_fk_name[NAMEDATALEN];
+static AttrNumber direct_fk_pk_att = InvalidAttrNumber;	/* incident.id */
+
 /* May the direct write do what a planned statement would on this table? */
 static bool
 direct_rel_plain(Relation rel, CmdType cmd)
@@ -1705,6 +1719,61 @@ direct_rel_build(DirectRel *d, Relation rel)
 										ExecInitExpr(expression_planner((Expr *) lfirst(lc2)), NULL));
 		index_close(irel, AccessShareLock);
 		i++;
+	}
+}
+
+/*
+ * Finds the event table's foreign key to the incident that the report events can be checked by
+ * directly (direct_report_events): one column, incident_id, referencing incident.id through
+ * int8 equality, not deferrable, checked on insert by RI_FKey_check_ins.
+ */
+static void
+direct_fk_find(Relation inc, Relation ev)
+{
+	TriggerDesc *t = ev->trigdesc;
+
+	direct_fk_trigger = InvalidOid;
+	direct_fk_index = InvalidOid;
+	direct_fk_pk_att = InvalidAttrNumber;
+	for (int i = 0; t != NULL && i < t->numtriggers; i++)
+	{
+		Trigger    *tg = &t->triggers[i];
+		HeapTuple	ct;
+		Form_pg_constraint con;
+		int			nkeys = 0;
+		AttrNumber	fk[INDEX_MAX_KEYS],
+					pk[INDEX_MAX_KEYS];
+		Oid			pf[INDEX_MAX_KEYS],
+					pp[INDEX_MAX_KEYS],
+					ff[INDEX_MAX_KEYS];
+		bool		fits;
+
+		if (!tg->tgisinternal || tg->tgfoid != F_RI_FKEY_CHECK_INS ||
+			tg->tgconstrrelid != RelationGetRelid(inc) || !OidIsValid(tg->tgconstraint))
+			continue;
+		ct = SearchSysCache1(CONSTROID, ObjectIdGetDatum(tg->tgconstraint));
+		if (!HeapTupleIsValid(ct))
+			continue;
+		con = (Form_pg_constraint) GETSTRUCT(ct);
+		fits = con->contype == CONSTRAINT_FOREIGN && con->conrelid == RelationGetRelid(ev) &&
+			con->confrelid == RelationGetRelid(inc) && !con->condeferrable && OidIsValid(con->conindid);
+		if (fits)
+		{
+			DeconstructFkConstraintRow(ct, &nkeys, fk, pk, pf, pp, ff, NULL, NULL);
+			fits = nkeys == 1 && fk[0] == direct_ev_att[1] && pk[0] == lock_att[0] &&
+				get_opcode(pf[0]) == F_INT8EQ &&
+				TupleDescAttr(RelationGetDescr(inc), pk[0] - 1)->atttypid == INT8OID;
+		}
+		if (fits)
+		{
+			direct_fk_trigger = tg->tgoid;
+			direct_fk_index = con->conindid;
+			direct_fk_pk_att = pk[0];
+			strlcpy(direct_fk_name, NameStr(con->conname), NAMEDATALEN);
+		}
+		ReleaseSysCache(ct);
+		if (OidIsValid(direct_fk_trigger))
+			break;
 	}
 }
 
@@ -1763,6 +1832,7 @@ direct_build(Relation inc, Relation ev)
 			direct_rel_build(&direct_inc, inc);
 			direct_rel_build(&direct_ev, ev);
 			direct_econtext = CreateStandaloneExprContext();
+			direct_fk_find(inc, ev);
 		}
 		direct_ok = ok;
 	}
@@ -1973,6 +2043,88 @@ direct_events_flush(ResultRelInfo *rri, EState *estate, TupleTableSlot **slots, 
 	}
 }
 
+/*
+ * The foreign key of the report events, checked without a query per event.  Every report event
+ * names an incident the same INSERT stored, in this transaction: no other transaction sees that
+ * row before this one commits, so none can delete it or lock it, and the FOR KEY SHARE lock the
+ * foreign-key trigger takes on it guards against nothing.  What can still happen is that this
+ * transaction itself removed the incident meanwhile (with the refusing triggers disabled, an
+ * AFTER trigger of the INSERT may delete it); so each event's incident is looked up in the key's
+ * unique index, as the trigger's query would, after the events' own AFTER triggers (the trigger's
+ * place), and a missing one is the same error.  The trigger is taken out only when it would fire
+ * (enabled, not session_replication_role = replica) and only from this write's copy of the
+ * table's triggers: every other insert of an event still goes through it.
+ */
+static bool
+direct_fk_take_out(ResultRelInfo *rri)
+{
+	TriggerDesc *t = rri->ri_TrigDesc;
+	int			found = -1;
+
+	if (!OidIsValid(direct_fk_trigger) || t == NULL)
+		return false;
+	for (int i = 0; i < t->numtriggers && found < 0; i++)
+		if (t->triggers[i].tgoid == direct_fk_trigger)
+			found = i;
+	if (found < 0)
+		return false;
+	if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA
+		? (t->triggers[found].tgenabled == TRIGGER_FIRES_ON_ORIGIN || t->triggers[found].tgenabled == TRIGGER_DISABLED)
+		: (t->triggers[found].tgenabled == TRIGGER_FIRES_ON_REPLICA || t->triggers[found].tgenabled == TRIGGER_DISABLED))
+		return false;			/* it would not fire: nothing to replace */
+	/* nothing has fired yet, so the per-trigger arrays of rri are still empty and stay aligned */
+	memmove(&t->triggers[found], &t->triggers[found + 1], (t->numtriggers - found - 1) * sizeof(Trigger));
+	t->numtriggers--;
+	t->trig_insert_after_row = false;
+	for (int i = 0; i < t->numtriggers; i++)
+		if (TRIGGER_TYPE_MATCHES(t->triggers[i].tgtype, TRIGGER_TYPE_ROW, TRIGGER_TYPE_AFTER, TRIGGER_TYPE_INSERT))
+			t->trig_insert_after_row = true;
+	return true;
+}
+
+static void
+direct_fk_check(Relation inc, Relation ev, Tuplestorestate *ts, int a_id)
+{
+	Relation	irel = index_open(direct_fk_index, AccessShareLock);
+	TupleTableSlot *in = MakeSingleTupleTableSlot(RelationGetDescr(inc), &TTSOpsMinimalTuple);
+	TupleTableSlot *found = table_slot_create(inc, NULL);
+	IndexScanDesc scan;
+	ScanKeyData key;
+	Snapshot	snap;
+
+	CommandCounterIncrement();	/* see all this transaction did, as the trigger's query does */
+	snap = RegisterSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
+	scan = index_beginscan(inc, irel, snap, 1, 0);
+	tuplestore_rescan(ts);
+	while (tuplestore_gettupleslot(ts, true, false, in))
+	{
+		bool		isnull;
+		Datum		id = slot_getattr(in, a_id, &isnull);
+
+		if (!isnull)
+		{
+			ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, id);
+			index_rescan(scan, &key, 1, NULL, 0);
+			if (index_getnext_slot(scan, ForwardScanDirection, found))
+				continue;
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("insert or update on table \"%s\" violates foreign key constraint \"%s\"",
+						RelationGetRelationName(ev), direct_fk_name),
+				 errdetail("Key (%s)=(%s) is not present in table \"%s\".",
+						   NameStr(TupleDescAttr(RelationGetDescr(ev), direct_ev_att[1] - 1)->attname),
+						   isnull ? "null" : DatumGetCString(DirectFunctionCall1(int8out, id)),
+						   RelationGetRelationName(inc)),
+				 errtableconstraint(ev, direct_fk_name)));
+	}
+	index_endscan(scan);
+	UnregisterSnapshot(snap);
+	ExecDropSingleTupleTableSlot(found);
+	ExecDropSingleTupleTableSlot(in);
+	index_close(irel, AccessShareLock);
+}
+
 static void
 direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char *db_role)
 {
@@ -1995,6 +2147,7 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	Datum		action = CStringGetTextDatum("report");
 	Datum		role = DirectFunctionCall1(namein, CStringGetDatum(db_role));
 	bool		has_br = ev->trigdesc && ev->trigdesc->trig_insert_before_row;
+	bool		fk_direct;
 
 	if (a_id <= 0 || a_reporter <= 0 || a_source <= 0 || a_reported <= 0 || a_status <= 0 || a_level <= 0 || a_county <= 0)
 		elog(ERROR, "table shegu.incident lacks a column of the report event");
@@ -2007,6 +2160,7 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	ExecInitResultRelation(estate, rri, 1);
 	ExecOpenIndices(rri, false);
 	direct_inject(&direct_ev, rri);
+	fk_direct = direct_fk_take_out(rri);
 	estate->es_output_cid = GetCurrentCommandId(true);
 	estate->es_snapshot = GetActiveSnapshot();
 	AfterTriggerBeginQuery();
@@ -2065,12 +2219,14 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 		}
 	}
 	direct_events_flush(rri, estate, slots, n, bis);
-	tuplestore_select_read_pointer(ts, 0);
 	ExecDropSingleTupleTableSlot(in);
 	if (bis != NULL)
 		FreeBulkInsertState(bis);
 	/* the events' foreign keys and any AFTER row trigger, as at the end of the statement */
 	AfterTriggerEndQuery(estate);
+	if (fk_direct)
+		direct_fk_check(inc, ev, ts, a_id);
+	tuplestore_select_read_pointer(ts, 0);
 	ExecCloseResultRelations(estate);
 	ExecCloseRangeTableRelations(estate);
 	ExecResetTupleTable(estate->es_tupleTable, false);

@@ -7,7 +7,7 @@ BEGIN;
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(16);
+SELECT plan(21);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -129,6 +129,40 @@ SELECT is((SELECT count(*) FROM incident_event AS e JOIN incident AS i ON i.id =
           2500::bigint, 'a 2,500-row report logs 2,500 report events with the reporter (or source), time, state, level, county and role');
 SELECT is((SELECT count(DISTINCT e.id) FROM incident_event AS e JOIN incident AS i ON i.id = e.incident_id
            WHERE i.title LIKE 'batch %'), 2500::bigint, 'each with its own event number');
+
+-- The report events' foreign key is checked without a query per event (direct_fk_check): the
+-- key stays declared, other AFTER triggers of the event still fire, and an incident gone before
+-- its event is checked is the same foreign-key error, with nothing written.
+SELECT fk_ok('shegu', 'incident_event', 'incident_id', 'shegu', 'incident', 'id');
+SELECT is((SELECT condeferrable FROM pg_constraint WHERE conname = 'incident_event_incident_fkey'), false,
+          'the event''s foreign key is checked at once (not deferrable)');
+CREATE FUNCTION pg_temp.note_after_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO fired VALUES (TG_NAME, NEW.incident_id, NEW.to_status);
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER tap_after_event AFTER INSERT ON incident_event FOR EACH ROW EXECUTE FUNCTION pg_temp.note_after_event();
+INSERT INTO incident (category, title, source, grid, reported_at)
+SELECT 'tapdw', 'fk ' || g, 'patrol', '430528701001001', '2026-05-04 08:00+08' FROM generate_series(1, 3) AS g;
+SELECT is((SELECT count(*) FROM fired AS f JOIN incident AS i ON i.id = f.id
+           WHERE f.what = 'tap_after_event' AND i.title LIKE 'fk %' AND f.status = 'reported'),
+          3::bigint, 'an AFTER INSERT trigger of the event log fires for each report event');
+DROP TRIGGER tap_after_event ON incident_event;
+CREATE FUNCTION pg_temp.remove_new() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM shegu.incident WHERE id = NEW.id AND title = 'gone 2';
+    RETURN NULL;
+END;
+$$;
+ALTER TABLE incident DISABLE TRIGGER incident_10_refuse_delete;
+CREATE TRIGGER tap_remove AFTER INSERT ON incident FOR EACH ROW EXECUTE FUNCTION pg_temp.remove_new();
+SELECT throws_ok($$INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+                   SELECT 'tapdw', 'gone ' || g, 'patrol', '430528701001001', '2026-05-04 08:00+08' FROM generate_series(1, 3) AS g$$,
+                 '23503', NULL, 'a report event whose incident was removed meanwhile violates the foreign key');
+DROP TRIGGER tap_remove ON incident;
+ALTER TABLE incident ENABLE TRIGGER incident_10_refuse_delete;
+SELECT is((SELECT count(*) FROM incident WHERE title LIKE 'gone %'), 0::bigint, 'and nothing is written');
 
 SELECT * FROM finish();
 ROLLBACK;
