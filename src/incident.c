@@ -16,6 +16,8 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
@@ -1735,6 +1737,32 @@ direct_fk_find(Relation inc, Relation ev)
 	direct_fk_trigger = InvalidOid;
 	direct_fk_index = InvalidOid;
 	direct_fk_pk_att = InvalidAttrNumber;
+	/*
+	 * A BEFORE trigger of the log could point an event at another incident, one this INSERT did
+	 * not store: only shegu's guard (which passes the row unchanged) may be there.
+	 */
+	for (int i = 0; t != NULL && i < t->numtriggers; i++)
+	{
+		Trigger    *tg = &t->triggers[i];
+		HeapTuple	pt;
+		bool		guard = false;
+
+		if (!TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_ROW, TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_INSERT))
+			continue;
+		pt = SearchSysCache1(PROCOID, ObjectIdGetDatum(tg->tgfoid));
+		if (HeapTupleIsValid(pt))
+		{
+			Form_pg_proc pp = (Form_pg_proc) GETSTRUCT(pt);
+			bool		isnull;
+			Datum		src = SysCacheGetAttr(PROCOID, pt, Anum_pg_proc_prosrc, &isnull);
+
+			guard = pp->prolang == ClanguageId && pp->pronamespace == RelationGetNamespace(ev) &&
+				!isnull && strcmp(TextDatumGetCString(src), "incident_event_guard") == 0;
+			ReleaseSysCache(pt);
+		}
+		if (!guard)
+			return;
+	}
 	for (int i = 0; t != NULL && i < t->numtriggers; i++)
 	{
 		Trigger    *tg = &t->triggers[i];
@@ -2083,45 +2111,78 @@ direct_fk_take_out(ResultRelInfo *rri)
 }
 
 static void
-direct_fk_check(Relation inc, Relation ev, Tuplestorestate *ts, int a_id)
+direct_fk_violation(Relation inc, Relation ev, int64 id)
 {
-	Relation	irel = index_open(direct_fk_index, AccessShareLock);
-	TupleTableSlot *in = MakeSingleTupleTableSlot(RelationGetDescr(inc), &TTSOpsMinimalTuple);
-	TupleTableSlot *found = table_slot_create(inc, NULL);
-	IndexScanDesc scan;
-	ScanKeyData key;
-	Snapshot	snap;
+	ereport(ERROR,
+			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			 errmsg("insert or update on table \"%s\" violates foreign key constraint \"%s\"",
+					RelationGetRelationName(ev), direct_fk_name),
+			 errdetail("Key (%s)=(" INT64_FORMAT ") is not present in table \"%s\".",
+					   NameStr(TupleDescAttr(RelationGetDescr(ev), direct_ev_att[1] - 1)->attname), id,
+					   RelationGetRelationName(inc)),
+			 errtableconstraint(ev, direct_fk_name)));
+}
 
+/*
+ * Are the incidents ids[0..n-1] (the events' incident_id, in the order written) all there?  Ids
+ * taken from the sequence one after another by one INSERT are ascending and nearly dense: then
+ * one scan of the unique index over [first, last] walks them in order (rows of other sessions in
+ * between are passed over); otherwise each is looked up.
+ */
+static void
+direct_fk_check(Relation inc, Relation ev, const int64 *ids, int64 n)
+{
+	Relation	irel;
+	TupleTableSlot *found;
+	IndexScanDesc scan;
+	ScanKeyData key[2];
+	Snapshot	snap;
+	bool		ascending = true;
+
+	if (n == 0)
+		return;
+	for (int64 i = 1; i < n && ascending; i++)
+		ascending = ids[i] > ids[i - 1];
+	irel = index_open(direct_fk_index, AccessShareLock);
+	found = table_slot_create(inc, NULL);
 	CommandCounterIncrement();	/* see all this transaction did, as the trigger's query does */
 	snap = RegisterSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
-	scan = index_beginscan(inc, irel, snap, 1, 0);
-	tuplestore_rescan(ts);
-	while (tuplestore_gettupleslot(ts, true, false, in))
+	if (ascending && n > 1 && (uint64) (ids[n - 1] - ids[0]) < (uint64) n * 2 + 64)
 	{
-		bool		isnull;
-		Datum		id = slot_getattr(in, a_id, &isnull);
+		int64		next = 0;	/* the first id not yet seen */
 
-		if (!isnull)
+		ScanKeyInit(&key[0], 1, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(ids[0]));
+		ScanKeyInit(&key[1], 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(ids[n - 1]));
+		scan = index_beginscan(inc, irel, snap, 2, 0);
+		index_rescan(scan, key, 2, NULL, 0);
+		while (next < n && index_getnext_slot(scan, ForwardScanDirection, found))
 		{
-			ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, id);
-			index_rescan(scan, &key, 1, NULL, 0);
-			if (index_getnext_slot(scan, ForwardScanDirection, found))
-				continue;
+			bool		isnull;
+			int64		v = DatumGetInt64(slot_getattr(found, direct_fk_pk_att, &isnull));
+
+			if (isnull || v < ids[next])
+				continue;		/* another session's row, or one of no event */
+			if (v > ids[next])
+				direct_fk_violation(inc, ev, ids[next]);
+			next++;
 		}
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("insert or update on table \"%s\" violates foreign key constraint \"%s\"",
-						RelationGetRelationName(ev), direct_fk_name),
-				 errdetail("Key (%s)=(%s) is not present in table \"%s\".",
-						   NameStr(TupleDescAttr(RelationGetDescr(ev), direct_ev_att[1] - 1)->attname),
-						   isnull ? "null" : DatumGetCString(DirectFunctionCall1(int8out, id)),
-						   RelationGetRelationName(inc)),
-				 errtableconstraint(ev, direct_fk_name)));
+		if (next < n)
+			direct_fk_violation(inc, ev, ids[next]);
+	}
+	else
+	{
+		scan = index_beginscan(inc, irel, snap, 1, 0);
+		for (int64 i = 0; i < n; i++)
+		{
+			ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(ids[i]));
+			index_rescan(scan, key, 1, NULL, 0);
+			if (!index_getnext_slot(scan, ForwardScanDirection, found))
+				direct_fk_violation(inc, ev, ids[i]);
+		}
 	}
 	index_endscan(scan);
 	UnregisterSnapshot(snap);
 	ExecDropSingleTupleTableSlot(found);
-	ExecDropSingleTupleTableSlot(in);
 	index_close(irel, AccessShareLock);
 }
 
@@ -2148,6 +2209,9 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	Datum		role = DirectFunctionCall1(namein, CStringGetDatum(db_role));
 	bool		has_br = ev->trigdesc && ev->trigdesc->trig_insert_before_row;
 	bool		fk_direct;
+	int64	   *ids = NULL;		/* the events' incidents, for the key's check */
+	int64		nids = 0,
+				maxids = 64;
 
 	if (a_id <= 0 || a_reporter <= 0 || a_source <= 0 || a_reported <= 0 || a_status <= 0 || a_level <= 0 || a_county <= 0)
 		elog(ERROR, "table shegu.incident lacks a column of the report event");
@@ -2161,6 +2225,8 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	ExecOpenIndices(rri, false);
 	direct_inject(&direct_ev, rri);
 	fk_direct = direct_fk_take_out(rri);
+	if (fk_direct)
+		ids = palloc(maxids * sizeof(int64));
 	estate->es_output_cid = GetCurrentCommandId(true);
 	estate->es_snapshot = GetActiveSnapshot();
 	AfterTriggerBeginQuery();
@@ -2212,6 +2278,20 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 			continue;			/* a BEFORE trigger skipped it, as in the statement */
 		if (ev->rd_att->constr)
 			ExecConstraints(rri, es, estate);
+		if (fk_direct)
+		{
+			/* the incident as the event will be stored (a BEFORE trigger of the log may change it) */
+			d = slot_getattr(es, direct_ev_att[1], &isnull);
+			if (!isnull)
+			{
+				if (nids == maxids)
+				{
+					maxids *= 2;
+					ids = repalloc_huge(ids, maxids * sizeof(int64));
+				}
+				ids[nids++] = DatumGetInt64(d);
+			}
+		}
 		if (++n == EV_BATCH)
 		{
 			direct_events_flush(rri, estate, slots, n, bis);
@@ -2225,7 +2305,7 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	/* the events' foreign keys and any AFTER row trigger, as at the end of the statement */
 	AfterTriggerEndQuery(estate);
 	if (fk_direct)
-		direct_fk_check(inc, ev, ts, a_id);
+		direct_fk_check(inc, ev, ids, nids);
 	tuplestore_select_read_pointer(ts, 0);
 	ExecCloseResultRelations(estate);
 	ExecCloseRangeTableRelations(estate);

@@ -7,7 +7,7 @@ BEGIN;
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(21);
+SELECT plan(22);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -149,6 +149,14 @@ SELECT is((SELECT count(*) FROM fired AS f JOIN incident AS i ON i.id = f.id
            WHERE f.what = 'tap_after_event' AND i.title LIKE 'fk %' AND f.status = 'reported'),
           3::bigint, 'an AFTER INSERT trigger of the event log fires for each report event');
 DROP TRIGGER tap_after_event ON incident_event;
+-- with a BEFORE trigger of the log (which could point an event elsewhere) the key's own trigger checks
+CREATE TRIGGER tap_before_event BEFORE INSERT ON incident_event FOR EACH ROW EXECUTE FUNCTION pg_temp.note_event();
+INSERT INTO incident (category, title, source, grid, reported_at)
+SELECT 'tapdw', 'fkb ' || g, 'patrol', '430528701001001', '2026-05-04 08:00+08' FROM generate_series(1, 3) AS g;
+SELECT is((SELECT count(*) FROM incident_event AS e JOIN incident AS i ON i.id = e.incident_id
+           WHERE i.title LIKE 'fkb %' AND e.action = 'report'), 3::bigint,
+          'with a BEFORE trigger on the log, the report events are written and checked by the key''s trigger');
+DROP TRIGGER tap_before_event ON incident_event;
 CREATE FUNCTION pg_temp.remove_new() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM shegu.incident WHERE id = NEW.id AND title = 'gone 2';
