@@ -77,14 +77,42 @@ keep_plan(SPIPlanPtr p, const char *what)
 
 static char *incident_clock = NULL;
 
+/*
+ * The setting read as timestamptz_in reads it, kept while the text, the session's time zone, the
+ * date order and the statement (whose transaction's start 'now', 'today' and the like depend on)
+ * stay the same: a batch of reports reads it once, not once a row.
+ */
+static char clock_text[MAXDATELEN + 1];
+static pg_tz *clock_tz = NULL;
+static TimestampTz clock_stmt = 0;
+static LocalTransactionId clock_lxid = InvalidLocalTransactionId;
+static int	clock_date_order = -1;
+static TimestampTz clock_value = 0;
+
 static TimestampTz
 clock_now(void)
 {
 	if (incident_clock != NULL && incident_clock[0] != '\0')
-		return DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
-													   CStringGetDatum(incident_clock),
-													   ObjectIdGetDatum(InvalidOid),
-													   Int32GetDatum(-1)));
+	{
+		if (clock_tz != session_timezone || clock_stmt != GetCurrentStatementStartTimestamp() ||
+			clock_lxid != MyProc->lxid || clock_date_order != DateOrder || strcmp(clock_text, incident_clock) != 0)
+		{
+			TimestampTz t = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+																	CStringGetDatum(incident_clock),
+																	ObjectIdGetDatum(InvalidOid),
+																	Int32GetDatum(-1)));
+
+			if (strlen(incident_clock) >= sizeof(clock_text))
+				return t;		/* too long to keep: read every time */
+			strlcpy(clock_text, incident_clock, sizeof(clock_text));
+			clock_tz = session_timezone;
+			clock_stmt = GetCurrentStatementStartTimestamp();
+			clock_lxid = MyProc->lxid;
+			clock_date_order = DateOrder;
+			clock_value = t;
+		}
+		return clock_value;
+	}
 	return GetCurrentStatementStartTimestamp();
 }
 
