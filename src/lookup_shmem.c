@@ -188,6 +188,16 @@ static bool xact_full = false;
 /* A compaction in progress gives up when the generation moves past this one. */
 static uint64 abandon_gen = 0;
 
+/*
+ * Compactions in a row that a commit abandoned (the index builder's count): each doubles the
+ * quiet that the next one waits for (LK_QUIET_MS << n, at most 64 times), so that a steady stream
+ * of edits a second or two apart does not start a full build in every pause only to give it up
+ * (which cost the CPU the layers needed and the commit that came a check's wait); reset by a
+ * compaction that completes.  The layers keep every edit's cost small meanwhile, and more than
+ * LK_COMPACT_MIN versions in them compact without waiting for any quiet.
+ */
+static int	compact_abandoned = 0;
+
 PGDLLEXPORT void shegu_lookup_worker_main(Datum arg);
 static bool lk_wake_worker(int si);
 
@@ -569,7 +579,8 @@ lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day, int64 quiet_ms, int 
 		if (stale)
 			return LK_COMPACT;
 	}
-	if (v->gen == gen && quiet_ms >= LK_QUIET_MS && v->nlayers > 0 && layers_ms > LK_QUIET_DELTA_MS)
+	if (v->gen == gen && quiet_ms >= ((int64) LK_QUIET_MS << Min(compact_abandoned, 6))
+		&& v->nlayers > 0 && layers_ms > LK_QUIET_DELTA_MS)
 		return LK_COMPACT;		/* a merge of the layers would cost as much: start afresh */
 	if (v->gen == gen && quiet_ms >= LK_MERGE_QUIET_MS && v->nlayers > 1)
 	{
@@ -709,6 +720,8 @@ lk_update(lk_slot *sl, Oid relid, bool check_day, int64 quiet_ms)
 			}
 			nv.gen = gen;
 			nv.relid = relid;
+			if (work == LK_COMPACT)
+				compact_abandoned = 0;
 			k = lk_publish(sl, &nv);
 			if (k >= 0)
 			{
@@ -745,6 +758,8 @@ lk_update(lk_slot *sl, Oid relid, bool check_day, int64 quiet_ms)
 		else
 		{
 			/* a compaction or merge abandoned for a commit: the next round makes a delta first */
+			if (work == LK_COMPACT)
+				compact_abandoned++;
 			LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 			sl->full_pending |= was_full_pending;
 			elog(DEBUG1, "shegu lookup: %s of generation %llu abandoned for a commit",
