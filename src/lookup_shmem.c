@@ -76,7 +76,8 @@
 #define LK_SMALL_IDLE_MS	5000	/* ... for a smaller one (a full build is quick there) */
 #define LK_BIG_ROWS			10000
 #define LK_COMMIT_WAIT_MS	10000
-#define LK_MERGE_QUIET_MS	100		/* the layers are merged into one after this long without a commit */
+#define LK_MERGE_QUIET_MS	100		/* half a stack of layers is merged into one after this long */
+										/* without a commit, two or more after LK_QUIET_MS */
 #define LK_WORKER_START_MS	5000	/* a worker asked for and not running after this is lost */
 
 /*
@@ -582,9 +583,13 @@ lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day, int64 quiet_ms, int 
 	if (v->gen == gen && quiet_ms >= ((int64) LK_QUIET_MS << Min(compact_abandoned, 6))
 		&& v->nlayers > 0 && layers_ms > LK_QUIET_DELTA_MS)
 		return LK_COMPACT;		/* a merge of the layers would cost as much: start afresh */
-	if (v->gen == gen && quiet_ms >= LK_MERGE_QUIET_MS && v->nlayers > 1)
+	if (v->gen == gen && v->nlayers > 1
+		&& ((quiet_ms >= LK_MERGE_QUIET_MS && v->nlayers >= LK_MAX_LAYERS / 2) || quiet_ms >= LK_QUIET_MS))
 	{
-		/* a quiet moment: one layer over all the boxes, read once by a point instead of several */
+		/*
+		 * A quiet moment: one layer over all the boxes, read once by a point instead of several
+		 * (not after every commit: a commit during a merge waits until the merge sees it)
+		 */
 		*keep = 0;
 		*from = 0;
 		return LK_MERGE;
