@@ -54,6 +54,7 @@ edit_bench() {
 	( cd "$rd" && "$("$PG_CONFIG" --bindir)/pgbench" -n -c "$READERS" -j "$READERS" -T 8 -l \
 		-f "$SHEGU_RUN_DIR/edit_reader.sql" "$edit_db" >"$rd/out.txt" 2>&1 )
 	edit_quiet=$(cat "$rd"/pgbench_log.* | awk '{ if ($3 > m) m = $3 } END { printf "%.1f", m / 1000 }')
+	edit_quiet_slow=$(cat "$rd"/pgbench_log.* | awk '$3 > 100000 { n++ } END { print n + 0 }')
 	rm -rf "$rd"; mkdir -p "$rd"
 	( cd "$rd" && "$("$PG_CONFIG" --bindir)/pgbench" -n -c "$READERS" -j "$READERS" -T "${EDIT_SECONDS:-60}" -l \
 		-f "$SHEGU_RUN_DIR/edit_reader.sql" "$edit_db" >"$rd/out.txt" 2>&1 ) &
@@ -85,14 +86,15 @@ edit_bench() {
 	ms=$(eq -c "CALL bench_visible('INSERT INTO shegu.grid SELECT * FROM bench_saved', '$p', '$g')")
 	town_ms+=("$ms")
 	wait "$pgb"
-	local worst n_stmts
+	local worst n_stmts n_slow
 	worst=$(cat "$rd"/pgbench_log.* | awk '{ if ($3 > m) m = $3 } END { printf "%.1f", m / 1000 }')
+	n_slow=$(cat "$rd"/pgbench_log.* | awk '$3 > 100000 { n++ } END { print n + 0 }')
 	n_stmts=$(cat "$rd"/pgbench_log.* | wc -l)
 	echo "$label: one-grid edit to visible (ms): ${vis[*]}"
 	edit_vis_summary="$(printf '%s\n' "${vis[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "min %.1f, median %.1f, max %.1f ms", v[1], (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR] }') over ${#vis[@]} edits"
 	echo "$label: one-grid edits to visible: $edit_vis_summary"
 	echo "$label: township redraw ($n basic grids) to visible (ms): ${town_ms[*]}"
-	echo "$label: longest wait of $READERS readers during the edits: $worst ms ($n_stmts statements; $edit_quiet ms in 8 s without edits)"
+	echo "$label: longest wait of $READERS readers during the edits: $worst ms ($n_stmts statements, $n_slow over 100 ms; $edit_quiet ms in 8 s without edits, $edit_quiet_slow statements over 100 ms)"
 	edit_worst=$worst
 	edit_vis_max=$(printf '%s\n' "${vis[@]}" | sort -g | tail -1)
 	edit_town_max=$(printf '%s\n' "${town_ms[@]}" | sort -g | tail -1)

@@ -444,9 +444,7 @@ shegu_lookup_locate(double lon, double lat, DateADT day)
 				 errhint("Check the axis order and that the coordinates are degrees, not projected metres.")));
 	layers = get_layers();
 	n_locates++;
-	if (layers->delta != NULL && shegu_geo_mask_covers(layers->mask, lon, lat))
-		return (shegu_gridcode) shegu_geo_locate(layers->delta, lon, lat, (int32) day);
-	return (shegu_gridcode) shegu_geo_locate(layers->base, lon, lat, (int32) day);
+	return (shegu_gridcode) shegu_lookup_layers_locate(layers, lon, lat, (int32) day);
 }
 
 shegu_gridcode

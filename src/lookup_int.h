@@ -13,17 +13,33 @@
 #include "engine/geo_mask.h"
 
 /*
- * What a statement reads: a base index, and where grids edited since the base was built lie
- * (mask), the delta index of every grid version that meets that region, built later.  A point
- * in the mask is answered by the delta, any other by the base.  mask and delta are NULL when
- * nothing was edited since the base.
+ * What a statement reads: a base index and, when grids were edited since the base was built, up
+ * to LK_MAX_LAYERS delta layers stacked on it, oldest first.  Layer i is the mask of the boxes of
+ * the boundaries edited in its span of commits (where they lie) and the delta index of every grid
+ * version that meets that region, built after those commits.  A point is answered by the newest
+ * layer whose mask holds it, else by the base.  nlayers is 0 when nothing was edited since the
+ * base.
  */
+#define LK_MAX_LAYERS	8
 typedef struct lk_layers
 {
 	shegu_geo_index *base;
-	const void *mask;
-	shegu_geo_index *delta;
+	int			nlayers;
+	const void *mask[LK_MAX_LAYERS];
+	shegu_geo_index *delta[LK_MAX_LAYERS];
 } lk_layers;
+
+/* The grid of (lon, lat) on day in the layers: the newest layer whose mask holds it, else the base. */
+static inline int64_t
+shegu_lookup_layers_locate(const lk_layers *l, double lon, double lat, int32_t day)
+{
+	int			i;
+
+	for (i = l->nlayers - 1; i >= 0; i--)
+		if (shegu_geo_mask_covers(l->mask[i], lon, lat))
+			return shegu_geo_locate(l->delta[i], lon, lat, day);
+	return shegu_geo_locate(l->base, lon, lat, day);
+}
 
 /* What lookup_stats reports of the shared index this backend reads. */
 typedef struct lk_shared_info
@@ -31,9 +47,10 @@ typedef struct lk_shared_info
 	int64		memory;			/* bytes of the base image and of the delta */
 	double		build_ms;		/* of the base */
 	TimestampTz built_at;		/* when the version read was published */
-	int64		delta_grids;	/* grid versions in the delta (0: none) */
-	int64		delta_boxes;	/* boxes of edited boundaries the mask was made from */
-	double		delta_ms;		/* build of the delta */
+	int64		delta_grids;	/* grid versions in the delta layers (0: none) */
+	int64		delta_boxes;	/* boxes of edited boundaries their masks were made from */
+	int			delta_layers;	/* delta layers stacked on the base */
+	double		delta_ms;		/* build of the newest layer */
 	int64		builds;			/* builds this backend made for the shared index */
 } lk_shared_info;
 

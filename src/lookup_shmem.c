@@ -76,30 +76,64 @@
 #define LK_SMALL_IDLE_MS	5000	/* ... for a smaller one (a full build is quick there) */
 #define LK_BIG_ROWS			10000
 #define LK_COMMIT_WAIT_MS	10000
+#define LK_MERGE_QUIET_MS	100		/* half a stack of layers is merged into one after this long */
+										/* without a commit, two or more after LK_QUIET_MS */
 #define LK_WORKER_START_MS	5000	/* a worker asked for and not running after this is lost */
+
+/*
+ * A delta layer: the mask of the slot's boxes [box_from, box_to) and the index of every grid
+ * version that meets it, built after the commits of those boxes.  Its image is never changed
+ * once published, and is shared by every version that stacks it (freed with the last of them).
+ */
+typedef struct lk_layer
+{
+	dsa_pointer dp;				/* mask, then an image */
+	Size		size;
+	int			box_from,
+				box_to;
+	int64		rows;			/* grid versions it holds */
+	double		ms;				/* its build */
+} lk_layer;
 
 typedef struct lk_version
 {
 	dsa_pointer dp;				/* the base image; InvalidDsaPointer: unused */
 	Size		size;
-	dsa_pointer ddp;			/* the delta (mask, then an image); InvalidDsaPointer: none */
-	Size		dsize;
+	int			nlayers;		/* delta layers on the base, oldest first; 0: none */
+	lk_layer	layers[LK_MAX_LAYERS];
 	uint64		gen;			/* registry generation it holds every change of */
 	Oid			relid;			/* shegu.grid it was read from */
 	int			refcount;		/* backends holding it */
-	int			nboxes;			/* slot boxes its delta was made from */
 	int64		rows;			/* grid versions of the base */
 	double		build_ms;		/* of the base */
-	int64		delta_rows;
-	double		delta_ms;
 	TimestampTz built_at;		/* when it was published */
 	DateADT		built_day;		/* the day its base's raster was made for */
 } lk_version;
+
+/* The slot boxes the layers of v were made from: [0, lk_boxes_done(v)). */
+static inline int
+lk_boxes_done(const lk_version *v)
+{
+	return v->nlayers > 0 ? v->layers[v->nlayers - 1].box_to : 0;
+}
+
+/* Grid versions in v's layers (a version in two layers counts twice). */
+static int64
+lk_delta_rows(const lk_version *v)
+{
+	int64		n = 0;
+	int			i;
+
+	for (i = 0; i < v->nlayers; i++)
+		n += v->layers[i].rows;
+	return n;
+}
 
 typedef struct lk_slot
 {
 	Oid			dbid;			/* InvalidOid: unused */
 	pg_atomic_uint64 gen;		/* registry generation: bumped at every commit that changed it */
+	TimestampTz gen_at;			/* when the last bump came (for the builder's log) */
 	int			published;		/* the current version (index into versions), -1: none */
 	int			builder;		/* pid of the process building, 0: none */
 	ConditionVariable cv;		/* broadcast when a build ends */
@@ -155,6 +189,16 @@ static bool xact_full = false;
 /* A compaction in progress gives up when the generation moves past this one. */
 static uint64 abandon_gen = 0;
 
+/*
+ * Compactions in a row that a commit abandoned (the index builder's count): each doubles the
+ * quiet that the next one waits for (LK_QUIET_MS << n, at most 64 times), so that a steady stream
+ * of edits a second or two apart does not start a full build in every pause only to give it up
+ * (which cost the CPU the layers needed and the commit that came a check's wait); reset by a
+ * compaction that completes.  The layers keep every edit's cost small meanwhile, and more than
+ * LK_COMPACT_MIN versions in them compact without waiting for any quiet.
+ */
+static int	compact_abandoned = 0;
+
 PGDLLEXPORT void shegu_lookup_worker_main(Datum arg);
 static bool lk_wake_worker(int si);
 
@@ -196,7 +240,7 @@ lk_shmem_startup(void)
 			for (k = 0; k < LK_VERSIONS; k++)
 			{
 				lk_sh->slots[i].versions[k].dp = InvalidDsaPointer;
-				lk_sh->slots[i].versions[k].ddp = InvalidDsaPointer;
+				lk_sh->slots[i].versions[k].nlayers = 0;
 			}
 		}
 	}
@@ -229,17 +273,28 @@ lk_attach(void)
 	MemoryContextSwitchTo(old);
 }
 
-/* Free version k of slot sl (its delta, and its base unless another version shares it); lock held. */
+/* Free version k of slot sl (its layers and its base, unless another version shares them); lock held. */
 static void
 lk_version_free(lk_slot *sl, int k)
 {
 	lk_version *v = &sl->versions[k];
-	int			j;
+	int			i,
+				j,
+				q;
 	bool		shared = false;
 
-	if (DsaPointerIsValid(v->ddp))
-		dsa_free(lk_area, v->ddp);
-	v->ddp = InvalidDsaPointer;
+	for (i = 0; i < v->nlayers; i++)
+	{
+		bool		layer_shared = false;
+
+		for (j = 0; j < LK_VERSIONS; j++)
+			if (j != k && DsaPointerIsValid(sl->versions[j].dp))
+				for (q = 0; q < sl->versions[j].nlayers; q++)
+					layer_shared |= sl->versions[j].layers[q].dp == v->layers[i].dp;
+		if (!layer_shared)
+			dsa_free(lk_area, v->layers[i].dp);
+	}
+	v->nlayers = 0;
 	for (j = 0; j < LK_VERSIONS; j++)
 		if (j != k && DsaPointerIsValid(sl->versions[j].dp) && sl->versions[j].dp == v->dp)
 			shared = true;
@@ -263,8 +318,9 @@ lk_views_free(void)
 {
 	if (my_layers.base != NULL)
 		shegu_geo_free(my_layers.base);
-	if (my_layers.delta != NULL)
-		shegu_geo_free(my_layers.delta);
+	for (int i = 0; i < my_layers.nlayers; i++)
+		if (my_layers.delta[i] != NULL)
+			shegu_geo_free(my_layers.delta[i]);
 	memset(&my_layers, 0, sizeof my_layers);
 }
 
@@ -390,14 +446,15 @@ lk_take(lk_slot *sl, int k)
 	my_layers.base = shegu_geo_view(dsa_get_address(lk_area, v->dp), v->size, &alloc);
 	if (my_layers.base == NULL)
 		elog(ERROR, "the shared grid index image is damaged");
-	if (DsaPointerIsValid(v->ddp))
+	for (int i = 0; i < v->nlayers; i++)
 	{
-		char	   *d = dsa_get_address(lk_area, v->ddp);
+		char	   *d = dsa_get_address(lk_area, v->layers[i].dp);
 		Size		msize = MAXALIGN(shegu_geo_mask_size());
 
-		my_layers.mask = d;
-		my_layers.delta = shegu_geo_view(d + msize, v->dsize - msize, &alloc);
-		if (my_layers.delta == NULL)
+		my_layers.mask[i] = d;
+		my_layers.delta[i] = shegu_geo_view(d + msize, v->layers[i].size - msize, &alloc);
+		my_layers.nlayers = i + 1;
+		if (my_layers.delta[i] == NULL)
 			elog(ERROR, "the shared grid index delta is damaged");
 	}
 	v->refcount++;
@@ -407,8 +464,8 @@ lk_take(lk_slot *sl, int k)
 }
 
 /*
- * Publish a version (lock held): base image dp (new, or the published one's), delta ddp (or
- * none).  Returns the version's index, -1 when all LK_VERSIONS are held (the caller frees).
+ * Publish a version (lock held): base image dp (new, or the published one's) and its delta
+ * layers (new or shared with the published one).  Returns the version's index, -1 when all LK_VERSIONS are held (the caller frees).
  */
 static int
 lk_publish(lk_slot *sl, const lk_version *nv)
@@ -455,12 +512,22 @@ lk_store(shegu_geo_index *geo, const void *mask, Size *size_out)
 	return pending_dp;
 }
 
+/* Milliseconds since t. */
+static double
+lk_ms_since(TimestampTz t)
+{
+	return (double) (GetCurrentTimestamp() - t) / 1000.0;
+}
+
 static bool
 lk_abandon(void)
 {
 	lk_slot    *sl = &lk_sh->slots[my_slot];
 
-	return pg_atomic_read_u64(&sl->gen) != abandon_gen;
+	if (pg_atomic_read_u64(&sl->gen) == abandon_gen)
+		return false;
+	elog(DEBUG1, "shegu lookup: a commit came %.1f ms ago: giving up the build", lk_ms_since(sl->gen_at));
+	return true;
 }
 
 /* What the next build of a slot is. */
@@ -468,24 +535,37 @@ typedef enum lk_work
 {
 	LK_NOTHING,
 	LK_RESTAMP,					/* changes with no boundary: the published version holds them */
-	LK_DELTA,
+	LK_DELTA,					/* a new layer over the boxes since the newest one */
+	LK_MERGE,					/* the layers merged into one, when no commit waits (abandoned for one) */
 	LK_FULL,					/* must be built */
 	LK_COMPACT					/* a full build that a new commit may abandon */
 } lk_work;
 
+/*
+ * The next build of slot sl; for LK_DELTA and LK_MERGE, *keep is how many of the published
+ * version's layers the new one stacks on and *from the first slot box the new layer is made of
+ * (it ends at sl->nboxes for a delta, at the newest layer's end for a merge).  quiet_ms: since
+ * the worker last had something to do.
+ */
 static lk_work
-lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day, bool quiet)
+lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day, int64 quiet_ms, int *keep, int *from)
 {
 	int			pub = sl->published;
 	lk_version *v;
+	double		layers_ms = 0;
+	int			i;
 
+	*keep = 0;
+	*from = 0;
 	if (sl->failed_gen == gen && pub >= 0)
 		return LK_NOTHING;		/* waits for the next commit (a repair) */
 	if (pub < 0 || sl->versions[pub].relid != relid || sl->full_pending || sl->nboxes > LK_BOXES)
 		return LK_FULL;
 	v = &sl->versions[pub];
-	if (v->delta_rows > LK_COMPACT_MIN && v->delta_rows * LK_COMPACT_SHARE > v->rows)
-		return v->gen == gen ? LK_COMPACT : LK_DELTA;
+	for (i = 0; i < v->nlayers; i++)
+		layers_ms += v->layers[i].ms;
+	if (lk_delta_rows(v) > LK_COMPACT_MIN && lk_delta_rows(v) * LK_COMPACT_SHARE > v->rows && v->gen == gen)
+		return LK_COMPACT;
 	if (check_day && v->gen == gen && v->built_day != shegu_lookup_today())
 	{
 		shegu_geo_allocator alloc;
@@ -500,12 +580,32 @@ lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day, bool quiet)
 		if (stale)
 			return LK_COMPACT;
 	}
-	if (v->gen == gen && quiet && DsaPointerIsValid(v->ddp) && v->delta_ms > LK_QUIET_DELTA_MS)
-		return LK_COMPACT;		/* the next edit's delta would cost as much: start afresh */
+	if (v->gen == gen && quiet_ms >= ((int64) LK_QUIET_MS << Min(compact_abandoned, 6))
+		&& v->nlayers > 0 && layers_ms > LK_QUIET_DELTA_MS)
+		return LK_COMPACT;		/* a merge of the layers would cost as much: start afresh */
+	if (v->gen == gen && v->nlayers > 1
+		&& ((quiet_ms >= LK_MERGE_QUIET_MS && v->nlayers >= LK_MAX_LAYERS / 2) || quiet_ms >= LK_QUIET_MS))
+	{
+		/*
+		 * A quiet moment: one layer over all the boxes, read once by a point instead of several
+		 * (not after every commit: a commit during a merge waits until the merge sees it)
+		 */
+		*keep = 0;
+		*from = 0;
+		return LK_MERGE;
+	}
 	if (v->gen == gen || sl->failed_gen == gen)
 		return LK_NOTHING;
-	if (sl->nboxes == v->nboxes)
+	if (sl->nboxes == lk_boxes_done(v))
 		return LK_RESTAMP;
+	/* a small layer over the new boxes only; when the stack is full, the newest layer's boxes too */
+	*keep = v->nlayers;
+	*from = lk_boxes_done(v);
+	if (*keep == LK_MAX_LAYERS)
+	{
+		(*keep)--;
+		*from = v->layers[*keep].box_from;
+	}
 	return LK_DELTA;
 }
 
@@ -514,31 +614,37 @@ lk_plan(lk_slot *sl, Oid relid, uint64 gen, bool check_day, bool quiet)
  * it is given back here).  Returns whether there was anything to do.  Runs in a transaction.
  */
 static bool
-lk_update(lk_slot *sl, Oid relid, bool check_day, bool quiet)
+lk_update(lk_slot *sl, Oid relid, bool check_day, int64 quiet_ms)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "shegu lookup shared build",
 											  ALLOCSET_DEFAULT_SIZES);
 	lk_work		work;
 	uint64		gen;
-	int			nboxes = 0;
+	int			nboxes = 0,
+				box_from = 0,
+				keep = 0;
 	shegu_geo_box *boxes = NULL;
 	bool		was_full_pending;
 	bool		published = true;
+	bool		layer;
 
 	LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 	gen = pg_atomic_read_u64(&sl->gen);
-	work = lk_plan(sl, relid, gen, check_day, quiet);
+	work = lk_plan(sl, relid, gen, check_day, quiet_ms, &keep, &box_from);
+	layer = work == LK_DELTA || work == LK_MERGE;
 	was_full_pending = sl->full_pending;
 	if (work == LK_RESTAMP)
 		sl->versions[sl->published].gen = gen;
-	if (work == LK_FULL || work == LK_COMPACT || work == LK_DELTA)
+	if (work == LK_FULL || work == LK_COMPACT || layer)
 	{
 		/* the boxes before the snapshot the build reads with: all their commits are in it */
 		nboxes = Min(sl->nboxes, LK_BOXES);
-		if (work == LK_DELTA)
+		if (work == LK_MERGE)
+			nboxes = lk_boxes_done(&sl->versions[sl->published]);
+		if (layer)
 		{
-			boxes = MemoryContextAlloc(cxt, sizeof(shegu_geo_box) * Max(nboxes, 1));
-			memcpy(boxes, sl->boxes, sizeof(shegu_geo_box) * nboxes);
+			boxes = MemoryContextAlloc(cxt, sizeof(shegu_geo_box) * Max(nboxes - box_from, 1));
+			memcpy(boxes, sl->boxes + box_from, sizeof(shegu_geo_box) * (nboxes - box_from));
 		}
 		else
 			sl->full_pending = false;
@@ -563,26 +669,27 @@ lk_update(lk_slot *sl, Oid relid, bool check_day, bool quiet)
 		void	   *mask = NULL;
 		shegu_geo_box *rects = NULL;
 		size_t		nrects = 0;
+		bool		abandonable = work == LK_COMPACT || work == LK_MERGE;
 
 		memset(&nv, 0, sizeof nv);
 		INSTR_TIME_SET_CURRENT(start);
-		if (work == LK_DELTA)
+		if (layer)
 		{
 			mask = MemoryContextAlloc(cxt, shegu_geo_mask_size());
-			shegu_geo_mask_build(mask, boxes, nboxes);
+			shegu_geo_mask_build(mask, boxes, nboxes - box_from);
 			nrects = shegu_geo_mask_rects(mask, NULL, 0);
 			rects = MemoryContextAlloc(cxt, sizeof(shegu_geo_box) * Max(nrects, 1));
 			shegu_geo_mask_rects(mask, rects, nrects);
 		}
 		abandon_gen = gen;
-		geo = shegu_lookup_build(cxt, false, &rows, rects, work == LK_DELTA ? nrects : (size_t) -1,
-								 work == LK_COMPACT ? lk_abandon : NULL);
+		geo = shegu_lookup_build(cxt, false, &rows, rects, layer ? nrects : (size_t) -1,
+								 abandonable ? lk_abandon : NULL);
 		/*
 		 * A commit that came after the build's last look: copying a province's base into shared
 		 * memory takes half a second more, which its delta would wait for (once copied, the base
 		 * is published: the delta on it is the smaller one).
 		 */
-		if (geo != NULL && work == LK_COMPACT && lk_abandon())
+		if (geo != NULL && abandonable && lk_abandon())
 			geo = NULL;
 		if (geo != NULL)
 		{
@@ -593,31 +700,38 @@ lk_update(lk_slot *sl, Oid relid, bool check_day, bool quiet)
 			INSTR_TIME_SET_CURRENT(dur);
 			INSTR_TIME_SUBTRACT(dur, start);
 			LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
-			if (work == LK_DELTA)
+			if (layer)
 			{
-				nv = sl->versions[sl->published];	/* the same base */
-				nv.ddp = dp;
-				nv.dsize = size;
-				nv.nboxes = nboxes;
-				nv.delta_rows = rows;
-				nv.delta_ms = INSTR_TIME_GET_MILLISEC(dur);
+				lk_layer   *l;
+
+				nv = sl->versions[sl->published];	/* the same base, and the layers it keeps */
+				nv.nlayers = keep + 1;
+				l = &nv.layers[keep];
+				l->dp = dp;
+				l->size = size;
+				l->box_from = box_from;
+				l->box_to = nboxes;
+				l->rows = rows;
+				l->ms = INSTR_TIME_GET_MILLISEC(dur);
 			}
 			else
 			{
 				nv.dp = dp;
 				nv.size = size;
-				nv.ddp = InvalidDsaPointer;
+				nv.nlayers = 0;
 				nv.rows = rows;
 				nv.build_ms = INSTR_TIME_GET_MILLISEC(dur);
 				nv.built_day = shegu_lookup_today();
 			}
 			nv.gen = gen;
 			nv.relid = relid;
+			if (work == LK_COMPACT)
+				compact_abandoned = 0;
 			k = lk_publish(sl, &nv);
 			if (k >= 0)
 			{
 				pending_dp = InvalidDsaPointer;
-				if (work != LK_DELTA)
+				if (!layer)
 				{
 					/* the boxes this base holds are done with; later ones stay for the next delta */
 					memmove(sl->boxes, sl->boxes + nboxes, sizeof(shegu_geo_box) * (sl->nboxes - nboxes));
@@ -636,20 +750,25 @@ lk_update(lk_slot *sl, Oid relid, bool check_day, bool quiet)
 				/* every version is held by a running transaction: try again a little later */
 				dsa_free(lk_area, pending_dp);
 				pending_dp = InvalidDsaPointer;
-				if (work != LK_DELTA)
+				if (!layer)
 					sl->full_pending |= was_full_pending;
 				published = false;
 			}
 			n_shared_builds++;
-			elog(DEBUG1, "shegu lookup: %s of generation %llu published in %.1f ms (%lld grid versions, %d boxes)",
-				 work == LK_DELTA ? "delta" : "base", (unsigned long long) gen,
-				 INSTR_TIME_GET_MILLISEC(dur), (long long) rows, nboxes);
+			elog(DEBUG1, "shegu lookup: %s of generation %llu published in %.1f ms, %.1f ms after its commit (%lld grid versions, boxes %d-%d, %d layers)",
+				 work == LK_DELTA ? "delta" : work == LK_MERGE ? "merged delta" : "base", (unsigned long long) gen,
+				 INSTR_TIME_GET_MILLISEC(dur), lk_ms_since(sl->gen_at), (long long) rows, box_from, nboxes,
+				 layer ? keep + 1 : 0);
 		}
 		else
 		{
-			/* a compaction abandoned for a commit: the next round makes a delta first */
+			/* a compaction or merge abandoned for a commit: the next round makes a delta first */
+			if (work == LK_COMPACT)
+				compact_abandoned++;
 			LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 			sl->full_pending |= was_full_pending;
+			elog(DEBUG1, "shegu lookup: %s of generation %llu abandoned for a commit",
+				 work == LK_MERGE ? "merge" : "compaction", (unsigned long long) gen);
 		}
 		sl->builder = 0;
 		LWLockRelease(lk_sh->lock);
@@ -791,8 +910,11 @@ shegu_lookup_worker_main(Datum arg)
 
 				PG_TRY();
 				{
-					did = lk_update(sl, relid, true,
-								TimestampDifferenceExceeds(idle_since, GetCurrentTimestamp(), LK_QUIET_MS));
+					long		secs;
+					int			usecs;
+
+					TimestampDifference(idle_since, GetCurrentTimestamp(), &secs, &usecs);
+					did = lk_update(sl, relid, true, (int64) secs * 1000 + usecs / 1000);
 				}
 				PG_CATCH();
 				{
@@ -848,7 +970,10 @@ shegu_lookup_worker_main(Datum arg)
 				proc_exit(0);
 			idle_since = GetCurrentTimestamp();
 		}
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 250, PG_WAIT_EXTENSION);
+		/* woken by a commit; else back soon when the layers wait for a quiet moment to be merged */
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 (sl->published >= 0 && sl->versions[sl->published].nlayers > 1) ? LK_MERGE_QUIET_MS / 2 : 250,
+						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
 }
@@ -916,7 +1041,7 @@ shegu_lookup_shared_layers(lk_layers *out)
 			}
 			LWLockRelease(lk_sh->lock);
 			if (build_here)
-				(void) lk_update(sl, relid, false, false);
+				(void) lk_update(sl, relid, false, 0);
 			break;
 		}
 		if (sl->builder == 0 && !IsInParallelMode())
@@ -926,7 +1051,7 @@ shegu_lookup_shared_layers(lk_layers *out)
 			LWLockRelease(lk_sh->lock);
 			if (waited)
 				ConditionVariableCancelSleep();
-			(void) lk_update(sl, relid, false, false);
+			(void) lk_update(sl, relid, false, 0);
 			if (my_layers.base == NULL)
 				return false;	/* no room for a version */
 			/* a commit while we read leaves it stale at once: it serves this statement */
@@ -964,12 +1089,17 @@ shegu_lookup_shared_info(lk_shared_info *info)
 	{
 		lk_version *v = &lk_sh->slots[my_slot].versions[my_ver];
 
-		info->memory = (int64) (v->size + (DsaPointerIsValid(v->ddp) ? v->dsize : 0));
+		int			i;
+
+		info->memory = (int64) v->size;
+		for (i = 0; i < v->nlayers; i++)
+			info->memory += (int64) v->layers[i].size;
 		info->build_ms = v->build_ms;
 		info->built_at = v->built_at;
-		info->delta_grids = DsaPointerIsValid(v->ddp) ? v->delta_rows : 0;
-		info->delta_boxes = DsaPointerIsValid(v->ddp) ? v->nboxes : 0;
-		info->delta_ms = v->delta_ms;
+		info->delta_grids = lk_delta_rows(v);
+		info->delta_boxes = lk_boxes_done(v);
+		info->delta_layers = v->nlayers;
+		info->delta_ms = v->nlayers > 0 ? v->layers[v->nlayers - 1].ms : 0;
 	}
 }
 
@@ -1108,6 +1238,7 @@ lk_xact_callback(XactEvent event, void *arg)
 					sl->nboxes += xact_nboxes;
 				}
 				gen = pg_atomic_add_fetch_u64(&sl->gen, 1);
+				sl->gen_at = GetCurrentTimestamp();
 				if (sl->published >= 0)
 					wait = lk_wake_worker(i) && event == XACT_EVENT_COMMIT;
 			}

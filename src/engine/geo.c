@@ -280,14 +280,18 @@ struct shegu_geo_index
 
 /* ---- bounded work ---- */
 
-/* Count units of work; false when the interrupt callback cancels the build. */
+/*
+ * Count units of work; false when the interrupt callback cancels the build.  The callback is
+ * called once per SHEGU_GEO_INTERRUPT_WORK units: after a large count (a candidate's thousands
+ * of edges) the next ticks call it again until the calls have caught up with the work.
+ */
 static bool
 tick(shegu_geo_index *ix, int64_t units)
 {
 	ix->work += units;
 	if (ix->interrupt != NULL && ix->work >= ix->next_check)
 	{
-		ix->next_check = ix->work + SHEGU_GEO_INTERRUPT_WORK;
+		ix->next_check += SHEGU_GEO_INTERRUPT_WORK;
 		if (ix->interrupt(ix->interrupt_arg))
 			ix->cancelled = true;
 	}
@@ -1530,7 +1534,7 @@ leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t 
 				return list_covered(ix, cl, mark, first + idx, idx, val, ok);
 		}
 		e = first + idx;
-		ix->work++;
+		(void) tick(ix, 1);		/* a cancel is seen by the caller's next tick */
 		if (from_leaf && !in_window(ix, e))
 			continue;			/* not valid on the raster's days */
 		if (!entry_is_boundary(e))
@@ -1546,7 +1550,7 @@ leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t 
 			const geo_pt *p = ix->pts + e->pt_off;
 			uint32_t	j;
 
-			ix->work += e->n_pts;
+			(void) tick(ix, e->n_pts);
 			for (j = 0; j + 1 < e->n_pts; j++)
 			{
 				if (isnan(p[j + 1].x))
@@ -1565,7 +1569,7 @@ leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t 
 		{
 			uint32_t	j;
 
-			ix->work += nedges;
+			(void) tick(ix, nedges);
 			for (j = 0; j < nedges; j++)
 			{
 				uint32_t	pk = cl->stack[r + 2 + j];
@@ -1583,7 +1587,7 @@ leaf_list(shegu_geo_index *ix, cell_lists *cl, const geo_node *n, box b, size_t 
 		if (t > 0)
 			continue;			/* the entry's boundary crosses b: kept */
 		cl->n = rec;
-		ix->work += e->n_pts + e->n_far;
+		(void) tick(ix, (int64_t) e->n_pts + e->n_far);
 		if (!entry_covers(ix, e, b.x0, b.y0))
 			continue;			/* outside all of b: forgotten */
 		return list_covered(ix, cl, mark, e, idx, val, ok);

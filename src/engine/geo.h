@@ -78,8 +78,12 @@ typedef struct shegu_geo_options
 	bool		raster_day_set;
 } shegu_geo_options;
 
-/* Edge tests between two calls of the interrupt callback (about a millisecond). */
-#define SHEGU_GEO_INTERRUPT_WORK	(1 << 18)
+/*
+ * Units of work (edge tests, cells valued) between two calls of the interrupt callback: a few
+ * milliseconds of a build on a loaded machine (2^18 was 100-120 ms there, which a commit waited
+ * for when it abandoned a compaction).
+ */
+#define SHEGU_GEO_INTERRUPT_WORK	(1 << 14)
 
 /*
  * The build does at most this many edge tests a vertex (plus a fixed part a raster cell) below

@@ -1,6 +1,6 @@
 /* Unit tests of the layered lookup index: a base index, the mask of the boxes of edited grids
  * and a delta index of the grids the mask touches answer like a full rebuild, after random edit
- * sequences.  test/unit/test_geo_layers.c */
+ * sequences; so do stacked layers (one per commit, merged now and then).  test/unit/test_geo_layers.c */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -242,6 +242,70 @@ layered(const shegu_geo_index *base, const void *mask, const shegu_geo_index *de
 	return shegu_geo_locate(base, x, y, day);
 }
 
+/* A delta layer: the mask of boxes[from, to) and the delta of what its rectangles meet. */
+typedef struct layer
+{
+	void	   *mask;
+	shegu_geo_index *delta;
+	size_t		from,
+				to;
+} layer;
+
+static layer
+build_layer(const shegu_geo_box *boxes, size_t from, size_t to)
+{
+	layer		l;
+	shegu_geo_box *rs;
+	size_t		nr,
+				q;
+	rects		rr;
+	shegu_geo_box h;
+
+	l.mask = malloc(shegu_geo_mask_size());
+	l.from = from;
+	l.to = to;
+	shegu_geo_mask_build(l.mask, boxes + from, to - from);
+	nr = shegu_geo_mask_rects(l.mask, NULL, 0);
+	rs = malloc(sizeof(shegu_geo_box) * (nr + 1));
+	shegu_geo_mask_rects(l.mask, rs, nr);
+	rr.r = rs;
+	rr.n = nr;
+	h = rs[0];
+	for (q = 1; q < nr; q++)
+	{
+		h.x0 = fmin(h.x0, rs[q].x0);
+		h.y0 = fmin(h.y0, rs[q].y0);
+		h.x1 = fmax(h.x1, rs[q].x1);
+		h.y1 = fmax(h.y1, rs[q].y1);
+	}
+	hull = &h;
+	hull_rects = &rr;
+	l.delta = build(in_rects, &rr);
+	hull = NULL;
+	hull_rects = NULL;
+	free(rs);
+	return l;
+}
+
+static void
+free_layer(layer *l)
+{
+	shegu_geo_free(l->delta);
+	free(l->mask);
+}
+
+/* The newest layer whose mask holds the point answers, else the base (as the binding does). */
+static int64_t
+stacked(const shegu_geo_index *base, const layer *ls, int n, double x, double y, int32_t day)
+{
+	int			i;
+
+	for (i = n - 1; i >= 0; i--)
+		if (shegu_geo_mask_covers(ls[i].mask, x, y))
+			return shegu_geo_locate(ls[i].delta, x, y, day);
+	return shegu_geo_locate(base, x, y, day);
+}
+
 static void
 test_mask(void)
 {
@@ -459,6 +523,169 @@ test_edit_sequences(void)
 	printf("#   %d grids read as rectangles\n", substituted_rects);
 }
 
+/* One random edit of recs (a redraw, deletion, closed version or new grid); its boxes appended. */
+static void
+random_edit(shegu_geo_box *boxes, size_t *nboxes)
+{
+	double		u = urand();
+	rec		   *r = &recs[5 + (int) (urand() * (nrec - 5))];
+
+	if (!r->alive || nrec >= MAXREC)
+		return;
+	rec_box(r, &boxes[(*nboxes)++]);	/* the old boundary */
+	if (u < 0.3)
+		r->alive = false;
+	else if (u < 0.6)
+	{
+		shegu_geo_box ob = boxes[*nboxes - 1];
+
+		random_shape(r, (ob.x0 + ob.x1) / 2 + urand() - 0.5, (ob.y0 + ob.y1) / 2 + urand() - 0.5,
+					 0.3 + urand() * 0.6);
+		rec_box(r, &boxes[(*nboxes)++]);
+	}
+	else if (u < 0.8 && r->to == SHEGU_GEO_DAY_MAX && r->from < 150)
+	{
+		rec		   *n = &recs[nrec++];
+
+		*n = *r;
+		r->to = 150;
+		n->from = 150;
+		random_shape(n, urand() * 16, urand() * 16, 0.3 + urand() * 0.6);
+		rec_box(n, &boxes[(*nboxes)++]);
+	}
+	else
+	{
+		rec		   *n = &recs[nrec++];
+
+		n->code = 2000 + nrec;
+		n->level = urand() < 0.2 ? 7 : 6;
+		n->alive = true;
+		random_shape(n, urand() * 16, urand() * 16, 0.2 + urand() * 0.6);
+		random_period(n);
+		rec_box(n, &boxes[(*nboxes)++]);
+	}
+}
+
+/*
+ * Stacked layers, as the shared index keeps them: after each commit (a few random edits) a new
+ * layer over only that commit's boxes goes on top; when the stack is full the newest layer is
+ * rebuilt over its boxes and the new ones; now and then (a quiet moment) every layer is merged
+ * into one over all the boxes since the base.  After every commit the stack must answer like the
+ * brute force over the registry as it is, on random points and on every vertex, on three days.
+ */
+#define STACK_MAX 4
+static void
+test_stacked_sequences(void)
+{
+	int			seq,
+				bad = 0,
+				probes = 0,
+				commits = 0,
+				merges = 0,
+				absorbed = 0;
+
+	for (seq = 0; seq < 8; seq++)
+	{
+		shegu_geo_index *base;
+		shegu_geo_box *boxes = malloc(sizeof(shegu_geo_box) * 20000);
+		size_t		nboxes = 0;
+		layer		ls[STACK_MAX];
+		int			nl = 0,
+					i,
+					c;
+
+		nrec = 0;
+		recs[nrec++] = (rec) {3, 3, SHEGU_GEO_DAY_MIN, SHEGU_GEO_DAY_MAX, 4, {0, 0, 16, 0, 16, 16, 0, 16}, true};
+		for (i = 0; i < 4; i++)
+		{
+			double		x = (i & 1) * 8,
+						y = (i >> 1) * 8;
+
+			recs[nrec++] = (rec) {40 + i, 4, SHEGU_GEO_DAY_MIN, SHEGU_GEO_DAY_MAX, 4,
+			{x, y, x + 8, y, x + 8, y + 8, x, y + 8}, true};
+		}
+		for (i = 0; i < 150; i++)
+		{
+			rec		   *r = &recs[nrec++];
+
+			r->code = 600 + i;
+			r->level = 6;
+			r->alive = true;
+			random_shape(r, urand() * 16, urand() * 16, 0.3 + urand() * (seq % 3 == 0 ? 2 : 0.6));
+			random_period(r);
+		}
+		base = build(NULL, NULL);
+		for (c = 0; c < 10; c++)
+		{
+			size_t		start = nboxes,
+						from;
+			int			k = 1 + (int) (urand() * (c == 9 ? 30 : 3));
+			shegu_geo_index *full;
+
+			for (i = 0; i < k; i++)
+				random_edit(boxes, &nboxes);
+			if (nboxes == start)
+				continue;			/* nothing changed */
+			from = start;
+			if (nl == STACK_MAX)
+			{
+				/* the stack is full: the newest layer is rebuilt with the new boxes */
+				from = ls[nl - 1].from;
+				free_layer(&ls[--nl]);
+				absorbed++;
+			}
+			ls[nl++] = build_layer(boxes, from, nboxes);
+			if (c % 4 == 3 && nl > 1)
+			{
+				/* a quiet moment: every layer merged into one */
+				while (nl > 0)
+					free_layer(&ls[--nl]);
+				ls[nl++] = build_layer(boxes, 0, nboxes);
+				merges++;
+			}
+			full = build(NULL, NULL);
+			for (i = 0; i < 4000; i++)
+			{
+				double		x = urand() * 17 - 0.5,
+							y = urand() * 17 - 0.5;
+				int32_t		day = (i % 3 == 0) ? 50 : (i % 3 == 1) ? 120 : 200;
+				int64_t		want,
+							got;
+
+				if (i % 4 == 0)
+				{
+					rec		   *r = &recs[(int) (urand() * nrec)];
+					int			v = (int) (urand() * r->n);
+
+					x = r->xy[2 * v];
+					y = r->xy[2 * v + 1];
+				}
+				want = shegu_geo_locate_brute(full, x, y, day);
+				got = stacked(base, ls, nl, x, y, day);
+				probes++;
+				if (want != got)
+				{
+					if (bad < 5)
+						printf("#   stacked seq %d commit %d (%.17g %.17g) day %d: layers %lld, rebuilt %lld\n",
+							   seq, c, x, y, day, (long long) got, (long long) want);
+					bad++;
+				}
+			}
+			commits++;
+			shegu_geo_free(full);
+		}
+		while (nl > 0)
+			free_layer(&ls[--nl]);
+		shegu_geo_free(base);
+		free(boxes);
+	}
+	CHECK(commits >= 70, "stacked: 8 registries, about 10 commits of random edits each");
+	CHECK(absorbed > 0, "stacked: a full stack had its newest layer rebuilt with the new boxes");
+	CHECK(merges > 0, "stacked: layers were merged into one");
+	CHECK_INT(bad, 0, "stacked: base + layers (newest mask first) answer like the brute force after every commit");
+	printf("#   %d probes compared over %d commits, %d merges, %d absorbed\n", probes, commits, merges, absorbed);
+}
+
 static void
 test_covers_box(void)
 {
@@ -509,5 +736,6 @@ main(void)
 	test_mask();
 	test_covers_box();
 	test_edit_sequences();
+	test_stacked_sequences();
 	return UNIT_DONE();
 }
