@@ -196,6 +196,29 @@ main(int argc, char **argv)
 		   points, day, t1 - t0, (t1 - t0) * 1e6 / points, found, (long long) check);
 
 	/*
+	 * One point after the other: each point's coordinates depend on the previous answer (through a
+	 * zero the compiler cannot see), so the processor cannot start a lookup before the previous one
+	 * is done, as in the server, where a row's executor work lies between two lookups.  This is
+	 * the latency of a lookup, where the loop above measures its throughput.
+	 */
+	{
+		static volatile int64_t zero = 0;
+		int64_t		z = zero,
+					c = 0;
+		uint64_t	sum = 0;
+
+		t0 = now_ms();
+		for (i = 0; i < points; i++)
+		{
+			c = shegu_geo_locate(ix, px[i] + (double) (c & z), py[i], day);
+			sum += (uint64_t) c;
+		}
+		t1 = now_ms();
+		printf("one after the other: %.1f ms, %.1f ns a point (checksum %llu)\n",
+			   t1 - t0, (t1 - t0) * 1e6 / points, (unsigned long long) sum);
+	}
+
+	/*
 	 * The same with a table scan's memory traffic beside it: each point also reads the next 96
 	 * bytes of a large buffer, as a server reads a row of the points' table, which pushes the
 	 * index out of the caches as a sequential scan does.

@@ -261,6 +261,22 @@ get_layers(void)
 	return &stmt_layers;
 }
 
+/*
+ * The layers this statement has already read, or NULL: what a point's reader may start the first
+ * memory read of the lookup in (shegu_lookup_layers_prefetch) before its own checks are done,
+ * without building or looking for anything.
+ */
+static const lk_layers *
+peek_layers(void)
+{
+	if (stmt_layers_set && MyProc != NULL && stmt_layers_lxid == MyProc->lxid
+		&& stmt_layers_stmt == GetCurrentStatementStartTimestamp())
+		return &stmt_layers;
+	if (current != NULL && current_valid && !current->stmt_bound && stmt_layers.base == current->geo)
+		return &stmt_layers;
+	return NULL;
+}
+
 /* ---- points ---- */
 
 /* The date of a timestamptz in the session's time zone (cached: a column of now() repeats). */
@@ -402,16 +418,23 @@ read_point(Datum geom, double *x, double *y, bool *empty)
 		if (!isnull && n >= 5 && memcmp(t, "POINT", 5) == 0 && (n == 5 || (n == 6 && t[5] == 'M')))
 		{
 			Datum		d;
+			const lk_layers *l;
 
 			pfree(type);
-			check_srid(DatumGetInt32(call_accessor(&srid_finfo, g, &isnull)));
 			d = call_accessor(&x_finfo, g, &isnull);
 			*empty = isnull;
 			if (!isnull)
 			{
 				*x = DatumGetFloat8(d);
 				*y = DatumGetFloat8(call_accessor(&y_finfo, g, &isnull));
+				/*
+				 * The index's first read is most of a random point's time (a cache miss): start
+				 * it now, so that it overlaps the SRID's check and the rest before the lookup.
+				 */
+				if ((l = peek_layers()) != NULL)
+					shegu_lookup_layers_prefetch(l, *x, *y);
 			}
+			check_srid(DatumGetInt32(call_accessor(&srid_finfo, g, &isnull)));
 			if ((Pointer) v != DatumGetPointer(geom))
 				pfree(v);
 			return;

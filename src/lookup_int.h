@@ -41,6 +41,13 @@ shegu_lookup_layers_locate(const lk_layers *l, double lon, double lat, int32_t d
 	return shegu_geo_locate(l->base, lon, lat, day);
 }
 
+/* Start the first memory read of that lookup in the base (see shegu_geo_prefetch). */
+static inline void
+shegu_lookup_layers_prefetch(const lk_layers *l, double lon, double lat)
+{
+	shegu_geo_prefetch(l->base, lon, lat);
+}
+
 /* What lookup_stats reports of the shared index this backend reads. */
 typedef struct lk_shared_info
 {

@@ -174,6 +174,18 @@ static uint64 my_gen = 0;
 static Oid	my_relid = InvalidOid;
 static lk_layers my_layers;
 static MemoryContext view_cxt = NULL;
+
+/*
+ * Work left for after the lock (see lk_unlock): images and layers freed while it was held, and
+ * the views of the version this backend took (lk_take), which it builds only once it has let go
+ * of the lock, so that the lock is held for bookkeeping only, never for freeing or mapping
+ * shared memory (which others would wait for, and longer when the holder is descheduled).
+ */
+#define LK_DEFERRED_MAX	(LK_VERSIONS * (LK_MAX_LAYERS + 1))
+static dsa_pointer lk_deferred[LK_DEFERRED_MAX];
+static int	lk_ndeferred = 0;
+static bool views_pending = false;	/* my_ver's views are still to be made */
+static lk_version my_copy;			/* what they are made from: my_ver as taken */
 static dsa_pointer pending_dp = InvalidDsaPointer;	/* built but not yet published */
 static bool exit_registered = false;
 static bool am_worker = false;
@@ -201,6 +213,7 @@ static int	compact_abandoned = 0;
 
 PGDLLEXPORT void shegu_lookup_worker_main(Datum arg);
 static bool lk_wake_worker(int si);
+static void lk_unlock(void);
 
 /* ---- shared memory ---- */
 
@@ -266,11 +279,39 @@ lk_attach(void)
 		lk_sh->area = dsa_get_handle(area);
 		lk_area = area;
 	}
-	LWLockRelease(lk_sh->lock);
+	lk_unlock();
 	if (lk_area == NULL)
 		lk_area = dsa_attach(lk_sh->area);
 	dsa_pin_mapping(lk_area);	/* mapped until this backend exits */
 	MemoryContextSwitchTo(old);
+}
+
+
+/*
+ * Free dp once the lock is let go (lk_unlock); lock held.  Nothing can reach it meanwhile: it has
+ * left every version.  If the list is full (it cannot be: LK_DEFERRED_MAX is every image and
+ * layer of every version), it is freed at once.
+ */
+static void
+lk_free_later(dsa_pointer dp)
+{
+	if (lk_ndeferred < LK_DEFERRED_MAX)
+		lk_deferred[lk_ndeferred++] = dp;
+	else
+		dsa_free(lk_area, dp);
+}
+
+static void lk_views_make(void);
+
+/* Let go of the lock, then free what was left to free and make the views of a version taken. */
+static void
+lk_unlock(void)
+{
+	LWLockRelease(lk_sh->lock);
+	while (lk_ndeferred > 0)
+		dsa_free(lk_area, lk_deferred[--lk_ndeferred]);
+	if (views_pending)
+		lk_views_make();
 }
 
 /* Free version k of slot sl (its layers and its base, unless another version shares them); lock held. */
@@ -292,14 +333,14 @@ lk_version_free(lk_slot *sl, int k)
 				for (q = 0; q < sl->versions[j].nlayers; q++)
 					layer_shared |= sl->versions[j].layers[q].dp == v->layers[i].dp;
 		if (!layer_shared)
-			dsa_free(lk_area, v->layers[i].dp);
+			lk_free_later(v->layers[i].dp);
 	}
 	v->nlayers = 0;
 	for (j = 0; j < LK_VERSIONS; j++)
 		if (j != k && DsaPointerIsValid(sl->versions[j].dp) && sl->versions[j].dp == v->dp)
 			shared = true;
 	if (!shared && DsaPointerIsValid(v->dp))
-		dsa_free(lk_area, v->dp);
+		lk_free_later(v->dp);
 	v->dp = InvalidDsaPointer;
 }
 
@@ -336,6 +377,7 @@ lk_release_mine(void)
 		lk_maybe_free(sl, my_ver);
 	}
 	my_ver = -1;
+	views_pending = false;
 	lk_views_free();
 }
 
@@ -367,7 +409,7 @@ lk_before_exit(int code, Datum arg)
 		dsa_free(lk_area, pending_dp);
 		pending_dp = InvalidDsaPointer;
 	}
-	LWLockRelease(lk_sh->lock);
+	lk_unlock();
 }
 
 static void
@@ -428,39 +470,53 @@ lk_slot_of_db(void)
 		pg_atomic_fetch_add_u64(&sl->gen, 1);
 		my_slot = free_slot;
 	}
-	LWLockRelease(lk_sh->lock);
+	lk_unlock();
 	return (my_slot >= 0 && lk_sh->slots[my_slot].dbid == MyDatabaseId) ? my_slot : -1;
 }
 
-/* Hold version k of slot sl and read it through my_layers; lock held. */
+/*
+ * Hold version k of slot sl; lock held.  Its views (my_layers) are made by lk_unlock, outside the
+ * lock: the version cannot go while this backend holds it.
+ */
 static void
 lk_take(lk_slot *sl, int k)
 {
 	lk_version *v = &sl->versions[k];
-	shegu_geo_allocator alloc;
 
 	lk_release_mine();
-	if (view_cxt == NULL)
-		view_cxt = AllocSetContextCreate(TopMemoryContext, "shegu lookup view", ALLOCSET_SMALL_SIZES);
-	shegu_lookup_allocator(view_cxt, &alloc);
-	my_layers.base = shegu_geo_view(dsa_get_address(lk_area, v->dp), v->size, &alloc);
-	if (my_layers.base == NULL)
-		elog(ERROR, "the shared grid index image is damaged");
-	for (int i = 0; i < v->nlayers; i++)
-	{
-		char	   *d = dsa_get_address(lk_area, v->layers[i].dp);
-		Size		msize = MAXALIGN(shegu_geo_mask_size());
-
-		my_layers.mask[i] = d;
-		my_layers.delta[i] = shegu_geo_view(d + msize, v->layers[i].size - msize, &alloc);
-		my_layers.nlayers = i + 1;
-		if (my_layers.delta[i] == NULL)
-			elog(ERROR, "the shared grid index delta is damaged");
-	}
 	v->refcount++;
 	my_ver = k;
 	my_gen = v->gen;
 	my_relid = v->relid;
+	my_copy = *v;
+	views_pending = true;
+}
+
+/* The views of the version taken (my_copy) into my_layers; the lock not held. */
+static void
+lk_views_make(void)
+{
+	shegu_geo_allocator alloc;
+
+	views_pending = false;
+	lk_views_free();
+	if (view_cxt == NULL)
+		view_cxt = AllocSetContextCreate(TopMemoryContext, "shegu lookup view", ALLOCSET_SMALL_SIZES);
+	shegu_lookup_allocator(view_cxt, &alloc);
+	my_layers.base = shegu_geo_view(dsa_get_address(lk_area, my_copy.dp), my_copy.size, &alloc);
+	if (my_layers.base == NULL)
+		elog(ERROR, "the shared grid index image is damaged");
+	for (int i = 0; i < my_copy.nlayers; i++)
+	{
+		char	   *d = dsa_get_address(lk_area, my_copy.layers[i].dp);
+		Size		msize = MAXALIGN(shegu_geo_mask_size());
+
+		my_layers.mask[i] = d;
+		my_layers.delta[i] = shegu_geo_view(d + msize, my_copy.layers[i].size - msize, &alloc);
+		my_layers.nlayers = i + 1;
+		if (my_layers.delta[i] == NULL)
+			elog(ERROR, "the shared grid index delta is damaged");
+	}
 }
 
 /*
@@ -652,12 +708,12 @@ lk_update(lk_slot *sl, Oid relid, bool check_day, int64 quiet_ms)
 	if (work == LK_NOTHING || work == LK_RESTAMP)
 	{
 		sl->builder = 0;
-		LWLockRelease(lk_sh->lock);
+		lk_unlock();
 		ConditionVariableBroadcast(&sl->cv);
 		MemoryContextDelete(cxt);
 		return work == LK_RESTAMP;
 	}
-	LWLockRelease(lk_sh->lock);
+	lk_unlock();
 
 	PG_TRY();
 	{
@@ -771,7 +827,7 @@ lk_update(lk_slot *sl, Oid relid, bool check_day, int64 quiet_ms)
 				 work == LK_MERGE ? "merge" : "compaction", (unsigned long long) gen);
 		}
 		sl->builder = 0;
-		LWLockRelease(lk_sh->lock);
+		lk_unlock();
 		ConditionVariableBroadcast(&sl->cv);
 	}
 	PG_CATCH();
@@ -785,7 +841,7 @@ lk_update(lk_slot *sl, Oid relid, bool check_day, int64 quiet_ms)
 		if (sl->builder == MyProcPid)
 			sl->builder = 0;
 		sl->full_pending |= was_full_pending;
-		LWLockRelease(lk_sh->lock);
+		lk_unlock();
 		ConditionVariableBroadcast(&sl->cv);
 		PG_RE_THROW();
 	}
@@ -856,7 +912,7 @@ shegu_lookup_worker_main(Datum arg)
 	LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 	if (sl->dbid != dbid || sl->worker_pid != 0)
 	{
-		LWLockRelease(lk_sh->lock);
+		lk_unlock();
 		proc_exit(0);			/* another one runs, or the slot went to another database */
 	}
 	sl->worker_pid = MyProcPid;
@@ -864,7 +920,7 @@ shegu_lookup_worker_main(Datum arg)
 	sl->worker_asked = 0;
 	sl->worker_failed = false;
 	my_slot = si;
-	LWLockRelease(lk_sh->lock);
+	lk_unlock();
 	lk_register_exit();
 
 	/* load PostGIS and plan a delta's query now, not at the first edit */
@@ -893,7 +949,7 @@ shegu_lookup_worker_main(Datum arg)
 			LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 			if (sl->dbid != dbid)
 			{
-				LWLockRelease(lk_sh->lock);
+				lk_unlock();
 				CommitTransactionCommand();
 				proc_exit(0);
 			}
@@ -902,7 +958,7 @@ shegu_lookup_worker_main(Datum arg)
 				sl->builder = MyProcPid;
 				building = true;
 			}
-			LWLockRelease(lk_sh->lock);
+			lk_unlock();
 			if (building)
 			{
 				MemoryContext mcxt = CurrentMemoryContext;
@@ -936,7 +992,7 @@ shegu_lookup_worker_main(Datum arg)
 					sl->failed_gen = gen;
 					sl->failed_code = edata->sqlerrcode;
 					strlcpy(sl->failed_msg, edata->message ? edata->message : "", sizeof sl->failed_msg);
-					LWLockRelease(lk_sh->lock);
+					lk_unlock();
 					AbortCurrentTransaction();
 					StartTransactionCommand();
 					did = false;
@@ -965,7 +1021,7 @@ shegu_lookup_worker_main(Datum arg)
 					|| sl->failed_gen == pg_atomic_read_u64(&sl->gen));
 			if (done)
 				sl->worker_pid = 0;
-			LWLockRelease(lk_sh->lock);
+			lk_unlock();
 			if (done)
 				proc_exit(0);
 			idle_since = GetCurrentTimestamp();
@@ -1012,13 +1068,15 @@ shegu_lookup_shared_layers(lk_layers *out)
 		uint64		gen = pg_atomic_read_u64(&sl->gen);
 		int			pub;
 
+		if (views_pending)
+			lk_views_make();	/* (an error came between lk_take and lk_unlock) */
 		if (my_layers.base != NULL && my_gen == gen && my_relid == relid)
 			break;
 		LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 		if (sl->dbid != MyDatabaseId)
 		{
 			/* taken over by another database since we looked (we held nothing) */
-			LWLockRelease(lk_sh->lock);
+			lk_unlock();
 			if (waited)
 				ConditionVariableCancelSleep();
 			return false;
@@ -1039,7 +1097,7 @@ shegu_lookup_shared_layers(lk_layers *out)
 					build_here = true;
 				}
 			}
-			LWLockRelease(lk_sh->lock);
+			lk_unlock();
 			if (build_here)
 				(void) lk_update(sl, relid, false, 0);
 			break;
@@ -1048,7 +1106,7 @@ shegu_lookup_shared_layers(lk_layers *out)
 		{
 			/* the very first build: ours */
 			sl->builder = MyProcPid;
-			LWLockRelease(lk_sh->lock);
+			lk_unlock();
 			if (waited)
 				ConditionVariableCancelSleep();
 			(void) lk_update(sl, relid, false, 0);
@@ -1057,7 +1115,7 @@ shegu_lookup_shared_layers(lk_layers *out)
 			/* a commit while we read leaves it stale at once: it serves this statement */
 			break;
 		}
-		LWLockRelease(lk_sh->lock);
+		lk_unlock();
 		if (IsInParallelMode())
 			return false;		/* no new snapshot now: the statement's private index */
 		/* another backend is making the first version: wait (interruptible), then look again */
@@ -1075,7 +1133,7 @@ shegu_lookup_shared_layers(lk_layers *out)
 	{
 		LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 		(void) lk_wake_worker(si);
-		LWLockRelease(lk_sh->lock);
+		lk_unlock();
 	}
 	return true;
 }
@@ -1168,7 +1226,7 @@ lk_wait_gen(int si, uint64 gen, int timeout_ms, int *failed_code, char *failed_m
 			|| (sl->worker_pid == 0 && sl->builder == 0
 				&& (sl->worker_asked == 0 || sl->worker_failed
 					|| TimestampDifferenceExceeds(sl->worker_asked, GetCurrentTimestamp(), LK_WORKER_START_MS)));
-		LWLockRelease(lk_sh->lock);
+		lk_unlock();
 		if (ok || hopeless || TimestampDifferenceExceeds(start, GetCurrentTimestamp(), timeout_ms))
 			break;
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 2, PG_WAIT_EXTENSION);
@@ -1196,7 +1254,7 @@ shegu_lookup_wait_published(int timeout_ms)
 		return false;
 	LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 	(void) lk_wake_worker(si);
-	LWLockRelease(lk_sh->lock);
+	lk_unlock();
 	ok = lk_wait_gen(si, pg_atomic_read_u64(&lk_sh->slots[si].gen), timeout_ms, &code, msg);
 	if (code != 0)
 		ereport(ERROR,
@@ -1242,7 +1300,7 @@ lk_xact_callback(XactEvent event, void *arg)
 				if (sl->published >= 0)
 					wait = lk_wake_worker(i) && event == XACT_EVENT_COMMIT;
 			}
-			LWLockRelease(lk_sh->lock);
+			lk_unlock();
 			if (wait)
 			{
 				int			code;
@@ -1273,7 +1331,7 @@ lk_xact_callback(XactEvent event, void *arg)
 		{
 			LWLockAcquire(lk_sh->lock, LW_EXCLUSIVE);
 			lk_release_mine();
-			LWLockRelease(lk_sh->lock);
+			lk_unlock();
 		}
 	}
 }
@@ -1299,7 +1357,7 @@ lk_stop_worker_of(Oid dbid)
 		sl->worker_asked = GetCurrentTimestamp();
 		sl->worker_failed = true;
 	}
-	LWLockRelease(lk_sh->lock);
+	lk_unlock();
 }
 
 /*

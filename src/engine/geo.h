@@ -158,6 +158,14 @@ extern void shegu_geo_builder_free(shegu_geo_builder *b);
  */
 extern int64_t shegu_geo_locate(const shegu_geo_index *idx, double x, double y, int32_t day);
 
+/*
+ * Ask the memory for the raster cell that shegu_geo_locate(idx, x, y, ...) reads first, without
+ * waiting for it: a caller that knows the point before it has finished its own checks calls this
+ * first, so that the first (and often the slowest) read of the lookup overlaps that work.  Reads
+ * nothing and changes nothing; any x, y (NaN, out of range) is allowed.
+ */
+extern void shegu_geo_prefetch(const shegu_geo_index *idx, double x, double y);
+
 /* The same answer by testing every grid, without the quadtree (for tests). */
 extern int64_t shegu_geo_locate_brute(const shegu_geo_index *idx, double x, double y, int32_t day);
 

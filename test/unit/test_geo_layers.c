@@ -357,6 +357,83 @@ test_mask(void)
 }
 
 /*
+ * The registry every sequence starts from: a county (3) of four townships (40-43) and 150 basic
+ * grids of random shapes and periods (larger ones in every third sequence).
+ */
+static void
+seed_registry(int seq)
+{
+	int			i;
+
+	nrec = 0;
+	recs[nrec++] = (rec) {3, 3, SHEGU_GEO_DAY_MIN, SHEGU_GEO_DAY_MAX, 4, {0, 0, 16, 0, 16, 16, 0, 16}, true};
+	for (i = 0; i < 4; i++)
+	{
+		double		x = (i & 1) * 8,
+					y = (i >> 1) * 8;
+
+		recs[nrec++] = (rec) {40 + i, 4, SHEGU_GEO_DAY_MIN, SHEGU_GEO_DAY_MAX, 4,
+		{x, y, x + 8, y, x + 8, y + 8, x, y + 8}, true};
+	}
+	for (i = 0; i < 150; i++)
+	{
+		rec		   *r = &recs[nrec++];
+
+		r->code = 600 + i;
+		r->level = 6;
+		r->alive = true;
+		random_shape(r, urand() * 16, urand() * 16, 0.3 + urand() * (seq % 3 == 0 ? 2 : 0.6));
+		random_period(r);
+	}
+}
+
+/*
+ * One random edit of the registry, its boxes appended: a grid deleted, redrawn nearby, closed on
+ * day 150 with a new version from then, or a new grid.
+ */
+static void
+random_edit(shegu_geo_box *boxes, size_t *nboxes)
+{
+	double		u = urand();
+	rec		   *r = &recs[5 + (int) (urand() * (nrec - 5))];
+
+	if (!r->alive || nrec >= MAXREC)
+		return;
+	rec_box(r, &boxes[(*nboxes)++]);	/* the old boundary */
+	if (u < 0.3)
+		r->alive = false;
+	else if (u < 0.6)
+	{
+		shegu_geo_box ob = boxes[*nboxes - 1];
+
+		random_shape(r, (ob.x0 + ob.x1) / 2 + urand() - 0.5, (ob.y0 + ob.y1) / 2 + urand() - 0.5,
+					 0.3 + urand() * 0.6);
+		rec_box(r, &boxes[(*nboxes)++]);
+	}
+	else if (u < 0.8 && r->to == SHEGU_GEO_DAY_MAX && r->from < 150)
+	{
+		rec		   *n = &recs[nrec++];
+
+		*n = *r;
+		r->to = 150;
+		n->from = 150;
+		random_shape(n, urand() * 16, urand() * 16, 0.3 + urand() * 0.6);
+		rec_box(n, &boxes[(*nboxes)++]);
+	}
+	else
+	{
+		rec		   *n = &recs[nrec++];
+
+		n->code = 2000 + nrec;
+		n->level = urand() < 0.2 ? 7 : 6;
+		n->alive = true;
+		random_shape(n, urand() * 16, urand() * 16, 0.2 + urand() * 0.6);
+		random_period(n);
+		rec_box(n, &boxes[(*nboxes)++]);
+	}
+}
+
+/*
  * A registry of a county, 4 townships and random basic grids; random edits (redraws, deletions,
  * new grids, closed versions) in rounds; after each round the layered index (base of the start,
  * mask of every box touched since, delta of what the mask's rectangles meet) must answer like
@@ -379,26 +456,7 @@ test_edit_sequences(void)
 		int			i,
 					round;
 
-		nrec = 0;
-		recs[nrec++] = (rec) {3, 3, SHEGU_GEO_DAY_MIN, SHEGU_GEO_DAY_MAX, 4, {0, 0, 16, 0, 16, 16, 0, 16}, true};
-		for (i = 0; i < 4; i++)
-		{
-			double		x = (i & 1) * 8,
-						y = (i >> 1) * 8;
-
-			recs[nrec++] = (rec) {40 + i, 4, SHEGU_GEO_DAY_MIN, SHEGU_GEO_DAY_MAX, 4,
-			{x, y, x + 8, y, x + 8, y + 8, x, y + 8}, true};
-		}
-		for (i = 0; i < 150; i++)
-		{
-			rec	   *r = &recs[nrec++];
-
-			r->code = 600 + i;
-			r->level = 6;
-			r->alive = true;
-			random_shape(r, urand() * 16, urand() * 16, 0.3 + urand() * (seq % 3 == 0 ? 2 : 0.6));
-			random_period(r);
-		}
+		seed_registry(seq);
 		base = build(NULL, NULL);
 		for (round = 0; round < 5; round++)
 		{
@@ -410,48 +468,7 @@ test_edit_sequences(void)
 			rects		rr;
 
 			for (i = 0; i < k && nrec < MAXREC; i++)
-			{
-				double		u = urand();
-				rec		   *r = &recs[5 + (int) (urand() * (nrec - 5))];
-
-				if (!r->alive)
-					continue;
-				rec_box(r, &boxes[nboxes++]);	/* the old boundary */
-				if (u < 0.3)
-					r->alive = false;			/* deleted */
-				else if (u < 0.6)
-				{
-					/* redrawn nearby */
-					shegu_geo_box ob = boxes[nboxes - 1];
-
-					random_shape(r, (ob.x0 + ob.x1) / 2 + urand() - 0.5, (ob.y0 + ob.y1) / 2 + urand() - 0.5,
-								 0.3 + urand() * 0.6);
-					rec_box(r, &boxes[nboxes++]);
-				}
-				else if (u < 0.8 && r->to == SHEGU_GEO_DAY_MAX && r->from < 150)
-				{
-					/* closed on day 150, and a new version from then */
-					rec		   *n = &recs[nrec++];
-
-					*n = *r;
-					r->to = 150;
-					n->from = 150;
-					random_shape(n, urand() * 16, urand() * 16, 0.3 + urand() * 0.6);
-					rec_box(n, &boxes[nboxes++]);
-				}
-				else
-				{
-					/* a new grid */
-					rec		   *n = &recs[nrec++];
-
-					n->code = 2000 + nrec;
-					n->level = urand() < 0.2 ? 7 : 6;
-					n->alive = true;
-					random_shape(n, urand() * 16, urand() * 16, 0.2 + urand() * 0.6);
-					random_period(n);
-					rec_box(n, &boxes[nboxes++]);
-				}
-			}
+				random_edit(boxes, &nboxes);
 			shegu_geo_mask_build(mask, boxes, nboxes);
 			nr = shegu_geo_mask_rects(mask, NULL, 0);
 			rs = malloc(sizeof(shegu_geo_box) * (nr + 1));
@@ -524,48 +541,6 @@ test_edit_sequences(void)
 }
 
 /* One random edit of recs (a redraw, deletion, closed version or new grid); its boxes appended. */
-static void
-random_edit(shegu_geo_box *boxes, size_t *nboxes)
-{
-	double		u = urand();
-	rec		   *r = &recs[5 + (int) (urand() * (nrec - 5))];
-
-	if (!r->alive || nrec >= MAXREC)
-		return;
-	rec_box(r, &boxes[(*nboxes)++]);	/* the old boundary */
-	if (u < 0.3)
-		r->alive = false;
-	else if (u < 0.6)
-	{
-		shegu_geo_box ob = boxes[*nboxes - 1];
-
-		random_shape(r, (ob.x0 + ob.x1) / 2 + urand() - 0.5, (ob.y0 + ob.y1) / 2 + urand() - 0.5,
-					 0.3 + urand() * 0.6);
-		rec_box(r, &boxes[(*nboxes)++]);
-	}
-	else if (u < 0.8 && r->to == SHEGU_GEO_DAY_MAX && r->from < 150)
-	{
-		rec		   *n = &recs[nrec++];
-
-		*n = *r;
-		r->to = 150;
-		n->from = 150;
-		random_shape(n, urand() * 16, urand() * 16, 0.3 + urand() * 0.6);
-		rec_box(n, &boxes[(*nboxes)++]);
-	}
-	else
-	{
-		rec		   *n = &recs[nrec++];
-
-		n->code = 2000 + nrec;
-		n->level = urand() < 0.2 ? 7 : 6;
-		n->alive = true;
-		random_shape(n, urand() * 16, urand() * 16, 0.2 + urand() * 0.6);
-		random_period(n);
-		rec_box(n, &boxes[(*nboxes)++]);
-	}
-}
-
 /*
  * Stacked layers, as the shared index keeps them: after each commit (a few random edits) a new
  * layer over only that commit's boxes goes on top; when the stack is full the newest layer is
@@ -594,26 +569,7 @@ test_stacked_sequences(void)
 					i,
 					c;
 
-		nrec = 0;
-		recs[nrec++] = (rec) {3, 3, SHEGU_GEO_DAY_MIN, SHEGU_GEO_DAY_MAX, 4, {0, 0, 16, 0, 16, 16, 0, 16}, true};
-		for (i = 0; i < 4; i++)
-		{
-			double		x = (i & 1) * 8,
-						y = (i >> 1) * 8;
-
-			recs[nrec++] = (rec) {40 + i, 4, SHEGU_GEO_DAY_MIN, SHEGU_GEO_DAY_MAX, 4,
-			{x, y, x + 8, y, x + 8, y + 8, x, y + 8}, true};
-		}
-		for (i = 0; i < 150; i++)
-		{
-			rec		   *r = &recs[nrec++];
-
-			r->code = 600 + i;
-			r->level = 6;
-			r->alive = true;
-			random_shape(r, urand() * 16, urand() * 16, 0.3 + urand() * (seq % 3 == 0 ? 2 : 0.6));
-			random_period(r);
-		}
+		seed_registry(seq);
 		base = build(NULL, NULL);
 		for (c = 0; c < 10; c++)
 		{
