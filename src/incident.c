@@ -1708,6 +1708,9 @@ static Oid	direct_fk_trigger = InvalidOid;
 static Oid	direct_fk_index = InvalidOid;
 static char direct_fk_name[NAMEDATALEN];
 static AttrNumber direct_fk_pk_att = InvalidAttrNumber;	/* incident.id */
+/* true when the log's only BEFORE INSERT row trigger is shegu's guard, which passes every row a
+ * direct write stores (event_writing) unchanged: the report events need not call it */
+static bool direct_ev_guard_only = false;
 
 /* May the direct write do what a planned statement would on this table? */
 static bool
@@ -1775,6 +1778,7 @@ direct_fk_find(Relation inc, Relation ev)
 	direct_fk_trigger = InvalidOid;
 	direct_fk_index = InvalidOid;
 	direct_fk_pk_att = InvalidAttrNumber;
+	direct_ev_guard_only = false;
 	/*
 	 * A BEFORE trigger of the log could point an event at another incident, one this INSERT did
 	 * not store: only shegu's guard (which passes the row unchanged) may be there.
@@ -1801,6 +1805,7 @@ direct_fk_find(Relation inc, Relation ev)
 		if (!guard)
 			return;
 	}
+	direct_ev_guard_only = true;
 	for (int i = 0; t != NULL && i < t->numtriggers; i++)
 	{
 		Trigger    *tg = &t->triggers[i];
@@ -2245,7 +2250,8 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	int			rp;
 	Datum		action = CStringGetTextDatum("report");
 	Datum		role = DirectFunctionCall1(namein, CStringGetDatum(db_role));
-	bool		has_br = ev->trigdesc && ev->trigdesc->trig_insert_before_row;
+	/* the log's BEFORE row triggers, but shegu's guard alone, which lets this write's rows through */
+	bool		has_br = ev->trigdesc && ev->trigdesc->trig_insert_before_row && !direct_ev_guard_only;
 	bool		fk_direct;
 	int64	   *ids = NULL;		/* the events' incidents, for the key's check */
 	int64		nids = 0,
