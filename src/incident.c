@@ -3910,7 +3910,8 @@ incident_report(PG_FUNCTION_ARGS)
 	inc = table_open(relid, RowExclusiveLock);
 	if (rp_stale || rp.relid != relid)
 		rp_build(inc, argtypes);
-	if (rp.ok && rp_trigger_fires(inc) && check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED &&
+	/* on Citus the statement routes the row to its county's shard: only a plain server writes directly */
+	if (rp.ok && !citus_present() && rp_trigger_fires(inc) && check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED &&
 		pg_class_aclcheck(relid, GetUserId(), ACL_INSERT) == ACLCHECK_OK &&
 		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK)
 	{
