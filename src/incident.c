@@ -29,7 +29,12 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/params.h"
 #include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
+#include "rewrite/rewriteHandler.h"
+#include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "tcop/pquery.h"
 #include "utils/acl.h"
@@ -48,6 +53,7 @@
 #include "utils/rls.h"
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
+#include "utils/typcache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -385,6 +391,8 @@ static bool direct_stale = true;	/* the direct writer's cache (below) must be re
 static Oid	direct_inc_relid = InvalidOid;
 static Oid	direct_ev_relid = InvalidOid;
 static Oid	lock_relid = InvalidOid;
+static bool rp_stale = true;	/* report()'s cache (below) must be rebuilt */
+static Oid	rp_relid = InvalidOid;
 
 static void
 incident_relcache_cb(Oid relid)
@@ -395,6 +403,8 @@ incident_relcache_cb(Oid relid)
 		lock_relid = InvalidOid;
 	if (relid == InvalidOid || relid == direct_inc_relid || relid == direct_ev_relid)
 		direct_stale = true;
+	if (relid == InvalidOid || relid == rp_relid)
+		rp_stale = true;
 }
 
 static void
@@ -1698,6 +1708,9 @@ static Oid	direct_fk_trigger = InvalidOid;
 static Oid	direct_fk_index = InvalidOid;
 static char direct_fk_name[NAMEDATALEN];
 static AttrNumber direct_fk_pk_att = InvalidAttrNumber;	/* incident.id */
+/* true when the log's only BEFORE INSERT row trigger is shegu's guard, which passes every row a
+ * direct write stores (event_writing) unchanged: the report events need not call it */
+static bool direct_ev_guard_only = false;
 
 /* May the direct write do what a planned statement would on this table? */
 static bool
@@ -1765,6 +1778,7 @@ direct_fk_find(Relation inc, Relation ev)
 	direct_fk_trigger = InvalidOid;
 	direct_fk_index = InvalidOid;
 	direct_fk_pk_att = InvalidAttrNumber;
+	direct_ev_guard_only = false;
 	/*
 	 * A BEFORE trigger of the log could point an event at another incident, one this INSERT did
 	 * not store: only shegu's guard (which passes the row unchanged) may be there.
@@ -1791,6 +1805,7 @@ direct_fk_find(Relation inc, Relation ev)
 		if (!guard)
 			return;
 	}
+	direct_ev_guard_only = true;
 	for (int i = 0; t != NULL && i < t->numtriggers; i++)
 	{
 		Trigger    *tg = &t->triggers[i];
@@ -2235,7 +2250,8 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	int			rp;
 	Datum		action = CStringGetTextDatum("report");
 	Datum		role = DirectFunctionCall1(namein, CStringGetDatum(db_role));
-	bool		has_br = ev->trigdesc && ev->trigdesc->trig_insert_before_row;
+	/* the log's BEFORE row triggers, but shegu's guard alone, which lets this write's rows through */
+	bool		has_br = ev->trigdesc && ev->trigdesc->trig_insert_before_row && !direct_ev_guard_only;
 	bool		fk_direct;
 	int64	   *ids = NULL;		/* the events' incidents, for the key's check */
 	int64		nids = 0,
@@ -3411,6 +3427,590 @@ incident_step(PG_FUNCTION_ARGS)
 		s.county = &fcinfo->args[3].value;
 	(void) step_run(&s, &changed);
 	PG_RETURN_BOOL(changed);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * report(): one incident, written through this backend's executor as the INSERT ... ON CONFLICT
+ * ON CONSTRAINT incident_idempotency_key_key DO NOTHING RETURNING * of the PL/pgSQL version was,
+ * but with the CHECK constraints, index predicates and column defaults compiled once per session
+ * (a statement re-reads and plans the CHECK constraints of shegu.incident every time), and its
+ * report event written as the statement trigger would (direct_report_events), without the
+ * trigger's SECURITY DEFINER set-up: the write switches to the trigger function's owner for the
+ * event only.  Where the tables have anything that write does not do (a rule, another statement
+ * trigger or transition table, row-level security for the caller, a privilege the caller has only
+ * on some columns, the report trigger disabled), report() runs the same INSERT as a prepared
+ * statement instead, which fires everything as any INSERT does.
+ */
+#define RP_NARGS 10				/* category, title, source, grid, location, reporter, description,
+								 * reported_at, idempotency_key, county */
+static const char *const rp_cols[RP_NARGS] = {"category", "title", "source", "grid", "location", "reporter",
+"description", "reported_at", "idempotency_key", "county"};
+
+typedef struct ReportCache
+{
+	bool		ok;				/* the direct write applies to the table as it is */
+	Oid			relid;
+	Oid			arbiter;		/* incident_idempotency_key_key's index */
+	Oid			trigger;		/* incident_10_after_insert */
+	Oid			trigger_fn;		/* its function (whose owner writes the event) */
+	AttrNumber	att[RP_NARGS];	/* the columns the arguments go to */
+	int			natts;
+	ExprState **fill;			/* per attribute: the argument coerced to the column, its default, or NULL */
+	ParamListInfo params;		/* the arguments, as $1..$10 of the fill expressions */
+} ReportCache;
+
+static ReportCache rp;
+static MemoryContext rp_cxt = NULL;
+static SPIPlanPtr rp_insert_plan = NULL;
+static SPIPlanPtr rp_retry_plan[2] = {NULL, NULL};	/* by county, without */
+
+/* Is the trigger that of shegu's C function prosrc in this schema? */
+static bool
+rp_is_shegu_fn(Oid fn, Oid nsp, const char *prosrc)
+{
+	HeapTuple	pt = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+	bool		mine = false;
+
+	if (HeapTupleIsValid(pt))
+	{
+		Form_pg_proc pp = (Form_pg_proc) GETSTRUCT(pt);
+		bool		isnull;
+		Datum		src = SysCacheGetAttr(PROCOID, pt, Anum_pg_proc_prosrc, &isnull);
+
+		mine = pp->prolang == ClanguageId && pp->pronamespace == nsp && !isnull &&
+			strcmp(TextDatumGetCString(src), prosrc) == 0;
+		ReleaseSysCache(pt);
+	}
+	return mine;
+}
+
+static void
+rp_build(Relation inc, const Oid *argtypes)
+{
+	TupleDesc	desc = RelationGetDescr(inc);
+	TriggerDesc *t = inc->trigdesc;
+	MemoryContext old;
+	bool		ok;
+	AttrNumber	given[RP_NARGS];
+	Oid			con;
+
+	if (rp_cxt != NULL)
+		MemoryContextDelete(rp_cxt);
+	memset(&rp, 0, sizeof(rp));
+	rp_cxt = AllocSetContextCreate(CacheMemoryContext, "shegu report() direct write", ALLOCSET_SMALL_SIZES);
+	rp.relid = rp_relid = RelationGetRelid(inc);
+	rp_stale = false;
+	old = MemoryContextSwitchTo(rp_cxt);
+	PG_TRY();
+	{
+		ok = inc->rd_rel->relkind == RELKIND_RELATION && !inc->rd_rel->relispartition && inc->rd_rules == NULL &&
+			!(desc->constr && desc->constr->has_generated_stored);
+		/* statement-level INSERT triggers and transition tables: only shegu's report trigger */
+		for (int i = 0; ok && t != NULL && i < t->numtriggers; i++)
+		{
+			Trigger    *tg = &t->triggers[i];
+
+			if (!TRIGGER_FOR_INSERT(tg->tgtype))
+				continue;
+			if (TRIGGER_FOR_ROW(tg->tgtype))
+			{
+				ok = tg->tgnewtable == NULL && tg->tgoldtable == NULL;
+				continue;
+			}
+			ok = !OidIsValid(rp.trigger) && TRIGGER_FOR_AFTER(tg->tgtype) && tg->tgqual == NULL &&
+				tg->tgnewtable != NULL && tg->tgoldtable == NULL && tg->tgnargs == 0 &&
+				rp_is_shegu_fn(tg->tgfoid, RelationGetNamespace(inc), "incident_after_insert");
+			if (ok)
+			{
+				rp.trigger = tg->tgoid;
+				rp.trigger_fn = tg->tgfoid;
+			}
+		}
+		ok = ok && OidIsValid(rp.trigger);
+		con = ok ? get_relation_constraint_oid(rp.relid, "incident_idempotency_key_key", true) : InvalidOid;
+		rp.arbiter = OidIsValid(con) ? get_constraint_index(con) : InvalidOid;
+		ok = ok && OidIsValid(rp.arbiter);
+		for (int i = 0; ok && i < RP_NARGS; i++)
+		{
+			given[i] = get_attnum(rp.relid, rp_cols[i]);
+			rp.att[i] = given[i];
+			ok = given[i] > 0;
+		}
+		if (ok)
+		{
+			rp.natts = desc->natts;
+			rp.fill = palloc0(desc->natts * sizeof(ExprState *));
+			rp.params = makeParamList(RP_NARGS);
+			rp.params->numParams = RP_NARGS;
+			for (int i = 0; i < RP_NARGS; i++)
+			{
+				rp.params->params[i].ptype = argtypes[i];
+				rp.params->params[i].pflags = PARAM_FLAG_CONST;
+				rp.params->params[i].isnull = true;
+			}
+		}
+		for (int a = 0; ok && a < desc->natts; a++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, a);
+			Node	   *expr = NULL;
+			int			arg = -1;
+
+			if (att->attisdropped)
+				continue;
+			for (int i = 0; i < RP_NARGS; i++)
+				if (given[i] == att->attnum)
+					arg = i;
+			if (arg >= 0)
+			{
+				/* the argument assigned to the column, as the INSERT's parser coerces it */
+				Param	   *p = makeNode(Param);
+
+				p->paramkind = PARAM_EXTERN;
+				p->paramid = arg + 1;
+				p->paramtype = argtypes[arg];
+				p->paramtypmod = -1;
+				p->paramcollid = get_typcollation(argtypes[arg]);
+				p->location = -1;
+				expr = coerce_to_target_type(NULL, (Node *) p, argtypes[arg], att->atttypid, att->atttypmod,
+											 COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
+				ok = expr != NULL;
+			}
+			else
+			{
+				/* a column left out: its default (the identity's nextval among them), else NULL */
+				expr = build_column_default(inc, att->attnum);
+				if (expr == NULL && get_typtype(att->atttypid) == TYPTYPE_DOMAIN)
+					ok = false;	/* a NULL the domain's constraints would judge: the statement does */
+			}
+			if (ok && expr != NULL)
+				rp.fill[a] = ExecInitExprWithParams(expression_planner((Expr *) expr), rp.params);
+		}
+		rp.ok = ok;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(rp_cxt);
+		rp_cxt = NULL;
+		memset(&rp, 0, sizeof(rp));
+		rp_stale = true;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+}
+
+/* ON CONFLICT DO NOTHING under REPEATABLE READ or SERIALIZABLE: the conflicting row must be one
+ * this transaction can see (nodeModifyTable.c's ExecCheckTIDVisible). */
+static void
+rp_check_tid_visible(EState *estate, Relation rel, ItemPointer tid)
+{
+	TupleTableSlot *s;
+
+	if (!IsolationUsesXactSnapshot())
+		return;
+	s = table_slot_create(rel, NULL);
+	if (!table_tuple_fetch_row_version(rel, tid, SnapshotAny, s))
+		elog(ERROR, "failed to fetch conflicting tuple for ON CONFLICT");
+	if (!table_tuple_satisfies_snapshot(rel, s, estate->es_snapshot))
+	{
+		bool		isnull;
+		TransactionId xmin = DatumGetTransactionId(slot_getsysattr(s, MinTransactionIdAttributeNumber, &isnull));
+
+		if (!TransactionIdIsCurrentTransactionId(xmin))
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update")));
+	}
+	ExecDropSingleTupleTableSlot(s);
+}
+
+/* Does the report trigger fire now (its enabled state under session_replication_role)? */
+static bool
+rp_trigger_fires(Relation inc)
+{
+	TriggerDesc *t = inc->trigdesc;
+
+	for (int i = 0; t != NULL && i < t->numtriggers; i++)
+		if (t->triggers[i].tgoid == rp.trigger)
+		{
+			char		e = t->triggers[i].tgenabled;
+
+			return SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA
+				? (e == TRIGGER_FIRES_ON_REPLICA || e == TRIGGER_FIRES_ALWAYS)
+				: (e == TRIGGER_FIRES_ON_ORIGIN || e == TRIGGER_FIRES_ALWAYS);
+		}
+	return false;
+}
+
+/*
+ * The direct write of one report: *inserted false when the idempotency key conflicted (ON
+ * CONFLICT DO NOTHING) or a BEFORE trigger skipped the row.  Returns the stored row, or 0.
+ */
+static Datum
+rp_direct(Relation inc, Relation ev, Oid owner, const Datum *v, const bool *isnull, bool *inserted)
+{
+	EState	   *estate;
+	RangeTblEntry *rte = direct_rte(inc);
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	TupleTableSlot *slot;
+	ExprContext *econtext;
+	MemoryContext old;
+	List	   *recheck = NIL;
+	bool		keyed = !isnull[8];
+	Oid			arbiter = rp.arbiter;	/* a trigger that reports again may rebuild the cache */
+	Datum		result = (Datum) 0;
+
+	*inserted = false;
+	rte->requiredPerms = 0;		/* the caller's INSERT and SELECT on the table were checked */
+	for (int i = 0; i < RP_NARGS; i++)
+		rte->insertedCols = bms_add_member(rte->insertedCols,
+										   rp.att[i] - FirstLowInvalidHeapAttributeNumber);
+	estate = CreateExecutorState();
+	ExecInitRangeTable(estate, list_make1(rte));
+	ExecInitResultRelation(estate, rri, 1);
+	ExecOpenIndices(rri, keyed);
+	direct_inject(&direct_inc, rri);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	estate->es_snapshot = GetActiveSnapshot();
+	AfterTriggerBeginQuery();
+
+	/* the row: the arguments and the defaults, as the statement's target list */
+	for (int i = 0; i < RP_NARGS; i++)
+	{
+		rp.params->params[i].value = isnull[i] ? (Datum) 0 : v[i];
+		rp.params->params[i].isnull = isnull[i];
+	}
+	econtext = GetPerTupleExprContext(estate);
+	econtext->ecxt_param_list_info = rp.params;
+	slot = table_slot_create(inc, &estate->es_tupleTable);
+	ExecClearTuple(slot);
+	old = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+	for (int a = 0; a < rp.natts; a++)
+	{
+		slot->tts_isnull[a] = true;
+		slot->tts_values[a] = (Datum) 0;
+		if (rp.fill[a] != NULL)
+			slot->tts_values[a] = ExecEvalExpr(rp.fill[a], econtext, &slot->tts_isnull[a]);
+	}
+	MemoryContextSwitchTo(old);
+	ExecStoreVirtualTuple(slot);
+	ExecMaterializeSlot(slot);
+	econtext->ecxt_param_list_info = NULL;
+
+	if (rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row && !ExecBRInsertTriggers(estate, rri, slot))
+		slot = NULL;			/* a BEFORE trigger skipped it, as in the statement */
+	if (slot != NULL)
+	{
+		if (inc->rd_att->constr)
+			ExecConstraints(rri, slot, estate);
+		if (keyed)
+		{
+			/* ON CONFLICT ON CONSTRAINT incident_idempotency_key_key DO NOTHING, as ExecInsert does it */
+			List	   *arbiters = list_make1_oid(arbiter);
+
+			for (;;)
+			{
+				ItemPointerData conflict;
+				bool		spec_conflict = false;
+				uint32		token;
+
+				CHECK_FOR_INTERRUPTS();
+				if (!ExecCheckIndexConstraints(rri, slot, estate, &conflict, arbiters))
+				{
+					rp_check_tid_visible(estate, inc, &conflict);
+					break;
+				}
+				token = SpeculativeInsertionLockAcquire(GetCurrentTransactionId());
+				table_tuple_insert_speculative(inc, slot, estate->es_output_cid, 0, NULL, token);
+				recheck = ExecInsertIndexTuples(rri, slot, estate, false, true, &spec_conflict, arbiters);
+				table_tuple_complete_speculative(inc, slot, token, !spec_conflict);
+				SpeculativeInsertionLockRelease(GetCurrentTransactionId());
+				if (!spec_conflict)
+				{
+					*inserted = true;
+					break;
+				}
+				list_free(recheck);
+				recheck = NIL;
+			}
+		}
+		else
+		{
+			table_tuple_insert(inc, slot, estate->es_output_cid, 0, NULL);
+			if (rri->ri_NumIndices > 0)
+				recheck = ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
+			*inserted = true;
+		}
+		if (*inserted)
+			ExecARInsertTriggers(estate, rri, slot, recheck, NULL);
+	}
+	/* the incident's AFTER row triggers (the category's foreign key), as at the statement's end */
+	AfterTriggerEndQuery(estate);
+
+	if (*inserted)
+	{
+		/* the report trigger's part: the event, written as the trigger's owner writes it */
+		Tuplestorestate *ts = tuplestore_begin_heap(false, false, work_mem);
+		char	   *db_role = GetUserNameFromId(GetOuterUserId(), false);
+		Oid			save_user;
+		int			save_sec;
+
+		tuplestore_puttupleslot(ts, slot);
+		GetUserIdAndSecContext(&save_user, &save_sec);
+		SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		event_writing = true;
+		direct_depth++;
+		PG_TRY();
+		{
+			direct_report_events(inc, ev, ts, db_role);
+		}
+		PG_FINALLY();
+		{
+			event_writing = false;
+			direct_depth--;
+			SetUserIdAndSecContext(save_user, save_sec);
+		}
+		PG_END_TRY();
+		tuplestore_end(ts);
+		result = ExecFetchSlotHeapTupleDatum(slot);
+	}
+	ExecCloseResultRelations(estate);
+	ExecCloseRangeTableRelations(estate);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+	CommandCounterIncrement();
+	return result;
+}
+
+/* A row of shegu.incident as its composite type, from a query's i.* (dropped columns skipped). */
+static Datum
+rp_row_datum(HeapTuple tup, TupleDesc td, Oid relid)
+{
+	TupleDesc	rowdesc = lookup_rowtype_tupdesc(get_rel_type_id(relid), -1);
+	Datum	   *vals = palloc(rowdesc->natts * sizeof(Datum));
+	bool	   *nls = palloc(rowdesc->natts * sizeof(bool));
+	int			col = 1;
+	Datum		d;
+
+	for (int a = 0; a < rowdesc->natts; a++)
+	{
+		nls[a] = true;
+		vals[a] = (Datum) 0;
+		if (!TupleDescAttr(rowdesc, a)->attisdropped)
+			vals[a] = SPI_getbinval(tup, td, col++, &nls[a]);
+	}
+	d = SPI_datumTransfer(heap_copy_tuple_as_datum(heap_form_tuple(rowdesc, vals, nls), rowdesc), false, -1);
+	ReleaseTupleDesc(rowdesc);
+	return d;
+}
+
+static const char *
+rp_value(HeapTuple tup, TupleDesc td, const char *col)
+{
+	char	   *s = SPI_getvalue(tup, td, SPI_fnumber(td, col));
+
+	return s ? s : "";
+}
+
+/* The same INSERT as a statement (every trigger, policy and privilege as for any INSERT). */
+static Datum
+rp_statement(Oid relid, const Oid *argtypes, Datum *v, const bool *isnull, bool *inserted)
+{
+	char		nulls[RP_NARGS];
+	Datum		result = (Datum) 0;
+
+	for (int i = 0; i < RP_NARGS; i++)
+		nulls[i] = isnull[i] ? 'n' : ' ';
+	if (rp_insert_plan == NULL)
+		rp_insert_plan = keep_plan(SPI_prepare("INSERT INTO shegu.incident AS i (category, title, source, grid, location,"
+											   " reporter, description, reported_at, idempotency_key, county)"
+											   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+											   " ON CONFLICT ON CONSTRAINT incident_idempotency_key_key DO NOTHING"
+											   " RETURNING i.*", RP_NARGS, (Oid *) argtypes),
+								   "cannot prepare the INSERT of shegu.report");
+	if (SPI_execute_plan(rp_insert_plan, v, nulls, false, 0) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "cannot insert the incident of shegu.report");
+	*inserted = SPI_processed == 1;
+	if (*inserted)
+		result = rp_row_datum(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, relid);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(incident_report);
+/* SQL: shegu.report(category, title, source, grid, location, reporter, description, reported_at,
+ * idempotency_key) RETURNS shegu.incident. */
+Datum
+incident_report(PG_FUNCTION_ARGS)
+{
+	Datum		v[RP_NARGS];
+	bool		isnull[RP_NARGS];
+	Oid			argtypes[RP_NARGS];
+	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+	Oid			relid = get_relname_relid("incident", nsp);
+	Relation	inc;
+	Relation	ev = NULL;
+	bool		direct = false;
+	bool		inserted = false;
+	Oid			owner = InvalidOid;
+	Datum		result;
+	MemoryContext callcxt = CurrentMemoryContext;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table shegu.incident does not exist");
+	for (int i = 0; i < RP_NARGS - 1; i++)
+	{
+		isnull[i] = PG_ARGISNULL(i);
+		v[i] = isnull[i] ? (Datum) 0 : PG_GETARG_DATUM(i);
+	}
+	{
+		/* the declared argument types (a call without an expression tree has none to read) */
+		HeapTuple	pt = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
+		Form_pg_proc pp;
+
+		if (!HeapTupleIsValid(pt))
+			elog(ERROR, "cache lookup failed for function %u", fcinfo->flinfo->fn_oid);
+		pp = (Form_pg_proc) GETSTRUCT(pt);
+		if (pp->pronargs != RP_NARGS - 1)
+			elog(ERROR, "shegu.report must take %d arguments", RP_NARGS - 1);
+		for (int i = 0; i < RP_NARGS - 1; i++)
+			argtypes[i] = pp->proargtypes.values[i];
+		ReleaseSysCache(pt);
+	}
+	argtypes[RP_NARGS - 1] = INT8OID;
+	/* the report time is this session's clock (shegu.incident_clock, else the statement's time) */
+	if (isnull[7])
+	{
+		v[7] = TimestampTzGetDatum(clock_now());
+		isnull[7] = false;
+	}
+	/* the grid, and so the county, before the row is sent anywhere: on Citus the county routes it */
+	if (isnull[3] && !isnull[4])
+	{
+		shegu_gridcode code = shegu_lookup_locate_point(v[4], DatumGetTimestampTz(v[7]));
+
+		if (code != SHEGU_GRIDCODE_NONE)
+		{
+			v[3] = GridcodeGetDatum(code);
+			isnull[3] = false;
+		}
+	}
+	isnull[9] = isnull[3];
+	v[9] = (Datum) 0;
+	if (!isnull[3])
+	{
+		char		code[SHEGU_GRIDCODE_BUFLEN];
+		char		digits[7] = "000000";
+
+		shegu_gridcode_format(DatumGetGridcode(v[3]), code);
+		memcpy(digits, code, Min(strlen(code), 6));
+		v[9] = Int64GetDatum(strtol(digits, NULL, 10));
+	}
+
+	inc = table_open(relid, RowExclusiveLock);
+	if (rp_stale || rp.relid != relid)
+		rp_build(inc, argtypes);
+	/* on Citus the statement routes the row to its county's shard: only a plain server writes directly */
+	if (rp.ok && !citus_present() && rp_trigger_fires(inc) && check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED &&
+		pg_class_aclcheck(relid, GetUserId(), ACL_INSERT) == ACLCHECK_OK &&
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK)
+	{
+		/* the event as the report trigger writes it: as its function's owner */
+		HeapTuple	pt = SearchSysCache1(PROCOID, ObjectIdGetDatum(rp.trigger_fn));
+		Oid			save_user;
+		int			save_sec;
+
+		if (HeapTupleIsValid(pt))
+		{
+			owner = ((Form_pg_proc) GETSTRUCT(pt))->proowner;
+			ReleaseSysCache(pt);
+			GetUserIdAndSecContext(&save_user, &save_sec);
+			SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+			PG_TRY();
+			{
+				direct = direct_usable(inc, &ev);
+			}
+			PG_FINALLY();
+			{
+				SetUserIdAndSecContext(save_user, save_sec);
+			}
+			PG_END_TRY();
+		}
+	}
+	if (direct)
+	{
+		/* a statement of its own: it sees what came before, as the SPI statement would */
+		CommandCounterIncrement();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		result = rp_direct(inc, ev, owner, v, isnull, &inserted);
+		PopActiveSnapshot();
+	}
+	if (ev != NULL)
+		table_close(ev, NoLock);
+	table_close(inc, NoLock);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!direct)
+		result = rp_statement(relid, argtypes, v, isnull, &inserted);
+	if (!inserted)
+	{
+		/*
+		 * A retry finds its own county's row only: on Citus the county routes this to one shard,
+		 * and keys are unique per county there (docs/citus.md); here a key another county holds is
+		 * refused.
+		 */
+		int			by = isnull[9] ? 1 : 0;
+		Datum		kv[2] = {v[8], v[9]};
+		char		kn[2] = {isnull[8] ? 'n' : ' ', ' '};
+		Oid			kt[2] = {TEXTOID, INT8OID};
+		HeapTuple	tup;
+		TupleDesc	td;
+		char	   *stored[3];
+		int64		id;
+		bool		nul;
+
+		if (rp_retry_plan[by] == NULL)
+			rp_retry_plan[by] = keep_plan(SPI_prepare(by == 0
+													  ? "SELECT i.*, i.id FROM shegu.incident AS i WHERE i.idempotency_key OPERATOR(pg_catalog.=) $1"
+													  " AND i.county OPERATOR(pg_catalog.=) $2"
+													  : "SELECT i.*, i.id FROM shegu.incident AS i WHERE i.idempotency_key OPERATOR(pg_catalog.=) $1"
+													  " AND i.county IS NULL", 2 - by, kt),
+										  "cannot prepare the retry of shegu.report");
+		if (SPI_execute_plan(rp_retry_plan[by], kv, kn, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "cannot look up the idempotency key of shegu.report");
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_IDEMPOTENCY_CONFLICT),
+					 errmsg("idempotency key \"%s\" already names an incident of another county",
+							isnull[8] ? "" : TextDatumGetCString(v[8])),
+					 errdetail("This report is for county %s; the key was used by a report elsewhere.",
+							   isnull[9] ? "(none: no grid)" : psprintf(INT64_FORMAT, DatumGetInt64(v[9]))),
+					 errhint("Use a new key for a new submission.")));
+		tup = SPI_tuptable->vals[0];
+		td = SPI_tuptable->tupdesc;
+		id = DatumGetInt64(SPI_getbinval(tup, td, td->natts, &nul));
+		for (int i = 0; i < 3; i++)
+		{
+			int			att = SPI_fnumber(td, rp_cols[i]);
+
+			stored[i] = SPI_getvalue(tup, td, att);
+			if ((stored[i] == NULL) != isnull[i] ||
+				(stored[i] != NULL && strcmp(stored[i], TextDatumGetCString(v[i])) != 0))
+				ereport(ERROR,
+						(errcode(ERRCODE_SHEGU_IDEMPOTENCY_CONFLICT),
+						 errmsg("idempotency key \"%s\" already names incident " INT64_FORMAT,
+								TextDatumGetCString(v[8]), id),
+						 errdetail("Incident " INT64_FORMAT " has category \"%s\", title \"%s\" and source \"%s\"; the retry differs.",
+								   id, rp_value(tup, td, rp_cols[0]), rp_value(tup, td, rp_cols[1]),
+								   rp_value(tup, td, rp_cols[2])),
+						 errhint("Use a new key for a new submission.")));
+		}
+		result = rp_row_datum(tup, td, relid);
+	}
+	SPI_finish();
+	MemoryContextSwitchTo(callcxt);
+	PG_RETURN_DATUM(result);
 }
 
 /* ---------------------------------------------------------------------------------------------

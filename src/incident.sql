@@ -529,57 +529,7 @@ CREATE FUNCTION shegu.report(category text, title text, source text,
                              reporter text DEFAULT NULL, description text DEFAULT NULL,
                              reported_at timestamptz DEFAULT NULL, idempotency_key text DEFAULT NULL)
     RETURNS shegu.incident
-    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = shegu, pg_catalog, pg_temp AS $$
-DECLARE
-    r shegu.incident;
-    v_grid shegu.gridcode := report.grid;
-    v_county bigint;
-    v_at timestamptz := coalesce(report.reported_at,
-                                 nullif(pg_catalog.current_setting('shegu.incident_clock', true), '')::timestamptz,
-                                 pg_catalog.statement_timestamp());
-BEGIN
-    -- The grid, and so the county, is known before the row is sent anywhere: on Citus the county
-    -- routes the insert to its shard (docs/citus.md); the report time is this session's clock.
-    IF v_grid IS NULL AND report.location IS NOT NULL THEN
-        v_grid := shegu.locate(report.location, v_at);
-    END IF;
-    v_county := shegu.incident_county(v_grid);
-    INSERT INTO shegu.incident AS i (category, title, source, grid, location, reporter, description,
-                                     reported_at, idempotency_key, county)
-    VALUES (report.category, report.title, report.source, v_grid, report.location, report.reporter,
-            report.description, v_at, report.idempotency_key, v_county)
-    ON CONFLICT ON CONSTRAINT incident_idempotency_key_key DO NOTHING
-    RETURNING i.* INTO r;
-    IF FOUND THEN
-        RETURN r;
-    END IF;
-    -- A retry finds its own county's row only: on Citus the county routes this to one shard, and
-    -- keys are unique per county there (docs/citus.md); here a key another county holds is refused.
-    IF v_county IS NULL THEN
-        SELECT i.* INTO r FROM shegu.incident AS i
-        WHERE i.idempotency_key = report.idempotency_key AND i.county IS NULL;
-    ELSE
-        SELECT i.* INTO r FROM shegu.incident AS i
-        WHERE i.idempotency_key = report.idempotency_key AND i.county = v_county;
-    END IF;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'SGI05',
-            MESSAGE = format('idempotency key "%s" already names an incident of another county', report.idempotency_key),
-            DETAIL = format('This report is for county %s; the key was used by a report elsewhere.',
-                            coalesce(v_county::text, '(none: no grid)')),
-            HINT = 'Use a new key for a new submission.';
-    END IF;
-    IF r.category IS DISTINCT FROM report.category OR r.title IS DISTINCT FROM report.title
-       OR r.source IS DISTINCT FROM report.source THEN
-        RAISE EXCEPTION USING ERRCODE = 'SGI05',
-            MESSAGE = format('idempotency key "%s" already names incident %s', report.idempotency_key, r.id),
-            DETAIL = format('Incident %s has category "%s", title "%s" and source "%s"; the retry differs.',
-                            r.id, r.category, r.title, r.source),
-            HINT = 'Use a new key for a new submission.';
-    END IF;
-    RETURN r;
-END;
-$$;
+    AS 'MODULE_PATHNAME', 'incident_report' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION shegu.report(text, text, text, shegu.gridcode, geometry, text, text, timestamptz, text) IS
     'reports an incident (上报) and returns it; a retry with the same idempotency_key returns the incident already stored instead of a duplicate';
 

@@ -5,7 +5,7 @@
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(60);
+SELECT plan(64);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -261,6 +261,29 @@ SELECT matches(pg_temp.remote('c2'), '^ERROR 40001', 'a repeatable-read session 
 SELECT dblink_exec('c2', 'ROLLBACK');
 SELECT is((SELECT row(status, escalations)::text FROM incident WHERE id = (SELECT id FROM rr)), '(dispatched,0)',
           'and only the first step took effect');
+
+-- Two sessions report under one idempotency key at once: the second waits for the first's
+-- insertion, then returns its incident (ON CONFLICT DO NOTHING), stored and logged once.
+SELECT dblink_exec('c1', 'BEGIN');
+CREATE TEMP TABLE crep AS SELECT * FROM dblink('c1',
+    'SELECT id::text FROM shegu.report(''tap'', ''at once'', ''wechat'', grid => ''430528201001001'', idempotency_key => ''tap-conc-1'')') AS t(id text);
+SELECT dblink_send_query('c2',
+    'SELECT id::text FROM shegu.report(''tap'', ''at once'', ''wechat'', grid => ''430528201001001'', idempotency_key => ''tap-conc-1'')');
+SELECT pg_sleep(0.5);
+SELECT is(dblink_is_busy('c2'), 1, 'a second report under the same key waits for the first one''s insertion');
+SELECT dblink_exec('c1', 'COMMIT');
+SELECT is(pg_temp.remote('c2'), (SELECT id FROM crep), 'then returns the first one''s incident');
+SELECT is((SELECT count(*)::text || ' incident, ' || (SELECT count(*) FROM incident_event AS e WHERE e.incident_id = min(i.id)) || ' event'
+           FROM incident AS i WHERE i.idempotency_key = 'tap-conc-1'), '1 incident, 1 event', 'stored and logged once');
+-- Under REPEATABLE READ, a key another session stored after the snapshot is a serialization failure.
+SELECT dblink_exec('c2', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+SELECT * FROM dblink('c2', 'SELECT count(*)::text FROM shegu.incident') AS t(n text);
+SELECT * FROM dblink('c1',
+    'SELECT id::text FROM shegu.report(''tap'', ''rr'', ''wechat'', grid => ''430528201001001'', idempotency_key => ''tap-conc-2'')') AS t(id text);
+SELECT dblink_send_query('c2',
+    'SELECT id::text FROM shegu.report(''tap'', ''rr'', ''wechat'', grid => ''430528201001001'', idempotency_key => ''tap-conc-2'')');
+SELECT matches(pg_temp.remote('c2'), '^ERROR 40001', 'a repeatable-read retry of a key stored after its snapshot fails with 40001');
+SELECT dblink_exec('c2', 'ROLLBACK');
 
 -- Sweeps: two at once escalate every overdue incident exactly once; a third does nothing.
 SET shegu.incident_clock = '2026-06-01 08:00+08';

@@ -7,7 +7,7 @@ BEGIN;
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(22);
+SELECT plan(30);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -171,6 +171,53 @@ SELECT throws_ok($$INSERT INTO shegu.incident (category, title, source, grid, re
 DROP TRIGGER tap_remove ON incident;
 ALTER TABLE incident ENABLE TRIGGER incident_10_refuse_delete;
 SELECT is((SELECT count(*) FROM incident WHERE title LIKE 'gone %'), 0::bigint, 'and nothing is written');
+
+-- shegu.report() in C (its own write, with the checks and defaults compiled once per session):
+-- the row it returns is the row stored, its event is the one the statement trigger writes.
+SET shegu.incident_clock = '2026-05-04 09:00+08';
+CREATE TEMP TABLE rep AS
+SELECT (report('tapdw', 'rep 1', 'wechat', grid => '430528701001001', reporter => '张三',
+               reported_at => '2026-05-04 08:30+08', idempotency_key => 'tap-rep-1'))::text AS r;
+SELECT is((SELECT r FROM rep), (SELECT i::text FROM incident AS i WHERE i.idempotency_key = 'tap-rep-1'),
+          'report() returns the row as stored');
+SELECT is((SELECT string_agg(e.action || ':' || e.actor || ':' || e.to_status || ':' || e.to_level || ':' || e.db_role || ':' || e.county, ',')
+           FROM incident_event AS e JOIN incident AS i ON i.id = e.incident_id WHERE i.idempotency_key = 'tap-rep-1'),
+          'report:张三:reported:grid:' || session_user || ':430528',
+          'one report event: the reporter as actor, the session role, the county');
+SET search_path = public;
+SELECT is((SELECT (shegu.report('tapdw', 'rep 1', 'wechat', grid => '430528701001001', idempotency_key => 'tap-rep-1')).id),
+          (SELECT id FROM shegu.incident WHERE idempotency_key = 'tap-rep-1'),
+          'a retry under a search_path without shegu returns the stored incident');
+SET search_path = shegu, public;
+ALTER TABLE incident ALTER COLUMN level SET DEFAULT 'township';
+SELECT is((SELECT level || ':' || coalesce(description, 'NULL') FROM report('tapdw', 'rep 2', 'wechat', grid => '430528701001001')),
+          'township:NULL', 'report() fills a column default added later, as its INSERT does (not for an argument given as NULL)');
+ALTER TABLE incident ALTER COLUMN level DROP DEFAULT;
+ALTER TABLE incident ADD CONSTRAINT tap_no_x CHECK (title <> 'x');
+SELECT throws_ok($$SELECT shegu.report('tapdw', 'x', 'wechat', grid => '430528701001001')$$, '23514', NULL,
+                 'report() enforces a CHECK constraint added later');
+ALTER TABLE incident DROP CONSTRAINT tap_no_x;
+-- a site's BEFORE trigger that changes the row: the stored row, returned and logged, is the changed one
+CREATE FUNCTION pg_temp.sign() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.reporter := coalesce(NEW.reporter, 'signed');
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER incident_20_sign BEFORE INSERT ON incident FOR EACH ROW EXECUTE FUNCTION pg_temp.sign();
+CREATE TEMP TABLE rep4 AS SELECT id, reporter FROM report('tapdw', 'rep 4', 'wechat', grid => '430528701001001');
+SELECT is((SELECT reporter || ':' || (SELECT e.actor FROM incident_event AS e WHERE e.incident_id = rep4.id) FROM rep4),
+          'signed:signed', 'a later BEFORE trigger''s change is returned and logged');
+DROP TRIGGER incident_20_sign ON incident;
+-- another statement trigger of incident: report() runs the INSERT as a statement, logged once
+CREATE FUNCTION pg_temp.noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER tap_stmt AFTER INSERT ON incident FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.noop();
+CREATE TEMP TABLE rep5 AS SELECT (report('tapdw', 'rep 5', 'wechat', grid => '430528701001001', idempotency_key => 'tap-rep-5'))::text AS r;
+SELECT is((SELECT r FROM rep5), (SELECT i::text FROM incident AS i WHERE i.idempotency_key = 'tap-rep-5'),
+          'through the statement, report() returns the row as stored');
+SELECT is((SELECT count(*) FROM incident_event AS e JOIN incident AS i ON i.id = e.incident_id
+           WHERE i.idempotency_key = 'tap-rep-5' AND e.action = 'report'), 1::bigint, 'and logs one report event');
+DROP TRIGGER tap_stmt ON incident;
 
 SELECT * FROM finish();
 ROLLBACK;
