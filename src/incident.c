@@ -973,13 +973,10 @@ incident_before_insert(PG_FUNCTION_ARGS)
 				   get_text(&r, C_TITLE));
 	{
 		/* the county: the grid's first six digits (shegu.incident_county), the Citus routing key */
-		char		code[32];
-		char		digits[7] = "000000";
-		int64		county;
+		char		code[SHEGU_GRIDCODE_BUFLEN];
+		int64		county = shegu_gridcode_county(DatumGetGridcode(R_VAL(&r, C_GRID)));
 
 		shegu_gridcode_format(DatumGetGridcode(R_VAL(&r, C_GRID)), code);
-		memcpy(digits, code, Min(strlen(code), 6));
-		county = strtol(digits, NULL, 10);
 		if (R_NULL(&r, C_COUNTY))
 			set_datum(&r, C_COUNTY, Int64GetDatum(county));
 		else if (DatumGetInt64(R_VAL(&r, C_COUNTY)) != county)
@@ -3898,14 +3895,7 @@ incident_report(PG_FUNCTION_ARGS)
 	isnull[9] = isnull[3];
 	v[9] = (Datum) 0;
 	if (!isnull[3])
-	{
-		char		code[SHEGU_GRIDCODE_BUFLEN];
-		char		digits[7] = "000000";
-
-		shegu_gridcode_format(DatumGetGridcode(v[3]), code);
-		memcpy(digits, code, Min(strlen(code), 6));
-		v[9] = Int64GetDatum(strtol(digits, NULL, 10));
-	}
+		v[9] = Int64GetDatum(shegu_gridcode_county(DatumGetGridcode(v[3])));
 
 	inc = table_open(relid, RowExclusiveLock);
 	if (rp_stale || rp.relid != relid)

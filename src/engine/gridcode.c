@@ -326,6 +326,18 @@ shegu_gridcode_format(shegu_gridcode code, char *buf)
 	return n;
 }
 
+int64_t
+shegu_gridcode_county(shegu_gridcode code)
+{
+	char		buf[SHEGU_GRIDCODE_BUFLEN];
+	int			n = shegu_gridcode_format(code, buf);
+	int64_t		county = 0;
+
+	for (int i = 0; i < 6; i++)
+		county = county * 10 + (i < n ? buf[i] - '0' : 0);
+	return county;
+}
+
 shegu_gridcode
 shegu_gridcode_ancestor(shegu_gridcode code, int level)
 {

@@ -68,6 +68,13 @@ extern shegu_gridcode_status shegu_gridcode_check(shegu_gridcode code,
 /* Canonical shortest text into buf (SHEGU_GRIDCODE_BUFLEN bytes); returns its length. */
 extern int	shegu_gridcode_format(shegu_gridcode code, char *buf);
 
+/*
+ * The county (县) number of a grid: the first six digits of its code, zero-padded for a province
+ * or city code (430528 for 430528101002003, 430000 for 43).  The same as SQL's
+ * shegu.incident_county, the distribution key of incidents on Citus.
+ */
+extern int64_t shegu_gridcode_county(shegu_gridcode code);
+
 /* A one-line English description of a failed parse/check, for tests and tools. */
 extern const char *shegu_gridcode_status_name(shegu_gridcode_status status);
 

@@ -341,10 +341,33 @@ test_zero_segments_exhaustive(void)
 	CHECK_INT(bad, 0, "containment, subtree ranges and parent chains agree");
 }
 
+/* The county of a code, as shegu.incident_county gives it: the first six digits, zero-padded. */
+static int64_t
+county_of(const char *s)
+{
+	shegu_gridcode c;
+
+	if (parse(s, &c, NULL) != SHEGU_GC_OK)
+		return -1;
+	return shegu_gridcode_county(c);
+}
+
+static void
+test_county(void)
+{
+	CHECK_INT(county_of("430528101002003"), 430528, "county of a basic grid");
+	CHECK_INT(county_of("430528101002003007"), 430528, "county of a micro-grid");
+	CHECK_INT(county_of("430528"), 430528, "county of the county itself");
+	CHECK_INT(county_of("4305"), 430500, "a city code, zero-padded");
+	CHECK_INT(county_of("43"), 430000, "a province code, zero-padded");
+	CHECK_INT(county_of("110105001002"), 110105, "county of a community in Beijing");
+}
+
 int
 main(void)
 {
 	test_accepts();
+	test_county();
 	test_rejects();
 	test_navigation();
 	test_integers();
