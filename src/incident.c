@@ -38,6 +38,7 @@
 #include "storage/proc.h"
 #include "tcop/pquery.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -1584,7 +1585,7 @@ case_params(shegu_wf_case *c, Datum *v, char *n)
 /* Plans: the lock [by county], the write [with its event] [by county], the re-read. */
 static SPIPlanPtr lock_plan[2];
 static SPIPlanPtr write_plan[2][2];
-static SPIPlanPtr reread_plan = NULL;
+static SPIPlanPtr reread_plan[2];	/* [by county] */
 
 #define EV_NPARAMS 10			/* action, actor, at, from_status, from_level, work, note, detail, request_id, db_role */
 
@@ -2417,6 +2418,30 @@ stage_of(shegu_wf_state st)
 	}
 }
 
+/*
+ * On Citus a step runs on the node of its incident's shard (incident_step_on_shard), and a
+ * notification queued there would reach only listeners of that node's session.  There the
+ * notifications are collected instead ("channel", "payload", ... in step_notes) and handed back
+ * to the coordinator's act() or sweep step, which sends them in the caller's session.
+ */
+static bool step_collecting = false;
+static List *step_notes = NIL;
+static MemoryContext step_notes_cxt = NULL;	/* the context of incident_step_on_shard's call */
+
+static void
+step_notify(const char *channel, const char *payload)
+{
+	if (step_collecting)
+	{
+		MemoryContext old = MemoryContextSwitchTo(step_notes_cxt);
+
+		step_notes = lappend(lappend(step_notes, pstrdup(channel)), pstrdup(payload));
+		MemoryContextSwitchTo(old);
+	}
+	else
+		Async_Notify(channel, payload);
+}
+
 /* A light that turned: shegu_light for the case's deadline, shegu_limit for a stage's. */
 static void
 notify_turn(Locked *l, const shegu_wf_turn *t, shegu_wf_time at)
@@ -2431,7 +2456,7 @@ notify_turn(Locked *l, const shegu_wf_turn *t, shegu_wf_time at)
 	json_time(&buf, "due_at", t->due);
 	json_time(&buf, "at", at);
 	appendStringInfoChar(&buf, '}');
-	Async_Notify(t->stage ? "shegu_limit" : "shegu_light", buf.data);
+	step_notify(t->stage ? "shegu_limit" : "shegu_light", buf.data);
 }
 
 static void
@@ -2451,7 +2476,7 @@ notify_step(Locked *l, const shegu_wf_result *res, const char *actor, const char
 		appendStringInfo(&buf, ", \"supervisions\": %d", c->supervisions);
 		json_time(&buf, "at", res->at);
 		appendStringInfoChar(&buf, '}');
-		Async_Notify("shegu_supervision", buf.data);
+		step_notify("shegu_supervision", buf.data);
 	}
 	for (int i = res->npre; i < res->nturns; i++)
 		notify_turn(l, &res->turns[i], res->at);
@@ -2466,7 +2491,7 @@ notify_step(Locked *l, const shegu_wf_result *res, const char *actor, const char
 		appendStringInfo(&buf, ", \"escalations\": %d", c->escalations);
 		json_time(&buf, "at", res->at);
 		appendStringInfoChar(&buf, '}');
-		Async_Notify("shegu_escalation", buf.data);
+		step_notify("shegu_escalation", buf.data);
 	}
 }
 
@@ -2744,29 +2769,36 @@ detail_satisfaction(Jsonb *detail, int64 id)
 
 /* ---- what a step needs to know of the side tables ---- */
 
-static SPIPlanPtr parts_plan = NULL;
+static SPIPlanPtr parts_plan[2];	/* [by county] */
 
 static void
 parts_context(Locked *l, shegu_wf_input *in)
 {
-	Datum		v[2];
+	Datum		v[3];
 	bool		isnull;
+	int			by = l->county_null ? 0 : 1;	/* with the county: one shard on Citus */
 
-	if (parts_plan == NULL)
+	if (parts_plan[by] == NULL)
 	{
-		Oid			types[2] = {INT8OID, TEXTOID};
+		Oid			types[3] = {INT8OID, TEXTOID, INT8OID};
 
-		parts_plan = keep_plan(SPI_prepare("SELECT count(*) FILTER (WHERE finished_at IS NULL)::int,"
-										   " coalesce(bool_or(department = $2), false),"
-										   " coalesce(bool_or(department = $2 AND finished_at IS NOT NULL), false)"
-										   " FROM shegu.incident_party WHERE incident_id = $1", 2, types),
-							   "cannot prepare the parts lookup");
+		parts_plan[by] = keep_plan(SPI_prepare(by
+											   ? "SELECT count(*) FILTER (WHERE finished_at IS NULL)::int,"
+											   " coalesce(bool_or(department = $2), false),"
+											   " coalesce(bool_or(department = $2 AND finished_at IS NOT NULL), false)"
+											   " FROM shegu.incident_party WHERE incident_id = $1 AND county = $3"
+											   : "SELECT count(*) FILTER (WHERE finished_at IS NULL)::int,"
+											   " coalesce(bool_or(department = $2), false),"
+											   " coalesce(bool_or(department = $2 AND finished_at IS NOT NULL), false)"
+											   " FROM shegu.incident_party WHERE incident_id = $1", 2 + by, types),
+								   "cannot prepare the parts lookup");
 	}
 	v[0] = Int64GetDatum(l->id);
 	v[1] = in->department ? CStringGetTextDatum(in->department) : (Datum) 0;
+	v[2] = l->county;
 	/* not read-only: a fresh snapshot sees the parts a concurrent step committed while this one
 	 * waited for the row lock */
-	if (SPI_execute_plan(parts_plan, v, in->department ? NULL : " n", false, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(parts_plan[by], v, in->department ? NULL : " n ", false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot read the parts of incident " INT64_FORMAT, l->id);
 	in->parts_open = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	in->department_in_case = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
@@ -2776,14 +2808,18 @@ parts_context(Locked *l, shegu_wf_input *in)
 static void
 mediation_context(Locked *l, shegu_wf_input *in)
 {
-	Oid			types[1] = {INT8OID};
-	Datum		v[1];
+	Oid			types[2] = {INT8OID, INT8OID};
+	Datum		v[2];
 	bool		isnull;
 
 	v[0] = Int64GetDatum(l->id);
-	if (SPI_execute_with_args("SELECT sessions, confirmed_at IS NOT NULL, outcome FROM shegu.incident_mediation"
-							  " WHERE incident_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1",
-							  1, types, v, NULL, false, 1) != SPI_OK_SELECT)
+	v[1] = l->county;
+	if (SPI_execute_with_args(l->county_null
+							  ? "SELECT sessions, confirmed_at IS NOT NULL, outcome FROM shegu.incident_mediation"
+							  " WHERE incident_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1"
+							  : "SELECT sessions, confirmed_at IS NOT NULL, outcome FROM shegu.incident_mediation"
+							  " WHERE incident_id = $1 AND county = $2 ORDER BY started_at DESC, id DESC LIMIT 1",
+							  l->county_null ? 1 : 2, types, v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot read the mediations of incident " INT64_FORMAT, l->id);
 	if (SPI_processed == 0)
 		return;
@@ -2850,17 +2886,22 @@ static void
 part_finish_write(Locked *l, const shegu_wf_result *res, const char *department, const char *actor,
 				  const char *note)
 {
-	Oid			types[5] = {INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
-	Datum		v[5];
-	char		n[6] = "     ";
+	Oid			types[6] = {INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, INT8OID};
+	Datum		v[6];
+	char		n[7] = "      ";
 
 	v[0] = Int64GetDatum(l->id);
 	v[1] = CStringGetTextDatum(department);
 	v[2] = TimestampTzGetDatum(res->at);
 	v[3] = CStringGetTextDatum(actor);
 	param_text(v, n, 4, note);
-	side_exec("UPDATE shegu.incident_party SET finished_at = $3, finished_by = $4, note = $5"
-			  " WHERE incident_id = $1 AND department = $2", 5, types, v, n, SPI_OK_UPDATE);
+	v[5] = l->county;
+	side_exec(l->county_null
+			  ? "UPDATE shegu.incident_party SET finished_at = $3, finished_by = $4, note = $5"
+			  " WHERE incident_id = $1 AND department = $2"
+			  : "UPDATE shegu.incident_party SET finished_at = $3, finished_by = $4, note = $5"
+			  " WHERE incident_id = $1 AND department = $2 AND county = $6",
+			  l->county_null ? 5 : 6, types, v, n, SPI_OK_UPDATE);
 }
 
 static void
@@ -2869,7 +2910,9 @@ mediation_write(Locked *l, const shegu_wf_input *in, const shegu_wf_result *res,
 	Oid			types[8] = {INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
 	Datum		v[8];
 	char		n[9] = "        ";
-	const char *open = " WHERE incident_id = $1 AND outcome IS NULL";
+	/* with the county: one shard on Citus */
+	const char *open = l->county_null ? " WHERE incident_id = $1 AND outcome IS NULL"
+		: " WHERE incident_id = $1 AND county = $4 AND outcome IS NULL";
 	StringInfoData q;
 
 	v[0] = Int64GetDatum(l->id);
@@ -2942,6 +2985,95 @@ handling_level_step(shegu_wf_action a)
 		a == SHEGU_WF_JOINT_DISPATCH || a == SHEGU_WF_VERIFY || a == SHEGU_WF_CLOSE;
 }
 
+/* ---- the step on Citus: on the node of the incident's shard ---- */
+
+/* True while incident_step_on_shard runs its step on the node of the incident's shard. */
+static bool step_on_shard = false;
+
+/* A text argument of the statement that sends a step to its shard: a literal, or NULL. */
+static void
+step_literal(StringInfo q, const char *v, const char *type)
+{
+	appendStringInfo(q, ", %s::%s", v ? quote_literal_cstr(v) : "NULL", type);
+}
+
+/*
+ * On Citus a step runs on the node that holds its incident's shard: there its lock, its write
+ * and its event are local statements of the node's own backend, whose triggers let act()'s
+ * write in (act_writing), as on a single server.  The coordinator sends the step as one call of
+ * shegu.incident_step_on_shard, a distributed function co-located with shegu.incident and
+ * delegated by the county (docs/citus.md, the layout); its arguments are constants, so that
+ * Citus delegates the call inside a transaction too (force_delegation).  Authorisation and the
+ * step's time were settled here, by the caller's session; the notifications the step made
+ * come back with its row and are sent here, to the caller's listeners.
+ */
+static Datum
+step_remote(const StepArgs *s, bool *changed)
+{
+	StringInfoData q;
+	int64		county;
+	bool		isnull;
+	Datum		result = (Datum) 0;
+	Datum		notes;
+	HeapTuple	tup;
+	TupleDesc	td;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (s->county != NULL)
+		county = DatumGetInt64(*s->county);
+	else
+	{
+		/* without its county the incident is looked for on every shard (docs/citus.md: give it) */
+		Oid			t[1] = {INT8OID};
+		Datum		v[1] = {Int64GetDatum(s->id)};
+
+		if (SPI_execute_with_args("SELECT county FROM shegu.incident WHERE id = $1", 1, t, v, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "cannot look up the county of incident " INT64_FORMAT, s->id);
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
+					 errmsg("incident " INT64_FORMAT " does not exist", s->id)));
+		county = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT r.incident, r.changed, r.notifications FROM shegu.incident_step_on_shard("
+					 INT64_FORMAT "::bigint, " INT64_FORMAT "::bigint", county, s->id);
+	step_literal(&q, AN(s->action), "text");
+	step_literal(&q, s->actor, "text");
+	step_literal(&q, s->note, "text");
+	step_literal(&q, s->detail ? JsonbToCString(NULL, &s->detail->root, VARSIZE(s->detail)) : NULL, "jsonb");
+	step_literal(&q, s->request_id, "text");
+	step_literal(&q, s->db_role, "text");
+	appendStringInfo(&q, ", %s", s->basic_staff ? "true" : "false");
+	step_literal(&q, DatumGetCString(DirectFunctionCall1(timestamptz_out, TimestampTzGetDatum(s->at))), "timestamptz");
+	appendStringInfo(&q, ", %s) AS r", s->at_is_now ? "true" : "false");
+	if (SPI_execute(q.data, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "cannot run the step of incident " INT64_FORMAT " on its shard", s->id);
+	tup = SPI_tuptable->vals[0];
+	td = SPI_tuptable->tupdesc;
+	*changed = DatumGetBool(SPI_getbinval(tup, td, 2, &isnull));
+	notes = SPI_getbinval(tup, td, 3, &isnull);
+	if (!isnull)
+	{
+		Datum	   *e;
+		bool	   *en;
+		int			ne;
+
+		deconstruct_array(DatumGetArrayTypeP(notes), TEXTOID, -1, false, TYPALIGN_INT, &e, &en, &ne);
+		for (int i = 0; i + 1 < ne; i += 2)
+			Async_Notify(TextDatumGetCString(e[i]), TextDatumGetCString(e[i + 1]));
+	}
+	{
+		Datum		d = SPI_getbinval(tup, td, 1, &isnull);
+
+		if (!isnull)
+			result = SPI_datumTransfer(d, false, -1);
+	}
+	SPI_finish();
+	return result;
+}
+
 /*
  * Runs one step.  Returns the incident's row after it (act) and sets *changed; a sweep step
  * with nothing to do writes nothing and returns the row as it is.
@@ -2963,6 +3095,8 @@ step_run(const StepArgs *s, bool *changed)
 	bool		internal = (s->action >= SHEGU_WF_NPUBLIC);
 
 	*changed = false;
+	if (citus_present() && !step_on_shard)
+		return step_remote(s, changed);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (!citus_present())
@@ -3203,18 +3337,21 @@ reread:
 	if (locked != NULL)
 		ExecDropSingleTupleTableSlot(locked);
 	{
-		Datum		v[1];
+		Datum		v[2];
 		bool		isnull;
+		int			by = l.county_null ? 0 : 1;
 
-		if (reread_plan == NULL)
+		if (reread_plan[by] == NULL)
 		{
-			Oid			types[1] = {INT8OID};
+			Oid			types[2] = {INT8OID, INT8OID};
 
-			reread_plan = keep_plan(SPI_prepare("SELECT i FROM shegu.incident AS i WHERE i.id = $1", 1, types),
-									"cannot prepare the incident read");
+			reread_plan[by] = keep_plan(SPI_prepare(by ? "SELECT i FROM shegu.incident AS i WHERE i.id = $1 AND i.county = $2"
+													: "SELECT i FROM shegu.incident AS i WHERE i.id = $1", 1 + by, types),
+										"cannot prepare the incident read");
 		}
 		v[0] = Int64GetDatum(l.id);
-		if (SPI_execute_plan(reread_plan, v, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		v[1] = l.county;
+		if (SPI_execute_plan(reread_plan[by], v, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "cannot read incident " INT64_FORMAT, l.id);
 		result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
 	}
@@ -3392,6 +3529,126 @@ incident_act(PG_FUNCTION_ARGS)
 	s.at = clock_now();
 	s.at_is_now = clock_is_real();
 	PG_RETURN_DATUM(step_run(&s, &changed));
+}
+
+static SPIPlanPtr local_shard_plan = NULL;
+
+/* Does this node hold the shard of shegu.incident for this county? (Citus; connected to SPI) */
+static bool
+shard_is_local(Datum county)
+{
+	bool		isnull;
+
+	if (local_shard_plan == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		local_shard_plan = keep_plan(SPI_prepare("SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_placement AS p"
+												 " WHERE p.shardid OPERATOR(pg_catalog.=) pg_catalog.get_shard_id_for_distribution_column('shegu.incident', $1)"
+												 " AND p.groupid OPERATOR(pg_catalog.=) (SELECT groupid FROM pg_catalog.pg_dist_local_group))",
+												 1, types),
+									 "cannot prepare the shard lookup");
+	}
+	if (SPI_execute_plan(local_shard_plan, &county, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "cannot look up the shard of county " INT64_FORMAT, DatumGetInt64(county));
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+PG_FUNCTION_INFO_V1(incident_step_on_shard);
+/*
+ * SQL: shegu.incident_step_on_shard(county, incident_id, action, actor, note, detail,
+ * request_id, db_role, basic_staff, at, at_is_now, OUT incident, OUT changed, OUT
+ * notifications) — Citus only: the step that act() or the sweep sends to the node of the
+ * incident's shard (step_remote), run there; the caller authorised it and gives the role that
+ * asked for it.  Owner only.
+ */
+Datum
+incident_step_on_shard(PG_FUNCTION_ARGS)
+{
+	StepArgs	s;
+	char	   *action;
+	int			a;
+	bool		changed = false;
+	Datum		row = (Datum) 0;
+	TupleDesc	td;
+	Datum		out[3];
+	bool		outnull[3] = {false, false, false};
+	bool		local;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	for (int i = 0; i < 11; i++)
+		if (i != 4 && i != 5 && i != 6 && PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument %d of shegu.incident_step_on_shard is NULL", i + 1)));
+	if (!citus_present())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("shegu.incident_step_on_shard runs on Citus only"),
+				 errhint("Use shegu.act().")));
+	memset(&s, 0, sizeof(s));
+	s.county = &fcinfo->args[0].value;
+	s.id = PG_GETARG_INT64(1);
+	action = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	a = shegu_wf_lookup(shegu_wf_action_names, SHEGU_WF_NACTIONS, action);
+	if (a < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown action \"%s\" on incident " INT64_FORMAT, action, s.id)));
+	s.action = (shegu_wf_action) a;
+	s.actor = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	s.note = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
+	s.detail = PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5);
+	s.request_id = PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6));
+	s.db_role = text_to_cstring(PG_GETARG_TEXT_PP(7));
+	s.basic_staff = PG_GETARG_BOOL(8);
+	s.at = PG_GETARG_TIMESTAMPTZ(9);
+	s.at_is_now = PG_GETARG_BOOL(10);
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "shegu.incident_step_on_shard must return a record");
+
+	/* here, or the shard's triggers refuse the write: Citus delegates the call by the county */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	local = shard_is_local(*s.county);
+	SPI_finish();
+	if (!local)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the step of incident " INT64_FORMAT " did not reach the node of county " INT64_FORMAT "'s shard",
+						s.id, DatumGetInt64(*s.county)),
+				 errhint("Declare shegu.incident_step_on_shard a distributed function co-located with shegu.incident, "
+						 "distributed by its county and force-delegated (docs/citus.md, the layout).")));
+	step_notes = NIL;
+	step_notes_cxt = cxt;
+	step_on_shard = true;
+	step_collecting = true;
+	PG_TRY();
+	{
+		row = step_run(&s, &changed);
+	}
+	PG_FINALLY();
+	{
+		step_on_shard = false;
+		step_collecting = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	out[0] = row;
+	outnull[0] = (row == (Datum) 0);
+	out[1] = BoolGetDatum(changed);
+	{
+		int			n = list_length(step_notes);
+		Datum	   *e = palloc(sizeof(Datum) * Max(n, 1));
+		int			i = 0;
+		ListCell   *lc;
+
+		foreach(lc, step_notes)
+			e[i++] = CStringGetTextDatum((char *) lfirst(lc));
+		out[2] = PointerGetDatum(construct_array(e, n, TEXTOID, -1, false, TYPALIGN_INT));
+	}
+	step_notes = NIL;
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(td), out, outnull)));
 }
 
 PG_FUNCTION_INFO_V1(incident_step);

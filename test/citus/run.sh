@@ -105,7 +105,8 @@ check_eq "$(coord -v ON_ERROR_STOP=1 -c "INSERT INTO shegu.incident (category, t
 
 # act() routed to the worker: the step happens there, the event is written beside it.
 st=$(coord -c "SELECT status || '/' || level FROM shegu.act($a, 'accept', 'centre')")
-check_eq "$st" "accepted/grid" "act() accepts an incident on its worker"
+# (巡办分离, seed 004: a neighbour dispute is led by the community, docs/incident.md)
+check_eq "$st" "accepted/community" "act() accepts an incident on its worker"
 check_eq "$(coord -c "SELECT status FROM shegu.incident WHERE id = $a")" accepted "the accepted state is stored"
 check_eq "$(coord -c "SELECT string_agg(action || ':' || actor, ',' ORDER BY at, id) FROM shegu.incident_event WHERE incident_id = $a AND county = 430528")" \
 	"report:patrol,accept:centre" "act() logs its event with the incident's county"
@@ -117,8 +118,11 @@ check_eq "$(coord -c "SELECT count(*) FROM shegu.incident_event WHERE incident_i
 check_eq "$(coord_sqlstate "SELECT shegu.act($a, 'close', 'centre')")" SGI01 "an illegal step fails with SGI01 from the worker"
 check_eq "$(coord_sqlstate "SELECT shegu.act(999999, 'accept', 'centre')")" SGI02 "an unknown incident fails with SGI02"
 check_eq "$(coord_sqlstate "UPDATE shegu.incident SET status = 'closed' WHERE id = $b")" SGI03 "a direct change of the state is refused on the shard"
-check_eq "$(coord_sqlstate "UPDATE shegu.incident SET step = '{\"request\": {\"incident\": \"$a\", \"action\": \"close\"}}' WHERE id = $b")" SGI03 \
-	"a step written by hand for another incident is refused"
+check_eq "$(coord_sqlstate "UPDATE shegu.incident SET status = 'closed' WHERE id = $b AND county = 431102")" SGI03 \
+	"a direct change of the state routed to its shard by the county is refused there too"
+coord -c "CREATE ROLE citus_step_forger LOGIN" -c "GRANT shegu_centre TO citus_step_forger" >/dev/null
+check_eq "$(coord_sqlstate "SET ROLE citus_step_forger; SELECT * FROM shegu.incident_step_on_shard(431102, $b, 'close', 'x', NULL, NULL, NULL, 'x', false, now(), true)")" 42501 \
+	"only the owner may send a step to a shard (shegu.incident_step_on_shard)"
 check_eq "$(coord_sqlstate "DELETE FROM shegu.incident WHERE id = $b")" SGI04 "incidents are not deleted"
 check_eq "$(coord_sqlstate "UPDATE shegu.incident_event SET note = 'x'")" SGI04 "the event log stays append-only on the shards"
 coord -c "UPDATE shegu.incident SET title = 'fence (east)' WHERE id = $b"
