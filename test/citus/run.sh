@@ -161,6 +161,16 @@ check_eq "$(coord -c "SELECT count(*) FROM shegu.incident WHERE status = 'report
 k1=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '430528101002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
 k2=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '430528101002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
 check_eq "$k2" "$k1" "report() with the same idempotency key returns the stored incident"
+# Keys are unique per county (the layout's UNIQUE (county, idempotency_key)): the same key in another
+# county is another incident, and a retry finds only its own county's row.
+k3=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '110105001002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
+[ -n "$k3" ] && [ "$k3" != "$k1" ]
+check $? "the same key in another county reports another incident ($k1, $k3)"
+k4=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '110105001002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
+k5=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '430528101002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
+check_eq "$k4 $k5" "$k3 $k1" "each county's retry returns its own county's incident"
+check_eq "$(coord_sqlstate "SELECT shegu.report('other', 'another title', 'wechat', grid => '110105001002003', idempotency_key => 'app-1')")" SGI05 \
+	"a retry that differs from its own county's stored report is refused (SGI05)"
 
 # Notifications: sent in the coordinator session, at commit, whatever node the row is on.
 out=$(coord -c "LISTEN shegu_escalation" -c "SELECT shegu.act($c, 'escalate', 'centre')" 2>&1)
