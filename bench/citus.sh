@@ -81,33 +81,60 @@ act_script() { # BASE WITH_COUNTY
 		echo "SELECT status FROM shegu.act($1 + :k, 'supervise', 'bench');"
 	fi
 }
+# Citus's own cost of one routed write, the floor under report() and act(): the same single-row
+# INSERT (county given) and UPDATE of a free column by hand, through the same triggers.
+cat >"$run/insert.sql" <<SQL
+\set g random(0, 299)
+INSERT INTO shegu.incident (category, title, source, grid, county) VALUES ('other', 'pgbench', 'hotline', ((CASE :g % 3 WHEN 0 THEN '430528' WHEN 1 THEN '431102' ELSE '110105' END) || '101001' || lpad((1 + :g / 3 % 100)::text, 3, '0'))::shegu.gridcode, CASE :g % 3 WHEN 0 THEN 430528 WHEN 1 THEN 431102 ELSE 110105 END);
+SQL
+update_script() { # BASE
+	echo "\\set k random(0, $((INCIDENTS - 1)))"
+	echo "UPDATE shegu.incident SET title = 'pgbench' WHERE id = $1 + :k AND county = CASE :k % 3 WHEN 0 THEN 430528 WHEN 1 THEN 431102 ELSE 110105 END;"
+}
+update_script "$plain_base" >"$run/update_plain.sql"
+update_script "$citus_base" >"$run/update_citus.sql"
 act_script "$plain_base" 1 >"$run/act_plain.sql"
 act_script "$citus_base" 1 >"$run/act_citus.sql"
 act_script "$citus_base" 0 >"$run/act_citus_lookup.sql"
 
-# mean latency in ms of SECS seconds of one script: SIDE SCRIPT CLIENTS
+# the workers log each session they start: the coordinator's backends open them
+for i in 1 2; do citus_psql "$i" -d postgres -c "ALTER SYSTEM SET log_connections = on" -c "SELECT pg_reload_conf()" >/dev/null; done
+opened() { cat "$run/citus/worker1.log" "$run/citus/worker2.log" | grep -c 'connection authorized'; }
+# mean latency in ms of SECS seconds of one script: SIDE SCRIPT CLIENTS (on Citus, sets $sessions:
+# the worker sessions opened meanwhile)
 latency() {
-	local host port
+	local host port before
 	if [ "$1" = plain ]; then host=$run/plain; port=$plain_port; else host=$run/citus; port=${citus_ports[0]}; fi
-	"$bindir/pgbench" -n -h "$host" -p "$port" -U postgres -c "$3" -j "$3" -T "$SECS" -f "$2" "$db" 2>&1 |
-		awk -F'= ' '/^latency average/ { split($2, a, " "); print a[1] }'
+	before=$(opened)
+	"$bindir/pgbench" -n -h "$host" -p "$port" -U postgres -c "$3" -j "$3" -T "$SECS" -f "$2" "$db" >"$run/pgbench.out" 2>&1
+	grep -q 'number of failed transactions: 0 ' "$run/pgbench.out" || { cat "$run/pgbench.out" >&2; die "pgbench failed: $2"; }
+	awk -F'= ' '/^latency average/ { split($2, a, " "); print a[1] }' "$run/pgbench.out"
+	sessions=$(( $(opened) - before ))
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 say "citus bench: a coordinator and two workers on this machine ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)); SECS=$SECS, $INCIDENTS incidents in 3 counties"
-printf '%-44s %10s %10s %8s\n' "call (pgbench clients)" "single ms" "Citus ms" "ratio"
-line() { printf '%-44s %10s %10s %8s\n' "$1" "$2" "$3" "$(ratio "$3" "$2")"; }
-p=$(latency plain "$run/report.sql" 1); c=$(latency citus "$run/report.sql" 1); line "report() (1)" "$p" "$c"
-p=$(latency plain "$run/act_plain.sql" 1); c=$(latency citus "$run/act_citus.sql" 1); line "act() with the county (1)" "$p" "$c"
-c=$(latency citus "$run/act_citus_lookup.sql" 1); line "act() without the county, looked up (1)" "$p" "$c"
-p=$(latency plain "$run/report.sql" "$CLIENTS"); c=$(latency citus "$run/report.sql" "$CLIENTS"); line "report() ($CLIENTS)" "$p" "$c"
-p=$(latency plain "$run/act_plain.sql" "$CLIENTS"); c=$(latency citus "$run/act_citus.sql" "$CLIENTS"); line "act() with the county ($CLIENTS)" "$p" "$c"
+printf '%-46s %9s %9s %7s %16s\n' "call (pgbench clients)" "single ms" "Citus ms" "ratio" "worker sessions"
+line() { printf '%-46s %9s %9s %7s %16s\n' "$1" "$2" "$3" "$(ratio "$3" "$2")" "$4"; }
+# (latency runs in this shell, not in $(...), so that $sessions survives)
+both() { # NAME PLAIN_SCRIPT CITUS_SCRIPT CLIENTS
+	latency plain "$2" "$4" >"$run/p.ms"; latency citus "$3" "$4" >"$run/c.ms"
+	line "$1 ($4)" "$(cat "$run/p.ms")" "$(cat "$run/c.ms")" "$sessions"
+}
+both "INSERT by hand, county given" "$run/insert.sql" "$run/insert.sql" 1
+both "UPDATE of a free column by hand, routed" "$run/update_plain.sql" "$run/update_citus.sql" 1
+both "report()" "$run/report.sql" "$run/report.sql" 1
+both "act() with the county" "$run/act_plain.sql" "$run/act_citus.sql" 1
+both "act() without the county (looked up)" "$run/act_plain.sql" "$run/act_citus_lookup.sql" 1
+both "report()" "$run/report.sql" "$run/report.sql" "$CLIENTS"
+both "act() with the county" "$run/act_plain.sql" "$run/act_citus.sql" "$CLIENTS"
+both "act() without the county (looked up)" "$run/act_plain.sql" "$run/act_citus_lookup.sql" "$CLIENTS"
 # the worker sessions the coordinator's backends opened and keep (all clients have gone)
 w=0
 for i in 1 2; do
 	n=$(citus_psql "$i" -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
 	w=$((w + n))
 done
-echo "worker sessions left open after the runs: $w (two workers)"
+echo "worker sessions left open after the runs: $w (two workers; 'worker sessions' above: opened during each run)"
 # the results agree: every supervision of the Citus runs is logged on its incident's shard
 got=$(citus_psql 0 -d "$db" -c "SELECT (SELECT sum(supervisions) FROM shegu.incident) = (SELECT count(*) FROM shegu.incident_event WHERE action = 'supervise')")
 echo "every supervision on Citus has its event: $got"

@@ -10,6 +10,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/tupconvert.h"
 #include "access/sysattr.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
@@ -1453,15 +1454,29 @@ lock_atts(Relation rel)
 	lock_relid = RelationGetRelid(rel);
 }
 
+/*
+ * On Citus, while incident_step_on_shard runs a step on the node of the incident's shard: the
+ * shards of shegu.incident and shegu.incident_event for the step's county, which the step locks
+ * and writes directly, as a single server does its tables (InvalidOid otherwise).
+ */
+static Oid	shard_inc_relid = InvalidOid;
+static Oid	shard_ev_relid = InvalidOid;
+
+/*
+ * Locks incident id (in county, when the primary key starts with it: a Citus shard's
+ * (county, id)) through the primary key and reads it into l.  False when there is none.
+ */
 static bool
-lock_direct(int64 id, Locked *l, TupleTableSlot **keep)
+lock_direct(int64 id, const Datum *county, Locked *l, TupleTableSlot **keep)
 {
-	Oid			relid = get_relname_relid("incident", get_namespace_oid("shegu", false));
+	Oid			relid = OidIsValid(shard_inc_relid) ? shard_inc_relid
+		: get_relname_relid("incident", get_namespace_oid("shegu", false));
 	Relation	rel;
 	Relation	irel;
 	Oid			pkey;
 	IndexScanDesc scan;
-	ScanKeyData key;
+	ScanKeyData key[2];
+	int			nkeys;
 	TupleTableSlot *slot;
 	Snapshot	snap;
 	bool		found = false;
@@ -1476,14 +1491,24 @@ lock_direct(int64 id, Locked *l, TupleTableSlot **keep)
 	if (!OidIsValid(pkey))
 		elog(ERROR, "table shegu.incident has no primary key");
 	irel = index_open(pkey, AccessShareLock);
+	nkeys = IndexRelationGetNumberOfKeyAttributes(irel);
+	if (nkeys == 1 && irel->rd_index->indkey.values[0] == lock_att[0])
+		ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+	else if (nkeys == 2 && county != NULL && irel->rd_index->indkey.values[0] == lock_att[3] &&
+			 irel->rd_index->indkey.values[1] == lock_att[0])
+	{
+		ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT8EQ, *county);
+		ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+	}
+	else
+		elog(ERROR, "the primary key of %s is neither (id) nor (county, id)", RelationGetRelationName(rel));
 	CommandCounterIncrement();	/* see what the calling statement wrote so far */
 	/* READ COMMITTED: the latest version, waited for; REPEATABLE READ and SERIALIZABLE: the
 	 * version this transaction sees, so that a change committed since is a serialization failure */
 	snap = RegisterSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
 	slot = table_slot_create(rel, NULL);
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
-	scan = index_beginscan(rel, irel, snap, 1, 0);
-	index_rescan(scan, &key, 1, NULL, 0);
+	scan = index_beginscan(rel, irel, snap, nkeys, 0);
+	index_rescan(scan, key, nkeys, NULL, 0);
 	if (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		ItemPointerData tid = slot->tts_tid;
@@ -1954,8 +1979,15 @@ direct_build(Relation inc, Relation ev)
 		}
 		if (ok)
 		{
-			direct_ev_seq = getIdentitySequence(RelationGetRelid(ev), direct_ev_att[0], true);
-			ok = OidIsValid(direct_ev_seq) && TupleDescAttr(ed, direct_ev_att[0] - 1)->attidentity != '\0';
+			/* a Citus shard has no identity: its ids come from the identity sequence of the table
+			 * it is a shard of, on this node (the layout gives each node a range of its own) */
+			Oid			idrel = RelationGetRelid(ev) == shard_ev_relid
+				? get_relname_relid("incident_event", RelationGetNamespace(ev)) : RelationGetRelid(ev);
+			AttrNumber	idatt = get_attnum(idrel, ev_names[0]);
+
+			/* (only an identity column's sequence is an internal dependency of it) */
+			direct_ev_seq = getIdentitySequence(idrel, idatt, true);
+			ok = OidIsValid(direct_ev_seq);
 		}
 		if (ok)
 		{
@@ -2006,7 +2038,8 @@ direct_inject(DirectRel *d, ResultRelInfo *rri)
 static bool
 direct_usable(Relation inc, Relation *evp)
 {
-	Oid			evid = get_relname_relid("incident_event", RelationGetNamespace(inc));
+	Oid			evid = OidIsValid(shard_ev_relid) ? shard_ev_relid
+		: get_relname_relid("incident_event", RelationGetNamespace(inc));
 	Relation	ev;
 
 	*evp = NULL;
@@ -3160,9 +3193,9 @@ step_run(const StepArgs *s, bool *changed)
 		return step_remote(s, changed);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (!citus_present())
+	if (!citus_present() || OidIsValid(shard_inc_relid))
 	{
-		if (!lock_direct(s->id, &l, &locked) || (by_county && (l.county_null || l.county != *s->county)))
+		if (!lock_direct(s->id, s->county, &l, &locked) || (by_county && (l.county_null || l.county != *s->county)))
 			ereport(ERROR,
 					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
 					 by_county
@@ -3617,25 +3650,66 @@ incident_act(PG_FUNCTION_ARGS)
 
 static SPIPlanPtr local_shard_plan = NULL;
 
-/* Does this node hold the shard of shegu.incident for this county? (Citus; connected to SPI) */
+/*
+ * Does this node hold the shard of shegu.incident for this county?  Then *inc and *ev are the
+ * shards of shegu.incident and shegu.incident_event for it (co-located: on this node too).
+ * (Citus; connected to SPI)
+ */
 static bool
-shard_is_local(Datum county)
+shard_is_local(Datum county, Oid *inc, Oid *ev)
 {
 	bool		isnull;
+	HeapTuple	t;
+	TupleDesc	d;
+	Oid			ns = get_namespace_oid("shegu", false);
 
 	if (local_shard_plan == NULL)
 	{
 		Oid			types[1] = {INT8OID};
 
-		local_shard_plan = keep_plan(SPI_prepare("SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_placement AS p"
-												 " WHERE p.shardid OPERATOR(pg_catalog.=) pg_catalog.get_shard_id_for_distribution_column('shegu.incident', $1)"
-												 " AND p.groupid OPERATOR(pg_catalog.=) (SELECT groupid FROM pg_catalog.pg_dist_local_group))",
+		local_shard_plan = keep_plan(SPI_prepare("SELECT s.inc, s.ev, EXISTS (SELECT FROM pg_catalog.pg_dist_placement AS p"
+												 " WHERE p.shardid OPERATOR(pg_catalog.=) s.inc"
+												 " AND p.groupid OPERATOR(pg_catalog.=) (SELECT groupid FROM pg_catalog.pg_dist_local_group))"
+												 " FROM (SELECT pg_catalog.get_shard_id_for_distribution_column('shegu.incident', $1) AS inc,"
+												 " pg_catalog.get_shard_id_for_distribution_column('shegu.incident_event', $1) AS ev) AS s",
 												 1, types),
 									 "cannot prepare the shard lookup");
 	}
 	if (SPI_execute_plan(local_shard_plan, &county, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "cannot look up the shard of county " INT64_FORMAT, DatumGetInt64(county));
-	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	t = SPI_tuptable->vals[0];
+	d = SPI_tuptable->tupdesc;
+	*inc = get_relname_relid(psprintf("incident_" INT64_FORMAT, DatumGetInt64(SPI_getbinval(t, d, 1, &isnull))), ns);
+	*ev = get_relname_relid(psprintf("incident_event_" INT64_FORMAT, DatumGetInt64(SPI_getbinval(t, d, 2, &isnull))), ns);
+	return DatumGetBool(SPI_getbinval(t, d, 3, &isnull)) && OidIsValid(*inc) && OidIsValid(*ev);
+}
+
+/* A row of a shard of shegu.incident as a row of shegu.incident (their columns by name). */
+static Datum
+row_as_incident(Datum row)
+{
+	HeapTupleHeader h = DatumGetHeapTupleHeader(row);
+	Oid			want = get_rel_type_id(get_relname_relid("incident", get_namespace_oid("shegu", false)));
+	TupleDesc	from,
+				to;
+	HeapTupleData tup;
+	TupleConversionMap *map;
+	HeapTuple	conv;
+
+	if (HeapTupleHeaderGetTypeId(h) == want)
+		return row;
+	from = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(h), HeapTupleHeaderGetTypMod(h));
+	to = lookup_rowtype_tupdesc(want, -1);
+	tup.t_len = HeapTupleHeaderGetDatumLength(h);
+	ItemPointerSetInvalid(&tup.t_self);
+	tup.t_tableOid = InvalidOid;
+	tup.t_data = h;
+	map = convert_tuples_by_name(from, to);
+	conv = map ? execute_attr_map_tuple(&tup, map) : heap_copytuple(&tup);
+	row = heap_copy_tuple_as_datum(conv, to);
+	ReleaseTupleDesc(from);
+	ReleaseTupleDesc(to);
+	return row;
 }
 
 PG_FUNCTION_INFO_V1(incident_step_on_shard);
@@ -3658,6 +3732,8 @@ incident_step_on_shard(PG_FUNCTION_ARGS)
 	Datum		out[3];
 	bool		outnull[3] = {false, false, false};
 	bool		local;
+	Oid			inc,
+				ev;
 	MemoryContext cxt = CurrentMemoryContext;
 
 	for (int i = 0; i < 11; i++)
@@ -3694,7 +3770,7 @@ incident_step_on_shard(PG_FUNCTION_ARGS)
 	/* here, or the shard's triggers refuse the write: Citus delegates the call by the county */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	local = shard_is_local(*s.county);
+	local = shard_is_local(*s.county, &inc, &ev);
 	SPI_finish();
 	if (!local)
 		ereport(ERROR,
@@ -3707,6 +3783,8 @@ incident_step_on_shard(PG_FUNCTION_ARGS)
 	step_notes_cxt = cxt;
 	step_on_shard = true;
 	step_collecting = true;
+	shard_inc_relid = inc;
+	shard_ev_relid = ev;
 	PG_TRY();
 	{
 		row = step_run(&s, &changed);
@@ -3715,9 +3793,13 @@ incident_step_on_shard(PG_FUNCTION_ARGS)
 	{
 		step_on_shard = false;
 		step_collecting = false;
+		shard_inc_relid = InvalidOid;
+		shard_ev_relid = InvalidOid;
 	}
 	PG_END_TRY();
 	MemoryContextSwitchTo(cxt);
+	if (row != (Datum) 0)
+		row = row_as_incident(row);
 	out[0] = row;
 	outnull[0] = (row == (Datum) 0);
 	out[1] = BoolGetDatum(changed);
