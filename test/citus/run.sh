@@ -255,7 +255,8 @@ n=$(coord -c "SELECT count(*) FROM shegu.incident_supervision")
 [ "${n:-0}" -ge 1 ]
 check $? "shegu.incident_supervision reads all shards ($n open)"
 n=$(coord -c "SELECT received FROM shegu.incident_measures_at('2026-03-20') WHERE unit::text = '110105' AND month = '2026-03-01'")
-check_eq "$n" 3 "shegu.incident_measures_at counts a county's incidents across shards"
+# county 110105 in March: "rubbish", "batch 2", "batch 3" and the idempotent "retry"
+check_eq "$n" 4 "shegu.incident_measures_at counts a county's incidents across shards"
 n=$(coord -c "SELECT count(*) FROM shegu.incident_accountability_at('2026-03-21') WHERE kind = 'not_reported' AND reason LIKE '%escalated by the sweep'")
 check_eq "$n" "$swept" "shegu.incident_accountability_at joins the sweep's events to their incidents across shards"
 n=$(coord -c "SELECT shegu.feed_index('社会治理指数', '2026-03-01')")
