@@ -3477,7 +3477,7 @@ reread:
 }
 
 static SPIPlanPtr staff_plan = NULL;
-static SPIPlanPtr staff_grid_plan = NULL;
+static SPIPlanPtr staff_grid_plan[2];	/* [by county] */
 
 /*
  * Who may act, and under which name.  Superusers and members of shegu_centre (the dispatch
@@ -3487,7 +3487,7 @@ static SPIPlanPtr staff_grid_plan = NULL;
  * holds the incident's grid, and the actor is its staff name.  Everyone else is refused.
  */
 static char *
-act_authorise(int64 id, const char *action, const char *actor, const char *role, bool *basic)
+act_authorise(int64 id, const Datum *county, const char *action, const char *actor, const char *role, bool *basic)
 {
 	Oid			centre = get_role_oid("shegu_centre", true);
 	Oid			me = GetOuterUserId();
@@ -3509,12 +3509,14 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role,
 	 * correlated subquery, which Citus refuses between the reference table of the staff and the
 	 * distributed incidents (docs/citus.md).
 	 */
-	if (staff_grid_plan == NULL)
+	if (staff_grid_plan[county != NULL] == NULL)
 	{
-		Oid			types[1] = {INT8OID};
-		SPIPlanPtr	p = SPI_prepare("SELECT i.grid::text FROM shegu.incident AS i WHERE i.id = $1", 1, types);
+		Oid			types[2] = {INT8OID, INT8OID};
+		/* with the county: one shard on Citus */
+		SPIPlanPtr	p = SPI_prepare(county ? "SELECT i.grid::text FROM shegu.incident AS i WHERE i.id = $1 AND i.county = $2"
+									: "SELECT i.grid::text FROM shegu.incident AS i WHERE i.id = $1", county ? 2 : 1, types);
 
-		staff_grid_plan = keep_plan(p, "cannot prepare the staff lookup");
+		staff_grid_plan[county != NULL] = keep_plan(p, "cannot prepare the staff lookup");
 	}
 	if (staff_plan == NULL)
 	{
@@ -3530,7 +3532,8 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role,
 		staff_plan = keep_plan(p, "cannot prepare the staff lookup");
 	}
 	v[0] = Int64GetDatum(id);
-	if (SPI_execute_plan(staff_grid_plan, v, NULL, false, 1) != SPI_OK_SELECT)
+	v[1] = county ? *county : (Datum) 0;
+	if (SPI_execute_plan(staff_grid_plan[county != NULL], v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the grid of incident " INT64_FORMAT, id);
 	grid_null = (SPI_processed == 0);
 	if (!grid_null)
@@ -3641,7 +3644,7 @@ incident_act(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
 		s.county = &fcinfo->args[5].value;
 	s.request_id = detail_string(s.detail, "request_id", action, s.id);
-	s.actor = act_authorise(s.id, action, s.actor, role, &s.basic_staff);
+	s.actor = act_authorise(s.id, s.county, action, s.actor, role, &s.basic_staff);
 	s.db_role = role;
 	s.at = clock_now();
 	s.at_is_now = clock_is_real();
