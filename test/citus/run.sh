@@ -262,3 +262,15 @@ check_eq "$n" "$swept" "shegu.incident_accountability_at joins the sweep's event
 n=$(coord -c "SELECT shegu.feed_index('社会治理指数', '2026-03-01')")
 [ "${n:-0}" -ge 1 ]
 check $? "shegu.feed_index loads the default model's month from the distributed incidents into the coordinator's tables ($n values)"
+
+# The demo's synthetic county (demo/county.sql) draws its grids into the reference table on Citus,
+# and a report located in it lands in that county's shard.
+out=$(coord -v ON_ERROR_STOP=1 -v grids=60 -v code=430529 -f "$top/demo/county.sql" 2>&1); status=$?
+check $status "demo/county.sql runs on the coordinator"
+[ $status = 0 ] || echo "$out" | tail -5 | sed 's/^/#   /'
+check_eq "$(node 2 -d "$db" -c "SELECT count(*) > 60 FROM shegu.grid WHERE code OPERATOR(shegu.<@) '430529'")" t \
+	"its grids are on a worker too (reference table)"
+got=$(coord -c "SELECT county FROM shegu.report('other', 'demo county', 'patrol',
+                  location => (SELECT ST_PointOnSurface(boundary) FROM shegu.grid WHERE kind = 'basic' AND code OPERATOR(shegu.<@) '430529' ORDER BY code LIMIT 1),
+                  reported_at => '2026-03-02 09:00+08')")
+check_eq "$got" 430529 "a report located in the demo county is stored in its county"
