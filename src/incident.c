@@ -3081,9 +3081,6 @@ handling_level_step(shegu_wf_action a)
 
 /* ---- the step on Citus: on the node of the incident's shard ---- */
 
-/* True while incident_step_on_shard runs its step on the node of the incident's shard. */
-static bool step_on_shard = false;
-
 /* A text argument of the statement that sends a step to its shard: a literal, or NULL. */
 static void
 step_literal(StringInfo q, const char *v, const char *type)
@@ -3189,7 +3186,8 @@ step_run(const StepArgs *s, bool *changed)
 	bool		internal = (s->action >= SHEGU_WF_NPUBLIC);
 
 	*changed = false;
-	if (citus_present() && !step_on_shard)
+	/* on Citus, unless this is already the step on the shard's node */
+	if (citus_present() && !OidIsValid(shard_inc_relid))
 		return step_remote(s, changed);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -3784,7 +3782,6 @@ incident_step_on_shard(PG_FUNCTION_ARGS)
 						 "distributed by its county and force-delegated (docs/citus.md, the layout).")));
 	step_notes = NIL;
 	step_notes_cxt = cxt;
-	step_on_shard = true;
 	step_collecting = true;
 	shard_inc_relid = inc;
 	shard_ev_relid = ev;
@@ -3794,7 +3791,6 @@ incident_step_on_shard(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
-		step_on_shard = false;
 		step_collecting = false;
 		shard_inc_relid = InvalidOid;
 		shard_ev_relid = InvalidOid;

@@ -600,42 +600,38 @@ BEGIN
         PERFORM shegu.incident_step(v_id, 'tick', sweep.now, v_county);
     END LOOP;
     -- The departments of joint cases (联动综合执法): each part's own light, NOTIFY shegu_limit once a turn.
-    IF distributed THEN
-        -- On Citus the parts are read unlocked across the shards; each turns by one routed update
-        -- (its county) only while its light is still the one read, so concurrent sweeps turn it once.
-        FOR v_part IN
-            SELECT p.county, p.incident_id, p.department, p.light AS previous FROM shegu.incident_party AS p
-            WHERE p.finished_at IS NULL AND p.light <> 'red' AND p.yellow_at <= sweep.now
-              AND (p.light = 'green' OR p.due_at < sweep.now)
-        LOOP
+    -- A single server turns them in one statement over the rows it could lock; on Citus they are
+    -- read unlocked across the shards and each turns by one update routed by its county, only
+    -- while its light is still the one read, so concurrent sweeps turn it once.
+    FOR v_part IN EXECUTE CASE WHEN distributed THEN
+        'SELECT p.county, p.incident_id, p.department, p.light AS previous FROM shegu.incident_party AS p'
+        ' WHERE p.finished_at IS NULL AND p.light <> ''red'' AND p.yellow_at <= $1'
+        '   AND (p.light = ''green'' OR p.due_at < $1)'
+    ELSE
+        'WITH c AS (SELECT p.incident_id, p.department, p.light AS previous FROM shegu.incident_party AS p'
+        '           WHERE p.finished_at IS NULL AND p.light <> ''red'' AND p.yellow_at <= $1'
+        '             AND (p.light = ''green'' OR p.due_at < $1)'
+        '           FOR UPDATE OF p SKIP LOCKED)'
+        ' UPDATE shegu.incident_party AS p'
+        ' SET light = CASE WHEN $1 > p.due_at THEN ''red'' ELSE ''yellow'' END'
+        ' FROM c WHERE p.incident_id = c.incident_id AND p.department = c.department'
+        ' RETURNING p.incident_id, p.department, p.role, p.light, c.previous, p.due_at'
+    END USING sweep.now
+    LOOP
+        IF distributed THEN
             UPDATE shegu.incident_party AS p
             SET light = CASE WHEN sweep.now > p.due_at THEN 'red' ELSE 'yellow' END
             WHERE p.county = v_part.county AND p.incident_id = v_part.incident_id
               AND p.department = v_part.department AND p.light = v_part.previous AND p.finished_at IS NULL
             RETURNING p.role, p.light, p.due_at INTO v_turn;
-            IF FOUND THEN
-                PERFORM pg_catalog.pg_notify('shegu_limit', pg_catalog.json_build_object(
-                    'incident', v_part.incident_id, 'stage', 'part', 'department', v_part.department,
-                    'role', v_turn.role, 'light', v_turn.light, 'previous', v_part.previous,
-                    'due_at', v_turn.due_at, 'at', sweep.now)::text);
-            END IF;
-        END LOOP;
-        RETURN escalated;
-    END IF;
-    FOR v_part IN
-        WITH c AS (SELECT p.incident_id, p.department, p.light AS previous FROM shegu.incident_party AS p
-                   WHERE p.finished_at IS NULL AND p.light <> 'red' AND p.yellow_at <= sweep.now
-                     AND (p.light = 'green' OR p.due_at < sweep.now)
-                   FOR UPDATE OF p SKIP LOCKED)
-        UPDATE shegu.incident_party AS p
-        SET light = CASE WHEN sweep.now > p.due_at THEN 'red' ELSE 'yellow' END
-        FROM c WHERE p.incident_id = c.incident_id AND p.department = c.department
-        RETURNING p.incident_id, p.department, p.role, p.light, c.previous, p.due_at
-    LOOP
+            CONTINUE WHEN NOT FOUND;
+        ELSE
+            v_turn := v_part;
+        END IF;
         PERFORM pg_catalog.pg_notify('shegu_limit', pg_catalog.json_build_object(
             'incident', v_part.incident_id, 'stage', 'part', 'department', v_part.department,
-            'role', v_part.role, 'light', v_part.light, 'previous', v_part.previous,
-            'due_at', v_part.due_at, 'at', sweep.now)::text);
+            'role', v_turn.role, 'light', v_turn.light, 'previous', v_part.previous,
+            'due_at', v_turn.due_at, 'at', sweep.now)::text);
     END LOOP;
     RETURN escalated;
 END;
