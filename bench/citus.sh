@@ -73,6 +73,11 @@ cat >"$run/report.sql" <<SQL
 \set g random(0, 299)
 SELECT id FROM shegu.report('other', 'pgbench', 'hotline', grid => ((CASE :g % 3 WHEN 0 THEN '430528' WHEN 1 THEN '431102' ELSE '110105' END) || '101001' || lpad((1 + :g / 3 % 100)::text, 3, '0'))::shegu.gridcode);
 SQL
+# a retried report: the same idempotency key, one of 300 (one a grid), sent again and again
+cat >"$run/retry.sql" <<SQL
+\set g random(0, 299)
+SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => ((CASE :g % 3 WHEN 0 THEN '430528' WHEN 1 THEN '431102' ELSE '110105' END) || '101001' || lpad((1 + :g / 3 % 100)::text, 3, '0'))::shegu.gridcode, idempotency_key => 'bench-' || :g);
+SQL
 act_script() { # BASE WITH_COUNTY
 	echo "\\set k random(0, $((INCIDENTS - 1)))"
 	if [ "$2" = 1 ]; then
@@ -117,12 +122,13 @@ printf '%-46s %9s %9s %7s %16s\n' "call (pgbench clients)" "single ms" "Citus ms
 line() { printf '%-46s %9s %9s %7s %16s\n' "$1" "$2" "$3" "$(ratio "$3" "$2")" "$4"; }
 # (latency runs in this shell, not in $(...), so that $sessions survives)
 both() { # NAME PLAIN_SCRIPT CITUS_SCRIPT CLIENTS
-	latency plain "$2" "$4" >"$run/p.ms"; latency citus "$3" "$4" >"$run/c.ms"
+	latency plain "$2" "$4" >"$run/p.ms" && latency citus "$3" "$4" >"$run/c.ms" || die "$1: pgbench failed"
 	line "$1 ($4)" "$(cat "$run/p.ms")" "$(cat "$run/c.ms")" "$sessions"
 }
 both "INSERT by hand, county given" "$run/insert.sql" "$run/insert.sql" 1
 both "UPDATE of a free column by hand, routed" "$run/update_plain.sql" "$run/update_citus.sql" 1
 both "report()" "$run/report.sql" "$run/report.sql" 1
+both "report() retried (its idempotency key again)" "$run/retry.sql" "$run/retry.sql" 1
 both "act() with the county" "$run/act_plain.sql" "$run/act_citus.sql" 1
 both "act() without the county (looked up)" "$run/act_plain.sql" "$run/act_citus_lookup.sql" 1
 both "report()" "$run/report.sql" "$run/report.sql" "$CLIENTS"
