@@ -248,6 +248,17 @@ COMMENT ON FUNCTION shegu.act(bigint, text, text, text, jsonb, bigint) IS
 
 GRANT EXECUTE ON FUNCTION shegu.act(bigint, text, text, text, jsonb, bigint) TO shegu_centre, shegu_grid_worker;
 
+CREATE FUNCTION shegu.incident_step_on_shard(county bigint, incident_id bigint, action text, actor text,
+                                             note text, detail jsonb, request_id text, db_role text,
+                                             basic_staff boolean, at timestamptz, at_is_now boolean,
+                                             OUT incident shegu.incident, OUT changed boolean,
+                                             OUT notifications text[])
+    AS 'MODULE_PATHNAME', 'incident_step_on_shard' LANGUAGE C VOLATILE PARALLEL UNSAFE
+    SET search_path = shegu, pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION shegu.incident_step_on_shard(bigint, bigint, text, text, text, jsonb, text, text, boolean, timestamptz, boolean) FROM PUBLIC;
+COMMENT ON FUNCTION shegu.incident_step_on_shard(bigint, bigint, text, text, text, jsonb, text, text, boolean, timestamptz, boolean) IS
+    'Citus only (docs/citus.md): the step act() or sweep() sends to the node of its incident''s shard, where it is run, declared a distributed function co-located with shegu.incident by county; returns the row after the step, whether it changed and the notifications (channel, payload, …) for the caller''s session to send; the caller authorised the step and names the role that asked for it; owner only';
+
 CREATE OR REPLACE FUNCTION shegu.sweep(now timestamptz DEFAULT now()) RETURNS int
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = shegu, pg_catalog, pg_temp
@@ -256,6 +267,7 @@ DECLARE
     v_id bigint;
     v_county bigint;
     v_part record;
+    v_turn record;
     escalated int := 0;
     -- On Citus (shegu.incident distributed) a multi-shard SELECT cannot lock rows: there the
     -- candidates are read unlocked, and each step's re-check on the locked row keeps it right.
@@ -300,20 +312,38 @@ BEGIN
         PERFORM shegu.incident_step(v_id, 'tick', sweep.now, v_county);
     END LOOP;
     -- The departments of joint cases (联动综合执法): each part's own light, NOTIFY shegu_limit once a turn.
-    FOR v_part IN
-        WITH c AS (SELECT p.incident_id, p.department, p.light AS previous FROM shegu.incident_party AS p
-                   WHERE p.finished_at IS NULL AND p.light <> 'red' AND p.yellow_at <= sweep.now
-                     AND (p.light = 'green' OR p.due_at < sweep.now)
-                   FOR UPDATE OF p SKIP LOCKED)
-        UPDATE shegu.incident_party AS p
-        SET light = CASE WHEN sweep.now > p.due_at THEN 'red' ELSE 'yellow' END
-        FROM c WHERE p.incident_id = c.incident_id AND p.department = c.department
-        RETURNING p.incident_id, p.department, p.role, p.light, c.previous, p.due_at
+    -- A single server turns them in one statement over the rows it could lock; on Citus they are
+    -- read unlocked across the shards and each turns by one update routed by its county, only
+    -- while its light is still the one read, so concurrent sweeps turn it once.
+    FOR v_part IN EXECUTE CASE WHEN distributed THEN
+        'SELECT p.county, p.incident_id, p.department, p.light AS previous FROM shegu.incident_party AS p'
+        ' WHERE p.finished_at IS NULL AND p.light <> ''red'' AND p.yellow_at <= $1'
+        '   AND (p.light = ''green'' OR p.due_at < $1)'
+    ELSE
+        'WITH c AS (SELECT p.incident_id, p.department, p.light AS previous FROM shegu.incident_party AS p'
+        '           WHERE p.finished_at IS NULL AND p.light <> ''red'' AND p.yellow_at <= $1'
+        '             AND (p.light = ''green'' OR p.due_at < $1)'
+        '           FOR UPDATE OF p SKIP LOCKED)'
+        ' UPDATE shegu.incident_party AS p'
+        ' SET light = CASE WHEN $1 > p.due_at THEN ''red'' ELSE ''yellow'' END'
+        ' FROM c WHERE p.incident_id = c.incident_id AND p.department = c.department'
+        ' RETURNING p.incident_id, p.department, p.role, p.light, c.previous, p.due_at'
+    END USING sweep.now
     LOOP
+        IF distributed THEN
+            UPDATE shegu.incident_party AS p
+            SET light = CASE WHEN sweep.now > p.due_at THEN 'red' ELSE 'yellow' END
+            WHERE p.county = v_part.county AND p.incident_id = v_part.incident_id
+              AND p.department = v_part.department AND p.light = v_part.previous AND p.finished_at IS NULL
+            RETURNING p.role, p.light, p.due_at INTO v_turn;
+            CONTINUE WHEN NOT FOUND;
+        ELSE
+            v_turn := v_part;
+        END IF;
         PERFORM pg_catalog.pg_notify('shegu_limit', pg_catalog.json_build_object(
             'incident', v_part.incident_id, 'stage', 'part', 'department', v_part.department,
-            'role', v_part.role, 'light', v_part.light, 'previous', v_part.previous,
-            'due_at', v_part.due_at, 'at', sweep.now)::text);
+            'role', v_turn.role, 'light', v_turn.light, 'previous', v_part.previous,
+            'due_at', v_turn.due_at, 'at', sweep.now)::text);
     END LOOP;
     RETURN escalated;
 END;

@@ -498,3 +498,7 @@ RESET session_replication_role;
 DELETE FROM incident_category WHERE NOT shipped;
 DELETE FROM grid WHERE code <@ '430528101009';
 RESET shegu.incident_clock;
+-- The step act() sends to a shard's node on Citus: without Citus it refuses; its arguments but
+-- note, detail and request_id must be given.
+SELECT * FROM incident_step_on_shard(430528, 1, 'accept', 'x', NULL, NULL, NULL, 'x', false, '2026-03-02 09:00+08', false);
+SELECT * FROM incident_step_on_shard(430528, 1, 'accept', NULL, NULL, NULL, NULL, 'x', false, '2026-03-02 09:00+08', false);

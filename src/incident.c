@@ -10,6 +10,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/tupconvert.h"
 #include "access/sysattr.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
@@ -38,6 +39,7 @@
 #include "storage/proc.h"
 #include "tcop/pquery.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -1452,15 +1454,29 @@ lock_atts(Relation rel)
 	lock_relid = RelationGetRelid(rel);
 }
 
+/*
+ * On Citus, while incident_step_on_shard runs a step on the node of the incident's shard: the
+ * shards of shegu.incident and shegu.incident_event for the step's county, which the step locks
+ * and writes directly, as a single server does its tables (InvalidOid otherwise).
+ */
+static Oid	shard_inc_relid = InvalidOid;
+static Oid	shard_ev_relid = InvalidOid;
+
+/*
+ * Locks incident id (in county, when the primary key starts with it: a Citus shard's
+ * (county, id)) through the primary key and reads it into l.  False when there is none.
+ */
 static bool
-lock_direct(int64 id, Locked *l, TupleTableSlot **keep)
+lock_direct(int64 id, const Datum *county, Locked *l, TupleTableSlot **keep)
 {
-	Oid			relid = get_relname_relid("incident", get_namespace_oid("shegu", false));
+	Oid			relid = OidIsValid(shard_inc_relid) ? shard_inc_relid
+		: get_relname_relid("incident", get_namespace_oid("shegu", false));
 	Relation	rel;
 	Relation	irel;
 	Oid			pkey;
 	IndexScanDesc scan;
-	ScanKeyData key;
+	ScanKeyData key[2];
+	int			nkeys;
 	TupleTableSlot *slot;
 	Snapshot	snap;
 	bool		found = false;
@@ -1475,14 +1491,24 @@ lock_direct(int64 id, Locked *l, TupleTableSlot **keep)
 	if (!OidIsValid(pkey))
 		elog(ERROR, "table shegu.incident has no primary key");
 	irel = index_open(pkey, AccessShareLock);
+	nkeys = IndexRelationGetNumberOfKeyAttributes(irel);
+	if (nkeys == 1 && irel->rd_index->indkey.values[0] == lock_att[0])
+		ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+	else if (nkeys == 2 && county != NULL && irel->rd_index->indkey.values[0] == lock_att[3] &&
+			 irel->rd_index->indkey.values[1] == lock_att[0])
+	{
+		ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT8EQ, *county);
+		ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+	}
+	else
+		elog(ERROR, "the primary key of %s is neither (id) nor (county, id)", RelationGetRelationName(rel));
 	CommandCounterIncrement();	/* see what the calling statement wrote so far */
 	/* READ COMMITTED: the latest version, waited for; REPEATABLE READ and SERIALIZABLE: the
 	 * version this transaction sees, so that a change committed since is a serialization failure */
 	snap = RegisterSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
 	slot = table_slot_create(rel, NULL);
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
-	scan = index_beginscan(rel, irel, snap, 1, 0);
-	index_rescan(scan, &key, 1, NULL, 0);
+	scan = index_beginscan(rel, irel, snap, nkeys, 0);
+	index_rescan(scan, key, nkeys, NULL, 0);
 	if (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		ItemPointerData tid = slot->tts_tid;
@@ -1584,7 +1610,7 @@ case_params(shegu_wf_case *c, Datum *v, char *n)
 /* Plans: the lock [by county], the write [with its event] [by county], the re-read. */
 static SPIPlanPtr lock_plan[2];
 static SPIPlanPtr write_plan[2][2];
-static SPIPlanPtr reread_plan = NULL;
+static SPIPlanPtr reread_plan[2];	/* [by county] */
 
 #define EV_NPARAMS 10			/* action, actor, at, from_status, from_level, work, note, detail, request_id, db_role */
 
@@ -1608,6 +1634,50 @@ lock_plan_get(bool by_county)
 	return lock_plan[by_county];
 }
 
+/* The parameters of the write: id, county, the step's columns, the event's. */
+static void
+write_types(Oid *types)
+{
+	types[0] = INT8OID;
+	types[1] = INT8OID;
+	for (int w = 0; w < W_N; w++)
+		types[2 + w] = w_type(w);
+	types[2 + W_N + 0] = TEXTOID;	/* action */
+	types[2 + W_N + 1] = TEXTOID;	/* actor */
+	types[2 + W_N + 2] = TIMESTAMPTZOID;	/* at */
+	types[2 + W_N + 3] = TEXTOID;	/* from_status */
+	types[2 + W_N + 4] = TEXTOID;	/* from_level */
+	types[2 + W_N + 5] = INTERVALOID;	/* work_time_in_state */
+	types[2 + W_N + 6] = TEXTOID;	/* note */
+	types[2 + W_N + 7] = JSONBOID;	/* detail */
+	types[2 + W_N + 8] = TEXTOID;	/* request_id */
+	types[2 + W_N + 9] = NAMEOID;	/* db_role */
+}
+
+/* UPDATE shegu.incident AS i SET <the step's columns> WHERE <the row> RETURNING i */
+static void
+write_update_sql(StringInfo q, bool by_county)
+{
+	appendStringInfoString(q, "UPDATE shegu.incident AS i SET ");
+	for (int w = 0; w < W_N; w++)
+		appendStringInfo(q, "%s%s = $%d", w ? ", " : "", w_names[w], w + 3);
+	appendStringInfo(q, " WHERE i.id = $1 AND %s RETURNING i",
+					 by_county ? "i.county = $2" : "i.county IS NULL AND $2 IS NULL");
+}
+
+/* The event's columns, and its values from the write's parameters (FROM: before the source). */
+#define EVENT_COLS "incident_id, action, actor, at, from_status, to_status, from_level, to_level," \
+	" work_time_in_state, note, detail, request_id, db_role, county"
+
+static void
+write_event_values(StringInfo q)
+{
+	int			e = 3 + W_N;	/* number of the first event parameter */
+
+	appendStringInfo(q, "$1, $%d, $%d, $%d, $%d, $3, $%d, $4, $%d, $%d, $%d, $%d, $%d, $2",
+					 e, e + 1, e + 2, e + 3, e + 4, e + 5, e + 6, e + 7, e + 8, e + 9);
+}
+
 static SPIPlanPtr
 write_plan_get(bool with_event, bool by_county)
 {
@@ -1615,40 +1685,57 @@ write_plan_get(bool with_event, bool by_county)
 	{
 		StringInfoData q;
 		Oid			types[2 + W_N + EV_NPARAMS];
-		int			e = 3 + W_N;	/* number of the first event parameter */
 
-		types[0] = INT8OID;
-		types[1] = INT8OID;
-		for (int w = 0; w < W_N; w++)
-			types[2 + w] = w_type(w);
-		types[2 + W_N + 0] = TEXTOID;	/* action */
-		types[2 + W_N + 1] = TEXTOID;	/* actor */
-		types[2 + W_N + 2] = TIMESTAMPTZOID;	/* at */
-		types[2 + W_N + 3] = TEXTOID;	/* from_status */
-		types[2 + W_N + 4] = TEXTOID;	/* from_level */
-		types[2 + W_N + 5] = INTERVALOID;	/* work_time_in_state */
-		types[2 + W_N + 6] = TEXTOID;	/* note */
-		types[2 + W_N + 7] = JSONBOID;	/* detail */
-		types[2 + W_N + 8] = TEXTOID;	/* request_id */
-		types[2 + W_N + 9] = NAMEOID;	/* db_role */
+		write_types(types);
 		initStringInfo(&q);
-		appendStringInfoString(&q, "WITH u AS (UPDATE shegu.incident AS i SET ");
-		for (int w = 0; w < W_N; w++)
-			appendStringInfo(&q, "%s%s = $%d", w ? ", " : "", w_names[w], w + 3);
-		appendStringInfo(&q, " WHERE i.id = $1 AND %s RETURNING i)",
-						 by_county ? "i.county = $2" : "i.county IS NULL AND $2 IS NULL");
+		appendStringInfoString(&q, "WITH u AS (");
+		write_update_sql(&q, by_county);
+		appendStringInfoChar(&q, ')');
 		if (with_event)
-			appendStringInfo(&q, ", e AS (INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
-							 " from_status, to_status, from_level, to_level, work_time_in_state, note, detail,"
-							 " request_id, db_role, county)"
-							 " SELECT $1, $%d, $%d, $%d, $%d, $3, $%d, $4, $%d, $%d, $%d, $%d, $%d, $2 FROM u)",
-							 e, e + 1, e + 2, e + 3, e + 4, e + 5, e + 6, e + 7, e + 8, e + 9);
+		{
+			appendStringInfoString(&q, ", e AS (INSERT INTO shegu.incident_event (" EVENT_COLS ") SELECT ");
+			write_event_values(&q);
+			appendStringInfoString(&q, " FROM u)");
+		}
 		appendStringInfoString(&q, " SELECT u.i FROM u");
 		write_plan[with_event][by_county] =
 			keep_plan(SPI_prepare(q.data, with_event ? 2 + W_N + EV_NPARAMS : 2 + W_N, types),
 					  "cannot prepare the incident write");
 	}
 	return write_plan[with_event][by_county];
+}
+
+/*
+ * On Citus the write is two statements on the incident's shard, the UPDATE and the INSERT of
+ * its event, each routed by the county: Citus runs a data-modifying WITH across the cluster
+ * (the UPDATE's rows sent to every node as an intermediate result, then a two-phase commit
+ * over all of them: 60 ms a step on the test cluster).  [0]: the UPDATE, [1]: the event.
+ */
+static SPIPlanPtr split_plan[2];
+
+static SPIPlanPtr
+split_plan_get(int which)
+{
+	if (split_plan[which] == NULL)
+	{
+		StringInfoData q;
+		Oid			types[2 + W_N + EV_NPARAMS];
+
+		write_types(types);
+		initStringInfo(&q);
+		if (which == 0)
+			write_update_sql(&q, true);
+		else
+		{
+			appendStringInfoString(&q, "INSERT INTO shegu.incident_event (" EVENT_COLS ") VALUES (");
+			write_event_values(&q);
+			appendStringInfoChar(&q, ')');
+		}
+		/* the UPDATE takes only its own parameters: the event's are not set when it logs nothing */
+		split_plan[which] = keep_plan(SPI_prepare(q.data, which == 0 ? 2 + W_N : 2 + W_N + EV_NPARAMS, types),
+									  "cannot prepare the incident write");
+	}
+	return split_plan[which];
 }
 
 /*
@@ -1892,8 +1979,15 @@ direct_build(Relation inc, Relation ev)
 		}
 		if (ok)
 		{
-			direct_ev_seq = getIdentitySequence(RelationGetRelid(ev), direct_ev_att[0], true);
-			ok = OidIsValid(direct_ev_seq) && TupleDescAttr(ed, direct_ev_att[0] - 1)->attidentity != '\0';
+			/* a Citus shard has no identity: its ids come from the identity sequence of the table
+			 * it is a shard of, on this node (the layout gives each node a range of its own) */
+			Oid			idrel = RelationGetRelid(ev) == shard_ev_relid
+				? get_relname_relid("incident_event", RelationGetNamespace(ev)) : RelationGetRelid(ev);
+			AttrNumber	idatt = get_attnum(idrel, ev_names[0]);
+
+			/* (only an identity column's sequence is an internal dependency of it) */
+			direct_ev_seq = getIdentitySequence(idrel, idatt, true);
+			ok = OidIsValid(direct_ev_seq);
 		}
 		if (ok)
 		{
@@ -1944,7 +2038,8 @@ direct_inject(DirectRel *d, ResultRelInfo *rri)
 static bool
 direct_usable(Relation inc, Relation *evp)
 {
-	Oid			evid = get_relname_relid("incident_event", RelationGetNamespace(inc));
+	Oid			evid = OidIsValid(shard_ev_relid) ? shard_ev_relid
+		: get_relname_relid("incident_event", RelationGetNamespace(inc));
 	Relation	ev;
 
 	*evp = NULL;
@@ -2417,6 +2512,30 @@ stage_of(shegu_wf_state st)
 	}
 }
 
+/*
+ * On Citus a step runs on the node of its incident's shard (incident_step_on_shard), and a
+ * notification queued there would reach only listeners of that node's session.  There the
+ * notifications are collected instead ("channel", "payload", ... in step_notes) and handed back
+ * to the coordinator's act() or sweep step, which sends them in the caller's session.
+ */
+static bool step_collecting = false;
+static List *step_notes = NIL;
+static MemoryContext step_notes_cxt = NULL;	/* the context of incident_step_on_shard's call */
+
+static void
+step_notify(const char *channel, const char *payload)
+{
+	if (step_collecting)
+	{
+		MemoryContext old = MemoryContextSwitchTo(step_notes_cxt);
+
+		step_notes = lappend(lappend(step_notes, pstrdup(channel)), pstrdup(payload));
+		MemoryContextSwitchTo(old);
+	}
+	else
+		Async_Notify(channel, payload);
+}
+
 /* A light that turned: shegu_light for the case's deadline, shegu_limit for a stage's. */
 static void
 notify_turn(Locked *l, const shegu_wf_turn *t, shegu_wf_time at)
@@ -2431,7 +2550,7 @@ notify_turn(Locked *l, const shegu_wf_turn *t, shegu_wf_time at)
 	json_time(&buf, "due_at", t->due);
 	json_time(&buf, "at", at);
 	appendStringInfoChar(&buf, '}');
-	Async_Notify(t->stage ? "shegu_limit" : "shegu_light", buf.data);
+	step_notify(t->stage ? "shegu_limit" : "shegu_light", buf.data);
 }
 
 static void
@@ -2451,7 +2570,7 @@ notify_step(Locked *l, const shegu_wf_result *res, const char *actor, const char
 		appendStringInfo(&buf, ", \"supervisions\": %d", c->supervisions);
 		json_time(&buf, "at", res->at);
 		appendStringInfoChar(&buf, '}');
-		Async_Notify("shegu_supervision", buf.data);
+		step_notify("shegu_supervision", buf.data);
 	}
 	for (int i = res->npre; i < res->nturns; i++)
 		notify_turn(l, &res->turns[i], res->at);
@@ -2466,7 +2585,7 @@ notify_step(Locked *l, const shegu_wf_result *res, const char *actor, const char
 		appendStringInfo(&buf, ", \"escalations\": %d", c->escalations);
 		json_time(&buf, "at", res->at);
 		appendStringInfoChar(&buf, '}');
-		Async_Notify("shegu_escalation", buf.data);
+		step_notify("shegu_escalation", buf.data);
 	}
 }
 
@@ -2744,29 +2863,36 @@ detail_satisfaction(Jsonb *detail, int64 id)
 
 /* ---- what a step needs to know of the side tables ---- */
 
-static SPIPlanPtr parts_plan = NULL;
+static SPIPlanPtr parts_plan[2];	/* [by county] */
 
 static void
 parts_context(Locked *l, shegu_wf_input *in)
 {
-	Datum		v[2];
+	Datum		v[3];
 	bool		isnull;
+	int			by = l->county_null ? 0 : 1;	/* with the county: one shard on Citus */
 
-	if (parts_plan == NULL)
+	if (parts_plan[by] == NULL)
 	{
-		Oid			types[2] = {INT8OID, TEXTOID};
+		Oid			types[3] = {INT8OID, TEXTOID, INT8OID};
 
-		parts_plan = keep_plan(SPI_prepare("SELECT count(*) FILTER (WHERE finished_at IS NULL)::int,"
-										   " coalesce(bool_or(department = $2), false),"
-										   " coalesce(bool_or(department = $2 AND finished_at IS NOT NULL), false)"
-										   " FROM shegu.incident_party WHERE incident_id = $1", 2, types),
-							   "cannot prepare the parts lookup");
+		parts_plan[by] = keep_plan(SPI_prepare(by
+											   ? "SELECT count(*) FILTER (WHERE finished_at IS NULL)::int,"
+											   " coalesce(bool_or(department = $2), false),"
+											   " coalesce(bool_or(department = $2 AND finished_at IS NOT NULL), false)"
+											   " FROM shegu.incident_party WHERE incident_id = $1 AND county = $3"
+											   : "SELECT count(*) FILTER (WHERE finished_at IS NULL)::int,"
+											   " coalesce(bool_or(department = $2), false),"
+											   " coalesce(bool_or(department = $2 AND finished_at IS NOT NULL), false)"
+											   " FROM shegu.incident_party WHERE incident_id = $1", 2 + by, types),
+								   "cannot prepare the parts lookup");
 	}
 	v[0] = Int64GetDatum(l->id);
 	v[1] = in->department ? CStringGetTextDatum(in->department) : (Datum) 0;
+	v[2] = l->county;
 	/* not read-only: a fresh snapshot sees the parts a concurrent step committed while this one
 	 * waited for the row lock */
-	if (SPI_execute_plan(parts_plan, v, in->department ? NULL : " n", false, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(parts_plan[by], v, in->department ? NULL : " n ", false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot read the parts of incident " INT64_FORMAT, l->id);
 	in->parts_open = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	in->department_in_case = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
@@ -2776,14 +2902,18 @@ parts_context(Locked *l, shegu_wf_input *in)
 static void
 mediation_context(Locked *l, shegu_wf_input *in)
 {
-	Oid			types[1] = {INT8OID};
-	Datum		v[1];
+	Oid			types[2] = {INT8OID, INT8OID};
+	Datum		v[2];
 	bool		isnull;
 
 	v[0] = Int64GetDatum(l->id);
-	if (SPI_execute_with_args("SELECT sessions, confirmed_at IS NOT NULL, outcome FROM shegu.incident_mediation"
-							  " WHERE incident_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1",
-							  1, types, v, NULL, false, 1) != SPI_OK_SELECT)
+	v[1] = l->county;
+	if (SPI_execute_with_args(l->county_null
+							  ? "SELECT sessions, confirmed_at IS NOT NULL, outcome FROM shegu.incident_mediation"
+							  " WHERE incident_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1"
+							  : "SELECT sessions, confirmed_at IS NOT NULL, outcome FROM shegu.incident_mediation"
+							  " WHERE incident_id = $1 AND county = $2 ORDER BY started_at DESC, id DESC LIMIT 1",
+							  l->county_null ? 1 : 2, types, v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot read the mediations of incident " INT64_FORMAT, l->id);
 	if (SPI_processed == 0)
 		return;
@@ -2850,17 +2980,22 @@ static void
 part_finish_write(Locked *l, const shegu_wf_result *res, const char *department, const char *actor,
 				  const char *note)
 {
-	Oid			types[5] = {INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
-	Datum		v[5];
-	char		n[6] = "     ";
+	Oid			types[6] = {INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, INT8OID};
+	Datum		v[6];
+	char		n[7] = "      ";
 
 	v[0] = Int64GetDatum(l->id);
 	v[1] = CStringGetTextDatum(department);
 	v[2] = TimestampTzGetDatum(res->at);
 	v[3] = CStringGetTextDatum(actor);
 	param_text(v, n, 4, note);
-	side_exec("UPDATE shegu.incident_party SET finished_at = $3, finished_by = $4, note = $5"
-			  " WHERE incident_id = $1 AND department = $2", 5, types, v, n, SPI_OK_UPDATE);
+	v[5] = l->county;
+	side_exec(l->county_null
+			  ? "UPDATE shegu.incident_party SET finished_at = $3, finished_by = $4, note = $5"
+			  " WHERE incident_id = $1 AND department = $2"
+			  : "UPDATE shegu.incident_party SET finished_at = $3, finished_by = $4, note = $5"
+			  " WHERE incident_id = $1 AND department = $2 AND county = $6",
+			  l->county_null ? 5 : 6, types, v, n, SPI_OK_UPDATE);
 }
 
 static void
@@ -2869,7 +3004,9 @@ mediation_write(Locked *l, const shegu_wf_input *in, const shegu_wf_result *res,
 	Oid			types[8] = {INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
 	Datum		v[8];
 	char		n[9] = "        ";
-	const char *open = " WHERE incident_id = $1 AND outcome IS NULL";
+	/* with the county: one shard on Citus */
+	const char *open = l->county_null ? " WHERE incident_id = $1 AND outcome IS NULL"
+		: " WHERE incident_id = $1 AND county = $4 AND outcome IS NULL";
 	StringInfoData q;
 
 	v[0] = Int64GetDatum(l->id);
@@ -2942,6 +3079,92 @@ handling_level_step(shegu_wf_action a)
 		a == SHEGU_WF_JOINT_DISPATCH || a == SHEGU_WF_VERIFY || a == SHEGU_WF_CLOSE;
 }
 
+/* ---- the step on Citus: on the node of the incident's shard ---- */
+
+/* A text argument of the statement that sends a step to its shard: a literal, or NULL. */
+static void
+step_literal(StringInfo q, const char *v, const char *type)
+{
+	appendStringInfo(q, ", %s::%s", v ? quote_literal_cstr(v) : "NULL", type);
+}
+
+/*
+ * On Citus a step runs on the node that holds its incident's shard: there its lock, its write
+ * and its event are local statements of the node's own backend, whose triggers let act()'s
+ * write in (act_writing), as on a single server.  The coordinator sends the step as one call of
+ * shegu.incident_step_on_shard, a distributed function co-located with shegu.incident and
+ * delegated by the county (docs/citus.md, the layout); its arguments are constants, so that
+ * Citus delegates the call inside a transaction too (force_delegation).  Authorisation and the
+ * step's time were settled here, by the caller's session; the notifications the step made
+ * come back with its row and are sent here, to the caller's listeners.
+ */
+static Datum
+step_remote(const StepArgs *s, bool *changed)
+{
+	StringInfoData q;
+	int64		county;
+	bool		isnull;
+	Datum		result = (Datum) 0;
+	Datum		notes;
+	HeapTuple	tup;
+	TupleDesc	td;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (s->county != NULL)
+		county = DatumGetInt64(*s->county);
+	else
+	{
+		/* without its county the incident is looked for on every shard (docs/citus.md: give it) */
+		Oid			t[1] = {INT8OID};
+		Datum		v[1] = {Int64GetDatum(s->id)};
+
+		if (SPI_execute_with_args("SELECT county FROM shegu.incident WHERE id = $1", 1, t, v, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "cannot look up the county of incident " INT64_FORMAT, s->id);
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
+					 errmsg("incident " INT64_FORMAT " does not exist", s->id)));
+		county = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT r.incident, r.changed, r.notifications FROM shegu.incident_step_on_shard("
+					 INT64_FORMAT "::bigint, " INT64_FORMAT "::bigint", county, s->id);
+	step_literal(&q, AN(s->action), "text");
+	step_literal(&q, s->actor, "text");
+	step_literal(&q, s->note, "text");
+	step_literal(&q, s->detail ? JsonbToCString(NULL, &s->detail->root, VARSIZE(s->detail)) : NULL, "jsonb");
+	step_literal(&q, s->request_id, "text");
+	step_literal(&q, s->db_role, "text");
+	appendStringInfo(&q, ", %s", s->basic_staff ? "true" : "false");
+	step_literal(&q, DatumGetCString(DirectFunctionCall1(timestamptz_out, TimestampTzGetDatum(s->at))), "timestamptz");
+	appendStringInfo(&q, ", %s) AS r", s->at_is_now ? "true" : "false");
+	if (SPI_execute(q.data, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "cannot run the step of incident " INT64_FORMAT " on its shard", s->id);
+	tup = SPI_tuptable->vals[0];
+	td = SPI_tuptable->tupdesc;
+	*changed = DatumGetBool(SPI_getbinval(tup, td, 2, &isnull));
+	notes = SPI_getbinval(tup, td, 3, &isnull);
+	if (!isnull)
+	{
+		Datum	   *e;
+		bool	   *en;
+		int			ne;
+
+		deconstruct_array(DatumGetArrayTypeP(notes), TEXTOID, -1, false, TYPALIGN_INT, &e, &en, &ne);
+		for (int i = 0; i + 1 < ne; i += 2)
+			Async_Notify(TextDatumGetCString(e[i]), TextDatumGetCString(e[i + 1]));
+	}
+	{
+		Datum		d = SPI_getbinval(tup, td, 1, &isnull);
+
+		if (!isnull)
+			result = SPI_datumTransfer(d, false, -1);
+	}
+	SPI_finish();
+	return result;
+}
+
 /*
  * Runs one step.  Returns the incident's row after it (act) and sets *changed; a sweep step
  * with nothing to do writes nothing and returns the row as it is.
@@ -2963,11 +3186,14 @@ step_run(const StepArgs *s, bool *changed)
 	bool		internal = (s->action >= SHEGU_WF_NPUBLIC);
 
 	*changed = false;
+	/* on Citus, unless this is already the step on the shard's node */
+	if (citus_present() && !OidIsValid(shard_inc_relid))
+		return step_remote(s, changed);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (!citus_present())
+	if (!citus_present() || OidIsValid(shard_inc_relid))
 	{
-		if (!lock_direct(s->id, &l, &locked) || (by_county && (l.county_null || l.county != *s->county)))
+		if (!lock_direct(s->id, s->county, &l, &locked) || (by_county && (l.county_null || l.county != *s->county)))
 			ereport(ERROR,
 					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
 					 by_county
@@ -3163,6 +3389,29 @@ step_run(const StepArgs *s, bool *changed)
 			ExecDropSingleTupleTableSlot(locked);
 			locked = NULL;
 		}
+		if (result == (Datum) 0 && citus_present() && !l.county_null)
+		{
+			bool		isnull;
+
+			act_writing = true;
+			event_writing = true;
+			PG_TRY();
+			{
+				rc = SPI_execute_plan(split_plan_get(0), v, n, false, 0);
+				if (rc != SPI_OK_UPDATE_RETURNING || SPI_processed != 1)
+					elog(ERROR, "cannot write incident " INT64_FORMAT, l.id);
+				result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull),
+										   false, -1);
+				if (res.log && SPI_execute_plan(split_plan_get(1), v, n, false, 0) != SPI_OK_INSERT)
+					elog(ERROR, "cannot log the step of incident " INT64_FORMAT, l.id);
+			}
+			PG_FINALLY();
+			{
+				act_writing = false;
+				event_writing = false;
+			}
+			PG_END_TRY();
+		}
 		if (result == (Datum) 0)
 		{
 			act_writing = true;
@@ -3203,18 +3452,21 @@ reread:
 	if (locked != NULL)
 		ExecDropSingleTupleTableSlot(locked);
 	{
-		Datum		v[1];
+		Datum		v[2];
 		bool		isnull;
+		int			by = l.county_null ? 0 : 1;
 
-		if (reread_plan == NULL)
+		if (reread_plan[by] == NULL)
 		{
-			Oid			types[1] = {INT8OID};
+			Oid			types[2] = {INT8OID, INT8OID};
 
-			reread_plan = keep_plan(SPI_prepare("SELECT i FROM shegu.incident AS i WHERE i.id = $1", 1, types),
-									"cannot prepare the incident read");
+			reread_plan[by] = keep_plan(SPI_prepare(by ? "SELECT i FROM shegu.incident AS i WHERE i.id = $1 AND i.county = $2"
+													: "SELECT i FROM shegu.incident AS i WHERE i.id = $1", 1 + by, types),
+										"cannot prepare the incident read");
 		}
 		v[0] = Int64GetDatum(l.id);
-		if (SPI_execute_plan(reread_plan, v, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		v[1] = l.county;
+		if (SPI_execute_plan(reread_plan[by], v, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "cannot read incident " INT64_FORMAT, l.id);
 		result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
 	}
@@ -3223,7 +3475,7 @@ reread:
 }
 
 static SPIPlanPtr staff_plan = NULL;
-static SPIPlanPtr staff_grid_plan = NULL;
+static SPIPlanPtr staff_grid_plan[2];	/* [by county] */
 
 /*
  * Who may act, and under which name.  Superusers and members of shegu_centre (the dispatch
@@ -3233,7 +3485,7 @@ static SPIPlanPtr staff_grid_plan = NULL;
  * holds the incident's grid, and the actor is its staff name.  Everyone else is refused.
  */
 static char *
-act_authorise(int64 id, const char *action, const char *actor, const char *role, bool *basic)
+act_authorise(int64 id, const Datum *county, const char *action, const char *actor, const char *role, bool *basic)
 {
 	Oid			centre = get_role_oid("shegu_centre", true);
 	Oid			me = GetOuterUserId();
@@ -3255,12 +3507,14 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role,
 	 * correlated subquery, which Citus refuses between the reference table of the staff and the
 	 * distributed incidents (docs/citus.md).
 	 */
-	if (staff_grid_plan == NULL)
+	if (staff_grid_plan[county != NULL] == NULL)
 	{
-		Oid			types[1] = {INT8OID};
-		SPIPlanPtr	p = SPI_prepare("SELECT i.grid::text FROM shegu.incident AS i WHERE i.id = $1", 1, types);
+		Oid			types[2] = {INT8OID, INT8OID};
+		/* with the county: one shard on Citus */
+		SPIPlanPtr	p = SPI_prepare(county ? "SELECT i.grid::text FROM shegu.incident AS i WHERE i.id = $1 AND i.county = $2"
+									: "SELECT i.grid::text FROM shegu.incident AS i WHERE i.id = $1", county ? 2 : 1, types);
 
-		staff_grid_plan = keep_plan(p, "cannot prepare the staff lookup");
+		staff_grid_plan[county != NULL] = keep_plan(p, "cannot prepare the staff lookup");
 	}
 	if (staff_plan == NULL)
 	{
@@ -3276,7 +3530,8 @@ act_authorise(int64 id, const char *action, const char *actor, const char *role,
 		staff_plan = keep_plan(p, "cannot prepare the staff lookup");
 	}
 	v[0] = Int64GetDatum(id);
-	if (SPI_execute_plan(staff_grid_plan, v, NULL, false, 1) != SPI_OK_SELECT)
+	v[1] = county ? *county : (Datum) 0;
+	if (SPI_execute_plan(staff_grid_plan[county != NULL], v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the grid of incident " INT64_FORMAT, id);
 	grid_null = (SPI_processed == 0);
 	if (!grid_null)
@@ -3387,11 +3642,178 @@ incident_act(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
 		s.county = &fcinfo->args[5].value;
 	s.request_id = detail_string(s.detail, "request_id", action, s.id);
-	s.actor = act_authorise(s.id, action, s.actor, role, &s.basic_staff);
+	s.actor = act_authorise(s.id, s.county, action, s.actor, role, &s.basic_staff);
 	s.db_role = role;
 	s.at = clock_now();
 	s.at_is_now = clock_is_real();
 	PG_RETURN_DATUM(step_run(&s, &changed));
+}
+
+static SPIPlanPtr local_shard_plan = NULL;
+
+/*
+ * Does this node hold the shard of shegu.incident for this county?  Then *inc and *ev are the
+ * shards of shegu.incident and shegu.incident_event for it (co-located: on this node too).
+ * (Citus; connected to SPI)
+ */
+static bool
+shard_is_local(Datum county, Oid *inc, Oid *ev)
+{
+	bool		isnull;
+	HeapTuple	t;
+	TupleDesc	d;
+	Oid			ns = get_namespace_oid("shegu", false);
+
+	if (local_shard_plan == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		local_shard_plan = keep_plan(SPI_prepare("SELECT s.inc, s.ev, EXISTS (SELECT FROM pg_catalog.pg_dist_placement AS p"
+												 " WHERE p.shardid OPERATOR(pg_catalog.=) s.inc"
+												 " AND p.groupid OPERATOR(pg_catalog.=) (SELECT groupid FROM pg_catalog.pg_dist_local_group))"
+												 " FROM (SELECT pg_catalog.get_shard_id_for_distribution_column('shegu.incident', $1) AS inc,"
+												 " pg_catalog.get_shard_id_for_distribution_column('shegu.incident_event', $1) AS ev) AS s",
+												 1, types),
+									 "cannot prepare the shard lookup");
+	}
+	if (SPI_execute_plan(local_shard_plan, &county, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "cannot look up the shard of county " INT64_FORMAT, DatumGetInt64(county));
+	t = SPI_tuptable->vals[0];
+	d = SPI_tuptable->tupdesc;
+	*inc = get_relname_relid(psprintf("incident_" INT64_FORMAT, DatumGetInt64(SPI_getbinval(t, d, 1, &isnull))), ns);
+	*ev = get_relname_relid(psprintf("incident_event_" INT64_FORMAT, DatumGetInt64(SPI_getbinval(t, d, 2, &isnull))), ns);
+	return DatumGetBool(SPI_getbinval(t, d, 3, &isnull)) && OidIsValid(*inc) && OidIsValid(*ev);
+}
+
+/* A row of a shard of shegu.incident as a row of shegu.incident (their columns by name). */
+static Datum
+row_as_incident(Datum row)
+{
+	HeapTupleHeader h = DatumGetHeapTupleHeader(row);
+	Oid			want = get_rel_type_id(get_relname_relid("incident", get_namespace_oid("shegu", false)));
+	TupleDesc	from,
+				to;
+	HeapTupleData tup;
+	TupleConversionMap *map;
+	HeapTuple	conv;
+
+	if (HeapTupleHeaderGetTypeId(h) == want)
+		return row;
+	from = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(h), HeapTupleHeaderGetTypMod(h));
+	to = lookup_rowtype_tupdesc(want, -1);
+	tup.t_len = HeapTupleHeaderGetDatumLength(h);
+	ItemPointerSetInvalid(&tup.t_self);
+	tup.t_tableOid = InvalidOid;
+	tup.t_data = h;
+	map = convert_tuples_by_name(from, to);
+	conv = map ? execute_attr_map_tuple(&tup, map) : heap_copytuple(&tup);
+	row = heap_copy_tuple_as_datum(conv, to);
+	ReleaseTupleDesc(from);
+	ReleaseTupleDesc(to);
+	return row;
+}
+
+PG_FUNCTION_INFO_V1(incident_step_on_shard);
+/*
+ * SQL: shegu.incident_step_on_shard(county, incident_id, action, actor, note, detail,
+ * request_id, db_role, basic_staff, at, at_is_now, OUT incident, OUT changed, OUT
+ * notifications) — Citus only: the step that act() or the sweep sends to the node of the
+ * incident's shard (step_remote), run there; the caller authorised it and gives the role that
+ * asked for it.  Owner only.
+ */
+Datum
+incident_step_on_shard(PG_FUNCTION_ARGS)
+{
+	StepArgs	s;
+	char	   *action;
+	int			a;
+	bool		changed = false;
+	Datum		row = (Datum) 0;
+	TupleDesc	td;
+	Datum		out[3];
+	bool		outnull[3] = {false, false, false};
+	bool		local;
+	Oid			inc,
+				ev;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	for (int i = 0; i < 11; i++)
+		if (i != 4 && i != 5 && i != 6 && PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument %d of shegu.incident_step_on_shard is NULL", i + 1)));
+	if (!citus_present())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("shegu.incident_step_on_shard runs on Citus only"),
+				 errhint("Use shegu.act().")));
+	memset(&s, 0, sizeof(s));
+	s.county = &fcinfo->args[0].value;
+	s.id = PG_GETARG_INT64(1);
+	action = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	a = shegu_wf_lookup(shegu_wf_action_names, SHEGU_WF_NACTIONS, action);
+	if (a < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown action \"%s\" on incident " INT64_FORMAT, action, s.id)));
+	s.action = (shegu_wf_action) a;
+	s.actor = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	s.note = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
+	s.detail = PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5);
+	s.request_id = PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6));
+	s.db_role = text_to_cstring(PG_GETARG_TEXT_PP(7));
+	s.basic_staff = PG_GETARG_BOOL(8);
+	s.at = PG_GETARG_TIMESTAMPTZ(9);
+	s.at_is_now = PG_GETARG_BOOL(10);
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "shegu.incident_step_on_shard must return a record");
+
+	/* here, or the shard's triggers refuse the write: Citus delegates the call by the county */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	local = shard_is_local(*s.county, &inc, &ev);
+	SPI_finish();
+	if (!local)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the step of incident " INT64_FORMAT " did not reach the node of county " INT64_FORMAT "'s shard",
+						s.id, DatumGetInt64(*s.county)),
+				 errhint("Declare shegu.incident_step_on_shard a distributed function co-located with shegu.incident, "
+						 "distributed by its county and force-delegated (docs/citus.md, the layout).")));
+	step_notes = NIL;
+	step_notes_cxt = cxt;
+	step_collecting = true;
+	shard_inc_relid = inc;
+	shard_ev_relid = ev;
+	PG_TRY();
+	{
+		row = step_run(&s, &changed);
+	}
+	PG_FINALLY();
+	{
+		step_collecting = false;
+		shard_inc_relid = InvalidOid;
+		shard_ev_relid = InvalidOid;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	if (row != (Datum) 0)
+		row = row_as_incident(row);
+	out[0] = row;
+	outnull[0] = (row == (Datum) 0);
+	out[1] = BoolGetDatum(changed);
+	{
+		int			n = list_length(step_notes);
+		Datum	   *e = palloc(sizeof(Datum) * Max(n, 1));
+		int			i = 0;
+		ListCell   *lc;
+
+		foreach(lc, step_notes)
+			e[i++] = CStringGetTextDatum((char *) lfirst(lc));
+		out[2] = PointerGetDatum(construct_array(e, n, TEXTOID, -1, false, TYPALIGN_INT));
+	}
+	step_notes = NIL;
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(td), out, outnull)));
 }
 
 PG_FUNCTION_INFO_V1(incident_step);

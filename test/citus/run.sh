@@ -105,7 +105,8 @@ check_eq "$(coord -v ON_ERROR_STOP=1 -c "INSERT INTO shegu.incident (category, t
 
 # act() routed to the worker: the step happens there, the event is written beside it.
 st=$(coord -c "SELECT status || '/' || level FROM shegu.act($a, 'accept', 'centre')")
-check_eq "$st" "accepted/grid" "act() accepts an incident on its worker"
+# (巡办分离, seed 004: a neighbour dispute is led by the community, docs/incident.md)
+check_eq "$st" "accepted/community" "act() accepts an incident on its worker"
 check_eq "$(coord -c "SELECT status FROM shegu.incident WHERE id = $a")" accepted "the accepted state is stored"
 check_eq "$(coord -c "SELECT string_agg(action || ':' || actor, ',' ORDER BY at, id) FROM shegu.incident_event WHERE incident_id = $a AND county = 430528")" \
 	"report:patrol,accept:centre" "act() logs its event with the incident's county"
@@ -117,8 +118,11 @@ check_eq "$(coord -c "SELECT count(*) FROM shegu.incident_event WHERE incident_i
 check_eq "$(coord_sqlstate "SELECT shegu.act($a, 'close', 'centre')")" SGI01 "an illegal step fails with SGI01 from the worker"
 check_eq "$(coord_sqlstate "SELECT shegu.act(999999, 'accept', 'centre')")" SGI02 "an unknown incident fails with SGI02"
 check_eq "$(coord_sqlstate "UPDATE shegu.incident SET status = 'closed' WHERE id = $b")" SGI03 "a direct change of the state is refused on the shard"
-check_eq "$(coord_sqlstate "UPDATE shegu.incident SET step = '{\"request\": {\"incident\": \"$a\", \"action\": \"close\"}}' WHERE id = $b")" SGI03 \
-	"a step written by hand for another incident is refused"
+check_eq "$(coord_sqlstate "UPDATE shegu.incident SET status = 'closed' WHERE id = $b AND county = 431102")" SGI03 \
+	"a direct change of the state routed to its shard by the county is refused there too"
+coord -c "CREATE ROLE citus_step_forger LOGIN" -c "GRANT shegu_centre TO citus_step_forger" >/dev/null
+check_eq "$(coord_sqlstate "SET ROLE citus_step_forger; SELECT * FROM shegu.incident_step_on_shard(431102, $b, 'close', 'x', NULL, NULL, NULL, 'x', false, now(), true)")" 42501 \
+	"only the owner may send a step to a shard (shegu.incident_step_on_shard)"
 check_eq "$(coord_sqlstate "DELETE FROM shegu.incident WHERE id = $b")" SGI04 "incidents are not deleted"
 check_eq "$(coord_sqlstate "UPDATE shegu.incident_event SET note = 'x'")" SGI04 "the event log stays append-only on the shards"
 coord -c "UPDATE shegu.incident SET title = 'fence (east)' WHERE id = $b"
@@ -157,6 +161,16 @@ check_eq "$(coord -c "SELECT count(*) FROM shegu.incident WHERE status = 'report
 k1=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '430528101002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
 k2=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '430528101002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
 check_eq "$k2" "$k1" "report() with the same idempotency key returns the stored incident"
+# Keys are unique per county (the layout's UNIQUE (county, idempotency_key)): the same key in another
+# county is another incident, and a retry finds only its own county's row.
+k3=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '110105001002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
+[ -n "$k3" ] && [ "$k3" != "$k1" ]
+check $? "the same key in another county reports another incident ($k1, $k3)"
+k4=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '110105001002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
+k5=$(coord -c "SELECT id FROM shegu.report('other', 'retry', 'wechat', grid => '430528101002003', idempotency_key => 'app-1', reported_at => '2026-03-03 09:00+08')")
+check_eq "$k4 $k5" "$k3 $k1" "each county's retry returns its own county's incident"
+check_eq "$(coord_sqlstate "SELECT shegu.report('other', 'another title', 'wechat', grid => '110105001002003', idempotency_key => 'app-1')")" SGI05 \
+	"a retry that differs from its own county's stored report is refused (SGI05)"
 
 # Notifications: sent in the coordinator session, at commit, whatever node the row is on.
 out=$(coord -c "LISTEN shegu_escalation" -c "SELECT shegu.act($c, 'escalate', 'centre')" 2>&1)
@@ -241,9 +255,22 @@ n=$(coord -c "SELECT count(*) FROM shegu.incident_supervision")
 [ "${n:-0}" -ge 1 ]
 check $? "shegu.incident_supervision reads all shards ($n open)"
 n=$(coord -c "SELECT received FROM shegu.incident_measures_at('2026-03-20') WHERE unit::text = '110105' AND month = '2026-03-01'")
-check_eq "$n" 3 "shegu.incident_measures_at counts a county's incidents across shards"
+# county 110105 in March: "rubbish", "batch 2", "batch 3" and the idempotent "retry"
+check_eq "$n" 4 "shegu.incident_measures_at counts a county's incidents across shards"
 n=$(coord -c "SELECT count(*) FROM shegu.incident_accountability_at('2026-03-21') WHERE kind = 'not_reported' AND reason LIKE '%escalated by the sweep'")
 check_eq "$n" "$swept" "shegu.incident_accountability_at joins the sweep's events to their incidents across shards"
 n=$(coord -c "SELECT shegu.feed_index('社会治理指数', '2026-03-01')")
 [ "${n:-0}" -ge 1 ]
 check $? "shegu.feed_index loads the default model's month from the distributed incidents into the coordinator's tables ($n values)"
+
+# The demo's synthetic county (demo/county.sql) draws its grids into the reference table on Citus,
+# and a report located in it lands in that county's shard.
+out=$(coord -v ON_ERROR_STOP=1 -v grids=60 -v code=430529 -f "$top/demo/county.sql" 2>&1); status=$?
+check $status "demo/county.sql runs on the coordinator"
+[ $status = 0 ] || echo "$out" | tail -5 | sed 's/^/#   /'
+check_eq "$(node 2 -d "$db" -c "SELECT count(*) > 60 FROM shegu.grid WHERE code OPERATOR(shegu.<@) '430529'")" t \
+	"its grids are on a worker too (reference table)"
+got=$(coord -c "SELECT county FROM shegu.report('other', 'demo county', 'patrol',
+                  location => (SELECT ST_PointOnSurface(boundary) FROM shegu.grid WHERE kind = 'basic' AND code OPERATOR(shegu.<@) '430529' ORDER BY code LIMIT 1),
+                  reported_at => '2026-03-02 09:00+08')")
+check_eq "$got" 430529 "a report located in the demo county is stored in its county"
