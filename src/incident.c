@@ -34,6 +34,7 @@
 #include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
 #include "rewrite/rewriteHandler.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "tcop/pquery.h"
@@ -465,16 +466,33 @@ get_text(Row *r, int c)
 	return R_NULL(r, c) ? NULL : TextDatumGetCString(R_VAL(r, c));
 }
 
-static void
-set_text(Row *r, int c, const char *s)
+/*
+ * The text datum of one of the engine's names (a state, a level, a light: static strings), made
+ * once per backend: a new incident's row takes three of them.
+ */
+static Datum
+engine_name_text(const char *name)
 {
-	if (s == NULL)
+	static const char *names[64];
+	static Datum texts[64];
+	static int	n = 0;
+	Datum		d;
+
+	for (int i = 0; i < n; i++)
+		if (names[i] == name)
+			return texts[i];
+	if (n == lengthof(names))
+		return CStringGetTextDatum(name);
 	{
-		R_VAL(r, c) = (Datum) 0;
-		R_NULL(r, c) = true;
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		d = CStringGetTextDatum(name);
+		MemoryContextSwitchTo(old);
 	}
-	else
-		set_datum(r, c, CStringGetTextDatum(s));
+	names[n] = name;
+	texts[n] = d;
+	n++;
+	return d;
 }
 
 static int32
@@ -696,19 +714,28 @@ static SPIPlanPtr grid_plan = NULL;
 
 /*
  * The versions of the grids new incidents named, per backend: a code's [valid_from, valid_to)
- * days, read once and kept until shegu.grid changes (its relcache invalidation).
+ * days, read once and kept until shegu.grid changes (its relcache invalidation, which the
+ * table's grid_changed trigger sends).  A small registry (at most GRID_LOAD_BLOCKS pages and
+ * GRID_LOAD_ROWS versions) is read whole by one query at the first report of a session, and then
+ * a code the cache lacks is not registered (grid_complete); a larger one is read a code at a
+ * time, as reports name them.
  */
 typedef struct GridEntry
 {
 	int64		code;			/* hash key */
 	int			n;				/* versions */
-	DateADT	   *from;
-	DateADT	   *to;			/* DATEVAL_NOEND for an open version */
+	int			max;			/* room in from and to */
+	DateADT    *from;
+	DateADT    *to;				/* DATEVAL_NOEND for an open version */
 } GridEntry;
+
+#define GRID_LOAD_BLOCKS 128	/* 1 MB of shegu.grid: one scan of it costs a few look-ups */
+#define GRID_LOAD_ROWS 20000	/* about 1 MB of cache in a backend */
 
 static MemoryContext grid_cxt = NULL;
 static HTAB *grid_cache = NULL;
 static Oid	grid_relid = InvalidOid;
+static bool grid_complete = false;	/* the cache holds every version in shegu.grid */
 
 static void
 grid_relcache_cb(Oid relid)
@@ -718,7 +745,85 @@ grid_relcache_cb(Oid relid)
 		MemoryContextDelete(grid_cxt);
 		grid_cxt = NULL;
 		grid_cache = NULL;
+		grid_complete = false;
 	}
+}
+
+/* The cache entry of a code, made (without versions) when missing. */
+static GridEntry *
+grid_entry(int64 code)
+{
+	bool		found;
+	GridEntry  *e = hash_search(grid_cache, &code, HASH_ENTER, &found);
+
+	if (!found)
+	{
+		e->n = 0;
+		e->max = 1;
+		e->from = MemoryContextAlloc(grid_cxt, sizeof(DateADT));
+		e->to = MemoryContextAlloc(grid_cxt, sizeof(DateADT));
+	}
+	return e;
+}
+
+/* Adds the version of the SPI result row tup whose valid_from and valid_to are columns f, f + 1. */
+static void
+grid_add_version(GridEntry *e, HeapTuple tup, TupleDesc td, int f)
+{
+	bool		from_null,
+				to_null;
+	Datum		from = SPI_getbinval(tup, td, f, &from_null);
+	Datum		to = SPI_getbinval(tup, td, f + 1, &to_null);
+
+	if (from_null)
+		return;					/* valid_from is NOT NULL */
+	if (e->n == e->max)
+	{
+		e->max *= 2;
+		e->from = repalloc(e->from, sizeof(DateADT) * e->max);
+		e->to = repalloc(e->to, sizeof(DateADT) * e->max);
+	}
+	e->from[e->n] = DatumGetDateADT(from);
+	e->to[e->n] = to_null ? DATEVAL_NOEND : DatumGetDateADT(to);
+	e->n++;
+}
+
+/*
+ * Reads the whole registry into the (empty) cache when it is small; true when it did.  The
+ * query stops after GRID_LOAD_ROWS + 1 versions: a registry larger than that is read a code at
+ * a time.  False also when an invalidation reset the cache meanwhile.
+ */
+static bool
+grid_load_all(void)
+{
+	Relation	rel = table_open(grid_relid, AccessShareLock);
+	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+	bool		loaded = false;
+
+	table_close(rel, AccessShareLock);
+	if (nblocks > GRID_LOAD_BLOCKS || grid_cache == NULL)
+		return false;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT g.code, g.valid_from, g.valid_to FROM shegu.grid AS g",
+					true, GRID_LOAD_ROWS + 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot read the grids of new incidents");
+	if (grid_cache != NULL && SPI_processed <= GRID_LOAD_ROWS)
+	{
+		SPITupleTable *tt = SPI_tuptable;
+
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			bool		isnull;
+			Datum		code = SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull);
+
+			if (!isnull)		/* code is NOT NULL */
+				grid_add_version(grid_entry(DatumGetInt64(code)), tt->vals[i], tt->tupdesc, 2);
+		}
+		loaded = true;
+	}
+	SPI_finish();
+	return loaded;
 }
 
 static GridEntry *
@@ -726,11 +831,10 @@ grid_versions(Oid gridtype, Datum grid)
 {
 	int64		code = DatumGetInt64(grid);
 	GridEntry  *e;
-	bool		found;
 	Datum		v[1];
-	int			n;
-	DateADT    *from,
-			   *to;
+	uint64		n;
+	HeapTuple  *rows;
+	TupleDesc	td;
 
 	if (grid_cache == NULL)
 	{
@@ -744,11 +848,20 @@ grid_versions(Oid gridtype, Datum grid)
 		ctl.hcxt = cxt;
 		grid_cache = hash_create("shegu incident grids", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 		grid_cxt = cxt;
+		grid_complete = false;
 		grid_relid = get_relname_relid("grid", get_namespace_oid("shegu", false));
+		if (!OidIsValid(grid_relid))
+			elog(ERROR, "shegu.grid is missing");
+		if (grid_load_all())
+			grid_complete = true;
+		if (grid_cache == NULL)
+			return grid_versions(gridtype, grid);	/* reset by an invalidation: again */
 	}
 	e = hash_search(grid_cache, &code, HASH_FIND, NULL);
 	if (e != NULL)
 		return e;
+	if (grid_complete)
+		return grid_entry(code);	/* not registered */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (grid_plan == NULL)
@@ -762,26 +875,19 @@ grid_versions(Oid gridtype, Datum grid)
 	v[0] = grid;
 	if (SPI_execute_plan(grid_plan, v, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the grid of a new incident");
-	n = (int) SPI_processed;
-	from = MemoryContextAlloc(grid_cxt, sizeof(DateADT) * Max(n, 1));
-	to = MemoryContextAlloc(grid_cxt, sizeof(DateADT) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-
-		from[i] = DatumGetDateADT(d);
-		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull);
-		to[i] = isnull ? DATEVAL_NOEND : DatumGetDateADT(d);
-	}
-	SPI_finish();
+	n = SPI_processed;
+	rows = SPI_tuptable->vals;
+	td = SPI_tuptable->tupdesc;
 	/* the cache may have been reset by an invalidation read during the query */
 	if (grid_cache == NULL)
+	{
+		SPI_finish();
 		return grid_versions(gridtype, grid);
-	e = hash_search(grid_cache, &code, HASH_ENTER, &found);
-	e->n = n;
-	e->from = from;
-	e->to = to;
+	}
+	e = grid_entry(code);
+	for (uint64 i = 0; i < n; i++)
+		grid_add_version(e, rows[i], td, 1);
+	SPI_finish();
 	return e;
 }
 
@@ -976,19 +1082,21 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		char		code[SHEGU_GRIDCODE_BUFLEN];
 		int64		county = shegu_gridcode_county(DatumGetGridcode(R_VAL(&r, C_GRID)));
 
-		shegu_gridcode_format(DatumGetGridcode(R_VAL(&r, C_GRID)), code);
 		if (R_NULL(&r, C_COUNTY))
 			set_datum(&r, C_COUNTY, Int64GetDatum(county));
 		else if (DatumGetInt64(R_VAL(&r, C_COUNTY)) != county)
+		{
+			shegu_gridcode_format(DatumGetGridcode(R_VAL(&r, C_GRID)), code);
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("county " INT64_FORMAT " of incident \"%s\" does not match its grid %s",
 							DatumGetInt64(R_VAL(&r, C_COUNTY)), get_text(&r, C_TITLE), code),
 					 errdetail("The county of grid %s is " INT64_FORMAT ".", code, county),
 					 errhint("Leave county out; it is the first six digits of the grid code (shegu.incident_county).")));
+		}
 	}
 	if (R_NULL(&r, C_LEVEL))
-		set_text(&r, C_LEVEL, LV(cat->limits.level));
+		set_datum(&r, C_LEVEL, engine_name_text(LV(cat->limits.level)));
 	{
 		/* the engine starts the acceptance clock; a new report's light is set silently (a
 		 * back-filled batch must not queue a NOTIFY per row) */
@@ -999,7 +1107,7 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		c.reported_at = reported;
 		c.stage_due_at = c.stage_yellow_at = SHEGU_WF_NOTIME;
 		shegu_wf_report(&c, &cat->limits, &clk, now);
-		set_text(&r, C_STATUS, ST(c.state));
+		set_datum(&r, C_STATUS, engine_name_text(ST(c.state)));
 		set_ts(&r, C_STATE_SINCE, c.state_since);
 		set_datum(&r, C_ESCALATIONS, Int32GetDatum(0));
 		set_datum(&r, C_REWORK_COUNT, Int32GetDatum(0));
@@ -1008,7 +1116,7 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		set_ts(&r, C_ACCEPT_DUE_AT, c.accept_due_at);
 		set_ts(&r, C_LEVEL_DUE_AT, c.level_due_at);
 		set_ts(&r, C_YELLOW_AT, c.yellow_at);
-		set_text(&r, C_LIGHT, shegu_wf_light_names[c.light]);
+		set_datum(&r, C_LIGHT, engine_name_text(shegu_wf_light_names[c.light]));
 	}
 
 	return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));

@@ -7,7 +7,7 @@ BEGIN;
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(30);
+SELECT plan(36);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -213,6 +213,31 @@ SELECT is((SELECT r FROM rep5), (SELECT i::text FROM incident AS i WHERE i.idemp
 SELECT is((SELECT count(*) FROM incident_event AS e JOIN incident AS i ON i.id = e.incident_id
            WHERE i.idempotency_key = 'tap-rep-5' AND e.action = 'report'), 1::bigint, 'and logs one report event');
 DROP TRIGGER tap_stmt ON incident;
+
+-- The grid check's cache: a small registry is read whole at a session's first report, a larger
+-- one a code at a time; either follows every change of shegu.grid.
+SELECT throws_ok($$INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+                   VALUES ('tapdw', 'late grid', 'patrol', '430528701001002', '2026-05-04 08:00+08')$$,
+                 '23503', NULL, 'a grid the (whole) registry lacks is refused');
+INSERT INTO grid (code, name, kind, valid_from) VALUES ('430528701001002', 'tap dw 2', 'basic', '2026-05-01');
+SELECT lives_ok($$INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+                  VALUES ('tapdw', 'late grid', 'patrol', '430528701001002', '2026-05-04 08:00+08')$$,
+                'registered later in the session, it is taken');
+UPDATE grid SET valid_to = '2026-05-03' WHERE code = '430528701001002';
+SELECT throws_ok($$INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+                   VALUES ('tapdw', 'closed grid', 'patrol', '430528701001002', '2026-05-04 08:00+08')$$,
+                 '23503', NULL, 'closed later, it is refused for a report after its last day');
+INSERT INTO grid (code, name, kind)
+SELECT (430528702000000 + (1 + g / 999) * 1000 + 1 + g % 999)::text::gridcode, repeat('大', 200), 'basic'
+FROM generate_series(0, 2999) AS g;
+SELECT cmp_ok((pg_relation_size('shegu.grid') / current_setting('block_size')::int)::int, '>', 128,
+              'a registry of more than 128 pages');
+SELECT lives_ok($$INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+                  VALUES ('tapdw', 'big registry', 'patrol', '430528702001005', '2026-05-04 08:00+08')$$,
+                'in a larger registry a grid is looked up by its code');
+SELECT throws_ok($$INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+                   VALUES ('tapdw', 'big registry', 'patrol', '430528702009005', '2026-05-04 08:00+08')$$,
+                 '23503', NULL, 'and one it lacks is refused');
 
 SELECT * FROM finish();
 ROLLBACK;
