@@ -394,6 +394,7 @@ static Oid	direct_ev_relid = InvalidOid;
 static Oid	lock_relid = InvalidOid;
 static bool rp_stale = true;	/* report()'s cache (below) must be rebuilt */
 static Oid	rp_relid = InvalidOid;
+static Oid	after_trig_relid = InvalidOid;	/* the report trigger's table (report_trigger_fires) */
 
 static void
 incident_relcache_cb(Oid relid)
@@ -406,6 +407,8 @@ incident_relcache_cb(Oid relid)
 		direct_stale = true;
 	if (relid == InvalidOid || relid == rp_relid)
 		rp_stale = true;
+	if (relid == InvalidOid || relid == after_trig_relid)
+		after_trig_relid = InvalidOid;
 }
 
 static void
@@ -968,10 +971,193 @@ copy_note(bool restored)
 	copy_restores = restored;
 }
 
-static bool
-copy_restored(void)
+
+/*
+ * The report events of an INSERT without a transition table.  Every incident the insert trigger
+ * lets through is noted here (its id and county, the table, and the command id of the statement's
+ * snapshot, which tells the statement); the statement trigger at the end of the statement takes
+ * its statement's notes, looks each id up in the table's primary key for the version this
+ * statement stored (inserted by this transaction, not visible to the statement's snapshot) and
+ * logs that version.  A noted row the statement did not store (ON CONFLICT DO NOTHING, a later
+ * BEFORE trigger that skipped it) has no such version and no event, as it had no row in the
+ * transition table.  The notes live in the transaction: a subtransaction that aborts drops its
+ * own, and a note left at commit (a statement whose report trigger did not take it) is an error.
+ */
+typedef struct PendingReport
 {
-	return copy_restores && copy_same();
+	int64		id;
+	int64		county;
+	bool		county_null;
+	Oid			relid;			/* shegu.incident, or a shard of it on a Citus node */
+	CommandId	cid;			/* curcid of the statement's snapshot */
+	SubTransactionId subid;
+} PendingReport;
+
+static PendingReport *pending = NULL;	/* in TopTransactionContext */
+static int64 npending = 0;
+static int64 maxpending = 0;
+
+/* The command id that names the running statement: its snapshot's. */
+static CommandId
+statement_cid(void)
+{
+	return ActiveSnapshotSet() ? GetActiveSnapshot()->curcid : GetCurrentCommandId(false);
+}
+
+static void
+pending_note(Relation rel, int64 id, bool county_null, int64 county)
+{
+	PendingReport *p;
+
+	if (npending == maxpending)
+	{
+		int64		more = Max(1024, maxpending * 2);
+
+		if (pending == NULL)
+			pending = MemoryContextAllocHuge(TopTransactionContext, more * sizeof(PendingReport));
+		else
+			pending = repalloc_huge(pending, more * sizeof(PendingReport));
+		maxpending = more;
+	}
+	p = &pending[npending++];
+	p->id = id;
+	p->county = county;
+	p->county_null = county_null;
+	p->relid = RelationGetRelid(rel);
+	p->cid = statement_cid();
+	p->subid = GetCurrentSubTransactionId();
+}
+
+/*
+ * Takes the notes of the statement now ending on rel (palloc'd, in the order noted).  Statements
+ * nested in it have taken theirs already, so its notes are the last ones with its command id.
+ */
+static PendingReport *
+pending_take(Relation rel, int64 *n)
+{
+	CommandId	cid = statement_cid();
+	Oid			relid = RelationGetRelid(rel);
+	int64		start = npending,
+				k = 0,
+				keep;
+	PendingReport *out;
+
+	while (start > 0 && pending[start - 1].cid == cid)
+		start--;
+	for (int64 i = start; i < npending; i++)
+		k += (pending[i].relid == relid);
+	*n = k;
+	out = palloc(Max(k, 1) * sizeof(PendingReport));
+	k = 0;
+	keep = start;
+	for (int64 i = start; i < npending; i++)
+	{
+		if (pending[i].relid == relid)
+			out[k++] = pending[i];
+		else
+			pending[keep++] = pending[i];
+	}
+	npending = keep;
+	return out;
+}
+
+/* Takes back the notes on rel of the running statement made since npending was from. */
+static void
+pending_drop_since(Relation rel, int64 from)
+{
+	CommandId	cid = statement_cid();
+	int64		keep = from;
+
+	for (int64 i = from; i < npending; i++)
+		if (pending[i].cid != cid || pending[i].relid != RelationGetRelid(rel))
+			pending[keep++] = pending[i];
+	npending = keep;
+}
+
+static void
+pending_xact_cb(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			if (npending > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INTERNAL_ERROR),
+						 errmsg("the report events of " INT64_FORMAT " new incidents were not written", npending),
+						 errdetail("The statement trigger incident_10_after_insert did not take the incidents the insert trigger let through."),
+						 errhint("Report the statement that inserted them.")));
+			break;
+		default:
+			/* the memory goes with TopTransactionContext */
+			pending = NULL;
+			npending = maxpending = 0;
+			break;
+	}
+}
+
+static void
+pending_subxact_cb(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
+{
+	/* the notes of an aborted subtransaction and of its children (later subtransaction ids) go */
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		int64		keep = 0;
+
+		for (int64 i = 0; i < npending; i++)
+			if (pending[i].subid < mySubid)
+				pending[keep++] = pending[i];
+		npending = keep;
+	}
+}
+
+/* The report trigger of rel (by its function), cached per relation: does it fire now? */
+static Oid	after_trig_oid = InvalidOid;
+
+static bool
+report_trigger_fires(Relation rel)
+{
+	TriggerDesc *t = rel->trigdesc;
+
+	if (after_trig_relid != RelationGetRelid(rel))
+	{
+		after_trig_oid = InvalidOid;
+		for (int i = 0; t != NULL && i < t->numtriggers && !OidIsValid(after_trig_oid); i++)
+		{
+			Trigger    *tg = &t->triggers[i];
+			HeapTuple	pt;
+
+			if (!TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_STATEMENT, TRIGGER_TYPE_AFTER, TRIGGER_TYPE_INSERT))
+				continue;
+			pt = SearchSysCache1(PROCOID, ObjectIdGetDatum(tg->tgfoid));
+			if (HeapTupleIsValid(pt))
+			{
+				Form_pg_proc pp = (Form_pg_proc) GETSTRUCT(pt);
+				bool		isnull;
+				Datum		src = SysCacheGetAttr(PROCOID, pt, Anum_pg_proc_prosrc, &isnull);
+
+				if (pp->prolang == ClanguageId && !isnull &&
+					strcmp(TextDatumGetCString(src), "incident_after_insert") == 0)
+					after_trig_oid = tg->tgoid;
+				ReleaseSysCache(pt);
+			}
+		}
+		after_trig_relid = RelationGetRelid(rel);
+	}
+	for (int i = 0; t != NULL && i < t->numtriggers; i++)
+	{
+		Trigger    *tg = &t->triggers[i];
+
+		if (tg->tgoid != after_trig_oid)
+			continue;
+		if (tg->tgenabled == TRIGGER_DISABLED)
+			return false;
+		if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+			return tg->tgenabled == TRIGGER_FIRES_ON_REPLICA || tg->tgenabled == TRIGGER_FIRES_ALWAYS;
+		return tg->tgenabled == TRIGGER_FIRES_ON_ORIGIN || tg->tgenabled == TRIGGER_FIRES_ALWAYS;
+	}
+	return false;
 }
 
 PG_FUNCTION_INFO_V1(incident_before_insert);
@@ -1118,110 +1304,326 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		set_ts(&r, C_YELLOW_AT, c.yellow_at);
 		set_datum(&r, C_LIGHT, engine_name_text(shegu_wf_light_names[c.light]));
 	}
+	/* the statement trigger logs its report event (report()'s own write takes the note back) */
+	if (!R_NULL(&r, C_ID) && report_trigger_fires(td->tg_relation))
+		pending_note(td->tg_relation, DatumGetInt64(R_VAL(&r, C_ID)), R_NULL(&r, C_COUNTY),
+					 R_NULL(&r, C_COUNTY) ? 0 : DatumGetInt64(R_VAL(&r, C_COUNTY)));
 
 	return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
 }
 
 
+/*
+ * A report event as the statement trigger writes it: from the version of a new incident the
+ * statement stored (its columns id, coalesce(reporter, source), reported_at, status, level,
+ * county), the values copied out of the table's buffers.
+ */
+typedef struct StoredReport
+{
+	Datum		id;
+	Datum		actor;
+	Datum		at;
+	Datum		status;
+	Datum		level;
+	Datum		county;
+	bool		id_null,
+				actor_null,
+				at_null,
+				status_null,
+				level_null,
+				county_null;
+} StoredReport;
+
+/* the columns of shegu.incident a report event reads */
+typedef struct ReportAtts
+{
+	AttrNumber	id,
+				reporter,
+				source,
+				reported,
+				status,
+				level,
+				county;
+} ReportAtts;
+
+static void
+report_atts(Relation inc, ReportAtts *a)
+{
+	TupleDesc	d = RelationGetDescr(inc);
+
+	a->id = SPI_fnumber(d, "id");
+	a->reporter = SPI_fnumber(d, "reporter");
+	a->source = SPI_fnumber(d, "source");
+	a->reported = SPI_fnumber(d, "reported_at");
+	a->status = SPI_fnumber(d, "status");
+	a->level = SPI_fnumber(d, "level");
+	a->county = SPI_fnumber(d, "county");
+	if (a->id <= 0 || a->reporter <= 0 || a->source <= 0 || a->reported <= 0 || a->status <= 0 ||
+		a->level <= 0 || a->county <= 0)
+		shegu_error_old_shape(inc, "id, reporter, source, reported_at, status, level, county");
+}
+
+/* The event columns of an incident row in slot, copied into the current memory context. */
+static void
+report_from_slot(TupleTableSlot *slot, const ReportAtts *a, StoredReport *r)
+{
+	TupleDesc	d = slot->tts_tupleDescriptor;
+	Datum		v;
+	bool		isnull;
+
+#define RF_COPY(field, att) do { v = slot_getattr(slot, (att), &isnull); r->field##_null = isnull; \
+		r->field = isnull ? (Datum) 0 : datumCopy(v, TupleDescAttr(d, (att) - 1)->attbyval, TupleDescAttr(d, (att) - 1)->attlen); } while (0)
+	RF_COPY(id, a->id);
+	RF_COPY(actor, a->reporter);
+	if (r->actor_null)
+		RF_COPY(actor, a->source);
+	RF_COPY(at, a->reported);
+	RF_COPY(status, a->status);
+	RF_COPY(level, a->level);
+	RF_COPY(county, a->county);
+#undef RF_COPY
+}
+
+static int
+pending_cmp(const void *x, const void *y)
+{
+	int64		a = ((const PendingReport *) x)->id,
+				b = ((const PendingReport *) y)->id;
+
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/*
+ * The versions the statement stored of the noted incidents notes[0..n-1] (ascending ids, no two
+ * alike), written to out in that order; returns how many.  A version is the statement's when this
+ * transaction inserted it at or after the statement's command id cid (the statement's snapshot
+ * cannot see it); of several (an AFTER row trigger updated the row), the first inserted, as the
+ * transition table held it.  The look-up reads every version (SnapshotAny): a version deleted
+ * since (by an AFTER trigger) is still the row the statement stored, and gets its event, which the
+ * foreign key's check then refuses, as before.  By the primary key: incident.id, or (county, id)
+ * (the Citus layout); ids of one statement are nearly dense, then one range scan walks them.
+ */
+static int64
+stored_reports(Relation inc, const ReportAtts *a, const PendingReport *notes, int64 n, CommandId cid,
+			   StoredReport *out)
+{
+	Oid			pk = RelationGetPrimaryKeyIndex(inc);
+	Relation	irel;
+	int			nk;
+	int			id_key = -1,
+				county_key = -1;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+	ScanKeyData key[2];
+	int64		found = 0;
+	CommandId  *best = palloc(Max(n, 1) * sizeof(CommandId));
+	bool	   *have = palloc0(Max(n, 1) * sizeof(bool));
+	bool		range;
+
+	if (n == 0)
+		return 0;
+	if (!OidIsValid(pk))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s has no primary key to find its new incidents by", RelationGetRelationName(inc)),
+				 errhint("The report events need the primary key on (id), or on (county, id) as on Citus.")));
+	irel = index_open(pk, AccessShareLock);
+	nk = irel->rd_index->indnkeyatts;
+	for (int k = 0; k < nk; k++)
+	{
+		if (irel->rd_index->indkey.values[k] == a->id)
+			id_key = k;
+		else if (irel->rd_index->indkey.values[k] == a->county)
+			county_key = k;
+	}
+	if (id_key < 0 || nk > 2 || (nk == 2 && county_key < 0) ||
+		TupleDescAttr(RelationGetDescr(inc), a->id - 1)->atttypid != INT8OID ||
+		TupleDescAttr(RelationGetDescr(inc), a->county - 1)->atttypid != INT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("primary key %s of table %s is not on (id) or (county, id)", RelationGetRelationName(irel),
+						RelationGetRelationName(inc)),
+				 errhint("The report events find the new incidents by their primary key.")));
+	slot = table_slot_create(inc, NULL);
+	range = nk == 1 && n > 1 && (uint64) (notes[n - 1].id - notes[0].id) < (uint64) n * 2 + 64;
+	scan = index_beginscan(inc, irel, SnapshotAny, range ? 2 : nk, 0);
+	for (int64 i = 0, next = 0; range ? i < 1 : i < n; i++)
+	{
+		if (range)
+		{
+			ScanKeyInit(&key[0], id_key + 1, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(notes[0].id));
+			ScanKeyInit(&key[1], id_key + 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(notes[n - 1].id));
+			index_rescan(scan, key, 2, NULL, 0);
+		}
+		else
+		{
+			if (nk == 2 && notes[i].county_null)
+				continue;		/* no key to find it by: NOT NULL refused it (county is in the key) */
+			ScanKeyInit(&key[id_key], id_key + 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(notes[i].id));
+			if (nk == 2)
+				ScanKeyInit(&key[county_key], county_key + 1, BTEqualStrategyNumber, F_INT8EQ,
+							Int64GetDatum(notes[i].county));
+			index_rescan(scan, key, nk, NULL, 0);
+			next = i;
+		}
+		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			BufferHeapTupleTableSlot *bs = (BufferHeapTupleTableSlot *) slot;
+			HeapTupleHeader h;
+			bool		isnull;
+			int64		v = DatumGetInt64(slot_getattr(slot, a->id, &isnull));
+			bool		ours;
+			CommandId	c = InvalidCommandId;
+
+			if (isnull)
+				continue;
+			while (next < n && notes[next].id < v)
+				next++;
+			if (next >= n)
+				break;
+			if (notes[next].id != v)
+				continue;		/* a row of no note: another statement's, another session's */
+			if (!TTS_IS_BUFFERTUPLE(slot) || bs->base.tuple == NULL || !BufferIsValid(bs->buffer))
+				elog(ERROR, "unexpected slot of an incident version");
+			h = bs->base.tuple->t_data;
+			LockBuffer(bs->buffer, BUFFER_LOCK_SHARE);
+			ours = !HeapTupleHeaderXminInvalid(h) && !HeapTupleHeaderXminFrozen(h) &&
+				TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(h));
+			if (ours)
+				c = HeapTupleHeaderGetCmin(h);
+			LockBuffer(bs->buffer, BUFFER_LOCK_UNLOCK);
+			if (!ours || c < cid)
+				continue;		/* inserted before the statement (or by another transaction) */
+			if (have[next] && best[next] <= c)
+				continue;
+			report_from_slot(slot, a, &out[next]);
+			best[next] = c;
+			have[next] = true;
+		}
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(irel, AccessShareLock);
+	for (int64 i = 0; i < n; i++)
+		if (have[i])
+			out[found++] = out[i];
+	pfree(best);
+	pfree(have);
+	return found;
+}
+
 /* the direct write of events, defined with act()'s (below) */
 static int	direct_depth = 0;		/* direct writes under way (a trigger of one may act() again) */
 static bool direct_usable(Relation inc, Relation *evp);
-static void direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char *db_role);
+static void direct_report_events(Relation inc, Relation ev, const StoredReport *rows, int64 n,
+								 const char *db_role);
+
+#define REPORT_CHUNK 8192		/* new incidents looked up and logged at a time */
 
 PG_FUNCTION_INFO_V1(incident_after_insert);
-/* SQL: trigger AFTER INSERT ON shegu.incident FOR EACH STATEMENT, with the new rows as
- * transition table new_incidents — logs one report event per inserted incident in one INSERT. */
+/* SQL: trigger AFTER INSERT ON shegu.incident FOR EACH STATEMENT — logs one report event per
+ * incident the statement stored (the insert trigger noted them, above). */
 Datum
 incident_after_insert(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_check(fcinfo, "incident_after_insert");
+	Relation	inc = td->tg_relation;
+	CommandId	cid = statement_cid();
+	PendingReport *notes;
+	int64		n;
+	ReportAtts	a;
+	StoredReport *rows;
+	MemoryContext chunk_cxt,
+				old;
+	/* the role that inserted, not the owner this SECURITY DEFINER trigger runs as */
+	char	   *db_role;
+	bool		shard;
 
 	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || td->tg_newtable == NULL)
-		elog(ERROR, "incident_after_insert must fire AFTER INSERT FOR EACH STATEMENT with a NEW TABLE");
-	if (shegu_restore_load(td->tg_relation) && copy_restored())
-		return PointerGetDatum(NULL);	/* restored incidents: their events are restored too */
+		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+		elog(ERROR, "incident_after_insert must fire AFTER INSERT FOR EACH STATEMENT");
+	notes = pending_take(inc, &n);
+	if (n == 0)
+		return PointerGetDatum(NULL);	/* nothing new (restored incidents: their events are restored too) */
+	/* in id order, each once (ids a statement gives itself may repeat: ON CONFLICT stored one) */
+	{
+		bool		sorted = true;
+		int64		k = 0;
+
+		for (int64 i = 1; i < n && sorted; i++)
+			sorted = notes[i].id > notes[i - 1].id;
+		if (!sorted)
+		{
+			qsort(notes, n, sizeof(PendingReport), pending_cmp);
+			for (int64 i = 0; i < n; i++)
+				if (k == 0 || notes[i].id != notes[k - 1].id)
+					notes[k++] = notes[i];
+			n = k;
+		}
+	}
+	report_atts(inc, &a);
+	db_role = GetUserNameFromId(GetOuterUserId(), false);
+	shard = strcmp(RelationGetRelationName(inc), "incident") != 0;
+	rows = palloc(Min(n, REPORT_CHUNK) * sizeof(StoredReport));
+	chunk_cxt = AllocSetContextCreate(CurrentMemoryContext, "shegu report events", ALLOCSET_DEFAULT_SIZES);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
-		elog(ERROR, "cannot register the transition table");
+	for (int64 done = 0; done < n; done += REPORT_CHUNK)
 	{
-		Oid			types[1] = {NAMEOID};
-		Datum		v[1];
-		int			rc;
-		/* the role that inserted, not the owner this SECURITY DEFINER trigger runs as */
-		char	   *db_role = GetUserNameFromId(GetOuterUserId(), false);
+		int64		len = Min(REPORT_CHUNK, n - done);
+		int64		m;
+		Relation	ev = NULL;
+		bool		direct;
 
-		if (strcmp(RelationGetRelationName(td->tg_relation), "incident") == 0)
+		old = MemoryContextSwitchTo(chunk_cxt);
+		m = stored_reports(inc, &a, notes + done, len, cid, rows);
+		MemoryContextSwitchTo(old);
+		if (m == 0)
+			continue;
+		/*
+		 * The table itself: the events in batches through the direct write, or one at a time
+		 * through the prepared INSERT.  A shard of the table on a Citus node (incident_<shard
+		 * id>): one at a time, each routed by its county to the co-located shard of the log.
+		 */
+		direct = !shard && direct_usable(inc, &ev);
+		if (direct)
 		{
-			/* the table itself: the events in batches, or one set-based INSERT */
-			Relation	ev;
-			bool		direct = direct_usable(td->tg_relation, &ev);
-
-			v[0] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
 			event_writing = true;
-			if (direct)
-				direct_depth++;
+			direct_depth++;
 			PG_TRY();
 			{
-				if (direct)
-				{
-					direct_report_events(td->tg_relation, ev, td->tg_newtable, db_role);
-					rc = SPI_OK_INSERT;
-				}
-				else
-					rc = SPI_execute_with_args("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
-											   " to_status, to_level, db_role, county)"
-											   " SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, $1, county"
-											   " FROM new_incidents", 1, types, v, NULL, false, 0);
+				direct_report_events(inc, ev, rows, m, db_role);
 			}
 			PG_FINALLY();
 			{
 				event_writing = false;
-				if (direct)
-					direct_depth--;
+				direct_depth--;
 			}
 			PG_END_TRY();
-			if (ev != NULL)
-				table_close(ev, NoLock);
-			if (rc != SPI_OK_INSERT)
-				elog(ERROR, "cannot log the report events");
 		}
 		else
-		{
-			/*
-			 * A shard of the table on a Citus node (incident_<shard id>): Citus cannot plan an
-			 * INSERT ... SELECT from a transition table into a distributed table, so the events
-			 * go in one row at a time, each routed by its county to the co-located shard beside
-			 * this one.
-			 */
-			SPITupleTable *tt;
-			uint64		n;
-
-			if (SPI_execute("SELECT id, coalesce(reporter, source), reported_at, status, level, county"
-							" FROM new_incidents", true, 0) != SPI_OK_SELECT)
-				elog(ERROR, "cannot read the new incidents");
-			tt = SPI_tuptable;
-			n = SPI_processed;
-			for (uint64 i = 0; i < n; i++)
+			for (int64 i = 0; i < m; i++)
 			{
-				EventRec	ev;
-				bool		isnull;
+				EventRec	e;
 
-				memset(&ev, 0, sizeof(ev));
-				ev.incident_id = DatumGetInt64(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull));
-				ev.action = "report";
-				ev.actor = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
-				ev.at = DatumGetTimestampTz(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
-				ev.to_status = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
-				ev.to_level = SPI_getvalue(tt->vals[i], tt->tupdesc, 5);
-				ev.county = SPI_getbinval(tt->vals[i], tt->tupdesc, 6, &ev.county_null);
-				ev.db_role = db_role;
-				event_write(&ev);
+				memset(&e, 0, sizeof(e));
+				e.incident_id = DatumGetInt64(rows[i].id);
+				e.action = "report";
+				e.actor = rows[i].actor_null ? NULL : TextDatumGetCString(rows[i].actor);
+				e.at = DatumGetTimestampTz(rows[i].at);
+				e.to_status = rows[i].status_null ? NULL : TextDatumGetCString(rows[i].status);
+				e.to_level = rows[i].level_null ? NULL : TextDatumGetCString(rows[i].level);
+				e.county = rows[i].county;
+				e.county_null = rows[i].county_null;
+				e.db_role = db_role;
+				event_write(&e);
 			}
-		}
+		if (ev != NULL)
+			table_close(ev, NoLock);
+		MemoryContextReset(chunk_cxt);
 	}
 	SPI_finish();
+	MemoryContextDelete(chunk_cxt);
 	return PointerGetDatum(NULL);
 }
 
@@ -2335,24 +2737,14 @@ direct_fk_check(Relation inc, Relation ev, const int64 *ids, int64 n)
 }
 
 static void
-direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char *db_role)
+direct_report_events(Relation inc, Relation ev, const StoredReport *rows, int64 nrows, const char *db_role)
 {
-	TupleDesc	id = RelationGetDescr(inc);
-	int			a_id = SPI_fnumber(id, "id"),
-				a_reporter = SPI_fnumber(id, "reporter"),
-				a_source = SPI_fnumber(id, "source"),
-				a_reported = SPI_fnumber(id, "reported_at"),
-				a_status = SPI_fnumber(id, "status"),
-				a_level = SPI_fnumber(id, "level"),
-				a_county = SPI_fnumber(id, "county");
 	EState	   *estate;
 	RangeTblEntry *rte = direct_rte(ev);
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
-	TupleTableSlot *in;
 	TupleTableSlot **slots;
 	BulkInsertState bis;
 	int			n = 0;
-	int			rp;
 	Datum		action = CStringGetTextDatum("report");
 	Datum		role = DirectFunctionCall1(namein, CStringGetDatum(db_role));
 	/* the log's BEFORE row triggers, but shegu's guard alone, which lets this write's rows through */
@@ -2362,8 +2754,6 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	int64		nids = 0,
 				maxids = 64;
 
-	if (a_id <= 0 || a_reporter <= 0 || a_source <= 0 || a_reported <= 0 || a_status <= 0 || a_level <= 0 || a_county <= 0)
-		elog(ERROR, "table shegu.incident lacks a column of the report event");
 	for (int c = 0; c < EV_NCOLS; c++)
 		rte->insertedCols = bms_add_member(rte->insertedCols, direct_ev_att[c] - FirstLowInvalidHeapAttributeNumber);
 	estate = CreateExecutorState();
@@ -2380,16 +2770,12 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	estate->es_snapshot = GetActiveSnapshot();
 	AfterTriggerBeginQuery();
 	/* the bulk-insert buffer ring only for a load: a few rows go where any insert would put them */
-	bis = tuplestore_tuple_count(ts) >= EV_BATCH ? GetBulkInsertState() : NULL;
+	bis = nrows >= EV_BATCH ? GetBulkInsertState() : NULL;
 	slots = palloc0(EV_BATCH * sizeof(TupleTableSlot *));	/* made as needed: a report is often one row */
-	in = MakeSingleTupleTableSlot(id, &TTSOpsMinimalTuple);
 
-	/* a read pointer of our own: other readers of the transition table keep theirs */
-	rp = tuplestore_alloc_read_pointer(ts, EXEC_FLAG_REWIND);
-	tuplestore_select_read_pointer(ts, rp);
-	tuplestore_rescan(ts);
-	while (tuplestore_gettupleslot(ts, true, false, in))
+	for (int64 r = 0; r < nrows; r++)
 	{
+		const StoredReport *in = &rows[r];
 		TupleTableSlot *es;
 		bool		isnull;
 		Datum		d;
@@ -2405,24 +2791,20 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 			es->tts_isnull[a] = true;
 		}
 #define EV_SET(c, val) do { es->tts_values[direct_ev_att[c] - 1] = (val); es->tts_isnull[direct_ev_att[c] - 1] = false; } while (0)
-#define EV_COPY(c, att) do { d = slot_getattr(in, (att), &isnull); es->tts_values[direct_ev_att[c] - 1] = d; es->tts_isnull[direct_ev_att[c] - 1] = isnull; } while (0)
+#define EV_COPY(c, field) do { es->tts_values[direct_ev_att[c] - 1] = in->field; es->tts_isnull[direct_ev_att[c] - 1] = in->field##_null; } while (0)
 		EV_SET(0, Int64GetDatum(nextval_internal(direct_ev_seq, false)));
-		EV_COPY(1, a_id);
+		EV_COPY(1, id);
 		EV_SET(2, action);
-		d = slot_getattr(in, a_reporter, &isnull);
-		if (isnull)
-			d = slot_getattr(in, a_source, &isnull);
-		es->tts_values[direct_ev_att[3] - 1] = d;
-		es->tts_isnull[direct_ev_att[3] - 1] = isnull;
-		EV_COPY(4, a_reported);
-		EV_COPY(6, a_status);
-		EV_COPY(8, a_level);
+		EV_COPY(3, actor);
+		EV_COPY(4, at);
+		EV_COPY(6, status);
+		EV_COPY(8, level);
 		EV_SET(13, role);
-		EV_COPY(14, a_county);
+		EV_COPY(14, county);
 #undef EV_SET
 #undef EV_COPY
 		ExecStoreVirtualTuple(es);
-		ExecMaterializeSlot(es);	/* its values outlive the incident's tuple in the slot "in" */
+		ExecMaterializeSlot(es);	/* the slot's own copy, as a BEFORE trigger of the log may expect */
 		if (has_br && !ExecBRInsertTriggers(estate, rri, es))
 			continue;			/* a BEFORE trigger skipped it, as in the statement */
 		if (ev->rd_att->constr)
@@ -2448,14 +2830,12 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 		}
 	}
 	direct_events_flush(rri, estate, slots, n, bis);
-	ExecDropSingleTupleTableSlot(in);
 	if (bis != NULL)
 		FreeBulkInsertState(bis);
 	/* the events' foreign keys and any AFTER row trigger, as at the end of the statement */
 	AfterTriggerEndQuery(estate);
 	if (fk_direct)
 		direct_fk_check(inc, ev, ids, nids);
-	tuplestore_select_read_pointer(ts, 0);
 	ExecCloseResultRelations(estate);
 	ExecCloseRangeTableRelations(estate);
 	ExecResetTupleTable(estate->es_tupleTable, false);
@@ -3623,7 +4003,7 @@ rp_build(Relation inc, const Oid *argtypes)
 				continue;
 			}
 			ok = !OidIsValid(rp.trigger) && TRIGGER_FOR_AFTER(tg->tgtype) && tg->tgqual == NULL &&
-				tg->tgnewtable != NULL && tg->tgoldtable == NULL && tg->tgnargs == 0 &&
+				tg->tgnewtable == NULL && tg->tgoldtable == NULL && tg->tgnargs == 0 &&
 				rp_is_shegu_fn(tg->tgfoid, RelationGetNamespace(inc), "incident_after_insert");
 			if (ok)
 			{
@@ -3803,8 +4183,16 @@ rp_direct(Relation inc, Relation ev, Oid owner, const Datum *v, const bool *isnu
 	ExecMaterializeSlot(slot);
 	econtext->ecxt_param_list_info = NULL;
 
-	if (rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row && !ExecBRInsertTriggers(estate, rri, slot))
-		slot = NULL;			/* a BEFORE trigger skipped it, as in the statement */
+	if (rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row)
+	{
+		int64		noted = npending;
+		bool		kept = ExecBRInsertTriggers(estate, rri, slot);
+
+		/* the insert trigger noted the row for the statement trigger: this write logs it itself */
+		pending_drop_since(inc, Min(noted, npending));
+		if (!kept)
+			slot = NULL;		/* a BEFORE trigger skipped it, as in the statement */
+	}
 	if (slot != NULL)
 	{
 		if (inc->rd_att->constr)
@@ -3856,19 +4244,21 @@ rp_direct(Relation inc, Relation ev, Oid owner, const Datum *v, const bool *isnu
 	if (*inserted)
 	{
 		/* the report trigger's part: the event, written as the trigger's owner writes it */
-		Tuplestorestate *ts = tuplestore_begin_heap(false, false, work_mem);
 		char	   *db_role = GetUserNameFromId(GetOuterUserId(), false);
 		Oid			save_user;
 		int			save_sec;
+		ReportAtts	a;
+		StoredReport row;
 
-		tuplestore_puttupleslot(ts, slot);
+		report_atts(inc, &a);
+		report_from_slot(slot, &a, &row);
 		GetUserIdAndSecContext(&save_user, &save_sec);
 		SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 		event_writing = true;
 		direct_depth++;
 		PG_TRY();
 		{
-			direct_report_events(inc, ev, ts, db_role);
+			direct_report_events(inc, ev, &row, 1, db_role);
 		}
 		PG_FINALLY();
 		{
@@ -3877,7 +4267,6 @@ rp_direct(Relation inc, Relation ev, Oid owner, const Datum *v, const bool *isnu
 			SetUserIdAndSecContext(save_user, save_sec);
 		}
 		PG_END_TRY();
-		tuplestore_end(ts);
 		result = ExecFetchSlotHeapTupleDatum(slot);
 	}
 	ExecCloseResultRelations(estate);
@@ -4125,4 +4514,6 @@ shegu_incident_init(void)
 	shegu_refcache_subscribe(category_relcache_cb);
 	shegu_refcache_subscribe(incident_relcache_cb);
 	shegu_refcache_subscribe(grid_relcache_cb);
+	RegisterXactCallback(pending_xact_cb, NULL);
+	RegisterSubXactCallback(pending_subxact_cb, NULL);
 }
