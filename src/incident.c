@@ -355,6 +355,7 @@ interval_total_usecs(const Interval *iv)
 typedef enum IncCol
 {
 	C_ID, C_CATEGORY, C_TITLE, C_LOCATION, C_GRID, C_REPORTED_AT, C_STATUS, C_LEVEL, C_COUNTY,
+	C_REPORTER, C_SOURCE,
 	/* filled by the workflow: refused in an INSERT */
 	C_ACCEPTED_AT, C_DISPATCHED_AT, C_RESOLVED_AT, C_VERIFIED_AT, C_CLOSED_AT, C_EVALUATED_AT,
 	C_ACCEPT_DUE_AT, C_DUE_AT, C_LEVEL_DUE_AT, C_YELLOW_AT, C_LIGHT, C_CLOCK_STOPPED_AT,
@@ -370,6 +371,7 @@ typedef enum IncCol
 
 static const char *const col_names[C_NCOLS] = {
 	"id", "category", "title", "location", "grid", "reported_at", "status", "level", "county",
+	"reporter", "source",
 	"accepted_at", "dispatched_at", "resolved_at", "verified_at", "closed_at", "evaluated_at",
 	"accept_due_at", "due_at", "level_due_at", "yellow_at", "light", "clock_stopped_at",
 	"resume_status", "extension_requested", "satisfaction", "work_hours_to_close", "state_since",
@@ -991,6 +993,17 @@ typedef struct PendingReport
 	Oid			relid;			/* shegu.incident, or a shard of it on a Citus node */
 	CommandId	cid;			/* curcid of the statement's snapshot */
 	SubTransactionId subid;
+	/*
+	 * The event's columns as the insert trigger returned the row (when no BEFORE trigger that
+	 * fires after shegu's can change it, the row is stored as noted): actor (reporter, or source),
+	 * reported_at, status and level, in TopTransactionContext.
+	 */
+	bool		as_noted;
+	bool		actor_null;
+	Datum		actor;
+	Datum		at;
+	Datum		status;
+	Datum		level;
 } PendingReport;
 
 static PendingReport *pending = NULL;	/* in TopTransactionContext */
@@ -1005,7 +1018,8 @@ statement_cid(void)
 }
 
 static void
-pending_note(Relation rel, int64 id, bool county_null, int64 county)
+pending_note(Relation rel, int64 id, bool county_null, int64 county, bool as_noted, Datum actor,
+			 bool actor_null, Datum at, Datum status, Datum level)
 {
 	PendingReport *p;
 
@@ -1026,6 +1040,18 @@ pending_note(Relation rel, int64 id, bool county_null, int64 county)
 	p->relid = RelationGetRelid(rel);
 	p->cid = statement_cid();
 	p->subid = GetCurrentSubTransactionId();
+	p->as_noted = as_noted;
+	if (as_noted)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+		p->actor_null = actor_null;
+		p->actor = actor_null ? (Datum) 0 : datumCopy(actor, false, -1);
+		p->at = at;
+		p->status = datumCopy(status, false, -1);
+		p->level = datumCopy(level, false, -1);
+		MemoryContextSwitchTo(old);
+	}
 }
 
 /*
@@ -1112,6 +1138,37 @@ pending_subxact_cb(SubXactEvent event, SubTransactionId mySubid, SubTransactionI
 	}
 }
 
+/* Does trigger tg fire in this session (its enabled state, session_replication_role)? */
+static bool
+trigger_would_fire(const Trigger *tg)
+{
+	if (tg->tgenabled == TRIGGER_DISABLED)
+		return false;
+	if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+		return tg->tgenabled == TRIGGER_FIRES_ON_REPLICA || tg->tgenabled == TRIGGER_FIRES_ALWAYS;
+	return tg->tgenabled == TRIGGER_FIRES_ON_ORIGIN || tg->tgenabled == TRIGGER_FIRES_ALWAYS;
+}
+
+/* Is me the last BEFORE INSERT row trigger of rel that fires (none after it can change the row)? */
+static bool
+last_before_insert(Relation rel, const Trigger *me)
+{
+	TriggerDesc *t = rel->trigdesc;
+	bool		after_me = false;
+
+	for (int i = 0; t != NULL && i < t->numtriggers; i++)
+	{
+		const Trigger *tg = &t->triggers[i];
+
+		if (tg->tgoid == me->tgoid)
+			after_me = true;
+		else if (after_me && TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_ROW, TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_INSERT) &&
+				 trigger_would_fire(tg))
+			return false;
+	}
+	return after_me;
+}
+
 /* The report trigger of rel (by its function), cached per relation: does it fire now? */
 static Oid	after_trig_oid = InvalidOid;
 
@@ -1149,13 +1206,8 @@ report_trigger_fires(Relation rel)
 	{
 		Trigger    *tg = &t->triggers[i];
 
-		if (tg->tgoid != after_trig_oid)
-			continue;
-		if (tg->tgenabled == TRIGGER_DISABLED)
-			return false;
-		if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
-			return tg->tgenabled == TRIGGER_FIRES_ON_REPLICA || tg->tgenabled == TRIGGER_FIRES_ALWAYS;
-		return tg->tgenabled == TRIGGER_FIRES_ON_ORIGIN || tg->tgenabled == TRIGGER_FIRES_ALWAYS;
+		if (tg->tgoid == after_trig_oid)
+			return trigger_would_fire(tg);
 	}
 	return false;
 }
@@ -1306,8 +1358,15 @@ incident_before_insert(PG_FUNCTION_ARGS)
 	}
 	/* the statement trigger logs its report event (report()'s own write takes the note back) */
 	if (!R_NULL(&r, C_ID) && report_trigger_fires(td->tg_relation))
+	{
+		int			actor = R_NULL(&r, C_REPORTER) ? C_SOURCE : C_REPORTER;
+
 		pending_note(td->tg_relation, DatumGetInt64(R_VAL(&r, C_ID)), R_NULL(&r, C_COUNTY),
-					 R_NULL(&r, C_COUNTY) ? 0 : DatumGetInt64(R_VAL(&r, C_COUNTY)));
+					 R_NULL(&r, C_COUNTY) ? 0 : DatumGetInt64(R_VAL(&r, C_COUNTY)),
+					 last_before_insert(td->tg_relation, td->tg_trigger) && !R_NULL(&r, C_LEVEL),
+					 R_VAL(&r, actor), R_NULL(&r, actor), R_VAL(&r, C_REPORTED_AT), R_VAL(&r, C_STATUS),
+					 R_VAL(&r, C_LEVEL));
+	}
 
 	return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
 }
@@ -1496,7 +1555,23 @@ stored_reports(Relation inc, const ReportAtts *a, const PendingReport *notes, in
 				continue;		/* inserted before the statement (or by another transaction) */
 			if (have[next] && best[next] <= c)
 				continue;
-			report_from_slot(slot, a, &out[next]);
+			if (notes[next].as_noted)
+			{
+				StoredReport *o = &out[next];
+				const PendingReport *p = &notes[next];
+
+				o->id = Int64GetDatum(v);
+				o->actor = p->actor;
+				o->actor_null = p->actor_null;
+				o->at = p->at;
+				o->status = p->status;
+				o->level = p->level;
+				o->county = Int64GetDatum(p->county);
+				o->county_null = p->county_null;
+				o->id_null = o->at_null = o->status_null = o->level_null = false;
+			}
+			else
+				report_from_slot(slot, a, &out[next]);
 			best[next] = c;
 			have[next] = true;
 		}
