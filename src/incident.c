@@ -994,16 +994,15 @@ typedef struct PendingReport
 	CommandId	cid;			/* curcid of the statement's snapshot */
 	SubTransactionId subid;
 	/*
-	 * The event's columns as the insert trigger returned the row (when no BEFORE trigger that
-	 * fires after shegu's can change it, the row is stored as noted): actor (reporter, or source),
-	 * reported_at, status and level, in TopTransactionContext.
+	 * The event's columns as the insert trigger returned the row, when no BEFORE trigger that
+	 * fires after shegu's can change it (then the row is stored as noted): reported_at, and the
+	 * state and level as the engine's (SHEGU_WF_* numbers; -1: a level the INSERT gave, read
+	 * from the stored row).  The actor (reporter, or source) is read from the stored row.
 	 */
 	bool		as_noted;
-	bool		actor_null;
-	Datum		actor;
-	Datum		at;
-	Datum		status;
-	Datum		level;
+	int8		state;
+	int8		level;
+	TimestampTz at;
 } PendingReport;
 
 static PendingReport *pending = NULL;	/* in TopTransactionContext */
@@ -1018,8 +1017,8 @@ statement_cid(void)
 }
 
 static void
-pending_note(Relation rel, int64 id, bool county_null, int64 county, bool as_noted, Datum actor,
-			 bool actor_null, Datum at, Datum status, Datum level)
+pending_note(Relation rel, int64 id, bool county_null, int64 county, bool as_noted, int state,
+			 int level, TimestampTz at)
 {
 	PendingReport *p;
 
@@ -1041,17 +1040,9 @@ pending_note(Relation rel, int64 id, bool county_null, int64 county, bool as_not
 	p->cid = statement_cid();
 	p->subid = GetCurrentSubTransactionId();
 	p->as_noted = as_noted;
-	if (as_noted)
-	{
-		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-
-		p->actor_null = actor_null;
-		p->actor = actor_null ? (Datum) 0 : datumCopy(actor, false, -1);
-		p->at = at;
-		p->status = datumCopy(status, false, -1);
-		p->level = datumCopy(level, false, -1);
-		MemoryContextSwitchTo(old);
-	}
+	p->state = (int8) state;
+	p->level = (int8) level;
+	p->at = at;
 }
 
 /*
@@ -1169,47 +1160,55 @@ last_before_insert(Relation rel, const Trigger *me)
 	return after_me;
 }
 
-/* The report trigger of rel (by its function), cached per relation: does it fire now? */
+/*
+ * Does the report trigger of rel (found by its function) fire now, and is me (the insert trigger)
+ * the last BEFORE INSERT row trigger that fires (report_as_noted)?  Cached per relation, insert
+ * trigger and session_replication_role (a trigger enabled or disabled invalidates the relation).
+ */
 static Oid	after_trig_oid = InvalidOid;
+static Oid	after_trig_me = InvalidOid;
+static int	after_trig_role = -1;
+static bool after_trig_fires = false;
+static bool report_as_noted = false;
 
 static bool
-report_trigger_fires(Relation rel)
+report_trigger_fires(Relation rel, const Trigger *me)
 {
 	TriggerDesc *t = rel->trigdesc;
 
-	if (after_trig_relid != RelationGetRelid(rel))
-	{
-		after_trig_oid = InvalidOid;
-		for (int i = 0; t != NULL && i < t->numtriggers && !OidIsValid(after_trig_oid); i++)
-		{
-			Trigger    *tg = &t->triggers[i];
-			HeapTuple	pt;
-
-			if (!TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_STATEMENT, TRIGGER_TYPE_AFTER, TRIGGER_TYPE_INSERT))
-				continue;
-			pt = SearchSysCache1(PROCOID, ObjectIdGetDatum(tg->tgfoid));
-			if (HeapTupleIsValid(pt))
-			{
-				Form_pg_proc pp = (Form_pg_proc) GETSTRUCT(pt);
-				bool		isnull;
-				Datum		src = SysCacheGetAttr(PROCOID, pt, Anum_pg_proc_prosrc, &isnull);
-
-				if (pp->prolang == ClanguageId && !isnull &&
-					strcmp(TextDatumGetCString(src), "incident_after_insert") == 0)
-					after_trig_oid = tg->tgoid;
-				ReleaseSysCache(pt);
-			}
-		}
-		after_trig_relid = RelationGetRelid(rel);
-	}
-	for (int i = 0; t != NULL && i < t->numtriggers; i++)
+	if (after_trig_relid == RelationGetRelid(rel) && after_trig_me == me->tgoid &&
+		after_trig_role == SessionReplicationRole)
+		return after_trig_fires;
+	after_trig_oid = InvalidOid;
+	after_trig_fires = false;
+	for (int i = 0; t != NULL && i < t->numtriggers && !OidIsValid(after_trig_oid); i++)
 	{
 		Trigger    *tg = &t->triggers[i];
+		HeapTuple	pt;
 
-		if (tg->tgoid == after_trig_oid)
-			return trigger_would_fire(tg);
+		if (!TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_STATEMENT, TRIGGER_TYPE_AFTER, TRIGGER_TYPE_INSERT))
+			continue;
+		pt = SearchSysCache1(PROCOID, ObjectIdGetDatum(tg->tgfoid));
+		if (HeapTupleIsValid(pt))
+		{
+			Form_pg_proc pp = (Form_pg_proc) GETSTRUCT(pt);
+			bool		isnull;
+			Datum		src = SysCacheGetAttr(PROCOID, pt, Anum_pg_proc_prosrc, &isnull);
+
+			if (pp->prolang == ClanguageId && !isnull &&
+				strcmp(TextDatumGetCString(src), "incident_after_insert") == 0)
+			{
+				after_trig_oid = tg->tgoid;
+				after_trig_fires = trigger_would_fire(tg);
+			}
+			ReleaseSysCache(pt);
+		}
 	}
-	return false;
+	report_as_noted = last_before_insert(rel, me);
+	after_trig_relid = RelationGetRelid(rel);
+	after_trig_me = me->tgoid;
+	after_trig_role = SessionReplicationRole;
+	return after_trig_fires;
 }
 
 PG_FUNCTION_INFO_V1(incident_before_insert);
@@ -1222,6 +1221,8 @@ incident_before_insert(PG_FUNCTION_ARGS)
 	CategoryEntry *cat;
 	TimestampTz now = clock_now();
 	TimestampTz reported;
+	int			level_noted = -1;	/* the level as the engine's number, when shegu set it */
+	int			state_noted = -1;
 
 	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
 		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -1334,7 +1335,10 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		}
 	}
 	if (R_NULL(&r, C_LEVEL))
+	{
 		set_datum(&r, C_LEVEL, engine_name_text(LV(cat->limits.level)));
+		level_noted = cat->limits.level;
+	}
 	{
 		/* the engine starts the acceptance clock; a new report's light is set silently (a
 		 * back-filled batch must not queue a NOTIFY per row) */
@@ -1346,6 +1350,7 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		c.stage_due_at = c.stage_yellow_at = SHEGU_WF_NOTIME;
 		shegu_wf_report(&c, &cat->limits, &clk, now);
 		set_datum(&r, C_STATUS, engine_name_text(ST(c.state)));
+		state_noted = c.state;
 		set_ts(&r, C_STATE_SINCE, c.state_since);
 		set_datum(&r, C_ESCALATIONS, Int32GetDatum(0));
 		set_datum(&r, C_REWORK_COUNT, Int32GetDatum(0));
@@ -1357,16 +1362,10 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		set_datum(&r, C_LIGHT, engine_name_text(shegu_wf_light_names[c.light]));
 	}
 	/* the statement trigger logs its report event (report()'s own write takes the note back) */
-	if (!R_NULL(&r, C_ID) && report_trigger_fires(td->tg_relation))
-	{
-		int			actor = R_NULL(&r, C_REPORTER) ? C_SOURCE : C_REPORTER;
-
+	if (!R_NULL(&r, C_ID) && report_trigger_fires(td->tg_relation, td->tg_trigger))
 		pending_note(td->tg_relation, DatumGetInt64(R_VAL(&r, C_ID)), R_NULL(&r, C_COUNTY),
 					 R_NULL(&r, C_COUNTY) ? 0 : DatumGetInt64(R_VAL(&r, C_COUNTY)),
-					 last_before_insert(td->tg_relation, td->tg_trigger) && !R_NULL(&r, C_LEVEL),
-					 R_VAL(&r, actor), R_NULL(&r, actor), R_VAL(&r, C_REPORTED_AT), R_VAL(&r, C_STATUS),
-					 R_VAL(&r, C_LEVEL));
-	}
+					 report_as_noted, state_noted, level_noted, reported);
 
 	return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
 }
@@ -1391,6 +1390,7 @@ typedef struct StoredReport
 				status_null,
 				level_null,
 				county_null;
+	bool		alive;			/* not deleted nor updated when read (the events' key holds) */
 } StoredReport;
 
 /* the columns of shegu.incident a report event reads */
@@ -1429,6 +1429,8 @@ report_from_slot(TupleTableSlot *slot, const ReportAtts *a, StoredReport *r)
 	TupleDesc	d = slot->tts_tupleDescriptor;
 	Datum		v;
 	bool		isnull;
+
+	r->alive = false;
 
 #define RF_COPY(field, att) do { v = slot_getattr(slot, (att), &isnull); r->field##_null = isnull; \
 		r->field = isnull ? (Datum) 0 : datumCopy(v, TupleDescAttr(d, (att) - 1)->attbyval, TupleDescAttr(d, (att) - 1)->attlen); } while (0)
@@ -1532,6 +1534,7 @@ stored_reports(Relation inc, const ReportAtts *a, const PendingReport *notes, in
 			bool		isnull;
 			int64		v = DatumGetInt64(slot_getattr(slot, a->id, &isnull));
 			bool		ours;
+			bool		alive;
 			CommandId	c = InvalidCommandId;
 
 			if (isnull)
@@ -1550,28 +1553,34 @@ stored_reports(Relation inc, const ReportAtts *a, const PendingReport *notes, in
 				TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(h));
 			if (ours)
 				c = HeapTupleHeaderGetCmin(h);
+			/* neither deleted nor updated since (a lock is no change) */
+			alive = (h->t_infomask & HEAP_XMAX_INVALID) || HEAP_XMAX_IS_LOCKED_ONLY(h->t_infomask) ||
+				!TransactionIdIsValid(HeapTupleHeaderGetRawXmax(h));
 			LockBuffer(bs->buffer, BUFFER_LOCK_UNLOCK);
 			if (!ours || c < cid)
 				continue;		/* inserted before the statement (or by another transaction) */
 			if (have[next] && best[next] <= c)
 				continue;
-			if (notes[next].as_noted)
+			if (notes[next].as_noted && notes[next].state >= 0 && notes[next].level >= 0)
 			{
 				StoredReport *o = &out[next];
 				const PendingReport *p = &notes[next];
+				Datum		actor = slot_getattr(slot, a->reporter, &o->actor_null);
 
+				if (o->actor_null)
+					actor = slot_getattr(slot, a->source, &o->actor_null);
+				o->actor = o->actor_null ? (Datum) 0 : datumCopy(actor, false, -1);
 				o->id = Int64GetDatum(v);
-				o->actor = p->actor;
-				o->actor_null = p->actor_null;
-				o->at = p->at;
-				o->status = p->status;
-				o->level = p->level;
+				o->at = TimestampTzGetDatum(p->at);
+				o->status = engine_name_text(ST(p->state));
+				o->level = engine_name_text(LV(p->level));
 				o->county = Int64GetDatum(p->county);
 				o->county_null = p->county_null;
 				o->id_null = o->at_null = o->status_null = o->level_null = false;
 			}
 			else
 				report_from_slot(slot, a, &out[next]);
+			out[next].alive = alive;
 			best[next] = c;
 			have[next] = true;
 		}
@@ -1590,10 +1599,57 @@ stored_reports(Relation inc, const ReportAtts *a, const PendingReport *notes, in
 /* the direct write of events, defined with act()'s (below) */
 static int	direct_depth = 0;		/* direct writes under way (a trigger of one may act() again) */
 static bool direct_usable(Relation inc, Relation *evp);
-static void direct_report_events(Relation inc, Relation ev, const StoredReport *rows, int64 n,
+/* fills rows[0..max-1] with the next report events to write; returns how many (0: no more) */
+typedef int64 (*ReportSource) (void *arg, StoredReport *rows, int64 max);
+static void direct_report_events(Relation inc, Relation ev, ReportSource next, void *arg, int64 nrows,
 								 const char *db_role);
 
 #define REPORT_CHUNK 8192		/* new incidents looked up and logged at a time */
+
+/* The stored versions of a statement's notes, REPORT_CHUNK at a time (each chunk in cxt). */
+typedef struct ReportChunks
+{
+	Relation	inc;
+	const ReportAtts *a;
+	const PendingReport *notes;
+	int64		n;
+	int64		done;
+	CommandId	cid;
+	MemoryContext cxt;
+} ReportChunks;
+
+static int64
+report_chunks_next(void *arg, StoredReport *rows, int64 max)
+{
+	ReportChunks *rc = (ReportChunks *) arg;
+	int64		m = 0;
+
+	/* the rows of the last chunk are written (copied into the log's slots) by now */
+	MemoryContextReset(rc->cxt);
+	while (m == 0 && rc->done < rc->n)
+	{
+		int64		len = Min(max, rc->n - rc->done);
+		MemoryContext old = MemoryContextSwitchTo(rc->cxt);
+
+		m = stored_reports(rc->inc, rc->a, rc->notes + rc->done, len, rc->cid, rows);
+		MemoryContextSwitchTo(old);
+		rc->done += len;
+	}
+	return m;
+}
+
+/* One row, given: report()'s own. */
+static int64
+report_one_next(void *arg, StoredReport *rows, int64 max)
+{
+	StoredReport **one = (StoredReport **) arg;
+
+	if (*one == NULL)
+		return 0;
+	rows[0] = **one;
+	*one = NULL;
+	return 1;
+}
 
 PG_FUNCTION_INFO_V1(incident_after_insert);
 /* SQL: trigger AFTER INSERT ON shegu.incident FOR EACH STATEMENT — logs one report event per
@@ -1607,9 +1663,8 @@ incident_after_insert(PG_FUNCTION_ARGS)
 	PendingReport *notes;
 	int64		n;
 	ReportAtts	a;
-	StoredReport *rows;
-	MemoryContext chunk_cxt,
-				old;
+	ReportChunks chunks;
+	Relation	ev = NULL;
 	/* the role that inserted, not the owner this SECURITY DEFINER trigger runs as */
 	char	   *db_role;
 	bool		shard;
@@ -1639,44 +1694,41 @@ incident_after_insert(PG_FUNCTION_ARGS)
 	report_atts(inc, &a);
 	db_role = GetUserNameFromId(GetOuterUserId(), false);
 	shard = strcmp(RelationGetRelationName(inc), "incident") != 0;
-	rows = palloc(Min(n, REPORT_CHUNK) * sizeof(StoredReport));
-	chunk_cxt = AllocSetContextCreate(CurrentMemoryContext, "shegu report events", ALLOCSET_DEFAULT_SIZES);
+	chunks.inc = inc;
+	chunks.a = &a;
+	chunks.notes = notes;
+	chunks.n = n;
+	chunks.done = 0;
+	chunks.cid = cid;
+	chunks.cxt = AllocSetContextCreate(CurrentMemoryContext, "shegu report events", ALLOCSET_DEFAULT_SIZES);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	for (int64 done = 0; done < n; done += REPORT_CHUNK)
+	/*
+	 * The table itself: the events in batches through the direct write, or one at a time through
+	 * the prepared INSERT.  A shard of the table on a Citus node (incident_<shard id>): one at a
+	 * time, each routed by its county to the co-located shard of the log.
+	 */
+	if (!shard && direct_usable(inc, &ev))
 	{
-		int64		len = Min(REPORT_CHUNK, n - done);
-		int64		m;
-		Relation	ev = NULL;
-		bool		direct;
-
-		old = MemoryContextSwitchTo(chunk_cxt);
-		m = stored_reports(inc, &a, notes + done, len, cid, rows);
-		MemoryContextSwitchTo(old);
-		if (m == 0)
-			continue;
-		/*
-		 * The table itself: the events in batches through the direct write, or one at a time
-		 * through the prepared INSERT.  A shard of the table on a Citus node (incident_<shard
-		 * id>): one at a time, each routed by its county to the co-located shard of the log.
-		 */
-		direct = !shard && direct_usable(inc, &ev);
-		if (direct)
+		event_writing = true;
+		direct_depth++;
+		PG_TRY();
 		{
-			event_writing = true;
-			direct_depth++;
-			PG_TRY();
-			{
-				direct_report_events(inc, ev, rows, m, db_role);
-			}
-			PG_FINALLY();
-			{
-				event_writing = false;
-				direct_depth--;
-			}
-			PG_END_TRY();
+			direct_report_events(inc, ev, report_chunks_next, &chunks, n, db_role);
 		}
-		else
+		PG_FINALLY();
+		{
+			event_writing = false;
+			direct_depth--;
+		}
+		PG_END_TRY();
+	}
+	else
+	{
+		StoredReport *rows = palloc(Min(n, REPORT_CHUNK) * sizeof(StoredReport));
+		int64		m;
+
+		while ((m = report_chunks_next(&chunks, rows, REPORT_CHUNK)) > 0)
 			for (int64 i = 0; i < m; i++)
 			{
 				EventRec	e;
@@ -1693,12 +1745,11 @@ incident_after_insert(PG_FUNCTION_ARGS)
 				e.db_role = db_role;
 				event_write(&e);
 			}
-		if (ev != NULL)
-			table_close(ev, NoLock);
-		MemoryContextReset(chunk_cxt);
 	}
+	if (ev != NULL)
+		table_close(ev, NoLock);
 	SPI_finish();
-	MemoryContextDelete(chunk_cxt);
+	MemoryContextDelete(chunks.cxt);
 	return PointerGetDatum(NULL);
 }
 
@@ -2812,8 +2863,10 @@ direct_fk_check(Relation inc, Relation ev, const int64 *ids, int64 n)
 }
 
 static void
-direct_report_events(Relation inc, Relation ev, const StoredReport *rows, int64 nrows, const char *db_role)
+direct_report_events(Relation inc, Relation ev, ReportSource next, void *arg, int64 nrows, const char *db_role)
 {
+	StoredReport *rows = palloc(Max(Min(nrows, REPORT_CHUNK), 1) * sizeof(StoredReport));
+	int64		m;
 	EState	   *estate;
 	RangeTblEntry *rte = direct_rte(ev);
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
@@ -2828,6 +2881,7 @@ direct_report_events(Relation inc, Relation ev, const StoredReport *rows, int64 
 	int64	   *ids = NULL;		/* the events' incidents, for the key's check */
 	int64		nids = 0,
 				maxids = 64;
+	bool		all_alive = true;
 
 	for (int c = 0; c < EV_NCOLS; c++)
 		rte->insertedCols = bms_add_member(rte->insertedCols, direct_ev_att[c] - FirstLowInvalidHeapAttributeNumber);
@@ -2848,12 +2902,15 @@ direct_report_events(Relation inc, Relation ev, const StoredReport *rows, int64 
 	bis = nrows >= EV_BATCH ? GetBulkInsertState() : NULL;
 	slots = palloc0(EV_BATCH * sizeof(TupleTableSlot *));	/* made as needed: a report is often one row */
 
-	for (int64 r = 0; r < nrows; r++)
+	while ((m = next(arg, rows, Min(nrows, REPORT_CHUNK))) > 0)
+	for (int64 r = 0; r < m; r++)
 	{
 		const StoredReport *in = &rows[r];
 		TupleTableSlot *es;
 		bool		isnull;
 		Datum		d;
+
+		all_alive &= in->alive;
 
 		if (slots[n] == NULL)
 			slots[n] = table_slot_create(ev, &estate->es_tupleTable);
@@ -2909,7 +2966,12 @@ direct_report_events(Relation inc, Relation ev, const StoredReport *rows, int64 
 		FreeBulkInsertState(bis);
 	/* the events' foreign keys and any AFTER row trigger, as at the end of the statement */
 	AfterTriggerEndQuery(estate);
-	if (fk_direct)
+	/*
+	 * The key's check: each incident looked up again, unless the look-up that found the rows
+	 * found every one alive and nothing has run since that could remove one (no AFTER row
+	 * trigger of the log is left to fire).
+	 */
+	if (fk_direct && !(all_alive && !rri->ri_TrigDesc->trig_insert_after_row))
 		direct_fk_check(inc, ev, ids, nids);
 	ExecCloseResultRelations(estate);
 	ExecCloseRangeTableRelations(estate);
@@ -4333,7 +4395,9 @@ rp_direct(Relation inc, Relation ev, Oid owner, const Datum *v, const bool *isnu
 		direct_depth++;
 		PG_TRY();
 		{
-			direct_report_events(inc, ev, &row, 1, db_role);
+			StoredReport *one = &row;
+
+			direct_report_events(inc, ev, report_one_next, &one, 1, db_role);
 		}
 		PG_FINALLY();
 		{
