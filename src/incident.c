@@ -897,16 +897,23 @@ grid_versions(Oid gridtype, Datum grid)
 }
 
 static void
-grid_check(Oid gridtype, Datum grid, TimestampTz reported, const char *title)
+grid_check(Oid gridtype, Datum grid, TimestampTz reported, Datum title_text)
 {
 	GridEntry  *e = grid_versions(gridtype, grid);
-	DateADT		day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(reported)));
 	bool		valid = false;
+	DateADT		day;
 
+	/* a version valid on every day (the registry's default, from -infinity) needs no day */
+	for (int i = 0; i < e->n && !valid; i++)
+		valid = DATE_IS_NOBEGIN(e->from[i]) && e->to[i] == DATEVAL_NOEND;
+	if (valid)
+		return;
+	day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(reported)));
 	for (int i = 0; i < e->n && !valid; i++)
 		valid = e->from[i] <= day && (e->to[i] == DATEVAL_NOEND || e->to[i] > day);
 	if (!valid)
 	{
+		const char *title = title_text == (Datum) 0 ? NULL : TextDatumGetCString(title_text);
 		char		code[SHEGU_GRIDCODE_BUFLEN];
 		int			versions = e->n;
 
@@ -1315,7 +1322,7 @@ incident_before_insert(PG_FUNCTION_ARGS)
 	}
 	else
 		grid_check(TupleDescAttr(r.desc, r.att[C_GRID])->atttypid, R_VAL(&r, C_GRID), reported,
-				   get_text(&r, C_TITLE));
+				   R_NULL(&r, C_TITLE) ? (Datum) 0 : R_VAL(&r, C_TITLE));
 	{
 		/* the county: the grid's first six digits (shegu.incident_county), the Citus routing key */
 		char		code[SHEGU_GRIDCODE_BUFLEN];
@@ -2732,7 +2739,10 @@ direct_events_flush(ResultRelInfo *rri, EState *estate, TupleTableSlot **slots, 
 
 	if (n == 0)
 		return;
+	/* the heap tuples it forms from virtual slots are garbage once it returns */
+	old = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
 	table_multi_insert(rri->ri_RelationDesc, slots, n, estate->es_output_cid, 0, bis);
+	MemoryContextSwitchTo(old);
 	for (int i = 0; i < n; i++)
 	{
 		List	   *recheck = NIL;
@@ -2912,8 +2922,14 @@ direct_report_events(Relation inc, Relation ev, ReportSource next, void *arg, in
 
 		all_alive &= in->alive;
 
+		/*
+		 * Virtual slots keep the values they are given (materializing one copies its by-reference
+		 * values into it, not into a tuple that must be taken apart again for the NOT NULL checks
+		 * and the index entries); a BEFORE trigger of the log gets the table's own slot.
+		 */
 		if (slots[n] == NULL)
-			slots[n] = table_slot_create(ev, &estate->es_tupleTable);
+			slots[n] = has_br ? table_slot_create(ev, &estate->es_tupleTable)
+				: ExecAllocTableSlot(&estate->es_tupleTable, RelationGetDescr(ev), &TTSOpsVirtual);
 		es = slots[n];
 
 		ExecClearTuple(es);
@@ -2936,7 +2952,7 @@ direct_report_events(Relation inc, Relation ev, ReportSource next, void *arg, in
 #undef EV_SET
 #undef EV_COPY
 		ExecStoreVirtualTuple(es);
-		ExecMaterializeSlot(es);	/* the slot's own copy, as a BEFORE trigger of the log may expect */
+		ExecMaterializeSlot(es);	/* its own copy of the values (the chunk of rows is reset) */
 		if (has_br && !ExecBRInsertTriggers(estate, rri, es))
 			continue;			/* a BEFORE trigger skipped it, as in the statement */
 		if (ev->rd_att->constr)
