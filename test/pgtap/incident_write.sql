@@ -7,7 +7,7 @@ BEGIN;
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(42);
+SELECT plan(44);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -300,6 +300,16 @@ tapdw	nt copy 1	media	430528701001001	2026-05-04 08:00+08
 tapdw	nt copy 2	media	430528701001001	2026-05-04 08:00+08
 \.
 SELECT is(pg_temp.logged('nt copy %'), 'nt copy 1:media,nt copy 2:media', 'COPY of new reports logs them');
+
+INSERT INTO incident (category, title, source, grid, reported_at, reporter)
+SELECT 'tapdw', 'nt plain ' || g, 'wechat', '430528701001001', '2026-05-04 08:00+08', CASE WHEN g = 2 THEN '赵六' END
+FROM generate_series(1, 3) AS g;
+SELECT is(pg_temp.logged('nt plain %'), 'nt plain 1:wechat,nt plain 2:赵六,nt plain 3:wechat',
+          'a plain INSERT (its rows taken as noted): the reporter, or the source, as actor');
+MERGE INTO incident AS t USING (SELECT 'nt merged' AS title) AS s ON t.title = s.title
+WHEN NOT MATCHED THEN INSERT (category, title, source, grid, reported_at)
+    VALUES ('tapdw', s.title, 'leader', '430528701001001', '2026-05-04 08:00+08');
+SELECT is(pg_temp.logged('nt merged'), 'nt merged:leader', 'MERGE that inserts an incident logs it');
 
 SELECT * FROM finish();
 ROLLBACK;
