@@ -1131,6 +1131,7 @@ typedef struct SeenInsert
 static SeenInsert *seen = NULL;	/* in TopTransactionContext */
 static int	nseen = 0;
 static int	maxseen = 0;
+static bool seen_unordered = false;	/* a statement started with an older command id */
 static ExecutorStart_hook_type prev_executor_start = NULL;
 
 static bool
@@ -1156,12 +1157,17 @@ incident_executor_start(QueryDesc *qd, int eflags)
 
 		foreach(lc, qd->plannedstmt->subplans)
 			oc |= plan_on_conflict((Plan *) lfirst(lc));
-		for (int i = nseen - 1; i >= 0; i--)
-			if (seen[i].cid == cid)
-			{
-				seen[i].on_conflict |= oc;
-				return;
-			}
+		/* command ids only grow in a transaction: the list stays sorted (else it is not used) */
+		if (nseen > 0 && seen[nseen - 1].cid == cid)
+		{
+			seen[nseen - 1].on_conflict |= oc;
+			return;
+		}
+		if (nseen > 0 && seen[nseen - 1].cid > cid)
+		{
+			seen_unordered = true;
+			return;
+		}
 		if (nseen == maxseen)
 		{
 			int			more = Max(16, maxseen * 2);
@@ -1180,9 +1186,22 @@ incident_executor_start(QueryDesc *qd, int eflags)
 static bool
 seen_plain_insert(CommandId cid)
 {
-	for (int i = nseen - 1; i >= 0; i--)
-		if (seen[i].cid == cid)
-			return !seen[i].on_conflict;
+	int			lo = 0,
+				hi = nseen - 1;
+
+	if (seen_unordered)
+		return false;
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (seen[mid].cid == cid)
+			return !seen[mid].on_conflict;
+		if (seen[mid].cid < cid)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
 	return false;
 }
 
@@ -1220,6 +1239,7 @@ pending_xact_cb(XactEvent event, void *arg)
 			npending = maxpending = 0;
 			seen = NULL;
 			nseen = maxseen = 0;
+			seen_unordered = false;
 			break;
 	}
 }
@@ -1227,16 +1247,13 @@ pending_xact_cb(XactEvent event, void *arg)
 static void
 pending_subxact_cb(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
 {
-	/* the notes of an aborted subtransaction and of its children (later subtransaction ids) go */
+	/*
+	 * The notes of an aborted subtransaction and of its children (later subtransaction ids) go:
+	 * they are the last ones, since no statement outside it notes rows while it runs.
+	 */
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-	{
-		int64		keep = 0;
-
-		for (int64 i = 0; i < npending; i++)
-			if (pending[i].subid < mySubid)
-				pending[keep++] = pending[i];
-		npending = keep;
-	}
+		while (npending > 0 && pending[npending - 1].subid >= mySubid)
+			npending--;
 }
 
 /* Does trigger tg fire in this session (its enabled state, session_replication_role)? */
