@@ -237,6 +237,17 @@ COMMENT ON FUNCTION shegu.incident_before_update() IS
     'trigger: refuses a direct change of any column but title, description and reporter (act() and the sweep write their rows themselves)';
 COMMENT ON TRIGGER incident_10_before_update ON shegu.incident IS 'guards the workflow columns against direct writes';
 
+-- The report events without a transition table (2026-12-07): the insert trigger notes each new
+-- incident, the statement trigger reads the stored rows back by primary key (docs/incident.md).
+DROP TRIGGER incident_10_after_insert ON shegu.incident;
+CREATE TRIGGER incident_10_after_insert AFTER INSERT ON shegu.incident
+    FOR EACH STATEMENT EXECUTE FUNCTION shegu.incident_after_insert();
+COMMENT ON TRIGGER incident_10_after_insert ON shegu.incident IS 'report events of the new incidents';
+COMMENT ON FUNCTION shegu.incident_before_insert() IS
+    'trigger: fills grid (locate), level, due times and light of a new incident, and notes it for its report event';
+COMMENT ON FUNCTION shegu.incident_after_insert() IS
+    'statement trigger: logs the report event of every incident the statement inserted (noted by the insert trigger, read back by primary key)';
+
 DROP FUNCTION shegu.act(bigint, text, text, text, jsonb);
 CREATE FUNCTION shegu.act(incident_id bigint, action text, actor text, note text DEFAULT NULL,
                           detail jsonb DEFAULT NULL, county bigint DEFAULT NULL) RETURNS shegu.incident

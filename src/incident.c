@@ -35,6 +35,7 @@
 #include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
 #include "rewrite/rewriteHandler.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "tcop/pquery.h"
@@ -356,6 +357,7 @@ interval_total_usecs(const Interval *iv)
 typedef enum IncCol
 {
 	C_ID, C_CATEGORY, C_TITLE, C_LOCATION, C_GRID, C_REPORTED_AT, C_STATUS, C_LEVEL, C_COUNTY,
+	C_REPORTER, C_SOURCE,
 	/* filled by the workflow: refused in an INSERT */
 	C_ACCEPTED_AT, C_DISPATCHED_AT, C_RESOLVED_AT, C_VERIFIED_AT, C_CLOSED_AT, C_EVALUATED_AT,
 	C_ACCEPT_DUE_AT, C_DUE_AT, C_LEVEL_DUE_AT, C_YELLOW_AT, C_LIGHT, C_CLOCK_STOPPED_AT,
@@ -371,6 +373,7 @@ typedef enum IncCol
 
 static const char *const col_names[C_NCOLS] = {
 	"id", "category", "title", "location", "grid", "reported_at", "status", "level", "county",
+	"reporter", "source",
 	"accepted_at", "dispatched_at", "resolved_at", "verified_at", "closed_at", "evaluated_at",
 	"accept_due_at", "due_at", "level_due_at", "yellow_at", "light", "clock_stopped_at",
 	"resume_status", "extension_requested", "satisfaction", "work_hours_to_close", "state_since",
@@ -395,6 +398,7 @@ static Oid	direct_ev_relid = InvalidOid;
 static Oid	lock_relid = InvalidOid;
 static bool rp_stale = true;	/* report()'s cache (below) must be rebuilt */
 static Oid	rp_relid = InvalidOid;
+static Oid	after_trig_relid = InvalidOid;	/* the report trigger's table (report_trigger_fires) */
 
 static void
 incident_relcache_cb(Oid relid)
@@ -407,6 +411,8 @@ incident_relcache_cb(Oid relid)
 		direct_stale = true;
 	if (relid == InvalidOid || relid == rp_relid)
 		rp_stale = true;
+	if (relid == InvalidOid || relid == after_trig_relid)
+		after_trig_relid = InvalidOid;
 }
 
 static void
@@ -467,16 +473,33 @@ get_text(Row *r, int c)
 	return R_NULL(r, c) ? NULL : TextDatumGetCString(R_VAL(r, c));
 }
 
-static void
-set_text(Row *r, int c, const char *s)
+/*
+ * The text datum of one of the engine's names (a state, a level, a light: static strings), made
+ * once per backend: a new incident's row takes three of them.
+ */
+static Datum
+engine_name_text(const char *name)
 {
-	if (s == NULL)
+	static const char *names[64];
+	static Datum texts[64];
+	static int	n = 0;
+	Datum		d;
+
+	for (int i = 0; i < n; i++)
+		if (names[i] == name)
+			return texts[i];
+	if (n == lengthof(names))
+		return CStringGetTextDatum(name);
 	{
-		R_VAL(r, c) = (Datum) 0;
-		R_NULL(r, c) = true;
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		d = CStringGetTextDatum(name);
+		MemoryContextSwitchTo(old);
 	}
-	else
-		set_datum(r, c, CStringGetTextDatum(s));
+	names[n] = name;
+	texts[n] = d;
+	n++;
+	return d;
 }
 
 static int32
@@ -698,19 +721,28 @@ static SPIPlanPtr grid_plan = NULL;
 
 /*
  * The versions of the grids new incidents named, per backend: a code's [valid_from, valid_to)
- * days, read once and kept until shegu.grid changes (its relcache invalidation).
+ * days, read once and kept until shegu.grid changes (its relcache invalidation, which the
+ * table's grid_changed trigger sends).  A small registry (at most GRID_LOAD_BLOCKS pages and
+ * GRID_LOAD_ROWS versions) is read whole by one query at the first report of a session, and then
+ * a code the cache lacks is not registered (grid_complete); a larger one is read a code at a
+ * time, as reports name them.
  */
 typedef struct GridEntry
 {
 	int64		code;			/* hash key */
 	int			n;				/* versions */
-	DateADT	   *from;
-	DateADT	   *to;			/* DATEVAL_NOEND for an open version */
+	int			max;			/* room in from and to */
+	DateADT    *from;
+	DateADT    *to;				/* DATEVAL_NOEND for an open version */
 } GridEntry;
+
+#define GRID_LOAD_BLOCKS 128	/* 1 MB of shegu.grid: one scan of it costs a few look-ups */
+#define GRID_LOAD_ROWS 20000	/* about 1 MB of cache in a backend */
 
 static MemoryContext grid_cxt = NULL;
 static HTAB *grid_cache = NULL;
 static Oid	grid_relid = InvalidOid;
+static bool grid_complete = false;	/* the cache holds every version in shegu.grid */
 
 static void
 grid_relcache_cb(Oid relid)
@@ -720,7 +752,85 @@ grid_relcache_cb(Oid relid)
 		MemoryContextDelete(grid_cxt);
 		grid_cxt = NULL;
 		grid_cache = NULL;
+		grid_complete = false;
 	}
+}
+
+/* The cache entry of a code, made (without versions) when missing. */
+static GridEntry *
+grid_entry(int64 code)
+{
+	bool		found;
+	GridEntry  *e = hash_search(grid_cache, &code, HASH_ENTER, &found);
+
+	if (!found)
+	{
+		e->n = 0;
+		e->max = 1;
+		e->from = MemoryContextAlloc(grid_cxt, sizeof(DateADT));
+		e->to = MemoryContextAlloc(grid_cxt, sizeof(DateADT));
+	}
+	return e;
+}
+
+/* Adds the version of the SPI result row tup whose valid_from and valid_to are columns f, f + 1. */
+static void
+grid_add_version(GridEntry *e, HeapTuple tup, TupleDesc td, int f)
+{
+	bool		from_null,
+				to_null;
+	Datum		from = SPI_getbinval(tup, td, f, &from_null);
+	Datum		to = SPI_getbinval(tup, td, f + 1, &to_null);
+
+	if (from_null)
+		return;					/* valid_from is NOT NULL */
+	if (e->n == e->max)
+	{
+		e->max *= 2;
+		e->from = repalloc(e->from, sizeof(DateADT) * e->max);
+		e->to = repalloc(e->to, sizeof(DateADT) * e->max);
+	}
+	e->from[e->n] = DatumGetDateADT(from);
+	e->to[e->n] = to_null ? DATEVAL_NOEND : DatumGetDateADT(to);
+	e->n++;
+}
+
+/*
+ * Reads the whole registry into the (empty) cache when it is small; true when it did.  The
+ * query stops after GRID_LOAD_ROWS + 1 versions: a registry larger than that is read a code at
+ * a time.  False also when an invalidation reset the cache meanwhile.
+ */
+static bool
+grid_load_all(void)
+{
+	Relation	rel = table_open(grid_relid, AccessShareLock);
+	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+	bool		loaded = false;
+
+	table_close(rel, AccessShareLock);
+	if (nblocks > GRID_LOAD_BLOCKS || grid_cache == NULL)
+		return false;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT g.code, g.valid_from, g.valid_to FROM shegu.grid AS g",
+					true, GRID_LOAD_ROWS + 1) != SPI_OK_SELECT)
+		elog(ERROR, "cannot read the grids of new incidents");
+	if (grid_cache != NULL && SPI_processed <= GRID_LOAD_ROWS)
+	{
+		SPITupleTable *tt = SPI_tuptable;
+
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			bool		isnull;
+			Datum		code = SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull);
+
+			if (!isnull)		/* code is NOT NULL */
+				grid_add_version(grid_entry(DatumGetInt64(code)), tt->vals[i], tt->tupdesc, 2);
+		}
+		loaded = true;
+	}
+	SPI_finish();
+	return loaded;
 }
 
 static GridEntry *
@@ -728,11 +838,10 @@ grid_versions(Oid gridtype, Datum grid)
 {
 	int64		code = DatumGetInt64(grid);
 	GridEntry  *e;
-	bool		found;
 	Datum		v[1];
-	int			n;
-	DateADT    *from,
-			   *to;
+	uint64		n;
+	HeapTuple  *rows;
+	TupleDesc	td;
 
 	if (grid_cache == NULL)
 	{
@@ -746,11 +855,20 @@ grid_versions(Oid gridtype, Datum grid)
 		ctl.hcxt = cxt;
 		grid_cache = hash_create("shegu incident grids", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 		grid_cxt = cxt;
+		grid_complete = false;
 		grid_relid = get_relname_relid("grid", get_namespace_oid("shegu", false));
+		if (!OidIsValid(grid_relid))
+			elog(ERROR, "shegu.grid is missing");
+		if (grid_load_all())
+			grid_complete = true;
+		if (grid_cache == NULL)
+			return grid_versions(gridtype, grid);	/* reset by an invalidation: again */
 	}
 	e = hash_search(grid_cache, &code, HASH_FIND, NULL);
 	if (e != NULL)
 		return e;
+	if (grid_complete)
+		return grid_entry(code);	/* not registered */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (grid_plan == NULL)
@@ -764,40 +882,40 @@ grid_versions(Oid gridtype, Datum grid)
 	v[0] = grid;
 	if (SPI_execute_plan(grid_plan, v, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "cannot look up the grid of a new incident");
-	n = (int) SPI_processed;
-	from = MemoryContextAlloc(grid_cxt, sizeof(DateADT) * Max(n, 1));
-	to = MemoryContextAlloc(grid_cxt, sizeof(DateADT) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-
-		from[i] = DatumGetDateADT(d);
-		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull);
-		to[i] = isnull ? DATEVAL_NOEND : DatumGetDateADT(d);
-	}
-	SPI_finish();
+	n = SPI_processed;
+	rows = SPI_tuptable->vals;
+	td = SPI_tuptable->tupdesc;
 	/* the cache may have been reset by an invalidation read during the query */
 	if (grid_cache == NULL)
+	{
+		SPI_finish();
 		return grid_versions(gridtype, grid);
-	e = hash_search(grid_cache, &code, HASH_ENTER, &found);
-	e->n = n;
-	e->from = from;
-	e->to = to;
+	}
+	e = grid_entry(code);
+	for (uint64 i = 0; i < n; i++)
+		grid_add_version(e, rows[i], td, 1);
+	SPI_finish();
 	return e;
 }
 
 static void
-grid_check(Oid gridtype, Datum grid, TimestampTz reported, const char *title)
+grid_check(Oid gridtype, Datum grid, TimestampTz reported, Datum title_text)
 {
 	GridEntry  *e = grid_versions(gridtype, grid);
-	DateADT		day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(reported)));
 	bool		valid = false;
+	DateADT		day;
 
+	/* a version valid on every day (the registry's default, from -infinity) needs no day */
+	for (int i = 0; i < e->n && !valid; i++)
+		valid = DATE_IS_NOBEGIN(e->from[i]) && e->to[i] == DATEVAL_NOEND;
+	if (valid)
+		return;
+	day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(reported)));
 	for (int i = 0; i < e->n && !valid; i++)
 		valid = e->from[i] <= day && (e->to[i] == DATEVAL_NOEND || e->to[i] > day);
 	if (!valid)
 	{
+		const char *title = title_text == (Datum) 0 ? NULL : TextDatumGetCString(title_text);
 		char		code[SHEGU_GRIDCODE_BUFLEN];
 		int			versions = e->n;
 
@@ -864,10 +982,368 @@ copy_note(bool restored)
 	copy_restores = restored;
 }
 
-static bool
-copy_restored(void)
+
+/*
+ * The report events of an INSERT without a transition table.  Every incident the insert trigger
+ * lets through is noted here (its id and county, the table, and the command id of the statement's
+ * snapshot, which tells the statement); the statement trigger at the end of the statement takes
+ * its statement's notes, looks each id up in the table's primary key for the version this
+ * statement stored (inserted by this transaction, not visible to the statement's snapshot) and
+ * logs that version.  A noted row the statement did not store (ON CONFLICT DO NOTHING, a later
+ * BEFORE trigger that skipped it) has no such version and no event, as it had no row in the
+ * transition table.  The notes live in the transaction: a subtransaction that aborts drops its
+ * own, and a note left at commit (a statement whose report trigger did not take it) is an error.
+ */
+typedef struct PendingReport
 {
-	return copy_restores && copy_same();
+	int64		id;
+	int64		county;
+	bool		county_null;
+	Oid			relid;			/* shegu.incident, or a shard of it on a Citus node */
+	CommandId	cid;			/* curcid of the statement's snapshot */
+	SubTransactionId subid;
+	/*
+	 * The event's columns as the insert trigger returned the row, when no BEFORE trigger that
+	 * fires after shegu's can change it (then the row is stored as noted): reported_at, and the
+	 * state and level as the engine's (SHEGU_WF_* numbers; -1: a level the INSERT gave, read
+	 * from the stored row).  The actor (reporter, or source) is read from the stored row.
+	 */
+	bool		as_noted;
+	int8		state;
+	int8		level;
+	bool		actor_null;
+	TimestampTz at;
+	Datum		actor;			/* a source's text made once, or a copy of the reporter */
+} PendingReport;
+
+static PendingReport *pending = NULL;	/* in TopTransactionContext */
+static int64 npending = 0;
+static int64 maxpending = 0;
+
+/* The command id that names the running statement: its snapshot's. */
+static CommandId
+statement_cid(void)
+{
+	return ActiveSnapshotSet() ? GetActiveSnapshot()->curcid : GetCurrentCommandId(false);
+}
+
+/* The sources of shegu.incident's CHECK constraint, whose text a note shares. */
+static const char *const report_sources[] = {
+	"patrol", "resident", "hotline", "wechat", "video", "leader", "media", "superior"
+};
+
+/* The actor of a report event in a note: a source's shared text, or a copy of the value. */
+static Datum
+note_actor(Datum v)
+{
+	text	   *t = DatumGetTextPP(v);
+	int			len = VARSIZE_ANY_EXHDR(t);
+
+	if (!VARATT_IS_EXTENDED(DatumGetPointer(v)) || VARATT_IS_SHORT(DatumGetPointer(v)))
+		for (int i = 0; i < (int) lengthof(report_sources); i++)
+			if ((int) strlen(report_sources[i]) == len && memcmp(VARDATA_ANY(t), report_sources[i], len) == 0)
+				return engine_name_text(report_sources[i]);
+	return datumCopy(v, false, -1);
+}
+
+static void
+pending_note(Relation rel, int64 id, bool county_null, int64 county, bool as_noted, int state,
+			 int level, TimestampTz at, Datum actor, bool actor_null)
+{
+	PendingReport *p;
+
+	if (npending == maxpending)
+	{
+		int64		more = Max(1024, maxpending * 2);
+
+		if (pending == NULL)
+			pending = MemoryContextAllocHuge(TopTransactionContext, more * sizeof(PendingReport));
+		else
+			pending = repalloc_huge(pending, more * sizeof(PendingReport));
+		maxpending = more;
+	}
+	p = &pending[npending++];
+	p->id = id;
+	p->county = county;
+	p->county_null = county_null;
+	p->relid = RelationGetRelid(rel);
+	p->cid = statement_cid();
+	p->subid = GetCurrentSubTransactionId();
+	p->as_noted = as_noted;
+	p->state = (int8) state;
+	p->level = (int8) level;
+	p->at = at;
+	p->actor_null = actor_null;
+	p->actor = (Datum) 0;
+	if (as_noted && !actor_null)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+		p->actor = note_actor(actor);
+		MemoryContextSwitchTo(old);
+	}
+}
+
+/*
+ * Takes the notes of the statement now ending on rel (palloc'd, in the order noted).  Statements
+ * nested in it have taken theirs already, so its notes are the last ones with its command id.
+ */
+static PendingReport *
+pending_take(Relation rel, int64 *n)
+{
+	CommandId	cid = statement_cid();
+	Oid			relid = RelationGetRelid(rel);
+	int64		start = npending,
+				k = 0,
+				keep;
+	PendingReport *out;
+
+	while (start > 0 && pending[start - 1].cid == cid)
+		start--;
+	for (int64 i = start; i < npending; i++)
+		k += (pending[i].relid == relid);
+	*n = k;
+	out = palloc(Max(k, 1) * sizeof(PendingReport));
+	k = 0;
+	keep = start;
+	for (int64 i = start; i < npending; i++)
+	{
+		if (pending[i].relid == relid)
+			out[k++] = pending[i];
+		else
+			pending[keep++] = pending[i];
+	}
+	npending = keep;
+	return out;
+}
+
+/*
+ * The statements the executor started in this transaction that insert (ExecutorStart_hook), by
+ * the command id of their snapshot, and whether one of their INSERTs has ON CONFLICT.  A noted
+ * row of a statement seen without ON CONFLICT was stored or the statement failed: the statement
+ * trigger need not look it up (stored_known).  A statement not seen (COPY, or one that started
+ * before this library was loaded) counts as one that may have skipped rows.
+ */
+typedef struct SeenInsert
+{
+	CommandId	cid;
+	bool		on_conflict;
+} SeenInsert;
+
+static SeenInsert *seen = NULL;	/* in TopTransactionContext */
+static int	nseen = 0;
+static int	maxseen = 0;
+static bool seen_unordered = false;	/* a statement started with an older command id */
+static ExecutorStart_hook_type prev_executor_start = NULL;
+
+static bool
+plan_on_conflict(Plan *plan)
+{
+	return plan != NULL && IsA(plan, ModifyTable) && ((ModifyTable *) plan)->operation == CMD_INSERT &&
+		((ModifyTable *) plan)->onConflictAction != ONCONFLICT_NONE;
+}
+
+static void
+incident_executor_start(QueryDesc *qd, int eflags)
+{
+	if (prev_executor_start)
+		prev_executor_start(qd, eflags);
+	else
+		standard_ExecutorStart(qd, eflags);
+	if ((qd->operation == CMD_INSERT || qd->plannedstmt->hasModifyingCTE) && qd->snapshot != NULL &&
+		!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
+	{
+		bool		oc = plan_on_conflict(qd->plannedstmt->planTree);
+		ListCell   *lc;
+		CommandId	cid = qd->snapshot->curcid;
+
+		foreach(lc, qd->plannedstmt->subplans)
+			oc |= plan_on_conflict((Plan *) lfirst(lc));
+		/* command ids only grow in a transaction: the list stays sorted (else it is not used) */
+		if (nseen > 0 && seen[nseen - 1].cid == cid)
+		{
+			seen[nseen - 1].on_conflict |= oc;
+			return;
+		}
+		if (nseen > 0 && seen[nseen - 1].cid > cid)
+		{
+			seen_unordered = true;
+			return;
+		}
+		if (nseen == maxseen)
+		{
+			int			more = Max(16, maxseen * 2);
+
+			seen = seen == NULL ? MemoryContextAlloc(TopTransactionContext, more * sizeof(SeenInsert))
+				: repalloc(seen, more * sizeof(SeenInsert));
+			maxseen = more;
+		}
+		seen[nseen].cid = cid;
+		seen[nseen].on_conflict = oc;
+		nseen++;
+	}
+}
+
+/* Was the statement of command id cid seen to start, without ON CONFLICT? */
+static bool
+seen_plain_insert(CommandId cid)
+{
+	int			lo = 0,
+				hi = nseen - 1;
+
+	if (seen_unordered)
+		return false;
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (seen[mid].cid == cid)
+			return !seen[mid].on_conflict;
+		if (seen[mid].cid < cid)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
+/* Takes back the notes on rel of the running statement made since npending was from. */
+static void
+pending_drop_since(Relation rel, int64 from)
+{
+	CommandId	cid = statement_cid();
+	int64		keep = from;
+
+	for (int64 i = from; i < npending; i++)
+		if (pending[i].cid != cid || pending[i].relid != RelationGetRelid(rel))
+			pending[keep++] = pending[i];
+	npending = keep;
+}
+
+static void
+pending_xact_cb(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			if (npending > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INTERNAL_ERROR),
+						 errmsg("the report events of " INT64_FORMAT " new incidents were not written", npending),
+						 errdetail("The statement trigger incident_10_after_insert did not take the incidents the insert trigger let through."),
+						 errhint("Report the statement that inserted them.")));
+			break;
+		default:
+			/* the memory goes with TopTransactionContext */
+			pending = NULL;
+			npending = maxpending = 0;
+			seen = NULL;
+			nseen = maxseen = 0;
+			seen_unordered = false;
+			break;
+	}
+}
+
+static void
+pending_subxact_cb(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
+{
+	/*
+	 * The notes of an aborted subtransaction and of its children (later subtransaction ids) go:
+	 * they are the last ones, since no statement outside it notes rows while it runs.
+	 */
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		while (npending > 0 && pending[npending - 1].subid >= mySubid)
+			npending--;
+}
+
+/* Does trigger tg fire in this session (its enabled state, session_replication_role)? */
+static bool
+trigger_would_fire(const Trigger *tg)
+{
+	if (tg->tgenabled == TRIGGER_DISABLED)
+		return false;
+	if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+		return tg->tgenabled == TRIGGER_FIRES_ON_REPLICA || tg->tgenabled == TRIGGER_FIRES_ALWAYS;
+	return tg->tgenabled == TRIGGER_FIRES_ON_ORIGIN || tg->tgenabled == TRIGGER_FIRES_ALWAYS;
+}
+
+/* Is me the last BEFORE INSERT row trigger of rel that fires (none after it can change the row)? */
+static bool
+last_before_insert(Relation rel, const Trigger *me)
+{
+	TriggerDesc *t = rel->trigdesc;
+	bool		after_me = false;
+
+	for (int i = 0; t != NULL && i < t->numtriggers; i++)
+	{
+		const Trigger *tg = &t->triggers[i];
+
+		if (tg->tgoid == me->tgoid)
+			after_me = true;
+		else if (after_me && TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_ROW, TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_INSERT) &&
+				 trigger_would_fire(tg))
+			return false;
+	}
+	return after_me;
+}
+
+/*
+ * Does the report trigger of rel (found by its function) fire now, and is me (the insert trigger)
+ * the last BEFORE INSERT row trigger that fires (report_as_noted)?  Cached per relation, insert
+ * trigger and session_replication_role (a trigger enabled or disabled invalidates the relation).
+ */
+static Oid	after_trig_oid = InvalidOid;
+static Oid	after_trig_me = InvalidOid;
+static int	after_trig_role = -1;
+static bool after_trig_fires = false;
+static bool report_as_noted = false;
+static bool refuse_delete_fires = false;	/* shegu's refusal of DELETE fires: no incident goes */
+
+static bool
+report_trigger_fires(Relation rel, const Trigger *me)
+{
+	TriggerDesc *t = rel->trigdesc;
+
+	if (after_trig_relid == RelationGetRelid(rel) && after_trig_me == me->tgoid &&
+		after_trig_role == SessionReplicationRole)
+		return after_trig_fires;
+	after_trig_oid = InvalidOid;
+	after_trig_fires = false;
+	refuse_delete_fires = false;
+	for (int i = 0; t != NULL && i < t->numtriggers; i++)
+	{
+		Trigger    *tg = &t->triggers[i];
+		bool		stmt_insert = TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_STATEMENT, TRIGGER_TYPE_AFTER, TRIGGER_TYPE_INSERT);
+		bool		row_delete = TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_ROW, TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_DELETE);
+		HeapTuple	pt;
+
+		if (!(stmt_insert && !OidIsValid(after_trig_oid)) && !row_delete)
+			continue;
+		pt = SearchSysCache1(PROCOID, ObjectIdGetDatum(tg->tgfoid));
+		if (HeapTupleIsValid(pt))
+		{
+			Form_pg_proc pp = (Form_pg_proc) GETSTRUCT(pt);
+			bool		isnull;
+			Datum		src = SysCacheGetAttr(PROCOID, pt, Anum_pg_proc_prosrc, &isnull);
+			char	   *fn = (pp->prolang == ClanguageId && !isnull) ? TextDatumGetCString(src) : "";
+
+			if (stmt_insert && strcmp(fn, "incident_after_insert") == 0)
+			{
+				after_trig_oid = tg->tgoid;
+				after_trig_fires = trigger_would_fire(tg);
+			}
+			if (row_delete && strcmp(fn, "incident_refuse") == 0 && tg->tgqual == NULL && trigger_would_fire(tg))
+				refuse_delete_fires = true;
+			ReleaseSysCache(pt);
+		}
+	}
+	report_as_noted = last_before_insert(rel, me);
+	after_trig_relid = RelationGetRelid(rel);
+	after_trig_me = me->tgoid;
+	after_trig_role = SessionReplicationRole;
+	return after_trig_fires;
 }
 
 PG_FUNCTION_INFO_V1(incident_before_insert);
@@ -880,6 +1356,8 @@ incident_before_insert(PG_FUNCTION_ARGS)
 	CategoryEntry *cat;
 	TimestampTz now = clock_now();
 	TimestampTz reported;
+	int			level_noted = -1;	/* the level as the engine's number, when shegu set it */
+	int			state_noted = -1;
 
 	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
 		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -972,25 +1450,30 @@ incident_before_insert(PG_FUNCTION_ARGS)
 	}
 	else
 		grid_check(TupleDescAttr(r.desc, r.att[C_GRID])->atttypid, R_VAL(&r, C_GRID), reported,
-				   get_text(&r, C_TITLE));
+				   R_NULL(&r, C_TITLE) ? (Datum) 0 : R_VAL(&r, C_TITLE));
 	{
 		/* the county: the grid's first six digits (shegu.incident_county), the Citus routing key */
 		char		code[SHEGU_GRIDCODE_BUFLEN];
 		int64		county = shegu_gridcode_county(DatumGetGridcode(R_VAL(&r, C_GRID)));
 
-		shegu_gridcode_format(DatumGetGridcode(R_VAL(&r, C_GRID)), code);
 		if (R_NULL(&r, C_COUNTY))
 			set_datum(&r, C_COUNTY, Int64GetDatum(county));
 		else if (DatumGetInt64(R_VAL(&r, C_COUNTY)) != county)
+		{
+			shegu_gridcode_format(DatumGetGridcode(R_VAL(&r, C_GRID)), code);
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("county " INT64_FORMAT " of incident \"%s\" does not match its grid %s",
 							DatumGetInt64(R_VAL(&r, C_COUNTY)), get_text(&r, C_TITLE), code),
 					 errdetail("The county of grid %s is " INT64_FORMAT ".", code, county),
 					 errhint("Leave county out; it is the first six digits of the grid code (shegu.incident_county).")));
+		}
 	}
 	if (R_NULL(&r, C_LEVEL))
-		set_text(&r, C_LEVEL, LV(cat->limits.level));
+	{
+		set_datum(&r, C_LEVEL, engine_name_text(LV(cat->limits.level)));
+		level_noted = cat->limits.level;
+	}
 	{
 		/* the engine starts the acceptance clock; a new report's light is set silently (a
 		 * back-filled batch must not queue a NOTIFY per row) */
@@ -1001,7 +1484,8 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		c.reported_at = reported;
 		c.stage_due_at = c.stage_yellow_at = SHEGU_WF_NOTIME;
 		shegu_wf_report(&c, &cat->limits, &clk, now);
-		set_text(&r, C_STATUS, ST(c.state));
+		set_datum(&r, C_STATUS, engine_name_text(ST(c.state)));
+		state_noted = c.state;
 		set_ts(&r, C_STATE_SINCE, c.state_since);
 		set_datum(&r, C_ESCALATIONS, Int32GetDatum(0));
 		set_datum(&r, C_REWORK_COUNT, Int32GetDatum(0));
@@ -1010,112 +1494,431 @@ incident_before_insert(PG_FUNCTION_ARGS)
 		set_ts(&r, C_ACCEPT_DUE_AT, c.accept_due_at);
 		set_ts(&r, C_LEVEL_DUE_AT, c.level_due_at);
 		set_ts(&r, C_YELLOW_AT, c.yellow_at);
-		set_text(&r, C_LIGHT, shegu_wf_light_names[c.light]);
+		set_datum(&r, C_LIGHT, engine_name_text(shegu_wf_light_names[c.light]));
+	}
+	/* the statement trigger logs its report event (report()'s own write takes the note back) */
+	if (!R_NULL(&r, C_ID) && report_trigger_fires(td->tg_relation, td->tg_trigger))
+	{
+		int			actor = R_NULL(&r, C_REPORTER) ? C_SOURCE : C_REPORTER;
+
+		pending_note(td->tg_relation, DatumGetInt64(R_VAL(&r, C_ID)), R_NULL(&r, C_COUNTY),
+					 R_NULL(&r, C_COUNTY) ? 0 : DatumGetInt64(R_VAL(&r, C_COUNTY)),
+					 report_as_noted, state_noted, level_noted, reported, R_VAL(&r, actor), R_NULL(&r, actor));
 	}
 
 	return PointerGetDatum(heap_form_tuple(r.desc, r.values, r.nulls));
 }
 
 
+/*
+ * A report event as the statement trigger writes it: from the version of a new incident the
+ * statement stored (its columns id, coalesce(reporter, source), reported_at, status, level,
+ * county), the values copied out of the table's buffers.
+ */
+typedef struct StoredReport
+{
+	Datum		id;
+	Datum		actor;
+	Datum		at;
+	Datum		status;
+	Datum		level;
+	Datum		county;
+	bool		id_null,
+				actor_null,
+				at_null,
+				status_null,
+				level_null,
+				county_null;
+	bool		alive;			/* not deleted nor updated when read (the events' key holds) */
+} StoredReport;
+
+/* the columns of shegu.incident a report event reads */
+typedef struct ReportAtts
+{
+	AttrNumber	id,
+				reporter,
+				source,
+				reported,
+				status,
+				level,
+				county;
+} ReportAtts;
+
+static void
+report_atts(Relation inc, ReportAtts *a)
+{
+	TupleDesc	d = RelationGetDescr(inc);
+
+	a->id = SPI_fnumber(d, "id");
+	a->reporter = SPI_fnumber(d, "reporter");
+	a->source = SPI_fnumber(d, "source");
+	a->reported = SPI_fnumber(d, "reported_at");
+	a->status = SPI_fnumber(d, "status");
+	a->level = SPI_fnumber(d, "level");
+	a->county = SPI_fnumber(d, "county");
+	if (a->id <= 0 || a->reporter <= 0 || a->source <= 0 || a->reported <= 0 || a->status <= 0 ||
+		a->level <= 0 || a->county <= 0)
+		shegu_error_old_shape(inc, "id, reporter, source, reported_at, status, level, county");
+}
+
+/* The event columns of an incident row in slot, copied into the current memory context. */
+static void
+report_from_slot(TupleTableSlot *slot, const ReportAtts *a, StoredReport *r)
+{
+	TupleDesc	d = slot->tts_tupleDescriptor;
+	Datum		v;
+	bool		isnull;
+
+	r->alive = false;
+
+#define RF_COPY(field, att) do { v = slot_getattr(slot, (att), &isnull); r->field##_null = isnull; \
+		r->field = isnull ? (Datum) 0 : datumCopy(v, TupleDescAttr(d, (att) - 1)->attbyval, TupleDescAttr(d, (att) - 1)->attlen); } while (0)
+	RF_COPY(id, a->id);
+	RF_COPY(actor, a->reporter);
+	if (r->actor_null)
+		RF_COPY(actor, a->source);
+	RF_COPY(at, a->reported);
+	RF_COPY(status, a->status);
+	RF_COPY(level, a->level);
+	RF_COPY(county, a->county);
+#undef RF_COPY
+}
+
+static int
+pending_cmp(const void *x, const void *y)
+{
+	int64		a = ((const PendingReport *) x)->id,
+				b = ((const PendingReport *) y)->id;
+
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/*
+ * The versions the statement stored of the noted incidents notes[0..n-1] (ascending ids, no two
+ * alike), written to out in that order; returns how many.  A version is the statement's when this
+ * transaction inserted it at or after the statement's command id cid (the statement's snapshot
+ * cannot see it); of several (an AFTER row trigger updated the row), the first inserted, as the
+ * transition table held it.  The look-up reads every version (SnapshotAny): a version deleted
+ * since (by an AFTER trigger) is still the row the statement stored, and gets its event, which the
+ * foreign key's check then refuses, as before.  By the primary key: incident.id, or (county, id)
+ * (the Citus layout); ids of one statement are nearly dense, then one range scan walks them.
+ */
+static int64
+stored_reports(Relation inc, const ReportAtts *a, const PendingReport *notes, int64 n, CommandId cid,
+			   StoredReport *out)
+{
+	Oid			pk = RelationGetPrimaryKeyIndex(inc);
+	Relation	irel;
+	int			nk;
+	int			id_key = -1,
+				county_key = -1;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+	ScanKeyData key[2];
+	int64		found = 0;
+	CommandId  *best = palloc(Max(n, 1) * sizeof(CommandId));
+	bool	   *have = palloc0(Max(n, 1) * sizeof(bool));
+	bool		range;
+
+	if (n == 0)
+		return 0;
+	if (!OidIsValid(pk))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s has no primary key to find its new incidents by", RelationGetRelationName(inc)),
+				 errhint("The report events need the primary key on (id), or on (county, id) as on Citus.")));
+	irel = index_open(pk, AccessShareLock);
+	nk = irel->rd_index->indnkeyatts;
+	for (int k = 0; k < nk; k++)
+	{
+		if (irel->rd_index->indkey.values[k] == a->id)
+			id_key = k;
+		else if (irel->rd_index->indkey.values[k] == a->county)
+			county_key = k;
+	}
+	if (id_key < 0 || nk > 2 || (nk == 2 && county_key < 0) ||
+		TupleDescAttr(RelationGetDescr(inc), a->id - 1)->atttypid != INT8OID ||
+		TupleDescAttr(RelationGetDescr(inc), a->county - 1)->atttypid != INT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("primary key %s of table %s is not on (id) or (county, id)", RelationGetRelationName(irel),
+						RelationGetRelationName(inc)),
+				 errhint("The report events find the new incidents by their primary key.")));
+	slot = table_slot_create(inc, NULL);
+	range = nk == 1 && n > 1 && (uint64) (notes[n - 1].id - notes[0].id) < (uint64) n * 2 + 64;
+	scan = index_beginscan(inc, irel, SnapshotAny, range ? 2 : nk, 0);
+	for (int64 i = 0, next = 0; range ? i < 1 : i < n; i++)
+	{
+		if (range)
+		{
+			ScanKeyInit(&key[0], id_key + 1, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(notes[0].id));
+			ScanKeyInit(&key[1], id_key + 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(notes[n - 1].id));
+			index_rescan(scan, key, 2, NULL, 0);
+		}
+		else
+		{
+			if (nk == 2 && notes[i].county_null)
+				continue;		/* no key to find it by: NOT NULL refused it (county is in the key) */
+			ScanKeyInit(&key[id_key], id_key + 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(notes[i].id));
+			if (nk == 2)
+				ScanKeyInit(&key[county_key], county_key + 1, BTEqualStrategyNumber, F_INT8EQ,
+							Int64GetDatum(notes[i].county));
+			index_rescan(scan, key, nk, NULL, 0);
+			next = i;
+		}
+		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			BufferHeapTupleTableSlot *bs = (BufferHeapTupleTableSlot *) slot;
+			HeapTupleHeader h;
+			bool		isnull;
+			int64		v = DatumGetInt64(slot_getattr(slot, a->id, &isnull));
+			bool		ours;
+			bool		alive;
+			CommandId	c = InvalidCommandId;
+
+			if (isnull)
+				continue;
+			while (next < n && notes[next].id < v)
+				next++;
+			if (next >= n)
+				break;
+			if (notes[next].id != v)
+				continue;		/* a row of no note: another statement's, another session's */
+			if (!TTS_IS_BUFFERTUPLE(slot) || bs->base.tuple == NULL || !BufferIsValid(bs->buffer))
+				elog(ERROR, "unexpected slot of an incident version");
+			h = bs->base.tuple->t_data;
+			LockBuffer(bs->buffer, BUFFER_LOCK_SHARE);
+			ours = !HeapTupleHeaderXminInvalid(h) && !HeapTupleHeaderXminFrozen(h) &&
+				TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(h));
+			if (ours)
+				c = HeapTupleHeaderGetCmin(h);
+			/* neither deleted nor updated since (a lock is no change) */
+			alive = (h->t_infomask & HEAP_XMAX_INVALID) || HEAP_XMAX_IS_LOCKED_ONLY(h->t_infomask) ||
+				!TransactionIdIsValid(HeapTupleHeaderGetRawXmax(h));
+			LockBuffer(bs->buffer, BUFFER_LOCK_UNLOCK);
+			if (!ours || c < cid)
+				continue;		/* inserted before the statement (or by another transaction) */
+			if (have[next] && best[next] <= c)
+				continue;
+			if (notes[next].as_noted && notes[next].state >= 0 && notes[next].level >= 0)
+			{
+				StoredReport *o = &out[next];
+				const PendingReport *p = &notes[next];
+				Datum		actor = slot_getattr(slot, a->reporter, &o->actor_null);
+
+				if (o->actor_null)
+					actor = slot_getattr(slot, a->source, &o->actor_null);
+				o->actor = o->actor_null ? (Datum) 0 : datumCopy(actor, false, -1);
+				o->id = Int64GetDatum(v);
+				o->at = TimestampTzGetDatum(p->at);
+				o->status = engine_name_text(ST(p->state));
+				o->level = engine_name_text(LV(p->level));
+				o->county = Int64GetDatum(p->county);
+				o->county_null = p->county_null;
+				o->id_null = o->at_null = o->status_null = o->level_null = false;
+			}
+			else
+				report_from_slot(slot, a, &out[next]);
+			out[next].alive = alive;
+			best[next] = c;
+			have[next] = true;
+		}
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(irel, AccessShareLock);
+	for (int64 i = 0; i < n; i++)
+		if (have[i])
+			out[found++] = out[i];
+	pfree(best);
+	pfree(have);
+	return found;
+}
+
 /* the direct write of events, defined with act()'s (below) */
 static int	direct_depth = 0;		/* direct writes under way (a trigger of one may act() again) */
 static bool direct_usable(Relation inc, Relation *evp);
-static void direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char *db_role);
+/* fills rows[0..max-1] with the next report events to write; returns how many (0: no more) */
+typedef int64 (*ReportSource) (void *arg, StoredReport *rows, int64 max);
+static void direct_report_events(Relation inc, Relation ev, ReportSource next, void *arg, int64 nrows,
+								 const char *db_role);
+
+#define REPORT_CHUNK 8192		/* new incidents looked up and logged at a time */
+
+/* The stored versions of a statement's notes, REPORT_CHUNK at a time (each chunk in cxt). */
+typedef struct ReportChunks
+{
+	Relation	inc;
+	const ReportAtts *a;
+	const PendingReport *notes;
+	int64		n;
+	int64		done;
+	CommandId	cid;
+	MemoryContext cxt;
+	bool		known;			/* every note is a row stored as noted, and alive */
+} ReportChunks;
+
+static int64
+report_chunks_next(void *arg, StoredReport *rows, int64 max)
+{
+	ReportChunks *rc = (ReportChunks *) arg;
+	int64		m = 0;
+
+	/* the rows of the last chunk are written (copied into the log's slots) by now */
+	MemoryContextReset(rc->cxt);
+	if (rc->known)
+	{
+		for (; m < max && rc->done < rc->n; m++, rc->done++)
+		{
+			const PendingReport *p = &rc->notes[rc->done];
+			StoredReport *o = &rows[m];
+
+			o->id = Int64GetDatum(p->id);
+			o->actor = p->actor;
+			o->actor_null = p->actor_null;
+			o->at = TimestampTzGetDatum(p->at);
+			o->status = engine_name_text(ST(p->state));
+			o->level = engine_name_text(LV(p->level));
+			o->county = Int64GetDatum(p->county);
+			o->county_null = p->county_null;
+			o->id_null = o->at_null = o->status_null = o->level_null = false;
+			o->alive = true;
+		}
+		return m;
+	}
+	while (m == 0 && rc->done < rc->n)
+	{
+		int64		len = Min(max, rc->n - rc->done);
+		MemoryContext old = MemoryContextSwitchTo(rc->cxt);
+
+		m = stored_reports(rc->inc, rc->a, rc->notes + rc->done, len, rc->cid, rows);
+		MemoryContextSwitchTo(old);
+		rc->done += len;
+	}
+	return m;
+}
+
+/* One row, given: report()'s own. */
+static int64
+report_one_next(void *arg, StoredReport *rows, int64 max)
+{
+	StoredReport **one = (StoredReport **) arg;
+
+	if (*one == NULL)
+		return 0;
+	rows[0] = **one;
+	*one = NULL;
+	return 1;
+}
 
 PG_FUNCTION_INFO_V1(incident_after_insert);
-/* SQL: trigger AFTER INSERT ON shegu.incident FOR EACH STATEMENT, with the new rows as
- * transition table new_incidents — logs one report event per inserted incident in one INSERT. */
+/* SQL: trigger AFTER INSERT ON shegu.incident FOR EACH STATEMENT — logs one report event per
+ * incident the statement stored (the insert trigger noted them, above). */
 Datum
 incident_after_insert(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_check(fcinfo, "incident_after_insert");
+	Relation	inc = td->tg_relation;
+	CommandId	cid = statement_cid();
+	PendingReport *notes;
+	int64		n;
+	ReportAtts	a;
+	ReportChunks chunks;
+	Relation	ev = NULL;
+	/* the role that inserted, not the owner this SECURITY DEFINER trigger runs as */
+	char	   *db_role;
+	bool		shard;
 
 	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || td->tg_newtable == NULL)
-		elog(ERROR, "incident_after_insert must fire AFTER INSERT FOR EACH STATEMENT with a NEW TABLE");
-	if (shegu_restore_load(td->tg_relation) && copy_restored())
-		return PointerGetDatum(NULL);	/* restored incidents: their events are restored too */
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
-		elog(ERROR, "cannot register the transition table");
+		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+		elog(ERROR, "incident_after_insert must fire AFTER INSERT FOR EACH STATEMENT");
+	notes = pending_take(inc, &n);
+	if (n == 0)
+		return PointerGetDatum(NULL);	/* nothing new (restored incidents: their events are restored too) */
+	/* in id order, each once (ids a statement gives itself may repeat: ON CONFLICT stored one) */
 	{
-		Oid			types[1] = {NAMEOID};
-		Datum		v[1];
-		int			rc;
-		/* the role that inserted, not the owner this SECURITY DEFINER trigger runs as */
-		char	   *db_role = GetUserNameFromId(GetOuterUserId(), false);
+		bool		sorted = true;
+		int64		k = 0;
 
-		if (strcmp(RelationGetRelationName(td->tg_relation), "incident") == 0)
+		for (int64 i = 1; i < n && sorted; i++)
+			sorted = notes[i].id > notes[i - 1].id;
+		if (!sorted)
 		{
-			/* the table itself: the events in batches, or one set-based INSERT */
-			Relation	ev;
-			bool		direct = direct_usable(td->tg_relation, &ev);
-
-			v[0] = DirectFunctionCall1(namein, CStringGetDatum(db_role));
-			event_writing = true;
-			if (direct)
-				direct_depth++;
-			PG_TRY();
-			{
-				if (direct)
-				{
-					direct_report_events(td->tg_relation, ev, td->tg_newtable, db_role);
-					rc = SPI_OK_INSERT;
-				}
-				else
-					rc = SPI_execute_with_args("INSERT INTO shegu.incident_event (incident_id, action, actor, at,"
-											   " to_status, to_level, db_role, county)"
-											   " SELECT id, 'report', coalesce(reporter, source), reported_at, status, level, $1, county"
-											   " FROM new_incidents", 1, types, v, NULL, false, 0);
-			}
-			PG_FINALLY();
-			{
-				event_writing = false;
-				if (direct)
-					direct_depth--;
-			}
-			PG_END_TRY();
-			if (ev != NULL)
-				table_close(ev, NoLock);
-			if (rc != SPI_OK_INSERT)
-				elog(ERROR, "cannot log the report events");
-		}
-		else
-		{
-			/*
-			 * A shard of the table on a Citus node (incident_<shard id>): Citus cannot plan an
-			 * INSERT ... SELECT from a transition table into a distributed table, so the events
-			 * go in one row at a time, each routed by its county to the co-located shard beside
-			 * this one.
-			 */
-			SPITupleTable *tt;
-			uint64		n;
-
-			if (SPI_execute("SELECT id, coalesce(reporter, source), reported_at, status, level, county"
-							" FROM new_incidents", true, 0) != SPI_OK_SELECT)
-				elog(ERROR, "cannot read the new incidents");
-			tt = SPI_tuptable;
-			n = SPI_processed;
-			for (uint64 i = 0; i < n; i++)
-			{
-				EventRec	ev;
-				bool		isnull;
-
-				memset(&ev, 0, sizeof(ev));
-				ev.incident_id = DatumGetInt64(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull));
-				ev.action = "report";
-				ev.actor = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
-				ev.at = DatumGetTimestampTz(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
-				ev.to_status = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
-				ev.to_level = SPI_getvalue(tt->vals[i], tt->tupdesc, 5);
-				ev.county = SPI_getbinval(tt->vals[i], tt->tupdesc, 6, &ev.county_null);
-				ev.db_role = db_role;
-				event_write(&ev);
-			}
+			qsort(notes, n, sizeof(PendingReport), pending_cmp);
+			for (int64 i = 0; i < n; i++)
+				if (k == 0 || notes[i].id != notes[k - 1].id)
+					notes[k++] = notes[i];
+			n = k;
 		}
 	}
+	report_atts(inc, &a);
+	db_role = GetUserNameFromId(GetOuterUserId(), false);
+	shard = strcmp(RelationGetRelationName(inc), "incident") != 0;
+	chunks.inc = inc;
+	chunks.a = &a;
+	chunks.notes = notes;
+	chunks.n = n;
+	chunks.done = 0;
+	chunks.cid = cid;
+	chunks.cxt = AllocSetContextCreate(CurrentMemoryContext, "shegu report events", ALLOCSET_DEFAULT_SIZES);
+	/*
+	 * Known without a look-up: a statement seen to start without ON CONFLICT stored every row
+	 * its insert trigger let through and no later BEFORE trigger could change or skip (as_noted),
+	 * or it failed; and while shegu's refusal of DELETE fires, none of them can have gone since.
+	 */
+	chunks.known = !shard && seen_plain_insert(cid) && after_trig_relid == RelationGetRelid(inc) &&
+		after_trig_role == SessionReplicationRole && refuse_delete_fires;
+	for (int64 i = 0; i < n && chunks.known; i++)
+		chunks.known = notes[i].as_noted && notes[i].state >= 0 && notes[i].level >= 0;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	/*
+	 * The table itself: the events in batches through the direct write, or one at a time through
+	 * the prepared INSERT.  A shard of the table on a Citus node (incident_<shard id>): one at a
+	 * time, each routed by its county to the co-located shard of the log.
+	 */
+	if (!shard && direct_usable(inc, &ev))
+	{
+		event_writing = true;
+		direct_depth++;
+		PG_TRY();
+		{
+			direct_report_events(inc, ev, report_chunks_next, &chunks, n, db_role);
+		}
+		PG_FINALLY();
+		{
+			event_writing = false;
+			direct_depth--;
+		}
+		PG_END_TRY();
+	}
+	else
+	{
+		StoredReport *rows = palloc(Min(n, REPORT_CHUNK) * sizeof(StoredReport));
+		int64		m;
+
+		while ((m = report_chunks_next(&chunks, rows, REPORT_CHUNK)) > 0)
+			for (int64 i = 0; i < m; i++)
+			{
+				EventRec	e;
+
+				memset(&e, 0, sizeof(e));
+				e.incident_id = DatumGetInt64(rows[i].id);
+				e.action = "report";
+				e.actor = rows[i].actor_null ? NULL : TextDatumGetCString(rows[i].actor);
+				e.at = DatumGetTimestampTz(rows[i].at);
+				e.to_status = rows[i].status_null ? NULL : TextDatumGetCString(rows[i].status);
+				e.to_level = rows[i].level_null ? NULL : TextDatumGetCString(rows[i].level);
+				e.county = rows[i].county;
+				e.county_null = rows[i].county_null;
+				e.db_role = db_role;
+				event_write(&e);
+			}
+	}
+	if (ev != NULL)
+		table_close(ev, NoLock);
 	SPI_finish();
+	MemoryContextDelete(chunks.cxt);
 	return PointerGetDatum(NULL);
 }
 
@@ -2191,7 +2994,10 @@ direct_events_flush(ResultRelInfo *rri, EState *estate, TupleTableSlot **slots, 
 
 	if (n == 0)
 		return;
+	/* the heap tuples it forms from virtual slots are garbage once it returns */
+	old = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
 	table_multi_insert(rri->ri_RelationDesc, slots, n, estate->es_output_cid, 0, bis);
+	MemoryContextSwitchTo(old);
 	for (int i = 0; i < n; i++)
 	{
 		List	   *recheck = NIL;
@@ -2322,24 +3128,16 @@ direct_fk_check(Relation inc, Relation ev, const int64 *ids, int64 n)
 }
 
 static void
-direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char *db_role)
+direct_report_events(Relation inc, Relation ev, ReportSource next, void *arg, int64 nrows, const char *db_role)
 {
-	TupleDesc	id = RelationGetDescr(inc);
-	int			a_id = SPI_fnumber(id, "id"),
-				a_reporter = SPI_fnumber(id, "reporter"),
-				a_source = SPI_fnumber(id, "source"),
-				a_reported = SPI_fnumber(id, "reported_at"),
-				a_status = SPI_fnumber(id, "status"),
-				a_level = SPI_fnumber(id, "level"),
-				a_county = SPI_fnumber(id, "county");
+	StoredReport *rows = palloc(Max(Min(nrows, REPORT_CHUNK), 1) * sizeof(StoredReport));
+	int64		m;
 	EState	   *estate;
 	RangeTblEntry *rte = direct_rte(ev);
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
-	TupleTableSlot *in;
 	TupleTableSlot **slots;
 	BulkInsertState bis;
 	int			n = 0;
-	int			rp;
 	Datum		action = CStringGetTextDatum("report");
 	Datum		role = DirectFunctionCall1(namein, CStringGetDatum(db_role));
 	/* the log's BEFORE row triggers, but shegu's guard alone, which lets this write's rows through */
@@ -2348,9 +3146,8 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	int64	   *ids = NULL;		/* the events' incidents, for the key's check */
 	int64		nids = 0,
 				maxids = 64;
+	bool		all_alive = true;
 
-	if (a_id <= 0 || a_reporter <= 0 || a_source <= 0 || a_reported <= 0 || a_status <= 0 || a_level <= 0 || a_county <= 0)
-		elog(ERROR, "table shegu.incident lacks a column of the report event");
 	for (int c = 0; c < EV_NCOLS; c++)
 		rte->insertedCols = bms_add_member(rte->insertedCols, direct_ev_att[c] - FirstLowInvalidHeapAttributeNumber);
 	estate = CreateExecutorState();
@@ -2367,22 +3164,27 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 	estate->es_snapshot = GetActiveSnapshot();
 	AfterTriggerBeginQuery();
 	/* the bulk-insert buffer ring only for a load: a few rows go where any insert would put them */
-	bis = tuplestore_tuple_count(ts) >= EV_BATCH ? GetBulkInsertState() : NULL;
+	bis = nrows >= EV_BATCH ? GetBulkInsertState() : NULL;
 	slots = palloc0(EV_BATCH * sizeof(TupleTableSlot *));	/* made as needed: a report is often one row */
-	in = MakeSingleTupleTableSlot(id, &TTSOpsMinimalTuple);
 
-	/* a read pointer of our own: other readers of the transition table keep theirs */
-	rp = tuplestore_alloc_read_pointer(ts, EXEC_FLAG_REWIND);
-	tuplestore_select_read_pointer(ts, rp);
-	tuplestore_rescan(ts);
-	while (tuplestore_gettupleslot(ts, true, false, in))
+	while ((m = next(arg, rows, Min(nrows, REPORT_CHUNK))) > 0)
+	for (int64 r = 0; r < m; r++)
 	{
+		const StoredReport *in = &rows[r];
 		TupleTableSlot *es;
 		bool		isnull;
 		Datum		d;
 
+		all_alive &= in->alive;
+
+		/*
+		 * Virtual slots keep the values they are given (materializing one copies its by-reference
+		 * values into it, not into a tuple that must be taken apart again for the NOT NULL checks
+		 * and the index entries); a BEFORE trigger of the log gets the table's own slot.
+		 */
 		if (slots[n] == NULL)
-			slots[n] = table_slot_create(ev, &estate->es_tupleTable);
+			slots[n] = has_br ? table_slot_create(ev, &estate->es_tupleTable)
+				: ExecAllocTableSlot(&estate->es_tupleTable, RelationGetDescr(ev), &TTSOpsVirtual);
 		es = slots[n];
 
 		ExecClearTuple(es);
@@ -2392,24 +3194,20 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 			es->tts_isnull[a] = true;
 		}
 #define EV_SET(c, val) do { es->tts_values[direct_ev_att[c] - 1] = (val); es->tts_isnull[direct_ev_att[c] - 1] = false; } while (0)
-#define EV_COPY(c, att) do { d = slot_getattr(in, (att), &isnull); es->tts_values[direct_ev_att[c] - 1] = d; es->tts_isnull[direct_ev_att[c] - 1] = isnull; } while (0)
+#define EV_COPY(c, field) do { es->tts_values[direct_ev_att[c] - 1] = in->field; es->tts_isnull[direct_ev_att[c] - 1] = in->field##_null; } while (0)
 		EV_SET(0, Int64GetDatum(nextval_internal(direct_ev_seq, false)));
-		EV_COPY(1, a_id);
+		EV_COPY(1, id);
 		EV_SET(2, action);
-		d = slot_getattr(in, a_reporter, &isnull);
-		if (isnull)
-			d = slot_getattr(in, a_source, &isnull);
-		es->tts_values[direct_ev_att[3] - 1] = d;
-		es->tts_isnull[direct_ev_att[3] - 1] = isnull;
-		EV_COPY(4, a_reported);
-		EV_COPY(6, a_status);
-		EV_COPY(8, a_level);
+		EV_COPY(3, actor);
+		EV_COPY(4, at);
+		EV_COPY(6, status);
+		EV_COPY(8, level);
 		EV_SET(13, role);
-		EV_COPY(14, a_county);
+		EV_COPY(14, county);
 #undef EV_SET
 #undef EV_COPY
 		ExecStoreVirtualTuple(es);
-		ExecMaterializeSlot(es);	/* its values outlive the incident's tuple in the slot "in" */
+		ExecMaterializeSlot(es);	/* its own copy of the values (the chunk of rows is reset) */
 		if (has_br && !ExecBRInsertTriggers(estate, rri, es))
 			continue;			/* a BEFORE trigger skipped it, as in the statement */
 		if (ev->rd_att->constr)
@@ -2435,14 +3233,17 @@ direct_report_events(Relation inc, Relation ev, Tuplestorestate *ts, const char 
 		}
 	}
 	direct_events_flush(rri, estate, slots, n, bis);
-	ExecDropSingleTupleTableSlot(in);
 	if (bis != NULL)
 		FreeBulkInsertState(bis);
 	/* the events' foreign keys and any AFTER row trigger, as at the end of the statement */
 	AfterTriggerEndQuery(estate);
-	if (fk_direct)
+	/*
+	 * The key's check: each incident looked up again, unless the look-up that found the rows
+	 * found every one alive and nothing has run since that could remove one (no AFTER row
+	 * trigger of the log is left to fire).
+	 */
+	if (fk_direct && !(all_alive && !rri->ri_TrigDesc->trig_insert_after_row))
 		direct_fk_check(inc, ev, ids, nids);
-	tuplestore_select_read_pointer(ts, 0);
 	ExecCloseResultRelations(estate);
 	ExecCloseRangeTableRelations(estate);
 	ExecResetTupleTable(estate->es_tupleTable, false);
@@ -3937,7 +4738,7 @@ rp_build(Relation inc, const Oid *argtypes)
 				continue;
 			}
 			ok = !OidIsValid(rp.trigger) && TRIGGER_FOR_AFTER(tg->tgtype) && tg->tgqual == NULL &&
-				tg->tgnewtable != NULL && tg->tgoldtable == NULL && tg->tgnargs == 0 &&
+				tg->tgnewtable == NULL && tg->tgoldtable == NULL && tg->tgnargs == 0 &&
 				rp_is_shegu_fn(tg->tgfoid, RelationGetNamespace(inc), "incident_after_insert");
 			if (ok)
 			{
@@ -4117,8 +4918,16 @@ rp_direct(Relation inc, Relation ev, Oid owner, const Datum *v, const bool *isnu
 	ExecMaterializeSlot(slot);
 	econtext->ecxt_param_list_info = NULL;
 
-	if (rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row && !ExecBRInsertTriggers(estate, rri, slot))
-		slot = NULL;			/* a BEFORE trigger skipped it, as in the statement */
+	if (rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row)
+	{
+		int64		noted = npending;
+		bool		kept = ExecBRInsertTriggers(estate, rri, slot);
+
+		/* the insert trigger noted the row for the statement trigger: this write logs it itself */
+		pending_drop_since(inc, Min(noted, npending));
+		if (!kept)
+			slot = NULL;		/* a BEFORE trigger skipped it, as in the statement */
+	}
 	if (slot != NULL)
 	{
 		if (inc->rd_att->constr)
@@ -4170,19 +4979,23 @@ rp_direct(Relation inc, Relation ev, Oid owner, const Datum *v, const bool *isnu
 	if (*inserted)
 	{
 		/* the report trigger's part: the event, written as the trigger's owner writes it */
-		Tuplestorestate *ts = tuplestore_begin_heap(false, false, work_mem);
 		char	   *db_role = GetUserNameFromId(GetOuterUserId(), false);
 		Oid			save_user;
 		int			save_sec;
+		ReportAtts	a;
+		StoredReport row;
 
-		tuplestore_puttupleslot(ts, slot);
+		report_atts(inc, &a);
+		report_from_slot(slot, &a, &row);
 		GetUserIdAndSecContext(&save_user, &save_sec);
 		SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 		event_writing = true;
 		direct_depth++;
 		PG_TRY();
 		{
-			direct_report_events(inc, ev, ts, db_role);
+			StoredReport *one = &row;
+
+			direct_report_events(inc, ev, report_one_next, &one, 1, db_role);
 		}
 		PG_FINALLY();
 		{
@@ -4191,7 +5004,6 @@ rp_direct(Relation inc, Relation ev, Oid owner, const Datum *v, const bool *isnu
 			SetUserIdAndSecContext(save_user, save_sec);
 		}
 		PG_END_TRY();
-		tuplestore_end(ts);
 		result = ExecFetchSlotHeapTupleDatum(slot);
 	}
 	ExecCloseResultRelations(estate);
@@ -4439,4 +5251,8 @@ shegu_incident_init(void)
 	shegu_refcache_subscribe(category_relcache_cb);
 	shegu_refcache_subscribe(incident_relcache_cb);
 	shegu_refcache_subscribe(grid_relcache_cb);
+	RegisterXactCallback(pending_xact_cb, NULL);
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = incident_executor_start;
+	RegisterSubXactCallback(pending_subxact_cb, NULL);
 }

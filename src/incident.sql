@@ -451,12 +451,12 @@ SELECT pg_catalog.pg_extension_config_dump('shegu.incident_mediation_id_seq', ''
 CREATE FUNCTION shegu.incident_before_insert() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_before_insert' LANGUAGE C;
 COMMENT ON FUNCTION shegu.incident_before_insert() IS
-    'trigger: fills grid (locate), level, due times and light of a new incident';
+    'trigger: fills grid (locate), level, due times and light of a new incident, and notes it for its report event';
 CREATE FUNCTION shegu.incident_after_insert() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_after_insert' LANGUAGE C
     SECURITY DEFINER SET search_path = shegu, pg_catalog, pg_temp;
 COMMENT ON FUNCTION shegu.incident_after_insert() IS
-    'statement trigger: logs the report event of every incident the statement inserted, in one INSERT';
+    'statement trigger: logs the report event of every incident the statement inserted (noted by the insert trigger, read back by primary key)';
 CREATE FUNCTION shegu.incident_before_update() RETURNS trigger
     AS 'MODULE_PATHNAME', 'incident_before_update' LANGUAGE C;
 COMMENT ON FUNCTION shegu.incident_before_update() IS
@@ -477,7 +477,6 @@ COMMENT ON FUNCTION shegu.incident_category_changed() IS
 CREATE TRIGGER incident_10_before_insert BEFORE INSERT ON shegu.incident
     FOR EACH ROW EXECUTE FUNCTION shegu.incident_before_insert();
 CREATE TRIGGER incident_10_after_insert AFTER INSERT ON shegu.incident
-    REFERENCING NEW TABLE AS new_incidents
     FOR EACH STATEMENT EXECUTE FUNCTION shegu.incident_after_insert();
 CREATE TRIGGER incident_10_before_update BEFORE UPDATE ON shegu.incident
     FOR EACH ROW EXECUTE FUNCTION shegu.incident_before_update();

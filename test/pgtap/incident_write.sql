@@ -7,7 +7,7 @@ BEGIN;
 SET search_path = shegu, public;
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
-SELECT plan(30);
+SELECT plan(44);
 
 INSERT INTO incident_category (code, name_zh, name_en, handling_level, accept_limit, accept_basis,
                                dispose_limit, dispose_basis)
@@ -213,6 +213,103 @@ SELECT is((SELECT r FROM rep5), (SELECT i::text FROM incident AS i WHERE i.idemp
 SELECT is((SELECT count(*) FROM incident_event AS e JOIN incident AS i ON i.id = e.incident_id
            WHERE i.idempotency_key = 'tap-rep-5' AND e.action = 'report'), 1::bigint, 'and logs one report event');
 DROP TRIGGER tap_stmt ON incident;
+
+-- The grid check's cache: a small registry is read whole at a session's first report, a larger
+-- one a code at a time; either follows every change of shegu.grid.
+SELECT throws_ok($$INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+                   VALUES ('tapdw', 'late grid', 'patrol', '430528701001002', '2026-05-04 08:00+08')$$,
+                 '23503', NULL, 'a grid the (whole) registry lacks is refused');
+INSERT INTO grid (code, name, kind, valid_from) VALUES ('430528701001002', 'tap dw 2', 'basic', '2026-05-01');
+SELECT lives_ok($$INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+                  VALUES ('tapdw', 'late grid', 'patrol', '430528701001002', '2026-05-04 08:00+08')$$,
+                'registered later in the session, it is taken');
+UPDATE grid SET valid_to = '2026-05-03' WHERE code = '430528701001002';
+SELECT throws_ok($$INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+                   VALUES ('tapdw', 'closed grid', 'patrol', '430528701001002', '2026-05-04 08:00+08')$$,
+                 '23503', NULL, 'closed later, it is refused for a report after its last day');
+INSERT INTO grid (code, name, kind)
+SELECT (430528702000000 + (1 + g / 999) * 1000 + 1 + g % 999)::text::gridcode, repeat('大', 200), 'basic'
+FROM generate_series(0, 2999) AS g;
+SELECT cmp_ok((pg_relation_size('shegu.grid') / current_setting('block_size')::int)::int, '>', 128,
+              'a registry of more than 128 pages');
+SELECT lives_ok($$INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+                  VALUES ('tapdw', 'big registry', 'patrol', '430528702001005', '2026-05-04 08:00+08')$$,
+                'in a larger registry a grid is looked up by its code');
+SELECT throws_ok($$INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+                   VALUES ('tapdw', 'big registry', 'patrol', '430528702009005', '2026-05-04 08:00+08')$$,
+                 '23503', NULL, 'and one it lacks is refused');
+
+-- The report events without a transition table: the insert trigger notes each new incident, the
+-- statement trigger logs the versions the statement stored (one event each, none for a row the
+-- statement did not store), wherever the INSERT runs.
+CREATE FUNCTION pg_temp.logged(pattern text) RETURNS text LANGUAGE sql AS $$
+    SELECT string_agg(i.title || ':' || coalesce((SELECT string_agg(e.actor, '+') FROM shegu.incident_event AS e
+                                                  WHERE e.incident_id = i.id AND e.action = 'report'), '-'), ',' ORDER BY i.title)
+    FROM shegu.incident AS i WHERE i.title LIKE pattern
+$$;
+CREATE TRIGGER incident_20_sign BEFORE INSERT ON incident FOR EACH ROW EXECUTE FUNCTION pg_temp.sign();
+INSERT INTO incident (category, title, source, grid, reported_at, reporter)
+VALUES ('tapdw', 'nt sign 1', 'patrol', '430528701001001', '2026-05-04 08:00+08', NULL),
+       ('tapdw', 'nt sign 2', 'patrol', '430528701001001', '2026-05-04 08:00+08', '李四');
+DROP TRIGGER incident_20_sign ON incident;
+SELECT is(pg_temp.logged('nt sign %'), 'nt sign 1:signed,nt sign 2:李四',
+          'a later BEFORE trigger''s change is logged: the event is of the row stored');
+INSERT INTO incident (category, title, source, grid, reported_at, idempotency_key)
+VALUES ('tapdw', 'nt conflict 1', 'patrol', '430528701001001', '2026-05-04 08:00+08', 'tap-nt-1'),
+       ('tapdw', 'nt conflict 2', 'patrol', '430528701001001', '2026-05-04 08:00+08', 'tap-nt-1'),
+       ('tapdw', 'nt conflict 3', 'patrol', '430528701001001', '2026-05-04 08:00+08', 'tap-nt-3')
+ON CONFLICT (idempotency_key) DO NOTHING;
+SELECT is(pg_temp.logged('nt conflict %'), 'nt conflict 1:patrol,nt conflict 3:patrol',
+          'ON CONFLICT DO NOTHING: an event for each row stored, none for the row skipped');
+CREATE FUNCTION pg_temp.nested(g int) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+    VALUES ('tapdw', 'nt inner ' || g, 'hotline', '430528701001001', '2026-05-04 08:00+08');
+    BEGIN
+        INSERT INTO shegu.incident (category, title, source, grid, reported_at)
+        VALUES ('tapdw', 'nt undone ' || g, 'hotline', '430528701001001', '2026-05-04 08:00+08');
+        RAISE EXCEPTION 'undo';
+    EXCEPTION WHEN raise_exception THEN NULL;
+    END;
+    RETURN 'nt outer ' || g;
+END;
+$$;
+INSERT INTO incident (category, title, source, grid, reported_at)
+SELECT 'tapdw', pg_temp.nested(g), 'patrol', '430528701001001', '2026-05-04 08:00+08' FROM generate_series(1, 2) AS g;
+SELECT is(pg_temp.logged('nt %er %'), 'nt inner 1:hotline,nt inner 2:hotline,nt outer 1:patrol,nt outer 2:patrol',
+          'an INSERT inside an INSERT: each statement logs its own rows once; a rolled-back subtransaction''s rows are gone');
+WITH first AS (INSERT INTO incident (category, title, source, grid, reported_at)
+               VALUES ('tapdw', 'nt cte 1', 'video', '430528701001001', '2026-05-04 08:00+08') RETURNING id)
+INSERT INTO incident (category, title, source, grid, reported_at)
+SELECT 'tapdw', 'nt cte 2', 'video', '430528701001001', '2026-05-04 08:00+08' FROM first;
+SELECT is(pg_temp.logged('nt cte %'), 'nt cte 1:video,nt cte 2:video', 'two INSERTs of one statement: both logged');
+CREATE FUNCTION pg_temp.rename() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE shegu.incident SET reporter = 'renamed' WHERE id = NEW.id;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER tap_rename AFTER INSERT ON incident FOR EACH ROW EXECUTE FUNCTION pg_temp.rename();
+INSERT INTO incident (category, title, source, grid, reported_at, reporter)
+VALUES ('tapdw', 'nt renamed', 'patrol', '430528701001001', '2026-05-04 08:00+08', '王五');
+DROP TRIGGER tap_rename ON incident;
+SELECT is(pg_temp.logged('nt renamed') || '/' || (SELECT reporter FROM incident WHERE title = 'nt renamed'), 'nt renamed:王五/renamed',
+          'an AFTER row trigger''s update comes after the report: the event is of the row as inserted');
+COPY incident (category, title, source, grid, reported_at) FROM stdin;
+tapdw	nt copy 1	media	430528701001001	2026-05-04 08:00+08
+tapdw	nt copy 2	media	430528701001001	2026-05-04 08:00+08
+\.
+SELECT is(pg_temp.logged('nt copy %'), 'nt copy 1:media,nt copy 2:media', 'COPY of new reports logs them');
+
+INSERT INTO incident (category, title, source, grid, reported_at, reporter)
+SELECT 'tapdw', 'nt plain ' || g, 'wechat', '430528701001001', '2026-05-04 08:00+08', CASE WHEN g = 2 THEN '赵六' END
+FROM generate_series(1, 3) AS g;
+SELECT is(pg_temp.logged('nt plain %'), 'nt plain 1:wechat,nt plain 2:赵六,nt plain 3:wechat',
+          'a plain INSERT (its rows taken as noted): the reporter, or the source, as actor');
+MERGE INTO incident AS t USING (SELECT 'nt merged' AS title) AS s ON t.title = s.title
+WHEN NOT MATCHED THEN INSERT (category, title, source, grid, reported_at)
+    VALUES ('tapdw', s.title, 'leader', '430528701001001', '2026-05-04 08:00+08');
+SELECT is(pg_temp.logged('nt merged'), 'nt merged:leader', 'MERGE that inserts an incident logs it');
 
 SELECT * FROM finish();
 ROLLBACK;
