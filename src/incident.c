@@ -1811,6 +1811,38 @@ report_one_next(void *arg, StoredReport *rows, int64 max)
 	return 1;
 }
 
+/*
+ * On Citus, while incident_step_on_shard runs a step on the node of the incident's shard: the
+ * shards of shegu.incident and shegu.incident_event for the step's county, which the step locks
+ * and writes directly, as a single server does its tables (InvalidOid otherwise); shard_ev_relid also while the report trigger of a shard of
+ * shegu.incident writes its events.
+ */
+static Oid	shard_inc_relid = InvalidOid;
+static Oid	shard_ev_relid = InvalidOid;
+
+/*
+ * The shard of shegu.incident_event on this node that holds the events of a county whose
+ * incidents are in shard inc of shegu.incident (Citus), or InvalidOid when it is not here.
+ * (connected to SPI)
+ */
+static Oid
+event_shard_of(Relation inc, int64 county)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		v[1] = {Int64GetDatum(county)};
+	bool		isnull;
+	Datum		shardid;
+
+	if (SPI_execute_with_args("SELECT pg_catalog.get_shard_id_for_distribution_column('shegu.incident_event', $1)",
+							  1, types, v, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		return InvalidOid;
+	shardid = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		return InvalidOid;
+	return get_relname_relid(psprintf("incident_event_" INT64_FORMAT, DatumGetInt64(shardid)),
+							 RelationGetNamespace(inc));
+}
+
 PG_FUNCTION_INFO_V1(incident_after_insert);
 /* SQL: trigger AFTER INSERT ON shegu.incident FOR EACH STATEMENT — logs one report event per
  * incident the statement stored (the insert trigger noted them, above). */
@@ -1828,6 +1860,7 @@ incident_after_insert(PG_FUNCTION_ARGS)
 	/* the role that inserted, not the owner this SECURITY DEFINER trigger runs as */
 	char	   *db_role;
 	bool		shard;
+	Oid			saved_ev;
 
 	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
@@ -1873,11 +1906,15 @@ incident_after_insert(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	/*
-	 * The table itself: the events in batches through the direct write, or one at a time through
-	 * the prepared INSERT.  A shard of the table on a Citus node (incident_<shard id>): one at a
-	 * time, each routed by its county to the co-located shard of the log.
+	 * The events in batches through the direct write, or one at a time through the prepared
+	 * INSERT.  On a shard of the table on a Citus node (incident_<shard id>) the direct write goes
+	 * to the co-located shard of the log on this node (every row of one shard of the incidents
+	 * has its events in one shard of the log); without it, each event is routed by its county.
 	 */
-	if (!shard && direct_usable(inc, &ev))
+	saved_ev = shard_ev_relid;
+	if (shard && !notes[0].county_null)
+		shard_ev_relid = event_shard_of(inc, notes[0].county);
+	if ((!shard || OidIsValid(shard_ev_relid)) && direct_usable(inc, &ev))
 	{
 		event_writing = true;
 		direct_depth++;
@@ -1889,6 +1926,7 @@ incident_after_insert(PG_FUNCTION_ARGS)
 		{
 			event_writing = false;
 			direct_depth--;
+			shard_ev_relid = saved_ev;
 		}
 		PG_END_TRY();
 	}
@@ -1915,6 +1953,7 @@ incident_after_insert(PG_FUNCTION_ARGS)
 				event_write(&e);
 			}
 	}
+	shard_ev_relid = saved_ev;
 	if (ev != NULL)
 		table_close(ev, NoLock);
 	SPI_finish();
@@ -2257,13 +2296,6 @@ lock_atts(Relation rel)
 	lock_relid = RelationGetRelid(rel);
 }
 
-/*
- * On Citus, while incident_step_on_shard runs a step on the node of the incident's shard: the
- * shards of shegu.incident and shegu.incident_event for the step's county, which the step locks
- * and writes directly, as a single server does its tables (InvalidOid otherwise).
- */
-static Oid	shard_inc_relid = InvalidOid;
-static Oid	shard_ev_relid = InvalidOid;
 
 /*
  * Locks incident id (in county, when the primary key starts with it: a Citus shard's
