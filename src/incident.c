@@ -1301,6 +1301,26 @@ static bool after_trig_fires = false;
 static bool report_as_noted = false;
 static bool refuse_delete_fires = false;	/* shegu's refusal of DELETE fires: no incident goes */
 
+/* Is function fn (a trigger's) shegu's C function prosrc, in this schema? */
+static bool
+is_shegu_fn(Oid fn, Oid nsp, const char *prosrc)
+{
+	HeapTuple	pt = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+	bool		mine = false;
+
+	if (HeapTupleIsValid(pt))
+	{
+		Form_pg_proc pp = (Form_pg_proc) GETSTRUCT(pt);
+		bool		isnull;
+		Datum		src = SysCacheGetAttr(PROCOID, pt, Anum_pg_proc_prosrc, &isnull);
+
+		mine = pp->prolang == ClanguageId && pp->pronamespace == nsp && !isnull &&
+			strcmp(TextDatumGetCString(src), prosrc) == 0;
+		ReleaseSysCache(pt);
+	}
+	return mine;
+}
+
 static bool
 report_trigger_fires(Relation rel, const Trigger *me)
 {
@@ -1317,27 +1337,16 @@ report_trigger_fires(Relation rel, const Trigger *me)
 		Trigger    *tg = &t->triggers[i];
 		bool		stmt_insert = TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_STATEMENT, TRIGGER_TYPE_AFTER, TRIGGER_TYPE_INSERT);
 		bool		row_delete = TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_ROW, TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_DELETE);
-		HeapTuple	pt;
 
-		if (!(stmt_insert && !OidIsValid(after_trig_oid)) && !row_delete)
-			continue;
-		pt = SearchSysCache1(PROCOID, ObjectIdGetDatum(tg->tgfoid));
-		if (HeapTupleIsValid(pt))
+		if (stmt_insert && !OidIsValid(after_trig_oid) &&
+			is_shegu_fn(tg->tgfoid, RelationGetNamespace(rel), "incident_after_insert"))
 		{
-			Form_pg_proc pp = (Form_pg_proc) GETSTRUCT(pt);
-			bool		isnull;
-			Datum		src = SysCacheGetAttr(PROCOID, pt, Anum_pg_proc_prosrc, &isnull);
-			char	   *fn = (pp->prolang == ClanguageId && !isnull) ? TextDatumGetCString(src) : "";
-
-			if (stmt_insert && strcmp(fn, "incident_after_insert") == 0)
-			{
-				after_trig_oid = tg->tgoid;
-				after_trig_fires = trigger_would_fire(tg);
-			}
-			if (row_delete && strcmp(fn, "incident_refuse") == 0 && tg->tgqual == NULL && trigger_would_fire(tg))
-				refuse_delete_fires = true;
-			ReleaseSysCache(pt);
+			after_trig_oid = tg->tgoid;
+			after_trig_fires = trigger_would_fire(tg);
 		}
+		if (row_delete && tg->tgqual == NULL &&
+			is_shegu_fn(tg->tgfoid, RelationGetNamespace(rel), "incident_refuse") && trigger_would_fire(tg))
+			refuse_delete_fires = true;
 	}
 	report_as_noted = last_before_insert(rel, me);
 	after_trig_relid = RelationGetRelid(rel);
@@ -2705,23 +2714,10 @@ direct_fk_find(Relation inc, Relation ev)
 	for (int i = 0; t != NULL && i < t->numtriggers; i++)
 	{
 		Trigger    *tg = &t->triggers[i];
-		HeapTuple	pt;
-		bool		guard = false;
 
 		if (!TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_ROW, TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_INSERT))
 			continue;
-		pt = SearchSysCache1(PROCOID, ObjectIdGetDatum(tg->tgfoid));
-		if (HeapTupleIsValid(pt))
-		{
-			Form_pg_proc pp = (Form_pg_proc) GETSTRUCT(pt);
-			bool		isnull;
-			Datum		src = SysCacheGetAttr(PROCOID, pt, Anum_pg_proc_prosrc, &isnull);
-
-			guard = pp->prolang == ClanguageId && pp->pronamespace == RelationGetNamespace(ev) &&
-				!isnull && strcmp(TextDatumGetCString(src), "incident_event_guard") == 0;
-			ReleaseSysCache(pt);
-		}
-		if (!guard)
+		if (!is_shegu_fn(tg->tgfoid, RelationGetNamespace(ev), "incident_event_guard"))
 			return;
 	}
 	direct_ev_guard_only = true;
@@ -4716,26 +4712,6 @@ static MemoryContext rp_cxt = NULL;
 static SPIPlanPtr rp_insert_plan = NULL;
 static SPIPlanPtr rp_retry_plan[2] = {NULL, NULL};	/* by county, without */
 
-/* Is the trigger that of shegu's C function prosrc in this schema? */
-static bool
-rp_is_shegu_fn(Oid fn, Oid nsp, const char *prosrc)
-{
-	HeapTuple	pt = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
-	bool		mine = false;
-
-	if (HeapTupleIsValid(pt))
-	{
-		Form_pg_proc pp = (Form_pg_proc) GETSTRUCT(pt);
-		bool		isnull;
-		Datum		src = SysCacheGetAttr(PROCOID, pt, Anum_pg_proc_prosrc, &isnull);
-
-		mine = pp->prolang == ClanguageId && pp->pronamespace == nsp && !isnull &&
-			strcmp(TextDatumGetCString(src), prosrc) == 0;
-		ReleaseSysCache(pt);
-	}
-	return mine;
-}
-
 static void
 rp_build(Relation inc, const Oid *argtypes)
 {
@@ -4771,7 +4747,7 @@ rp_build(Relation inc, const Oid *argtypes)
 			}
 			ok = !OidIsValid(rp.trigger) && TRIGGER_FOR_AFTER(tg->tgtype) && tg->tgqual == NULL &&
 				tg->tgnewtable == NULL && tg->tgoldtable == NULL && tg->tgnargs == 0 &&
-				rp_is_shegu_fn(tg->tgfoid, RelationGetNamespace(inc), "incident_after_insert");
+				is_shegu_fn(tg->tgfoid, RelationGetNamespace(inc), "incident_after_insert");
 			if (ok)
 			{
 				rp.trigger = tg->tgoid;
