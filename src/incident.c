@@ -2277,7 +2277,7 @@ case_read(Locked *l, const Datum *v, const bool *n)
  * Locks the incident's row and reads it, on a single server: the primary key's index, then
  * table_tuple_lock on the row's latest version (a concurrent step commits first; in
  * REPEATABLE READ or SERIALIZABLE its update is a serialization failure, as for UPDATE).
- * False when there is no such incident.  (On Citus the lock goes through a routed query.)
+ * False when there is no such incident.  (On Citus: on the shard, by incident_step_on_shard.)
  */
 static AttrNumber lock_att[W_HEAD + W_N];
 
@@ -2451,32 +2451,11 @@ case_params(shegu_wf_case *c, Datum *v, char *n)
 	n[W_WORK_HOURS] = c->has_work_hours ? ' ' : 'n';
 }
 
-/* Plans: the lock [by county], the write [with its event] [by county], the re-read. */
-static SPIPlanPtr lock_plan[2];
+/* Plans: the write [with its event] [by county], the re-read [by county]. */
 static SPIPlanPtr write_plan[2][2];
-static SPIPlanPtr reread_plan[2];	/* [by county] */
+static SPIPlanPtr reread_plan[2];
 
 #define EV_NPARAMS 10			/* action, actor, at, from_status, from_level, work, note, detail, request_id, db_role */
-
-static SPIPlanPtr
-lock_plan_get(bool by_county)
-{
-	if (lock_plan[by_county] == NULL)
-	{
-		StringInfoData q;
-		Oid			types[2] = {INT8OID, INT8OID};
-
-		initStringInfo(&q);
-		appendStringInfoString(&q, "SELECT i.id, i.category, i.grid, i.county, i.reported_at");
-		for (int w = 0; w < W_N; w++)
-			appendStringInfo(&q, ", i.%s", w_names[w]);
-		appendStringInfo(&q, " FROM shegu.incident AS i WHERE i.id = $1%s FOR UPDATE",
-						 by_county ? " AND i.county = $2" : "");
-		lock_plan[by_county] = keep_plan(SPI_prepare(q.data, by_county ? 2 : 1, types),
-										 "cannot prepare the incident lock");
-	}
-	return lock_plan[by_county];
-}
 
 /* The parameters of the write: id, county, the step's columns, the event's. */
 static void
@@ -3873,7 +3852,7 @@ mediation_write(Locked *l, const shegu_wf_input *in, const shegu_wf_result *res,
 
 /* ---- the step ---- */
 
-/* Is Citus installed in this database?  Then the row is locked by a query Citus routes. */
+/* Is Citus installed in this database?  Then a step runs on the node of its incident's shard. */
 static bool
 citus_present(void)
 {
@@ -4016,44 +3995,17 @@ step_run(const StepArgs *s, bool *changed)
 
 	*changed = false;
 	/* on Citus, unless this is already the step on the shard's node */
-	if (citus_present() && !OidIsValid(shard_inc_relid))
+	if (!OidIsValid(shard_inc_relid) && citus_present())
 		return step_remote(s, changed);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (!citus_present() || OidIsValid(shard_inc_relid))
-	{
-		if (!lock_direct(s->id, s->county, &l, &locked) || (by_county && (l.county_null || l.county != *s->county)))
-			ereport(ERROR,
-					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
-					 by_county
-					 ? errmsg("incident " INT64_FORMAT " does not exist in county " INT64_FORMAT, s->id, DatumGetInt64(*s->county))
-					 : errmsg("incident " INT64_FORMAT " does not exist", s->id)));
-	}
-	else
-	{
-		Datum		v[2];
-		Datum		vals[W_HEAD + W_N];
-		bool		nulls[W_HEAD + W_N];
-
-		if (lock_plan[by_county] == NULL)
-		{
-			/* a database not yet updated to this library's version: say so, as the insert trigger does */
-			shegu_require_columns("incident", col_names, C_NCOLS);
-		}
-		v[0] = Int64GetDatum(s->id);
-		v[1] = by_county ? *s->county : (Datum) 0;
-		if (SPI_execute_plan(lock_plan_get(by_county), v, NULL, false, 1) != SPI_OK_SELECT)
-			elog(ERROR, "cannot lock incident " INT64_FORMAT, s->id);
-		if (SPI_processed == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
-					 by_county
-					 ? errmsg("incident " INT64_FORMAT " does not exist in county " INT64_FORMAT, s->id, DatumGetInt64(*s->county))
-					 : errmsg("incident " INT64_FORMAT " does not exist", s->id)));
-		for (int i = 0; i < W_HEAD + W_N; i++)
-			vals[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &nulls[i]);
-		case_read(&l, vals, nulls);
-	}
+	/* a single server's table, or the incident's shard on its Citus node */
+	if (!lock_direct(s->id, s->county, &l, &locked) || (by_county && (l.county_null || l.county != *s->county)))
+		ereport(ERROR,
+				(errcode(ERRCODE_SHEGU_INCIDENT_NOT_FOUND),
+				 by_county
+				 ? errmsg("incident " INT64_FORMAT " does not exist in county " INT64_FORMAT, s->id, DatumGetInt64(*s->county))
+				 : errmsg("incident " INT64_FORMAT " does not exist", s->id)));
 	cat = category_get(l.category);
 	clk = clock_of(cat);
 	if (s->basic_staff && !cat->limits.simple_handling && handling_level_step(s->action))
@@ -4218,7 +4170,8 @@ step_run(const StepArgs *s, bool *changed)
 			ExecDropSingleTupleTableSlot(locked);
 			locked = NULL;
 		}
-		if (result == (Datum) 0 && citus_present() && !l.county_null)
+		/* the shard on its Citus node, where the direct write did not apply */
+		if (result == (Datum) 0 && OidIsValid(shard_inc_relid) && !l.county_null)
 		{
 			bool		isnull;
 
