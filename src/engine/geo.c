@@ -155,9 +155,14 @@ typedef struct geo_packed
 
 /*
  * The raster's cells at most (a byte each in their tiles, plus 4 bytes for each cell its tile's
- * palette does not hold).  A province of 300,000 grids wants more; at 2^22 (of 4-byte cells)
- * it got 2.4 million of which 30 % answer at once (461 ns a random point on the engine alone),
- * at 2^24 9.4 million and 60 % (354 ns), for 4.9 more bytes a vertex.
+ * palette does not hold; 4 bytes each while the raster is built).  A province of 300,000 grids
+ * (306,971 versions, 16.9 M vertices) wants about 20 million: at 2^22 (of 4-byte cells) it got
+ * 2.4 million of which 30 % answer at once (461 ns a random point on the engine alone), at 2^24
+ * 9.4 million and 60 % (354 ns; 506-600 ns one after the other in 2026-12), kept at 2^24 in
+ * tiles: 29.8 bytes a vertex in all (33.8 with 4-byte cells), 480-584 ns.  Tiles at 2^26 gave
+ * 37.6 million cells, 78 % answering at once, 460-505 ns on the engine alone, but the same time
+ * in the server (341-425 against 340-440 ms for 500,000 points: the province's index is read
+ * from memory beyond the raster) for 34.7 bytes a vertex, so the cap stays.
  */
 #ifndef RASTER_MAX_CELLS
 #define RASTER_MAX_CELLS	(1 << 24)
@@ -1870,8 +1875,8 @@ sub_split(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels, si
 }
 
 /*
- * A raster over the shapes' extent whose cells are the tree's cells at one depth, about 1/16 of a
- * grid's area each (at most 2^24 cells): a point's cell gives its answer at once where one grid
+ * A raster over the shapes' extent whose cells are the tree's cells at one depth, about 1/64 of a
+ * grid's area each (at most RASTER_MAX_CELLS cells): a point's cell gives its answer at once where one grid
  * covers the whole cell on every day (or none does), else the tree node to go on from.  Only built
  * when the root is aligned (every cell's bounds exact); opt raster_bits < 0 disables it.
  */
