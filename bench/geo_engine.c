@@ -151,9 +151,9 @@ main(int argc, char **argv)
 	printf("grids %lld  vertices %lld  nodes %lld  leaves %lld  entries %lld  edge_refs %lld  depth %d\n",
 		   (long long) st.shapes, (long long) st.vertices, (long long) st.nodes, (long long) st.leaves,
 		   (long long) st.entries, (long long) st.edge_refs, st.depth);
-	printf("raster bits %d  cells %lld  direct %.1f%%  quarters %lld  direct %lld  budget spent %s\n",
+	printf("raster bits %d  cells %lld  direct %.1f%%  escaped from their tiles %lld  quarters %lld  direct %lld  budget spent %s\n",
 		   st.raster_bits, (long long) st.raster_cells,
-		   st.raster_cells ? 100.0 * st.raster_direct / st.raster_cells : 0.0,
+		   st.raster_cells ? 100.0 * st.raster_direct / st.raster_cells : 0.0, (long long) st.raster_escaped,
 		   (long long) st.raster_sub_cells, (long long) st.raster_sub_direct, st.budget_spent ? "yes" : "no");
 	printf("build %.1f ms  (%.2f s per 20k grids)  memory %.1f MiB  work %lld\n",
 		   t1 - t0, (t1 - t0) / 1e3 * 20000.0 / (double) st.shapes, st.bytes / 1048576.0, (long long) st.work);

@@ -32,13 +32,14 @@
  *
  * The root is a square whose side is a power of two and whose corner is a multiple of it, so
  * every split point is exact.  Over the shapes' extent lies a raster whose cells are the tree's
- * cells at one depth (about 16 a shape and one for every 32 edges, at most 2^24): a cell that
+ * cells at one depth (about 64 a shape and one for every 32 edges, at most 2^24), kept in tiles
+ * of 8 x 8 cells a cache line (see geo_tile): a cell that
  * one shape covers entirely, with every shape before it in answer order missing it, holds that
  * shape (the answer on the days of the raster's window, see choose_window); a cell no shape
  * reaches holds "none"; a cell a boundary crosses is split into
- * quarters that get the same treatment, and those quarters once more (SUB_LEVELS), where that
- * gives some quarter an answer, else it holds the tree node to go on from.  Most points are
- * answered from the raster with two memory reads.
+ * quarters that get the same treatment (SUB_LEVELS levels of them), where that gives some
+ * quarter an answer, else it holds the tree node to go on from.  Most points are answered from
+ * the raster with two memory reads (the tile, the answer's code).
  *
  * A leaf keeps, for each boundary shape, only the edges that touch its box, as runs of a ring's
  * consecutive edges (chains) named by their first vertex in v[] and their length: the vertices
@@ -153,16 +154,36 @@ typedef struct geo_packed
 #define LEAF_PREFETCH_WORDS	128
 
 /*
- * The raster's cells at most (4 bytes each: 64 MiB).  A province of 300,000 grids wants about 5
- * million; at 2^22 it got 2.4 million of which 30 % answer at once (461 ns a random point on
- * the engine alone), at 2^24 9.4 million and 60 % (354 ns), for 4.9 more bytes a vertex.
+ * The raster's cells at most (a byte each in their tiles, plus 4 bytes for each cell its tile's
+ * palette does not hold; 4 bytes each while the raster is built).  A province of 300,000 grids
+ * (306,971 versions, 16.9 M vertices) wants about 20 million: at 2^22 (of 4-byte cells) it got
+ * 2.4 million of which 30 % answer at once (461 ns a random point on the engine alone), at 2^24
+ * 9.4 million and 60 % (354 ns; 506-600 ns one after the other in 2026-12), kept at 2^24 in
+ * tiles: 29.8 bytes a vertex in all (33.8 with 4-byte cells), 480-584 ns.  Tiles at 2^26 gave
+ * 37.6 million cells, 78 % answering at once, 460-505 ns on the engine alone, but the same time
+ * in the server (341-425 against 340-440 ms for 500,000 points: the province's index is read
+ * from memory beyond the raster) for 34.7 bytes a vertex, so the cap stays.
  */
 #ifndef RASTER_MAX_CELLS
 #define RASTER_MAX_CELLS	(1 << 24)
 #endif
 
-/* Levels of quarters below a raster cell that a boundary crosses. */
-#define SUB_LEVELS		2
+/*
+ * Levels of quarters below a raster cell that a boundary crosses.  With tiles a raster cell
+ * costs a byte, not 4, so the raster has 4 times the cells it had with 16 a shape and two
+ * levels of quarters: on the 20,000-grid county 2.35 M cells, 78 % answering at once, 34.3
+ * bytes a vertex in all, 194 against 224 ns a random point one after the other on the engine
+ * alone (the same county, tiles with the former plan: 32.7 bytes; 4-byte cells with the former
+ * plan, main before the tiles: 33.5 bytes, 246 ns; medians of 5-7 runs).
+ */
+#ifndef SUB_LEVELS
+#define SUB_LEVELS		1
+#endif
+
+/* Raster cells the raster is planned with for each shape (grid version), at least (see SUB_LEVELS). */
+#ifndef RASTER_CELLS_A_SHAPE
+#define RASTER_CELLS_A_SHAPE	64
+#endif
 
 /*
  * A block of four quarters is kept when at least this many of them answer or lead on to
@@ -172,6 +193,30 @@ typedef struct geo_packed
  */
 #define SUB_KEEP_FIRST	2
 #define SUB_KEEP_SECOND	3
+
+/*
+ * The built raster is kept in tiles of 8 x 8 cells, one cache line each (see tile_raster): each
+ * cell a 4-bit code, the tile's most frequent values (up to TILE_PALETTE), and where the values
+ * of its other cells begin in rest[].  A cell's code below TILE_PALETTE names its value in the
+ * palette; TILE_ESCAPE sends it to rest[], at the tile's start plus the number of escaped cells
+ * before it in the tile.  At a byte a cell instead of four, the raster of the 20,000-grid county
+ * (2.35 M cells) takes 2.35 MiB in tiles and 1.2 MiB in rest[] (310,581 cells, 13 %) instead of
+ * 9.4 MiB, so that the cache holds much more of it: three random points in four read nothing
+ * else but the answer's code.
+ */
+#define TILE_SHIFT		3
+#define TILE_SIDE		(1u << TILE_SHIFT)
+#define TILE_PALETTE	7
+#define TILE_ESCAPE		15u
+
+typedef struct geo_tile
+{
+	uint64_t	codes[4];		/* cell k = (j % 8) * 8 + i % 8: bits 4 (k % 16) of codes[k / 16] */
+	uint32_t	pal[TILE_PALETTE];
+	uint32_t	rest;			/* the tile's first value in rest[] */
+} geo_tile;
+
+_Static_assert(sizeof(geo_tile) == 64, "a tile is one cache line");
 
 /* A raster value that answers (a grid, or none) rather than leading on. */
 #define raster_is_sub(v)	(((v) & RASTER_KIND) == RASTER_SUB && (v) != RASTER_NONE)
@@ -247,6 +292,11 @@ struct shegu_geo_index
 	uint32_t	raster_nx,		/* cells a row, rows */
 				raster_ny;
 	int64_t		raster_direct;	/* raster cells answered without the tree */
+	geo_tile   *tiles;			/* the built raster (raster[] only while building), 64-byte aligned */
+	void	   *tiles_mem;		/* what was allocated for them (NULL in a view) */
+	uint32_t	tiles_nx;		/* tiles a row */
+	uint32_t   *rest;			/* values of the cells their tile's palette does not hold */
+	size_t		nrest;
 	uint32_t   *sub;			/* quarters of raster cells a boundary crosses (and theirs), 4 a block */
 	size_t		nsub,
 				capsub;
@@ -1332,6 +1382,8 @@ index_free_parts(shegu_geo_index *ix)
 	release(&ix->a, ix->chains);
 	release(&ix->a, ix->far);
 	release(&ix->a, ix->raster);
+	release(&ix->a, ix->tiles_mem);
+	release(&ix->a, ix->rest);
 	release(&ix->a, ix->sub);
 	release(&ix->a, ix->codes);
 	release(&ix->a, ix->leafmem);
@@ -1823,8 +1875,8 @@ sub_split(shegu_geo_index *ix, cell_lists *cl, uint32_t v, box b, int levels, si
 }
 
 /*
- * A raster over the shapes' extent whose cells are the tree's cells at one depth, about 1/16 of a
- * grid's area each (at most 2^24 cells): a point's cell gives its answer at once where one grid
+ * A raster over the shapes' extent whose cells are the tree's cells at one depth, about 1/64 of a
+ * grid's area each (at most RASTER_MAX_CELLS cells): a point's cell gives its answer at once where one grid
  * covers the whole cell on every day (or none does), else the tree node to go on from.  Only built
  * when the root is aligned (every cell's bounds exact); opt raster_bits < 0 disables it.
  */
@@ -1855,11 +1907,11 @@ plan_raster(shegu_geo_index *ix)
 	if (bits == 0)
 	{
 		/*
-		 * the shallowest depth with ~16 cells a shape, and a cell for every 32 edges (large
+		 * the shallowest depth with ~64 cells a shape, and a cell for every 32 edges (large
 		 * shapes, a county's thousands of vertices, need finer cells than their number says),
 		 * over the extent, within RASTER_MAX_CELLS
 		 */
-		double		want = fmax((double) ix->ns * 16, (double) ix->ne / 32);
+		double		want = fmax((double) ix->ns * RASTER_CELLS_A_SHAPE, (double) ix->ne / 32);
 
 		for (bits = 1; bits < 30; bits++)
 		{
@@ -2013,6 +2065,159 @@ pack_leaves(shegu_geo_index *ix)
 		for (k = 0; k < ix->nsub; k++)
 			leaf_value(ix, &ix->sub[k]);
 	}
+	return true;
+}
+
+/* Escaped cells (code TILE_ESCAPE) among the 16 codes of w. */
+static inline uint32_t
+escapes_in(uint64_t w)
+{
+	w &= w >> 1;
+	w &= w >> 2;
+	return (uint32_t) __builtin_popcountll(w & UINT64_C(0x1111111111111111));
+}
+
+/* The value of raster cell (i, j), from its tile. */
+static inline uint32_t
+raster_value(const shegu_geo_index *ix, uint32_t i, uint32_t j)
+{
+	const geo_tile *t = &ix->tiles[(size_t) (j >> TILE_SHIFT) * ix->tiles_nx + (i >> TILE_SHIFT)];
+	uint32_t	k = (j & (TILE_SIDE - 1)) * TILE_SIDE + (i & (TILE_SIDE - 1));
+	uint64_t	w = t->codes[k >> 4];
+	uint32_t	shift = (k & 15) * 4;
+	uint32_t	c = (uint32_t) (w >> shift) & 15;
+	uint32_t	at = t->rest;
+	uint32_t	q;
+
+	if (c < TILE_PALETTE)
+		return t->pal[c];
+	for (q = 0; q < (k >> 4); q++)
+		at += escapes_in(t->codes[q]);
+	return ix->rest[at + escapes_in(w & ((UINT64_C(1) << shift) - 1))];
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *) a,
+				y = *(const uint32_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Put the built raster (raster[], its values final) into tiles and rest[], and free raster[].
+ * Each tile's palette holds its most frequent values (ties: the smaller value), so that the
+ * cells of a grid or of none, which make three quarters of a county's cells, are answered from
+ * the tile's one cache line; leaves, tree nodes and blocks of quarters, mostly one cell each,
+ * go to rest[].
+ */
+static bool
+tile_raster(shegu_geo_index *ix)
+{
+	uint32_t	tnx = (ix->raster_nx + TILE_SIDE - 1) / TILE_SIDE,
+				tny = (ix->raster_ny + TILE_SIDE - 1) / TILE_SIDE,
+				ti,
+				tj;
+	size_t		ntiles = (size_t) tnx * tny,
+				caprest = 0;
+	uintptr_t	at;
+
+	if (ix->raster == NULL)
+		return true;
+	ix->tiles_mem = ix->a.alloc(ix->a.ctx, ntiles * sizeof(geo_tile) + 63);
+	if (ix->tiles_mem == NULL)
+		return false;
+	at = ((uintptr_t) ix->tiles_mem + 63) & ~(uintptr_t) 63;
+	ix->tiles = (geo_tile *) at;
+	ix->tiles_nx = tnx;
+	ix->nrest = 0;
+	for (tj = 0; tj < tny; tj++)
+		for (ti = 0; ti < tnx; ti++)
+		{
+			geo_tile   *t = &ix->tiles[(size_t) tj * tnx + ti];
+			uint32_t	vals[TILE_SIDE * TILE_SIDE],
+						sorted[TILE_SIDE * TILE_SIDE],
+						best[TILE_PALETTE],
+						nbest = 0,
+						bestn[TILE_PALETTE],
+						n = 0,
+						k,
+						r;
+
+			memset(t, 0, sizeof *t);
+			t->rest = (uint32_t) ix->nrest;
+			for (k = 0; k < TILE_SIDE * TILE_SIDE; k++)
+			{
+				uint32_t	i = ti * TILE_SIDE + k % TILE_SIDE,
+							j = tj * TILE_SIDE + k / TILE_SIDE;
+
+				/* (a cell past the raster's edge is never read: code 0) */
+				vals[k] = i < ix->raster_nx && j < ix->raster_ny
+					? ix->raster[(size_t) j * ix->raster_nx + i] : RASTER_NONE;
+				if (i < ix->raster_nx && j < ix->raster_ny)
+					sorted[n++] = vals[k];
+			}
+			/* the most frequent values: runs of the sorted values, the longest kept */
+			qsort(sorted, n, sizeof sorted[0], cmp_u32);
+			for (k = 0; k < n; k = r)
+			{
+				uint32_t	len,
+							p;
+
+				for (r = k + 1; r < n && sorted[r] == sorted[k]; r++)
+					;
+				len = r - k;
+				for (p = nbest; p > 0 && bestn[p - 1] < len; p--)
+					;
+				if (p >= TILE_PALETTE)
+					continue;
+				if (nbest < TILE_PALETTE)
+					nbest++;
+				memmove(&best[p + 1], &best[p], (nbest - 1 - p) * sizeof best[0]);
+				memmove(&bestn[p + 1], &bestn[p], (nbest - 1 - p) * sizeof bestn[0]);
+				best[p] = sorted[k];
+				bestn[p] = len;
+			}
+			memcpy(t->pal, best, nbest * sizeof best[0]);
+			for (k = 0; k < TILE_SIDE * TILE_SIDE; k++)
+			{
+				uint32_t	i = ti * TILE_SIDE + k % TILE_SIDE,
+							j = tj * TILE_SIDE + k / TILE_SIDE,
+							c;
+
+				if (!(i < ix->raster_nx && j < ix->raster_ny))
+					continue;
+				for (c = 0; c < nbest && best[c] != vals[k]; c++)
+					;
+				if (c == nbest)
+				{
+					c = TILE_ESCAPE;
+					if (ix->nrest == caprest)
+					{
+						size_t		cap = caprest ? caprest * 2 : 4096;
+						uint32_t   *p = ix->rest == NULL ? ix->a.alloc(ix->a.ctx, cap * sizeof(uint32_t))
+							: ix->a.realloc(ix->a.ctx, ix->rest, cap * sizeof(uint32_t));
+
+						if (p == NULL)
+							return false;
+						ix->rest = p;
+						caprest = cap;
+					}
+					ix->rest[ix->nrest++] = vals[k];
+				}
+				t->codes[k >> 4] |= (uint64_t) c << ((k & 15) * 4);
+			}
+			if (ix->interrupt != NULL && ((size_t) tj * tnx + ti) % 4096 == 4095
+				&& ix->interrupt(ix->interrupt_arg))
+			{
+				ix->cancelled = true;
+				return false;
+			}
+		}
+	shrink(&ix->a, (void **) &ix->rest, &caprest, ix->nrest, sizeof(uint32_t));
+	release(&ix->a, ix->raster);
+	ix->raster = NULL;
 	return true;
 }
 
@@ -2279,7 +2484,7 @@ shegu_geo_build(shegu_geo_builder *b, const shegu_geo_options *opt, shegu_geo_st
 	shrink(&a, (void **) &ix->pts, &ix->cappt, ix->npt, sizeof(geo_pt));
 	shrink(&a, (void **) &ix->far, &ix->capfar, ix->nfar, sizeof(double));
 	shrink(&a, (void **) &ix->chains, &ix->capchain, ix->nchain, sizeof(geo_chain));
-	if (!build_raster(ix) || !pack_leaves(ix))
+	if (!build_raster(ix) || !pack_leaves(ix) || !tile_raster(ix))
 		goto fail;
 	/* lookups read the rings through the shapes' vertex ranges and the leaves' chains */
 	release(&a, ix->edges);
@@ -2311,8 +2516,8 @@ shegu_geo_free(shegu_geo_index *ix)
 
 /* ---- flat images ---- */
 
-#define FLAT_MAGIC		0x53474735u	/* "SGG5" */
-#define FLAT_ARRAYS		9
+#define FLAT_MAGIC		0x53474736u	/* "SGG6" */
+#define FLAT_ARRAYS		10
 
 /* The image: this header, a copy of the index's header (pointers zeroed), then the arrays. */
 typedef struct geo_flat
@@ -2324,13 +2529,14 @@ typedef struct geo_flat
 	uint64_t	len[FLAT_ARRAYS];	/* bytes of each array */
 } geo_flat;
 
-#define FLAT_ALIGN(n)	(((n) + 7) & ~(size_t) 7)
+#define FLAT_ALIGN(n)	(((n) + 63) & ~(size_t) 63)	/* (a tile is one cache line) */
 
 /* The arrays of an index, in image order, with their byte lengths. */
 static void
 flat_arrays(const shegu_geo_index *ix, const void **ptr, size_t *len)
 {
-	size_t		cells = ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny : 0;
+	size_t		tiles = ix->tiles ? (size_t) ix->tiles_nx
+		* ((ix->raster_ny + TILE_SIDE - 1) / TILE_SIDE) : 0;
 
 	ptr[0] = ix->v;
 	len[0] = ix->nv * sizeof(geo_pt);
@@ -2342,14 +2548,16 @@ flat_arrays(const shegu_geo_index *ix, const void **ptr, size_t *len)
 	len[3] = ix->nn * sizeof(geo_node);
 	ptr[4] = ix->leafmem;
 	len[4] = ix->nleafmem * sizeof(uint64_t);
-	ptr[5] = ix->raster;
-	len[5] = cells * sizeof(uint32_t);
+	ptr[5] = ix->tiles;
+	len[5] = tiles * sizeof(geo_tile);
 	ptr[6] = ix->sub;
 	len[6] = ix->nsub * sizeof(uint32_t);
 	ptr[8] = ix->ring_start;
 	len[8] = ix->ring_start ? ((size_t) ix->rings + 1) * sizeof(uint32_t) : 0;
 	ptr[7] = ix->codes;
 	len[7] = ix->codes ? ix->ns * sizeof(int64_t) : 0;
+	ptr[9] = ix->rest;
+	len[9] = ix->nrest * sizeof(uint32_t);
 }
 
 size_t
@@ -2401,6 +2609,9 @@ shegu_geo_flatten(const shegu_geo_index *ix, void *buf)
 	copy.far = NULL;
 	copy.leafmem = NULL;
 	copy.raster = NULL;
+	copy.tiles = NULL;
+	copy.tiles_mem = NULL;
+	copy.rest = NULL;
 	copy.sub = NULL;
 	copy.codes = NULL;
 	copy.ring_start = NULL;
@@ -2447,7 +2658,10 @@ shegu_geo_view(const void *buf, size_t len, const shegu_geo_allocator *a)
 	ix->shapes = arr[2];
 	ix->nodes = arr[3];
 	ix->leafmem = arr[4];
-	ix->raster = arr[5];
+	ix->raster = NULL;
+	ix->tiles = arr[5];
+	ix->tiles_mem = NULL;
+	ix->rest = arr[9];
 	ix->sub = arr[6];
 	ix->codes = arr[7];
 	ix->ring_start = arr[8];
@@ -2574,13 +2788,13 @@ shegu_geo_prefetch(const shegu_geo_index *ix, double x, double y)
 	double		fx,
 				fy;
 
-	if (ix == NULL || ix->raster_bits <= 0 || ix->raster == NULL)
+	if (ix == NULL || ix->raster_bits <= 0 || ix->tiles == NULL)
 		return;
 	fx = (x - ix->raster_x0) * ix->raster_inv;
 	fy = (y - ix->raster_y0) * ix->raster_inv;
 	/* (the comparisons are false for NaN) */
 	if (fx >= 0 && fy >= 0 && fx < (double) ix->raster_nx && fy < (double) ix->raster_ny)
-		__builtin_prefetch(&ix->raster[(size_t) fy * ix->raster_nx + (size_t) fx]);
+		__builtin_prefetch(&ix->tiles[((size_t) fy >> TILE_SHIFT) * ix->tiles_nx + ((size_t) fx >> TILE_SHIFT)]);
 }
 
 int64_t
@@ -2595,7 +2809,7 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 	if (ix->ns == 0 || !(x >= x0 && x <= x1 && y >= y0 && y <= y1))
 		return 0;
 	n = ix->nodes;
-	if (ix->raster_bits > 0 && valid_on(ix->raster_from, ix->raster_to, day))
+	if (ix->tiles != NULL && valid_on(ix->raster_from, ix->raster_to, day))
 	{
 		uint32_t	i,
 					j,
@@ -2607,7 +2821,7 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 		{
 			double		cell = ix->raster_cell;
 
-			v = ix->raster[(size_t) j * ix->raster_nx + i];
+			v = raster_value(ix, i, j);
 			while (raster_is_sub(v))
 			{
 				/* the quarter of the cell, with the tree's own split rule */
@@ -2714,8 +2928,8 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 	out->bytes_shapes = ix->ns * sizeof(geo_shape);
 	out->bytes_nodes = ix->capn * sizeof(geo_node);
 	out->bytes_leaves = ix->nleafmem * sizeof(uint64_t);
-	out->bytes_raster = (ix->raster_bits ? (size_t) ix->raster_nx * ix->raster_ny * sizeof(uint32_t)
-		+ ix->capsub * sizeof(uint32_t) : 0) + (ix->codes ? ix->ns * sizeof(int64_t) : 0);
+	out->bytes_raster = (ix->tiles ? (size_t) ix->tiles_nx * ((ix->raster_ny + TILE_SIDE - 1) / TILE_SIDE)
+		* sizeof(geo_tile) + ix->nrest * sizeof(uint32_t) + ix->capsub * sizeof(uint32_t) : 0) + (ix->codes ? ix->ns * sizeof(int64_t) : 0);
 	out->bytes = sizeof(shegu_geo_index) + out->bytes_vertices + out->bytes_shapes + out->bytes_nodes
 		+ out->bytes_leaves + out->bytes_raster;
 	out->raster_from = ix->raster_from;
@@ -2725,6 +2939,7 @@ shegu_geo_stats_get(const shegu_geo_index *ix, shegu_geo_stats *out)
 	out->raster_cells = ix->raster_bits ? (int64_t) ix->raster_nx * ix->raster_ny : 0;
 	out->raster_bits = ix->raster_bits;
 	out->raster_direct = ix->raster_direct;
+	out->raster_escaped = (int64_t) ix->nrest;
 	out->min_x = ix->x0;
 	out->min_y = ix->y0;
 	out->max_x = ix->x1;

@@ -9,7 +9,8 @@
 
 /*
  * Memory comes from the caller: alloc/realloc/free with an opaque context.  alloc and realloc
- * may return NULL (the engine then reports SHEGU_GEO_NO_MEMORY) or never return (palloc).
+ * may return NULL (the engine then reports SHEGU_GEO_NO_MEMORY) or never return (palloc); realloc
+ * is never asked to grow NULL.
  */
 typedef struct shegu_geo_allocator
 {
@@ -108,6 +109,7 @@ typedef struct shegu_geo_stats
 	int			raster_bits;	/* the raster's cells are the tree's at this depth (0: no raster) */
 	int64_t		raster_cells;
 	int64_t		raster_direct;	/* raster cells that answer without the tree */
+	int64_t		raster_escaped;	/* raster cells whose value their tile's palette does not hold */
 	int64_t		raster_sub_cells;	/* quarters (at every level) of raster cells a boundary crosses */
 	int64_t		raster_sub_direct;	/* of which answer without the tree */
 	size_t		bytes;			/* memory the index holds, of which: */

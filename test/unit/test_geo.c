@@ -18,6 +18,8 @@ static void *
 t_realloc(void *ctx, void *p, size_t size)
 {
 	(void) ctx;
+	if (p == NULL)
+		abort();				/* the engine never asks (the server's repalloc would crash) */
 	return realloc(p, size);
 }
 
@@ -855,6 +857,76 @@ test_many_far_values(void)
 	shegu_geo_free(ix);
 }
 
+
+/*
+ * The raster's tiles (8 x 8 cells) keep up to 7 values each and send the others to rest[].  A
+ * board of 63 x 63 squares in the root [0, 1], each two raster cells wide and set half a cell
+ * off the cells' lines, covers one whole cell each: every tile holds 16 squares' direct answers
+ * (and the leaves of the cells their edges cross), so at least 9 of its cells answer from
+ * rest[].  Every square's centre (in its direct cell), the corners and random points must agree
+ * with the brute-force scan, through the index and through its flat image.
+ */
+static void
+test_tile_palette(void)
+{
+	shegu_geo_builder *b = shegu_geo_builder_new(&heap);
+	shegu_geo_index *ix;
+	shegu_geo_options opt = {32, 0, 7, NULL, NULL, DMIN, false};
+	shegu_geo_stats st;
+	wkb			w;
+	int			n = 63,
+				i,
+				j,
+				k,
+				bad = 0,
+				probes = 0;
+	double		side = 1.0 / 64,
+				off = 1.0 / 256;
+	char		what[200];
+
+	w.big = 0;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+		{
+			rect(&w, off + i * side, off + j * side, off + (i + 1) * side, off + (j + 1) * side);
+			if (add(b, &w, 100000 + i * n + j, 6, DMIN, DMAX) != SHEGU_GEO_OK)
+				bad++;
+		}
+	ix = shegu_geo_build(b, &opt, NULL);
+	CHECK(ix != NULL && bad == 0, "tiles: the board is built");
+	if (ix == NULL)
+		return;
+	shegu_geo_stats_get(ix, &st);
+	CHECK(st.min_x == 0 && st.max_x == 1 && st.raster_bits == 7, "tiles: raster cells of 1/128 in the root [0, 1]");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+		{
+			double		x = off + (i + 0.5) * side,
+						y = off + (j + 0.5) * side;
+
+			probes += 2;
+			bad += shegu_geo_locate(ix, x, y, 0) != 100000 + i * n + j;
+			x = off + i * side;
+			y = off + j * side;
+			bad += shegu_geo_locate(ix, x, y, 0) != shegu_geo_locate_brute(ix, x, y, 0);
+		}
+	for (k = 0; k < 20000; k++)
+	{
+		double		x = urand() * 1.02 - 0.01,
+					y = urand() * 1.02 - 0.01;
+
+		probes++;
+		bad += shegu_geo_locate(ix, x, y, 0) != shegu_geo_locate_brute(ix, x, y, 0);
+	}
+	snprintf(what, sizeof what, "tiles: %d probes agree (%lld raster cells, %lld direct, %lld escaped)",
+			 probes, (long long) st.raster_cells, (long long) st.raster_direct, (long long) st.raster_escaped);
+	CHECK_INT(bad, 0, what);
+	CHECK(st.raster_direct >= n * n, "tiles: every square answers one cell directly");
+	CHECK(st.raster_escaped >= 9 * 15 * 15, "tiles: at least 9 cells of each full tile answer from rest[]");
+	check_flat(ix, "tiles");
+	shegu_geo_free(ix);
+}
+
 int
 main(void)
 {
@@ -872,6 +944,7 @@ main(void)
 	test_against_brute(32, 0, 150);
 	test_against_brute(8, 9, 150);
 	test_raster_days();
+	test_tile_palette();
 	test_bounded_build();
 	test_many_far_values();
 	return UNIT_DONE();
