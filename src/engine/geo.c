@@ -189,7 +189,8 @@ typedef struct geo_packed
  * A block of four quarters is kept when at least this many of them answer or lead on to
  * quarters (first level), and at least this many answer (second level): a block costs 16 bytes,
  * and one that sends most of its points on to the tree anyway is not worth them (with 1 and 1,
- * the quarters held 13.9 bytes a vertex of the 50,000-grid city; with these, 6.4).
+ * the quarters held 13.9 bytes a vertex of the 50,000-grid city; with these, 6.4).  With one
+ * level (SUB_LEVELS, since the tiles) only the first rule applies.
  */
 #define SUB_KEEP_FIRST	2
 #define SUB_KEEP_SECOND	3
@@ -2136,7 +2137,7 @@ tile_raster(shegu_geo_index *ix)
 		for (ti = 0; ti < tnx; ti++)
 		{
 			geo_tile   *t = &ix->tiles[(size_t) tj * tnx + ti];
-			uint32_t	vals[TILE_SIDE * TILE_SIDE],
+			uint32_t	vals[TILE_SIDE * TILE_SIDE],	/* (cells past the raster's edge: none) */
 						sorted[TILE_SIDE * TILE_SIDE],
 						best[TILE_PALETTE],
 						nbest = 0,
@@ -2144,19 +2145,23 @@ tile_raster(shegu_geo_index *ix)
 						n = 0,
 						k,
 						r;
+			uint64_t	inside = 0;	/* bit k: cell k lies in the raster */
 
 			memset(t, 0, sizeof *t);
 			t->rest = (uint32_t) ix->nrest;
+
 			for (k = 0; k < TILE_SIDE * TILE_SIDE; k++)
 			{
 				uint32_t	i = ti * TILE_SIDE + k % TILE_SIDE,
 							j = tj * TILE_SIDE + k / TILE_SIDE;
 
-				/* (a cell past the raster's edge is never read: code 0) */
-				vals[k] = i < ix->raster_nx && j < ix->raster_ny
-					? ix->raster[(size_t) j * ix->raster_nx + i] : RASTER_NONE;
+				vals[k] = RASTER_NONE;
 				if (i < ix->raster_nx && j < ix->raster_ny)
+				{
+					inside |= UINT64_C(1) << k;
+					vals[k] = ix->raster[(size_t) j * ix->raster_nx + i];
 					sorted[n++] = vals[k];
+				}
 			}
 			/* the most frequent values: runs of the sorted values, the longest kept */
 			qsort(sorted, n, sizeof sorted[0], cmp_u32);
@@ -2182,28 +2187,17 @@ tile_raster(shegu_geo_index *ix)
 			memcpy(t->pal, best, nbest * sizeof best[0]);
 			for (k = 0; k < TILE_SIDE * TILE_SIDE; k++)
 			{
-				uint32_t	i = ti * TILE_SIDE + k % TILE_SIDE,
-							j = tj * TILE_SIDE + k / TILE_SIDE,
-							c;
+				uint32_t	c;
 
-				if (!(i < ix->raster_nx && j < ix->raster_ny))
-					continue;
+				if (!(inside & (UINT64_C(1) << k)))
+					continue;		/* never read: code 0 */
 				for (c = 0; c < nbest && best[c] != vals[k]; c++)
 					;
 				if (c == nbest)
 				{
 					c = TILE_ESCAPE;
-					if (ix->nrest == caprest)
-					{
-						size_t		cap = caprest ? caprest * 2 : 4096;
-						uint32_t   *p = ix->rest == NULL ? ix->a.alloc(ix->a.ctx, cap * sizeof(uint32_t))
-							: ix->a.realloc(ix->a.ctx, ix->rest, cap * sizeof(uint32_t));
-
-						if (p == NULL)
-							return false;
-						ix->rest = p;
-						caprest = cap;
-					}
+					if (!grow(&ix->a, (void **) &ix->rest, &caprest, ix->nrest + 1, sizeof(uint32_t)))
+						return false;
 					ix->rest[ix->nrest++] = vals[k];
 				}
 				t->codes[k >> 4] |= (uint64_t) c << ((k & 15) * 4);
