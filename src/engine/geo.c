@@ -2890,6 +2890,30 @@ shegu_geo_prefetch(const shegu_geo_index *ix, double x, double y)
 		__builtin_prefetch(&ix->tiles[((size_t) fy >> TILE_SHIFT) * ix->tiles_nx + ((size_t) fx >> TILE_SHIFT)]);
 }
 
+/*
+ * The quarter of the cell at (*cx0, *cy0) of side *cell that holds (x, y), with the tree's own
+ * split rule (a point on the middle line goes low); the cell becomes that quarter.
+ */
+static inline uint32_t
+quarter_of(double x, double y, double *cx0, double *cy0, double *cell)
+{
+	double		half = *cell * 0.5;
+	uint32_t	q = 0;
+
+	if (x > *cx0 + half)
+	{
+		q = 1;
+		*cx0 += half;
+	}
+	if (y > *cy0 + half)
+	{
+		q |= 2;
+		*cy0 += half;
+	}
+	*cell = half;
+	return q;
+}
+
 int64_t
 shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 {
@@ -2920,47 +2944,19 @@ shegu_geo_locate(const shegu_geo_index *ix, double x, double y, int32_t day)
 			if (quarters != NULL)
 			{
 				/* the cell's quarters, in rest[] in its place (see TILE_QUARTERS) */
-				double		half = cell * 0.5;
-				uint32_t	q = 0;
-
-				if (x > cx0 + half)
-				{
-					q = 1;
-					cx0 += half;
-				}
-				if (y > cy0 + half)
-				{
-					q |= 2;
-					cy0 += half;
-				}
-				cell = half;
-				v = quarters[q];
+				v = quarters[quarter_of(x, y, &cx0, &cy0, &cell)];
 			}
 			while (raster_is_sub(v))
 			{
 				/* the quarter of the cell, with the tree's own split rule */
 				const uint32_t *blk = &ix->sub[(size_t) (v & RASTER_INDEX) * 4];
-				double		half = cell * 0.5;
-				uint32_t	q = 0;
 
 				/*
 				 * The quarters' own blocks follow their parent's (sub_split allocates depth
 				 * first): ask for the next cache line now, with this one.
 				 */
 				__builtin_prefetch(blk + 16);
-
-				if (x > cx0 + half)
-				{
-					q = 1;
-					cx0 += half;
-				}
-				if (y > cy0 + half)
-				{
-					q |= 2;
-					cy0 += half;
-				}
-				cell = half;
-				v = blk[q];
+				v = blk[quarter_of(x, y, &cx0, &cy0, &cell)];
 			}
 			if (v == RASTER_NONE)
 				return 0;
